@@ -1,0 +1,128 @@
+//! The runs digestfeed offers, built from the library's steps: flags and config into
+//! settings, digests into feeds, feeds onto disk.
+
+use crate::cli::Cli;
+use crate::config::{Overrides, RawConfig, Settings};
+use crate::error::{ConfigError, DigestError, WriteError};
+use crate::fsio::{scan, writer};
+use crate::output;
+use crate::render::RenderError;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// A failure that stops a run before or while writing (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    #[error("{}: cannot read the input folder: {source}", path.display())]
+    Input {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Render(#[from] RenderError),
+    #[error("{0}")]
+    Write(#[from] WriteError),
+}
+
+/// What a successful `--once` run did.
+#[derive(Debug, Default)]
+pub struct OnceReport {
+    pub digests: usize,
+    pub drafts: usize,
+    /// Digests that were skipped, each with every problem found in it.
+    pub errors: Vec<DigestError>,
+    pub sync: writer::SyncReport,
+}
+
+/// Settings from the flags and the optional config file.
+pub fn settings(cli: &Cli) -> Result<Settings, ConfigError> {
+    let raw = match &cli.config {
+        Some(path) => RawConfig::load(path)?,
+        None => RawConfig::default(),
+    };
+    Settings::resolve(
+        raw,
+        Overrides {
+            input_dir: cli.input.clone(),
+            output_dir: cli.output.clone(),
+            base_url: cli.base_url.clone(),
+        },
+    )
+}
+
+/// The output folder, when it lies inside the input folder, so that scanning skips it.
+fn output_inside_input(settings: &Settings) -> Option<PathBuf> {
+    let input = settings.input_dir.canonicalize().ok()?;
+    let output = settings.output_dir.canonicalize().ok()?;
+    output.starts_with(&input).then(|| {
+        settings
+            .input_dir
+            .join(output.strip_prefix(&input).unwrap_or(Path::new("")))
+    })
+}
+
+/// Reads every digest, renders every feed and brings the output folder in line.
+pub fn run_once(settings: &Settings) -> Result<OnceReport, RunError> {
+    let skip = output_inside_input(settings);
+    let loaded = scan::load_all(
+        &settings.input_dir,
+        skip.as_deref(),
+        settings.max_file_bytes,
+        settings.timezone,
+    )
+    .map_err(|source| RunError::Input {
+        path: settings.input_dir.clone(),
+        source,
+    })?;
+    let out = output::build(&loaded.corpus, settings)?;
+    let sync = writer::sync(&settings.output_dir, &out)?;
+    Ok(OnceReport {
+        digests: loaded.corpus.len(),
+        drafts: loaded.drafts,
+        errors: loaded.errors,
+        sync,
+    })
+}
+
+/// `digestfeed` as the binary runs it; returns the process exit code.
+pub fn main(cli: Cli) -> ExitCode {
+    let settings = match settings(&cli) {
+        Ok(settings) => settings,
+        Err(e) => {
+            tracing::error!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    if !cli.once {
+        tracing::error!("watch mode is not available in this version; run with --once");
+        return ExitCode::from(2);
+    }
+    match run_once(&settings) {
+        Ok(report) => {
+            for e in &report.errors {
+                tracing::error!("{e}");
+            }
+            tracing::info!(
+                digests = report.digests,
+                drafts = report.drafts,
+                invalid = report.errors.len(),
+                written = report.sync.written.len(),
+                unchanged = report.sync.unchanged,
+                removed = report.sync.removed.len(),
+                output = %settings.output_dir.display(),
+                "feeds up to date"
+            );
+            if report.errors.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        Err(e) => {
+            tracing::error!("{e}");
+            ExitCode::from(2)
+        }
+    }
+}

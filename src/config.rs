@@ -1,0 +1,380 @@
+//! Configuration in two stages: the YAML file as written (`RawConfig`, every key
+//! optional, unknown keys refused), overlaid with command-line flags, then checked once
+//! into `Settings`. Nothing after `Settings::resolve` sees an unchecked value.
+
+use crate::error::ConfigError;
+use chrono_tz::Tz;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use url::Url;
+
+pub const DEFAULT_MAX_ENTRIES: usize = 50;
+pub const DEFAULT_DEBOUNCE_MS: u64 = 200;
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+pub const DEFAULT_SITE_TITLE: &str = "AI digest";
+
+/// The config file as written. Relative paths in it are relative to the file's folder.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    pub input_dir: Option<PathBuf>,
+    pub output_dir: Option<PathBuf>,
+    pub base_url: Option<String>,
+    pub site: Option<RawSite>,
+    pub max_entries: Option<usize>,
+    pub timezone: Option<String>,
+    pub authors: Option<BTreeMap<String, String>>,
+    pub debounce_ms: Option<u64>,
+    pub max_file_bytes: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSite {
+    pub title: Option<String>,
+    pub link: Option<String>,
+    pub description: Option<String>,
+    pub language: Option<String>,
+    pub author: Option<String>,
+}
+
+const TOP_KEYS: &[&str] = &[
+    "input_dir",
+    "output_dir",
+    "base_url",
+    "site",
+    "max_entries",
+    "timezone",
+    "authors",
+    "debounce_ms",
+    "max_file_bytes",
+];
+const SITE_KEYS: &[&str] = &["title", "link", "description", "language", "author"];
+
+/// Command-line values that override the file.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub input_dir: Option<PathBuf>,
+    pub output_dir: Option<PathBuf>,
+    pub base_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Site {
+    pub title: String,
+    /// The site's home page: absolute, used as every feed's alternate link.
+    pub link: Url,
+    pub description: String,
+    pub language: Option<String>,
+    /// Credited on entries that have no author of their own.
+    pub author: String,
+}
+
+/// Checked configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub input_dir: PathBuf,
+    pub output_dir: PathBuf,
+    /// Always ends in `/`, so that relative feed paths join under it.
+    pub base_url: Url,
+    pub site: Site,
+    pub max_entries: usize,
+    pub timezone: Tz,
+    /// Lowercase handle → display name.
+    pub authors: BTreeMap<String, String>,
+    pub debounce: Duration,
+    pub max_file_bytes: u64,
+}
+
+impl RawConfig {
+    /// Parses a config file's text; `origin` names it in errors.
+    pub fn parse(text: &str, origin: &Path) -> Result<RawConfig, ConfigError> {
+        if text.trim().is_empty() {
+            return Ok(RawConfig::default());
+        }
+        serde_yaml::from_str(text).map_err(|e| yaml_error(&e, origin))
+    }
+
+    /// Reads and parses a config file; relative paths in it are made relative to its folder.
+    pub fn load(path: &Path) -> Result<RawConfig, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            path: Some(path.to_path_buf()),
+            line: None,
+            message: format!("cannot read the config file: {e}"),
+        })?;
+        let mut raw = RawConfig::parse(&text, path)?;
+        let base = path.parent().unwrap_or(Path::new(""));
+        for dir in [&mut raw.input_dir, &mut raw.output_dir]
+            .into_iter()
+            .flatten()
+        {
+            if dir.is_relative() {
+                *dir = base.join(&*dir);
+            }
+        }
+        Ok(raw)
+    }
+}
+
+fn yaml_error(e: &serde_yaml::Error, origin: &Path) -> ConfigError {
+    let full = e.to_string();
+    let mut message = match full.rfind(" at line ") {
+        Some(i) => full[..i].to_string(),
+        None => full.clone(),
+    };
+    if let Some(key) = unknown_field(&message) {
+        let known = if message.contains("`author`") && !message.contains("`input_dir`") {
+            SITE_KEYS
+        } else {
+            TOP_KEYS
+        };
+        message = format!("unknown key \"{key}\"");
+        if let Some(near) = closest(&key, known) {
+            message.push_str(&format!(" (did you mean \"{near}\"?)"));
+        } else {
+            message.push_str(&format!("; the keys are: {}", known.join(", ")));
+        }
+    }
+    ConfigError {
+        path: Some(origin.to_path_buf()),
+        line: e.location().map(|l| l.line()),
+        message,
+    }
+}
+
+fn unknown_field(message: &str) -> Option<String> {
+    let rest = message.split("unknown field `").nth(1)?;
+    Some(rest.split('`').next()?.to_string())
+}
+
+fn closest<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|k| (edit_distance(key, k), *k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 3))
+        .min()
+        .map(|(_, k)| k)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+impl Settings {
+    /// Overlays `overrides` on `raw` and checks every value.
+    pub fn resolve(raw: RawConfig, overrides: Overrides) -> Result<Settings, ConfigError> {
+        let input_dir = overrides.input_dir.or(raw.input_dir).ok_or_else(|| {
+            ConfigError::new("no input folder: give --input DIR or `input_dir:` in the config")
+        })?;
+        let output_dir = overrides.output_dir.or(raw.output_dir).ok_or_else(|| {
+            ConfigError::new("no output folder: give --output DIR or `output_dir:` in the config")
+        })?;
+        let base_url = overrides.base_url.or(raw.base_url).ok_or_else(|| {
+            ConfigError::new(
+                "no base URL: give --base-url https://example.org/feeds/ or `base_url:` in the config",
+            )
+        })?;
+        let base_url = absolute_url("base_url", &base_url, true)?;
+        let site = raw.site.unwrap_or_default();
+        let title = clean(site.title).unwrap_or_else(|| DEFAULT_SITE_TITLE.to_string());
+        let link = match clean(site.link) {
+            Some(link) => absolute_url("site.link", &link, false)?,
+            None => base_url.clone(),
+        };
+        let site = Site {
+            author: clean(site.author).unwrap_or_else(|| title.clone()),
+            description: clean(site.description).unwrap_or_default(),
+            language: clean(site.language),
+            title,
+            link,
+        };
+        let max_entries = raw.max_entries.unwrap_or(DEFAULT_MAX_ENTRIES);
+        if max_entries == 0 {
+            return Err(ConfigError::new("max_entries must be at least 1"));
+        }
+        let timezone = match raw.timezone {
+            None => Tz::UTC,
+            Some(name) => name.trim().parse::<Tz>().map_err(|_| {
+                ConfigError::new(format!(
+                    "timezone \"{name}\" is not an IANA time zone name; write e.g. Asia/Shanghai or UTC"
+                ))
+            })?,
+        };
+        let mut authors = BTreeMap::new();
+        for (handle, name) in raw.authors.unwrap_or_default() {
+            let handle = handle.trim().trim_start_matches('@').to_ascii_lowercase();
+            let name = crate::text::collapse_whitespace(&crate::text::xml_safe(&name));
+            if handle.is_empty() || name.is_empty() {
+                return Err(ConfigError::new(format!(
+                    "authors: \"{handle}\" → \"{name}\" needs both a handle and a name"
+                )));
+            }
+            authors.insert(handle, name);
+        }
+        let max_file_bytes = raw.max_file_bytes.unwrap_or(DEFAULT_MAX_FILE_BYTES);
+        if max_file_bytes == 0 {
+            return Err(ConfigError::new("max_file_bytes must be at least 1"));
+        }
+        Ok(Settings {
+            input_dir,
+            output_dir,
+            base_url,
+            site,
+            max_entries,
+            timezone,
+            authors,
+            debounce: Duration::from_millis(raw.debounce_ms.unwrap_or(DEFAULT_DEBOUNCE_MS)),
+            max_file_bytes,
+        })
+    }
+}
+
+fn clean(value: Option<String>) -> Option<String> {
+    value
+        .map(|v| crate::text::collapse_whitespace(&crate::text::xml_safe(&v)))
+        .filter(|v| !v.is_empty())
+}
+
+fn absolute_url(key: &str, value: &str, as_folder: bool) -> Result<Url, ConfigError> {
+    let mut url = Url::parse(value.trim()).map_err(|e| {
+        ConfigError::new(format!(
+            "{key} \"{value}\" is not an absolute URL ({e}); write e.g. https://example.org/feeds/"
+        ))
+    })?;
+    if url.scheme() != "http" && url.scheme() != "https" {
+        return Err(ConfigError::new(format!(
+            "{key} \"{value}\" must be an http or https URL"
+        )));
+    }
+    url.set_fragment(None);
+    if as_folder {
+        url.set_query(None);
+        if !url.path().ends_with('/') {
+            let path = format!("{}/", url.path());
+            url.set_path(&path);
+        }
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<RawConfig, ConfigError> {
+        RawConfig::parse(text, Path::new("config/digestfeed.yaml"))
+    }
+
+    fn minimal() -> Overrides {
+        Overrides {
+            input_dir: Some("in".into()),
+            output_dir: Some("out".into()),
+            base_url: Some("https://example.org/feeds".into()),
+        }
+    }
+
+    #[test]
+    fn unknown_key_is_named_with_line_and_suggestion() {
+        let err = parse("input_dir: in\nbase_url: https://x.org/\nmax_entires: 10\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "config/digestfeed.yaml:3: unknown key \"max_entires\" (did you mean \"max_entries\"?)"
+        );
+    }
+
+    #[test]
+    fn unknown_site_key_is_named() {
+        let err = parse("site:\n  titel: x\n").unwrap_err();
+        assert_eq!(err.line, Some(2));
+        assert!(
+            err.message.contains("\"titel\"") && err.message.contains("\"title\""),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn unknown_key_far_from_any_lists_the_keys() {
+        let err = parse("colour: blue\n").unwrap_err();
+        assert!(
+            err.message
+                .contains("unknown key \"colour\"; the keys are: input_dir"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn flags_work_without_a_config_and_fill_defaults() {
+        let s = Settings::resolve(RawConfig::default(), minimal()).unwrap();
+        assert_eq!(s.base_url.as_str(), "https://example.org/feeds/");
+        assert_eq!(s.site.link, s.base_url);
+        assert_eq!(s.site.author, DEFAULT_SITE_TITLE);
+        assert_eq!(s.max_entries, 50);
+        assert_eq!(s.timezone, Tz::UTC);
+        assert_eq!(s.debounce, Duration::from_millis(200));
+    }
+
+    #[test]
+    fn flags_override_the_file() {
+        let raw = parse("input_dir: a\noutput_dir: b\nbase_url: https://a.org/\n").unwrap();
+        let s = Settings::resolve(raw, minimal()).unwrap();
+        assert_eq!(s.input_dir, PathBuf::from("in"));
+        assert_eq!(s.base_url.as_str(), "https://example.org/feeds/");
+    }
+
+    #[test]
+    fn reads_every_key() {
+        let raw = parse(
+            "input_dir: in\noutput_dir: out\nbase_url: https://a.org/f/\nsite:\n  title: T\n  link: https://a.org/\n  description: D\n  language: zh-CN\n  author: Ed\nmax_entries: 7\ntimezone: Asia/Shanghai\nauthors:\n  '@Vista8': 向阳乔木\ndebounce_ms: 50\nmax_file_bytes: 1000\n",
+        )
+        .unwrap();
+        let s = Settings::resolve(raw, Overrides::default()).unwrap();
+        assert_eq!(s.site.title, "T");
+        assert_eq!(s.site.link.as_str(), "https://a.org/");
+        assert_eq!(s.site.language.as_deref(), Some("zh-CN"));
+        assert_eq!(s.site.author, "Ed");
+        assert_eq!(s.max_entries, 7);
+        assert_eq!(s.timezone, chrono_tz::Asia::Shanghai);
+        assert_eq!(s.authors["vista8"], "向阳乔木");
+        assert_eq!(s.debounce, Duration::from_millis(50));
+        assert_eq!(s.max_file_bytes, 1000);
+    }
+
+    #[test]
+    fn rejects_bad_values_with_the_key_named() {
+        let cases = [
+            ("base_url: not a url\n", "base_url"),
+            ("base_url: ftp://a.org/\n", "base_url"),
+            ("timezone: Mars/Base\n", "timezone"),
+            ("max_entries: 0\n", "max_entries"),
+        ];
+        for (text, key) in cases {
+            let mut o = minimal();
+            if text.starts_with("base_url") {
+                o.base_url = None;
+            }
+            let err = Settings::resolve(parse(text).unwrap(), o).unwrap_err();
+            assert!(err.message.contains(key), "{text}: {err}");
+        }
+        let err = parse("max_entries: many\n").unwrap_err();
+        assert_eq!(err.line, Some(1));
+    }
+
+    #[test]
+    fn missing_required_values_say_which_flag_to_give() {
+        let err = Settings::resolve(RawConfig::default(), Overrides::default()).unwrap_err();
+        assert!(err.message.contains("--input"), "{err}");
+    }
+}

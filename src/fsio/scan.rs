@@ -1,0 +1,132 @@
+//! Finding and reading digests under the input folder.
+
+use crate::error::DigestError;
+use crate::merge::Corpus;
+use crate::model::Parsed;
+use crate::parse::parse_digest;
+use chrono_tz::Tz;
+use std::fs;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+/// Is this file name one of the digests? `*.md`, except Hugo's section files
+/// (`_index.md`), hidden files (editor locks and swap files such as `.#a.md`) and
+/// editors' temporary names (`#a.md#`, `a.md~` never end in `.md`).
+pub fn is_digest_name(name: &str) -> bool {
+    name.ends_with(".md") && name.len() > 3 && !name.starts_with(['.', '#']) && name != "_index.md"
+}
+
+/// Every digest below `root`, as sorted paths relative to it. Hidden folders and
+/// `skip` (the output folder, when it lies inside the input) are not entered; symbolic
+/// links to folders are not followed, so a link cannot lead outside the tree or loop.
+pub fn list(root: &Path, skip: Option<&Path>) -> io::Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    let mut pending = vec![PathBuf::new()];
+    while let Some(rel) = pending.pop() {
+        let dir = root.join(&rel);
+        let entries = match fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if rel.as_os_str().is_empty() => return Err(e),
+            // A sub-folder that vanished or cannot be read loses only its own digests.
+            Err(e) => {
+                tracing::warn!(path = %dir.display(), error = %e, "cannot read folder; skipping it");
+                continue;
+            }
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            let child = rel.join(&*name);
+            if kind.is_dir() {
+                if !name.starts_with('.') && skip != Some(root.join(&child).as_path()) {
+                    pending.push(child);
+                }
+            } else if is_digest_name(&name) {
+                found.push(child);
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// Reads at most `cap` bytes; a larger file is an error that names the limit, and costs
+/// no more than the limit to find out.
+pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, DigestError> {
+    let file = fs::File::open(path)
+        .map_err(|e| DigestError::new(path, None, format!("cannot read the file: {e}")))?;
+    let mut bytes = Vec::new();
+    file.take(cap.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| DigestError::new(path, None, format!("cannot read the file: {e}")))?;
+    if bytes.len() as u64 > cap {
+        return Err(DigestError::new(
+            path,
+            None,
+            format!(
+                "file is larger than {cap} bytes (config max_file_bytes); a digest is a few kilobytes"
+            ),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Reads and parses one digest. `rel` is the path relative to `root`.
+pub fn load_one(root: &Path, rel: &Path, cap: u64, tz: Tz) -> Result<Parsed, Vec<DigestError>> {
+    let path = root.join(rel);
+    let bytes = read_capped(&path, cap).map_err(|e| vec![e])?;
+    parse_digest(&path, &bytes, tz)
+}
+
+/// What a full scan found.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub corpus: Corpus,
+    pub drafts: usize,
+    pub errors: Vec<DigestError>,
+}
+
+/// Reads every digest below `root`.
+pub fn load_all(root: &Path, skip: Option<&Path>, cap: u64, tz: Tz) -> io::Result<Loaded> {
+    let mut loaded = Loaded::default();
+    for rel in list(root, skip)? {
+        match load_one(root, &rel, cap, tz) {
+            Ok(Parsed::Digest(digest)) => {
+                loaded.corpus.insert(rel, digest);
+            }
+            Ok(Parsed::Draft) => loaded.drafts += 1,
+            Err(errors) => loaded.errors.extend(errors),
+        }
+    }
+    Ok(loaded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digest_names() {
+        for yes in ["a.md", "2026-01-07-08.md", "x y.md", "_other.md"] {
+            assert!(is_digest_name(yes), "{yes}");
+        }
+        for no in [
+            "_index.md",
+            ".a.md",
+            ".#a.md",
+            "#a.md#",
+            "a.md~",
+            "a.md.swp",
+            "4913",
+            ".md",
+            "a.markdown",
+            "a.md123.bck",
+            ".goutputstream-X",
+        ] {
+            assert!(!is_digest_name(no), "{no}");
+        }
+    }
+}

@@ -1,0 +1,205 @@
+//! Bringing the output folder in line with the desired [`Output`]: only files whose
+//! bytes differ are written, each atomically; files that digestfeed wrote before and no
+//! longer wants are removed; nothing else is ever touched.
+
+use crate::error::WriteError;
+use crate::output::Output;
+use std::collections::BTreeSet;
+use std::fs::{self, OpenOptions};
+use std::io::{self, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+/// The record of every file digestfeed wrote, one relative path per line. Only files
+/// listed here are ever removed.
+pub const MANIFEST: &str = ".digestfeed-manifest";
+const TEMP_SUFFIX: &str = ".digestfeed-tmp";
+
+/// What one sync did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SyncReport {
+    pub written: Vec<String>,
+    pub unchanged: usize,
+    pub removed: Vec<String>,
+}
+
+fn error(path: &Path, action: &'static str, source: io::Error) -> WriteError {
+    WriteError {
+        path: path.to_path_buf(),
+        action,
+        source,
+    }
+}
+
+/// A relative path that stays inside the output folder: `/`-separated normal components.
+fn is_safe_relative(rel: &str) -> bool {
+    !rel.is_empty()
+        && rel
+            .split('/')
+            .all(|c| !c.is_empty() && c != "." && c != ".." && !c.contains(['\\', '\0']))
+}
+
+fn temp_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.{}{TEMP_SUFFIX}", std::process::id()))
+}
+
+/// Replaces `path` with `bytes` unless it already holds exactly them: temp file in the
+/// same folder (mode 0644, so a web server can read it), fsync, rename. Returns whether
+/// it wrote. The caller fsyncs the folder.
+pub fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, WriteError> {
+    match fs::read(path) {
+        Ok(current) if current == bytes => return Ok(false),
+        _ => {}
+    }
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).map_err(|e| error(dir, "cannot create the folder", e))?;
+    }
+    let temp = temp_path(path);
+    let result = (|| {
+        let mut file = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o644)
+            .open(&temp)
+            .map_err(|e| error(&temp, "cannot create a temporary file", e))?;
+        file.write_all(bytes)
+            .map_err(|e| error(&temp, "cannot write", e))?;
+        file.sync_all()
+            .map_err(|e| error(&temp, "cannot sync", e))?;
+        fs::rename(&temp, path).map_err(|e| error(path, "cannot replace", e))
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    result.map(|()| true)
+}
+
+fn sync_dir(dir: &Path) -> Result<(), WriteError> {
+    fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| error(dir, "cannot sync the folder", e))
+}
+
+fn read_manifest(root: &Path) -> Result<BTreeSet<String>, WriteError> {
+    let path = root.join(MANIFEST);
+    match fs::read_to_string(&path) {
+        Ok(text) => Ok(text
+            .lines()
+            .filter(|l| is_safe_relative(l))
+            .map(str::to_string)
+            .collect()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(BTreeSet::new()),
+        Err(e) => Err(error(&path, "cannot read the manifest", e)),
+    }
+}
+
+fn write_manifest(root: &Path, paths: &BTreeSet<String>) -> Result<(), WriteError> {
+    let mut text = String::new();
+    for p in paths {
+        text.push_str(p);
+        text.push('\n');
+    }
+    write_if_changed(&root.join(MANIFEST), text.as_bytes())?;
+    sync_dir(root)
+}
+
+/// Makes `root` hold `desired`. On error every file is still whole (old or new bytes)
+/// and the manifest still lists every file digestfeed may have written, so the next
+/// run converges.
+pub fn sync(root: &Path, desired: &Output) -> Result<SyncReport, WriteError> {
+    fs::create_dir_all(root).map_err(|e| error(root, "cannot create the output folder", e))?;
+    let old = read_manifest(root)?;
+    let wanted: BTreeSet<String> = desired
+        .keys()
+        .filter(|k| is_safe_relative(k))
+        .cloned()
+        .collect();
+    // Record what is about to be written before writing it, so that a crash half-way
+    // never leaves a file of ours that no manifest knows about.
+    let union: BTreeSet<String> = old.union(&wanted).cloned().collect();
+    if union != old {
+        write_manifest(root, &union)?;
+    }
+
+    let mut report = SyncReport::default();
+    let mut touched: BTreeSet<PathBuf> = BTreeSet::new();
+    for (rel, bytes) in desired {
+        if !is_safe_relative(rel) {
+            continue;
+        }
+        let path = root.join(rel);
+        if write_if_changed(&path, bytes)? {
+            report.written.push(rel.clone());
+            if let Some(dir) = path.parent() {
+                touched.insert(dir.to_path_buf());
+            }
+        } else {
+            report.unchanged += 1;
+        }
+    }
+    for rel in old.difference(&wanted) {
+        let path = root.join(rel);
+        match fs::symlink_metadata(&path) {
+            Ok(meta) if meta.is_file() || meta.file_type().is_symlink() => {
+                fs::remove_file(&path).map_err(|e| error(&path, "cannot remove", e))?;
+                report.removed.push(rel.clone());
+            }
+            // Gone already, or something else took its place: not ours to remove.
+            _ => {}
+        }
+        // Empty folders left behind by removed feeds go too, up to the root.
+        let mut dir = path.parent();
+        while let Some(d) = dir {
+            if d == root || fs::remove_dir(d).is_err() {
+                break;
+            }
+            if let Some(parent) = d.parent() {
+                touched.insert(parent.to_path_buf());
+            }
+            dir = d.parent();
+        }
+        if let Some(parent) = path.parent() {
+            if parent.exists() {
+                touched.insert(parent.to_path_buf());
+            }
+        }
+    }
+    for dir in &touched {
+        if dir.exists() {
+            sync_dir(dir)?;
+        }
+    }
+    if union != wanted {
+        write_manifest(root, &wanted)?;
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn safe_relative_paths() {
+        for ok in ["rss.xml", "categories/ai/rss.xml", "authors/x_y/feed.json"] {
+            assert!(is_safe_relative(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "/etc/passwd",
+            "../x",
+            "a/../../x",
+            "a//b",
+            "./a",
+            "a\\b",
+            "a/",
+        ] {
+            assert!(!is_safe_relative(bad), "{bad}");
+        }
+    }
+}

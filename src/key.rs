@@ -1,0 +1,204 @@
+//! Entry identity: every spelling of a tweet's URL maps to one key (contract section 2).
+
+use std::fmt;
+use url::Url;
+
+/// What makes two items the same entry. Tweets are keyed by status id alone, so that
+/// every host, scheme, handle case and URL tail of one tweet collapses into one entry;
+/// any other link is keyed by its URL without the fragment.
+///
+/// The derived order (tweets by id, then other links by URL) is the tie-break between
+/// entries of equal date.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum EntryKey {
+    Tweet(u64),
+    Url(String),
+}
+
+/// An item's link, read and normalised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub key: EntryKey,
+    /// The X handle as written in this link (`None` for `/i/web/status/…` and non-tweets).
+    pub handle: Option<String>,
+    /// The absolute URL to publish for this link alone. For a tweet whose handle is
+    /// unknown this is the `/i/web/status/` form; merging replaces it once a digest
+    /// names the handle.
+    pub url: String,
+}
+
+/// Why a link cannot become an entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkError(String);
+
+impl fmt::Display for LinkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for LinkError {}
+
+/// The canonical URL of a tweet.
+pub fn tweet_url(handle: Option<&str>, id: u64) -> String {
+    match handle {
+        Some(handle) => format!("https://x.com/{handle}/status/{id}"),
+        None => format!("https://x.com/i/web/status/{id}"),
+    }
+}
+
+/// Reads a link of a digest item.
+pub fn parse_link(raw: &str) -> Result<Link, LinkError> {
+    let raw = raw.trim();
+    let mut url = Url::parse(raw).map_err(|e| {
+        LinkError(format!(
+            "link `{raw}` is not an absolute URL ({e}); write it as https://…"
+        ))
+    })?;
+    if url.scheme() != "http" && url.scheme() != "https" {
+        return Err(LinkError(format!(
+            "link `{raw}` is not an http(s) URL; only web links can be published"
+        )));
+    }
+    if let Some((handle, id)) = tweet_parts(&url) {
+        return Ok(Link {
+            key: EntryKey::Tweet(id),
+            url: tweet_url(handle.as_deref(), id),
+            handle,
+        });
+    }
+    url.set_fragment(None);
+    let url = url.to_string();
+    Ok(Link {
+        key: EntryKey::Url(url.clone()),
+        handle: None,
+        url,
+    })
+}
+
+fn is_x_host(host: &str) -> bool {
+    let host = host
+        .strip_prefix("www.")
+        .or_else(|| host.strip_prefix("mobile."))
+        .unwrap_or(host);
+    host == "x.com" || host == "twitter.com"
+}
+
+/// X handles are 1 to 15 letters, digits or underscores; a little slack is left for
+/// old or future accounts, but nothing that could be a path or a reserved route.
+fn is_handle(segment: &str) -> bool {
+    !segment.is_empty()
+        && segment.len() <= 50
+        && segment
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && segment != "i"
+}
+
+fn status_id(segment: &str) -> Option<u64> {
+    if segment.is_empty() || !segment.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    segment.parse().ok()
+}
+
+fn tweet_parts(url: &Url) -> Option<(Option<String>, u64)> {
+    if !is_x_host(url.host_str()?) {
+        return None;
+    }
+    let segments: Vec<&str> = url.path_segments()?.collect();
+    match segments.as_slice() {
+        ["i", "web", "status", id, ..] | ["i", "status", id, ..] => Some((None, status_id(id)?)),
+        [handle, "status" | "statuses", id, ..] if is_handle(handle) => {
+            Some((Some((*handle).to_string()), status_id(id)?))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(raw: &str) -> EntryKey {
+        parse_link(raw).unwrap().key
+    }
+
+    #[test]
+    fn every_spelling_of_a_tweet_maps_to_its_status_id() {
+        let spellings = [
+            "https://x.com/karpathy/status/1900000000000000002",
+            "https://twitter.com/karpathy/status/1900000000000000002",
+            "https://www.twitter.com/karpathy/status/1900000000000000002",
+            "https://mobile.twitter.com/karpathy/status/1900000000000000002",
+            "https://www.x.com/karpathy/status/1900000000000000002",
+            "http://x.com/karpathy/status/1900000000000000002",
+            "https://x.com/karpathy/status/1900000000000000002?s=20",
+            "https://x.com/karpathy/status/1900000000000000002?s=20&t=abc#frag",
+            "https://x.com/karpathy/status/1900000000000000002/",
+            "https://x.com/karpathy/status/1900000000000000002/photo/1",
+            "https://x.com/KARPATHY/status/1900000000000000002",
+            "https://X.COM/Karpathy/status/1900000000000000002",
+            "https://x.com/i/web/status/1900000000000000002",
+            "https://twitter.com/karpathy/statuses/1900000000000000002",
+            "  https://x.com/karpathy/status/1900000000000000002  ",
+        ];
+        for raw in spellings {
+            assert_eq!(key(raw), EntryKey::Tweet(1900000000000000002), "{raw}");
+        }
+    }
+
+    #[test]
+    fn canonical_url_keeps_the_handle_as_written_and_drops_the_rest() {
+        let link = parse_link("http://mobile.twitter.com/Vista8/status/42/photo/1?s=20#x").unwrap();
+        assert_eq!(link.url, "https://x.com/Vista8/status/42");
+        assert_eq!(link.handle.as_deref(), Some("Vista8"));
+    }
+
+    #[test]
+    fn web_status_link_has_no_handle() {
+        let link = parse_link("https://x.com/i/web/status/42").unwrap();
+        assert_eq!(link.handle, None);
+        assert_eq!(link.url, "https://x.com/i/web/status/42");
+    }
+
+    #[test]
+    fn other_links_are_keyed_by_url_without_fragment() {
+        let a = parse_link("https://example.com/post?id=1#comments").unwrap();
+        assert_eq!(a.key, EntryKey::Url("https://example.com/post?id=1".into()));
+        assert_eq!(a.handle, None);
+        // Query strings matter for other sites: they are different pages.
+        assert_ne!(key("https://example.com/post?id=2"), a.key);
+    }
+
+    #[test]
+    fn x_links_that_are_not_statuses_are_plain_links() {
+        assert_eq!(
+            key("https://x.com/karpathy"),
+            EntryKey::Url("https://x.com/karpathy".into())
+        );
+        assert!(matches!(
+            key("https://x.com/karpathy/status/notanumber"),
+            EntryKey::Url(_)
+        ));
+        assert!(matches!(
+            key("https://notx.com/a/status/1"),
+            EntryKey::Url(_)
+        ));
+    }
+
+    #[test]
+    fn rejects_relative_and_non_web_links() {
+        for raw in [
+            "/karpathy/status/1",
+            "karpathy",
+            "",
+            "javascript:alert(1)",
+            "mailto:a@b.c",
+            "ftp://x.com/a",
+        ] {
+            let err = parse_link(raw).unwrap_err();
+            assert!(err.to_string().contains("link"), "{raw}: {err}");
+        }
+    }
+}

@@ -1,0 +1,315 @@
+//! The digest's body: a CommonMark document whose top-level numbered lists hold the
+//! items. Each item starts with a link; whatever follows it in the item is the summary.
+
+use crate::text::{collapse_whitespace, line_of, newline_offsets};
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
+use std::ops::Range;
+
+/// One item as written, before its link is checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawItem {
+    /// Line in the body (1-based).
+    pub line: usize,
+    pub title: String,
+    pub url: String,
+    pub summary_html: String,
+}
+
+/// An item that does not have the shape of a digest item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadItem {
+    pub line: usize,
+    pub message: String,
+}
+
+fn options() -> Options {
+    Options::ENABLE_STRIKETHROUGH
+}
+
+/// Reads every item of every top-level ordered list. Items that lack a leading link
+/// are returned as problems; the caller decides what that means for the file.
+pub fn items(body: &str) -> Vec<Result<RawItem, BadItem>> {
+    let newlines = newline_offsets(body);
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut in_top_ordered_list = false;
+    let mut current: Option<(usize, Vec<Event<'_>>)> = None;
+    let mut position = 0usize;
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        let Range { start, .. } = range;
+        match (&event, &mut current) {
+            (Event::Start(Tag::Item), None) if depth == 1 && in_top_ordered_list => {
+                position += 1;
+                current = Some((line_of(&newlines, start), Vec::new()));
+                depth += 1;
+                continue;
+            }
+            (Event::End(TagEnd::Item), Some(_)) if depth == 2 => {
+                depth -= 1;
+                if let Some((line, events)) = current.take() {
+                    out.push(item(line, position, events));
+                }
+                continue;
+            }
+            _ => {}
+        }
+        match &event {
+            Event::Start(tag) => {
+                if depth == 0 {
+                    in_top_ordered_list = matches!(tag, Tag::List(Some(_)));
+                }
+                depth += 1;
+            }
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if let Some((_, events)) = &mut current {
+            events.push(event);
+        }
+    }
+    out
+}
+
+fn item(line: usize, position: usize, events: Vec<Event<'_>>) -> Result<RawItem, BadItem> {
+    let no_link = || {
+        BadItem {
+        line,
+        message: format!(
+            "item {position} does not start with a link; write `{position}. [title](https://x.com/handle/status/ID)`"
+        ),
+    }
+    };
+    let mut events = events.into_iter().peekable();
+    let loose = matches!(events.peek(), Some(Event::Start(Tag::Paragraph)));
+    if loose {
+        events.next();
+    }
+    let url = match events.next() {
+        Some(Event::Start(Tag::Link { dest_url, .. })) => dest_url.to_string(),
+        _ => return Err(no_link()),
+    };
+    let mut title = String::new();
+    let mut nesting = 0usize;
+    for event in events.by_ref() {
+        match event {
+            Event::End(TagEnd::Link) if nesting == 0 => break,
+            Event::Start(_) => nesting += 1,
+            Event::End(_) => nesting = nesting.saturating_sub(1),
+            Event::Text(t) | Event::Code(t) => title.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => title.push(' '),
+            _ => {}
+        }
+    }
+    let title = collapse_whitespace(&title);
+    if title.is_empty() {
+        return Err(BadItem {
+            line,
+            message: format!("item {position} has a link with no title; write `[title]({url})`"),
+        });
+    }
+    if url.trim().is_empty() {
+        return Err(BadItem {
+            line,
+            message: format!("item {position} has a link with no URL; write `[{title}](https://x.com/handle/status/ID)`"),
+        });
+    }
+    let rest: Vec<Event<'_>> = events.collect();
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, summary_events(rest, loose).into_iter());
+    Ok(RawItem {
+        line,
+        title,
+        url,
+        summary_html: html.trim_end().to_string(),
+    })
+}
+
+fn is_inline(event: &Event<'_>) -> bool {
+    match event {
+        Event::Start(tag) => matches!(
+            tag,
+            Tag::Emphasis
+                | Tag::Strong
+                | Tag::Strikethrough
+                | Tag::Link { .. }
+                | Tag::Image { .. }
+                | Tag::Superscript
+                | Tag::Subscript
+        ),
+        Event::End(tag) => matches!(
+            tag,
+            TagEnd::Emphasis
+                | TagEnd::Strong
+                | TagEnd::Strikethrough
+                | TagEnd::Link
+                | TagEnd::Image
+                | TagEnd::Superscript
+                | TagEnd::Subscript
+        ),
+        Event::Text(_)
+        | Event::Code(_)
+        | Event::InlineHtml(_)
+        | Event::InlineMath(_)
+        | Event::SoftBreak
+        | Event::HardBreak
+        | Event::FootnoteReference(_) => true,
+        _ => false,
+    }
+}
+
+/// The events after the title link, as a sequence of blocks: the rest of the link's
+/// line and any loose text of a tight list item are wrapped in paragraphs, so that a
+/// tight item and a loose item with the same words give the same HTML.
+fn summary_events(rest: Vec<Event<'_>>, loose: bool) -> Vec<Event<'_>> {
+    let mut out = Vec::with_capacity(rest.len() + 4);
+    let mut open = false;
+    let mut depth = 0usize;
+    // The remainder of the link's paragraph (loose items) is a paragraph of its own.
+    let mut in_first_paragraph = loose;
+    let mut leading = true;
+    for event in rest {
+        if in_first_paragraph && depth == 0 && matches!(event, Event::End(TagEnd::Paragraph)) {
+            in_first_paragraph = false;
+            if open {
+                out.push(Event::End(TagEnd::Paragraph));
+                open = false;
+            }
+            leading = true;
+            continue;
+        }
+        let inline = is_inline(&event);
+        if depth == 0 && inline {
+            if leading {
+                match event {
+                    Event::SoftBreak | Event::HardBreak => continue,
+                    Event::Text(ref t) if t.trim().is_empty() => continue,
+                    Event::Text(t) => {
+                        leading = false;
+                        out.push(Event::Start(Tag::Paragraph));
+                        open = true;
+                        out.push(Event::Text(CowStr::from(t.trim_start().to_string())));
+                        continue;
+                    }
+                    _ => {}
+                }
+                leading = false;
+            }
+            if !open {
+                out.push(Event::Start(Tag::Paragraph));
+                open = true;
+            }
+        } else if depth == 0 && open && !inline {
+            out.push(Event::End(TagEnd::Paragraph));
+            open = false;
+            leading = true;
+        }
+        match &event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if !inline && depth == 0 {
+            leading = true;
+        }
+        out.push(event);
+    }
+    if open {
+        out.push(Event::End(TagEnd::Paragraph));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(body: &str) -> Vec<RawItem> {
+        items(body).into_iter().map(|r| r.unwrap()).collect()
+    }
+
+    #[test]
+    fn tight_and_loose_items_give_the_same_summary() {
+        let tight = ok("1.  [T-A](https://x.com/a/status/1)\n    Some **bold** text.\n");
+        let loose = ok("1.  [T-A](https://x.com/a/status/1)\n\n    Some **bold** text.\n");
+        assert_eq!(
+            tight[0].summary_html,
+            "<p>Some <strong>bold</strong> text.</p>"
+        );
+        assert_eq!(tight, loose);
+    }
+
+    #[test]
+    fn summary_keeps_several_paragraphs_code_and_links() {
+        let body = "Intro paragraph.\n\n1.  [Title](https://x.com/a/status/1)\n\n    First `code`.\n\n    Second [link](https://example.com).\n\n2.  [Next](https://x.com/b/status/2)\n";
+        let items = ok(body);
+        assert_eq!(items.len(), 2);
+        assert_eq!(
+            items[0].summary_html,
+            "<p>First <code>code</code>.</p>\n<p>Second <a href=\"https://example.com\">link</a>.</p>"
+        );
+        assert_eq!(items[0].line, 3);
+        assert_eq!(items[1].line, 9);
+        assert_eq!(items[1].summary_html, "");
+    }
+
+    #[test]
+    fn text_on_the_link_line_starts_the_summary() {
+        let items = ok("1. [T](https://x.com/a/status/1) — said today.\n   More.\n");
+        assert_eq!(items[0].summary_html, "<p>— said today.\nMore.</p>");
+    }
+
+    #[test]
+    fn title_is_plain_text() {
+        let items = ok("1. [`hf-mem` **工具** <b>x</b> &amp; y](https://x.com/a/status/1)\n");
+        assert_eq!(items[0].title, "hf-mem 工具 x & y");
+    }
+
+    #[test]
+    fn nested_lists_stay_in_the_summary() {
+        let items = ok("1. [T](https://x.com/a/status/1)\n   Points:\n   - one\n   - two\n2. [U](https://x.com/a/status/2)\n");
+        assert_eq!(items.len(), 2);
+        assert_eq!(
+            items[0].summary_html,
+            "<p>Points:</p>\n<ul>\n<li>one</li>\n<li>two</li>\n</ul>"
+        );
+    }
+
+    #[test]
+    fn bullet_lists_and_nested_numbered_lists_are_not_items() {
+        let body = "- [not an item](https://x.com/a/status/9)\n\n> 1. [quoted](https://x.com/a/status/8)\n\n1. [T](https://x.com/a/status/1)\n";
+        let items = ok(body);
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].url, "https://x.com/a/status/1");
+    }
+
+    #[test]
+    fn items_without_a_leading_link_are_reported_with_their_line() {
+        let r = items(
+            "1. [T](https://x.com/a/status/1)\n2. no link here\n3. [](https://x.com/a/status/3)\n",
+        );
+        assert!(r[0].is_ok());
+        let e = r[1].as_ref().unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(
+            e.message.contains("item 2 does not start with a link"),
+            "{e:?}"
+        );
+        let e = r[2].as_ref().unwrap_err();
+        assert!(e.message.contains("no title"), "{e:?}");
+    }
+
+    #[test]
+    fn empty_body_has_no_items() {
+        assert!(items("").is_empty());
+        assert!(items("Just an intro.\n").is_empty());
+    }
+
+    #[test]
+    fn lists_starting_at_other_numbers_and_crlf_work() {
+        let items =
+            ok("5. [A](https://x.com/a/status/1)\r\n   x\r\n6. [B](https://x.com/a/status/2)\r\n");
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[1].line, 3);
+        assert_eq!(items[0].summary_html, "<p>x</p>");
+    }
+}

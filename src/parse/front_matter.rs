@@ -1,0 +1,369 @@
+//! The YAML front matter: where it is, what it holds, and the digest's date.
+
+use chrono::{
+    DateTime, Datelike, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Timelike,
+};
+use chrono_tz::Tz;
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::Deserialize;
+use std::fmt;
+
+/// Front matter larger than this is refused before YAML parsing: libyaml's scanner is
+/// quadratic on deep nesting, and real front matter is a few hundred bytes.
+pub const MAX_FRONT_MATTER_BYTES: usize = 16 * 1024;
+
+/// A problem at a line of the file (1-based).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub line: usize,
+    pub message: String,
+}
+
+fn problem(line: usize, message: impl Into<String>) -> Problem {
+    Problem {
+        line,
+        message: message.into(),
+    }
+}
+
+/// The file cut in two.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Split<'a> {
+    pub yaml: &'a str,
+    /// Line of the file on which `yaml` starts.
+    pub yaml_line: usize,
+    pub body: &'a str,
+    /// Line of the file on which `body` starts.
+    pub body_line: usize,
+}
+
+fn is_fence(line: &str, fence: &str) -> bool {
+    line.trim_end_matches(['\r', ' ', '\t']) == fence
+}
+
+/// Finds the front matter between the first line `---` and the next line `---`.
+pub fn split(text: &str) -> Result<Split<'_>, Problem> {
+    let first_end = text.find('\n').map_or(text.len(), |i| i + 1);
+    let first = &text[..first_end];
+    if is_fence(first.trim_end_matches('\n'), "+++") {
+        return Err(problem(
+            1,
+            "TOML front matter (+++) is not supported; write it as YAML between --- lines",
+        ));
+    }
+    if !is_fence(first.trim_end_matches('\n'), "---") {
+        return Err(problem(
+            1,
+            "no front matter: a digest starts with a --- line, then YAML with at least `date:`, then ---",
+        ));
+    }
+    let mut offset = first_end;
+    let mut line = 2;
+    while offset < text.len() {
+        let end = text[offset..]
+            .find('\n')
+            .map_or(text.len(), |i| offset + i + 1);
+        if is_fence(text[offset..end].trim_end_matches('\n'), "---") {
+            return Ok(Split {
+                yaml: &text[first_end..offset],
+                yaml_line: 2,
+                body: &text[end..],
+                body_line: line + 1,
+            });
+        }
+        if offset - first_end > MAX_FRONT_MATTER_BYTES {
+            break;
+        }
+        offset = end;
+        line += 1;
+    }
+    if offset - first_end > MAX_FRONT_MATTER_BYTES {
+        return Err(problem(
+            1,
+            format!(
+                "front matter is over {} KiB (or its closing --- is missing); a digest's front matter is a few lines",
+                MAX_FRONT_MATTER_BYTES / 1024
+            ),
+        ));
+    }
+    Err(problem(
+        1,
+        "front matter is not closed: add a --- line after the YAML that starts here",
+    ))
+}
+
+/// The keys digestfeed reads. Every other key is ignored without being expanded, so a
+/// YAML alias bomb under an unknown key costs nothing.
+#[derive(Debug, Default, Deserialize)]
+pub struct FrontMatter {
+    pub title: Option<String>,
+    pub date: Option<String>,
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub categories: Vec<String>,
+    #[serde(default)]
+    pub draft: bool,
+}
+
+fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    struct OneOrMany;
+    impl<'de> Visitor<'de> for OneOrMany {
+        type Value = Vec<String>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a category name or a list of category names")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(vec![v.to_string()])
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(name) = seq.next_element::<String>()? {
+                out.push(name);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_any(OneOrMany)
+}
+
+/// Parses the YAML between the fences. Lines in errors are lines of the file.
+pub fn parse(yaml: &str, yaml_line: usize) -> Result<FrontMatter, Problem> {
+    if yaml.trim().is_empty() {
+        return Ok(FrontMatter::default());
+    }
+    serde_yaml::from_str(yaml).map_err(|e| {
+        let full = e.to_string();
+        let message = match full.rfind(" at line ") {
+            Some(i) => &full[..i],
+            None => &full,
+        };
+        let line = e.location().map_or(yaml_line, |l| yaml_line + l.line() - 1);
+        problem(line, format!("invalid front matter: {message}"))
+    })
+}
+
+/// Line of the file holding `key:` in the front matter, for errors about its value.
+pub fn key_line(yaml: &str, yaml_line: usize, key: &str) -> usize {
+    yaml.lines()
+        .position(|l| {
+            l.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
+        .map_or(yaml_line, |i| yaml_line + i)
+}
+
+const DATE_HINT: &str = "write RFC 3339, e.g. 2026-01-07T08:00:00+08:00, or `YYYY-MM-DD HH:MM:SS` in the configured timezone";
+
+/// Reads a front-matter date. Forms without an offset are read in `tz`; a time that
+/// does not exist there (a DST gap) is an error, an ambiguous one (a DST overlap) takes
+/// the earlier instant. Fractions of a second are dropped: RSS cannot show them, and
+/// every format must agree.
+pub fn parse_date(value: &str, tz: Tz) -> Result<DateTime<FixedOffset>, String> {
+    let value = value.trim();
+    let date = if let Ok(d) = DateTime::parse_from_rfc3339(value) {
+        d
+    } else if let Some(naive) = naive_date_time(value) {
+        match tz.from_local_datetime(&naive) {
+            LocalResult::Single(d) | LocalResult::Ambiguous(d, _) => d.fixed_offset(),
+            LocalResult::None => {
+                return Err(format!(
+                    "date \"{value}\" does not exist in time zone {tz} (clocks skip it); write the offset explicitly"
+                ))
+            }
+        }
+    } else {
+        return Err(format!("date \"{value}\" is not a date; {DATE_HINT}"));
+    };
+    if !(1..=9999).contains(&date.year()) {
+        return Err(format!(
+            "date \"{value}\" is out of range (years 1 to 9999); {DATE_HINT}"
+        ));
+    }
+    if date.nanosecond() >= 1_000_000_000 {
+        return Err(format!(
+            "date \"{value}\" is a leap second, which feeds cannot carry; write :59"
+        ));
+    }
+    date.with_nanosecond(0)
+        .ok_or_else(|| format!("date \"{value}\" is not a date; {DATE_HINT}"))
+}
+
+fn naive_date_time(value: &str) -> Option<NaiveDateTime> {
+    for format in [
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
+    ] {
+        if let Ok(d) = NaiveDateTime::parse_from_str(value, format) {
+            return Some(d);
+        }
+    }
+    NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(value: &str, tz: Tz) -> Result<String, String> {
+        parse_date(value, tz).map(|d| d.to_rfc3339())
+    }
+
+    #[test]
+    fn split_finds_yaml_and_body_lines() {
+        let s = split("---\ntitle: t\ndate: 2026-01-01\n---\n\n1. [a](https://x.com/a/status/1)\n")
+            .unwrap();
+        assert_eq!(s.yaml, "title: t\ndate: 2026-01-01\n");
+        assert_eq!(s.yaml_line, 2);
+        assert_eq!(s.body_line, 5);
+        assert!(s.body.starts_with("\n1."));
+    }
+
+    #[test]
+    fn split_accepts_crlf_and_trailing_spaces_on_fences() {
+        let s = split("--- \r\ndate: 2026-01-01\r\n---\r\nbody").unwrap();
+        assert_eq!(s.yaml, "date: 2026-01-01\r\n");
+        assert_eq!(s.body, "body");
+    }
+
+    #[test]
+    fn split_rejects_toml_with_a_hint() {
+        let p = split("+++\ndate = 2026-01-01\n+++\n").unwrap_err();
+        assert_eq!(p.line, 1);
+        assert!(p.message.contains("TOML") && p.message.contains("---"));
+    }
+
+    #[test]
+    fn split_rejects_missing_and_unterminated_front_matter() {
+        assert!(split("1. [a](https://x.com/a/status/1)\n")
+            .unwrap_err()
+            .message
+            .contains("no front matter"));
+        assert!(split("").unwrap_err().message.contains("no front matter"));
+        assert!(split("---\ndate: 2026-01-01\n")
+            .unwrap_err()
+            .message
+            .contains("not closed"));
+    }
+
+    #[test]
+    fn split_stops_looking_past_the_size_cap() {
+        let text = format!("---\n{}", "a: b\n".repeat(20_000));
+        assert!(split(&text).unwrap_err().message.contains("KiB"));
+    }
+
+    #[test]
+    fn categories_take_a_string_a_list_or_nothing() {
+        assert_eq!(parse("categories: AI\n", 2).unwrap().categories, vec!["AI"]);
+        assert_eq!(
+            parse("categories: [\"AI\", 开源]\n", 2).unwrap().categories,
+            vec!["AI", "开源"]
+        );
+        assert_eq!(
+            parse("categories:\n", 2).unwrap().categories,
+            Vec::<String>::new()
+        );
+        assert!(parse("title: x\n", 2).unwrap().categories.is_empty());
+    }
+
+    #[test]
+    fn yaml_errors_carry_file_lines() {
+        let p = parse("title: x\ncategories: {a: 1}\n", 2).unwrap_err();
+        assert_eq!(p.line, 3, "{p:?}");
+        assert!(p.message.starts_with("invalid front matter:"));
+    }
+
+    #[test]
+    fn unknown_keys_are_ignored_and_draft_is_read() {
+        let fm = parse("tags: [a]\nslug: x\ndraft: true\n", 2).unwrap();
+        assert!(fm.draft);
+    }
+
+    #[test]
+    fn alias_bomb_is_refused_quickly() {
+        let mut yaml =
+            String::from("a: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\n");
+        for i in 1..10 {
+            let prev = (b'a' + i - 1) as char;
+            let name = (b'a' + i) as char;
+            yaml.push_str(&format!("{name}: &{name} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"));
+        }
+        yaml.push_str("categories: *j\n");
+        let started = std::time::Instant::now();
+        let p = parse(&yaml, 2).unwrap_err();
+        assert!(p.message.starts_with("invalid front matter:"), "{p:?}");
+        // Not a timing assertion on a shared machine: only a guard against a hang.
+        assert!(started.elapsed().as_secs() < 30);
+    }
+
+    #[test]
+    fn key_line_finds_the_key() {
+        assert_eq!(key_line("title: a\ndate: b\n", 2, "date"), 3);
+        assert_eq!(key_line("title: a\n", 2, "date"), 2);
+    }
+
+    #[test]
+    fn date_forms() {
+        let sh = chrono_tz::Asia::Shanghai;
+        assert_eq!(
+            date("2026-03-09T12:00:03+08:00", Tz::UTC).unwrap(),
+            "2026-03-09T12:00:03+08:00"
+        );
+        assert_eq!(
+            date("2026-01-07T08:00:10.261+08:00", Tz::UTC).unwrap(),
+            "2026-01-07T08:00:10+08:00"
+        );
+        assert_eq!(
+            date("2026-01-07T00:00:10Z", sh).unwrap(),
+            "2026-01-07T00:00:10+00:00"
+        );
+        assert_eq!(
+            date("2026-01-07 08:00:10", sh).unwrap(),
+            "2026-01-07T08:00:10+08:00"
+        );
+        assert_eq!(
+            date("2026-01-07 08:00:10", Tz::UTC).unwrap(),
+            "2026-01-07T08:00:10+00:00"
+        );
+        assert_eq!(date("2026-01-07", sh).unwrap(), "2026-01-07T00:00:00+08:00");
+        assert_eq!(
+            date("2026-01-07T08:00:10", sh).unwrap(),
+            "2026-01-07T08:00:10+08:00"
+        );
+    }
+
+    #[test]
+    fn bad_dates_are_errors_with_a_hint() {
+        for bad in [
+            "2026-02-30",
+            "yesterday",
+            "2026-13-01T00:00:00Z",
+            "+99999-01-01",
+            "-0001-01-01",
+            "",
+        ] {
+            let e = date(bad, Tz::UTC).unwrap_err();
+            assert!(e.contains("RFC 3339"), "{bad}: {e}");
+        }
+        assert!(date("2026-12-31T23:59:60Z", Tz::UTC)
+            .unwrap_err()
+            .contains("leap second"));
+    }
+
+    #[test]
+    fn dst_gap_is_an_error_and_overlap_takes_the_earlier_instant() {
+        let ny = chrono_tz::America::New_York;
+        assert!(date("2026-03-08 02:30:00", ny)
+            .unwrap_err()
+            .contains("does not exist"));
+        assert_eq!(
+            date("2026-11-01 01:30:00", ny).unwrap(),
+            "2026-11-01T01:30:00-04:00"
+        );
+    }
+}

@@ -1,0 +1,207 @@
+//! From a digest file's bytes to a [`Digest`]: pure, no I/O.
+
+pub mod body;
+pub mod front_matter;
+
+use crate::error::DigestError;
+use crate::key::parse_link;
+use crate::model::{Digest, Item, Parsed};
+use crate::text::{collapse_whitespace, xml_safe};
+use chrono_tz::Tz;
+use std::path::Path;
+
+/// Parses one digest. `path` only names the file in errors. Every problem of the file is
+/// reported, not just the first; one problem is enough to leave the file unpublished.
+pub fn parse_digest(path: &Path, bytes: &[u8], tz: Tz) -> Result<Parsed, Vec<DigestError>> {
+    let fail = |line: usize, message: String| vec![DigestError::new(path, Some(line), message)];
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let good = &bytes[..e.valid_up_to()];
+            let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+            return Err(fail(
+                line,
+                format!(
+                    "not UTF-8 text (invalid byte at offset {}); save the file as UTF-8",
+                    e.valid_up_to()
+                ),
+            ));
+        }
+    };
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    // Every string taken from here on is safe for XML 1.0.
+    let text = xml_safe(text);
+    let split = front_matter::split(&text).map_err(|p| fail(p.line, p.message))?;
+    let fm =
+        front_matter::parse(split.yaml, split.yaml_line).map_err(|p| fail(p.line, p.message))?;
+    if fm.draft {
+        return Ok(Parsed::Draft);
+    }
+    let date_line = front_matter::key_line(split.yaml, split.yaml_line, "date");
+    let date = match &fm.date {
+        None => {
+            return Err(fail(
+                1,
+                "front matter has no `date:`; add e.g. `date: 2026-01-07T08:00:00+08:00`"
+                    .to_string(),
+            ))
+        }
+        Some(value) => front_matter::parse_date(value, tz).map_err(|m| fail(date_line, m))?,
+    };
+    let mut categories: Vec<String> = Vec::new();
+    for name in &fm.categories {
+        let name = collapse_whitespace(name);
+        if !name.is_empty() && !categories.contains(&name) {
+            categories.push(name);
+        }
+    }
+    let mut items = Vec::new();
+    let mut errors = Vec::new();
+    for raw in body::items(split.body) {
+        match raw {
+            Ok(raw) => {
+                let line = split.body_line + raw.line - 1;
+                match parse_link(&raw.url) {
+                    Ok(link) => items.push(Item {
+                        line,
+                        title: raw.title,
+                        link,
+                        summary_html: raw.summary_html,
+                    }),
+                    Err(e) => errors.push(DigestError::new(
+                        path,
+                        Some(line),
+                        format!("item {}: {e}", items.len() + errors.len() + 1),
+                    )),
+                }
+            }
+            Err(bad) => errors.push(DigestError::new(
+                path,
+                Some(split.body_line + bad.line - 1),
+                bad.message,
+            )),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Parsed::Digest(Digest {
+        date,
+        categories,
+        items,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::key::EntryKey;
+
+    fn parse(text: &str) -> Result<Parsed, Vec<DigestError>> {
+        parse_digest(Path::new("d/a.md"), text.as_bytes(), Tz::UTC)
+    }
+
+    fn digest(text: &str) -> Digest {
+        match parse(text) {
+            Ok(Parsed::Digest(d)) => d,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn errors(text: &[u8]) -> Vec<String> {
+        parse_digest(Path::new("d/a.md"), text, Tz::UTC)
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    const GOOD: &str = "---\ntitle: \"2026.03.09.12 digest\"\ndate: 2026-03-09T12:00:03+08:00\ncategories: [\"AI新闻\", \"开源\", \" 开源 \", \"\"]\n---\n\n1.  [某模型登顶-向阳乔木](https://x.com/vista8/status/1900000000000000001)\n    一个**开源模型**。\n\n2.  [Notes - Andrej Karpathy](https://twitter.com/karpathy/status/1900000000000000002?s=20)\n\n    Small models.\n";
+
+    #[test]
+    fn reads_a_whole_digest() {
+        let d = digest(GOOD);
+        assert_eq!(d.date.to_rfc3339(), "2026-03-09T12:00:03+08:00");
+        assert_eq!(d.categories, vec!["AI新闻", "开源"]);
+        assert_eq!(d.items.len(), 2);
+        assert_eq!(d.items[0].line, 7);
+        assert_eq!(d.items[0].title, "某模型登顶-向阳乔木");
+        assert_eq!(d.items[1].line, 10);
+        assert_eq!(d.items[1].link.key, EntryKey::Tweet(1900000000000000002));
+        assert_eq!(d.items[1].summary_html, "<p>Small models.</p>");
+    }
+
+    #[test]
+    fn bom_and_crlf_give_the_same_digest() {
+        let crlf = format!("\u{FEFF}{}", GOOD.replace('\n', "\r\n"));
+        let a = digest(GOOD);
+        let b = digest(&crlf);
+        assert_eq!(a.date, b.date);
+        assert_eq!(a.categories, b.categories);
+        assert_eq!(a.items.len(), b.items.len());
+        for (x, y) in a.items.iter().zip(&b.items) {
+            assert_eq!((x.line, &x.title, &x.link), (y.line, &y.title, &y.link));
+            assert_eq!(
+                x.summary_html.replace('\r', ""),
+                y.summary_html.replace('\r', "")
+            );
+        }
+    }
+
+    #[test]
+    fn draft_is_not_published() {
+        assert_eq!(
+            parse("---\ndate: 2026-01-01\ndraft: true\n---\n1. [x](nonsense)\n").unwrap(),
+            Parsed::Draft
+        );
+    }
+
+    #[test]
+    fn empty_digest_is_valid_with_no_items() {
+        assert!(digest("---\ndate: 2026-01-01\n---\n").items.is_empty());
+        assert!(digest("---\ndate: 2026-01-01\n---").items.is_empty());
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_model() {
+        let d = digest("---\ndate: 2026-01-01\ncategories: [\"A\u{1}I\"]\n---\n1. [T\u{0}i\u{1B}tle](https://x.com/a/status/1)\n   s\u{8}um\u{FFFF}\n");
+        assert_eq!(d.categories, vec!["AI"]);
+        assert_eq!(d.items[0].title, "Title");
+        assert_eq!(d.items[0].summary_html, "<p>sum</p>");
+    }
+
+    #[test]
+    fn bad_files_name_file_and_line() {
+        assert_eq!(
+            errors(b"---\ndate: 2026-01-01\n---\n\xff\xfe"),
+            vec!["d/a.md:4: not UTF-8 text (invalid byte at offset 25); save the file as UTF-8"]
+        );
+        assert_eq!(errors(b"---\ntitle: x\ndate: 2026-02-30\n---\n")[0], "d/a.md:3: date \"2026-02-30\" is not a date; write RFC 3339, e.g. 2026-01-07T08:00:00+08:00, or `YYYY-MM-DD HH:MM:SS` in the configured timezone");
+        assert!(
+            errors(b"---\ntitle: x\n---\n")[0].starts_with("d/a.md:1: front matter has no `date:`")
+        );
+        assert!(
+            errors(b"+++\ndate = 2026-01-01\n+++\n")[0].starts_with("d/a.md:1: TOML front matter")
+        );
+        assert!(errors(b"---\ndate: [2026\n---\n")[0].starts_with("d/a.md:"));
+        assert!(errors(b"\x00\x01\x02binary\xff")[0].contains("not UTF-8"));
+    }
+
+    #[test]
+    fn every_bad_item_is_reported() {
+        let e = errors(b"---\ndate: 2026-01-01\n---\n1. [a](https://x.com/a/status/1)\n2. [b](notaurl)\n3. no link\n4. [d](/relative)\n");
+        assert_eq!(e.len(), 3, "{e:?}");
+        assert!(
+            e[0].starts_with("d/a.md:5: item 2: link `notaurl` is not an absolute URL"),
+            "{e:?}"
+        );
+        assert!(
+            e[1].starts_with("d/a.md:6: item 3 does not start with a link"),
+            "{e:?}"
+        );
+        assert!(
+            e[2].starts_with("d/a.md:7: item 4: link `/relative`"),
+            "{e:?}"
+        );
+    }
+}

@@ -1,0 +1,110 @@
+//! Which feeds exist and which entries each one holds (contract section 3).
+
+use crate::config::Settings;
+use crate::model::Entry;
+use crate::slug;
+use std::collections::{BTreeMap, HashMap};
+
+/// What a feed collects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FeedKind {
+    Global,
+    Category { name: String },
+    Author { handle: String, name: String },
+}
+
+/// One feed, in all three formats.
+#[derive(Debug, Clone)]
+pub struct Feed<'a> {
+    pub kind: FeedKind,
+    /// Folder relative to the output root, `""` for the global feed; always made of
+    /// safe single path components.
+    pub dir: String,
+    pub title: String,
+    pub description: String,
+    /// Newest first, at most `max_entries`.
+    pub entries: Vec<&'a Entry>,
+}
+
+impl Feed<'_> {
+    /// Path of one of this feed's files, relative to the output root.
+    pub fn path(&self, file: &str) -> String {
+        if self.dir.is_empty() {
+            file.to_string()
+        } else {
+            format!("{}/{file}", self.dir)
+        }
+    }
+}
+
+/// Plans every feed: the global one first, then categories and authors in folder order.
+/// `entries` must be sorted newest first; `names` maps lowercase handles to display names.
+pub fn plan<'a>(
+    entries: &'a [Entry],
+    names: &HashMap<String, String>,
+    settings: &Settings,
+) -> Vec<Feed<'a>> {
+    let max = settings.max_entries;
+    let site = &settings.site.title;
+    let mut feeds = vec![Feed {
+        kind: FeedKind::Global,
+        dir: String::new(),
+        title: site.clone(),
+        description: if settings.site.description.is_empty() {
+            site.clone()
+        } else {
+            settings.site.description.clone()
+        },
+        entries: entries.iter().take(max).collect(),
+    }];
+
+    let mut by_category: BTreeMap<&str, Vec<&Entry>> = BTreeMap::new();
+    let mut by_author: BTreeMap<String, Vec<&Entry>> = BTreeMap::new();
+    for entry in entries {
+        for name in &entry.categories {
+            let list = by_category.entry(name).or_default();
+            if list.len() < max {
+                list.push(entry);
+            }
+        }
+        if let Some(handle) = entry.author_feed() {
+            let list = by_author.entry(handle).or_default();
+            if list.len() < max {
+                list.push(entry);
+            }
+        }
+    }
+    let slugs = slug::assign(by_category.keys().copied());
+    let mut categories: Vec<Feed<'a>> = by_category
+        .into_iter()
+        .map(|(name, entries)| Feed {
+            kind: FeedKind::Category {
+                name: name.to_string(),
+            },
+            dir: format!("categories/{}", slugs[name]),
+            title: format!("{name} — {site}"),
+            description: format!("Items in the category “{name}” from {site}"),
+            entries,
+        })
+        .collect();
+    categories.sort_by(|a, b| a.dir.cmp(&b.dir));
+    feeds.extend(categories);
+    for (handle, entries) in by_author {
+        let written = entries[0].handle.clone().unwrap_or_else(|| handle.clone());
+        let name = names
+            .get(&handle)
+            .cloned()
+            .unwrap_or_else(|| written.clone());
+        feeds.push(Feed {
+            kind: FeedKind::Author {
+                handle: written.clone(),
+                name: name.clone(),
+            },
+            dir: format!("authors/{handle}"),
+            title: format!("{name} (@{written}) — {site}"),
+            description: format!("Items by {name} (@{written}) from {site}"),
+            entries,
+        });
+    }
+    feeds
+}

@@ -1,0 +1,89 @@
+//! Atom 1.0. The site is the feed-level author, so that an entry without an author of
+//! its own (a link that is not a tweet) is still credited, as RFC 4287 requires.
+
+use super::{feed_updated, profile_url, Context, RenderError, ATOM_FILE};
+use crate::plan::Feed;
+use atom_syndication::{Category, Content, Entry, Generator, Link, Person, Text, WriteConfig};
+
+pub fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, RenderError> {
+    let site = &ctx.settings.site;
+    let self_url = ctx.url(&feed.path(ATOM_FILE));
+    let entries = feed
+        .entries
+        .iter()
+        .map(|entry| {
+            let summary = ctx.summary(entry);
+            Entry {
+                title: Text::plain(entry.title.clone()),
+                id: entry.url.clone(),
+                updated: entry.published,
+                published: Some(entry.published),
+                authors: match (&entry.author, &entry.handle) {
+                    (Some(name), Some(handle)) => vec![Person {
+                        name: name.clone(),
+                        uri: Some(profile_url(handle)),
+                        ..Default::default()
+                    }],
+                    _ => Vec::new(),
+                },
+                categories: entry
+                    .categories
+                    .iter()
+                    .map(|name| Category {
+                        term: name.clone(),
+                        ..Default::default()
+                    })
+                    .collect(),
+                links: vec![Link {
+                    href: entry.url.clone(),
+                    rel: "alternate".to_string(),
+                    ..Default::default()
+                }],
+                content: (!summary.is_empty()).then(|| Content {
+                    value: Some(summary.to_string()),
+                    content_type: Some("html".to_string()),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }
+        })
+        .collect();
+    let out = atom_syndication::Feed {
+        title: Text::plain(feed.title.clone()),
+        id: self_url.clone(),
+        updated: feed_updated(feed),
+        authors: vec![Person {
+            name: site.author.clone(),
+            uri: Some(site.link.to_string()),
+            ..Default::default()
+        }],
+        links: vec![
+            Link {
+                href: self_url,
+                rel: "self".to_string(),
+                mime_type: Some("application/atom+xml".to_string()),
+                ..Default::default()
+            },
+            Link {
+                href: site.link.to_string(),
+                rel: "alternate".to_string(),
+                mime_type: Some("text/html".to_string()),
+                ..Default::default()
+            },
+        ],
+        generator: Some(Generator {
+            value: "digestfeed".to_string(),
+            ..Default::default()
+        }),
+        subtitle: Some(Text::plain(feed.description.clone())),
+        lang: site.language.clone(),
+        entries,
+        ..Default::default()
+    };
+    let config = WriteConfig {
+        write_document_declaration: true,
+        indent_size: Some(2),
+    };
+    out.write_with_config(Vec::new(), config)
+        .map_err(|e| RenderError(format!("Atom writer: {e}")))
+}

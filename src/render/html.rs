@@ -1,0 +1,90 @@
+//! `index.html`: a plain page that lists every feed for people, with autodiscovery
+//! links so that a reader given the site's address finds the global feeds.
+
+use super::{feed_updated, Context, ATOM_FILE, JSON_FILE, RSS_FILE};
+use crate::plan::{Feed, FeedKind};
+use crate::text::escape_html;
+use std::fmt::Write;
+
+pub fn render(feeds: &[Feed<'_>], ctx: &Context<'_>) -> Vec<u8> {
+    let site = &ctx.settings.site;
+    let title = escape_html(&site.title);
+    let lang = site
+        .language
+        .as_deref()
+        .map(escape_html)
+        .unwrap_or_else(|| "en".to_string());
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">"
+    );
+    let _ = writeln!(
+        out,
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+    );
+    let _ = writeln!(out, "<title>{title} — feeds</title>");
+    for (file, mime) in [
+        (RSS_FILE, "application/rss+xml"),
+        (ATOM_FILE, "application/atom+xml"),
+        (JSON_FILE, "application/feed+json"),
+    ] {
+        let _ = writeln!(
+            out,
+            "<link rel=\"alternate\" type=\"{mime}\" title=\"{title}\" href=\"{}\">",
+            escape_html(&ctx.url(file))
+        );
+    }
+    let _ = writeln!(
+        out,
+        "<style>body{{font:16px/1.5 system-ui,sans-serif;max-width:60em;margin:2em auto;padding:0 1em}}table{{border-collapse:collapse;width:100%}}td,th{{text-align:left;padding:.3em .6em;border-bottom:1px solid #ddd}}td.n{{text-align:right}}</style>\n</head>\n<body>"
+    );
+    let _ = writeln!(out, "<h1>{title}</h1>");
+    if !site.description.is_empty() {
+        let _ = writeln!(out, "<p>{}</p>", escape_html(&site.description));
+    }
+    let _ = writeln!(
+        out,
+        "<p>Subscribe to a feed in your reader, or import <a href=\"{}\">all of them (OPML)</a>.</p>",
+        escape_html(&ctx.url("index.opml"))
+    );
+    for (heading, kind) in [("All items", 0), ("Categories", 1), ("Authors", 2)] {
+        let members: Vec<&Feed<'_>> = feeds
+            .iter()
+            .filter(|f| match &f.kind {
+                FeedKind::Global => kind == 0,
+                FeedKind::Category { .. } => kind == 1,
+                FeedKind::Author { .. } => kind == 2,
+            })
+            .collect();
+        if members.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "<h2>{heading}</h2>\n<table>\n<tr><th>Feed</th><th>Entries</th><th>Newest</th><th>Formats</th></tr>");
+        for feed in members {
+            let name = match &feed.kind {
+                FeedKind::Global => site.title.clone(),
+                FeedKind::Category { name } => name.clone(),
+                FeedKind::Author { handle, name } => format!("{name} (@{handle})"),
+            };
+            let newest = if feed.entries.is_empty() {
+                "—".to_string()
+            } else {
+                feed_updated(feed).format("%Y-%m-%d %H:%M %:z").to_string()
+            };
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td class=\"n\">{}</td><td>{}</td><td><a href=\"{}\">RSS</a> · <a href=\"{}\">Atom</a> · <a href=\"{}\">JSON</a></td></tr>",
+                escape_html(&name),
+                feed.entries.len(),
+                newest,
+                escape_html(&ctx.url(&feed.path(RSS_FILE))),
+                escape_html(&ctx.url(&feed.path(ATOM_FILE))),
+                escape_html(&ctx.url(&feed.path(JSON_FILE))),
+            );
+        }
+        out.push_str("</table>\n");
+    }
+    out.push_str("</body>\n</html>\n");
+    out.into_bytes()
+}

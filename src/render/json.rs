@@ -1,0 +1,83 @@
+//! JSON Feed 1.1 (https://jsonfeed.org/version/1.1).
+
+use super::{profile_url, Context, RenderError, JSON_FILE};
+use crate::plan::Feed;
+use chrono::SecondsFormat;
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct JsonFeed<'a> {
+    version: &'static str,
+    title: &'a str,
+    home_page_url: String,
+    feed_url: String,
+    description: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    language: Option<&'a str>,
+    authors: Vec<Author<'a>>,
+    items: Vec<JsonItem<'a>>,
+}
+
+#[derive(Serialize)]
+struct Author<'a> {
+    name: &'a str,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct JsonItem<'a> {
+    id: &'a str,
+    url: &'a str,
+    title: &'a str,
+    content_html: &'a str,
+    date_published: String,
+    date_modified: String,
+    authors: Vec<Author<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tags: Vec<&'a str>,
+}
+
+pub fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, RenderError> {
+    let site = &ctx.settings.site;
+    let site_author = || Author {
+        name: &site.author,
+        url: site.link.to_string(),
+    };
+    let items = feed
+        .entries
+        .iter()
+        .map(|entry| {
+            let date = entry.published.to_rfc3339_opts(SecondsFormat::Secs, true);
+            JsonItem {
+                id: &entry.url,
+                url: &entry.url,
+                title: &entry.title,
+                content_html: ctx.summary(entry),
+                date_published: date.clone(),
+                date_modified: date,
+                authors: vec![match (&entry.author, &entry.handle) {
+                    (Some(name), Some(handle)) => Author {
+                        name,
+                        url: profile_url(handle),
+                    },
+                    _ => site_author(),
+                }],
+                tags: entry.categories.iter().map(String::as_str).collect(),
+            }
+        })
+        .collect();
+    let out = JsonFeed {
+        version: "https://jsonfeed.org/version/1.1",
+        title: &feed.title,
+        home_page_url: site.link.to_string(),
+        feed_url: ctx.url(&feed.path(JSON_FILE)),
+        description: &feed.description,
+        language: site.language.as_deref(),
+        authors: vec![site_author()],
+        items,
+    };
+    let mut bytes =
+        serde_json::to_vec_pretty(&out).map_err(|e| RenderError(format!("JSON writer: {e}")))?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}

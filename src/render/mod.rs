@@ -1,0 +1,71 @@
+//! Feeds to bytes. Nothing here reads the clock or the disk: a feed's dates are its
+//! entries' dates, so the same entries always give the same bytes.
+
+pub mod atom;
+pub mod html;
+pub mod json;
+pub mod opml;
+pub mod rss;
+pub mod sanitize;
+
+use crate::config::Settings;
+use crate::key::EntryKey;
+use crate::model::Entry;
+use crate::plan::Feed;
+use chrono::{DateTime, FixedOffset};
+use std::collections::HashMap;
+
+pub const RSS_FILE: &str = "rss.xml";
+pub const ATOM_FILE: &str = "atom.xml";
+pub const JSON_FILE: &str = "feed.json";
+
+/// A feed writer failed on data it was given. Writing into memory cannot fail for
+/// lack of space, so this means a bug: it is reported, never written to disk.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot render a feed: {0}")]
+pub struct RenderError(pub String);
+
+/// Shared by every renderer of one run.
+pub struct Context<'a> {
+    pub settings: &'a Settings,
+    /// Sanitised summary HTML of every entry that is in some feed.
+    pub summaries: &'a HashMap<&'a EntryKey, String>,
+}
+
+impl Context<'_> {
+    /// Absolute URL of an output file; non-ASCII slugs are percent-encoded.
+    pub fn url(&self, path: &str) -> String {
+        match self.settings.base_url.join(path) {
+            Ok(url) => url.to_string(),
+            // Paths are built from slugs and fixed names, which always join.
+            Err(_) => format!("{}{path}", self.settings.base_url),
+        }
+    }
+
+    pub fn summary(&self, entry: &Entry) -> &str {
+        self.summaries.get(&entry.key).map_or("", String::as_str)
+    }
+
+    /// The name an entry is credited to: its author, else the site.
+    pub fn author_name<'e>(&'e self, entry: &'e Entry) -> &'e str {
+        entry
+            .author
+            .as_deref()
+            .unwrap_or(&self.settings.site.author)
+    }
+}
+
+/// The feed's date: its newest entry's, or the Unix epoch for a feed with no entries
+/// (a fixed value, so that an empty feed is as reproducible as a full one).
+pub fn feed_updated(feed: &Feed<'_>) -> DateTime<FixedOffset> {
+    feed.entries
+        .iter()
+        .map(|e| e.published)
+        .max()
+        .unwrap_or_else(|| DateTime::UNIX_EPOCH.fixed_offset())
+}
+
+/// The profile URL of an X handle.
+pub fn profile_url(handle: &str) -> String {
+    format!("https://x.com/{handle}")
+}

@@ -1,0 +1,62 @@
+//! RSS 2.0 with the Atom namespace (self link) and Dublin Core (`dc:creator`).
+
+use super::{feed_updated, Context, RenderError, RSS_FILE};
+use crate::plan::Feed;
+use rss::extension::atom::{AtomExtension, Link};
+use rss::extension::dublincore::DublinCoreExtension;
+use rss::{Category, Channel, Guid, Item};
+
+pub fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, RenderError> {
+    let site = &ctx.settings.site;
+    let items = feed
+        .entries
+        .iter()
+        .map(|entry| {
+            let summary = ctx.summary(entry);
+            Item {
+                title: Some(entry.title.clone()),
+                link: Some(entry.url.clone()),
+                description: (!summary.is_empty()).then(|| summary.to_string()),
+                guid: Some(Guid {
+                    value: entry.url.clone(),
+                    permalink: true,
+                }),
+                pub_date: Some(entry.published.to_rfc2822()),
+                categories: entry
+                    .categories
+                    .iter()
+                    .map(|name| Category {
+                        name: name.clone(),
+                        domain: None,
+                    })
+                    .collect(),
+                dublin_core_ext: Some(DublinCoreExtension {
+                    creators: vec![ctx.author_name(entry).to_string()],
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }
+        })
+        .collect();
+    let channel = Channel {
+        title: feed.title.clone(),
+        link: site.link.to_string(),
+        description: feed.description.clone(),
+        language: site.language.clone(),
+        last_build_date: (!feed.entries.is_empty()).then(|| feed_updated(feed).to_rfc2822()),
+        generator: Some("digestfeed".to_string()),
+        atom_ext: Some(AtomExtension {
+            links: vec![Link {
+                href: ctx.url(&feed.path(RSS_FILE)),
+                rel: "self".to_string(),
+                mime_type: Some("application/rss+xml".to_string()),
+                ..Default::default()
+            }],
+        }),
+        items,
+        ..Default::default()
+    };
+    channel
+        .pretty_write_to(Vec::new(), b' ', 2)
+        .map_err(|e| RenderError(format!("RSS writer: {e}")))
+}

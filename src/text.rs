@@ -1,0 +1,108 @@
+//! Small text helpers shared by the parser and the renderers.
+
+use std::borrow::Cow;
+
+/// Characters that XML 1.0 forbids (C0 controls other than tab, newline and carriage
+/// return; U+FFFE and U+FFFF) plus DEL and the C1 controls, which XML 1.0 discourages
+/// and feed validators warn about. The `rss` and `atom_syndication` writers pass all of
+/// them through unescaped, so they are removed at the model boundary instead.
+pub fn is_xml_unsafe(c: char) -> bool {
+    matches!(c,
+        '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}'
+        | '\u{7F}'..='\u{9F}' | '\u{FFFE}' | '\u{FFFF}')
+}
+
+/// `text` without any character for which [`is_xml_unsafe`] holds; borrows when there is none.
+pub fn xml_safe(text: &str) -> Cow<'_, str> {
+    if text.chars().any(is_xml_unsafe) {
+        Cow::Owned(text.chars().filter(|&c| !is_xml_unsafe(c)).collect())
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// Escapes text for an HTML or XML attribute value or text node.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Collapses every run of white space to one space and trims both ends.
+pub fn collapse_whitespace(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A short, stable hexadecimal digest (FNV-1a, 32 bits) used to tell apart names that
+/// would otherwise produce the same path. Stable across runs, platforms and versions.
+pub fn short_hash(text: &str) -> String {
+    let mut hash: u32 = 0x811c_9dc5;
+    for byte in text.bytes() {
+        hash ^= u32::from(byte);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    format!("{hash:08x}")
+}
+
+/// Line number (1-based) of byte `offset` in a text whose newline offsets are `newlines`.
+pub fn line_of(newlines: &[usize], offset: usize) -> usize {
+    newlines.partition_point(|&n| n < offset) + 1
+}
+
+/// Byte offsets of every `\n` in `text`, for [`line_of`].
+pub fn newline_offsets(text: &str) -> Vec<usize> {
+    text.bytes()
+        .enumerate()
+        .filter(|&(_, b)| b == b'\n')
+        .map(|(i, _)| i)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_safe_removes_every_forbidden_control_and_keeps_tab_newline_cr() {
+        let input = "a\u{0}b\u{1}c\u{8}d\u{B}e\u{C}f\u{1B}g\u{7F}h\u{85}i\u{FFFE}j\u{FFFF}k\t\n\r";
+        assert_eq!(xml_safe(input), "abcdefghijk\t\n\r");
+    }
+
+    #[test]
+    fn xml_safe_borrows_clean_text() {
+        assert!(matches!(xml_safe("向阳乔木 🤗"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn escape_html_escapes_markup_and_quotes() {
+        assert_eq!(
+            escape_html(r#"<a href="x">&'"#),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+    }
+
+    #[test]
+    fn line_of_counts_from_one() {
+        let text = "a\nb\n\nc";
+        let nl = newline_offsets(text);
+        assert_eq!(line_of(&nl, 0), 1);
+        assert_eq!(line_of(&nl, 2), 2);
+        assert_eq!(line_of(&nl, 4), 3);
+        assert_eq!(line_of(&nl, 5), 4);
+    }
+
+    #[test]
+    fn short_hash_differs_for_different_names() {
+        assert_ne!(short_hash("AI News"), short_hash("ai news"));
+        assert_eq!(short_hash("x").len(), 8);
+    }
+}
