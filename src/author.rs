@@ -220,16 +220,22 @@ pub fn split_corpus(digests: &[Vec<ItemRef<'_>>], configured: &BTreeMap<String, 
             }
         }
     }
+    // A link that is not a tweet has no handle to ask; in a digest that uses suffixes,
+    // its title still loses a name that the corpus knows as some author's.
+    let any_known: HashSet<&str> = known.values().flatten().copied().collect();
     for ((items, digest_cuts), suffixed) in digests.iter().zip(&mut cuts).zip(&uses_suffixes) {
-        if *suffixed {
-            continue;
-        }
         for (item, cut) in items.iter().zip(digest_cuts.iter_mut()) {
-            let (Some(handle), None) = (item.handle, *cut) else {
+            if cut.is_some() {
                 continue;
-            };
-            let Some(names) = known.get(handle) else {
-                continue;
+            }
+            let names = match item.handle {
+                Some(_) if *suffixed => continue,
+                Some(handle) => match known.get(handle) {
+                    Some(names) => names,
+                    None => continue,
+                },
+                None if *suffixed => &any_known,
+                None => continue,
             };
             *cut = candidates(item.title)
                 .into_iter()
@@ -498,12 +504,27 @@ mod tests {
     }
 
     #[test]
-    fn links_without_handles_are_never_split() {
+    fn links_without_handles_lose_only_names_known_as_authors() {
         let got = split_one(&[
             ("A blog post - Some Blog", "", 1),
             ("Other - Ben Tossell", "bentossell", 2),
+            ("Reading list - Ben Tossell", "", 3),
         ]);
         assert_eq!(got[0], pair("A blog post - Some Blog", None));
+        assert_eq!(got[2], pair("Reading list", Some("Ben Tossell")));
+        // In a digest without suffixes they stay whole.
+        let (got, _) = run(
+            &[
+                &[("x - Ben Tossell", "bentossell", 1)],
+                &[
+                    ("Plain", "a", 2),
+                    ("Whole", "b", 3),
+                    ("Reading list - Ben Tossell", "", 4),
+                ],
+            ],
+            &[],
+        );
+        assert_eq!(got[1][2], pair("Reading list - Ben Tossell", None));
     }
 
     #[test]

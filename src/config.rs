@@ -119,11 +119,7 @@ impl RawConfig {
 }
 
 fn yaml_error(e: &serde_yaml::Error, origin: &Path) -> ConfigError {
-    let full = e.to_string();
-    let mut message = match full.rfind(" at line ") {
-        Some(i) => full[..i].to_string(),
-        None => full.clone(),
-    };
+    let mut message = crate::parse::front_matter::without_locations(&e.to_string());
     if let Some(key) = unknown_field(&message) {
         let known = if message.contains("`author`") && !message.contains("`input_dir`") {
             SITE_KEYS

@@ -7,7 +7,7 @@ use crate::output::Output;
 use std::collections::BTreeSet;
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 /// The record of every file digestfeed wrote, one relative path per line. Only files
@@ -67,6 +67,9 @@ pub fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, WriteError> {
             .mode(0o644)
             .open(&temp)
             .map_err(|e| error(&temp, "cannot create a temporary file", e))?;
+        // Feeds are served files: readable by the web server whatever the umask.
+        file.set_permissions(fs::Permissions::from_mode(0o644))
+            .map_err(|e| error(&temp, "cannot set the mode of", e))?;
         file.write_all(bytes)
             .map_err(|e| error(&temp, "cannot write", e))?;
         file.sync_all()

@@ -134,14 +134,27 @@ pub fn parse(yaml: &str, yaml_line: usize) -> Result<FrontMatter, Problem> {
         return Ok(FrontMatter::default());
     }
     serde_yaml::from_str(yaml).map_err(|e| {
-        let full = e.to_string();
-        let message = match full.rfind(" at line ") {
-            Some(i) => &full[..i],
-            None => &full,
-        };
         let line = e.location().map_or(yaml_line, |l| yaml_line + l.line() - 1);
+        let message = without_locations(&e.to_string());
         problem(line, format!("invalid front matter: {message}"))
     })
+}
+
+/// serde_yaml's messages carry locations relative to the YAML alone (`at line 3
+/// column 7`); the caller reports the line of the file instead, so these go.
+pub fn without_locations(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(i) = rest.find(" at line ") {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i + " at line ".len()..];
+        let skip = tail
+            .find(|c: char| !(c.is_ascii_digit() || c == ' ' || "column".contains(c)))
+            .unwrap_or(tail.len());
+        rest = &tail[skip..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Line of the file holding `key:` in the front matter, for errors about its value.
@@ -299,6 +312,17 @@ mod tests {
         assert!(p.message.starts_with("invalid front matter:"), "{p:?}");
         // Not a timing assertion on a shared machine: only a guard against a hang.
         assert!(started.elapsed().as_secs() < 30);
+    }
+
+    #[test]
+    fn yaml_locations_are_removed_from_messages() {
+        assert_eq!(
+            without_locations(
+                "did not find x at line 3 column 64, while parsing y at line 3 column 26"
+            ),
+            "did not find x, while parsing y"
+        );
+        assert_eq!(without_locations("plain"), "plain");
     }
 
     #[test]

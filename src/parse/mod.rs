@@ -50,7 +50,8 @@ pub fn parse_digest(path: &Path, bytes: &[u8], tz: Tz) -> Result<Parsed, Vec<Dig
     };
     let mut categories: Vec<String> = Vec::new();
     for name in &fm.categories {
-        let name = collapse_whitespace(name);
+        // YAML escapes (`"\x01"`) can produce what the raw text did not hold.
+        let name = collapse_whitespace(&xml_safe(name));
         if !name.is_empty() && !categories.contains(&name) {
             categories.push(name);
         }
@@ -62,11 +63,12 @@ pub fn parse_digest(path: &Path, bytes: &[u8], tz: Tz) -> Result<Parsed, Vec<Dig
             Ok(raw) => {
                 let line = split.body_line + raw.line - 1;
                 match parse_link(&raw.url) {
+                    // Character references (`&#1;`) can produce what the raw text did not hold.
                     Ok(link) => items.push(Item {
                         line,
-                        title: raw.title,
+                        title: xml_safe(&raw.title).into_owned(),
                         link,
-                        summary_html: raw.summary_html,
+                        summary_html: xml_safe(&raw.summary_html).into_owned(),
                     }),
                     Err(e) => errors.push(DigestError::new(
                         path,
@@ -164,8 +166,8 @@ mod tests {
 
     #[test]
     fn control_characters_never_reach_the_model() {
-        let d = digest("---\ndate: 2026-01-01\ncategories: [\"A\u{1}I\"]\n---\n1. [T\u{0}i\u{1B}tle](https://x.com/a/status/1)\n   s\u{8}um\u{FFFF}\n");
-        assert_eq!(d.categories, vec!["AI"]);
+        let d = digest("---\ndate: 2026-01-01\ncategories: [\"A\u{1}I\", \"B\\x01C\"]\n---\n1. [T\u{0}i\u{1B}tle&#1;](https://x.com/a/status/1)\n   s\u{8}um\u{FFFF}&#x1B;\n");
+        assert_eq!(d.categories, vec!["AI", "BC"]);
         assert_eq!(d.items[0].title, "Title");
         assert_eq!(d.items[0].summary_html, "<p>sum</p>");
     }

@@ -1,0 +1,197 @@
+//! Same files in, same bytes out; only what changed is rewritten; only what digestfeed
+//! wrote is ever removed.
+
+use crate::support::*;
+use std::collections::BTreeSet;
+use std::fs;
+
+fn fixture(input: &std::path::Path) {
+    write(
+        input,
+        "2026/a.md",
+        digest(
+            "2026-01-01T08:00:00+08:00",
+            &["Robots", "大模型"],
+            &[
+                (
+                    "First - Ben Tossell",
+                    "https://x.com/bentossell/status/11",
+                    "one",
+                ),
+                (
+                    "Second - Andrew Ng",
+                    "https://x.com/AndrewYNg/status/12",
+                    "two",
+                ),
+            ],
+        ),
+    );
+    write(
+        input,
+        "b.md",
+        digest(
+            "2026-01-02T08:00:00+08:00",
+            &["大模型"],
+            &[
+                (
+                    "First again - Ben Tossell",
+                    "https://twitter.com/BenTossell/status/11?s=20",
+                    "again",
+                ),
+                (
+                    "Solo post - Demis Hassabis",
+                    "https://x.com/demishassabis/status/13",
+                    "three",
+                ),
+            ],
+        ),
+    );
+}
+
+#[test]
+fn two_runs_into_two_folders_are_byte_identical() {
+    let input = tempfile::tempdir().unwrap();
+    fixture(input.path());
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    assert!(run_once(input.path(), a.path(), &[]).status.success());
+    assert!(run_once(input.path(), b.path(), &[]).status.success());
+    let (ta, tb) = (read_tree(a.path()), read_tree(b.path()));
+    assert!(ta.len() > 10);
+    assert_eq!(ta, tb);
+    assert_valid_tree(&ta);
+}
+
+#[test]
+fn a_rerun_rewrites_nothing() {
+    let input = tempfile::tempdir().unwrap();
+    fixture(input.path());
+    let out = tempfile::tempdir().unwrap();
+    assert!(run_once(input.path(), out.path(), &[]).status.success());
+    let before = mtimes(out.path());
+    // Make any rewrite visible even on file systems with coarse timestamps.
+    for path in before.keys() {
+        let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
+        fs::File::options()
+            .write(true)
+            .open(out.path().join(path))
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+    }
+    let pinned = mtimes(out.path());
+    assert!(run_once(input.path(), out.path(), &[]).status.success());
+    assert_eq!(
+        mtimes(out.path()),
+        pinned,
+        "a file was rewritten with the same bytes"
+    );
+}
+
+#[test]
+fn adding_a_digest_rewrites_only_the_feeds_it_touches() {
+    let input = tempfile::tempdir().unwrap();
+    fixture(input.path());
+    let out = tempfile::tempdir().unwrap();
+    assert!(run_once(input.path(), out.path(), &[]).status.success());
+    let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
+    for path in mtimes(out.path()).keys() {
+        fs::File::options()
+            .write(true)
+            .open(out.path().join(path))
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+    }
+    write(
+        input.path(),
+        "c.md",
+        digest(
+            "2026-01-03T08:00:00+08:00",
+            &["Robots"],
+            &[(
+                "New - Ben Tossell",
+                "https://x.com/bentossell/status/14",
+                "four",
+            )],
+        ),
+    );
+    assert!(run_once(input.path(), out.path(), &[]).status.success());
+    let touched: BTreeSet<String> = mtimes(out.path())
+        .into_iter()
+        .filter(|(_, t)| *t != old)
+        .map(|(p, _)| p)
+        .collect();
+    let mut expected = BTreeSet::new();
+    for dir in ["", "categories/robots/", "authors/bentossell/"] {
+        for file in ["rss.xml", "atom.xml", "feed.json"] {
+            expected.insert(format!("{dir}{file}"));
+        }
+    }
+    expected.insert("index.html".to_string());
+    assert_eq!(touched, expected);
+}
+
+#[test]
+fn removing_an_authors_only_digest_removes_that_author_and_nothing_else() {
+    let input = tempfile::tempdir().unwrap();
+    fixture(input.path());
+    let out = tempfile::tempdir().unwrap();
+    write(out.path(), "robots.txt", "User-agent: *\n");
+    write(out.path(), "authors/notes.txt", "mine\n");
+    write(out.path(), "categories/大模型/extra.css", "body{}\n");
+    assert!(run_once(input.path(), out.path(), &[]).status.success());
+    assert!(out.path().join("authors/demishassabis/atom.xml").exists());
+    let before = read_tree(out.path());
+
+    fs::remove_file(input.path().join("b.md")).unwrap();
+    assert!(run_once(input.path(), out.path(), &[]).status.success());
+    let after = read_tree(out.path());
+    assert!(
+        !out.path().join("authors/demishassabis").exists(),
+        "the author's folder is gone"
+    );
+    let gone: Vec<&String> = before.keys().filter(|k| !after.contains_key(*k)).collect();
+    assert_eq!(
+        gone,
+        vec![
+            "authors/demishassabis/atom.xml",
+            "authors/demishassabis/feed.json",
+            "authors/demishassabis/rss.xml"
+        ]
+    );
+    // Files digestfeed did not write survive every run.
+    assert_eq!(after["robots.txt"], b"User-agent: *\n");
+    assert_eq!(after["authors/notes.txt"], b"mine\n");
+    assert_eq!(after["categories/大模型/extra.css"], b"body{}\n");
+    // And the result equals a fresh run.
+    let fresh = tempfile::tempdir().unwrap();
+    assert!(run_once(input.path(), fresh.path(), &[]).status.success());
+    let mut ours = after.clone();
+    for foreign in [
+        "robots.txt",
+        "authors/notes.txt",
+        "categories/大模型/extra.css",
+    ] {
+        ours.remove(foreign);
+    }
+    assert_eq!(ours, read_tree(fresh.path()));
+}
+
+#[test]
+fn feeds_are_readable_by_a_web_server() {
+    use std::os::unix::fs::PermissionsExt;
+    let input = tempfile::tempdir().unwrap();
+    fixture(input.path());
+    let out = tempfile::tempdir().unwrap();
+    assert!(run_once(input.path(), out.path(), &[]).status.success());
+    let mode = fs::metadata(out.path().join("rss.xml"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o044, 0o044, "group and others can read: {mode:o}");
+    let leftovers: Vec<String> = read_tree(out.path())
+        .into_keys()
+        .filter(|k| k.contains("tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}

@@ -1,0 +1,8 @@
+//! Integration tests: the real binary on fixture folders, its output read back with
+//! parsers this project did not write (feed-rs, roxmltree, serde_json).
+
+mod bad_input;
+mod determinism;
+mod feeds;
+mod golden;
+mod support;

@@ -1,0 +1,149 @@
+//! Helpers shared by the integration tests.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::SystemTime;
+
+pub const BASE_URL: &str = "https://feeds.example.org/digest/";
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `digestfeed --once` with the given arguments.
+pub fn digestfeed(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_digestfeed"))
+        .args(args)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("the digestfeed binary runs")
+}
+
+/// `--once --input IN --output OUT --base-url BASE_URL`, plus `extra`.
+pub fn run_once(input: &Path, output: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "--once",
+        "--input",
+        input.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+        "--base-url",
+        BASE_URL,
+    ];
+    args.extend_from_slice(extra);
+    digestfeed(&args)
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Every file below `root`, by `/`-separated relative path.
+pub fn read_tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    walk(root, root, &mut |rel, path| {
+        out.insert(rel, fs::read(path).unwrap());
+    });
+    out
+}
+
+/// The modification time of every file below `root`.
+pub fn mtimes(root: &Path) -> BTreeMap<String, SystemTime> {
+    let mut out = BTreeMap::new();
+    walk(root, root, &mut |rel, path| {
+        out.insert(rel, fs::metadata(path).unwrap().modified().unwrap());
+    });
+    out
+}
+
+fn walk(root: &Path, dir: &Path, f: &mut dyn FnMut(String, &Path)) {
+    let mut entries: Vec<_> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            walk(root, &path, f);
+        } else {
+            let rel = path
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            f(rel, &path);
+        }
+    }
+}
+
+/// Writes a file, creating its folders.
+pub fn write(root: &Path, rel: &str, bytes: impl AsRef<[u8]>) {
+    let path = root.join(rel);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, bytes).unwrap();
+}
+
+/// A digest with the given items, each `(title, url, summary)`.
+pub fn digest(date: &str, categories: &[&str], items: &[(&str, &str, &str)]) -> String {
+    // JSON strings are valid YAML double-quoted scalars.
+    let cats: Vec<String> = categories
+        .iter()
+        .map(|c| serde_json::to_string(c).unwrap())
+        .collect();
+    let mut text = format!(
+        "---\ntitle: \"digest {date}\"\ndate: {date}\ncategories: [{}]\n---\n\n",
+        cats.join(", ")
+    );
+    for (i, (title, url, summary)) in items.iter().enumerate() {
+        text.push_str(&format!(
+            "{}.  [{title}]({url})\n\n    {summary}\n\n",
+            i + 1
+        ));
+    }
+    text
+}
+
+/// Parses XML strictly (roxmltree rejects characters XML 1.0 forbids); panics with the
+/// file name otherwise.
+pub fn assert_strict_xml(name: &str, bytes: &[u8]) {
+    let text = std::str::from_utf8(bytes).unwrap_or_else(|e| panic!("{name}: not UTF-8: {e}"));
+    if let Err(e) = roxmltree::Document::parse(text) {
+        panic!("{name}: not well-formed XML: {e}");
+    }
+}
+
+/// Parses a feed with feed-rs, an independent reader.
+pub fn parse_feed(name: &str, bytes: &[u8]) -> feed_rs::model::Feed {
+    feed_rs::parser::parse(bytes).unwrap_or_else(|e| panic!("{name}: feed-rs cannot parse it: {e}"))
+}
+
+/// Checks every file of an output tree: XML strictly well-formed, JSON valid, every feed
+/// readable by feed-rs with unique ids, the three formats of a feed agreeing on ids.
+pub fn assert_valid_tree(tree: &BTreeMap<String, Vec<u8>>) {
+    for (name, bytes) in tree {
+        if name.ends_with(".xml") || name.ends_with(".opml") {
+            assert_strict_xml(name, bytes);
+        }
+        if name.ends_with(".json") {
+            serde_json::from_slice::<serde_json::Value>(bytes)
+                .unwrap_or_else(|e| panic!("{name}: invalid JSON: {e}"));
+        }
+    }
+    for name in tree.keys().filter(|n| n.ends_with("rss.xml")) {
+        let dir = &name[..name.len() - "rss.xml".len()];
+        let ids = |file: &str| -> Vec<String> {
+            let path = format!("{dir}{file}");
+            let feed = parse_feed(&path, &tree[&path]);
+            feed.entries.into_iter().map(|e| e.id).collect()
+        };
+        let (rss, atom, json) = (ids("rss.xml"), ids("atom.xml"), ids("feed.json"));
+        let mut unique = rss.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), rss.len(), "{name}: duplicate ids");
+        assert_eq!(rss, atom, "{dir}: RSS and Atom disagree");
+        assert_eq!(rss, json, "{dir}: RSS and JSON Feed disagree");
+    }
+}
