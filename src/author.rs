@@ -12,6 +12,9 @@
 //! 5. in a digest that does not use suffixes, a title is split only at a name that
 //!    evidence already gave that handle somewhere in the corpus.
 //!
+//! A link that is not a tweet has no handle; in a digest that uses suffixes its title
+//! is split only at a name the corpus knows as some author's.
+//!
 //! With no evidence the title stays whole.
 
 use std::collections::{BTreeMap, HashMap, HashSet};

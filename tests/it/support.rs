@@ -147,3 +147,10 @@ pub fn assert_valid_tree(tree: &BTreeMap<String, Vec<u8>>) {
         assert_eq!(rss, json, "{dir}: RSS and JSON Feed disagree");
     }
 }
+
+#[test]
+fn the_strict_xml_check_rejects_forbidden_characters() {
+    let bad = "<?xml version=\"1.0\"?><a>x\u{1}y</a>";
+    assert!(std::panic::catch_unwind(|| assert_strict_xml("bad", bad.as_bytes())).is_err());
+    assert_strict_xml("good", b"<a>x&amp;y</a>");
+}
