@@ -2,12 +2,13 @@
 //! settings, digests into feeds, feeds onto disk.
 
 use crate::cli::Cli;
+use crate::daemon::{self, Control};
 use crate::config::{Overrides, RawConfig, Settings};
 use crate::error::{ConfigError, DigestError, WriteError};
 use crate::fsio::{scan, writer};
 use crate::output;
 use crate::render::RenderError;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// A failure that stops a run before or while writing (exit code 2).
@@ -20,6 +21,8 @@ pub enum RunError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("{0}")]
+    Watch(String),
     #[error("{0}")]
     Render(#[from] RenderError),
     #[error("{0}")]
@@ -52,20 +55,9 @@ pub fn settings(cli: &Cli) -> Result<Settings, ConfigError> {
     )
 }
 
-/// The output folder, when it lies inside the input folder, so that scanning skips it.
-fn output_inside_input(settings: &Settings) -> Option<PathBuf> {
-    let input = settings.input_dir.canonicalize().ok()?;
-    let output = settings.output_dir.canonicalize().ok()?;
-    output.starts_with(&input).then(|| {
-        settings
-            .input_dir
-            .join(output.strip_prefix(&input).unwrap_or(Path::new("")))
-    })
-}
-
 /// Reads every digest, renders every feed and brings the output folder in line.
 pub fn run_once(settings: &Settings) -> Result<OnceReport, RunError> {
-    let skip = output_inside_input(settings);
+    let skip = scan::output_inside_input(&settings.input_dir, &settings.output_dir);
     let loaded = scan::load_all(
         &settings.input_dir,
         skip.as_deref(),
@@ -76,8 +68,8 @@ pub fn run_once(settings: &Settings) -> Result<OnceReport, RunError> {
         path: settings.input_dir.clone(),
         source,
     })?;
-    let out = output::build(&loaded.corpus, settings)?;
-    let sync = writer::sync(&settings.output_dir, &out)?;
+    let built = output::build(&loaded.corpus, settings)?;
+    let sync = writer::sync(&settings.output_dir, &built.files)?;
     Ok(OnceReport {
         digests: loaded.corpus.len(),
         drafts: loaded.drafts,
@@ -96,8 +88,13 @@ pub fn main(cli: Cli) -> ExitCode {
         }
     };
     if !cli.once {
-        tracing::error!("watch mode is not available in this version; run with --once");
-        return ExitCode::from(2);
+        return match run_daemon(settings, &cli) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                tracing::error!("{e}");
+                ExitCode::from(2)
+            }
+        };
     }
     match run_once(&settings) {
         Ok(report) => {
@@ -125,4 +122,37 @@ pub fn main(cli: Cli) -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Watch mode, with SIGTERM/SIGINT to stop and SIGHUP to reload the configuration.
+fn run_daemon(settings: Settings, cli: &Cli) -> Result<(), RunError> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| RunError::Watch(format!("cannot start the event loop: {e}")))?;
+    runtime.block_on(async {
+        let listen = |kind: SignalKind| {
+            signal(kind).map_err(|e| RunError::Watch(format!("cannot listen for signals: {e}")))
+        };
+        let (mut term, mut int, mut hup) = (
+            listen(SignalKind::terminate())?,
+            listen(SignalKind::interrupt())?,
+            listen(SignalKind::hangup())?,
+        );
+        let (tx, rx) = tokio::sync::mpsc::channel(16);
+        tokio::spawn(async move {
+            loop {
+                let ctl = tokio::select! {
+                    _ = term.recv() => Control::Stop,
+                    _ = int.recv() => Control::Stop,
+                    _ = hup.recv() => Control::Reload,
+                };
+                if tx.send(ctl).await.is_err() {
+                    break;
+                }
+            }
+        });
+        daemon::run(settings, || self::settings(cli), rx).await
+    })
 }

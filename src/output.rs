@@ -12,8 +12,15 @@ use std::collections::{BTreeMap, HashMap};
 /// Relative path (always `/`-separated, inside the output folder) → file content.
 pub type Output = BTreeMap<String, Vec<u8>>;
 
+/// Every output file, and how many entries the corpus made.
+#[derive(Debug, Default)]
+pub struct Built {
+    pub files: Output,
+    pub entries: usize,
+}
+
 /// Renders every feed, `index.opml` and `index.html` for a corpus.
-pub fn build(corpus: &Corpus, settings: &Settings) -> Result<Output, RenderError> {
+pub fn build(corpus: &Corpus, settings: &Settings) -> Result<Built, RenderError> {
     let merged = merge(corpus, &settings.authors);
     let feeds = plan(&merged.entries, &merged.names, settings);
 
@@ -38,5 +45,8 @@ pub fn build(corpus: &Corpus, settings: &Settings) -> Result<Output, RenderError
     }
     out.insert("index.opml".to_string(), render::opml::render(&feeds, &ctx));
     out.insert("index.html".to_string(), render::html::render(&feeds, &ctx));
-    Ok(out)
+    Ok(Built {
+        files: out,
+        entries: merged.entries.len(),
+    })
 }

@@ -53,6 +53,14 @@ pub fn list(root: &Path, skip: Option<&Path>) -> io::Result<Vec<PathBuf>> {
     Ok(found)
 }
 
+/// The output folder, when it lies inside the input folder, so that scanning skips it.
+pub fn output_inside_input(input: &Path, output: &Path) -> Option<PathBuf> {
+    let canonical_input = input.canonicalize().ok()?;
+    let canonical_output = output.canonicalize().ok()?;
+    let inside = canonical_output.strip_prefix(&canonical_input).ok()?;
+    (!inside.as_os_str().is_empty()).then(|| input.join(inside))
+}
+
 /// Reads at most `cap` bytes; a larger file is an error that names the limit, and costs
 /// no more than the limit to find out.
 pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, DigestError> {

@@ -111,10 +111,20 @@ fn write_manifest(root: &Path, paths: &BTreeSet<String>) -> Result<(), WriteErro
     sync_dir(root)
 }
 
-/// Makes `root` hold `desired`. On error every file is still whole (old or new bytes)
-/// and the manifest still lists every file digestfeed may have written, so the next
-/// run converges.
+/// Makes `root` hold `desired`, comparing with the files on disk. On error every file
+/// is still whole (old or new bytes) and the manifest still lists every file
+/// digestfeed may have written, so the next run converges.
 pub fn sync(root: &Path, desired: &Output) -> Result<SyncReport, WriteError> {
+    sync_with(root, None, desired)
+}
+
+/// Like [`sync`], for a writer that knows what the last successful sync left on disk:
+/// files whose bytes equal `previous` are not even read.
+pub fn sync_from(root: &Path, previous: &Output, desired: &Output) -> Result<SyncReport, WriteError> {
+    sync_with(root, Some(previous), desired)
+}
+
+fn sync_with(root: &Path, previous: Option<&Output>, desired: &Output) -> Result<SyncReport, WriteError> {
     fs::create_dir_all(root).map_err(|e| error(root, "cannot create the output folder", e))?;
     let old = read_manifest(root)?;
     let wanted: BTreeSet<String> = desired
@@ -133,6 +143,10 @@ pub fn sync(root: &Path, desired: &Output) -> Result<SyncReport, WriteError> {
     let mut touched: BTreeSet<PathBuf> = BTreeSet::new();
     for (rel, bytes) in desired {
         if !is_safe_relative(rel) {
+            continue;
+        }
+        if previous.is_some_and(|p| p.get(rel) == Some(bytes)) {
+            report.unchanged += 1;
             continue;
         }
         let path = root.join(rel);

@@ -1,0 +1,365 @@
+//! Watch mode: keeps the feeds on disk current as digests come and go.
+//!
+//! One loop owns everything: it collects file events while a burst settles, re-reads
+//! only the paths the events name, rebuilds the output through the same
+//! [`output::build`] that `--once` uses, and writes only files whose bytes changed.
+//! Signals arrive as [`Control`] messages and are handled between two updates, so an
+//! update in progress always finishes.
+
+use crate::app::RunError;
+use crate::config::Settings;
+use crate::error::ConfigError;
+use crate::fsio::scan::{self, is_digest_name};
+use crate::fsio::writer;
+use crate::output::{self, Output};
+use crate::state::{FileInput, Outcome, State};
+use crate::watch::{self, Pending, WatchMsg};
+use notify::RecommendedWatcher;
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::time::{sleep_until, Instant};
+use tracing::{debug, error, info, warn};
+
+/// Requests from outside the loop (signals, tests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    /// Re-read the configuration and rescan (SIGHUP).
+    Reload,
+    /// Finish the update in progress and stop (SIGTERM, SIGINT).
+    Stop,
+}
+
+/// However busy the folder, feeds are updated at least this often.
+fn max_wait(debounce: Duration) -> Duration {
+    (debounce * 10).max(Duration::from_secs(2))
+}
+
+/// After a failed write or an unreadable input folder, try again this soon.
+const RETRY: Duration = Duration::from_secs(5);
+
+struct Daemon {
+    settings: Settings,
+    /// The input folder as the watcher sees it (absolute, links resolved).
+    root: PathBuf,
+    skip: Option<PathBuf>,
+    state: State,
+    /// What the last successful write left on disk; `None` when unknown.
+    on_disk: Option<Output>,
+    entries: usize,
+}
+
+fn sd_notify(states: &[sd_notify::NotifyState<'_>]) {
+    if let Err(e) = sd_notify::notify(states) {
+        debug!(error = %e, "cannot notify systemd");
+    }
+}
+
+impl Daemon {
+    fn new(settings: Settings) -> Result<Daemon, RunError> {
+        let root = settings
+            .input_dir
+            .canonicalize()
+            .map_err(|source| RunError::Input {
+                path: settings.input_dir.clone(),
+                source,
+            })?;
+        let skip = scan::output_inside_input(&root, &settings.output_dir);
+        Ok(Daemon {
+            settings,
+            root,
+            skip,
+            state: State::default(),
+            on_disk: None,
+            entries: 0,
+        })
+    }
+
+    /// The path to show a user for a file of the input folder.
+    fn shown(&self, rel: &Path) -> PathBuf {
+        self.settings.input_dir.join(rel)
+    }
+
+    fn update_file(&mut self, rel: &Path) -> bool {
+        let path = self.root.join(rel);
+        let shown = self.shown(rel);
+        let read = scan::read_capped(&path, self.settings.max_file_bytes);
+        let input = match &read {
+            Ok(bytes) => FileInput::Bytes(bytes),
+            Err(e) if !path.exists() => {
+                debug!(path = %shown.display(), error = %e, "gone before it could be read");
+                FileInput::Gone
+            }
+            Err(e) => FileInput::Unreadable(crate::error::DigestError::new(&shown, None, e.message.clone())),
+        };
+        match self.state.update(rel, &shown, input, self.settings.timezone) {
+            Outcome::Unchanged => false,
+            Outcome::Changed => {
+                debug!(path = %shown.display(), "digest updated");
+                true
+            }
+            Outcome::Invalid(errors) => {
+                let keeping = self.state.corpus.contains_key(rel);
+                for e in errors {
+                    if keeping {
+                        warn!("{e} (keeping the last good version of this digest)");
+                    } else {
+                        warn!("{e}");
+                    }
+                }
+                false
+            }
+        }
+    }
+
+    fn forget_under(&mut self, rel: &Path) -> bool {
+        let mut changed = false;
+        for known in self.state.known_under(rel) {
+            let shown = self.shown(&known);
+            changed |= self.state.update(&known, &shown, FileInput::Gone, self.settings.timezone) == Outcome::Changed;
+        }
+        changed
+    }
+
+    /// Brings a folder (relative; `""` for the root) in line with the disk.
+    fn update_dir(&mut self, rel: &Path) -> Result<bool, std::io::Error> {
+        let listed: BTreeSet<PathBuf> = scan::list(&self.root.join(rel), self.skip.as_deref())?
+            .into_iter()
+            .map(|p| rel.join(p))
+            .collect();
+        let mut changed = false;
+        for known in self.state.known_under(rel) {
+            if !listed.contains(&known) {
+                let shown = self.shown(&known);
+                changed |= self.state.update(&known, &shown, FileInput::Gone, self.settings.timezone) == Outcome::Changed;
+            }
+        }
+        for file in &listed {
+            changed |= self.update_file(file);
+        }
+        Ok(changed)
+    }
+
+    /// Looks again at one path an event named.
+    fn look_at(&mut self, path: &Path) -> Result<bool, std::io::Error> {
+        let Ok(rel) = path.strip_prefix(&self.root) else {
+            return Ok(false);
+        };
+        if rel.as_os_str().is_empty() {
+            return self.update_dir(Path::new(""));
+        }
+        let hidden = rel.components().any(|c| match c {
+            Component::Normal(name) => name.to_string_lossy().starts_with('.'),
+            _ => true,
+        });
+        if hidden || self.skip.as_deref().is_some_and(|s| path.starts_with(s)) {
+            return Ok(false);
+        }
+        let rel = rel.to_path_buf();
+        let name = rel.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        match fs::symlink_metadata(path) {
+            Ok(meta) if meta.is_dir() => self.update_dir(&rel),
+            Ok(_) if is_digest_name(&name) => Ok(self.update_file(&rel)),
+            // Gone, or no longer a digest's name: whatever was known there goes.
+            _ => Ok(self.forget_under(&rel)),
+        }
+    }
+
+    /// Applies a settled burst. Returns whether the corpus changed; `Err` when the input
+    /// folder itself could not be read.
+    fn apply(&mut self, pending: Pending) -> Result<bool, std::io::Error> {
+        if pending.rescan {
+            info!("rescanning the input folder");
+            return self.update_dir(Path::new(""));
+        }
+        let mut changed = false;
+        for path in &pending.paths {
+            changed |= self.look_at(path)?;
+        }
+        Ok(changed)
+    }
+
+    /// Renders and writes. On failure the feeds on disk stay whole and the next update
+    /// compares with the disk again.
+    fn publish(&mut self) -> Result<(), RunError> {
+        let built = output::build(&self.state.corpus, &self.settings)?;
+        let dir = &self.settings.output_dir;
+        let result = match &self.on_disk {
+            Some(previous) => writer::sync_from(dir, previous, &built.files),
+            None => writer::sync(dir, &built.files),
+        };
+        match result {
+            Ok(report) => {
+                if !report.written.is_empty() || !report.removed.is_empty() {
+                    info!(
+                        written = report.written.len(),
+                        removed = report.removed.len(),
+                        unchanged = report.unchanged,
+                        "feeds updated"
+                    );
+                }
+                self.entries = built.entries;
+                self.on_disk = Some(built.files);
+                Ok(())
+            }
+            Err(e) => {
+                self.on_disk = None;
+                Err(e.into())
+            }
+        }
+    }
+
+    fn status(&self) -> String {
+        format!(
+            "{} digests, {} entries, {} invalid",
+            self.state.corpus.len(),
+            self.entries,
+            self.state.invalid_count()
+        )
+    }
+}
+
+/// Runs the daemon until [`Control::Stop`]. `reload` reads the configuration again.
+/// Errors before the first complete write (no input folder, no watch, an unwritable
+/// output) end it; after that, nothing a file can do does.
+pub async fn run(
+    settings: Settings,
+    reload: impl Fn() -> Result<Settings, ConfigError>,
+    mut control: mpsc::Receiver<Control>,
+) -> Result<(), RunError> {
+    let mut daemon = Daemon::new(settings)?;
+    // Watch first, then scan: a file written during start-up is seen by one or the other.
+    let (mut watcher, mut events): (RecommendedWatcher, mpsc::Receiver<WatchMsg>) =
+        watch::start(&daemon.root).map_err(RunError::Watch)?;
+    daemon
+        .update_dir(Path::new(""))
+        .map_err(|source| RunError::Input {
+            path: daemon.settings.input_dir.clone(),
+            source,
+        })?;
+    daemon.publish()?;
+    let status = daemon.status();
+    info!(input = %daemon.settings.input_dir.display(), output = %daemon.settings.output_dir.display(), "{status}; watching");
+    sd_notify(&[sd_notify::NotifyState::Ready, sd_notify::NotifyState::Status(&status)]);
+
+    let watchdog = sd_notify::watchdog_enabled().map(|d| d / 2);
+    let mut next_ping = watchdog.map(|d| Instant::now() + d);
+    let mut pending = Pending::default();
+    let mut first_event: Option<Instant> = None;
+    let mut deadline: Option<Instant> = None;
+    let mut retry: Option<Instant> = None;
+    let far = || Instant::now() + Duration::from_secs(86_400);
+
+    loop {
+        tokio::select! {
+            biased;
+            ctl = control.recv() => match ctl {
+                Some(Control::Reload) => {
+                    sd_notify(&[sd_notify::NotifyState::Reloading]);
+                    match reload() {
+                        Err(e) => error!("{e}; keeping the running configuration"),
+                        Ok(new) => {
+                            let root_changed = new.input_dir != daemon.settings.input_dir;
+                            match Daemon::new(new) {
+                                Err(e) => error!("{e}; keeping the running configuration"),
+                                Ok(mut fresh) => {
+                                    if root_changed {
+                                        match watch::start(&fresh.root) {
+                                            Ok((w, e)) => {
+                                                // The old watch goes first: each one holds an inotify instance.
+                                                drop(std::mem::replace(&mut watcher, w));
+                                                events = e;
+                                            }
+                                            Err(e) => {
+                                                error!("{e}; keeping the running configuration");
+                                                sd_notify(&[sd_notify::NotifyState::Ready]);
+                                                continue;
+                                            }
+                                        }
+                                    } else {
+                                        fresh.state = std::mem::take(&mut daemon.state);
+                                        fresh.state.forget_contents();
+                                    }
+                                    daemon = fresh;
+                                    info!("configuration reloaded");
+                                    pending.rescan = true;
+                                    deadline = Some(Instant::now());
+                                }
+                            }
+                        }
+                    }
+                    let status = daemon.status();
+                    sd_notify(&[sd_notify::NotifyState::Ready, sd_notify::NotifyState::Status(&status)]);
+                }
+                Some(Control::Stop) | None => break,
+            },
+            msg = events.recv() => match msg {
+                Some(msg) => {
+                    if let WatchMsg::Rescan(why) = &msg {
+                        warn!("{why}; a full rescan follows");
+                    }
+                    pending.add(msg);
+                    let now = Instant::now();
+                    let first = *first_event.get_or_insert(now);
+                    deadline = Some((now + daemon.settings.debounce).min(first + max_wait(daemon.settings.debounce)));
+                }
+                None => {
+                    error!("the file watcher stopped; restarting it");
+                    match watch::start(&daemon.root) {
+                        Ok((w, e)) => {
+                            drop(std::mem::replace(&mut watcher, w));
+                            events = e;
+                            pending.rescan = true;
+                            deadline = Some(Instant::now());
+                        }
+                        Err(e) => {
+                            error!("{e}");
+                            retry = Some(Instant::now() + RETRY);
+                        }
+                    }
+                }
+            },
+            _ = sleep_until(deadline.unwrap_or_else(far)), if deadline.is_some() => {
+                deadline = None;
+                first_event = None;
+                let burst = pending.take();
+                let rescan = burst.rescan;
+                match daemon.apply(burst) {
+                    Ok(changed) => {
+                        if changed || daemon.on_disk.is_none() {
+                            if let Err(e) = daemon.publish() {
+                                error!("{e}; the feeds on disk are unchanged, retrying in {}s", RETRY.as_secs());
+                                retry = Some(Instant::now() + RETRY);
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        error!(input = %daemon.settings.input_dir.display(), "cannot read the input folder: {e}; retrying in {}s", RETRY.as_secs());
+                        retry = Some(Instant::now() + RETRY);
+                        if !rescan {
+                            pending.rescan = true;
+                        }
+                    }
+                }
+                let status = daemon.status();
+                sd_notify(&[sd_notify::NotifyState::Status(&status)]);
+            },
+            _ = sleep_until(retry.unwrap_or_else(far)), if retry.is_some() => {
+                retry = None;
+                pending.rescan = true;
+                deadline = Some(Instant::now());
+            },
+            _ = sleep_until(next_ping.unwrap_or_else(far)), if next_ping.is_some() => {
+                // Pinged from the loop itself: a wedged loop stops the pings.
+                sd_notify(&[sd_notify::NotifyState::Watchdog]);
+                next_ping = watchdog.map(|d| Instant::now() + d);
+            },
+        }
+    }
+    sd_notify(&[sd_notify::NotifyState::Stopping]);
+    info!("stopped");
+    drop(watcher);
+    Ok(())
+}

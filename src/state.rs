@@ -1,0 +1,184 @@
+//! The daemon's knowledge of the input folder: every digest's last good parse, and what
+//! each file held when it was last read. Pure: callers hand in what they read.
+
+use crate::error::DigestError;
+use crate::merge::Corpus;
+use crate::model::Parsed;
+use crate::parse::parse_digest;
+use chrono_tz::Tz;
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{BTreeSet, HashMap};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+
+/// What reading a file gave.
+#[derive(Debug)]
+pub enum FileInput<'a> {
+    Bytes(&'a [u8]),
+    /// It exists but cannot be used as a whole (unreadable, over the size limit).
+    Unreadable(DigestError),
+    /// It is no longer there (deleted, renamed away, no longer a digest name).
+    Gone,
+}
+
+/// What an update did.
+#[derive(Debug, PartialEq)]
+pub enum Outcome {
+    /// Same bytes as last time, or gone and never known: nothing to do.
+    Unchanged,
+    /// The corpus changed.
+    Changed,
+    /// New content that cannot be published. The file's last good entries, if any, stay;
+    /// the errors are new (the same broken bytes are reported once).
+    Invalid(Vec<DigestError>),
+}
+
+#[derive(Debug, Default)]
+pub struct State {
+    /// Every digest's last good parse, by path relative to the input folder.
+    pub corpus: Corpus,
+    /// Fingerprint of what each file held when last read.
+    seen: HashMap<PathBuf, u64>,
+    /// Files whose current content cannot be published.
+    invalid: BTreeSet<PathBuf>,
+}
+
+fn fingerprint(bytes: &[u8]) -> u64 {
+    let mut h = DefaultHasher::new();
+    bytes.hash(&mut h);
+    h.finish()
+}
+
+impl State {
+    /// Takes in what the file at `rel` holds now. `path` names it in errors.
+    pub fn update(&mut self, rel: &Path, path: &Path, input: FileInput<'_>, tz: Tz) -> Outcome {
+        let print = match &input {
+            FileInput::Bytes(bytes) => fingerprint(bytes),
+            FileInput::Unreadable(e) => fingerprint(e.message.as_bytes()).rotate_left(1),
+            FileInput::Gone => {
+                self.seen.remove(rel);
+                self.invalid.remove(rel);
+                return match self.corpus.remove(rel) {
+                    Some(_) => Outcome::Changed,
+                    None => Outcome::Unchanged,
+                };
+            }
+        };
+        if self.seen.insert(rel.to_path_buf(), print) == Some(print) {
+            return Outcome::Unchanged;
+        }
+        let parsed = match input {
+            FileInput::Bytes(bytes) => parse_digest(path, bytes, tz),
+            FileInput::Unreadable(e) => Err(vec![e]),
+            FileInput::Gone => return Outcome::Unchanged,
+        };
+        if parsed.is_err() {
+            self.invalid.insert(rel.to_path_buf());
+        } else {
+            self.invalid.remove(rel);
+        }
+        match parsed {
+            Ok(Parsed::Digest(digest)) => {
+                if self.corpus.get(rel) == Some(&digest) {
+                    Outcome::Unchanged
+                } else {
+                    self.corpus.insert(rel.to_path_buf(), digest);
+                    Outcome::Changed
+                }
+            }
+            Ok(Parsed::Draft) => match self.corpus.remove(rel) {
+                Some(_) => Outcome::Changed,
+                None => Outcome::Unchanged,
+            },
+            Err(errors) => Outcome::Invalid(errors),
+        }
+    }
+
+    /// Paths known below `dir` (relative; `""` for all), for finding what a removed or
+    /// re-listed folder held.
+    pub fn known_under(&self, dir: &Path) -> Vec<PathBuf> {
+        self.seen
+            .keys()
+            .filter(|p| p.starts_with(dir))
+            .cloned()
+            .collect()
+    }
+
+    /// How many files hold content that cannot be published right now.
+    pub fn invalid_count(&self) -> usize {
+        self.invalid.len()
+    }
+
+    /// Forgets what files held, so that the next update of each re-parses it (after a
+    /// config change that alters parsing). The corpus stays until then.
+    pub fn forget_contents(&mut self) {
+        self.seen.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = "---\ndate: 2026-01-01T00:00:00Z\n---\n1. [a - Ben Tossell](https://x.com/bentossell/status/1)\n";
+    const BETTER: &str = "---\ndate: 2026-01-01T00:00:00Z\n---\n1. [b - Ben Tossell](https://x.com/bentossell/status/2)\n";
+
+    fn update(state: &mut State, rel: &str, input: FileInput<'_>) -> Outcome {
+        state.update(Path::new(rel), Path::new(rel), input, Tz::UTC)
+    }
+
+    #[test]
+    fn same_bytes_are_not_parsed_again() {
+        let mut s = State::default();
+        assert_eq!(update(&mut s, "a.md", FileInput::Bytes(GOOD.as_bytes())), Outcome::Changed);
+        assert_eq!(update(&mut s, "a.md", FileInput::Bytes(GOOD.as_bytes())), Outcome::Unchanged);
+        assert_eq!(update(&mut s, "a.md", FileInput::Bytes(BETTER.as_bytes())), Outcome::Changed);
+    }
+
+    #[test]
+    fn a_broken_edit_keeps_the_last_good_digest_and_reports_once() {
+        let mut s = State::default();
+        update(&mut s, "a.md", FileInput::Bytes(GOOD.as_bytes()));
+        let good = s.corpus.clone();
+        let broken = &GOOD.as_bytes()[..20];
+        assert!(matches!(update(&mut s, "a.md", FileInput::Bytes(broken)), Outcome::Invalid(e) if e.len() == 1));
+        assert_eq!(s.corpus, good, "last good entries stay");
+        assert_eq!(update(&mut s, "a.md", FileInput::Bytes(broken)), Outcome::Unchanged, "reported once");
+        assert_eq!(s.invalid_count(), 1);
+        // Repaired: the new content replaces the old.
+        assert_eq!(update(&mut s, "a.md", FileInput::Bytes(BETTER.as_bytes())), Outcome::Changed);
+        assert_eq!(s.corpus.len(), 1);
+        assert_eq!(s.invalid_count(), 0);
+        // Deleted while broken: its entries go.
+        update(&mut s, "a.md", FileInput::Bytes(broken));
+        assert_eq!(update(&mut s, "a.md", FileInput::Gone), Outcome::Changed);
+        assert!(s.corpus.is_empty());
+    }
+
+    #[test]
+    fn a_draft_withdraws_the_digest() {
+        let mut s = State::default();
+        update(&mut s, "a.md", FileInput::Bytes(GOOD.as_bytes()));
+        let draft = GOOD.replacen("---\n", "---\ndraft: true\n", 1);
+        assert_eq!(update(&mut s, "a.md", FileInput::Bytes(draft.as_bytes())), Outcome::Changed);
+        assert!(s.corpus.is_empty());
+    }
+
+    #[test]
+    fn gone_files_that_were_never_known_change_nothing() {
+        let mut s = State::default();
+        assert_eq!(update(&mut s, "x.md", FileInput::Gone), Outcome::Unchanged);
+    }
+
+    #[test]
+    fn known_under_lists_a_folder() {
+        let mut s = State::default();
+        update(&mut s, "2026/01/a.md", FileInput::Bytes(GOOD.as_bytes()));
+        update(&mut s, "2026/b.md", FileInput::Bytes(BETTER.as_bytes()));
+        update(&mut s, "c.md", FileInput::Bytes(BETTER.as_bytes()));
+        let mut under = s.known_under(Path::new("2026"));
+        under.sort();
+        assert_eq!(under, vec![PathBuf::from("2026/01/a.md"), PathBuf::from("2026/b.md")]);
+        assert_eq!(s.known_under(Path::new("")).len(), 3);
+    }
+}

@@ -1,0 +1,146 @@
+//! File-system events, reduced to what the daemon needs: which paths to look at again,
+//! and whether events were lost. Events are hints, never facts: every path they name is
+//! looked at anew, whatever the event said happened to it.
+
+use notify::event::{AccessKind, AccessMode, EventKind};
+use notify::{Event, RecommendedWatcher, RecursiveMode, Watcher};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use tokio::sync::mpsc;
+
+/// What the watcher thread hands to the event loop.
+#[derive(Debug)]
+pub enum WatchMsg {
+    Paths(Vec<PathBuf>),
+    /// Events were lost (kernel queue overflow, a full channel) or a watch broke: only a
+    /// full rescan can tell what the folder holds now.
+    Rescan(String),
+}
+
+/// Does this event say anything about content? The daemon's own reads come back as
+/// open/close-without-write events; acting on them would loop forever.
+pub fn is_relevant(kind: &EventKind) -> bool {
+    match kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Access(_) => false,
+        _ => true,
+    }
+}
+
+/// Events collected while a burst settles.
+#[derive(Debug, Default)]
+pub struct Pending {
+    pub paths: BTreeSet<PathBuf>,
+    pub rescan: bool,
+}
+
+impl Pending {
+    pub fn add(&mut self, msg: WatchMsg) {
+        match msg {
+            WatchMsg::Paths(paths) => self.paths.extend(paths),
+            WatchMsg::Rescan(_) => self.rescan = true,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.paths.is_empty() && !self.rescan
+    }
+
+    pub fn take(&mut self) -> Pending {
+        std::mem::take(self)
+    }
+}
+
+/// Turns one notify callback into a message.
+pub fn to_msg(result: notify::Result<Event>) -> Option<WatchMsg> {
+    match result {
+        Ok(event) if event.need_rescan() => Some(WatchMsg::Rescan("the kernel dropped events".into())),
+        Ok(event) if is_relevant(&event.kind) && !event.paths.is_empty() => Some(WatchMsg::Paths(event.paths)),
+        Ok(_) => None,
+        Err(e) => Some(WatchMsg::Rescan(describe(&e))),
+    }
+}
+
+/// An error message that says how to fix what the user can fix.
+pub fn describe(e: &notify::Error) -> String {
+    match &e.kind {
+        notify::ErrorKind::MaxFilesWatch => format!(
+            "{e}: the inotify watch limit is reached; raise it with `sysctl fs.inotify.max_user_watches=524288` (see inotify(7))"
+        ),
+        _ => e.to_string(),
+    }
+}
+
+/// Capacity of the channel between the watcher thread and the loop. When it is full,
+/// events are dropped and a rescan is asked for instead, so a storm never grows memory.
+const CHANNEL: usize = 4096;
+
+/// Starts a recursive watch on `root`. The callback never blocks and never panics.
+pub fn start(root: &Path) -> Result<(RecommendedWatcher, mpsc::Receiver<WatchMsg>), String> {
+    let (tx, rx) = mpsc::channel(CHANNEL);
+    let overflow = tx.clone();
+    let mut watcher = notify::recommended_watcher(move |result| {
+        if let Some(msg) = to_msg(result) {
+            if tx.try_send(msg).is_err() {
+                // Full (or the loop has stopped): one rescan request stands for all.
+                let _ = overflow.try_send(WatchMsg::Rescan("event channel full".into()));
+            }
+        }
+    })
+    .map_err(|e| describe(&e))?;
+    watcher
+        .watch(root, RecursiveMode::Recursive)
+        .map_err(|e| format!("{}: cannot watch: {}", root.display(), describe(&e)))?;
+    Ok((watcher, rx))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use notify::event::{CreateKind, Flag, ModifyKind, RenameMode};
+
+    fn event(kind: EventKind, path: &str) -> notify::Result<Event> {
+        Ok(Event::new(kind).add_path(PathBuf::from(path)))
+    }
+
+    #[test]
+    fn own_reads_are_ignored_and_writes_kept() {
+        assert!(to_msg(event(EventKind::Access(AccessKind::Open(AccessMode::Any)), "/in/a.md")).is_none());
+        assert!(to_msg(event(EventKind::Access(AccessKind::Close(AccessMode::Read)), "/in/a.md")).is_none());
+        assert!(matches!(
+            to_msg(event(EventKind::Access(AccessKind::Close(AccessMode::Write)), "/in/a.md")),
+            Some(WatchMsg::Paths(_))
+        ));
+        for kind in [
+            EventKind::Create(CreateKind::File),
+            EventKind::Modify(ModifyKind::Name(RenameMode::From)),
+            EventKind::Modify(ModifyKind::Name(RenameMode::To)),
+            EventKind::Remove(notify::event::RemoveKind::Any),
+        ] {
+            assert!(matches!(to_msg(event(kind, "/in/a.md")), Some(WatchMsg::Paths(_))), "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn lost_events_and_errors_ask_for_a_rescan() {
+        let overflow = Ok(Event::new(EventKind::Other).set_flag(Flag::Rescan));
+        assert!(matches!(to_msg(overflow), Some(WatchMsg::Rescan(_))));
+        let limit = notify::Error::new(notify::ErrorKind::MaxFilesWatch);
+        match to_msg(Err(limit)) {
+            Some(WatchMsg::Rescan(why)) => assert!(why.contains("fs.inotify.max_user_watches"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn pending_coalesces_paths() {
+        let mut p = Pending::default();
+        assert!(p.is_empty());
+        p.add(WatchMsg::Paths(vec!["/in/a.md".into(), "/in/b.md".into()]));
+        p.add(WatchMsg::Paths(vec!["/in/a.md".into()]));
+        assert_eq!(p.paths.len(), 2);
+        p.add(WatchMsg::Rescan("x".into()));
+        let taken = p.take();
+        assert!(taken.rescan && p.is_empty());
+    }
+}
