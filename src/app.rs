@@ -2,8 +2,8 @@
 //! settings, digests into feeds, feeds onto disk.
 
 use crate::cli::Cli;
-use crate::daemon::{self, Control};
 use crate::config::{Overrides, RawConfig, Settings};
+use crate::daemon::{self, Control};
 use crate::error::{ConfigError, DigestError, WriteError};
 use crate::fsio::{scan, writer};
 use crate::output;

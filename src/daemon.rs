@@ -92,9 +92,16 @@ impl Daemon {
                 debug!(path = %shown.display(), error = %e, "gone before it could be read");
                 FileInput::Gone
             }
-            Err(e) => FileInput::Unreadable(crate::error::DigestError::new(&shown, None, e.message.clone())),
+            Err(e) => FileInput::Unreadable(crate::error::DigestError::new(
+                &shown,
+                None,
+                e.message.clone(),
+            )),
         };
-        match self.state.update(rel, &shown, input, self.settings.timezone) {
+        match self
+            .state
+            .update(rel, &shown, input, self.settings.timezone)
+        {
             Outcome::Unchanged => false,
             Outcome::Changed => {
                 debug!(path = %shown.display(), "digest updated");
@@ -118,7 +125,10 @@ impl Daemon {
         let mut changed = false;
         for known in self.state.known_under(rel) {
             let shown = self.shown(&known);
-            changed |= self.state.update(&known, &shown, FileInput::Gone, self.settings.timezone) == Outcome::Changed;
+            changed |= self
+                .state
+                .update(&known, &shown, FileInput::Gone, self.settings.timezone)
+                == Outcome::Changed;
         }
         changed
     }
@@ -133,7 +143,10 @@ impl Daemon {
         for known in self.state.known_under(rel) {
             if !listed.contains(&known) {
                 let shown = self.shown(&known);
-                changed |= self.state.update(&known, &shown, FileInput::Gone, self.settings.timezone) == Outcome::Changed;
+                changed |=
+                    self.state
+                        .update(&known, &shown, FileInput::Gone, self.settings.timezone)
+                        == Outcome::Changed;
             }
         }
         for file in &listed {
@@ -158,7 +171,10 @@ impl Daemon {
             return Ok(false);
         }
         let rel = rel.to_path_buf();
-        let name = rel.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = rel
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         match fs::symlink_metadata(path) {
             Ok(meta) if meta.is_dir() => self.update_dir(&rel),
             Ok(_) if is_digest_name(&name) => Ok(self.update_file(&rel)),
@@ -242,7 +258,10 @@ pub async fn run(
     daemon.publish()?;
     let status = daemon.status();
     info!(input = %daemon.settings.input_dir.display(), output = %daemon.settings.output_dir.display(), "{status}; watching");
-    sd_notify(&[sd_notify::NotifyState::Ready, sd_notify::NotifyState::Status(&status)]);
+    sd_notify(&[
+        sd_notify::NotifyState::Ready,
+        sd_notify::NotifyState::Status(&status),
+    ]);
 
     let watchdog = sd_notify::watchdog_enabled().map(|d| d / 2);
     let mut next_ping = watchdog.map(|d| Instant::now() + d);

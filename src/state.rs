@@ -130,9 +130,18 @@ mod tests {
     #[test]
     fn same_bytes_are_not_parsed_again() {
         let mut s = State::default();
-        assert_eq!(update(&mut s, "a.md", FileInput::Bytes(GOOD.as_bytes())), Outcome::Changed);
-        assert_eq!(update(&mut s, "a.md", FileInput::Bytes(GOOD.as_bytes())), Outcome::Unchanged);
-        assert_eq!(update(&mut s, "a.md", FileInput::Bytes(BETTER.as_bytes())), Outcome::Changed);
+        assert_eq!(
+            update(&mut s, "a.md", FileInput::Bytes(GOOD.as_bytes())),
+            Outcome::Changed
+        );
+        assert_eq!(
+            update(&mut s, "a.md", FileInput::Bytes(GOOD.as_bytes())),
+            Outcome::Unchanged
+        );
+        assert_eq!(
+            update(&mut s, "a.md", FileInput::Bytes(BETTER.as_bytes())),
+            Outcome::Changed
+        );
     }
 
     #[test]
@@ -141,12 +150,21 @@ mod tests {
         update(&mut s, "a.md", FileInput::Bytes(GOOD.as_bytes()));
         let good = s.corpus.clone();
         let broken = &GOOD.as_bytes()[..20];
-        assert!(matches!(update(&mut s, "a.md", FileInput::Bytes(broken)), Outcome::Invalid(e) if e.len() == 1));
+        assert!(
+            matches!(update(&mut s, "a.md", FileInput::Bytes(broken)), Outcome::Invalid(e) if e.len() == 1)
+        );
         assert_eq!(s.corpus, good, "last good entries stay");
-        assert_eq!(update(&mut s, "a.md", FileInput::Bytes(broken)), Outcome::Unchanged, "reported once");
+        assert_eq!(
+            update(&mut s, "a.md", FileInput::Bytes(broken)),
+            Outcome::Unchanged,
+            "reported once"
+        );
         assert_eq!(s.invalid_count(), 1);
         // Repaired: the new content replaces the old.
-        assert_eq!(update(&mut s, "a.md", FileInput::Bytes(BETTER.as_bytes())), Outcome::Changed);
+        assert_eq!(
+            update(&mut s, "a.md", FileInput::Bytes(BETTER.as_bytes())),
+            Outcome::Changed
+        );
         assert_eq!(s.corpus.len(), 1);
         assert_eq!(s.invalid_count(), 0);
         // Deleted while broken: its entries go.
@@ -160,7 +178,10 @@ mod tests {
         let mut s = State::default();
         update(&mut s, "a.md", FileInput::Bytes(GOOD.as_bytes()));
         let draft = GOOD.replacen("---\n", "---\ndraft: true\n", 1);
-        assert_eq!(update(&mut s, "a.md", FileInput::Bytes(draft.as_bytes())), Outcome::Changed);
+        assert_eq!(
+            update(&mut s, "a.md", FileInput::Bytes(draft.as_bytes())),
+            Outcome::Changed
+        );
         assert!(s.corpus.is_empty());
     }
 
@@ -178,7 +199,10 @@ mod tests {
         update(&mut s, "c.md", FileInput::Bytes(BETTER.as_bytes()));
         let mut under = s.known_under(Path::new("2026"));
         under.sort();
-        assert_eq!(under, vec![PathBuf::from("2026/01/a.md"), PathBuf::from("2026/b.md")]);
+        assert_eq!(
+            under,
+            vec![PathBuf::from("2026/01/a.md"), PathBuf::from("2026/b.md")]
+        );
         assert_eq!(s.known_under(Path::new("")).len(), 3);
     }
 }

@@ -54,8 +54,12 @@ impl Pending {
 /// Turns one notify callback into a message.
 pub fn to_msg(result: notify::Result<Event>) -> Option<WatchMsg> {
     match result {
-        Ok(event) if event.need_rescan() => Some(WatchMsg::Rescan("the kernel dropped events".into())),
-        Ok(event) if is_relevant(&event.kind) && !event.paths.is_empty() => Some(WatchMsg::Paths(event.paths)),
+        Ok(event) if event.need_rescan() => {
+            Some(WatchMsg::Rescan("the kernel dropped events".into()))
+        }
+        Ok(event) if is_relevant(&event.kind) && !event.paths.is_empty() => {
+            Some(WatchMsg::Paths(event.paths))
+        }
         Ok(_) => None,
         Err(e) => Some(WatchMsg::Rescan(describe(&e))),
     }
@@ -105,10 +109,21 @@ mod tests {
 
     #[test]
     fn own_reads_are_ignored_and_writes_kept() {
-        assert!(to_msg(event(EventKind::Access(AccessKind::Open(AccessMode::Any)), "/in/a.md")).is_none());
-        assert!(to_msg(event(EventKind::Access(AccessKind::Close(AccessMode::Read)), "/in/a.md")).is_none());
+        assert!(to_msg(event(
+            EventKind::Access(AccessKind::Open(AccessMode::Any)),
+            "/in/a.md"
+        ))
+        .is_none());
+        assert!(to_msg(event(
+            EventKind::Access(AccessKind::Close(AccessMode::Read)),
+            "/in/a.md"
+        ))
+        .is_none());
         assert!(matches!(
-            to_msg(event(EventKind::Access(AccessKind::Close(AccessMode::Write)), "/in/a.md")),
+            to_msg(event(
+                EventKind::Access(AccessKind::Close(AccessMode::Write)),
+                "/in/a.md"
+            )),
             Some(WatchMsg::Paths(_))
         ));
         for kind in [
@@ -117,7 +132,10 @@ mod tests {
             EventKind::Modify(ModifyKind::Name(RenameMode::To)),
             EventKind::Remove(notify::event::RemoveKind::Any),
         ] {
-            assert!(matches!(to_msg(event(kind, "/in/a.md")), Some(WatchMsg::Paths(_))), "{kind:?}");
+            assert!(
+                matches!(to_msg(event(kind, "/in/a.md")), Some(WatchMsg::Paths(_))),
+                "{kind:?}"
+            );
         }
     }
 
@@ -127,7 +145,9 @@ mod tests {
         assert!(matches!(to_msg(overflow), Some(WatchMsg::Rescan(_))));
         let limit = notify::Error::new(notify::ErrorKind::MaxFilesWatch);
         match to_msg(Err(limit)) {
-            Some(WatchMsg::Rescan(why)) => assert!(why.contains("fs.inotify.max_user_watches"), "{why}"),
+            Some(WatchMsg::Rescan(why)) => {
+                assert!(why.contains("fs.inotify.max_user_watches"), "{why}")
+            }
             other => panic!("{other:?}"),
         }
     }

@@ -120,11 +120,19 @@ pub fn sync(root: &Path, desired: &Output) -> Result<SyncReport, WriteError> {
 
 /// Like [`sync`], for a writer that knows what the last successful sync left on disk:
 /// files whose bytes equal `previous` are not even read.
-pub fn sync_from(root: &Path, previous: &Output, desired: &Output) -> Result<SyncReport, WriteError> {
+pub fn sync_from(
+    root: &Path,
+    previous: &Output,
+    desired: &Output,
+) -> Result<SyncReport, WriteError> {
     sync_with(root, Some(previous), desired)
 }
 
-fn sync_with(root: &Path, previous: Option<&Output>, desired: &Output) -> Result<SyncReport, WriteError> {
+fn sync_with(
+    root: &Path,
+    previous: Option<&Output>,
+    desired: &Output,
+) -> Result<SyncReport, WriteError> {
     fs::create_dir_all(root).map_err(|e| error(root, "cannot create the output folder", e))?;
     let old = read_manifest(root)?;
     let wanted: BTreeSet<String> = desired
