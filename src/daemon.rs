@@ -263,6 +263,7 @@ pub async fn run(
         sd_notify::NotifyState::Status(&status),
     ]);
 
+    let mut last_status = status;
     let watchdog = sd_notify::watchdog_enabled().map(|d| d / 2);
     let mut next_ping = watchdog.map(|d| Instant::now() + d);
     let mut pending = Pending::default();
@@ -363,7 +364,10 @@ pub async fn run(
                     }
                 }
                 let status = daemon.status();
-                sd_notify(&[sd_notify::NotifyState::Status(&status)]);
+                if status != last_status {
+                    sd_notify(&[sd_notify::NotifyState::Status(&status)]);
+                    last_status = status;
+                }
             },
             _ = sleep_until(retry.unwrap_or_else(far)), if retry.is_some() => {
                 retry = None;

@@ -2,6 +2,7 @@
 //! parsers this project did not write (feed-rs, roxmltree, serde_json).
 
 mod bad_input;
+mod daemon;
 mod determinism;
 mod feeds;
 mod golden;

@@ -1,0 +1,531 @@
+//! The real binary in watch mode, driven through every kind of change. After each step
+//! the whole output tree must equal a fresh `--once` run on the same folder. Waiting is
+//! done on the daemon's own notifications or by polling with a deadline, never by
+//! sleeping a fixed time and hoping.
+
+use crate::support::*;
+use std::collections::BTreeMap;
+use std::fs;
+use std::os::unix::net::UnixDatagram;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const PATIENCE: Duration = Duration::from_secs(20);
+
+struct Daemon {
+    child: Child,
+    /// Every notification received so far, drained by a thread so that the daemon
+    /// never waits on a full socket.
+    notes: Arc<Mutex<Vec<String>>>,
+    /// Notifications before this index have been matched already.
+    cursor: usize,
+    input: PathBuf,
+    output: PathBuf,
+    config: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Daemon {
+    /// Starts the daemon on `input` and waits for READY=1.
+    fn start(input: &Path, output: &Path, extra_config: &str, env: &[(&str, &str)]) -> Daemon {
+        let dir = tempfile::tempdir().unwrap();
+        let socket_path = dir.path().join("notify.sock");
+        let socket = UnixDatagram::bind(&socket_path).unwrap();
+        let notes = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&notes);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = socket.recv(&mut buf) {
+                sink.lock()
+                    .unwrap()
+                    .push(String::from_utf8_lossy(&buf[..n]).into_owned());
+            }
+        });
+        let config = dir.path().join("digestfeed.yaml");
+        fs::write(
+            &config,
+            format!(
+                "input_dir: {}\noutput_dir: {}\nbase_url: {BASE_URL}\ndebounce_ms: 50\n{extra_config}",
+                input.display(),
+                output.display()
+            ),
+        )
+        .unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_digestfeed"))
+            .arg("--config")
+            .arg(&config)
+            .env("NOTIFY_SOCKET", &socket_path)
+            .env("RUST_LOG", "debug")
+            .envs(env.iter().copied())
+            .stdout(Stdio::null())
+            .stderr(fs::File::create(dir.path().join("stderr.log")).unwrap())
+            .spawn()
+            .unwrap();
+        let mut daemon = Daemon {
+            child,
+            notes,
+            cursor: 0,
+            input: input.to_path_buf(),
+            output: output.to_path_buf(),
+            config,
+            _dir: dir,
+        };
+        daemon.wait_for("READY=1");
+        daemon
+    }
+
+    /// Waits for a notification containing `what`, after the last one matched; returns it.
+    fn wait_for(&mut self, what: &str) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!(
+                    "the daemon exited early ({status}) waiting for {what:?}:\n{}",
+                    self.log()
+                );
+            }
+            let notes = self.notes.lock().unwrap();
+            if let Some(i) = notes[self.cursor..].iter().position(|n| n.contains(what)) {
+                self.cursor += i + 1;
+                return notes[self.cursor - 1].clone();
+            }
+            drop(notes);
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        panic!(
+            "no {what:?} from the daemon within {PATIENCE:?}:\n{}",
+            self.log()
+        );
+    }
+
+    /// Polls until the output equals a fresh `--once` run of the input folder.
+    fn settles_like_once(&self, step: &str) {
+        let deadline = Instant::now() + PATIENCE;
+        let mut last = String::new();
+        while Instant::now() < deadline {
+            let expected = once_tree(&self.input);
+            let actual = ours(&self.output);
+            if actual == expected {
+                assert_valid_tree(&actual);
+                return;
+            }
+            last = describe_difference(&expected, &actual);
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        panic!(
+            "{step}: the daemon's output never matched --once: {last}\n{}",
+            self.log()
+        );
+    }
+
+    fn signal(&self, sig: &str) {
+        let ok = Command::new("kill")
+            .args([sig, &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    }
+
+    /// Everything the daemon logged so far.
+    fn log(&self) -> String {
+        fs::read_to_string(self._dir.path().join("stderr.log")).unwrap_or_default()
+    }
+
+    fn stop(mut self) -> (ExitStatus, String) {
+        self.signal("-TERM");
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return (status, self.log());
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the daemon did not stop on SIGTERM:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The output tree without files digestfeed does not write.
+fn ours(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    if !dir.exists() {
+        return BTreeMap::new();
+    }
+    read_tree(dir)
+        .into_iter()
+        .filter(|(k, _)| !k.starts_with("foreign"))
+        .collect()
+}
+
+fn once_tree(input: &Path) -> BTreeMap<String, Vec<u8>> {
+    let out = tempfile::tempdir().unwrap();
+    let result = run_once(input, out.path(), &["-q"]);
+    assert!(
+        result.status.code() == Some(0) || result.status.code() == Some(1),
+        "{}",
+        stderr(&result)
+    );
+    read_tree(out.path())
+}
+
+fn describe_difference(
+    expected: &BTreeMap<String, Vec<u8>>,
+    actual: &BTreeMap<String, Vec<u8>>,
+) -> String {
+    for (k, v) in expected {
+        match actual.get(k) {
+            None => return format!("{k} missing"),
+            Some(a) if a != v => {
+                let (e, a) = (String::from_utf8_lossy(v), String::from_utf8_lossy(a));
+                let first = e.lines().zip(a.lines()).position(|(x, y)| x != y);
+                let line = first.map_or(e.lines().count().min(a.lines().count()), |i| i);
+                return format!(
+                    "{k} differs at line {}: expected {:?}, written {:?}",
+                    line + 1,
+                    e.lines().nth(line),
+                    a.lines().nth(line)
+                );
+            }
+            _ => {}
+        }
+    }
+    let extra: Vec<&String> = actual
+        .keys()
+        .filter(|k| !expected.contains_key(*k))
+        .collect();
+    format!("extra files {extra:?}")
+}
+
+fn tweet_digest(date: &str, n: u64, category: &str) -> String {
+    digest(
+        date,
+        &[category],
+        &[
+            (
+                &format!("Item {n} - Ben Tossell"),
+                &format!("https://x.com/bentossell/status/{n}"),
+                "one",
+            ),
+            (
+                &format!("Other {n} - Andrew Ng"),
+                &format!("https://x.com/AndrewYNg/status/{}", n + 1_000_000),
+                "two",
+            ),
+        ],
+    )
+}
+
+#[test]
+fn follows_every_kind_of_change_and_matches_once_after_each() {
+    let root = tempfile::tempdir().unwrap();
+    let (input, output) = (root.path().join("in"), root.path().join("out"));
+    fs::create_dir_all(&input).unwrap();
+    write(
+        &input,
+        "a.md",
+        tweet_digest("2026-01-01T08:00:00Z", 1, "Alpha"),
+    );
+    write(&output, "foreign.txt", "not ours\n");
+    let d = Daemon::start(&input, &output, "", &[]);
+    d.settles_like_once("start");
+
+    write(
+        &input,
+        "b.md",
+        tweet_digest("2026-01-02T08:00:00Z", 2, "Beta"),
+    );
+    d.settles_like_once("create");
+
+    write(
+        &input,
+        "b.md",
+        tweet_digest("2026-01-02T08:00:00Z", 3, "Beta"),
+    );
+    d.settles_like_once("write in place");
+
+    let mut f = fs::OpenOptions::new()
+        .append(true)
+        .open(input.join("b.md"))
+        .unwrap();
+    use std::io::Write;
+    writeln!(
+        f,
+        "3.  [Appended - Demis Hassabis](https://x.com/demishassabis/status/77)\n\n    appended"
+    )
+    .unwrap();
+    drop(f);
+    d.settles_like_once("append");
+
+    fs::rename(input.join("b.md"), input.join("renamed.md")).unwrap();
+    d.settles_like_once("rename within the folder");
+
+    // An editor's save: write a temp file elsewhere, rename it over the digest.
+    write(
+        root.path(),
+        "tmp/a.md.tmp",
+        tweet_digest("2026-01-01T08:00:00Z", 4, "Alpha"),
+    );
+    fs::rename(root.path().join("tmp/a.md.tmp"), input.join("a.md")).unwrap();
+    d.settles_like_once("write-temp-then-rename save");
+
+    // An editor's backup dance inside the folder: a.md -> a.md~, new a.md, remove a.md~.
+    fs::rename(input.join("a.md"), input.join("a.md~")).unwrap();
+    write(
+        &input,
+        "a.md",
+        tweet_digest("2026-01-01T08:00:00Z", 5, "Alpha"),
+    );
+    fs::remove_file(input.join("a.md~")).unwrap();
+    write(&input, ".a.md.swp", "swap");
+    d.settles_like_once("backup-and-replace save");
+
+    fs::rename(input.join("renamed.md"), root.path().join("outside.md")).unwrap();
+    d.settles_like_once("rename out");
+    fs::rename(root.path().join("outside.md"), input.join("back.md")).unwrap();
+    d.settles_like_once("rename back in");
+
+    fs::remove_file(input.join("back.md")).unwrap();
+    d.settles_like_once("delete");
+
+    // A folder created after start, with a file written at once.
+    fs::create_dir_all(input.join("2026/02/07")).unwrap();
+    write(
+        &input,
+        "2026/02/07/c.md",
+        tweet_digest("2026-02-07T08:00:00Z", 6, "Gamma"),
+    );
+    d.settles_like_once("new sub-folder");
+
+    // A folder renamed with its contents, then a later edit inside it.
+    fs::rename(input.join("2026"), input.join("archive")).unwrap();
+    d.settles_like_once("folder renamed");
+    write(
+        &input,
+        "archive/02/07/c.md",
+        tweet_digest("2026-02-07T08:00:00Z", 7, "Gamma"),
+    );
+    d.settles_like_once("edit in renamed folder");
+
+    // A burst of hundreds of files.
+    for i in 0..300u64 {
+        write(
+            &input,
+            &format!("burst/{i:03}.md"),
+            tweet_digest(
+                &format!("2026-03-01T{:02}:{:02}:00Z", i / 60, i % 60),
+                1000 + i,
+                "Burst",
+            ),
+        );
+    }
+    d.settles_like_once("burst of 300");
+
+    // A folder moved out with its contents.
+    fs::rename(input.join("burst"), root.path().join("burst-gone")).unwrap();
+    d.settles_like_once("folder moved out");
+
+    assert_eq!(
+        fs::read_to_string(output.join("foreign.txt")).unwrap(),
+        "not ours\n"
+    );
+    let (status, log) = d.stop();
+    assert!(status.success(), "{status}\n{log}");
+    assert!(!log.contains("panicked"), "{log}");
+    assert!(
+        !log.contains(".a.md.swp"),
+        "editor files are never read: {log}"
+    );
+}
+
+#[test]
+fn a_digest_that_breaks_keeps_its_entries_until_repaired() {
+    let root = tempfile::tempdir().unwrap();
+    let (input, output) = (root.path().join("in"), root.path().join("out"));
+    write(
+        &input,
+        "a.md",
+        tweet_digest("2026-01-01T08:00:00Z", 1, "Alpha"),
+    );
+    write(
+        &input,
+        "b.md",
+        tweet_digest("2026-01-02T08:00:00Z", 2, "Beta"),
+    );
+    let mut d = Daemon::start(&input, &output, "", &[]);
+    d.settles_like_once("start");
+    let good = ours(&output);
+
+    // Half-written: cut in the middle of the front matter.
+    let text = fs::read(input.join("b.md")).unwrap();
+    fs::write(input.join("b.md"), &text[..30]).unwrap();
+    d.wait_for("1 invalid");
+    assert_eq!(
+        ours(&output),
+        good,
+        "the broken digest's entries stay published"
+    );
+
+    // Repaired with new content: the feeds follow.
+    write(
+        &input,
+        "b.md",
+        tweet_digest("2026-01-02T08:00:00Z", 3, "Beta"),
+    );
+    d.wait_for("0 invalid");
+    d.settles_like_once("repaired");
+
+    // Broken again, then deleted: its entries go.
+    fs::write(input.join("b.md"), "garbage").unwrap();
+    d.wait_for("1 invalid");
+    fs::remove_file(input.join("b.md")).unwrap();
+    d.settles_like_once("deleted while broken");
+
+    let (status, log) = d.stop();
+    assert!(status.success());
+    let reports = log
+        .lines()
+        .filter(|l| l.contains("b.md:1:") && l.contains("WARN"))
+        .count();
+    assert!(reports >= 1, "{log}");
+}
+
+#[test]
+fn sigterm_during_a_burst_exits_0_with_whole_feeds() {
+    let root = tempfile::tempdir().unwrap();
+    let (input, output) = (root.path().join("in"), root.path().join("out"));
+    write(
+        &input,
+        "a.md",
+        tweet_digest("2026-01-01T08:00:00Z", 1, "Alpha"),
+    );
+    let d = Daemon::start(&input, &output, "", &[]);
+    for i in 0..400u64 {
+        write(
+            &input,
+            &format!("{i:03}.md"),
+            tweet_digest("2026-01-02T08:00:00Z", 10 + i, "Burst"),
+        );
+    }
+    let (status, log) = d.stop();
+    assert!(status.success(), "{status}\n{log}");
+    let tree = ours(&output);
+    assert_valid_tree(&tree);
+}
+
+#[test]
+fn sighup_reloads_the_config_and_a_bad_config_is_refused() {
+    let root = tempfile::tempdir().unwrap();
+    let (input, output) = (root.path().join("in"), root.path().join("out"));
+    for i in 0..5u64 {
+        write(
+            &input,
+            &format!("{i}.md"),
+            tweet_digest(&format!("2026-01-0{}T08:00:00Z", i + 1), i, "Alpha"),
+        );
+    }
+    let mut d = Daemon::start(&input, &output, "", &[]);
+    d.settles_like_once("start");
+    assert_eq!(
+        parse_feed("rss.xml", &fs::read(output.join("rss.xml")).unwrap())
+            .entries
+            .len(),
+        10
+    );
+
+    let config = fs::read_to_string(&d.config).unwrap();
+    fs::write(&d.config, format!("{config}max_entries: 3\n")).unwrap();
+    d.signal("-HUP");
+    d.wait_for("RELOADING=1");
+    d.wait_for("READY=1");
+    let deadline = Instant::now() + PATIENCE;
+    while parse_feed("rss.xml", &fs::read(output.join("rss.xml")).unwrap())
+        .entries
+        .len()
+        != 3
+    {
+        assert!(Instant::now() < deadline, "max_entries was not applied");
+        std::thread::sleep(Duration::from_millis(25));
+    }
+
+    // A typo: refused, the running configuration stays, the daemon goes on.
+    fs::write(&d.config, format!("{config}max_entires: 1\n")).unwrap();
+    d.signal("-HUP");
+    d.wait_for("READY=1");
+    write(
+        &input,
+        "9.md",
+        tweet_digest("2026-01-09T08:00:00Z", 9, "Alpha"),
+    );
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let feed = parse_feed("rss.xml", &fs::read(output.join("rss.xml")).unwrap());
+        if feed.entries.iter().any(|e| e.id.ends_with("/status/9")) {
+            assert_eq!(feed.entries.len(), 3);
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the daemon stopped following changes"
+        );
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    let (status, log) = d.stop();
+    assert!(status.success());
+    assert!(log.contains("unknown key \"max_entires\""), "{log}");
+}
+
+#[test]
+fn pings_the_watchdog_and_reports_status() {
+    let root = tempfile::tempdir().unwrap();
+    let (input, output) = (root.path().join("in"), root.path().join("out"));
+    write(
+        &input,
+        "a.md",
+        tweet_digest("2026-01-01T08:00:00Z", 1, "Alpha"),
+    );
+    let mut d = Daemon::start(&input, &output, "", &[("WATCHDOG_USEC", "200000")]);
+    d.wait_for("WATCHDOG=1");
+    d.wait_for("WATCHDOG=1");
+    write(
+        &input,
+        "b.md",
+        tweet_digest("2026-01-02T08:00:00Z", 2, "Beta"),
+    );
+    let status = d.wait_for("STATUS=2 digests");
+    assert!(status.contains("4 entries"), "{status}");
+    let (exit, _) = d.stop();
+    assert!(exit.success());
+}
+
+#[test]
+fn an_unwritable_output_at_start_exits_2() {
+    let root = tempfile::tempdir().unwrap();
+    let input = root.path().join("in");
+    write(
+        &input,
+        "a.md",
+        tweet_digest("2026-01-01T08:00:00Z", 1, "Alpha"),
+    );
+    let blocker = root.path().join("file");
+    fs::write(&blocker, "x").unwrap();
+    let result = digestfeed(&[
+        "--input",
+        input.to_str().unwrap(),
+        "--output",
+        blocker.to_str().unwrap(),
+        "--base-url",
+        BASE_URL,
+    ]);
+    assert_eq!(result.status.code(), Some(2), "{}", stderr(&result));
+}
