@@ -6,4 +6,5 @@ mod daemon;
 mod determinism;
 mod feeds;
 mod golden;
+mod properties;
 mod support;

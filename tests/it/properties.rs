@@ -1,0 +1,159 @@
+//! Property: whatever sequence of file operations the daemon's incremental state goes
+//! through, once every file is valid its output equals a from-scratch build.
+
+use digestfeed::config::{Overrides, RawConfig, Settings};
+use digestfeed::merge::Corpus;
+use digestfeed::model::Parsed;
+use digestfeed::output;
+use digestfeed::parse::parse_digest;
+use digestfeed::state::{FileInput, State};
+use proptest::prelude::*;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+const NAMES: &[&str] = &["a.md", "b.md", "sub/c.md", "sub/deeper/d.md", "e.md"];
+
+#[derive(Debug, Clone)]
+enum Op {
+    Write { file: usize, content: u8 },
+    Corrupt { file: usize },
+    Rename { from: usize, to: usize },
+    Delete { file: usize },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let file = 0..NAMES.len();
+    prop_oneof![
+        (file.clone(), any::<u8>()).prop_map(|(file, content)| Op::Write { file, content }),
+        file.clone().prop_map(|file| Op::Corrupt { file }),
+        (file.clone(), file.clone()).prop_map(|(from, to)| Op::Rename { from, to }),
+        file.prop_map(|file| Op::Delete { file }),
+    ]
+}
+
+/// A valid digest chosen by `seed`: dates, overlapping tweets under varied URL
+/// spellings, authors with and without suffixes, categories that come and go.
+fn content(seed: u8) -> String {
+    let spellings = [
+        "https://x.com/{h}/status/{id}",
+        "https://twitter.com/{H}/status/{id}?s=20",
+        "http://mobile.x.com/{h}/status/{id}/photo/1",
+        "https://x.com/i/web/status/{id}",
+    ];
+    let authors = [
+        ("bentossell", "Ben Tossell"),
+        ("vista8", "向阳乔木"),
+        ("AndrewYNg", "Andrew Ng"),
+    ];
+    let categories = ["AI", "机器人", "Open Source", "ai"];
+    let s = u32::from(seed);
+    let mut text = format!(
+        "---\ndate: 2026-01-{:02}T{:02}:00:00+08:00\ncategories: [\"{}\", \"{}\"]\n{}---\n\n",
+        1 + s % 5,
+        (s / 5) % 24,
+        categories[(s % 4) as usize],
+        categories[((s / 3) % 4) as usize],
+        if s % 17 == 0 { "draft: true\n" } else { "" },
+    );
+    let with_authors = s % 3 != 0;
+    for k in 0..(1 + s % 4) {
+        let id = 100 + (s * 7 + k * 3) % 10;
+        let (h, name) = authors[((s + k) % 3) as usize];
+        let url = spellings[((s + k) % 4) as usize]
+            .replace("{h}", h)
+            .replace("{H}", &h.to_uppercase())
+            .replace("{id}", &id.to_string());
+        let title = if with_authors {
+            format!("Story-{id} about GPT-5 - {name}")
+        } else {
+            format!("Story-{id} about GPT-5")
+        };
+        text.push_str(&format!(
+            "{}.  [{title}]({url})\n\n    Summary **{seed}** of `{id}`.\n\n",
+            k + 1
+        ));
+    }
+    text
+}
+
+fn settings() -> Settings {
+    Settings::resolve(
+        RawConfig::default(),
+        Overrides {
+            input_dir: Some("in".into()),
+            output_dir: Some("out".into()),
+            base_url: Some("https://feeds.example.org/".into()),
+        },
+    )
+    .unwrap()
+}
+
+fn update(state: &mut State, name: &str, bytes: Option<&[u8]>) {
+    let input = match bytes {
+        Some(b) => FileInput::Bytes(b),
+        None => FileInput::Gone,
+    };
+    state.update(Path::new(name), Path::new(name), input, chrono_tz::Tz::UTC);
+}
+
+fn from_scratch(files: &BTreeMap<&str, Vec<u8>>) -> Corpus {
+    let mut corpus = Corpus::new();
+    for (name, bytes) in files {
+        if let Ok(Parsed::Digest(d)) = parse_digest(Path::new(name), bytes, chrono_tz::Tz::UTC) {
+            corpus.insert(name.into(), d);
+        }
+    }
+    corpus
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn incremental_updates_end_like_a_fresh_build(ops in proptest::collection::vec(op(), 1..40)) {
+        let mut files: BTreeMap<&str, Vec<u8>> = BTreeMap::new();
+        let mut state = State::default();
+        for op in &ops {
+            match *op {
+                Op::Write { file, content: c } => {
+                    files.insert(NAMES[file], content(c).into_bytes());
+                    update(&mut state, NAMES[file], files.get(NAMES[file]).map(Vec::as_slice));
+                }
+                Op::Corrupt { file } => {
+                    if let Some(bytes) = files.get_mut(NAMES[file]) {
+                        bytes.truncate(bytes.len() / 3);
+                        update(&mut state, NAMES[file], Some(&files[NAMES[file]]));
+                    }
+                }
+                Op::Rename { from, to } => {
+                    if from != to {
+                        if let Some(bytes) = files.remove(NAMES[from]) {
+                            files.insert(NAMES[to], bytes);
+                            update(&mut state, NAMES[from], None);
+                            update(&mut state, NAMES[to], Some(&files[NAMES[to]]));
+                        }
+                    }
+                }
+                Op::Delete { file } => {
+                    files.remove(NAMES[file]);
+                    update(&mut state, NAMES[file], None);
+                }
+            }
+        }
+        // Settle with every file valid: broken ones are repaired.
+        let names: Vec<&str> = files.keys().copied().collect();
+        for (i, name) in names.into_iter().enumerate() {
+            let bytes = &files[name];
+            if !matches!(parse_digest(Path::new(name), bytes, chrono_tz::Tz::UTC), Ok(_)) {
+                files.insert(name, content(i as u8 + 1).into_bytes());
+                update(&mut state, name, Some(&files[name]));
+            }
+        }
+        let fresh = from_scratch(&files);
+        prop_assert_eq!(&state.corpus, &fresh);
+        let s = settings();
+        let a = output::build(&state.corpus, &s).unwrap().files;
+        let b = output::build(&fresh, &s).unwrap().files;
+        prop_assert_eq!(a, b);
+    }
+}
