@@ -58,6 +58,7 @@ pub fn settings(cli: &Cli) -> Result<Settings, ConfigError> {
 /// Reads every digest, renders every feed and brings the output folder in line.
 pub fn run_once(settings: &Settings) -> Result<OnceReport, RunError> {
     let skip = scan::output_inside_input(&settings.input_dir, &settings.output_dir);
+    let started = std::time::Instant::now();
     let loaded = scan::load_all(
         &settings.input_dir,
         skip.as_deref(),
@@ -68,8 +69,16 @@ pub fn run_once(settings: &Settings) -> Result<OnceReport, RunError> {
         path: settings.input_dir.clone(),
         source,
     })?;
+    let read = started.elapsed();
     let built = output::build(&loaded.corpus, settings)?;
+    let rendered = started.elapsed();
     let sync = writer::sync(&settings.output_dir, &built.files)?;
+    tracing::debug!(
+        read_ms = read.as_millis() as u64,
+        build_ms = (rendered - read).as_millis() as u64,
+        write_ms = (started.elapsed() - rendered).as_millis() as u64,
+        "timings"
+    );
     Ok(OnceReport {
         digests: loaded.corpus.len(),
         drafts: loaded.drafts,
