@@ -45,14 +45,16 @@ impl Cut {
     }
 }
 
+/// A place where a title could be cut.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Candidate {
-    cut: Cut,
-    spaced: bool,
+pub struct Candidate {
+    pub cut: Cut,
+    /// Written ` - Name` rather than `-Name`.
+    pub spaced: bool,
 }
 
 /// Every place where `title` could end in `-Name` or ` - Name`, in order.
-fn candidates(title: &str) -> Vec<Candidate> {
+pub fn candidates(title: &str) -> Vec<Candidate> {
     let mut out = Vec::new();
     for (i, _) in title.match_indices('-') {
         let left = title[..i].trim_end();
@@ -129,9 +131,43 @@ pub fn name_matches_handle(name: &str, handle: &str) -> bool {
 }
 
 /// Evidence strength of one candidate; 0 is none.
-const CONFIGURED: u8 = 3;
-const REPEATED: u8 = 2;
-const HANDLE: u8 = 1;
+pub const CONFIGURED: u8 = 3;
+pub const REPEATED: u8 = 2;
+pub const HANDLE: u8 = 1;
+
+/// The first pass over one digest. Each item is given as whether it is a tweet with a
+/// handle, and its candidates with their evidence rank (0 for none). Returns whether
+/// the digest uses author suffixes, and where each item is cut.
+pub fn vote(items: &[(bool, Vec<(u8, Candidate)>)]) -> (bool, Vec<Option<Candidate>>) {
+    let best: Vec<Option<(u8, Candidate)>> = items
+        .iter()
+        .map(|(has_handle, cands)| {
+            if !has_handle {
+                return None;
+            }
+            cands
+                .iter()
+                .copied()
+                .filter(|(rank, _)| *rank > 0)
+                .max_by_key(|(rank, c)| (*rank, c.spaced, c.cut.title_end))
+        })
+        .collect();
+    let tweets = items.iter().filter(|(h, _)| *h).count();
+    let with_evidence = best.iter().flatten().count();
+    let suffixed = with_evidence > 0 && with_evidence * 2 >= tweets;
+    let spaced_votes = best.iter().flatten().filter(|(_, c)| c.spaced).count();
+    let spaced_style = spaced_votes * 2 >= with_evidence;
+    let cuts = items
+        .iter()
+        .zip(&best)
+        .map(|((has_handle, cands), best)| match best {
+            Some((rank, c)) if suffixed || *rank == CONFIGURED => Some(*c),
+            None if suffixed && *has_handle => cands.iter().map(|(_, c)| *c).rfind(|c| c.spaced == spaced_style),
+            _ => None,
+        })
+        .collect();
+    (suffixed, cuts)
+}
 
 /// The result of splitting a whole corpus.
 #[derive(Debug, Default)]
@@ -179,35 +215,21 @@ pub fn split_corpus(digests: &[Vec<ItemRef<'_>>], configured: &BTreeMap<String, 
     let mut cuts: Vec<Vec<Option<Cut>>> = Vec::with_capacity(digests.len());
     let mut uses_suffixes = Vec::with_capacity(digests.len());
     for items in digests {
-        let best: Vec<Option<(u8, Candidate)>> = items
+        let ranked: Vec<(bool, Vec<(u8, Candidate)>)> = items
             .iter()
-            .map(|item| {
-                let handle = item.handle?;
-                candidates(item.title)
-                    .into_iter()
-                    .map(|c| (evidence(handle, c.cut.name(item.title)), c))
-                    .filter(|(rank, _)| *rank > 0)
-                    .max_by_key(|(rank, c)| (*rank, c.spaced, c.cut.title_end))
+            .map(|item| match item.handle {
+                Some(handle) => (
+                    true,
+                    candidates(item.title)
+                        .into_iter()
+                        .map(|c| (evidence(handle, c.cut.name(item.title)), c))
+                        .collect(),
+                ),
+                None => (false, Vec::new()),
             })
             .collect();
-        let tweets = items.iter().filter(|i| i.handle.is_some()).count();
-        let with_evidence = best.iter().flatten().count();
-        let suffixed = with_evidence > 0 && with_evidence * 2 >= tweets;
-        let spaced_votes = best.iter().flatten().filter(|(_, c)| c.spaced).count();
-        let spaced_style = spaced_votes * 2 >= with_evidence;
-        let digest_cuts = items
-            .iter()
-            .zip(&best)
-            .map(|(item, best)| match best {
-                Some((rank, c)) if suffixed || *rank == CONFIGURED => Some(c.cut),
-                None if suffixed && item.handle.is_some() => candidates(item.title)
-                    .into_iter()
-                    .rfind(|c| c.spaced == spaced_style)
-                    .map(|c| c.cut),
-                _ => None,
-            })
-            .collect();
-        cuts.push(digest_cuts);
+        let (suffixed, picked) = vote(&ranked);
+        cuts.push(picked.into_iter().map(|c| c.map(|c| c.cut)).collect());
         uses_suffixes.push(suffixed);
     }
 

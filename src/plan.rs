@@ -37,16 +37,10 @@ impl Feed<'_> {
     }
 }
 
-/// Plans every feed: the global one first, then categories and authors in folder order.
-/// `entries` must be sorted newest first; `names` maps lowercase handles to display names.
-pub fn plan<'a>(
-    entries: &'a [Entry],
-    names: &HashMap<String, String>,
-    settings: &Settings,
-) -> Vec<Feed<'a>> {
-    let max = settings.max_entries;
+/// The feed of every entry.
+pub fn global_feed<'a>(settings: &Settings, entries: Vec<&'a Entry>) -> Feed<'a> {
     let site = &settings.site.title;
-    let mut feeds = vec![Feed {
+    Feed {
         kind: FeedKind::Global,
         dir: String::new(),
         title: site.clone(),
@@ -55,9 +49,43 @@ pub fn plan<'a>(
         } else {
             settings.site.description.clone()
         },
-        entries: entries.iter().take(max).collect(),
-    }];
+        entries,
+    }
+}
 
+/// The feed of one category, in folder `categories/<slug>`.
+pub fn category_feed<'a>(settings: &Settings, name: &str, slug: &str, entries: Vec<&'a Entry>) -> Feed<'a> {
+    let site = &settings.site.title;
+    Feed {
+        kind: FeedKind::Category { name: name.to_string() },
+        dir: format!("categories/{slug}"),
+        title: format!("{name} — {site}"),
+        description: format!("Items in the category “{name}” from {site}"),
+        entries,
+    }
+}
+
+/// The feed of one author: `handle` lowercase (the folder), `written` as the newest
+/// entry writes it, `name` the display name.
+pub fn author_feed<'a>(settings: &Settings, handle: &str, written: &str, name: &str, entries: Vec<&'a Entry>) -> Feed<'a> {
+    let site = &settings.site.title;
+    Feed {
+        kind: FeedKind::Author {
+            handle: written.to_string(),
+            name: name.to_string(),
+        },
+        dir: format!("authors/{handle}"),
+        title: format!("{name} (@{written}) — {site}"),
+        description: format!("Items by {name} (@{written}) from {site}"),
+        entries,
+    }
+}
+
+/// Plans every feed: the global one first, then categories and authors in folder order.
+/// `entries` must be sorted newest first; `names` maps lowercase handles to display names.
+pub fn plan<'a>(entries: &'a [Entry], names: &HashMap<String, String>, settings: &Settings) -> Vec<Feed<'a>> {
+    let max = settings.max_entries;
+    let mut feeds = vec![global_feed(settings, entries.iter().take(max).collect())];
     let mut by_category: BTreeMap<&str, Vec<&Entry>> = BTreeMap::new();
     let mut by_author: BTreeMap<String, Vec<&Entry>> = BTreeMap::new();
     for entry in entries {
@@ -77,34 +105,14 @@ pub fn plan<'a>(
     let slugs = slug::assign(by_category.keys().copied());
     let mut categories: Vec<Feed<'a>> = by_category
         .into_iter()
-        .map(|(name, entries)| Feed {
-            kind: FeedKind::Category {
-                name: name.to_string(),
-            },
-            dir: format!("categories/{}", slugs[name]),
-            title: format!("{name} — {site}"),
-            description: format!("Items in the category “{name}” from {site}"),
-            entries,
-        })
+        .map(|(name, entries)| category_feed(settings, name, &slugs[name], entries))
         .collect();
     categories.sort_by(|a, b| a.dir.cmp(&b.dir));
     feeds.extend(categories);
     for (handle, entries) in by_author {
         let written = entries[0].handle.clone().unwrap_or_else(|| handle.clone());
-        let name = names
-            .get(&handle)
-            .cloned()
-            .unwrap_or_else(|| written.clone());
-        feeds.push(Feed {
-            kind: FeedKind::Author {
-                handle: written.clone(),
-                name: name.clone(),
-            },
-            dir: format!("authors/{handle}"),
-            title: format!("{name} (@{written}) — {site}"),
-            description: format!("Items by {name} (@{written}) from {site}"),
-            entries,
-        });
+        let name = names.get(&handle).cloned().unwrap_or_else(|| written.clone());
+        feeds.push(author_feed(settings, &handle, &written, &name, entries));
     }
     feeds
 }
