@@ -38,39 +38,115 @@ impl Rng {
 }
 
 const AUTHORS: &[(&str, &str)] = &[
-    ("mayachen_ai", "Maya Chen"), ("truiz", "Tomás Ruiz"), ("HelenOsei", "Helen K. Osei, PhD"),
-    ("NovaLindqvist", "nova 🚀"), ("brook42", "山间小溪"), ("morningread", "晨读君"),
-    ("kwamedata", "Kwame Mensah"), ("lin_yue", "林悦"), ("aiko_tanaka", "Aiko Tanaka"),
-    ("raj_iyer", "Raj Iyer"), ("sofiagarcia", "Sofía García"), ("ben_okafor", "Ben Okafor"),
-    ("petra_nova", "Petra Novak"), ("deepthinker", "深度思考者"), ("hannahlee", "Hannah Lee"),
-    ("omarfarouk", "Omar Farouk"), ("leaschmidt", "Lea Schmidt"), ("yutaka_m", "Yutaka M."),
-    ("chloe_dubois", "Chloé Dubois"), ("ivan_petrov", "Ivan Petrov"), ("zhangwei_ml", "张伟"),
-    ("amara_ng", "Amara Ng"), ("lucas_silva", "Lucas Silva"), ("noor_ai", "Noor 🌙"),
-    ("greta_berg", "Greta Berg"), ("tech_owl", "技术猫头鹰"), ("mateo_ruiz", "Mateo Ruiz"),
-    ("priya_k", "Priya Kapoor"), ("jonas_weber", "Jonas Weber"), ("emilyzhou", "Emily Zhou"),
-    ("samir_h", "Samir Haddad"), ("olga_ivanova", "Olga Ivanova"), ("kenji_sato", "Kenji Sato"),
-    ("fatima_z", "Fatima Zahra"), ("paulo_reis", "Paulo Reis"), ("annak_dev", "Anna K."),
-    ("viktor_lind", "Viktor Lind"), ("meiling_ai", "美玲"), ("daniel_cho", "Daniel Cho"),
+    ("mayachen_ai", "Maya Chen"),
+    ("truiz", "Tomás Ruiz"),
+    ("HelenOsei", "Helen K. Osei, PhD"),
+    ("NovaLindqvist", "nova 🚀"),
+    ("brook42", "山间小溪"),
+    ("morningread", "晨读君"),
+    ("kwamedata", "Kwame Mensah"),
+    ("lin_yue", "林悦"),
+    ("aiko_tanaka", "Aiko Tanaka"),
+    ("raj_iyer", "Raj Iyer"),
+    ("sofiagarcia", "Sofía García"),
+    ("ben_okafor", "Ben Okafor"),
+    ("petra_nova", "Petra Novak"),
+    ("deepthinker", "深度思考者"),
+    ("hannahlee", "Hannah Lee"),
+    ("omarfarouk", "Omar Farouk"),
+    ("leaschmidt", "Lea Schmidt"),
+    ("yutaka_m", "Yutaka M."),
+    ("chloe_dubois", "Chloé Dubois"),
+    ("ivan_petrov", "Ivan Petrov"),
+    ("zhangwei_ml", "张伟"),
+    ("amara_ng", "Amara Ng"),
+    ("lucas_silva", "Lucas Silva"),
+    ("noor_ai", "Noor 🌙"),
+    ("greta_berg", "Greta Berg"),
+    ("tech_owl", "技术猫头鹰"),
+    ("mateo_ruiz", "Mateo Ruiz"),
+    ("priya_k", "Priya Kapoor"),
+    ("jonas_weber", "Jonas Weber"),
+    ("emilyzhou", "Emily Zhou"),
+    ("samir_h", "Samir Haddad"),
+    ("olga_ivanova", "Olga Ivanova"),
+    ("kenji_sato", "Kenji Sato"),
+    ("fatima_z", "Fatima Zahra"),
+    ("paulo_reis", "Paulo Reis"),
+    ("annak_dev", "Anna K."),
+    ("viktor_lind", "Viktor Lind"),
+    ("meiling_ai", "美玲"),
+    ("daniel_cho", "Daniel Cho"),
     ("ines_costa", "Inês Costa"),
 ];
 
 const CATEGORIES: &[&str] = &[
-    "AI新闻", "大模型", "开源", "机器人", "产业观察", "开发工具", "芯片", "研究论文", "AGI",
-    "多模态", "安全", "融资", "教育", "Open Source", "Robotics", "LLM", "Agents", "Research",
-    "Hardware", "Funding", "Policy", "Vision", "Speech", "Tools", "Startups",
+    "AI新闻",
+    "大模型",
+    "开源",
+    "机器人",
+    "产业观察",
+    "开发工具",
+    "芯片",
+    "研究论文",
+    "AGI",
+    "多模态",
+    "安全",
+    "融资",
+    "教育",
+    "Open Source",
+    "Robotics",
+    "LLM",
+    "Agents",
+    "Research",
+    "Hardware",
+    "Funding",
+    "Policy",
+    "Vision",
+    "Speech",
+    "Tools",
+    "Startups",
 ];
 
 const TOPICS: &[&str] = &[
-    "开源代码模型登顶基准", "推理芯片价格下调", "Mamba-SSM 架构新进展", "长上下文检索评测",
-    "Agent 框架发布新版本", "DeepSeek-V4-Lite 开源", "多模态模型理解图表", "机器人数据集下载破纪录",
-    "GPT-5.2-Codex 接入编辑器", "量化工具发布 1.0", "Scaling laws for data mixtures",
-    "Why eval sets leak into training", "A tiny tokenizer library", "On-device speech recognition",
-    "Open weights for a 70B model", "Diffusion for video, explained", "RLHF without the RL",
+    "开源代码模型登顶基准",
+    "推理芯片价格下调",
+    "Mamba-SSM 架构新进展",
+    "长上下文检索评测",
+    "Agent 框架发布新版本",
+    "DeepSeek-V4-Lite 开源",
+    "多模态模型理解图表",
+    "机器人数据集下载破纪录",
+    "GPT-5.2-Codex 接入编辑器",
+    "量化工具发布 1.0",
+    "Scaling laws for data mixtures",
+    "Why eval sets leak into training",
+    "A tiny tokenizer library",
+    "On-device speech recognition",
+    "Open weights for a 70B model",
+    "Diffusion for video, explained",
+    "RLHF without the RL",
 ];
 
 const WORDS: &[&str] = &[
-    "模型", "训练", "推理", "数据", "基准", "开源", "效率", "显存", "上下文", "社区", "发布",
-    "evaluation", "latency", "throughput", "weights", "dataset", "benchmark", "release",
+    "模型",
+    "训练",
+    "推理",
+    "数据",
+    "基准",
+    "开源",
+    "效率",
+    "显存",
+    "上下文",
+    "社区",
+    "发布",
+    "evaluation",
+    "latency",
+    "throughput",
+    "weights",
+    "dataset",
+    "benchmark",
+    "release",
 ];
 
 fn summary(rng: &mut Rng) -> String {
@@ -111,7 +187,9 @@ fn main() {
     }
     let out = Path::new(&args[1]);
     let count: u64 = args[2].parse().expect("COUNT is a number");
-    let seed: u64 = args.get(3).map_or(1, |s| s.parse().expect("SEED is a number"));
+    let seed: u64 = args
+        .get(3)
+        .map_or(1, |s| s.parse().expect("SEED is a number"));
     let mut rng = Rng(seed);
     let mut recent: Vec<Vec<Tweet>> = Vec::new();
     let mut next_id: u64 = 1_900_000_000_000_000_000;
@@ -119,7 +197,9 @@ fn main() {
     let start = 1_704_038_400i64;
     for n in 0..count {
         let ts = start + n as i64 * 4 * 3600;
-        let date = chrono::DateTime::from_timestamp(ts, 0).expect("in range").with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset"));
+        let date = chrono::DateTime::from_timestamp(ts, 0)
+            .expect("in range")
+            .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset"));
         let style = rng.below(10); // 0..=5 "-", 6..=8 " - ", 9 no authors
         let items = 10 + rng.below(7);
         let mut tweets = Vec::new();
@@ -130,12 +210,19 @@ fn main() {
         for k in 0..items {
             let repeat = rng.below(10) < 4 && !recent.is_empty();
             let tweet = if repeat {
-                let back = &recent[recent.len() - 1 - rng.below(recent.len().min(2) as u64) as usize];
+                let back =
+                    &recent[recent.len() - 1 - rng.below(recent.len().min(2) as u64) as usize];
                 let t = &back[rng.below(back.len() as u64) as usize];
-                Tweet { id: t.id, author: t.author }
+                Tweet {
+                    id: t.id,
+                    author: t.author,
+                }
             } else {
                 next_id += 1 + rng.below(1000);
-                Tweet { id: next_id, author: rng.skewed(AUTHORS.len()) }
+                Tweet {
+                    id: next_id,
+                    author: rng.skewed(AUTHORS.len()),
+                }
             };
             let (handle, name) = AUTHORS[tweet.author];
             let topic = rng.pick(TOPICS);
@@ -170,7 +257,13 @@ fn main() {
         let categories = if n % 11 == 0 {
             cats[0].to_string()
         } else {
-            format!("[{}]", cats.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", "))
+            format!(
+                "[{}]",
+                cats.iter()
+                    .map(|c| format!("\"{c}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
         };
         let draft = if n % 97 == 96 { "draft: true\n" } else { "" };
         let mut text = format!(
@@ -185,7 +278,8 @@ fn main() {
         }
         let dir = out.join(date.format("%Y/%m").to_string());
         fs::create_dir_all(&dir).expect("create the output folder");
-        fs::write(dir.join(format!("{}.md", date.format("%Y-%m-%d-%H"))), text).expect("write a digest");
+        fs::write(dir.join(format!("{}.md", date.format("%Y-%m-%d-%H"))), text)
+            .expect("write a digest");
         recent.push(tweets);
         if recent.len() > 2 {
             recent.remove(0);

@@ -70,7 +70,8 @@ pub fn run_once(settings: &Settings) -> Result<OnceReport, RunError> {
         source,
     })?;
     let read = started.elapsed();
-    let built = output::build(&loaded.corpus, settings)?;
+    let digests = loaded.corpus.len();
+    let built = output::build(loaded.corpus, settings)?;
     let rendered = started.elapsed();
     let sync = writer::sync(&settings.output_dir, &built.files)?;
     tracing::debug!(
@@ -80,7 +81,7 @@ pub fn run_once(settings: &Settings) -> Result<OnceReport, RunError> {
         "timings"
     );
     Ok(OnceReport {
-        digests: loaded.corpus.len(),
+        digests,
         drafts: loaded.drafts,
         errors: loaded.errors,
         sync,

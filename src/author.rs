@@ -162,7 +162,10 @@ pub fn vote(items: &[(bool, Vec<(u8, Candidate)>)]) -> (bool, Vec<Option<Candida
         .zip(&best)
         .map(|((has_handle, cands), best)| match best {
             Some((rank, c)) if suffixed || *rank == CONFIGURED => Some(*c),
-            None if suffixed && *has_handle => cands.iter().map(|(_, c)| *c).rfind(|c| c.spaced == spaced_style),
+            None if suffixed && *has_handle => cands
+                .iter()
+                .map(|(_, c)| *c)
+                .rfind(|c| c.spaced == spaced_style),
             _ => None,
         })
         .collect();

@@ -1,17 +1,20 @@
 //! Watch mode: keeps the feeds on disk current as digests come and go.
 //!
 //! One loop owns everything: it collects file events while a burst settles, re-reads
-//! only the paths the events name, rebuilds the output through the same
-//! [`output::build`] that `--once` uses, and writes only files whose bytes changed.
+//! only the paths the events name, hands the changed digests to the same [`Engine`]
+//! and [`Renderer`] that `--once` uses, re-renders only the feeds they touch, and
+//! writes only files whose bytes changed.
 //! Signals arrive as [`Control`] messages and are handled between two updates, so an
 //! update in progress always finishes.
 
 use crate::app::RunError;
 use crate::config::Settings;
+use crate::engine::{Engine, FeedId};
 use crate::error::ConfigError;
 use crate::fsio::scan::{self, is_digest_name};
 use crate::fsio::writer;
-use crate::output::{self, Output};
+use crate::model::Digest;
+use crate::output::Renderer;
 use crate::state::{FileInput, Outcome, State};
 use crate::watch::{self, Pending, WatchMsg};
 use notify::RecommendedWatcher;
@@ -46,9 +49,14 @@ struct Daemon {
     root: PathBuf,
     skip: Option<PathBuf>,
     state: State,
-    /// What the last successful write left on disk; `None` when unknown.
-    on_disk: Option<Output>,
-    entries: usize,
+    engine: Engine,
+    renderer: Renderer,
+    /// Digests changed since the last publish (`None`: gone).
+    changes: Vec<(PathBuf, Option<Digest>)>,
+    /// Feeds to render again at the next publish; `None`: all of them.
+    dirty: Option<BTreeSet<FeedId>>,
+    /// Whether the output folder is known to hold what the renderer last wrote.
+    synced: bool,
 }
 
 fn sd_notify(states: &[sd_notify::NotifyState<'_>]) {
@@ -68,12 +76,15 @@ impl Daemon {
             })?;
         let skip = scan::output_inside_input(&root, &settings.output_dir);
         Ok(Daemon {
+            engine: Engine::new(&settings.authors),
             settings,
             root,
             skip,
             state: State::default(),
-            on_disk: None,
-            entries: 0,
+            renderer: Renderer::default(),
+            changes: Vec::new(),
+            dirty: None,
+            synced: false,
         })
     }
 
@@ -103,12 +114,13 @@ impl Daemon {
             .update(rel, &shown, input, self.settings.timezone)
         {
             Outcome::Unchanged => false,
-            Outcome::Changed => {
+            Outcome::Changed(digest) => {
                 debug!(path = %shown.display(), "digest updated");
+                self.changes.push((rel.to_path_buf(), digest));
                 true
             }
             Outcome::Invalid(errors) => {
-                let keeping = self.state.corpus.contains_key(rel);
+                let keeping = self.state.is_published(rel);
                 for e in errors {
                     if keeping {
                         warn!("{e} (keeping the last good version of this digest)");
@@ -121,14 +133,24 @@ impl Daemon {
         }
     }
 
+    fn forget(&mut self, rel: &Path) -> bool {
+        let shown = self.shown(rel);
+        match self
+            .state
+            .update(rel, &shown, FileInput::Gone, self.settings.timezone)
+        {
+            Outcome::Changed(digest) => {
+                self.changes.push((rel.to_path_buf(), digest));
+                true
+            }
+            _ => false,
+        }
+    }
+
     fn forget_under(&mut self, rel: &Path) -> bool {
         let mut changed = false;
         for known in self.state.known_under(rel) {
-            let shown = self.shown(&known);
-            changed |= self
-                .state
-                .update(&known, &shown, FileInput::Gone, self.settings.timezone)
-                == Outcome::Changed;
+            changed |= self.forget(&known);
         }
         changed
     }
@@ -142,11 +164,7 @@ impl Daemon {
         let mut changed = false;
         for known in self.state.known_under(rel) {
             if !listed.contains(&known) {
-                let shown = self.shown(&known);
-                changed |=
-                    self.state
-                        .update(&known, &shown, FileInput::Gone, self.settings.timezone)
-                        == Outcome::Changed;
+                changed |= self.forget(&known);
             }
         }
         for file in &listed {
@@ -197,14 +215,31 @@ impl Daemon {
         Ok(changed)
     }
 
-    /// Renders and writes. On failure the feeds on disk stay whole and the next update
-    /// compares with the disk again.
+    /// Hands the changes to the engine, renders what they touched and writes what
+    /// changed. On failure the feeds on disk stay whole and the next publish compares
+    /// every file with the disk again.
     fn publish(&mut self) -> Result<(), RunError> {
-        let built = output::build(&self.state.corpus, &self.settings)?;
+        let changes = std::mem::take(&mut self.changes);
+        let touched = self.engine.apply(changes);
+        if let Some(dirty) = &mut self.dirty {
+            dirty.extend(touched);
+        }
+        let changed = self
+            .renderer
+            .render(&self.engine, &self.settings, self.dirty.as_ref());
+        let changed = match changed {
+            Ok(changed) => changed,
+            Err(e) => {
+                self.dirty = None;
+                return Err(e.into());
+            }
+        };
+        self.dirty = Some(BTreeSet::new());
         let dir = &self.settings.output_dir;
-        let result = match &self.on_disk {
-            Some(previous) => writer::sync_from(dir, previous, &built.files),
-            None => writer::sync(dir, &built.files),
+        let result = if self.synced {
+            writer::sync_paths(dir, self.renderer.files(), &changed)
+        } else {
+            writer::sync(dir, self.renderer.files())
         };
         match result {
             Ok(report) => {
@@ -212,26 +247,23 @@ impl Daemon {
                     info!(
                         written = report.written.len(),
                         removed = report.removed.len(),
-                        unchanged = report.unchanged,
                         "feeds updated"
                     );
                 }
-                self.entries = built.entries;
-                self.on_disk = Some(built.files);
+                self.synced = true;
                 Ok(())
             }
             Err(e) => {
-                self.on_disk = None;
+                self.synced = false;
                 Err(e.into())
             }
         }
     }
 
     fn status(&self) -> String {
+        let (digests, entries) = self.engine.counts();
         format!(
-            "{} digests, {} entries, {} invalid",
-            self.state.corpus.len(),
-            self.entries,
+            "{digests} digests, {entries} entries, {} invalid",
             self.state.invalid_count()
         )
     }
@@ -299,8 +331,11 @@ pub async fn run(
                                             }
                                         }
                                     } else {
+                                        // Same folder: last good digests stay (a broken file keeps
+                                        // its entries across a reload); every file is read again.
                                         fresh.state = std::mem::take(&mut daemon.state);
                                         fresh.state.forget_contents();
+                                        fresh.engine = std::mem::take(&mut daemon.engine).reconfigured(&fresh.settings.authors);
                                     }
                                     daemon = fresh;
                                     info!("configuration reloaded");
@@ -348,7 +383,7 @@ pub async fn run(
                 let rescan = burst.rescan;
                 match daemon.apply(burst) {
                     Ok(changed) => {
-                        if changed || daemon.on_disk.is_none() {
+                        if changed || !daemon.synced || daemon.dirty.is_none() {
                             if let Err(e) = daemon.publish() {
                                 error!("{e}; the feeds on disk are unchanged, retrying in {}s", RETRY.as_secs());
                                 retry = Some(Instant::now() + RETRY);

@@ -16,6 +16,7 @@ pub mod author;
 pub mod cli;
 pub mod config;
 pub mod daemon;
+pub mod engine;
 pub mod error;
 pub mod fsio;
 pub mod key;

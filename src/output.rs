@@ -2,12 +2,13 @@
 //! that `--once` and the daemon share.
 
 use crate::config::Settings;
+use crate::engine::{Engine, FeedId};
 use crate::key::EntryKey;
 use crate::merge::{merge, Corpus};
-use crate::plan::plan;
+use crate::plan::{plan, Feed};
 use crate::render::sanitize::Sanitizer;
-use crate::render::{self, Context, RenderError, ATOM_FILE, JSON_FILE, RSS_FILE};
-use std::collections::{BTreeMap, HashMap};
+use crate::render::{self, Clean, Context, RenderError, ATOM_FILE, JSON_FILE, RSS_FILE};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Relative path (always `/`-separated, inside the output folder) → file content.
 pub type Output = BTreeMap<String, Vec<u8>>;
@@ -19,24 +20,162 @@ pub struct Built {
     pub entries: usize,
 }
 
+/// Renders feeds into an [`Output`] it keeps, re-rendering only the feeds it is told
+/// may have changed, and reporting which files' bytes changed.
+#[derive(Default)]
+pub struct Renderer {
+    sanitizer: Sanitizer,
+    summaries: HashMap<EntryKey, Clean>,
+    files: Output,
+    /// The folder each feed was last rendered into.
+    dirs: BTreeMap<FeedId, String>,
+}
+
+impl Renderer {
+    pub fn files(&self) -> &Output {
+        &self.files
+    }
+
+    pub fn into_files(self) -> Output {
+        self.files
+    }
+
+    fn clean_summaries(&mut self, feeds: &[(FeedId, Feed<'_>)], only: Option<&BTreeSet<FeedId>>) {
+        for (id, feed) in feeds {
+            if only.is_some_and(|o| !o.contains(id)) {
+                continue;
+            }
+            for entry in &feed.entries {
+                let fresh = self
+                    .summaries
+                    .get(&entry.key)
+                    .is_some_and(|c| c.raw == entry.summary_html);
+                if !fresh {
+                    let html = self.sanitizer.clean(&entry.summary_html);
+                    self.summaries.insert(
+                        entry.key.clone(),
+                        Clean {
+                            raw: entry.summary_html.clone(),
+                            html,
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    fn put(&mut self, path: String, bytes: Vec<u8>, changed: &mut BTreeSet<String>) {
+        if self.files.get(&path) != Some(&bytes) {
+            changed.insert(path.clone());
+            self.files.insert(path, bytes);
+        }
+    }
+
+    /// Brings the kept output in line with `engine`. `dirty` names the feeds that may
+    /// have changed (`None`: all). Returns the paths whose bytes changed or that are gone.
+    pub fn render(
+        &mut self,
+        engine: &Engine,
+        settings: &Settings,
+        dirty: Option<&BTreeSet<FeedId>>,
+    ) -> Result<BTreeSet<String>, RenderError> {
+        let feeds = engine.feeds(settings);
+        let mut changed = BTreeSet::new();
+        let dirs: BTreeMap<FeedId, String> = feeds
+            .iter()
+            .map(|(id, f)| (id.clone(), f.dir.clone()))
+            .collect();
+        // Feeds that are gone, or whose folder moved (a slug collision appeared or went).
+        let moved: BTreeSet<FeedId> = self
+            .dirs
+            .iter()
+            .filter(|(id, dir)| dirs.get(*id) != Some(*dir))
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in &moved {
+            if let Some(dir) = self.dirs.get(id) {
+                for file in [RSS_FILE, ATOM_FILE, JSON_FILE] {
+                    let path = if dir.is_empty() {
+                        file.to_string()
+                    } else {
+                        format!("{dir}/{file}")
+                    };
+                    if self.files.remove(&path).is_some() {
+                        changed.insert(path);
+                    }
+                }
+            }
+        }
+        let must = |id: &FeedId| {
+            dirty.is_none_or(|d| d.contains(id))
+                || moved.contains(id)
+                || !self.dirs.contains_key(id)
+        };
+        let wanted: BTreeSet<FeedId> = dirs.keys().filter(|id| must(id)).cloned().collect();
+        if dirty.is_none() {
+            // A full render: forget summaries of entries no feed shows any more.
+            self.summaries.clear();
+        }
+        self.clean_summaries(&feeds, Some(&wanted));
+        let mut rendered = Vec::new();
+        {
+            let ctx = Context {
+                settings,
+                summaries: &self.summaries,
+            };
+            for (id, feed) in &feeds {
+                if !wanted.contains(id) {
+                    continue;
+                }
+                rendered.push((feed.path(RSS_FILE), render::rss::render(feed, &ctx)?));
+                rendered.push((feed.path(ATOM_FILE), render::atom::render(feed, &ctx)?));
+                rendered.push((feed.path(JSON_FILE), render::json::render(feed, &ctx)?));
+            }
+            let all: Vec<Feed<'_>> = feeds.iter().map(|(_, f)| f.clone()).collect();
+            rendered.push(("index.opml".to_string(), render::opml::render(&all, &ctx)));
+            rendered.push(("index.html".to_string(), render::html::render(&all, &ctx)));
+        }
+        for (path, bytes) in rendered {
+            self.put(path, bytes, &mut changed);
+        }
+        self.dirs = dirs;
+        Ok(changed)
+    }
+}
+
 /// Renders every feed, `index.opml` and `index.html` for a corpus.
-pub fn build(corpus: &Corpus, settings: &Settings) -> Result<Built, RenderError> {
+pub fn build(corpus: Corpus, settings: &Settings) -> Result<Built, RenderError> {
+    let mut engine = Engine::new(&settings.authors);
+    engine.apply(
+        corpus
+            .into_iter()
+            .map(|(path, digest)| (path, Some(digest))),
+    );
+    let mut renderer = Renderer::default();
+    renderer.render(&engine, settings, None)?;
+    Ok(Built {
+        entries: engine.counts().1,
+        files: renderer.into_files(),
+    })
+}
+
+/// The same output computed the simple way: one pass of [`merge`] over the whole corpus,
+/// then [`plan`]. The property tests hold the incremental [`Engine`] to it.
+pub fn build_reference(corpus: &Corpus, settings: &Settings) -> Result<Built, RenderError> {
     let merged = merge(corpus, &settings.authors);
     let feeds = plan(&merged.entries, &merged.names, settings);
-
-    // Sanitise each entry once, and only the entries that some feed shows.
     let sanitizer = Sanitizer::default();
-    let mut summaries: HashMap<&EntryKey, String> = HashMap::new();
+    let mut summaries: HashMap<EntryKey, Clean> = HashMap::new();
     for entry in feeds.iter().flat_map(|f| f.entries.iter()) {
-        summaries
-            .entry(&entry.key)
-            .or_insert_with(|| sanitizer.clean(&entry.summary_html));
+        summaries.entry(entry.key.clone()).or_insert_with(|| Clean {
+            raw: entry.summary_html.clone(),
+            html: sanitizer.clean(&entry.summary_html),
+        });
     }
     let ctx = Context {
         settings,
         summaries: &summaries,
     };
-
     let mut out = Output::new();
     for feed in &feeds {
         out.insert(feed.path(RSS_FILE), render::rss::render(feed, &ctx)?);

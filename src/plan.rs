@@ -54,10 +54,17 @@ pub fn global_feed<'a>(settings: &Settings, entries: Vec<&'a Entry>) -> Feed<'a>
 }
 
 /// The feed of one category, in folder `categories/<slug>`.
-pub fn category_feed<'a>(settings: &Settings, name: &str, slug: &str, entries: Vec<&'a Entry>) -> Feed<'a> {
+pub fn category_feed<'a>(
+    settings: &Settings,
+    name: &str,
+    slug: &str,
+    entries: Vec<&'a Entry>,
+) -> Feed<'a> {
     let site = &settings.site.title;
     Feed {
-        kind: FeedKind::Category { name: name.to_string() },
+        kind: FeedKind::Category {
+            name: name.to_string(),
+        },
         dir: format!("categories/{slug}"),
         title: format!("{name} — {site}"),
         description: format!("Items in the category “{name}” from {site}"),
@@ -67,7 +74,13 @@ pub fn category_feed<'a>(settings: &Settings, name: &str, slug: &str, entries: V
 
 /// The feed of one author: `handle` lowercase (the folder), `written` as the newest
 /// entry writes it, `name` the display name.
-pub fn author_feed<'a>(settings: &Settings, handle: &str, written: &str, name: &str, entries: Vec<&'a Entry>) -> Feed<'a> {
+pub fn author_feed<'a>(
+    settings: &Settings,
+    handle: &str,
+    written: &str,
+    name: &str,
+    entries: Vec<&'a Entry>,
+) -> Feed<'a> {
     let site = &settings.site.title;
     Feed {
         kind: FeedKind::Author {
@@ -83,7 +96,11 @@ pub fn author_feed<'a>(settings: &Settings, handle: &str, written: &str, name: &
 
 /// Plans every feed: the global one first, then categories and authors in folder order.
 /// `entries` must be sorted newest first; `names` maps lowercase handles to display names.
-pub fn plan<'a>(entries: &'a [Entry], names: &HashMap<String, String>, settings: &Settings) -> Vec<Feed<'a>> {
+pub fn plan<'a>(
+    entries: &'a [Entry],
+    names: &HashMap<String, String>,
+    settings: &Settings,
+) -> Vec<Feed<'a>> {
     let max = settings.max_entries;
     let mut feeds = vec![global_feed(settings, entries.iter().take(max).collect())];
     let mut by_category: BTreeMap<&str, Vec<&Entry>> = BTreeMap::new();
@@ -111,7 +128,10 @@ pub fn plan<'a>(entries: &'a [Entry], names: &HashMap<String, String>, settings:
     feeds.extend(categories);
     for (handle, entries) in by_author {
         let written = entries[0].handle.clone().unwrap_or_else(|| handle.clone());
-        let name = names.get(&handle).cloned().unwrap_or_else(|| written.clone());
+        let name = names
+            .get(&handle)
+            .cloned()
+            .unwrap_or_else(|| written.clone());
         feeds.push(author_feed(settings, &handle, &written, &name, entries));
     }
     feeds

@@ -2,12 +2,11 @@
 //! each file held when it was last read. Pure: callers hand in what they read.
 
 use crate::error::DigestError;
-use crate::merge::Corpus;
-use crate::model::Parsed;
+use crate::model::{Digest, Parsed};
 use crate::parse::parse_digest;
 use chrono_tz::Tz;
 use std::collections::hash_map::DefaultHasher;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
@@ -26,8 +25,8 @@ pub enum FileInput<'a> {
 pub enum Outcome {
     /// Same bytes as last time, or gone and never known: nothing to do.
     Unchanged,
-    /// The corpus changed.
-    Changed,
+    /// The published digest of this path is now this one (`None`: there is none).
+    Changed(Option<Digest>),
     /// New content that cannot be published. The file's last good entries, if any, stay;
     /// the errors are new (the same broken bytes are reported once).
     Invalid(Vec<DigestError>),
@@ -35,8 +34,8 @@ pub enum Outcome {
 
 #[derive(Debug, Default)]
 pub struct State {
-    /// Every digest's last good parse, by path relative to the input folder.
-    pub corpus: Corpus,
+    /// Paths whose last good parse is published.
+    published: HashSet<PathBuf>,
     /// Fingerprint of what each file held when last read.
     seen: HashMap<PathBuf, u64>,
     /// Files whose current content cannot be published.
@@ -58,9 +57,9 @@ impl State {
             FileInput::Gone => {
                 self.seen.remove(rel);
                 self.invalid.remove(rel);
-                return match self.corpus.remove(rel) {
-                    Some(_) => Outcome::Changed,
-                    None => Outcome::Unchanged,
+                return match self.published.remove(rel) {
+                    true => Outcome::Changed(None),
+                    false => Outcome::Unchanged,
                 };
             }
         };
@@ -79,16 +78,12 @@ impl State {
         }
         match parsed {
             Ok(Parsed::Digest(digest)) => {
-                if self.corpus.get(rel) == Some(&digest) {
-                    Outcome::Unchanged
-                } else {
-                    self.corpus.insert(rel.to_path_buf(), digest);
-                    Outcome::Changed
-                }
+                self.published.insert(rel.to_path_buf());
+                Outcome::Changed(Some(digest))
             }
-            Ok(Parsed::Draft) => match self.corpus.remove(rel) {
-                Some(_) => Outcome::Changed,
-                None => Outcome::Unchanged,
+            Ok(Parsed::Draft) => match self.published.remove(rel) {
+                true => Outcome::Changed(None),
+                false => Outcome::Unchanged,
             },
             Err(errors) => Outcome::Invalid(errors),
         }
@@ -104,13 +99,23 @@ impl State {
             .collect()
     }
 
+    /// How many digests are published.
+    pub fn published_count(&self) -> usize {
+        self.published.len()
+    }
+
+    /// Whether this path has a published digest (its last good parse).
+    pub fn is_published(&self, rel: &Path) -> bool {
+        self.published.contains(rel)
+    }
+
     /// How many files hold content that cannot be published right now.
     pub fn invalid_count(&self) -> usize {
         self.invalid.len()
     }
 
     /// Forgets what files held, so that the next update of each re-parses it (after a
-    /// config change that alters parsing). The corpus stays until then.
+    /// config change that alters parsing). Published digests stay until then.
     pub fn forget_contents(&mut self) {
         self.seen.clear();
     }
@@ -130,30 +135,29 @@ mod tests {
     #[test]
     fn same_bytes_are_not_parsed_again() {
         let mut s = State::default();
-        assert_eq!(
+        assert!(matches!(
             update(&mut s, "a.md", FileInput::Bytes(GOOD.as_bytes())),
-            Outcome::Changed
-        );
+            Outcome::Changed(Some(_))
+        ));
         assert_eq!(
             update(&mut s, "a.md", FileInput::Bytes(GOOD.as_bytes())),
             Outcome::Unchanged
         );
-        assert_eq!(
+        assert!(matches!(
             update(&mut s, "a.md", FileInput::Bytes(BETTER.as_bytes())),
-            Outcome::Changed
-        );
+            Outcome::Changed(Some(_))
+        ));
     }
 
     #[test]
     fn a_broken_edit_keeps_the_last_good_digest_and_reports_once() {
         let mut s = State::default();
         update(&mut s, "a.md", FileInput::Bytes(GOOD.as_bytes()));
-        let good = s.corpus.clone();
         let broken = &GOOD.as_bytes()[..20];
         assert!(
             matches!(update(&mut s, "a.md", FileInput::Bytes(broken)), Outcome::Invalid(e) if e.len() == 1)
         );
-        assert_eq!(s.corpus, good, "last good entries stay");
+        assert!(s.is_published(Path::new("a.md")), "last good entries stay");
         assert_eq!(
             update(&mut s, "a.md", FileInput::Bytes(broken)),
             Outcome::Unchanged,
@@ -161,16 +165,19 @@ mod tests {
         );
         assert_eq!(s.invalid_count(), 1);
         // Repaired: the new content replaces the old.
-        assert_eq!(
+        assert!(matches!(
             update(&mut s, "a.md", FileInput::Bytes(BETTER.as_bytes())),
-            Outcome::Changed
-        );
-        assert_eq!(s.corpus.len(), 1);
+            Outcome::Changed(Some(_))
+        ));
+        assert_eq!(s.published_count(), 1);
         assert_eq!(s.invalid_count(), 0);
         // Deleted while broken: its entries go.
         update(&mut s, "a.md", FileInput::Bytes(broken));
-        assert_eq!(update(&mut s, "a.md", FileInput::Gone), Outcome::Changed);
-        assert!(s.corpus.is_empty());
+        assert_eq!(
+            update(&mut s, "a.md", FileInput::Gone),
+            Outcome::Changed(None)
+        );
+        assert_eq!(s.published_count(), 0);
     }
 
     #[test]
@@ -180,9 +187,9 @@ mod tests {
         let draft = GOOD.replacen("---\n", "---\ndraft: true\n", 1);
         assert_eq!(
             update(&mut s, "a.md", FileInput::Bytes(draft.as_bytes())),
-            Outcome::Changed
+            Outcome::Changed(None)
         );
-        assert!(s.corpus.is_empty());
+        assert_eq!(s.published_count(), 0);
     }
 
     #[test]

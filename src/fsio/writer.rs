@@ -118,19 +118,19 @@ pub fn sync(root: &Path, desired: &Output) -> Result<SyncReport, WriteError> {
     sync_with(root, None, desired)
 }
 
-/// Like [`sync`], for a writer that knows what the last successful sync left on disk:
-/// files whose bytes equal `previous` are not even read.
-pub fn sync_from(
+/// Like [`sync`], for a caller that knows which paths changed since the last
+/// successful sync: only those are written or removed.
+pub fn sync_paths(
     root: &Path,
-    previous: &Output,
     desired: &Output,
+    changed: &BTreeSet<String>,
 ) -> Result<SyncReport, WriteError> {
-    sync_with(root, Some(previous), desired)
+    sync_with(root, Some(changed), desired)
 }
 
 fn sync_with(
     root: &Path,
-    previous: Option<&Output>,
+    only: Option<&BTreeSet<String>>,
     desired: &Output,
 ) -> Result<SyncReport, WriteError> {
     fs::create_dir_all(root).map_err(|e| error(root, "cannot create the output folder", e))?;
@@ -153,7 +153,7 @@ fn sync_with(
         if !is_safe_relative(rel) {
             continue;
         }
-        if previous.is_some_and(|p| p.get(rel) == Some(bytes)) {
+        if only.is_some_and(|o| !o.contains(rel)) {
             report.unchanged += 1;
             continue;
         }

@@ -25,11 +25,19 @@ pub const JSON_FILE: &str = "feed.json";
 #[error("cannot render a feed: {0}")]
 pub struct RenderError(pub String);
 
+/// A summary as written and as cleaned, so that a cached clean version is used only
+/// while the summary is unchanged.
+#[derive(Debug, Clone, Default)]
+pub struct Clean {
+    pub raw: String,
+    pub html: String,
+}
+
 /// Shared by every renderer of one run.
 pub struct Context<'a> {
     pub settings: &'a Settings,
     /// Sanitised summary HTML of every entry that is in some feed.
-    pub summaries: &'a HashMap<&'a EntryKey, String>,
+    pub summaries: &'a HashMap<EntryKey, Clean>,
 }
 
 impl Context<'_> {
@@ -43,7 +51,9 @@ impl Context<'_> {
     }
 
     pub fn summary(&self, entry: &Entry) -> &str {
-        self.summaries.get(&entry.key).map_or("", String::as_str)
+        self.summaries
+            .get(&entry.key)
+            .map_or("", |c| c.html.as_str())
     }
 
     /// The name an entry is credited to: its author, else the site.

@@ -2,11 +2,13 @@
 //! through, once every file is valid its output equals a from-scratch build.
 
 use digestfeed::config::{Overrides, RawConfig, Settings};
+use digestfeed::engine::Engine;
 use digestfeed::merge::Corpus;
 use digestfeed::model::Parsed;
 use digestfeed::output;
+use digestfeed::output::Renderer;
 use digestfeed::parse::parse_digest;
-use digestfeed::state::{FileInput, State};
+use digestfeed::state::{FileInput, Outcome, State};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -56,7 +58,7 @@ fn content(seed: u8) -> String {
         if s % 17 == 0 { "draft: true\n" } else { "" },
     );
     let with_authors = s % 3 != 0;
-    for k in 0..(1 + s % 4) {
+    for k in 0..(1 + s % 4 + u32::from(!with_authors) * 2) {
         let id = 100 + (s * 7 + k * 3) % 10;
         let (h, name) = authors[((s + k) % 3) as usize];
         let url = spellings[((s + k) % 4) as usize]
@@ -65,6 +67,10 @@ fn content(seed: u8) -> String {
             .replace("{id}", &id.to_string());
         let title = if with_authors {
             format!("Story-{id} about GPT-5 - {name}")
+        } else if k == 0 {
+            // A digest without suffixes whose first title still ends in a name: split
+            // only while the corpus knows that name for the handle.
+            format!("Story-{id} about GPT-5-{name}")
         } else {
             format!("Story-{id} about GPT-5")
         };
@@ -88,12 +94,44 @@ fn settings() -> Settings {
     .unwrap()
 }
 
-fn update(state: &mut State, name: &str, bytes: Option<&[u8]>) {
+/// The daemon's path for one file event: state, then engine, then renderer.
+struct Incremental {
+    state: State,
+    engine: Engine,
+    renderer: Renderer,
+    settings: Settings,
+    rendered: bool,
+}
+
+impl Incremental {
+    fn new() -> Incremental {
+        let settings = settings();
+        Incremental {
+            state: State::default(),
+            engine: Engine::new(&settings.authors),
+            renderer: Renderer::default(),
+            settings,
+            rendered: false,
+        }
+    }
+}
+
+fn update(inc: &mut Incremental, name: &str, bytes: Option<&[u8]>) {
     let input = match bytes {
         Some(b) => FileInput::Bytes(b),
         None => FileInput::Gone,
     };
-    state.update(Path::new(name), Path::new(name), input, chrono_tz::Tz::UTC);
+    if let Outcome::Changed(digest) =
+        inc.state
+            .update(Path::new(name), Path::new(name), input, chrono_tz::Tz::UTC)
+    {
+        let dirty = inc.engine.apply([(name.into(), digest)]);
+        let all = !inc.rendered;
+        inc.renderer
+            .render(&inc.engine, &inc.settings, (!all).then_some(&dirty))
+            .unwrap();
+        inc.rendered = true;
+    }
 }
 
 fn from_scratch(files: &BTreeMap<&str, Vec<u8>>) -> Corpus {
@@ -112,7 +150,7 @@ proptest! {
     #[test]
     fn incremental_updates_end_like_a_fresh_build(ops in proptest::collection::vec(op(), 1..40)) {
         let mut files: BTreeMap<&str, Vec<u8>> = BTreeMap::new();
-        let mut state = State::default();
+        let mut state = Incremental::new();
         for op in &ops {
             match *op {
                 Op::Write { file, content: c } => {
@@ -150,10 +188,12 @@ proptest! {
             }
         }
         let fresh = from_scratch(&files);
-        prop_assert_eq!(&state.corpus, &fresh);
         let s = settings();
-        let a = output::build(&state.corpus, &s).unwrap().files;
-        let b = output::build(&fresh, &s).unwrap().files;
-        prop_assert_eq!(a, b);
+        let reference = output::build_reference(&fresh, &s).unwrap().files;
+        let once = output::build(fresh, &s).unwrap().files;
+        prop_assert_eq!(&once, &reference, "bulk engine vs reference merge");
+        if state.rendered {
+            prop_assert_eq!(state.renderer.files(), &once, "incremental vs from scratch");
+        }
     }
 }

@@ -1,0 +1,663 @@
+//! The merge, kept up to date: the same entries as a from-scratch merge of every
+//! digest (contract section 2, author evidence of section 1), maintained as digests are
+//! added, changed and removed, at a cost that follows what changed rather than the size
+//! of the folder.
+//!
+//! Everything a digest contributes is indexed, so that a change can find what depends
+//! on it:
+//!
+//! * author evidence: which tweets end in which name for each handle, which names a
+//!   handle is known by, which digests mention a (handle, name) pair;
+//! * per digest, its cuts (where titles lose their author), recomputed only when the
+//!   digest or the evidence it consulted changes;
+//! * display names per handle;
+//! * per entry, the digests that mention it, in corpus order; the entry is recomputed
+//!   only when one of those, its earliest digest's cut or its author's name changes;
+//! * the feeds' orderings, so that each feed is its first `max_entries` elements.
+//!
+//! `--once` builds an engine from every digest at once; the daemon applies each change.
+//! Both then render the same feeds, so their output cannot drift apart.
+
+use crate::author::{
+    candidates, name_matches_handle, vote, Candidate, CONFIGURED, HANDLE, REPEATED,
+};
+use crate::key::{tweet_url, EntryKey};
+use crate::model::{Digest, Entry};
+use crate::plan::{self, Feed};
+use crate::slug;
+use chrono::{DateTime, Duration, FixedOffset};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+type Sym = u32;
+
+/// Strings seen in titles and handles, each stored once and named by a number.
+#[derive(Debug, Default)]
+struct Interner {
+    ids: HashMap<Box<str>, Sym>,
+    strs: Vec<Box<str>>,
+}
+
+impl Interner {
+    fn intern(&mut self, s: &str) -> Sym {
+        if let Some(&id) = self.ids.get(s) {
+            return id;
+        }
+        let id = Sym::try_from(self.strs.len()).unwrap_or(Sym::MAX);
+        self.strs.push(s.into());
+        self.ids.insert(s.into(), id);
+        id
+    }
+
+    fn get(&self, id: Sym) -> &str {
+        self.strs.get(id as usize).map_or("", |s| s)
+    }
+}
+
+/// Where an item stands in the corpus: its digest's date and path, its position.
+type Occ = (DateTime<FixedOffset>, PathBuf, usize);
+
+/// A feed's order: newest first, then by key.
+type Rank = (Reverse<DateTime<FixedOffset>>, EntryKey);
+
+#[derive(Debug, Clone)]
+struct Cand {
+    name: Sym,
+    cand: Candidate,
+    configured: bool,
+    fuzzy: bool,
+}
+
+#[derive(Debug)]
+struct ItemRec {
+    /// Lowercase handle.
+    handle: Option<Sym>,
+    id: Option<u64>,
+    cands: Vec<Cand>,
+    /// The first item of its digest with this key (later ones are the same entry).
+    first: bool,
+}
+
+#[derive(Debug)]
+struct Rec {
+    digest: Digest,
+    items: Vec<ItemRec>,
+    /// First-pass cut of each item: an index into its candidates.
+    pass1: Vec<Option<usize>>,
+    suffixed: bool,
+    /// Final cut of each item.
+    cuts: Vec<Option<usize>>,
+}
+
+/// A feed that may have to be rendered again.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FeedId {
+    Global,
+    Category(String),
+    /// Lowercase handle.
+    Author(String),
+}
+
+/// Keeps `before` (the state before a batch of changes) for each touched key, to find
+/// the keys whose state flipped once the batch is done.
+#[derive(Debug, Default)]
+struct Flips<K: std::hash::Hash + Eq> {
+    before: HashMap<K, bool>,
+}
+
+impl<K: std::hash::Hash + Eq + Clone> Flips<K> {
+    fn touch(&mut self, key: &K, now: bool) {
+        self.before.entry(key.clone()).or_insert(now);
+    }
+    fn flipped(self, now: impl Fn(&K) -> bool) -> Vec<K> {
+        self.before
+            .into_iter()
+            .filter(|(k, was)| now(k) != *was)
+            .map(|(k, _)| k)
+            .collect()
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Engine {
+    /// Lowercase handle → configured display name.
+    configured: BTreeMap<String, String>,
+    syms: Interner,
+    recs: HashMap<PathBuf, Rec>,
+    /// Distinct tweets (with their number of mentions) of a handle whose titles can end in a name.
+    pair_ids: HashMap<(Sym, Sym), HashMap<u64, u32>>,
+    /// Digests with an item whose title can end in a name, by handle (`None`: no handle).
+    readers: HashMap<(Option<Sym>, Sym), HashSet<PathBuf>>,
+    /// First-pass cuts per (handle, name), and per name.
+    known: HashMap<(Sym, Sym), u32>,
+    known_any: HashMap<Sym, u32>,
+    /// Final cuts per handle and name, where they stand.
+    names_of: HashMap<Sym, HashMap<Sym, BTreeSet<Occ>>>,
+    /// Lowercase handle → display name from the titles (the configured name wins over it).
+    display: HashMap<Sym, String>,
+    occ: HashMap<EntryKey, BTreeSet<Occ>>,
+    entries: HashMap<EntryKey, Entry>,
+    global: BTreeSet<Rank>,
+    by_category: BTreeMap<String, BTreeSet<Rank>>,
+    by_author: BTreeMap<String, BTreeSet<Rank>>,
+}
+
+impl Engine {
+    /// An empty engine. `configured` maps lowercase handles to display names.
+    pub fn new(configured: &BTreeMap<String, String>) -> Engine {
+        Engine {
+            configured: configured.clone(),
+            ..Engine::default()
+        }
+    }
+
+    /// The same digests under another `authors` configuration.
+    pub fn reconfigured(self, configured: &BTreeMap<String, String>) -> Engine {
+        let mut engine = Engine::new(configured);
+        engine.apply(
+            self.recs
+                .into_iter()
+                .map(|(path, rec)| (path, Some(rec.digest))),
+        );
+        engine
+    }
+
+    /// Number of digests and of entries.
+    pub fn counts(&self) -> (usize, usize) {
+        (self.recs.len(), self.entries.len())
+    }
+
+    fn prepare(&mut self, digest: Digest) -> Rec {
+        let mut seen: HashSet<&EntryKey> = HashSet::new();
+        let mut items = Vec::with_capacity(digest.items.len());
+        for item in &digest.items {
+            let lower = item.link.handle.as_ref().map(|h| h.to_ascii_lowercase());
+            let configured = lower.as_ref().and_then(|h| self.configured.get(h));
+            let cands = candidates(&item.title)
+                .into_iter()
+                .map(|c| {
+                    let name = c.cut.name(&item.title);
+                    Cand {
+                        name: self.syms.intern(name),
+                        cand: c,
+                        configured: configured.is_some_and(|n| n.eq_ignore_ascii_case(name)),
+                        fuzzy: lower.as_ref().is_some_and(|h| name_matches_handle(name, h)),
+                    }
+                })
+                .collect();
+            items.push(ItemRec {
+                handle: lower.as_ref().map(|h| self.syms.intern(h)),
+                id: match item.link.key {
+                    EntryKey::Tweet(id) => Some(id),
+                    EntryKey::Url(_) => None,
+                },
+                cands,
+                first: seen.insert(&item.link.key),
+            });
+        }
+        let n = items.len();
+        Rec {
+            digest,
+            items,
+            pass1: vec![None; n],
+            suffixed: false,
+            cuts: vec![None; n],
+        }
+    }
+
+    fn repeated(&self, pair: &(Sym, Sym)) -> bool {
+        self.pair_ids.get(pair).is_some_and(|ids| ids.len() >= 2)
+    }
+
+    fn known_now(&self, pair: &(Sym, Sym)) -> bool {
+        self.known.get(pair).is_some_and(|&n| n > 0)
+    }
+
+    fn known_any_now(&self, name: &Sym) -> bool {
+        self.known_any.get(name).is_some_and(|&n| n > 0)
+    }
+
+    /// Adds (`sign` +1) or removes (−1) what a digest adds to the evidence and entry indexes.
+    fn index(
+        &mut self,
+        path: &PathBuf,
+        rec: &Rec,
+        add: bool,
+        flips: &mut Flips<(Sym, Sym)>,
+        keys: &mut HashSet<EntryKey>,
+    ) {
+        for (pos, (item, irec)) in rec.digest.items.iter().zip(&rec.items).enumerate() {
+            for c in &irec.cands {
+                let reader = (irec.handle, c.name);
+                if add {
+                    self.readers.entry(reader).or_default().insert(path.clone());
+                } else if let Some(set) = self.readers.get_mut(&reader) {
+                    set.remove(path);
+                    if set.is_empty() {
+                        self.readers.remove(&reader);
+                    }
+                }
+                if let (Some(h), Some(id)) = (irec.handle, irec.id) {
+                    let pair = (h, c.name);
+                    flips.touch(&pair, self.repeated(&pair));
+                    let ids = self.pair_ids.entry(pair).or_default();
+                    if add {
+                        *ids.entry(id).or_insert(0) += 1;
+                    } else if let Some(n) = ids.get_mut(&id) {
+                        *n -= 1;
+                        if *n == 0 {
+                            ids.remove(&id);
+                        }
+                    }
+                    if ids.is_empty() {
+                        self.pair_ids.remove(&pair);
+                    }
+                }
+            }
+            if irec.first {
+                let occ = (rec.digest.date, path.clone(), pos);
+                let set = self.occ.entry(item.link.key.clone()).or_default();
+                if add {
+                    set.insert(occ);
+                } else {
+                    set.remove(&occ);
+                    if set.is_empty() {
+                        self.occ.remove(&item.link.key);
+                    }
+                }
+                keys.insert(item.link.key.clone());
+            }
+        }
+    }
+
+    /// Adds or removes a digest's first-pass cuts from the known names.
+    fn count_known(
+        &mut self,
+        rec: &Rec,
+        add: bool,
+        flips: &mut Flips<(Sym, Sym)>,
+        any: &mut Flips<Sym>,
+    ) {
+        for (irec, cut) in rec.items.iter().zip(&rec.pass1) {
+            let (Some(h), Some(ci)) = (irec.handle, cut) else {
+                continue;
+            };
+            let name = irec.cands[*ci].name;
+            let pair = (h, name);
+            flips.touch(&pair, self.known_now(&pair));
+            any.touch(&name, self.known_any_now(&name));
+            let n = self.known.entry(pair).or_insert(0);
+            let m = self.known_any.entry(name).or_insert(0);
+            if add {
+                *n += 1;
+                *m += 1;
+            } else {
+                *n = n.saturating_sub(1);
+                *m = m.saturating_sub(1);
+            }
+            if self.known[&pair] == 0 {
+                self.known.remove(&pair);
+            }
+            if self.known_any[&name] == 0 {
+                self.known_any.remove(&name);
+            }
+        }
+    }
+
+    /// Adds or removes a digest's final cuts from the display-name counts.
+    fn count_names(&mut self, path: &Path, rec: &Rec, add: bool, handles: &mut HashSet<Sym>) {
+        for (pos, (irec, cut)) in rec.items.iter().zip(&rec.cuts).enumerate() {
+            let (Some(h), Some(ci)) = (irec.handle, cut) else {
+                continue;
+            };
+            let name = irec.cands[*ci].name;
+            handles.insert(h);
+            let occ = (rec.digest.date, path.to_path_buf(), pos);
+            let names = self.names_of.entry(h).or_default();
+            if add {
+                names.entry(name).or_default().insert(occ);
+            } else if let Some(set) = names.get_mut(&name) {
+                set.remove(&occ);
+                if set.is_empty() {
+                    names.remove(&name);
+                }
+            }
+            if names.is_empty() {
+                self.names_of.remove(&h);
+            }
+        }
+    }
+
+    fn first_pass(&self, rec: &Rec) -> (bool, Vec<Option<usize>>) {
+        let ranked: Vec<(bool, Vec<(u8, Candidate)>)> = rec
+            .items
+            .iter()
+            .map(|irec| match irec.handle {
+                Some(h) => (
+                    true,
+                    irec.cands
+                        .iter()
+                        .map(|c| {
+                            let rank = if c.configured {
+                                CONFIGURED
+                            } else if self.repeated(&(h, c.name)) {
+                                REPEATED
+                            } else if c.fuzzy {
+                                HANDLE
+                            } else {
+                                0
+                            };
+                            (rank, c.cand)
+                        })
+                        .collect(),
+                ),
+                None => (false, Vec::new()),
+            })
+            .collect();
+        let (suffixed, picked) = vote(&ranked);
+        let cuts = picked
+            .iter()
+            .zip(&rec.items)
+            .map(|(pick, irec)| pick.and_then(|p| irec.cands.iter().position(|c| c.cand == p)))
+            .collect();
+        (suffixed, cuts)
+    }
+
+    fn second_pass(&self, rec: &Rec) -> Vec<Option<usize>> {
+        rec.items
+            .iter()
+            .zip(&rec.pass1)
+            .map(|(irec, first)| {
+                if first.is_some() {
+                    return *first;
+                }
+                match irec.handle {
+                    Some(_) if rec.suffixed => None,
+                    Some(h) => irec
+                        .cands
+                        .iter()
+                        .rposition(|c| self.known_now(&(h, c.name))),
+                    None if rec.suffixed => {
+                        irec.cands.iter().rposition(|c| self.known_any_now(&c.name))
+                    }
+                    None => None,
+                }
+            })
+            .collect()
+    }
+
+    fn compute_display(&self, h: Sym) -> Option<String> {
+        let names = self.names_of.get(&h)?;
+        names
+            .iter()
+            .filter_map(|(name, occs)| Some((occs.len(), Reverse(occs.first()?), *name)))
+            .max()
+            .map(|(_, _, name)| self.syms.get(name).to_string())
+    }
+
+    /// The display name for a handle as written.
+    fn display_of(&self, written: &str) -> String {
+        let lower = written.to_ascii_lowercase();
+        if let Some(name) = self.configured.get(&lower) {
+            return name.clone();
+        }
+        self.syms
+            .ids
+            .get(lower.as_str())
+            .and_then(|h| self.display.get(h))
+            .cloned()
+            .unwrap_or_else(|| written.to_string())
+    }
+
+    fn compute_entry(&self, key: &EntryKey) -> Option<Entry> {
+        let occs = self.occ.get(key)?;
+        let (date, path, pos) = occs.first()?;
+        let rec = self.recs.get(path)?;
+        let item = rec.digest.items.get(*pos)?;
+        let cut = rec.cuts[*pos].map(|ci| rec.items[*pos].cands[ci].cand.cut);
+        let later_handle = || {
+            occs.iter().skip(1).find_map(|(_, p, i)| {
+                self.recs
+                    .get(p)
+                    .and_then(|r| r.digest.items.get(*i))
+                    .and_then(|it| it.link.handle.clone())
+            })
+        };
+        let (handle, from_first) = match &item.link.handle {
+            Some(h) => (Some(h.clone()), true),
+            None => (later_handle(), false),
+        };
+        let url = match key {
+            EntryKey::Tweet(id) => tweet_url(handle.as_deref(), *id),
+            EntryKey::Url(_) => item.link.url.clone(),
+        };
+        let author = handle.as_ref().map(|h| {
+            if !from_first {
+                return self.display_of(h);
+            }
+            match (self.configured.get(&h.to_ascii_lowercase()), cut) {
+                (Some(name), _) => name.clone(),
+                (None, Some(cut)) => cut.name(&item.title).to_string(),
+                (None, None) => self.display_of(h),
+            }
+        });
+        let offset = Duration::seconds(i64::try_from(*pos).unwrap_or(i64::MAX));
+        let mut categories = BTreeSet::new();
+        for (_, p, _) in occs {
+            if let Some(r) = self.recs.get(p) {
+                categories.extend(r.digest.categories.iter().cloned());
+            }
+        }
+        Some(Entry {
+            key: key.clone(),
+            url,
+            title: match cut {
+                Some(cut) => cut.title(&item.title).to_string(),
+                None => item.title.clone(),
+            },
+            handle,
+            author,
+            published: date.checked_sub_signed(offset).unwrap_or(*date),
+            categories,
+            summary_html: item.summary_html.clone(),
+        })
+    }
+
+    fn place(&mut self, entry: &Entry, add: bool, dirty: &mut BTreeSet<FeedId>) {
+        let rank: Rank = (Reverse(entry.published), entry.key.clone());
+        let apply = |set: &mut BTreeSet<Rank>| {
+            if add {
+                set.insert(rank.clone());
+            } else {
+                set.remove(&rank);
+            }
+        };
+        apply(&mut self.global);
+        dirty.insert(FeedId::Global);
+        for name in &entry.categories {
+            apply(self.by_category.entry(name.clone()).or_default());
+            if self.by_category[name].is_empty() {
+                self.by_category.remove(name);
+            }
+            dirty.insert(FeedId::Category(name.clone()));
+        }
+        if let Some(h) = entry.author_feed() {
+            apply(self.by_author.entry(h.clone()).or_default());
+            if self.by_author[&h].is_empty() {
+                self.by_author.remove(&h);
+            }
+            dirty.insert(FeedId::Author(h));
+        }
+    }
+
+    /// Applies changed digests (`None`: the digest is gone) and returns the feeds whose
+    /// entries, order or title may have changed.
+    pub fn apply(
+        &mut self,
+        changes: impl IntoIterator<Item = (PathBuf, Option<Digest>)>,
+    ) -> BTreeSet<FeedId> {
+        let mut pairs = Flips::default();
+        let mut known = Flips::default();
+        let mut any = Flips::default();
+        let mut keys: HashSet<EntryKey> = HashSet::new();
+        let mut handles: HashSet<Sym> = HashSet::new();
+        let mut touched: HashSet<PathBuf> = HashSet::new();
+
+        // 1. Out with the old, in with the new.
+        for (path, new) in changes {
+            if let Some(old) = self.recs.remove(&path) {
+                self.index(&path, &old, false, &mut pairs, &mut keys);
+                self.count_known(&old, false, &mut known, &mut any);
+                self.count_names(&path, &old, false, &mut handles);
+            }
+            if let Some(digest) = new {
+                let rec = self.prepare(digest);
+                self.index(&path, &rec, true, &mut pairs, &mut keys);
+                self.recs.insert(path.clone(), rec);
+                touched.insert(path);
+            } else {
+                touched.remove(&path);
+            }
+        }
+
+        // 2. First pass: new digests, and those whose evidence changed.
+        let mut first: HashSet<PathBuf> = touched.clone();
+        for (h, name) in pairs.flipped(|p| self.repeated(p)) {
+            if let Some(readers) = self.readers.get(&(Some(h), name)) {
+                first.extend(readers.iter().cloned());
+            }
+        }
+        for path in &first {
+            let Some(mut rec) = self.recs.remove(path) else {
+                continue;
+            };
+            if !touched.contains(path) {
+                self.count_known(&rec, false, &mut known, &mut any);
+            }
+            let (suffixed, pass1) = self.first_pass(&rec);
+            rec.suffixed = suffixed;
+            rec.pass1 = pass1;
+            self.count_known(&rec, true, &mut known, &mut any);
+            self.recs.insert(path.clone(), rec);
+        }
+
+        // 3. Second pass: those, and digests that consult a name that became known or unknown.
+        let mut second = first;
+        for (h, name) in known.flipped(|p| self.known_now(p)) {
+            if let Some(readers) = self.readers.get(&(Some(h), name)) {
+                second.extend(readers.iter().cloned());
+            }
+        }
+        for name in any.flipped(|n| self.known_any_now(n)) {
+            if let Some(readers) = self.readers.get(&(None, name)) {
+                second.extend(readers.iter().cloned());
+            }
+        }
+        for path in &second {
+            let Some(mut rec) = self.recs.remove(path) else {
+                continue;
+            };
+            if !touched.contains(path) {
+                self.count_names(path, &rec, false, &mut handles);
+            }
+            let cuts = self.second_pass(&rec);
+            for (pos, irec) in rec.items.iter().enumerate() {
+                if irec.first && (touched.contains(path) || cuts[pos] != rec.cuts[pos]) {
+                    keys.insert(rec.digest.items[pos].link.key.clone());
+                }
+            }
+            rec.cuts = cuts;
+            self.count_names(path, &rec, true, &mut handles);
+            self.recs.insert(path.clone(), rec);
+        }
+
+        // 4. Display names, and the entries that show them.
+        let mut dirty = BTreeSet::new();
+        for h in handles {
+            let now = self.compute_display(h);
+            if now.as_ref() != self.display.get(&h) {
+                match now {
+                    Some(name) => self.display.insert(h, name),
+                    None => self.display.remove(&h),
+                };
+                let lower = self.syms.get(h).to_string();
+                if let Some(set) = self.by_author.get(&lower) {
+                    keys.extend(set.iter().map(|(_, k)| k.clone()));
+                }
+                dirty.insert(FeedId::Author(lower));
+            }
+        }
+
+        // 5. Entries.
+        for key in keys {
+            let new = self.compute_entry(&key);
+            let old = self.entries.remove(&key);
+            if old == new {
+                if let Some(e) = old {
+                    self.entries.insert(key, e);
+                }
+                continue;
+            }
+            if let Some(old) = &old {
+                self.place(old, false, &mut dirty);
+            }
+            if let Some(new) = new {
+                self.place(&new, true, &mut dirty);
+                self.entries.insert(key, new);
+            }
+        }
+        dirty
+    }
+
+    /// Every entry, newest first (for tests and tools; feeds use [`Engine::feeds`]).
+    pub fn entries(&self) -> Vec<&Entry> {
+        self.global
+            .iter()
+            .filter_map(|(_, k)| self.entries.get(k))
+            .collect()
+    }
+
+    fn top<'a>(&'a self, set: &BTreeSet<Rank>, max: usize) -> Vec<&'a Entry> {
+        set.iter()
+            .take(max)
+            .filter_map(|(_, k)| self.entries.get(k))
+            .collect()
+    }
+
+    /// Every feed, as `plan::plan` would lay them out: the global one, then categories
+    /// and authors in folder order. Costs a few hundred lookups per feed.
+    pub fn feeds(&self, settings: &crate::config::Settings) -> Vec<(FeedId, Feed<'_>)> {
+        let max = settings.max_entries;
+        let mut feeds = vec![(
+            FeedId::Global,
+            plan::global_feed(settings, self.top(&self.global, max)),
+        )];
+        let slugs = slug::assign(self.by_category.keys().map(String::as_str));
+        let mut categories: Vec<(FeedId, Feed<'_>)> = self
+            .by_category
+            .iter()
+            .map(|(name, set)| {
+                (
+                    FeedId::Category(name.clone()),
+                    plan::category_feed(settings, name, &slugs[name], self.top(set, max)),
+                )
+            })
+            .collect();
+        categories.sort_by(|a, b| a.1.dir.cmp(&b.1.dir));
+        feeds.extend(categories);
+        for (handle, set) in &self.by_author {
+            let entries = self.top(set, max);
+            let written = entries
+                .first()
+                .and_then(|e| e.handle.clone())
+                .unwrap_or_else(|| handle.clone());
+            let name = self.display_of(&written);
+            feeds.push((
+                FeedId::Author(handle.clone()),
+                plan::author_feed(settings, handle, &written, &name, entries),
+            ));
+        }
+        feeds
+    }
+}
