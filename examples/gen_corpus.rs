@@ -156,8 +156,8 @@ fn summary(rng: &mut Rng) -> String {
         match rng.below(8) {
             0 => s.push_str(&format!("**{}**", rng.pick(WORDS))),
             1 => s.push_str(&format!("`{}-{}`", rng.pick(WORDS), rng.below(100))),
-            2 => s.push_str("，"),
-            _ => s.push_str(*rng.pick(WORDS)),
+            2 => s.push('，'),
+            _ => s.push_str(rng.pick(WORDS)),
         }
         s.push(' ');
     }
