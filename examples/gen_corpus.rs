@@ -157,7 +157,10 @@ fn summary(rng: &mut Rng) -> String {
             0 => s.push_str(&format!("**{}**", rng.pick(WORDS))),
             1 => s.push_str(&format!("`{}-{}`", rng.pick(WORDS), rng.below(100))),
             2 => s.push('，'),
-            _ => s.push_str(rng.pick(WORDS)),
+            _ => {
+                let word: &str = rng.pick(WORDS);
+                s.push_str(word)
+            }
         }
         s.push(' ');
     }
