@@ -158,7 +158,7 @@ fn summary(rng: &mut Rng) -> String {
             1 => s.push_str(&format!("`{}-{}`", rng.pick(WORDS), rng.below(100))),
             2 => s.push('，'),
             _ => {
-                let word: &str = rng.pick(WORDS);
+                let word: &&str = rng.pick(WORDS);
                 s.push_str(word)
             }
         }
