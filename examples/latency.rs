@@ -21,9 +21,16 @@ fn main() {
     }
     let binary = &args[1];
     let input = fs::canonicalize(&args[2]).expect("INPUT_DIR exists");
-    let count: usize = args.get(3).map_or(20, |s| s.parse().expect("COUNT is a number"));
-    let debounce: u64 = args.get(4).map_or(200, |s| s.parse().expect("DEBOUNCE_MS is a number"));
-    let work = input.parent().expect("INPUT_DIR has a parent").join(format!(".latency-{}", std::process::id()));
+    let count: usize = args
+        .get(3)
+        .map_or(20, |s| s.parse().expect("COUNT is a number"));
+    let debounce: u64 = args
+        .get(4)
+        .map_or(200, |s| s.parse().expect("DEBOUNCE_MS is a number"));
+    let work = input
+        .parent()
+        .expect("INPUT_DIR has a parent")
+        .join(format!(".latency-{}", std::process::id()));
     fs::create_dir_all(&work).expect("create a work folder next to the input");
     let output = work.join("out");
     let config = work.join("config.yaml");
@@ -38,7 +45,9 @@ fn main() {
     .expect("write the config");
     let socket_path = work.join("notify.sock");
     let socket = UnixDatagram::bind(&socket_path).expect("bind the notify socket");
-    socket.set_read_timeout(Some(Duration::from_secs(600))).expect("set a timeout");
+    socket
+        .set_read_timeout(Some(Duration::from_secs(600)))
+        .expect("set a timeout");
     let started = Instant::now();
     let mut child = Command::new(binary)
         .arg("--config")

@@ -529,3 +529,35 @@ fn an_unwritable_output_at_start_exits_2() {
     ]);
     assert_eq!(result.status.code(), Some(2), "{}", stderr(&result));
 }
+
+#[test]
+fn lost_events_trigger_a_rescan_that_publishes_everything() {
+    let root = tempfile::tempdir().unwrap();
+    let (input, output) = (root.path().join("in"), root.path().join("out"));
+    write(
+        &input,
+        "a.md",
+        tweet_digest("2026-01-01T08:00:00Z", 1, "Alpha"),
+    );
+    let d = Daemon::start(&input, &output, "", &[]);
+    d.settles_like_once("start");
+    // Stopped, the daemon reads no events; each new file in a watched folder makes at
+    // least three (create, modify, close), enough of them overflow the kernel's queue.
+    let queue: u64 = fs::read_to_string("/proc/sys/fs/inotify/max_queued_events")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(16384);
+    d.signal("-STOP");
+    for i in 0..queue / 3 + 500 {
+        write(
+            &input,
+            &format!("{i:05}.md"),
+            tweet_digest("2026-02-01T08:00:00Z", 10 + i, "Many"),
+        );
+    }
+    d.signal("-CONT");
+    d.settles_like_once("after the overflow");
+    let (status, log) = d.stop();
+    assert!(status.success());
+    assert!(log.contains("rescan"), "{log}");
+}
