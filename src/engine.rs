@@ -28,7 +28,9 @@ use crate::slug;
 use chrono::{DateTime, Duration, FixedOffset};
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 type Sym = u32;
 
@@ -55,8 +57,21 @@ impl Interner {
     }
 }
 
+/// A digest's path as bytes with `/` turned into NUL: comparing these compares paths
+/// component by component (as `Path` does, and as the corpus order requires) with one
+/// `memcmp`, and they hash fast.
+type DKey = Arc<[u8]>;
+
+fn dkey(path: &std::path::Path) -> DKey {
+    path.as_os_str()
+        .as_bytes()
+        .iter()
+        .map(|&b| if b == b'/' { 0 } else { b })
+        .collect()
+}
+
 /// Where an item stands in the corpus: its digest's date and path, its position.
-type Occ = (DateTime<FixedOffset>, PathBuf, usize);
+type Occ = (DateTime<FixedOffset>, DKey, usize);
 
 /// A feed's order: newest first, then by key.
 type Rank = (Reverse<DateTime<FixedOffset>>, EntryKey);
@@ -81,6 +96,7 @@ struct ItemRec {
 
 #[derive(Debug)]
 struct Rec {
+    path: PathBuf,
     digest: Digest,
     items: Vec<ItemRec>,
     /// First-pass cut of each item: an index into its candidates.
@@ -124,11 +140,11 @@ pub struct Engine {
     /// Lowercase handle → configured display name.
     configured: BTreeMap<String, String>,
     syms: Interner,
-    recs: HashMap<PathBuf, Rec>,
+    recs: HashMap<DKey, Rec>,
     /// Distinct tweets (with their number of mentions) of a handle whose titles can end in a name.
     pair_ids: HashMap<(Sym, Sym), HashMap<u64, u32>>,
     /// Digests with an item whose title can end in a name, by handle (`None`: no handle).
-    readers: HashMap<(Option<Sym>, Sym), HashSet<PathBuf>>,
+    readers: HashMap<(Option<Sym>, Sym), HashSet<DKey>>,
     /// First-pass cuts per (handle, name), and per name.
     known: HashMap<(Sym, Sym), u32>,
     known_any: HashMap<Sym, u32>,
@@ -158,7 +174,7 @@ impl Engine {
         engine.apply(
             self.recs
                 .into_iter()
-                .map(|(path, rec)| (path, Some(rec.digest))),
+                .map(|(_, rec)| (rec.path, Some(rec.digest))),
         );
         engine
     }
@@ -168,7 +184,7 @@ impl Engine {
         (self.recs.len(), self.entries.len())
     }
 
-    fn prepare(&mut self, digest: Digest) -> Rec {
+    fn prepare(&mut self, path: PathBuf, digest: Digest) -> Rec {
         let mut seen: HashSet<&EntryKey> = HashSet::new();
         let mut items = Vec::with_capacity(digest.items.len());
         for item in &digest.items {
@@ -198,6 +214,7 @@ impl Engine {
         }
         let n = items.len();
         Rec {
+            path,
             digest,
             items,
             pass1: vec![None; n],
@@ -221,7 +238,7 @@ impl Engine {
     /// Adds (`sign` +1) or removes (−1) what a digest adds to the evidence and entry indexes.
     fn index(
         &mut self,
-        path: &PathBuf,
+        path: &DKey,
         rec: &Rec,
         add: bool,
         flips: &mut Flips<(Sym, Sym)>,
@@ -306,14 +323,14 @@ impl Engine {
     }
 
     /// Adds or removes a digest's final cuts from the display-name counts.
-    fn count_names(&mut self, path: &Path, rec: &Rec, add: bool, handles: &mut HashSet<Sym>) {
+    fn count_names(&mut self, path: &DKey, rec: &Rec, add: bool, handles: &mut HashSet<Sym>) {
         for (pos, (irec, cut)) in rec.items.iter().zip(&rec.cuts).enumerate() {
             let (Some(h), Some(ci)) = (irec.handle, cut) else {
                 continue;
             };
             let name = irec.cands[*ci].name;
             handles.insert(h);
-            let occ = (rec.digest.date, path.to_path_buf(), pos);
+            let occ = (rec.digest.date, path.clone(), pos);
             let names = self.names_of.entry(h).or_default();
             if add {
                 names.entry(name).or_default().insert(occ);
@@ -502,17 +519,18 @@ impl Engine {
         let mut any = Flips::default();
         let mut keys: HashSet<EntryKey> = HashSet::new();
         let mut handles: HashSet<Sym> = HashSet::new();
-        let mut touched: HashSet<PathBuf> = HashSet::new();
+        let mut touched: HashSet<DKey> = HashSet::new();
 
         // 1. Out with the old, in with the new.
-        for (path, new) in changes {
+        for (file, new) in changes {
+            let path = dkey(&file);
             if let Some(old) = self.recs.remove(&path) {
                 self.index(&path, &old, false, &mut pairs, &mut keys);
                 self.count_known(&old, false, &mut known, &mut any);
                 self.count_names(&path, &old, false, &mut handles);
             }
             if let Some(digest) = new {
-                let rec = self.prepare(digest);
+                let rec = self.prepare(file, digest);
                 self.index(&path, &rec, true, &mut pairs, &mut keys);
                 self.recs.insert(path.clone(), rec);
                 touched.insert(path);
@@ -522,7 +540,7 @@ impl Engine {
         }
 
         // 2. First pass: new digests, and those whose evidence changed.
-        let mut first: HashSet<PathBuf> = touched.clone();
+        let mut first: HashSet<DKey> = touched.clone();
         for (h, name) in pairs.flipped(|p| self.repeated(p)) {
             if let Some(readers) = self.readers.get(&(Some(h), name)) {
                 first.extend(readers.iter().cloned());

@@ -12,9 +12,27 @@ pub fn is_xml_unsafe(c: char) -> bool {
         | '\u{7F}'..='\u{9F}' | '\u{FFFE}' | '\u{FFFF}')
 }
 
+/// Whether `text` holds a character for which [`is_xml_unsafe`] holds, judged from
+/// its UTF-8 bytes: C0 controls and DEL are single bytes, C1 controls are 0xC2
+/// 0x80–0x9F, U+FFFE and U+FFFF are 0xEF 0xBF 0xBE–0xBF. One pass, no decoding.
+fn has_unsafe(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            0x00..=0x08 | 0x0B | 0x0C | 0x0E..=0x1F | 0x7F => return true,
+            0xC2 if matches!(b.get(i + 1), Some(0x80..=0x9F)) => return true,
+            0xEF if b.get(i + 1) == Some(&0xBF) && matches!(b.get(i + 2), Some(0xBE | 0xBF)) => return true,
+            _ => {}
+        }
+        i += 1;
+    }
+    false
+}
+
 /// `text` without any character for which [`is_xml_unsafe`] holds; borrows when there is none.
 pub fn xml_safe(text: &str) -> Cow<'_, str> {
-    if text.chars().any(is_xml_unsafe) {
+    if has_unsafe(text) {
         Cow::Owned(text.chars().filter(|&c| !is_xml_unsafe(c)).collect())
     } else {
         Cow::Borrowed(text)
@@ -75,6 +93,25 @@ mod tests {
     fn xml_safe_removes_every_forbidden_control_and_keeps_tab_newline_cr() {
         let input = "a\u{0}b\u{1}c\u{8}d\u{B}e\u{C}f\u{1B}g\u{7F}h\u{85}i\u{FFFE}j\u{FFFF}k\t\n\r";
         assert_eq!(xml_safe(input), "abcdefghijk\t\n\r");
+    }
+
+    #[test]
+    fn byte_scan_agrees_with_the_char_test() {
+        for c in ['\u{0}', '\u{8}', '\u{B}', '\u{1F}', '\u{7F}', '\u{80}', '\u{9F}', '\u{FFFE}', '\u{FFFF}'] {
+            assert!(has_unsafe(&format!("ab{c}cd")), "{c:?}");
+            assert!(is_xml_unsafe(c));
+        }
+        for c in ['\t', '\n', '\r', ' ', '\u{A0}', '\u{FF0C}', '\u{FFFD}', '\u{EFBF}', '🤗', '乔'] {
+            assert!(!has_unsafe(&format!("ab{c}cd")), "{c:?}");
+            assert!(!is_xml_unsafe(c));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn byte_scan_agrees_with_the_char_test_on_any_text(text in "\\PC*|[\\x00-\\x{A0}\\x{FFF0}-\\x{FFFF}]*") {
+            proptest::prop_assert_eq!(has_unsafe(&text), text.chars().any(is_xml_unsafe));
+        }
     }
 
     #[test]
