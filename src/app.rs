@@ -70,6 +70,10 @@ pub fn run_once(settings: &Settings) -> Result<OnceReport, RunError> {
         source,
     })?;
     let read = started.elapsed();
+    // Reported before writing, so that a failed write does not hide them.
+    for e in &loaded.errors {
+        tracing::error!("{e}");
+    }
     let digests = loaded.corpus.len();
     let built = output::build(loaded.corpus, settings)?;
     let rendered = started.elapsed();
@@ -108,9 +112,6 @@ pub fn main(cli: Cli) -> ExitCode {
     }
     match run_once(&settings) {
         Ok(report) => {
-            for e in &report.errors {
-                tracing::error!("{e}");
-            }
             tracing::info!(
                 digests = report.digests,
                 drafts = report.drafts,

@@ -56,9 +56,14 @@ pub struct Candidate {
 /// Every place where `title` could end in `-Name` or ` - Name`, in order.
 pub fn candidates(title: &str) -> Vec<Candidate> {
     let mut out = Vec::new();
-    for (i, _) in title.match_indices('-') {
-        let left = title[..i].trim_end();
+    // A name is at most 40 characters (160 bytes), so only the last hyphens can start
+    // one: looking no further keeps a long hyphenated title linear.
+    for (i, _) in title.rmatch_indices('-') {
         let right_raw = &title[i + 1..];
+        if right_raw.len() > MAX_NAME_BYTES {
+            break;
+        }
+        let left = title[..i].trim_end();
         let right = right_raw.trim();
         if left.is_empty() || !is_name_like(right) {
             continue;
@@ -72,8 +77,12 @@ pub fn candidates(title: &str) -> Vec<Candidate> {
             spaced,
         });
     }
+    out.reverse();
     out
 }
+
+/// Longest name considered, in bytes: 40 characters of up to 4 bytes, plus spaces.
+const MAX_NAME_BYTES: usize = 4 * 40 + 8;
 
 /// Could this be a person's or an account's display name? Short, few words, no
 /// sentence punctuation, not starting with a digit (`GPT-5.2` is not a name).
@@ -83,6 +92,7 @@ fn is_name_like(text: &str) -> bool {
         '?', '"', '(', ')', '[', ']',
     ];
     !text.is_empty()
+        && text.len() <= MAX_NAME_BYTES
         && text.chars().count() <= 40
         && text.split_whitespace().count() <= 5
         && !text.contains(SENTENCE)
@@ -553,6 +563,16 @@ mod tests {
             &[],
         );
         assert_eq!(got[1][2], pair("Reading list - Ben Tossell", None));
+    }
+
+    #[test]
+    fn a_huge_hyphenated_title_is_split_in_linear_time() {
+        let title = format!("{}- Ben Tossell", "a-".repeat(200_000));
+        let started = std::time::Instant::now();
+        let got = split_one(&[(&title, "bentossell", 1)]);
+        assert_eq!(got[0].1.as_deref(), Some("Ben Tossell"));
+        // A guard against quadratic time (minutes), not a benchmark.
+        assert!(started.elapsed().as_secs() < 10);
     }
 
     #[test]

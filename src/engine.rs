@@ -433,17 +433,21 @@ impl Engine {
         let rec = self.recs.get(path)?;
         let item = rec.digest.items.get(*pos)?;
         let cut = rec.cuts[*pos].map(|ci| rec.items[*pos].cands[ci].cand.cut);
-        let later_handle = || {
-            occs.iter().skip(1).find_map(|(_, p, i)| {
-                self.recs
-                    .get(p)
-                    .and_then(|r| r.digest.items.get(*i))
-                    .and_then(|it| it.link.handle.clone())
+        // The first item, in corpus order, that names a handle: possibly a later item
+        // of the same digest, possibly a later digest.
+        let handle_from = |p: &DKey, from: usize| {
+            self.recs.get(p).and_then(|r| {
+                r.digest.items.get(from..).and_then(|items| {
+                    items
+                        .iter()
+                        .filter(|it| it.link.key == *key)
+                        .find_map(|it| it.link.handle.clone())
+                })
             })
         };
         let (handle, from_first) = match &item.link.handle {
             Some(h) => (Some(h.clone()), true),
-            None => (later_handle(), false),
+            None => (occs.iter().find_map(|(_, p, i)| handle_from(p, *i)), false),
         };
         let url = match key {
             EntryKey::Tweet(id) => tweet_url(handle.as_deref(), *id),
@@ -651,7 +655,12 @@ impl Engine {
             FeedId::Global,
             plan::global_feed(settings, self.top(&self.global, max)),
         )];
-        let slugs = slug::assign(self.by_category.keys().map(String::as_str));
+        // Seniority: the date of each category's oldest entry (its last in feed order).
+        let slugs = slug::assign(self.by_category.iter().filter_map(|(name, set)| {
+            set.iter()
+                .next_back()
+                .map(|(Reverse(date), _)| (name.as_str(), *date))
+        }));
         let mut categories: Vec<(FeedId, Feed<'_>)> = self
             .by_category
             .iter()

@@ -68,11 +68,12 @@ pub fn merge(corpus: &Corpus, configured: &BTreeMap<String, String>) -> Merged {
         let mut seen_here: HashSet<&EntryKey> = HashSet::new();
         for (k, (item, cut)) in digest.items.iter().zip(cuts).enumerate() {
             let key = &item.link.key;
-            if !seen_here.insert(key) {
-                continue;
-            }
+            let first_here = seen_here.insert(key);
             if let Some(entry) = entries.get_mut(key) {
-                entry.categories.extend(digest.categories.iter().cloned());
+                if first_here {
+                    entry.categories.extend(digest.categories.iter().cloned());
+                }
+                // The earliest digest that names a handle may name it in a later item.
                 if entry.handle.is_none() {
                     if let (Some(handle), EntryKey::Tweet(id)) = (&item.link.handle, key) {
                         entry.url = tweet_url(Some(handle), *id);
@@ -277,6 +278,32 @@ mod tests {
             Some("Karpathy"),
             "no name anywhere: the handle itself"
         );
+    }
+
+    #[test]
+    fn handle_named_later_in_the_earliest_digest_wins_over_later_digests() {
+        let a = digest(
+            "2026-01-01T08:00:00Z",
+            "",
+            &[
+                ("t", "https://x.com/i/web/status/7"),
+                ("u", "https://x.com/a/status/8"),
+                ("t again", "https://x.com/Karpathy/status/7"),
+            ],
+        );
+        let b = digest(
+            "2026-01-02T08:00:00Z",
+            "",
+            &[("t", "https://x.com/other/status/7")],
+        );
+        let merged = merge(&corpus(&[("a.md", &a), ("b.md", &b)]), &BTreeMap::new());
+        let e = merged
+            .entries
+            .iter()
+            .find(|e| e.key == EntryKey::Tweet(7))
+            .unwrap();
+        assert_eq!(e.url, "https://x.com/Karpathy/status/7");
+        assert_eq!(e.title, "t");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use crate::config::Settings;
 use crate::model::Entry;
 use crate::slug;
+use chrono::{DateTime, FixedOffset};
 use std::collections::{BTreeMap, HashMap};
 
 /// What a feed collects.
@@ -105,8 +106,14 @@ pub fn plan<'a>(
     let mut feeds = vec![global_feed(settings, entries.iter().take(max).collect())];
     let mut by_category: BTreeMap<&str, Vec<&Entry>> = BTreeMap::new();
     let mut by_author: BTreeMap<String, Vec<&Entry>> = BTreeMap::new();
+    // The oldest entry of each category decides who keeps a contested folder.
+    let mut oldest: BTreeMap<&str, DateTime<FixedOffset>> = BTreeMap::new();
     for entry in entries {
         for name in &entry.categories {
+            oldest
+                .entry(name)
+                .and_modify(|d| *d = (*d).min(entry.published))
+                .or_insert(entry.published);
             let list = by_category.entry(name).or_default();
             if list.len() < max {
                 list.push(entry);
@@ -119,7 +126,7 @@ pub fn plan<'a>(
             }
         }
     }
-    let slugs = slug::assign(by_category.keys().copied());
+    let slugs = slug::assign(oldest.iter().map(|(name, date)| (*name, *date)));
     let mut categories: Vec<Feed<'a>> = by_category
         .into_iter()
         .map(|(name, entries)| category_feed(settings, name, &slugs[name], entries))

@@ -42,21 +42,28 @@ pub fn slugify(name: &str) -> String {
     slug
 }
 
-/// Assigns every name its folder. Names whose slugs coincide are told apart stably: the
-/// name that is already its own slug (else the one that sorts first) keeps the plain
-/// slug, each other gets `-` and a hash of its own name, which does not depend on which
-/// other names exist.
-pub fn assign<'a>(names: impl IntoIterator<Item = &'a str>) -> BTreeMap<String, String> {
-    let mut groups: BTreeMap<String, Vec<&str>> = BTreeMap::new();
-    for name in names {
-        groups.entry(slugify(name)).or_default().push(name);
+/// Assigns every name its folder. Each name comes with its seniority (for feeds: the
+/// date of its oldest entry), so that when names slug alike, the senior one keeps the
+/// plain slug (ties: the name that sorts first) and a newcomer never takes an
+/// existing folder away. The others get `-` and a hash of their own name.
+pub fn assign<'a, K: Ord>(
+    names: impl IntoIterator<Item = (&'a str, K)>,
+) -> BTreeMap<String, String> {
+    let mut groups: BTreeMap<String, Vec<(K, &str)>> = BTreeMap::new();
+    for (name, seniority) in names {
+        groups
+            .entry(slugify(name))
+            .or_default()
+            .push((seniority, name));
     }
     let mut taken: BTreeMap<String, ()> = groups.keys().map(|s| (s.clone(), ())).collect();
     let mut assigned = BTreeMap::new();
     for (slug, mut members) in groups {
-        members.sort_by_key(|name| (*name != slug, *name));
-        members.dedup();
-        for (i, name) in members.into_iter().enumerate() {
+        members.sort();
+        for (i, (_, name)) in members.into_iter().enumerate() {
+            if assigned.contains_key(name) {
+                continue;
+            }
             if i == 0 {
                 assigned.insert(name.to_string(), slug.clone());
                 continue;
@@ -129,24 +136,38 @@ mod tests {
 
     #[test]
     fn names_that_slug_alike_get_distinct_stable_folders() {
-        let one = assign(["AI News", "ai-news", "ai news"]);
+        // "Open Source" came first; "open-source" and "open source" appear later.
+        let before = assign([("Open Source", 1), ("Robots", 1)]);
+        assert_eq!(before["Open Source"], "open-source");
+        let after = assign([
+            ("open-source", 5),
+            ("Robots", 1),
+            ("open source", 3),
+            ("Open Source", 1),
+        ]);
         assert_eq!(
-            one["ai-news"], "ai-news",
-            "the name that is its own slug keeps it"
+            after["Open Source"], "open-source",
+            "the senior name keeps its folder"
         );
-        assert_ne!(one["AI News"], one["ai news"]);
-        assert!(one["AI News"].starts_with("ai-news-"));
-        // Adding an unrelated name, or reordering, changes no folder.
-        let two = assign(["ai news", "Robots", "ai-news", "AI News"]);
-        for name in ["AI News", "ai-news", "ai news"] {
-            assert_eq!(one[name], two[name]);
-        }
-        assert_eq!(two["Robots"], "robots");
+        assert_ne!(after["open-source"], after["open source"]);
+        assert!(after["open-source"].starts_with("open-source-"));
+        assert_eq!(after["Robots"], "robots");
+        // The same names and seniorities in any order give the same folders.
+        let shuffled = assign([
+            ("open source", 3),
+            ("Open Source", 1),
+            ("open-source", 5),
+            ("Robots", 1),
+        ]);
+        assert_eq!(after, shuffled);
+        // A newcomer's folder does not depend on which other newcomers exist.
+        let fewer = assign([("Open Source", 1), ("open-source", 5)]);
+        assert_eq!(fewer["open-source"], after["open-source"]);
     }
 
     #[test]
     fn emoji_only_and_punctuation_only_names_do_not_collide() {
-        let map = assign(["🤗", ".", "..", ""]);
+        let map = assign([("🤗", 0), (".", 0), ("..", 0), ("", 0)]);
         let mut slugs: Vec<_> = map.values().collect();
         slugs.sort();
         slugs.dedup();

@@ -22,7 +22,9 @@ fn has_unsafe(text: &str) -> bool {
         match b[i] {
             0x00..=0x08 | 0x0B | 0x0C | 0x0E..=0x1F | 0x7F => return true,
             0xC2 if matches!(b.get(i + 1), Some(0x80..=0x9F)) => return true,
-            0xEF if b.get(i + 1) == Some(&0xBF) && matches!(b.get(i + 2), Some(0xBE | 0xBF)) => return true,
+            0xEF if b.get(i + 1) == Some(&0xBF) && matches!(b.get(i + 2), Some(0xBE | 0xBF)) => {
+                return true
+            }
             _ => {}
         }
         i += 1;
@@ -97,11 +99,16 @@ mod tests {
 
     #[test]
     fn byte_scan_agrees_with_the_char_test() {
-        for c in ['\u{0}', '\u{8}', '\u{B}', '\u{1F}', '\u{7F}', '\u{80}', '\u{9F}', '\u{FFFE}', '\u{FFFF}'] {
+        for c in [
+            '\u{0}', '\u{8}', '\u{B}', '\u{1F}', '\u{7F}', '\u{80}', '\u{9F}', '\u{FFFE}',
+            '\u{FFFF}',
+        ] {
             assert!(has_unsafe(&format!("ab{c}cd")), "{c:?}");
             assert!(is_xml_unsafe(c));
         }
-        for c in ['\t', '\n', '\r', ' ', '\u{A0}', '\u{FF0C}', '\u{FFFD}', '\u{EFBF}', '🤗', '乔'] {
+        for c in [
+            '\t', '\n', '\r', ' ', '\u{A0}', '\u{FF0C}', '\u{FFFD}', '\u{EFBF}', '🤗', '乔',
+        ] {
             assert!(!has_unsafe(&format!("ab{c}cd")), "{c:?}");
             assert!(!is_xml_unsafe(c));
         }

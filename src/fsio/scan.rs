@@ -34,12 +34,13 @@ pub fn list(root: &Path, skip: Option<&Path>) -> io::Result<Vec<PathBuf>> {
             }
         };
         for entry in entries.flatten() {
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
+            let os_name = entry.file_name();
+            let name = os_name.to_string_lossy();
             let Ok(kind) = entry.file_type() else {
                 continue;
             };
-            let child = rel.join(&*name);
+            // Joined as the OS gave it: a name that is not UTF-8 still opens.
+            let child = rel.join(&os_name);
             if kind.is_dir() {
                 if !name.starts_with('.') && skip != Some(root.join(&child).as_path()) {
                     pending.push(child);

@@ -39,12 +39,24 @@ fn is_safe_relative(rel: &str) -> bool {
             .all(|c| !c.is_empty() && c != "." && c != ".." && !c.contains(['\\', '\0']))
 }
 
+/// The temporary file a target is written through. The name is fixed, so a leftover
+/// from a killed run is reused or removed, never piled up.
 fn temp_path(path: &Path) -> PathBuf {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy())
         .unwrap_or_default();
-    path.with_file_name(format!(".{name}.{}{TEMP_SUFFIX}", std::process::id()))
+    path.with_file_name(format!(".{name}{TEMP_SUFFIX}"))
+}
+
+/// A file at `path` that digestfeed did not write (it is not in the manifest) and that
+/// does not already hold `bytes`: replacing it would destroy someone's work.
+fn foreign(path: &Path, bytes: &[u8]) -> bool {
+    match fs::symlink_metadata(path) {
+        Err(_) => false,
+        Ok(meta) if meta.is_file() => fs::read(path).map_or(true, |current| current != bytes),
+        Ok(_) => true,
+    }
 }
 
 /// Replaces `path` with `bytes` unless it already holds exactly them: temp file in the
@@ -140,6 +152,22 @@ fn sync_with(
         .filter(|k| is_safe_relative(k))
         .cloned()
         .collect();
+    for rel in wanted.difference(&old) {
+        let path = root.join(rel);
+        if foreign(&path, &desired[rel]) {
+            return Err(error(
+                &path,
+                "refusing to replace what digestfeed did not write (move it away, or choose another output folder)",
+                io::Error::from(io::ErrorKind::AlreadyExists),
+            ));
+        }
+    }
+    if only.is_none() {
+        // Leftovers of a run that was killed mid-write.
+        for rel in &old {
+            let _ = fs::remove_file(temp_path(&root.join(rel)));
+        }
+    }
     // Record what is about to be written before writing it, so that a crash half-way
     // never leaves a file of ours that no manifest knows about.
     let union: BTreeSet<String> = old.union(&wanted).cloned().collect();
@@ -172,6 +200,7 @@ fn sync_with(
         match fs::symlink_metadata(&path) {
             Ok(meta) if meta.is_file() || meta.file_type().is_symlink() => {
                 fs::remove_file(&path).map_err(|e| error(&path, "cannot remove", e))?;
+                let _ = fs::remove_file(temp_path(&path));
                 report.removed.push(rel.clone());
             }
             // Gone already, or something else took its place: not ours to remove.

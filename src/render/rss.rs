@@ -56,7 +56,25 @@ pub fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, RenderError
         items,
         ..Default::default()
     };
-    channel
+    let bytes = channel
         .pretty_write_to(Vec::new(), b' ', 2)
-        .map_err(|e| RenderError(format!("RSS writer: {e}")))
+        .map_err(|e| RenderError(format!("RSS writer: {e}")))?;
+    Ok(permalink_guids(bytes))
+}
+
+/// The `rss` crate leaves out `isPermaLink="true"` (the default); the contract and some
+/// validators want it written. `<guid>` cannot occur anywhere else: text is escaped,
+/// and sanitised descriptions hold no such element.
+fn permalink_guids(bytes: Vec<u8>) -> Vec<u8> {
+    const PLAIN: &[u8] = b"<guid>";
+    const MARKED: &[u8] = b"<guid isPermaLink=\"true\">";
+    let mut out = Vec::with_capacity(bytes.len() + 1024);
+    let mut rest = &bytes[..];
+    while let Some(i) = rest.windows(PLAIN.len()).position(|w| w == PLAIN) {
+        out.extend_from_slice(&rest[..i]);
+        out.extend_from_slice(MARKED);
+        rest = &rest[i + PLAIN.len()..];
+    }
+    out.extend_from_slice(rest);
+    out
 }

@@ -24,7 +24,9 @@ impl Sanitizer {
     /// Removes scripts, frames, event handlers, styles and non-web URLs; keeps text,
     /// emphasis, code and links.
     pub fn clean(&self, html: &str) -> String {
-        self.builder.clean(html).to_string()
+        // Character references in raw HTML (`&#1;`) only become characters here, and
+        // ammonia writes them out unescaped: strip what XML cannot carry once more.
+        crate::text::xml_safe(&self.builder.clean(html).to_string()).into_owned()
     }
 }
 
@@ -63,6 +65,13 @@ mod tests {
             out,
             r#"<p><strong>b</strong> <code>c</code> <a href="https://example.com/x" rel="noopener noreferrer">l</a></p>"#
         );
+    }
+
+    #[test]
+    fn character_references_to_controls_do_not_survive() {
+        let out = clean("<div>a&#1;b&#x1B;c&#xFFFE;d</div><span title=\"&#x1;x\">y</span>");
+        assert!(!out.chars().any(crate::text::is_xml_unsafe), "{out:?}");
+        assert!(out.contains("abcd"), "{out}");
     }
 
     #[test]

@@ -27,6 +27,13 @@ fn alias_bomb() -> String {
     format!("---\ndate: 2026-01-01T00:00:00Z\n{yaml}title: *i\n---\n")
 }
 
+/// The same bomb under a key digestfeed does not read: skipped without expansion.
+fn ignored_alias_bomb() -> String {
+    alias_bomb()
+        .replace("title: *i", "tags: *i")
+        .replace("---\n", "---\ncategories: [\"Bomb\"]\n")
+}
+
 #[test]
 fn each_bad_digest_is_reported_with_file_and_line_and_the_rest_is_published() {
     let input = tempfile::tempdir().unwrap();
@@ -50,6 +57,7 @@ fn each_bad_digest_is_reported_with_file_and_line_and_the_rest_is_published() {
     );
     write(p, "toml.md", "+++\ndate = 2026-01-01\n+++\n");
     write(p, "bomb.md", alias_bomb());
+    write(p, "quiet_bomb.md", ignored_alias_bomb());
     write(
         p,
         "garbage.md",
@@ -95,7 +103,14 @@ fn each_bad_digest_is_reported_with_file_and_line_and_the_rest_is_published() {
             "the path is named: {line}"
         );
     }
-    for quiet in ["_index.md", ".#good.md", "notes.txt", "empty.md", "good.md"] {
+    for quiet in [
+        "_index.md",
+        ".#good.md",
+        "notes.txt",
+        "empty.md",
+        "good.md",
+        "quiet_bomb.md",
+    ] {
         assert!(
             !err.contains(&format!("{quiet}:")),
             "{quiet} reported:\n{err}"

@@ -195,3 +195,50 @@ fn feeds_are_readable_by_a_web_server() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+#[test]
+fn a_file_digestfeed_did_not_write_is_never_replaced() {
+    let input = tempfile::tempdir().unwrap();
+    fixture(input.path());
+    let out = tempfile::tempdir().unwrap();
+    write(out.path(), "index.html", "<h1>my own page</h1>\n");
+    let result = run_once(input.path(), out.path(), &[]);
+    assert_eq!(result.status.code(), Some(2));
+    let err = stderr(&result);
+    assert!(
+        err.contains("index.html") && err.contains("did not write"),
+        "{err}"
+    );
+    assert_eq!(
+        fs::read_to_string(out.path().join("index.html")).unwrap(),
+        "<h1>my own page</h1>\n"
+    );
+    assert!(!out.path().join("rss.xml").exists(), "nothing written");
+    // Moved away, the run goes through.
+    fs::remove_file(out.path().join("index.html")).unwrap();
+    assert_eq!(
+        run_once(input.path(), out.path(), &[]).status.code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn temporary_files_left_by_a_killed_run_are_removed() {
+    let input = tempfile::tempdir().unwrap();
+    fixture(input.path());
+    let out = tempfile::tempdir().unwrap();
+    assert!(run_once(input.path(), out.path(), &[]).status.success());
+    // What a SIGKILL between write and rename leaves behind.
+    write(out.path(), ".rss.xml.digestfeed-tmp", "<rss>half");
+    write(
+        out.path(),
+        "authors/bentossell/.atom.xml.digestfeed-tmp",
+        "<feed>half",
+    );
+    assert!(run_once(input.path(), out.path(), &[]).status.success());
+    let leftovers: Vec<String> = read_tree(out.path())
+        .into_keys()
+        .filter(|k| k.ends_with("-tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}

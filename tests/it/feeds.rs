@@ -462,7 +462,7 @@ fn control_characters_never_reach_a_feed() {
         input.path(),
         "a.md",
         format!(
-            "---\ndate: 2026-01-01T00:00:00Z\ncategories: [\"cat\\x01egory\"]\n---\n\n1. [{nasty} - Ben Tossell](https://x.com/bentossell/status/1)\n   {nasty} **bold**\n"
+            "---\ndate: 2026-01-01T00:00:00Z\ncategories: [\"cat\\x01egory\"]\n---\n\n1. [{nasty} - Ben Tossell](https://x.com/bentossell/status/1)\n   {nasty} **bold** <span title=\"&#x1;\">a&#1;b&#xFFFE;c</span>\n"
         ),
     );
     let result = run_once(input.path(), out.path(), &[]);

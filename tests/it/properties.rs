@@ -59,7 +59,8 @@ fn content(seed: u8) -> String {
     );
     let with_authors = s % 3 != 0;
     for k in 0..(1 + s % 4 + u32::from(!with_authors) * 2) {
-        let id = 100 + (s * 7 + k * 3) % 10;
+        // Six ids for up to six items: a digest may name one tweet twice.
+        let id = 100 + (s * 7 + k * 3) % 6;
         let (h, name) = authors[((s + k) % 3) as usize];
         let url = spellings[((s + k) % 4) as usize]
             .replace("{h}", h)
