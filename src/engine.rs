@@ -173,8 +173,8 @@ impl Engine {
         let mut engine = Engine::new(configured);
         engine.apply(
             self.recs
-                .into_iter()
-                .map(|(_, rec)| (rec.path, Some(rec.digest))),
+                .into_values()
+                .map(|rec| (rec.path, Some(rec.digest))),
         );
         engine
     }
