@@ -25,7 +25,7 @@ use crate::key::{tweet_url, EntryKey};
 use crate::model::{Digest, Entry};
 use crate::plan::{self, Feed};
 use crate::slug;
-use chrono::{DateTime, Duration, FixedOffset};
+use chrono::Duration;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::os::unix::ffi::OsStrExt;
@@ -71,10 +71,12 @@ fn dkey(path: &std::path::Path) -> DKey {
 }
 
 /// Where an item stands in the corpus: its digest's date and path, its position.
-type Occ = (DateTime<FixedOffset>, DKey, usize);
+/// Dates are Unix seconds here: digest dates are whole seconds, and comparing an integer
+/// is far cheaper than comparing two offset date-times.
+type Occ = (i64, DKey, usize);
 
 /// A feed's order: newest first, then by key.
-type Rank = (Reverse<DateTime<FixedOffset>>, EntryKey);
+type Rank = (Reverse<i64>, EntryKey);
 
 #[derive(Debug, Clone)]
 struct Cand {
@@ -273,7 +275,7 @@ impl Engine {
                 }
             }
             if irec.first {
-                let occ = (rec.digest.date, path.clone(), pos);
+                let occ = (rec.digest.date.timestamp(), path.clone(), pos);
                 let set = self.occ.entry(item.link.key.clone()).or_default();
                 if add {
                     set.insert(occ);
@@ -330,7 +332,7 @@ impl Engine {
             };
             let name = irec.cands[*ci].name;
             handles.insert(h);
-            let occ = (rec.digest.date, path.clone(), pos);
+            let occ = (rec.digest.date.timestamp(), path.clone(), pos);
             let names = self.names_of.entry(h).or_default();
             if add {
                 names.entry(name).or_default().insert(occ);
@@ -429,8 +431,9 @@ impl Engine {
 
     fn compute_entry(&self, key: &EntryKey) -> Option<Entry> {
         let occs = self.occ.get(key)?;
-        let (date, path, pos) = occs.first()?;
+        let (_, path, pos) = occs.first()?;
         let rec = self.recs.get(path)?;
+        let date = rec.digest.date;
         let item = rec.digest.items.get(*pos)?;
         let cut = rec.cuts[*pos].map(|ci| rec.items[*pos].cands[ci].cand.cut);
         // The first item, in corpus order, that names a handle: possibly a later item
@@ -479,14 +482,14 @@ impl Engine {
             },
             handle,
             author,
-            published: date.checked_sub_signed(offset).unwrap_or(*date),
+            published: date.checked_sub_signed(offset).unwrap_or(date),
             categories,
             summary_html: item.summary_html.clone(),
         })
     }
 
     fn place(&mut self, entry: &Entry, add: bool, dirty: &mut BTreeSet<FeedId>) {
-        let rank: Rank = (Reverse(entry.published), entry.key.clone());
+        let rank: Rank = (Reverse(entry.published.timestamp()), entry.key.clone());
         let apply = |set: &mut BTreeSet<Rank>| {
             if add {
                 set.insert(rank.clone());

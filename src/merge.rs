@@ -200,7 +200,7 @@ mod tests {
         assert_eq!(e.published.to_rfc3339(), "2026-01-01T08:00:00+00:00");
         assert_eq!(e.categories.iter().collect::<Vec<_>>(), ["A", "B", "C"]);
         assert_eq!(
-            e.summary_html,
+            &*e.summary_html,
             "<p>Summary of First wording - Ben Tossell.</p>"
         );
     }

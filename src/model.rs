@@ -3,6 +3,7 @@
 use crate::key::{EntryKey, Link};
 use chrono::{DateTime, FixedOffset};
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// One digest file, parsed. Holds nothing that depends on other files.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,8 +23,9 @@ pub struct Item {
     /// The link text as plain text, possibly still ending in an author's name.
     pub title: String,
     pub link: Link,
-    /// The summary rendered to HTML, not yet sanitised.
-    pub summary_html: String,
+    /// The summary rendered to HTML, not yet sanitised. Shared, not copied, by the
+    /// entry it becomes.
+    pub summary_html: Arc<str>,
 }
 
 /// What a file turned out to be.
@@ -49,7 +51,7 @@ pub struct Entry {
     pub published: DateTime<FixedOffset>,
     pub categories: BTreeSet<String>,
     /// Not yet sanitised.
-    pub summary_html: String,
+    pub summary_html: Arc<str>,
 }
 
 impl Entry {

@@ -9,6 +9,7 @@ use crate::plan::{plan, Feed};
 use crate::render::sanitize::Sanitizer;
 use crate::render::{self, Clean, Context, RenderError, ATOM_FILE, JSON_FILE, RSS_FILE};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 /// Relative path (always `/`-separated, inside the output folder) → file content.
 pub type Output = BTreeMap<String, Vec<u8>>;
@@ -49,7 +50,7 @@ impl Renderer {
                 let fresh = self
                     .summaries
                     .get(&entry.key)
-                    .is_some_and(|c| c.raw == entry.summary_html);
+                    .is_some_and(|c| Arc::ptr_eq(&c.raw, &entry.summary_html) || c.raw == entry.summary_html);
                 if !fresh {
                     let html = self.sanitizer.clean(&entry.summary_html);
                     self.summaries.insert(

@@ -98,11 +98,31 @@ pub struct Loaded {
     pub errors: Vec<DigestError>,
 }
 
-/// Reads every digest below `root`.
+/// Reads every digest below `root`, on every core: reading and parsing dominate a
+/// full run, and each file is independent of the others.
 pub fn load_all(root: &Path, skip: Option<&Path>, cap: u64, tz: Tz) -> io::Result<Loaded> {
+    let files = list(root, skip)?;
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let chunk = files.len().div_ceil(workers).max(1);
+    let results: Vec<Vec<(PathBuf, Result<Parsed, Vec<DigestError>>)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|rel| (rel.clone(), load_one(root, rel, cap, tz)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
+    });
     let mut loaded = Loaded::default();
-    for rel in list(root, skip)? {
-        match load_one(root, &rel, cap, tz) {
+    for (rel, result) in results.into_iter().flatten() {
+        match result {
             Ok(Parsed::Digest(digest)) => {
                 loaded.corpus.insert(rel, digest);
             }

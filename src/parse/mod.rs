@@ -68,7 +68,7 @@ pub fn parse_digest(path: &Path, bytes: &[u8], tz: Tz) -> Result<Parsed, Vec<Dig
                         line,
                         title: xml_safe(&raw.title).into_owned(),
                         link,
-                        summary_html: xml_safe(&raw.summary_html).into_owned(),
+                        summary_html: xml_safe(&raw.summary_html).into(),
                     }),
                     Err(e) => errors.push(DigestError::new(
                         path,
@@ -130,7 +130,7 @@ mod tests {
         assert_eq!(d.items[0].title, "某模型登顶-向阳乔木");
         assert_eq!(d.items[1].line, 10);
         assert_eq!(d.items[1].link.key, EntryKey::Tweet(1900000000000000002));
-        assert_eq!(d.items[1].summary_html, "<p>Small models.</p>");
+        assert_eq!(&*d.items[1].summary_html, "<p>Small models.</p>");
     }
 
     #[test]
@@ -169,7 +169,7 @@ mod tests {
         let d = digest("---\ndate: 2026-01-01\ncategories: [\"A\u{1}I\", \"B\\x01C\"]\n---\n1. [T\u{0}i\u{1B}tle&#1;](https://x.com/a/status/1)\n   s\u{8}um\u{FFFF}&#x1B;\n");
         assert_eq!(d.categories, vec!["AI", "BC"]);
         assert_eq!(d.items[0].title, "Title");
-        assert_eq!(d.items[0].summary_html, "<p>sum</p>");
+        assert_eq!(&*d.items[0].summary_html, "<p>sum</p>");
     }
 
     #[test]

@@ -29,7 +29,7 @@ pub struct RenderError(pub String);
 /// while the summary is unchanged.
 #[derive(Debug, Clone, Default)]
 pub struct Clean {
-    pub raw: String,
+    pub raw: std::sync::Arc<str>,
     pub html: String,
 }
 
