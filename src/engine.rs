@@ -154,7 +154,9 @@ pub struct Engine {
     names_of: HashMap<Sym, HashMap<Sym, BTreeSet<Occ>>>,
     /// Lowercase handle → display name from the titles (the configured name wins over it).
     display: HashMap<Sym, String>,
-    occ: HashMap<EntryKey, BTreeSet<Occ>>,
+    /// Where each entry's tweet stands, in corpus order: a sorted `Vec`, since a tweet
+    /// is in a handful of digests (a `BTreeSet` node would cost ten times the memory).
+    occ: HashMap<EntryKey, Vec<Occ>>,
     entries: HashMap<EntryKey, Entry>,
     global: BTreeSet<Rank>,
     by_category: BTreeMap<String, BTreeSet<Rank>>,
@@ -276,14 +278,16 @@ impl Engine {
             }
             if irec.first {
                 let occ = (rec.digest.date.timestamp(), path.clone(), pos);
-                let set = self.occ.entry(item.link.key.clone()).or_default();
-                if add {
-                    set.insert(occ);
-                } else {
-                    set.remove(&occ);
-                    if set.is_empty() {
-                        self.occ.remove(&item.link.key);
+                let list = self.occ.entry(item.link.key.clone()).or_default();
+                match (list.binary_search(&occ), add) {
+                    (Err(at), true) => list.insert(at, occ),
+                    (Ok(at), false) => {
+                        list.remove(at);
                     }
+                    _ => {}
+                }
+                if list.is_empty() {
+                    self.occ.remove(&item.link.key);
                 }
                 keys.insert(item.link.key.clone());
             }
