@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# End-to-end benchmark: digestfeed --once against the floor (reading every input byte
+# and writing the output bytes once) and against Hugo, plus the daemon's latency for
+# one new digest, at several corpus sizes. One command:
+#
+#   benches/e2e.sh [N ...]          (default: 1000 10000 50000)
+#
+# Corpora are generated deterministically (examples/gen_corpus.rs) under $BENCH_DIR
+# (default /tmp/digestfeed-bench). Hugo is used when `hugo` is installed
+# (Debian: apt-get install hugo). Every figure is the median of $RUNS runs (default 3),
+# all measured in this one run, so the ratios compare like with like.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sizes=("$@")
+((${#sizes[@]})) || sizes=(1000 10000 50000)
+runs=${RUNS:-3}
+dir=${BENCH_DIR:-/tmp/digestfeed-bench}
+mkdir -p "$dir"
+
+cargo build --release --quiet --bin digestfeed --example gen_corpus --example latency
+bin=target/release/digestfeed
+
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# "wall user sys maxrss_kb" of a command, via GNU time.
+measure() { /usr/bin/time -f '%e %U %S %M' -o "$dir/time.txt" "$@" >/dev/null 2>&1 || true; cat "$dir/time.txt"; }
+
+printf '%-7s %9s %9s %9s %9s %8s %10s %8s %8s %10s %8s\n' \
+  N input_MB once_s cpu_s rss_MB floor_s hugo_s 'ours/fl' 'hugo/us' lat_med_ms lat_max
+for n in "${sizes[@]}"; do
+  corpus="$dir/corpus-$n"
+  [[ -d $corpus ]] || target/release/examples/gen_corpus "$corpus" "$n"
+  input_bytes=$(find "$corpus" -name '*.md' -printf '%s\n' | awk '{s+=$1} END {print s}')
+
+  walls=(); cpus=(); rsss=()
+  for ((r = 0; r < runs; r++)); do
+    rm -rf "$dir/out"
+    read -r wall user sys rss < <(measure "$bin" --once -q --input "$corpus" --output "$dir/out" --base-url https://feeds.example.org/)
+    walls+=("$wall"); cpus+=("$(echo "$user + $sys" | bc)"); rsss+=("$rss")
+  done
+  out_bytes=$(find "$dir/out" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
+  once=$(printf '%s\n' "${walls[@]}" | median)
+  cpu=$(printf '%s\n' "${cpus[@]}" | median)
+  rss=$(printf '%s\n' "${rsss[@]}" | median)
+
+  floors=()
+  for ((r = 0; r < runs; r++)); do
+    rm -f "$dir/floor.bin"
+    start=$(date +%s.%N)
+    find "$corpus" -name '*.md' -print0 | xargs -0 cat > /dev/null
+    head -c "$out_bytes" /dev/zero > "$dir/floor.bin"
+    end=$(date +%s.%N)
+    floors+=("$(echo "$end - $start" | bc)")
+  done
+  floor=$(printf '%s\n' "${floors[@]}" | median)
+
+  hugo_s=-; hugo_ratio=-
+  if command -v hugo >/dev/null; then
+    hugos=()
+    for ((r = 0; r < runs; r++)); do
+      rm -rf "$dir/hugo-out"
+      read -r wall _ < <(measure hugo --quiet --source benches/hugo-site --contentDir "$corpus" --destination "$dir/hugo-out")
+      hugos+=("$wall")
+    done
+    hugo_s=$(printf '%s\n' "${hugos[@]}" | median)
+    hugo_ratio=$(echo "scale=1; $hugo_s / $once" | bc)
+  fi
+
+  lat=$(target/release/examples/latency "$bin" "$corpus" 20 200 | tail -1)
+  lat_med=$(sed -E 's/.*median ([0-9.]+) ms.*/\1/' <<<"$lat")
+  lat_max=$(sed -E 's/.*max ([0-9.]+) ms.*/\1/' <<<"$lat")
+
+  printf '%-7s %9.1f %9.2f %9.2f %9.0f %8.2f %10s %8.1f %8s %10s %8s\n' \
+    "$n" "$(echo "$input_bytes / 1048576" | bc -l)" "$once" "$cpu" "$(echo "$rss / 1024" | bc -l)" \
+    "$floor" "$hugo_s" "$(echo "$once / $floor" | bc -l)" "$hugo_ratio" "$lat_med" "$lat_max"
+done
+echo "rss_MB/input_MB and the ratios are from this run; latency: rename in -> entry in atom.xml, debounce 200 ms"
