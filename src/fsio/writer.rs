@@ -59,12 +59,12 @@ fn foreign(path: &Path, bytes: &[u8]) -> bool {
     }
 }
 
-/// Replaces `path` with `bytes` unless it already holds exactly them: temp file in the
-/// same folder (mode 0644, so a web server can read it), fsync, rename. Returns whether
-/// it wrote. The caller fsyncs the folder.
-pub fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, WriteError> {
+/// Writes `bytes` to the temporary file of `path` (mode 0644, so that a web server can
+/// read it), unless `path` already holds exactly them. Returns the temporary file; the
+/// caller makes it durable, then renames it over `path`.
+fn stage(path: &Path, bytes: &[u8]) -> Result<Option<PathBuf>, WriteError> {
     match fs::read(path) {
-        Ok(current) if current == bytes => return Ok(false),
+        Ok(current) if current == bytes => return Ok(None),
         _ => {}
     }
     if let Some(dir) = path.parent() {
@@ -82,12 +82,49 @@ pub fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, WriteError> {
         // Feeds are served files: readable by the web server whatever the umask.
         file.set_permissions(fs::Permissions::from_mode(0o644))
             .map_err(|e| error(&temp, "cannot set the mode of", e))?;
-        file.write_all(bytes)
-            .map_err(|e| error(&temp, "cannot write", e))?;
-        file.sync_all()
-            .map_err(|e| error(&temp, "cannot sync", e))?;
-        fs::rename(&temp, path).map_err(|e| error(path, "cannot replace", e))
+        file.write_all(bytes).map_err(|e| error(&temp, "cannot write", e))
     })();
+    match result {
+        Ok(()) => Ok(Some(temp)),
+        Err(e) => {
+            let _ = fs::remove_file(&temp);
+            Err(e)
+        }
+    }
+}
+
+/// Above this many files, one `syncfs` of the output's file system is far cheaper than
+/// one `fsync` per file.
+const SYNCFS_ABOVE: usize = 8;
+
+/// Makes files (or folders) durable: each one, or the whole file system at once.
+fn make_durable(root: &Path, paths: &[PathBuf]) -> Result<(), WriteError> {
+    if paths.len() > SYNCFS_ABOVE {
+        let dir = fs::File::open(root).map_err(|e| error(root, "cannot open the output folder", e))?;
+        // SAFETY: syncfs only reads the descriptor, which `dir` keeps open.
+        if unsafe { libc::syncfs(std::os::fd::AsRawFd::as_raw_fd(&dir)) } != 0 {
+            return Err(error(root, "cannot sync", io::Error::last_os_error()));
+        }
+        return Ok(());
+    }
+    for path in paths {
+        fs::File::open(path)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| error(path, "cannot sync", e))?;
+    }
+    Ok(())
+}
+
+/// Replaces `path` with `bytes` unless it already holds exactly them: temporary file in
+/// the same folder, fsync, rename. Returns whether it wrote. The caller fsyncs the folder.
+pub fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, WriteError> {
+    let Some(temp) = stage(path, bytes)? else {
+        return Ok(false);
+    };
+    let result = fs::File::open(&temp)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| error(&temp, "cannot sync", e))
+        .and_then(|()| fs::rename(&temp, path).map_err(|e| error(path, "cannot replace", e)));
     if result.is_err() {
         let _ = fs::remove_file(&temp);
     }
@@ -177,6 +214,14 @@ fn sync_with(
 
     let mut report = SyncReport::default();
     let mut touched: BTreeSet<PathBuf> = BTreeSet::new();
+    // Every changed file is first written beside its target, then all are made durable
+    // at once, then renamed: a failure before the renames replaces nothing at all.
+    let mut staged: Vec<(String, PathBuf, PathBuf)> = Vec::new();
+    let discard = |staged: &[(String, PathBuf, PathBuf)]| {
+        for (_, temp, _) in staged {
+            let _ = fs::remove_file(temp);
+        }
+    };
     for (rel, bytes) in desired {
         if !is_safe_relative(rel) {
             continue;
@@ -186,13 +231,28 @@ fn sync_with(
             continue;
         }
         let path = root.join(rel);
-        if write_if_changed(&path, bytes)? {
-            report.written.push(rel.clone());
-            if let Some(dir) = path.parent() {
-                touched.insert(dir.to_path_buf());
+        match stage(&path, bytes) {
+            Ok(Some(temp)) => staged.push((rel.clone(), temp, path)),
+            Ok(None) => report.unchanged += 1,
+            Err(e) => {
+                discard(&staged);
+                return Err(e);
             }
-        } else {
-            report.unchanged += 1;
+        }
+    }
+    let temps: Vec<PathBuf> = staged.iter().map(|(_, temp, _)| temp.clone()).collect();
+    if let Err(e) = make_durable(root, &temps) {
+        discard(&staged);
+        return Err(e);
+    }
+    for (i, (rel, temp, path)) in staged.iter().enumerate() {
+        if let Err(e) = fs::rename(temp, path) {
+            discard(&staged[i..]);
+            return Err(error(path, "cannot replace", e));
+        }
+        report.written.push(rel.clone());
+        if let Some(dir) = path.parent() {
+            touched.insert(dir.to_path_buf());
         }
     }
     for rel in old.difference(&wanted) {
@@ -223,11 +283,8 @@ fn sync_with(
             }
         }
     }
-    for dir in &touched {
-        if dir.exists() {
-            sync_dir(dir)?;
-        }
-    }
+    let dirs: Vec<PathBuf> = touched.into_iter().filter(|d| d.exists()).collect();
+    make_durable(root, &dirs)?;
     if union != wanted {
         write_manifest(root, &wanted)?;
     }
