@@ -16,8 +16,7 @@ use crate::fsio::writer;
 use crate::model::Digest;
 use crate::output::Renderer;
 use crate::state::{FileInput, Outcome, State};
-use crate::watch::{self, Pending, WatchMsg};
-use notify::RecommendedWatcher;
+use crate::watch::{self, Pending, Watch, WatchMsg};
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
@@ -155,12 +154,19 @@ impl Daemon {
         changed
     }
 
-    /// Brings a folder (relative; `""` for the root) in line with the disk.
+    /// Brings a folder (relative; `""` for the root) in line with the disk. Only the
+    /// root failing is an error; a sub-folder that vanished or cannot be read loses its
+    /// digests, as in a full scan.
     fn update_dir(&mut self, rel: &Path) -> Result<bool, std::io::Error> {
-        let listed: BTreeSet<PathBuf> = scan::list(&self.root.join(rel), self.skip.as_deref())?
-            .into_iter()
-            .map(|p| rel.join(p))
-            .collect();
+        let listed = match scan::list(&self.root.join(rel), self.skip.as_deref()) {
+            Ok(listed) => listed,
+            Err(e) if rel.as_os_str().is_empty() => return Err(e),
+            Err(e) => {
+                warn!(path = %self.shown(rel).display(), error = %e, "cannot read folder; skipping it");
+                return Ok(self.forget_under(rel));
+            }
+        };
+        let listed: BTreeSet<PathBuf> = listed.into_iter().map(|p| rel.join(p)).collect();
         let mut changed = false;
         for known in self.state.known_under(rel) {
             if !listed.contains(&known) {
@@ -269,6 +275,35 @@ impl Daemon {
     }
 }
 
+/// Identity of a folder (device, inode), to notice the input folder being replaced.
+fn identity(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+/// The events of a watch, or nothing ever (while there is no watch).
+async fn next_event(watch: &mut Option<Watch>) -> Option<WatchMsg> {
+    match watch {
+        Some(w) => w.events.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// A folder the daemon may write feeds into: it exists (or can be made) and takes a file.
+fn writable(dir: &Path) -> Result<(), RunError> {
+    let probe = dir.join(".digestfeed-probe");
+    fs::create_dir_all(dir)
+        .and_then(|()| fs::write(&probe, b""))
+        .and_then(|()| fs::remove_file(&probe))
+        .map_err(|source| {
+            RunError::Write(crate::error::WriteError {
+                path: dir.to_path_buf(),
+                action: "cannot write into the output folder",
+                source,
+            })
+        })
+}
+
 /// Runs the daemon until [`Control::Stop`]. `reload` reads the configuration again.
 /// Errors before the first complete write (no input folder, no watch, an unwritable
 /// output) end it; after that, nothing a file can do does.
@@ -279,8 +314,8 @@ pub async fn run(
 ) -> Result<(), RunError> {
     let mut daemon = Daemon::new(settings)?;
     // Watch first, then scan: a file written during start-up is seen by one or the other.
-    let (mut watcher, mut events): (RecommendedWatcher, mpsc::Receiver<WatchMsg>) =
-        watch::start(&daemon.root).map_err(RunError::Watch)?;
+    let mut watch: Option<Watch> = Some(watch::start(&daemon.root).map_err(RunError::Watch)?);
+    let mut root_id = identity(&daemon.root);
     daemon
         .update_dir(Path::new(""))
         .map_err(|source| RunError::Input {
@@ -310,39 +345,35 @@ pub async fn run(
             ctl = control.recv() => match ctl {
                 Some(Control::Reload) => {
                     sd_notify(&[sd_notify::NotifyState::Reloading]);
-                    match reload() {
+                    let fresh = reload()
+                        .map_err(RunError::from)
+                        .and_then(Daemon::new)
+                        .and_then(|fresh| writable(&fresh.settings.output_dir).map(|()| fresh));
+                    match fresh {
                         Err(e) => error!("{e}; keeping the running configuration"),
-                        Ok(new) => {
-                            let root_changed = new.input_dir != daemon.settings.input_dir;
-                            match Daemon::new(new) {
-                                Err(e) => error!("{e}; keeping the running configuration"),
-                                Ok(mut fresh) => {
-                                    if root_changed {
-                                        match watch::start(&fresh.root) {
-                                            Ok((w, e)) => {
-                                                // The old watch goes first: each one holds an inotify instance.
-                                                drop(std::mem::replace(&mut watcher, w));
-                                                events = e;
-                                            }
-                                            Err(e) => {
-                                                error!("{e}; keeping the running configuration");
-                                                sd_notify(&[sd_notify::NotifyState::Ready]);
-                                                continue;
-                                            }
-                                        }
-                                    } else {
-                                        // Same folder: last good digests stay (a broken file keeps
-                                        // its entries across a reload); every file is read again.
-                                        fresh.state = std::mem::take(&mut daemon.state);
-                                        fresh.state.forget_contents();
-                                        fresh.engine = std::mem::take(&mut daemon.engine).reconfigured(&fresh.settings.authors);
+                        Ok(mut fresh) => {
+                            if fresh.root != daemon.root {
+                                // The old watch goes first: each one holds an inotify instance.
+                                watch = None;
+                                match watch::start(&fresh.root) {
+                                    Ok(w) => watch = Some(w),
+                                    Err(e) => {
+                                        error!("{e}; retrying in {}s", RETRY.as_secs());
+                                        retry = Some(Instant::now() + RETRY);
                                     }
-                                    daemon = fresh;
-                                    info!("configuration reloaded");
-                                    pending.rescan = true;
-                                    deadline = Some(Instant::now());
                                 }
+                                root_id = identity(&fresh.root);
+                            } else {
+                                // Same folder: last good digests stay (a broken file keeps
+                                // its entries across a reload); every file is read again.
+                                fresh.state = std::mem::take(&mut daemon.state);
+                                fresh.state.forget_contents();
+                                fresh.engine = std::mem::take(&mut daemon.engine).reconfigured(&fresh.settings.authors);
                             }
+                            daemon = fresh;
+                            info!("configuration reloaded");
+                            pending.rescan = true;
+                            deadline = Some(Instant::now());
                         }
                     }
                     let status = daemon.status();
@@ -350,30 +381,30 @@ pub async fn run(
                 }
                 Some(Control::Stop) | None => break,
             },
-            msg = events.recv() => match msg {
+            msg = next_event(&mut watch) => match msg {
                 Some(msg) => {
                     if let WatchMsg::Rescan(why) = &msg {
                         warn!("{why}; a full rescan follows");
                     }
+                    if let WatchMsg::Paths(paths) = &msg {
+                        // The input folder itself moved, went or came back: re-attach.
+                        if paths.iter().any(|p| p == &daemon.root) && identity(&daemon.root) != root_id {
+                            retry = Some(Instant::now());
+                        }
+                    }
                     pending.add(msg);
+                    if watch.as_ref().is_some_and(|w| w.lost.swap(false, std::sync::atomic::Ordering::Relaxed)) {
+                        warn!("file events were dropped while busy; a full rescan follows");
+                        pending.rescan = true;
+                    }
                     let now = Instant::now();
                     let first = *first_event.get_or_insert(now);
                     deadline = Some((now + daemon.settings.debounce).min(first + max_wait(daemon.settings.debounce)));
                 }
                 None => {
-                    error!("the file watcher stopped; restarting it");
-                    match watch::start(&daemon.root) {
-                        Ok((w, e)) => {
-                            drop(std::mem::replace(&mut watcher, w));
-                            events = e;
-                            pending.rescan = true;
-                            deadline = Some(Instant::now());
-                        }
-                        Err(e) => {
-                            error!("{e}");
-                            retry = Some(Instant::now() + RETRY);
-                        }
-                    }
+                    error!("the file watcher stopped; restarting it in {}s", RETRY.as_secs());
+                    watch = None;
+                    retry = Some(Instant::now() + RETRY);
                 }
             },
             _ = sleep_until(deadline.unwrap_or_else(far)), if deadline.is_some() => {
@@ -383,7 +414,7 @@ pub async fn run(
                 let rescan = burst.rescan;
                 match daemon.apply(burst) {
                     Ok(changed) => {
-                        if changed || !daemon.synced || daemon.dirty.is_none() {
+                        if changed || !daemon.changes.is_empty() || !daemon.synced || daemon.dirty.is_none() {
                             if let Err(e) = daemon.publish() {
                                 error!("{e}; the feeds on disk are unchanged, retrying in {}s", RETRY.as_secs());
                                 retry = Some(Instant::now() + RETRY);
@@ -406,6 +437,35 @@ pub async fn run(
             },
             _ = sleep_until(retry.unwrap_or_else(far)), if retry.is_some() => {
                 retry = None;
+                // The input folder may have been replaced (moved, deleted and made again,
+                // a symbolic link flipped): watch whatever it is now.
+                let now_root = daemon.settings.input_dir.canonicalize().ok();
+                let now_id = now_root.as_deref().and_then(identity);
+                if watch.is_none() || now_id != root_id || now_root.as_ref() != Some(&daemon.root) {
+                    match now_root {
+                        Some(root) => {
+                            watch = None;
+                            match watch::start(&root) {
+                                Ok(w) => {
+                                    info!(input = %root.display(), "watching the input folder again");
+                                    watch = Some(w);
+                                    root_id = now_id;
+                                    daemon.skip = scan::output_inside_input(&root, &daemon.settings.output_dir);
+                                    daemon.root = root;
+                                }
+                                Err(e) => {
+                                    error!("{e}; retrying in {}s", RETRY.as_secs());
+                                    retry = Some(Instant::now() + RETRY);
+                                }
+                            }
+                        }
+                        None => {
+                            error!(input = %daemon.settings.input_dir.display(), "the input folder is gone; the feeds stay as they are, retrying in {}s", RETRY.as_secs());
+                            retry = Some(Instant::now() + RETRY);
+                            continue;
+                        }
+                    }
+                }
                 pending.rescan = true;
                 deadline = Some(Instant::now());
             },
@@ -418,6 +478,6 @@ pub async fn run(
     }
     sd_notify(&[sd_notify::NotifyState::Stopping]);
     info!("stopped");
-    drop(watcher);
+    drop(watch);
     Ok(())
 }

@@ -47,10 +47,9 @@ impl Renderer {
                 continue;
             }
             for entry in &feed.entries {
-                let fresh = self
-                    .summaries
-                    .get(&entry.key)
-                    .is_some_and(|c| Arc::ptr_eq(&c.raw, &entry.summary_html) || c.raw == entry.summary_html);
+                let fresh = self.summaries.get(&entry.key).is_some_and(|c| {
+                    Arc::ptr_eq(&c.raw, &entry.summary_html) || c.raw == entry.summary_html
+                });
                 if !fresh {
                     let html = self.sanitizer.clean(&entry.summary_html);
                     self.summaries.insert(
@@ -139,6 +138,12 @@ impl Renderer {
         for (path, bytes) in rendered {
             self.put(path, bytes, &mut changed);
         }
+        // Keep clean summaries only for entries some feed still shows.
+        let shown: std::collections::HashSet<&EntryKey> = feeds
+            .iter()
+            .flat_map(|(_, f)| f.entries.iter().map(|e| &e.key))
+            .collect();
+        self.summaries.retain(|key, _| shown.contains(key));
         self.dirs = dirs;
         Ok(changed)
     }

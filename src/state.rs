@@ -6,7 +6,7 @@ use crate::model::{Digest, Parsed};
 use crate::parse::parse_digest;
 use chrono_tz::Tz;
 use std::collections::hash_map::DefaultHasher;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
@@ -36,8 +36,9 @@ pub enum Outcome {
 pub struct State {
     /// Paths whose last good parse is published.
     published: HashSet<PathBuf>,
-    /// Fingerprint of what each file held when last read.
-    seen: HashMap<PathBuf, u64>,
+    /// Fingerprint of what each file held when last read (`None`: forgotten, read it
+    /// again). Ordered, so that a folder's files are one range.
+    seen: BTreeMap<PathBuf, Option<u64>>,
     /// Files whose current content cannot be published.
     invalid: BTreeSet<PathBuf>,
 }
@@ -63,7 +64,7 @@ impl State {
                 };
             }
         };
-        if self.seen.insert(rel.to_path_buf(), print) == Some(print) {
+        if self.seen.insert(rel.to_path_buf(), Some(print)) == Some(Some(print)) {
             return Outcome::Unchanged;
         }
         let parsed = match input {
@@ -92,9 +93,11 @@ impl State {
     /// Paths known below `dir` (relative; `""` for all), for finding what a removed or
     /// re-listed folder held.
     pub fn known_under(&self, dir: &Path) -> Vec<PathBuf> {
+        // Paths order component by component, so everything below `dir` follows it.
         self.seen
-            .keys()
-            .filter(|p| p.starts_with(dir))
+            .range::<Path, _>((std::ops::Bound::Included(dir), std::ops::Bound::Unbounded))
+            .map(|(p, _)| p)
+            .take_while(|p| p.starts_with(dir))
             .cloned()
             .collect()
     }
@@ -117,7 +120,9 @@ impl State {
     /// Forgets what files held, so that the next update of each re-parses it (after a
     /// config change that alters parsing). Published digests stay until then.
     pub fn forget_contents(&mut self) {
-        self.seen.clear();
+        for print in self.seen.values_mut() {
+            *print = None;
+        }
     }
 }
 

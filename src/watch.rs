@@ -6,6 +6,8 @@ use notify::event::{AccessKind, AccessMode, EventKind};
 use notify::{Event, RecommendedWatcher, RecursiveMode, Watcher};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use tokio::sync::mpsc;
 
 /// What the watcher thread hands to the event loop.
@@ -79,23 +81,38 @@ pub fn describe(e: &notify::Error) -> String {
 /// events are dropped and a rescan is asked for instead, so a storm never grows memory.
 const CHANNEL: usize = 4096;
 
+/// A running watch: the events, and a flag raised when events had to be dropped.
+pub struct Watch {
+    pub watcher: RecommendedWatcher,
+    pub events: mpsc::Receiver<WatchMsg>,
+    /// Set when the channel was full: the loop must rescan (it checks after each event).
+    pub lost: Arc<AtomicBool>,
+}
+
 /// Starts a recursive watch on `root`. The callback never blocks and never panics.
-pub fn start(root: &Path) -> Result<(RecommendedWatcher, mpsc::Receiver<WatchMsg>), String> {
-    let (tx, rx) = mpsc::channel(CHANNEL);
-    let overflow = tx.clone();
-    let mut watcher = notify::recommended_watcher(move |result| {
+/// Symbolic links to folders are not followed, as the scan does not follow them.
+pub fn start(root: &Path) -> Result<Watch, String> {
+    let (tx, events) = mpsc::channel(CHANNEL);
+    let lost = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&lost);
+    let handler = move |result| {
         if let Some(msg) = to_msg(result) {
             if tx.try_send(msg).is_err() {
-                // Full (or the loop has stopped): one rescan request stands for all.
-                let _ = overflow.try_send(WatchMsg::Rescan("event channel full".into()));
+                // Full, or the loop has stopped: the flag stands for every dropped event.
+                flag.store(true, Ordering::Relaxed);
             }
         }
-    })
-    .map_err(|e| describe(&e))?;
+    };
+    let config = notify::Config::default().with_follow_symlinks(false);
+    let mut watcher = RecommendedWatcher::new(handler, config).map_err(|e| describe(&e))?;
     watcher
         .watch(root, RecursiveMode::Recursive)
         .map_err(|e| format!("{}: cannot watch: {}", root.display(), describe(&e)))?;
-    Ok((watcher, rx))
+    Ok(Watch {
+        watcher,
+        events,
+        lost,
+    })
 }
 
 #[cfg(test)]

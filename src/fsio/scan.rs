@@ -65,8 +65,31 @@ pub fn output_inside_input(input: &Path, output: &Path) -> Option<PathBuf> {
 /// Reads at most `cap` bytes; a larger file is an error that names the limit, and costs
 /// no more than the limit to find out.
 pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, DigestError> {
-    let file = fs::File::open(path)
+    use std::os::unix::fs::OpenOptionsExt;
+    // Non-blocking, and only regular files: a FIFO or device named `*.md` must not
+    // hang the run.
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
         .map_err(|e| DigestError::new(path, None, format!("cannot read the file: {e}")))?;
+    match file.metadata() {
+        Ok(meta) if meta.is_file() => {}
+        Ok(_) => {
+            return Err(DigestError::new(
+                path,
+                None,
+                "not a regular file; a digest is a plain .md file",
+            ))
+        }
+        Err(e) => {
+            return Err(DigestError::new(
+                path,
+                None,
+                format!("cannot read the file: {e}"),
+            ))
+        }
+    }
     let mut bytes = Vec::new();
     file.take(cap.saturating_add(1))
         .read_to_end(&mut bytes)
@@ -102,9 +125,12 @@ pub struct Loaded {
 /// full run, and each file is independent of the others.
 pub fn load_all(root: &Path, skip: Option<&Path>, cap: u64, tz: Tz) -> io::Result<Loaded> {
     let files = list(root, skip)?;
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
     let chunk = files.len().div_ceil(workers).max(1);
-    let results: Vec<Vec<(PathBuf, Result<Parsed, Vec<DigestError>>)>> = std::thread::scope(|scope| {
+    type Read = (PathBuf, Result<Parsed, Vec<DigestError>>);
+    let results: Vec<Vec<Read>> = std::thread::scope(|scope| {
         let handles: Vec<_> = files
             .chunks(chunk)
             .map(|part| {
@@ -117,7 +143,10 @@ pub fn load_all(root: &Path, skip: Option<&Path>, cap: u64, tz: Tz) -> io::Resul
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
             .collect()
     });
     let mut loaded = Loaded::default();

@@ -82,7 +82,8 @@ fn stage(path: &Path, bytes: &[u8]) -> Result<Option<PathBuf>, WriteError> {
         // Feeds are served files: readable by the web server whatever the umask.
         file.set_permissions(fs::Permissions::from_mode(0o644))
             .map_err(|e| error(&temp, "cannot set the mode of", e))?;
-        file.write_all(bytes).map_err(|e| error(&temp, "cannot write", e))
+        file.write_all(bytes)
+            .map_err(|e| error(&temp, "cannot write", e))
     })();
     match result {
         Ok(()) => Ok(Some(temp)),
@@ -100,7 +101,8 @@ const SYNCFS_ABOVE: usize = 8;
 /// Makes files (or folders) durable: each one, or the whole file system at once.
 fn make_durable(root: &Path, paths: &[PathBuf]) -> Result<(), WriteError> {
     if paths.len() > SYNCFS_ABOVE {
-        let dir = fs::File::open(root).map_err(|e| error(root, "cannot open the output folder", e))?;
+        let dir =
+            fs::File::open(root).map_err(|e| error(root, "cannot open the output folder", e))?;
         // SAFETY: syncfs only reads the descriptor, which `dir` keeps open.
         if unsafe { libc::syncfs(std::os::fd::AsRawFd::as_raw_fd(&dir)) } != 0 {
             return Err(error(root, "cannot sync", io::Error::last_os_error()));

@@ -157,14 +157,15 @@ impl Drop for Daemon {
     }
 }
 
-/// The output tree without files digestfeed does not write.
+/// The output tree without files digestfeed does not write, nor the temporary files
+/// of a write in progress.
 fn ours(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     if !dir.exists() {
         return BTreeMap::new();
     }
     read_tree(dir)
         .into_iter()
-        .filter(|(k, _)| !k.starts_with("foreign"))
+        .filter(|(k, _)| !k.starts_with("foreign") && !k.ends_with(".digestfeed-tmp"))
         .collect()
 }
 

@@ -17,10 +17,26 @@ const NAMES: &[&str] = &["a.md", "b.md", "sub/c.md", "sub/deeper/d.md", "e.md"];
 
 #[derive(Debug, Clone)]
 enum Op {
-    Write { file: usize, content: u8 },
-    Corrupt { file: usize },
-    Rename { from: usize, to: usize },
-    Delete { file: usize },
+    Write {
+        file: usize,
+        content: u8,
+    },
+    Corrupt {
+        file: usize,
+    },
+    Rename {
+        from: usize,
+        to: usize,
+    },
+    Delete {
+        file: usize,
+    },
+    /// The same instant, written with another offset.
+    Reoffset {
+        file: usize,
+    },
+    /// The daemon publishes what a burst changed: several changes at once.
+    Flush,
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -29,7 +45,9 @@ fn op() -> impl Strategy<Value = Op> {
         (file.clone(), any::<u8>()).prop_map(|(file, content)| Op::Write { file, content }),
         file.clone().prop_map(|file| Op::Corrupt { file }),
         (file.clone(), file.clone()).prop_map(|(from, to)| Op::Rename { from, to }),
-        file.prop_map(|file| Op::Delete { file }),
+        file.clone().prop_map(|file| Op::Delete { file }),
+        file.prop_map(|file| Op::Reoffset { file }),
+        Just(Op::Flush),
     ]
 }
 
@@ -50,9 +68,11 @@ fn content(seed: u8) -> String {
     let categories = ["AI", "机器人", "Open Source", "ai"];
     let s = u32::from(seed);
     let mut text = format!(
-        "---\ndate: 2026-01-{:02}T{:02}:00:00+08:00\ncategories: [\"{}\", \"{}\"]\n{}---\n\n",
+        "---\ndate: 2026-01-{:02}T{:02}:00:00{}\ncategories: [\"{}\", \"{}\"]\n{}---\n\n",
         1 + s % 5,
         (s / 5) % 24,
+        // The same instant may be written with another offset.
+        ["+08:00", "+08:00", "Z", "-05:00"][(s % 4) as usize],
         categories[(s % 4) as usize],
         categories[((s / 3) % 4) as usize],
         if s % 17 == 0 { "draft: true\n" } else { "" },
@@ -83,9 +103,29 @@ fn content(seed: u8) -> String {
     text
 }
 
+/// Rewrites the `date:` line with the same instant in UTC (or, if it was UTC, +01:00).
+fn reoffset(bytes: &[u8]) -> Option<Vec<u8>> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let line = text.lines().find(|l| l.starts_with("date: "))?;
+    let date =
+        chrono::DateTime::parse_from_rfc3339(line.trim_start_matches("date: ").trim()).ok()?;
+    let moved = if date.offset().local_minus_utc() == 0 {
+        date.with_timezone(&chrono::FixedOffset::east_opt(3600)?)
+            .to_rfc3339()
+    } else {
+        date.with_timezone(&chrono::Utc).to_rfc3339()
+    };
+    Some(
+        text.replacen(line, &format!("date: {moved}"), 1)
+            .into_bytes(),
+    )
+}
+
 fn settings() -> Settings {
+    let raw =
+        RawConfig::parse("authors:\n  AndrewYNg: andrew ng\n", Path::new("test.yaml")).unwrap();
     Settings::resolve(
-        RawConfig::default(),
+        raw,
         Overrides {
             input_dir: Some("in".into()),
             output_dir: Some("out".into()),
@@ -95,9 +135,10 @@ fn settings() -> Settings {
     .unwrap()
 }
 
-/// The daemon's path for one file event: state, then engine, then renderer.
+/// The daemon's path for file events: state, then (per burst) engine and renderer.
 struct Incremental {
     state: State,
+    pending: Vec<(std::path::PathBuf, Option<digestfeed::model::Digest>)>,
     engine: Engine,
     renderer: Renderer,
     settings: Settings,
@@ -109,6 +150,7 @@ impl Incremental {
         let settings = settings();
         Incremental {
             state: State::default(),
+            pending: Vec::new(),
             engine: Engine::new(&settings.authors),
             renderer: Renderer::default(),
             settings,
@@ -126,13 +168,17 @@ fn update(inc: &mut Incremental, name: &str, bytes: Option<&[u8]>) {
         inc.state
             .update(Path::new(name), Path::new(name), input, chrono_tz::Tz::UTC)
     {
-        let dirty = inc.engine.apply([(name.into(), digest)]);
-        let all = !inc.rendered;
-        inc.renderer
-            .render(&inc.engine, &inc.settings, (!all).then_some(&dirty))
-            .unwrap();
-        inc.rendered = true;
+        inc.pending.push((name.into(), digest));
     }
+}
+
+fn flush(inc: &mut Incremental) {
+    let dirty = inc.engine.apply(std::mem::take(&mut inc.pending));
+    let all = !inc.rendered;
+    inc.renderer
+        .render(&inc.engine, &inc.settings, (!all).then_some(&dirty))
+        .unwrap();
+    inc.rendered = true;
 }
 
 fn from_scratch(files: &BTreeMap<&str, Vec<u8>>) -> Corpus {
@@ -177,6 +223,13 @@ proptest! {
                     files.remove(NAMES[file]);
                     update(&mut state, NAMES[file], None);
                 }
+                Op::Reoffset { file } => {
+                    if let Some(moved) = files.get(NAMES[file]).and_then(|b| reoffset(b)) {
+                        files.insert(NAMES[file], moved);
+                        update(&mut state, NAMES[file], Some(&files[NAMES[file]]));
+                    }
+                }
+                Op::Flush => flush(&mut state),
             }
         }
         // Settle with every file valid: broken ones are repaired.
@@ -188,6 +241,7 @@ proptest! {
                 update(&mut state, name, Some(&files[name]));
             }
         }
+        flush(&mut state);
         let fresh = from_scratch(&files);
         let s = settings();
         let reference = output::build_reference(&fresh, &s).unwrap().files;

@@ -40,11 +40,16 @@ pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-/// Every file below `root`, by `/`-separated relative path.
+/// Every file below `root`, by `/`-separated relative path. Files that vanish while
+/// being read (a daemon may be renaming them) are left out.
 pub fn read_tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
-    walk(root, root, &mut |rel, path| {
-        out.insert(rel, fs::read(path).unwrap());
+    walk(root, root, &mut |rel, path| match fs::read(path) {
+        Ok(bytes) => {
+            out.insert(rel, bytes);
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => panic!("{}: {e}", path.display()),
     });
     out
 }
@@ -59,10 +64,10 @@ pub fn mtimes(root: &Path) -> BTreeMap<String, SystemTime> {
 }
 
 fn walk(root: &Path, dir: &Path, f: &mut dyn FnMut(String, &Path)) {
-    let mut entries: Vec<_> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
+    let Ok(listing) = fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = listing.filter_map(|e| e.ok().map(|e| e.path())).collect();
     entries.sort();
     for path in entries {
         if path.is_dir() {
