@@ -253,8 +253,14 @@ fn sync_with(
             return Err(error(path, "cannot replace", e));
         }
         report.written.push(rel.clone());
-        if let Some(dir) = path.parent() {
-            touched.insert(dir.to_path_buf());
+        // The file's folder, and every folder above it up to the root: a folder made
+        // for a new feed must be durable in its parent too.
+        let mut dir = path.parent();
+        while let Some(d) = dir {
+            if !touched.insert(d.to_path_buf()) || d == root {
+                break;
+            }
+            dir = d.parent();
         }
     }
     for rel in old.difference(&wanted) {

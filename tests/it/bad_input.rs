@@ -72,6 +72,13 @@ fn each_bad_digest_is_reported_with_file_and_line_and_the_rest_is_published() {
         "not_url.md",
         "---\ndate: 2026-01-01T00:00:00Z\n---\n\n1. [title](www.example.com/x)\n",
     );
+    // A FIFO named like a digest: reported, and it must not hang the run.
+    let fifo = p.join("fifo.md");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
     // Not digests at all: skipped without a word.
     write(p, "_index.md", "---\ntitle: section\n---\n");
     write(p, ".#good.md", "lock");
@@ -90,6 +97,7 @@ fn each_bad_digest_is_reported_with_file_and_line_and_the_rest_is_published() {
         "bomb.md:",
         "garbage.md:",
         "huge.md: file is larger than 8388608 bytes",
+        "fifo.md: not a regular file",
         "no_link.md:6: item 2 does not start with a link",
         "not_url.md:5: item 1: link `www.example.com/x` is not an absolute URL",
     ];

@@ -562,3 +562,34 @@ fn lost_events_trigger_a_rescan_that_publishes_everything() {
     assert!(status.success());
     assert!(log.contains("rescan"), "{log}");
 }
+
+#[test]
+fn an_input_folder_replaced_while_watched_is_watched_again() {
+    let root = tempfile::tempdir().unwrap();
+    let (input, output) = (root.path().join("in"), root.path().join("out"));
+    write(
+        &input,
+        "a.md",
+        tweet_digest("2026-01-01T08:00:00Z", 1, "Alpha"),
+    );
+    let d = Daemon::start(&input, &output, "", &[]);
+    d.settles_like_once("start");
+    // What rsync --delete-after or a careless deploy does: the folder itself is replaced.
+    fs::rename(&input, root.path().join("in.old")).unwrap();
+    fs::create_dir(&input).unwrap();
+    write(
+        &input,
+        "b.md",
+        tweet_digest("2026-01-02T08:00:00Z", 2, "Beta"),
+    );
+    d.settles_like_once("folder replaced");
+    // And the new folder is watched: a later change shows.
+    write(
+        &input,
+        "c.md",
+        tweet_digest("2026-01-03T08:00:00Z", 3, "Gamma"),
+    );
+    d.settles_like_once("change in the new folder");
+    let (status, log) = d.stop();
+    assert!(status.success(), "{log}");
+}
