@@ -77,6 +77,7 @@ pub fn run_once(settings: &Settings) -> Result<OnceReport, RunError> {
     let digests = loaded.corpus.len();
     let built = output::build(loaded.corpus, settings)?;
     let rendered = started.elapsed();
+    let _lock = writer::lock(&settings.output_dir)?;
     let sync = writer::sync(&settings.output_dir, &built.files)?;
     tracing::debug!(
         read_ms = read.as_millis() as u64,

@@ -313,6 +313,8 @@ pub async fn run(
     mut control: mpsc::Receiver<Control>,
 ) -> Result<(), RunError> {
     let mut daemon = Daemon::new(settings)?;
+    // Held for the daemon's life; a reload to another output folder takes that one too.
+    let mut lock = writer::lock(&daemon.settings.output_dir)?;
     // Watch first, then scan: a file written during start-up is seen by one or the other.
     let mut watch: Option<Watch> = Some(watch::start(&daemon.root).map_err(RunError::Watch)?);
     let mut root_id = identity(&daemon.root);
@@ -348,7 +350,15 @@ pub async fn run(
                     let fresh = reload()
                         .map_err(RunError::from)
                         .and_then(Daemon::new)
-                        .and_then(|fresh| writable(&fresh.settings.output_dir).map(|()| fresh));
+                        .and_then(|fresh| writable(&fresh.settings.output_dir).map(|()| fresh))
+                        .and_then(|fresh| {
+                            if fresh.settings.output_dir == daemon.settings.output_dir {
+                                return Ok(fresh);
+                            }
+                            let taken = writer::lock(&fresh.settings.output_dir)?;
+                            lock = taken;
+                            Ok(fresh)
+                        });
                     match fresh {
                         Err(e) => error!("{e}; keeping the running configuration"),
                         Ok(mut fresh) => {
@@ -479,5 +489,6 @@ pub async fn run(
     sd_notify(&[sd_notify::NotifyState::Stopping]);
     info!("stopped");
     drop(watch);
+    drop(lock);
     Ok(())
 }

@@ -15,6 +15,37 @@ use std::path::{Path, PathBuf};
 pub const MANIFEST: &str = ".digestfeed-manifest";
 const TEMP_SUFFIX: &str = ".digestfeed-tmp";
 
+/// Exclusive use of an output folder, for as long as it is held (an advisory `flock`
+/// on the folder itself, released when the process ends, however it ends). Two
+/// digestfeed processes writing one folder would race on its temporary files.
+#[derive(Debug)]
+pub struct OutputLock {
+    _dir: fs::File,
+}
+
+/// Takes the output folder (creating it), or says who has it.
+pub fn lock(root: &Path) -> Result<OutputLock, WriteError> {
+    fs::create_dir_all(root).map_err(|e| error(root, "cannot create the output folder", e))?;
+    let dir = fs::File::open(root).map_err(|e| error(root, "cannot open the output folder", e))?;
+    // SAFETY: flock only uses the descriptor, which `dir` keeps open.
+    if unsafe {
+        libc::flock(
+            std::os::fd::AsRawFd::as_raw_fd(&dir),
+            libc::LOCK_EX | libc::LOCK_NB,
+        )
+    } != 0
+    {
+        let e = io::Error::last_os_error();
+        let action = if e.kind() == io::ErrorKind::WouldBlock {
+            "another digestfeed is writing this folder (stop it, or choose another output folder)"
+        } else {
+            "cannot lock the output folder"
+        };
+        return Err(error(root, action, e));
+    }
+    Ok(OutputLock { _dir: dir })
+}
+
 /// What one sync did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct SyncReport {

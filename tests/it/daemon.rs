@@ -593,3 +593,26 @@ fn an_input_folder_replaced_while_watched_is_watched_again() {
     let (status, log) = d.stop();
     assert!(status.success(), "{log}");
 }
+
+#[test]
+fn a_second_writer_of_the_same_output_is_refused() {
+    let root = tempfile::tempdir().unwrap();
+    let (input, output) = (root.path().join("in"), root.path().join("out"));
+    write(
+        &input,
+        "a.md",
+        tweet_digest("2026-01-01T08:00:00Z", 1, "Alpha"),
+    );
+    let d = Daemon::start(&input, &output, "", &[]);
+    let result = run_once(&input, &output, &[]);
+    assert_eq!(result.status.code(), Some(2));
+    assert!(
+        stderr(&result).contains("another digestfeed is writing this folder"),
+        "{}",
+        stderr(&result)
+    );
+    let (status, _) = d.stop();
+    assert!(status.success());
+    // Once the daemon is gone, the folder is free again.
+    assert_eq!(run_once(&input, &output, &[]).status.code(), Some(0));
+}
