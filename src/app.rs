@@ -59,11 +59,13 @@ pub fn settings(cli: &Cli) -> Result<Settings, ConfigError> {
 pub fn run_once(settings: &Settings) -> Result<OnceReport, RunError> {
     let skip = scan::output_inside_input(&settings.input_dir, &settings.output_dir);
     let started = std::time::Instant::now();
+    // Summaries are read later, and only for the entries that some feed shows.
     let loaded = scan::load_all(
         &settings.input_dir,
         skip.as_deref(),
         settings.max_file_bytes,
         settings.timezone,
+        false,
     )
     .map_err(|source| RunError::Input {
         path: settings.input_dir.clone(),
@@ -75,7 +77,17 @@ pub fn run_once(settings: &Settings) -> Result<OnceReport, RunError> {
         tracing::error!("{e}");
     }
     let digests = loaded.corpus.len();
-    let built = output::build(loaded.corpus, settings)?;
+    let read_full = |rel: &std::path::Path| match scan::load_one(
+        &settings.input_dir,
+        rel,
+        settings.max_file_bytes,
+        settings.timezone,
+        true,
+    ) {
+        Ok(crate::model::Parsed::Digest(digest)) => Some(digest),
+        _ => None,
+    };
+    let built = output::build_with(loaded.corpus, settings, read_full)?;
     let rendered = started.elapsed();
     let _lock = writer::lock(&settings.output_dir)?;
     let sync = writer::sync(&settings.output_dir, &built.files)?;

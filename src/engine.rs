@@ -644,6 +644,56 @@ impl Engine {
         dirty
     }
 
+    /// Digests read without their summaries whose summaries some feed shows: the
+    /// entries' earliest digests.
+    pub fn needs_summaries(&self, settings: &crate::config::Settings) -> BTreeSet<PathBuf> {
+        let mut out = BTreeSet::new();
+        for (_, feed) in self.feeds(settings) {
+            for entry in feed.entries {
+                let Some((_, path, _)) = self.occ.get(&entry.key).and_then(|o| o.first()) else {
+                    continue;
+                };
+                if let Some(rec) = self.recs.get(path) {
+                    if !rec.digest.summaries {
+                        out.insert(rec.path.clone());
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Fills in the summaries of a digest that was read without them, from a full read
+    /// of the same file. Ignored if the file no longer holds the same items.
+    pub fn fill_summaries(&mut self, path: &std::path::Path, full: &Digest) {
+        let key = dkey(path);
+        let Some(rec) = self.recs.get_mut(&key) else {
+            return;
+        };
+        let same = rec.digest.items.len() == full.items.len()
+            && rec
+                .digest
+                .items
+                .iter()
+                .zip(&full.items)
+                .all(|(a, b)| a.link.key == b.link.key && a.title == b.title);
+        if rec.digest.summaries || !same {
+            return;
+        }
+        for (item, filled) in rec.digest.items.iter_mut().zip(&full.items) {
+            item.summary_html = filled.summary_html.clone();
+        }
+        rec.digest.summaries = true;
+        for (pos, item) in rec.digest.items.iter().enumerate() {
+            let earliest = self.occ.get(&item.link.key).and_then(|o| o.first());
+            if earliest.is_some_and(|(_, p, i)| *p == key && *i == pos) {
+                if let Some(entry) = self.entries.get_mut(&item.link.key) {
+                    entry.summary_html = item.summary_html.clone();
+                }
+            }
+        }
+    }
+
     /// Every entry, newest first (for tests and tools; feeds use [`Engine::feeds`]).
     pub fn entries(&self) -> Vec<&Entry> {
         self.global

@@ -13,6 +13,8 @@ pub struct Digest {
     /// Trimmed, non-empty, without duplicates, in the order written.
     pub categories: Vec<String>,
     pub items: Vec<Item>,
+    /// Whether the items' summaries were read; if not, they are empty until filled in.
+    pub summaries: bool,
 }
 
 /// One numbered item of a digest.

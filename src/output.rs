@@ -151,12 +151,28 @@ impl Renderer {
 
 /// Renders every feed, `index.opml` and `index.html` for a corpus.
 pub fn build(corpus: Corpus, settings: &Settings) -> Result<Built, RenderError> {
+    build_with(corpus, settings, |_| None)
+}
+
+/// [`build`] for a corpus whose digests may have been read without summaries: `read`
+/// reads a digest again in full, and is asked only for the digests whose summaries some
+/// feed shows.
+pub fn build_with(
+    corpus: Corpus,
+    settings: &Settings,
+    mut read: impl FnMut(&std::path::Path) -> Option<crate::model::Digest>,
+) -> Result<Built, RenderError> {
     let mut engine = Engine::new(&settings.authors);
     engine.apply(
         corpus
             .into_iter()
             .map(|(path, digest)| (path, Some(digest))),
     );
+    for path in engine.needs_summaries(settings) {
+        if let Some(full) = read(&path) {
+            engine.fill_summaries(&path, &full);
+        }
+    }
     let mut renderer = Renderer::default();
     renderer.render(&engine, settings, None)?;
     Ok(Built {

@@ -3,7 +3,7 @@
 use crate::error::DigestError;
 use crate::merge::Corpus;
 use crate::model::Parsed;
-use crate::parse::parse_digest;
+use crate::parse::parse_digest_with;
 use chrono_tz::Tz;
 use std::fs;
 use std::io::{self, Read};
@@ -106,11 +106,18 @@ pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, DigestError> {
     Ok(bytes)
 }
 
-/// Reads and parses one digest. `rel` is the path relative to `root`.
-pub fn load_one(root: &Path, rel: &Path, cap: u64, tz: Tz) -> Result<Parsed, Vec<DigestError>> {
+/// Reads and parses one digest. `rel` is the path relative to `root`. With `summaries`
+/// false the summaries are left out (see [`parse_digest_with`]).
+pub fn load_one(
+    root: &Path,
+    rel: &Path,
+    cap: u64,
+    tz: Tz,
+    summaries: bool,
+) -> Result<Parsed, Vec<DigestError>> {
     let path = root.join(rel);
     let bytes = read_capped(&path, cap).map_err(|e| vec![e])?;
-    parse_digest(&path, &bytes, tz)
+    parse_digest_with(&path, &bytes, tz, summaries)
 }
 
 /// What a full scan found.
@@ -123,7 +130,13 @@ pub struct Loaded {
 
 /// Reads every digest below `root`, on every core: reading and parsing dominate a
 /// full run, and each file is independent of the others.
-pub fn load_all(root: &Path, skip: Option<&Path>, cap: u64, tz: Tz) -> io::Result<Loaded> {
+pub fn load_all(
+    root: &Path,
+    skip: Option<&Path>,
+    cap: u64,
+    tz: Tz,
+    summaries: bool,
+) -> io::Result<Loaded> {
     let files = list(root, skip)?;
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -136,7 +149,7 @@ pub fn load_all(root: &Path, skip: Option<&Path>, cap: u64, tz: Tz) -> io::Resul
             .map(|part| {
                 scope.spawn(move || {
                     part.iter()
-                        .map(|rel| (rel.clone(), load_one(root, rel, cap, tz)))
+                        .map(|rel| (rel.clone(), load_one(root, rel, cap, tz, summaries)))
                         .collect::<Vec<_>>()
                 })
             })

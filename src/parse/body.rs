@@ -29,17 +29,25 @@ fn options() -> Options {
 /// Reads every item of every top-level ordered list. Items that lack a leading link
 /// are returned as problems; the caller decides what that means for the file.
 pub fn items(body: &str) -> Vec<Result<RawItem, BadItem>> {
+    items_with(body, true)
+}
+
+/// [`items`], with the summaries rendered only if `summaries` (else left empty: a full
+/// run renders only the summaries that some feed shows).
+pub fn items_with(body: &str, summaries: bool) -> Vec<Result<RawItem, BadItem>> {
     let newlines = newline_offsets(body);
     let mut out = Vec::new();
     let mut depth = 0usize;
     let mut in_top_ordered_list = false;
     let mut current: Option<(usize, Vec<Event<'_>>)> = None;
     let mut position = 0usize;
+    let mut title_done = false;
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         let Range { start, .. } = range;
         match (&event, &mut current) {
             (Event::Start(Tag::Item), None) if depth == 1 && in_top_ordered_list => {
                 position += 1;
+                title_done = false;
                 current = Some((line_of(&newlines, start), Vec::new()));
                 depth += 1;
                 continue;
@@ -47,7 +55,7 @@ pub fn items(body: &str) -> Vec<Result<RawItem, BadItem>> {
             (Event::End(TagEnd::Item), Some(_)) if depth == 2 => {
                 depth -= 1;
                 if let Some((line, events)) = current.take() {
-                    out.push(item(line, position, events));
+                    out.push(item(line, position, events, summaries));
                 }
                 continue;
             }
@@ -64,13 +72,22 @@ pub fn items(body: &str) -> Vec<Result<RawItem, BadItem>> {
             _ => {}
         }
         if let Some((_, events)) = &mut current {
-            events.push(event);
+            if !title_done {
+                // Without summaries, nothing after the title link is needed.
+                title_done = !summaries && matches!(event, Event::End(TagEnd::Link));
+                events.push(event);
+            }
         }
     }
     out
 }
 
-fn item(line: usize, position: usize, events: Vec<Event<'_>>) -> Result<RawItem, BadItem> {
+fn item(
+    line: usize,
+    position: usize,
+    events: Vec<Event<'_>>,
+    summaries: bool,
+) -> Result<RawItem, BadItem> {
     let no_link = || {
         BadItem {
         line,
@@ -113,9 +130,11 @@ fn item(line: usize, position: usize, events: Vec<Event<'_>>) -> Result<RawItem,
             message: format!("item {position} has a link with no URL; write `[{title}](https://x.com/handle/status/ID)`"),
         });
     }
-    let rest: Vec<Event<'_>> = events.collect();
     let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, summary_events(rest, loose).into_iter());
+    if summaries {
+        let rest: Vec<Event<'_>> = events.collect();
+        pulldown_cmark::html::push_html(&mut html, summary_events(rest, loose).into_iter());
+    }
     Ok(RawItem {
         line,
         title,

@@ -13,6 +13,18 @@ use std::path::Path;
 /// Parses one digest. `path` only names the file in errors. Every problem of the file is
 /// reported, not just the first; one problem is enough to leave the file unpublished.
 pub fn parse_digest(path: &Path, bytes: &[u8], tz: Tz) -> Result<Parsed, Vec<DigestError>> {
+    parse_digest_with(path, bytes, tz, true)
+}
+
+/// [`parse_digest`]; with `summaries` false the items' summaries are left empty
+/// ([`Digest::summaries`] says so), which is cheaper in time and memory. Everything
+/// else, every error included, is the same.
+pub fn parse_digest_with(
+    path: &Path,
+    bytes: &[u8],
+    tz: Tz,
+    summaries: bool,
+) -> Result<Parsed, Vec<DigestError>> {
     let fail = |line: usize, message: String| vec![DigestError::new(path, Some(line), message)];
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
@@ -58,7 +70,7 @@ pub fn parse_digest(path: &Path, bytes: &[u8], tz: Tz) -> Result<Parsed, Vec<Dig
     }
     let mut items = Vec::new();
     let mut errors = Vec::new();
-    for raw in body::items(split.body) {
+    for raw in body::items_with(split.body, summaries) {
         match raw {
             Ok(raw) => {
                 let line = split.body_line + raw.line - 1;
@@ -91,6 +103,7 @@ pub fn parse_digest(path: &Path, bytes: &[u8], tz: Tz) -> Result<Parsed, Vec<Dig
         date,
         categories,
         items,
+        summaries,
     }))
 }
 
