@@ -618,7 +618,12 @@ impl Engine {
             }
         }
 
-        // 5. Entries.
+        // 5. Entries. Into an empty engine (a full build), the feed orderings are built
+        // from sorted lists at once, far cheaper than one B-tree insert per entry and feed.
+        if self.entries.is_empty() {
+            self.place_all(keys, &mut dirty);
+            return dirty;
+        }
         for key in keys {
             let new = self.compute_entry(&key);
             let old = self.entries.remove(&key);
@@ -642,6 +647,39 @@ impl Engine {
             }
         }
         dirty
+    }
+
+    fn place_all(&mut self, keys: HashSet<EntryKey>, dirty: &mut BTreeSet<FeedId>) {
+        let mut global = Vec::with_capacity(keys.len());
+        let mut categories: HashMap<String, Vec<Rank>> = HashMap::new();
+        let mut authors: HashMap<String, Vec<Rank>> = HashMap::new();
+        for key in keys {
+            let Some(entry) = self.compute_entry(&key) else {
+                continue;
+            };
+            let rank: Rank = (Reverse(entry.published.timestamp()), key.clone());
+            for name in &entry.categories {
+                categories
+                    .entry(name.clone())
+                    .or_default()
+                    .push(rank.clone());
+            }
+            if let Some(h) = entry.author_feed() {
+                authors.entry(h).or_default().push(rank.clone());
+            }
+            global.push(rank);
+            self.entries.insert(key, entry);
+        }
+        dirty.insert(FeedId::Global);
+        self.global = global.into_iter().collect();
+        for (name, ranks) in categories {
+            dirty.insert(FeedId::Category(name.clone()));
+            self.by_category.insert(name, ranks.into_iter().collect());
+        }
+        for (handle, ranks) in authors {
+            dirty.insert(FeedId::Author(handle.clone()));
+            self.by_author.insert(handle, ranks.into_iter().collect());
+        }
     }
 
     /// Digests read without their summaries whose summaries some feed shows: the

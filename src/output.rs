@@ -151,17 +151,17 @@ impl Renderer {
 
 /// Renders every feed, `index.opml` and `index.html` for a corpus.
 pub fn build(corpus: Corpus, settings: &Settings) -> Result<Built, RenderError> {
-    build_with(corpus, settings, |_| None)
+    build_with(corpus, settings, |_| None).map(|(built, _)| built)
 }
 
 /// [`build`] for a corpus whose digests may have been read without summaries: `read`
 /// reads a digest again in full, and is asked only for the digests whose summaries some
-/// feed shows.
+/// feed shows. Also returns the engine, for the caller to keep or drop.
 pub fn build_with(
     corpus: Corpus,
     settings: &Settings,
     mut read: impl FnMut(&std::path::Path) -> Option<crate::model::Digest>,
-) -> Result<Built, RenderError> {
+) -> Result<(Built, Engine), RenderError> {
     let mut engine = Engine::new(&settings.authors);
     engine.apply(
         corpus
@@ -175,10 +175,11 @@ pub fn build_with(
     }
     let mut renderer = Renderer::default();
     renderer.render(&engine, settings, None)?;
-    Ok(Built {
+    let built = Built {
         entries: engine.counts().1,
         files: renderer.into_files(),
-    })
+    };
+    Ok((built, engine))
 }
 
 /// The same output computed the simple way: one pass of [`merge`] over the whole corpus,
