@@ -5,19 +5,8 @@ use feed_rs::model::Feed;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-/// Runs the example config into a fresh folder and returns its files.
 fn examples() -> BTreeMap<String, Vec<u8>> {
-    let out = tempfile::tempdir().unwrap();
-    let config = repo().join("config/digestfeed.yaml");
-    let result = digestfeed(&[
-        "--once",
-        "--config",
-        config.to_str().unwrap(),
-        "--output",
-        out.path().to_str().unwrap(),
-    ]);
-    assert!(result.status.success(), "{}", stderr(&result));
-    read_tree(out.path())
+    run_examples()
 }
 
 fn feed(tree: &BTreeMap<String, Vec<u8>>, name: &str) -> Feed {

@@ -26,17 +26,7 @@ fn first_difference(name: &str, expected: &[u8], actual: &[u8]) -> String {
 
 #[test]
 fn example_output_matches_the_golden_tree() {
-    let out = tempfile::tempdir().unwrap();
-    let config = repo().join("config/digestfeed.yaml");
-    let result = digestfeed(&[
-        "--once",
-        "--config",
-        config.to_str().unwrap(),
-        "--output",
-        out.path().to_str().unwrap(),
-    ]);
-    assert!(result.status.success(), "{}", stderr(&result));
-    let actual = read_tree(out.path());
+    let actual = run_examples();
     let golden = repo().join("tests/golden/examples");
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         if golden.exists() {

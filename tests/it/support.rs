@@ -36,6 +36,21 @@ pub fn run_once(input: &Path, output: &Path, extra: &[&str]) -> Output {
     digestfeed(&args)
 }
 
+/// Runs the example config (`--once`) into a fresh folder and returns its files.
+pub fn run_examples() -> BTreeMap<String, Vec<u8>> {
+    let out = tempfile::tempdir().unwrap();
+    let config = repo().join("config/digestfeed.yaml");
+    let result = digestfeed(&[
+        "--once",
+        "--config",
+        config.to_str().unwrap(),
+        "--output",
+        out.path().to_str().unwrap(),
+    ]);
+    assert!(result.status.success(), "{}", stderr(&result));
+    read_tree(out.path())
+}
+
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
