@@ -27,7 +27,10 @@ use crate::plan::{self, Feed};
 use crate::slug;
 use chrono::Duration;
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+// foldhash: the engine hashes millions of small keys; SipHash was a tenth of a full run.
+// Its seeds are random per process, so crafted names cannot aim for collisions.
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::collections::{BTreeMap, BTreeSet};
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 use std::sync::Arc;
