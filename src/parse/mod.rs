@@ -220,3 +220,77 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod bounds {
+    //! Inputs built to be expensive: each must finish in bounded time. The elapsed-time
+    //! checks are generous guards against quadratic blow-ups (minutes), not benchmarks.
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    fn time(text: &str) -> (Duration, Result<Parsed, Vec<DigestError>>) {
+        let started = Instant::now();
+        let result = parse_digest(Path::new("big.md"), text.as_bytes(), Tz::UTC);
+        (started.elapsed(), result)
+    }
+
+    #[test]
+    fn a_hundred_thousand_items_parse_in_bounded_time() {
+        let mut text = String::from("---\ndate: 2026-01-01T00:00:00Z\n---\n");
+        for i in 0..100_000u64 {
+            text.push_str(&format!(
+                "{}. [Item {i} - Ben Tossell](https://x.com/bentossell/status/{i})\n   s\n",
+                i + 1
+            ));
+        }
+        let (took, result) = time(&text);
+        match result {
+            Ok(Parsed::Digest(d)) => assert_eq!(d.items.len(), 100_000),
+            other => panic!("{other:?}"),
+        }
+        assert!(took < Duration::from_secs(30), "{took:?}");
+    }
+
+    #[test]
+    fn the_deepest_list_that_fits_the_size_cap_parses_in_bounded_time() {
+        // Each level of a list indents two more spaces, so 10,000 levels would take
+        // 100 MB: the 8 MiB file cap stops that first. 2,800 levels fit under it.
+        let mut text = String::from("---\ndate: 2026-01-01T00:00:00Z\n---\n1. [T - Ben Tossell](https://x.com/bentossell/status/1)\n");
+        for depth in 1..2_800usize {
+            text.push_str(&" ".repeat(3 + 2 * depth));
+            text.push_str("- x\n");
+        }
+        assert!(text.len() as u64 <= crate::config::DEFAULT_MAX_FILE_BYTES);
+        let (took, result) = time(&text);
+        assert!(
+            matches!(result, Ok(Parsed::Digest(ref d)) if d.items.len() == 1),
+            "{result:?}"
+        );
+        assert!(took < Duration::from_secs(30), "{took:?}");
+    }
+
+    #[test]
+    fn ten_thousand_nested_block_quotes_parse_in_bounded_time() {
+        let text = format!(
+            "---\ndate: 2026-01-01T00:00:00Z\n---\n1. [T](https://x.com/a/status/1)\n   {}x\n",
+            "> ".repeat(10_000)
+        );
+        let (took, result) = time(&text);
+        assert!(
+            matches!(result, Ok(Parsed::Digest(ref d)) if d.items.len() == 1),
+            "{result:?}"
+        );
+        assert!(took < Duration::from_secs(30), "{took:?}");
+    }
+
+    #[test]
+    fn deeply_nested_brackets_and_emphasis_parse_in_bounded_time() {
+        let body = format!("{}{}", "[".repeat(50_000), "*a_".repeat(50_000));
+        let text = format!(
+            "---\ndate: 2026-01-01T00:00:00Z\n---\n1. [T](https://x.com/a/status/1)\n   {body}\n"
+        );
+        let (took, result) = time(&text);
+        assert!(result.is_ok());
+        assert!(took < Duration::from_secs(30), "{took:?}");
+    }
+}

@@ -4,6 +4,7 @@
 mod bad_input;
 mod daemon;
 mod determinism;
+mod faults;
 mod feeds;
 mod golden;
 mod properties;
