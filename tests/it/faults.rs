@@ -119,3 +119,54 @@ fn a_full_disk_leaves_every_feed_whole_and_the_next_run_converges() {
     ours.remove("filler.bin");
     assert_eq!(ours, read_tree(fresh.path()));
 }
+
+#[test]
+fn an_output_folder_the_user_cannot_write_exits_2_and_leaves_it_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    // Root ignores mode bits, so the run drops to `nobody` (needs root and setpriv).
+    let can_drop = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "true"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !can_drop {
+        eprintln!("skipped: cannot run as another user here");
+        return;
+    }
+    let root = tempfile::tempdir().unwrap();
+    fs::set_permissions(root.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let (input, out) = (root.path().join("in"), root.path().join("out"));
+    write(
+        &input,
+        "a.md",
+        digest(
+            "2026-01-01T08:00:00Z",
+            &["AI"],
+            &[("A - Ben Tossell", "https://x.com/bentossell/status/1", "s")],
+        ),
+    );
+    fs::create_dir_all(&out).unwrap();
+    write(&out, "keep.txt", "mine\n");
+    for dir in [&input, &out] {
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let result = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(env!("CARGO_BIN_EXE_digestfeed"))
+        .args(["--once", "--input"])
+        .arg(&input)
+        .arg("--output")
+        .arg(&out)
+        .args(["--base-url", BASE_URL])
+        .output()
+        .unwrap();
+    assert_eq!(result.status.code(), Some(2), "{}", stderr(&result));
+    let err = stderr(&result);
+    assert!(
+        err.contains(&out.display().to_string()) && err.contains("Permission denied"),
+        "{err}"
+    );
+    assert_eq!(
+        read_tree(&out).into_keys().collect::<Vec<_>>(),
+        vec!["keep.txt".to_string()]
+    );
+}
