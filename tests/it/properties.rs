@@ -252,3 +252,101 @@ proptest! {
         }
     }
 }
+
+fn parsed(seed: u8, name: &str) -> Option<digestfeed::model::Digest> {
+    match parse_digest(
+        Path::new(name),
+        content(seed).as_bytes(),
+        chrono_tz::Tz::UTC,
+    ) {
+        Ok(Parsed::Digest(d)) => Some(d),
+        _ => None,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 100, ..ProptestConfig::default() })]
+
+    /// The order in which digests reach the engine, and how they are batched, never
+    /// changes the output.
+    #[test]
+    fn arrival_order_and_batching_do_not_matter(
+        seeds in proptest::collection::vec(any::<u8>(), 1..6),
+        order in proptest::collection::vec(any::<proptest::sample::Index>(), 6),
+        cuts in proptest::collection::vec(any::<bool>(), 6),
+    ) {
+        let s = settings();
+        let digests: Vec<(std::path::PathBuf, digestfeed::model::Digest)> = seeds
+            .iter()
+            .enumerate()
+            .filter_map(|(i, seed)| parsed(*seed, NAMES[i % NAMES.len()]).map(|d| (NAMES[i % NAMES.len()].into(), d)))
+            .collect::<BTreeMap<_, _>>()
+            .into_iter()
+            .collect();
+        let corpus: Corpus = digests.iter().cloned().collect();
+        let expected = output::build(corpus, &s).unwrap().files;
+        // A random permutation, fed in random batches.
+        let mut pending: Vec<_> = digests;
+        let mut shuffled = Vec::new();
+        for ix in &order {
+            if pending.is_empty() {
+                break;
+            }
+            shuffled.push(pending.remove(ix.index(pending.len())));
+        }
+        shuffled.extend(pending);
+        let mut engine = Engine::new(&s.authors);
+        let mut renderer = Renderer::default();
+        let mut batch = Vec::new();
+        let mut rendered = false;
+        for (i, (path, digest)) in shuffled.into_iter().enumerate() {
+            batch.push((path, Some(digest)));
+            if cuts[i % cuts.len()] {
+                let dirty = engine.apply(std::mem::take(&mut batch));
+                renderer.render(&engine, &s, rendered.then_some(&dirty)).unwrap();
+                rendered = true;
+            }
+        }
+        let dirty = engine.apply(batch);
+        renderer.render(&engine, &s, rendered.then_some(&dirty)).unwrap();
+        prop_assert_eq!(renderer.files(), &expected);
+    }
+
+    /// Every feed holds what it promises: the global feed each tweet once, a category
+    /// feed only entries of that category, an author feed only that author's tweets.
+    #[test]
+    fn feeds_hold_what_they_promise(seeds in proptest::collection::vec(any::<u8>(), 1..6)) {
+        let s = settings();
+        let corpus: Corpus = seeds
+            .iter()
+            .enumerate()
+            .filter_map(|(i, seed)| parsed(*seed, NAMES[i % NAMES.len()]).map(|d| (NAMES[i % NAMES.len()].into(), d)))
+            .collect();
+        let keys: std::collections::BTreeSet<_> = corpus
+            .values()
+            .flat_map(|d| d.items.iter().map(|i| i.link.key.clone()))
+            .collect();
+        let files = output::build(corpus, &s).unwrap().files;
+        let json = |name: &str| -> serde_json::Value { serde_json::from_slice(&files[name]).unwrap() };
+        let global = json("feed.json");
+        let ids: Vec<&str> = global["items"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap()).collect();
+        let unique: std::collections::BTreeSet<&str> = ids.iter().copied().collect();
+        prop_assert_eq!(unique.len(), ids.len());
+        prop_assert_eq!(ids.len(), keys.len().min(s.max_entries));
+        for name in files.keys().filter(|n| n.ends_with("feed.json") && n.contains('/')) {
+            let feed = json(name);
+            let title = feed["title"].as_str().unwrap().to_string();
+            for item in feed["items"].as_array().unwrap() {
+                if name.starts_with("categories/") {
+                    let category = title.split(" — ").next().unwrap();
+                    let tags: Vec<&str> = item["tags"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
+                    prop_assert!(tags.contains(&category), "{}: {:?} lacks {}", name, tags, category);
+                } else {
+                    let handle = name.split('/').nth(1).unwrap();
+                    let url = item["authors"][0]["url"].as_str().unwrap().to_lowercase();
+                    prop_assert_eq!(url, format!("https://x.com/{}", handle));
+                }
+            }
+        }
+    }
+}
