@@ -19,7 +19,11 @@ use std::sync::OnceLock;
 fn settings() -> &'static Settings {
     static SETTINGS: OnceLock<Settings> = OnceLock::new();
     SETTINGS.get_or_init(|| {
-        let raw = RawConfig::parse("max_entries: 3\nauthors:\n  vista8: 向阳乔木\n", Path::new("fuzz.yaml")).expect("config");
+        let raw = RawConfig::parse(
+            "max_entries: 3\nauthors:\n  vista8: 向阳乔木\n",
+            Path::new("fuzz.yaml"),
+        )
+        .expect("config");
         Settings::resolve(
             raw,
             Overrides {
@@ -35,26 +39,44 @@ fn settings() -> &'static Settings {
 fuzz_target!(|data: &[u8]| {
     // Up to four digests, separated by a line "%%%%".
     let mut corpus = Corpus::new();
-    for (i, chunk) in data.split(|&b| b == b'%').filter(|c| !c.is_empty()).take(4).enumerate() {
+    for (i, chunk) in data
+        .split(|&b| b == b'%')
+        .filter(|c| !c.is_empty())
+        .take(4)
+        .enumerate()
+    {
         let path = PathBuf::from(format!("{}/{i}.md", i % 2));
         if let Ok(Parsed::Digest(d)) = parse_digest(&path, chunk, chrono_tz::Tz::UTC) {
             corpus.insert(path, d);
         }
     }
     let settings = settings();
-    let reference = output::build_reference(&corpus, settings).expect("reference renders").files;
-    let bulk = output::build(corpus.clone(), settings).expect("engine renders").files;
-    assert_eq!(reference, bulk, "bulk engine differs from the reference merge");
+    let reference = output::build_reference(&corpus, settings)
+        .expect("reference renders")
+        .files;
+    let bulk = output::build(corpus.clone(), settings)
+        .expect("engine renders")
+        .files;
+    assert_eq!(
+        reference, bulk,
+        "bulk engine differs from the reference merge"
+    );
     let mut engine = Engine::new(&settings.authors);
     let mut renderer = Renderer::default();
     let mut first = true;
     for (path, digest) in corpus {
         let dirty = engine.apply([(path, Some(digest))]);
-        renderer.render(&engine, settings, (!first).then_some(&dirty)).expect("renders");
+        renderer
+            .render(&engine, settings, (!first).then_some(&dirty))
+            .expect("renders");
         first = false;
     }
     if !first {
-        assert_eq!(renderer.files(), &bulk, "one at a time differs from all at once");
+        assert_eq!(
+            renderer.files(),
+            &bulk,
+            "one at a time differs from all at once"
+        );
     }
     for (name, bytes) in &bulk {
         let text = std::str::from_utf8(bytes).expect("UTF-8 output");
@@ -64,7 +86,12 @@ fuzz_target!(|data: &[u8]| {
         }
         if name.ends_with(".json") {
             let feed: serde_json::Value = serde_json::from_str(text).expect("valid JSON");
-            let ids: Vec<&str> = feed["items"].as_array().expect("items").iter().map(|i| i["id"].as_str().expect("id")).collect();
+            let ids: Vec<&str> = feed["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .map(|i| i["id"].as_str().expect("id"))
+                .collect();
             let unique: BTreeSet<&str> = ids.iter().copied().collect();
             assert_eq!(unique.len(), ids.len(), "{name}: duplicate ids");
         }
