@@ -653,13 +653,37 @@ impl Engine {
     }
 
     fn place_all(&mut self, keys: HashSet<EntryKey>, dirty: &mut BTreeSet<FeedId>) {
-        let mut global = Vec::with_capacity(keys.len());
+        // Computing an entry only reads the engine: share the work among the cores.
+        let keys: Vec<EntryKey> = keys.into_iter().collect();
+        let workers = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 8);
+        let chunk = keys.len().div_ceil(workers).max(1);
+        let this = &*self;
+        let computed: Vec<Entry> = std::thread::scope(|scope| {
+            let handles: Vec<_> = keys
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .filter_map(|k| this.compute_entry(k))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| {
+                    h.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        });
+        let mut global = Vec::with_capacity(computed.len());
         let mut categories: HashMap<String, Vec<Rank>> = HashMap::new();
         let mut authors: HashMap<String, Vec<Rank>> = HashMap::new();
-        for key in keys {
-            let Some(entry) = self.compute_entry(&key) else {
-                continue;
-            };
+        for entry in computed {
+            let key = entry.key.clone();
             let rank: Rank = (Reverse(entry.published.timestamp()), key.clone());
             for name in &entry.categories {
                 categories
