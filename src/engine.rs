@@ -111,6 +111,32 @@ struct Rec {
     cuts: Vec<Option<usize>>,
 }
 
+/// `f` over `items`, in order, on every core. (Tried for the author passes too: there
+/// the threads cost more than they saved.)
+fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    if workers == 1 {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(workers).max(1);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}
+
 /// A feed that may have to be rendered again.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum FeedId {
@@ -655,30 +681,10 @@ impl Engine {
     fn place_all(&mut self, keys: HashSet<EntryKey>, dirty: &mut BTreeSet<FeedId>) {
         // Computing an entry only reads the engine: share the work among the cores.
         let keys: Vec<EntryKey> = keys.into_iter().collect();
-        let workers = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .clamp(1, 8);
-        let chunk = keys.len().div_ceil(workers).max(1);
-        let this = &*self;
-        let computed: Vec<Entry> = std::thread::scope(|scope| {
-            let handles: Vec<_> = keys
-                .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || {
-                        part.iter()
-                            .filter_map(|k| this.compute_entry(k))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| {
-                    h.join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                })
-                .collect()
-        });
+        let computed: Vec<Entry> = par_map(&keys, |k| self.compute_entry(k))
+            .into_iter()
+            .flatten()
+            .collect();
         let mut global = Vec::with_capacity(computed.len());
         let mut categories: HashMap<String, Vec<Rank>> = HashMap::new();
         let mut authors: HashMap<String, Vec<Rank>> = HashMap::new();
