@@ -208,6 +208,18 @@ fn describe_difference(
     format!("extra files {extra:?}")
 }
 
+/// A scratch folder: `in/a.md` holding one digest, and the path `out`.
+fn scratch() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let root = tempfile::tempdir().unwrap();
+    let (input, output) = (root.path().join("in"), root.path().join("out"));
+    write(
+        &input,
+        "a.md",
+        tweet_digest("2026-01-01T08:00:00Z", 1, "Alpha"),
+    );
+    (root, input, output)
+}
+
 fn tweet_digest(date: &str, n: u64, category: &str) -> String {
     digest(
         date,
@@ -351,13 +363,7 @@ fn follows_every_kind_of_change_and_matches_once_after_each() {
 
 #[test]
 fn a_digest_that_breaks_keeps_its_entries_until_repaired() {
-    let root = tempfile::tempdir().unwrap();
-    let (input, output) = (root.path().join("in"), root.path().join("out"));
-    write(
-        &input,
-        "a.md",
-        tweet_digest("2026-01-01T08:00:00Z", 1, "Alpha"),
-    );
+    let (_root, input, output) = scratch();
     write(
         &input,
         "b.md",
@@ -403,13 +409,7 @@ fn a_digest_that_breaks_keeps_its_entries_until_repaired() {
 
 #[test]
 fn sigterm_during_a_burst_exits_0_with_whole_feeds() {
-    let root = tempfile::tempdir().unwrap();
-    let (input, output) = (root.path().join("in"), root.path().join("out"));
-    write(
-        &input,
-        "a.md",
-        tweet_digest("2026-01-01T08:00:00Z", 1, "Alpha"),
-    );
+    let (_root, input, output) = scratch();
     let d = Daemon::start(&input, &output, "", &[]);
     for i in 0..400u64 {
         write(
@@ -488,13 +488,7 @@ fn sighup_reloads_the_config_and_a_bad_config_is_refused() {
 
 #[test]
 fn pings_the_watchdog_and_reports_status() {
-    let root = tempfile::tempdir().unwrap();
-    let (input, output) = (root.path().join("in"), root.path().join("out"));
-    write(
-        &input,
-        "a.md",
-        tweet_digest("2026-01-01T08:00:00Z", 1, "Alpha"),
-    );
+    let (_root, input, output) = scratch();
     let mut d = Daemon::start(&input, &output, "", &[("WATCHDOG_USEC", "200000")]);
     d.wait_for("WATCHDOG=1");
     d.wait_for("WATCHDOG=1");
@@ -533,13 +527,7 @@ fn an_unwritable_output_at_start_exits_2() {
 
 #[test]
 fn lost_events_trigger_a_rescan_that_publishes_everything() {
-    let root = tempfile::tempdir().unwrap();
-    let (input, output) = (root.path().join("in"), root.path().join("out"));
-    write(
-        &input,
-        "a.md",
-        tweet_digest("2026-01-01T08:00:00Z", 1, "Alpha"),
-    );
+    let (_root, input, output) = scratch();
     let d = Daemon::start(&input, &output, "", &[]);
     d.settles_like_once("start");
     // Stopped, the daemon reads no events; each new file in a watched folder makes at
@@ -565,13 +553,7 @@ fn lost_events_trigger_a_rescan_that_publishes_everything() {
 
 #[test]
 fn an_input_folder_replaced_while_watched_is_watched_again() {
-    let root = tempfile::tempdir().unwrap();
-    let (input, output) = (root.path().join("in"), root.path().join("out"));
-    write(
-        &input,
-        "a.md",
-        tweet_digest("2026-01-01T08:00:00Z", 1, "Alpha"),
-    );
+    let (root, input, output) = scratch();
     let d = Daemon::start(&input, &output, "", &[]);
     d.settles_like_once("start");
     // What rsync --delete-after or a careless deploy does: the folder itself is replaced.
@@ -596,13 +578,7 @@ fn an_input_folder_replaced_while_watched_is_watched_again() {
 
 #[test]
 fn a_second_writer_of_the_same_output_is_refused() {
-    let root = tempfile::tempdir().unwrap();
-    let (input, output) = (root.path().join("in"), root.path().join("out"));
-    write(
-        &input,
-        "a.md",
-        tweet_digest("2026-01-01T08:00:00Z", 1, "Alpha"),
-    );
+    let (_root, input, output) = scratch();
     let d = Daemon::start(&input, &output, "", &[]);
     let result = run_once(&input, &output, &[]);
     assert_eq!(result.status.code(), Some(2));
