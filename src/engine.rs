@@ -23,6 +23,7 @@ use crate::author::{
 };
 use crate::key::{tweet_url, EntryKey};
 use crate::model::{Digest, Entry};
+use crate::par::par_map;
 use crate::plan::{self, Feed};
 use crate::slug;
 use chrono::Duration;
@@ -109,32 +110,6 @@ struct Rec {
     suffixed: bool,
     /// Final cut of each item.
     cuts: Vec<Option<usize>>,
-}
-
-/// `f` over `items`, in order, on every core. (Tried for the author passes too: there
-/// the threads cost more than they saved.)
-fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8);
-    if workers == 1 {
-        return items.iter().map(f).collect();
-    }
-    let chunk = items.len().div_ceil(workers).max(1);
-    let f = &f;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    })
 }
 
 /// A feed that may have to be rendered again.

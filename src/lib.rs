@@ -24,6 +24,7 @@ pub mod logging;
 pub mod merge;
 pub mod model;
 pub mod output;
+pub mod par;
 pub mod parse;
 pub mod plan;
 pub mod render;

@@ -21,6 +21,23 @@ pub struct Built {
     pub entries: usize,
 }
 
+/// One feed's three files.
+fn feed_files(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<[(String, Vec<u8>); 3], RenderError> {
+    Ok([
+        (feed.path(RSS_FILE), render::rss::render(feed, ctx)?),
+        (feed.path(ATOM_FILE), render::atom::render(feed, ctx)?),
+        (feed.path(JSON_FILE), render::json::render(feed, ctx)?),
+    ])
+}
+
+/// The files that list every feed.
+fn index_files(feeds: &[Feed<'_>], ctx: &Context<'_>) -> [(String, Vec<u8>); 2] {
+    [
+        ("index.opml".to_string(), render::opml::render(feeds, ctx)),
+        ("index.html".to_string(), render::html::render(feeds, ctx)),
+    ]
+}
+
 /// Renders feeds into an [`Output`] it keeps, re-rendering only the feeds it is told
 /// may have changed, and reporting which files' bytes changed.
 #[derive(Default)]
@@ -127,13 +144,10 @@ impl Renderer {
                 if !wanted.contains(id) {
                     continue;
                 }
-                rendered.push((feed.path(RSS_FILE), render::rss::render(feed, &ctx)?));
-                rendered.push((feed.path(ATOM_FILE), render::atom::render(feed, &ctx)?));
-                rendered.push((feed.path(JSON_FILE), render::json::render(feed, &ctx)?));
+                rendered.extend(feed_files(feed, &ctx)?);
             }
             let all: Vec<Feed<'_>> = feeds.iter().map(|(_, f)| f.clone()).collect();
-            rendered.push(("index.opml".to_string(), render::opml::render(&all, &ctx)));
-            rendered.push(("index.html".to_string(), render::html::render(&all, &ctx)));
+            rendered.extend(index_files(&all, &ctx));
         }
         for (path, bytes) in rendered {
             self.put(path, bytes, &mut changed);
@@ -201,12 +215,9 @@ pub fn build_reference(corpus: &Corpus, settings: &Settings) -> Result<Built, Re
     };
     let mut out = Output::new();
     for feed in &feeds {
-        out.insert(feed.path(RSS_FILE), render::rss::render(feed, &ctx)?);
-        out.insert(feed.path(ATOM_FILE), render::atom::render(feed, &ctx)?);
-        out.insert(feed.path(JSON_FILE), render::json::render(feed, &ctx)?);
+        out.extend(feed_files(feed, &ctx)?);
     }
-    out.insert("index.opml".to_string(), render::opml::render(&feeds, &ctx));
-    out.insert("index.html".to_string(), render::html::render(&feeds, &ctx));
+    out.extend(index_files(&feeds, &ctx));
     Ok(Built {
         files: out,
         entries: merged.entries.len(),

@@ -138,32 +138,11 @@ pub fn load_all(
     summaries: bool,
 ) -> io::Result<Loaded> {
     let files = list(root, skip)?;
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8);
-    let chunk = files.len().div_ceil(workers).max(1);
-    type Read = (PathBuf, Result<Parsed, Vec<DigestError>>);
-    let results: Vec<Vec<Read>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = files
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|rel| (rel.clone(), load_one(root, rel, cap, tz, summaries)))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
+    let results = crate::par::par_map(&files, |rel| {
+        (rel.clone(), load_one(root, rel, cap, tz, summaries))
     });
     let mut loaded = Loaded::default();
-    for (rel, result) in results.into_iter().flatten() {
+    for (rel, result) in results {
         match result {
             Ok(Parsed::Digest(digest)) => {
                 loaded.corpus.insert(rel, digest);
