@@ -14,22 +14,42 @@ pub fn is_xml_unsafe(c: char) -> bool {
 
 /// Whether `text` holds a character for which [`is_xml_unsafe`] holds, judged from
 /// its UTF-8 bytes: C0 controls and DEL are single bytes, C1 controls are 0xC2
-/// 0x80–0x9F, U+FFFE and U+FFFF are 0xEF 0xBF 0xBE–0xBF. One pass, no decoding.
+/// 0x80–0x9F, U+FFFE and U+FFFF are 0xEF 0xBF 0xBE–0xBF. Every input byte passes
+/// through here, so eight bytes are looked at together, and only a word holding a
+/// byte that could start such a character is looked at byte by byte.
 fn has_unsafe(text: &str) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // Non-zero iff some byte of `w` is zero.
+    let has_zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGHS;
     let b = text.as_bytes();
     let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            0x00..=0x08 | 0x0B | 0x0C | 0x0E..=0x1F | 0x7F => return true,
-            0xC2 if matches!(b.get(i + 1), Some(0x80..=0x9F)) => return true,
-            0xEF if b.get(i + 1) == Some(&0xBF) && matches!(b.get(i + 2), Some(0xBE | 0xBF)) => {
-                return true
-            }
-            _ => {}
+    while i + 8 <= b.len() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&b[i..i + 8]);
+        let w = u64::from_ne_bytes(word);
+        // Bytes below 0x20 (newline and tab too: they are told apart below).
+        let low = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
+        let suspect = low
+            | has_zero(w ^ (ONES * 0x7F))
+            | has_zero(w ^ (ONES * 0xC2))
+            | has_zero(w ^ (ONES * 0xEF));
+        if suspect != 0 && (i..i + 8).any(|j| unsafe_at(b, j)) {
+            return true;
         }
-        i += 1;
+        i += 8;
     }
-    false
+    (i..b.len()).any(|j| unsafe_at(b, j))
+}
+
+/// Whether an unsafe character starts at byte `i`.
+fn unsafe_at(b: &[u8], i: usize) -> bool {
+    match b[i] {
+        0x00..=0x08 | 0x0B | 0x0C | 0x0E..=0x1F | 0x7F => true,
+        0xC2 => matches!(b.get(i + 1), Some(0x80..=0x9F)),
+        0xEF => b.get(i + 1) == Some(&0xBF) && matches!(b.get(i + 2), Some(0xBE | 0xBF)),
+        _ => false,
+    }
 }
 
 /// `text` without any character for which [`is_xml_unsafe`] holds; borrows when there is none.

@@ -35,6 +35,16 @@ pub fn items(body: &str) -> Vec<Result<RawItem, BadItem>> {
 /// [`items`], with the summaries rendered only if `summaries` (else left empty: a full
 /// run renders only the summaries that some feed shows).
 pub fn items_with(body: &str, summaries: bool) -> Vec<Result<RawItem, BadItem>> {
+    if !summaries {
+        if let Some(items) = super::plain::items(body) {
+            return items.into_iter().map(Ok).collect();
+        }
+    }
+    commonmark_items(body, summaries)
+}
+
+/// [`items_with`], always by the CommonMark parser.
+pub fn commonmark_items(body: &str, summaries: bool) -> Vec<Result<RawItem, BadItem>> {
     let newlines = newline_offsets(body);
     let mut out = Vec::new();
     let mut depth = 0usize;

@@ -2,6 +2,7 @@
 
 pub mod body;
 pub mod front_matter;
+pub mod plain;
 
 use crate::error::DigestError;
 use crate::key::parse_link;

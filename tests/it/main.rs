@@ -8,4 +8,5 @@ mod faults;
 mod feeds;
 mod golden;
 mod properties;
+mod shortcut;
 mod support;

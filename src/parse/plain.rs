@@ -1,0 +1,403 @@
+//! A shortcut for the bulk read, which needs each item's line, title and link but not
+//! its summary. Running the CommonMark parser over every body is most of the cost of a
+//! full run, yet almost every digest is a plain numbered list in which those three
+//! facts can be read off line by line with no room for doubt.
+//!
+//! This module recognises only that plain shape, and gives up (`None`) on anything a
+//! CommonMark parser could read otherwise: a line that could open a block of another
+//! kind, a lazy continuation line, text after the list, a title with emphasis, code,
+//! HTML, escapes, entities or brackets, a link destination with anything but plain
+//! ASCII. The caller then runs the real parser, so the result is always the parser's.
+//! `tests::agrees_with_the_commonmark_parser` and the fuzz target hold it to that.
+
+use super::body::RawItem;
+use crate::text::collapse_whitespace;
+
+/// A line's list marker: `1.`–`999999999.` or with `)`, then 1–4 spaces, then content.
+struct Marker {
+    delimiter: u8,
+    /// Column where the item's content starts: lines of the item are indented at least this much.
+    width: usize,
+}
+
+enum MarkerScan {
+    None,
+    Marker(Marker),
+    /// A marker whose item this module does not read (empty, tab, wide indent).
+    Unsure,
+}
+
+fn marker(line: &str) -> MarkerScan {
+    let b = line.as_bytes();
+    let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    if digits == 0 || digits > 9 {
+        return MarkerScan::None;
+    }
+    let delimiter = match b.get(digits) {
+        Some(&d @ (b'.' | b')')) => d,
+        _ => return MarkerScan::None,
+    };
+    let after = &b[digits + 1..];
+    match after.first() {
+        None | Some(b'\t') => return MarkerScan::Unsure,
+        Some(b' ') => {}
+        Some(_) => return MarkerScan::None,
+    }
+    let spaces = after.iter().take_while(|&&c| c == b' ').count();
+    if spaces > 4 || spaces == after.len() || after[spaces] == b'\t' {
+        return MarkerScan::Unsure;
+    }
+    MarkerScan::Marker(Marker {
+        delimiter,
+        width: digits + 1 + spaces,
+    })
+}
+
+/// Whether a line (without its indentation) could start a block, or otherwise change
+/// how the lines around it are read, rather than continue a paragraph. Errs on the side
+/// of "yes".
+fn may_start_block(rest: &str) -> bool {
+    let b = rest.as_bytes();
+    match b[0] {
+        b'#' | b'>' | b'<' | b'=' | b'-' | b'+' | b'|' | b'[' | b'\\' => true,
+        b'`' => rest.starts_with("```"),
+        b'~' => rest.starts_with("~~~"),
+        b'*' | b'_' => {
+            matches!(b.get(1), None | Some(b' ' | b'\t'))
+                || b.iter().all(|&c| matches!(c, b'*' | b'_' | b' ' | b'\t'))
+        }
+        b'0'..=b'9' => !matches!(marker(rest), MarkerScan::None),
+        _ => false,
+    }
+}
+
+/// Whether the `&` at `at` could begin a character reference (`&amp;`, `&#38;`,
+/// `&#x26;`), which the parser would decode.
+fn entity_at(b: &[u8], at: usize) -> bool {
+    let name = b[at + 1..]
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric() || **c == b'#')
+        .count();
+    name > 0 && b.get(at + 1 + name) == Some(&b';')
+}
+
+/// `[title](destination)` at the start of an item's first line, when nothing in it can
+/// mean more than its characters: returns the title as written and the destination.
+fn plain_link(content: &str) -> Option<(&str, &str)> {
+    let inner = content.strip_prefix('[')?;
+    let close = inner.find(']')?;
+    let title = &inner[..close];
+    let b = title.as_bytes();
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'[' | b'\\' | b'`' | b'<' | b'*' | b'_' | b'~' => return None,
+            b'&' if entity_at(b, i) => return None,
+            _ => {}
+        }
+    }
+    let dest_and_rest = inner[close + 1..].strip_prefix('(')?;
+    let end = dest_and_rest.find(')')?;
+    let dest = &dest_and_rest[..end];
+    let d = dest.as_bytes();
+    if d.is_empty() {
+        return None;
+    }
+    for (i, &c) in d.iter().enumerate() {
+        let plain = c.is_ascii_graphic()
+            && !matches!(c, b'(' | b'<' | b'>' | b'\\')
+            && !(c == b'&' && entity_at(d, i));
+        if !plain {
+            return None;
+        }
+    }
+    Some((title, dest))
+}
+
+/// The items of a body in the plain shape, with empty summaries; `None` when the body
+/// is not in that shape (the caller then parses it as CommonMark).
+pub fn items(body: &str) -> Option<Vec<RawItem>> {
+    // A lone carriage return also ends a line in CommonMark.
+    if body.contains('\r')
+        && body
+            .match_indices('\r')
+            .any(|(i, _)| !body[i + 1..].starts_with('\n'))
+    {
+        return None;
+    }
+    let mut items = Vec::new();
+    let mut delimiter = None;
+    // Width of the open item's indentation, and whether its first paragraph is still open.
+    let mut item: Option<(usize, bool)> = None;
+    // Outside the list: whether the line before was text (a paragraph is open).
+    let mut paragraph = false;
+    for (index, line) in body.split('\n').enumerate() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let indent = line.bytes().take_while(|&b| b == b' ').count();
+        let rest = &line[indent..];
+        if rest.bytes().all(|b| b == b' ' || b == b'\t') {
+            paragraph = false;
+            if let Some((_, first)) = &mut item {
+                *first = false;
+            }
+            continue;
+        }
+        if rest.starts_with('\t') {
+            return None;
+        }
+        if indent == 0 {
+            match marker(rest) {
+                MarkerScan::Unsure => return None,
+                MarkerScan::Marker(m) => {
+                    // A list that starts inside a paragraph, or a second list, is left to the parser.
+                    match delimiter {
+                        None if paragraph => return None,
+                        Some(d) if d != m.delimiter => return None,
+                        _ => {}
+                    }
+                    let (title, url) = plain_link(&rest[m.width..])?;
+                    let title = collapse_whitespace(title);
+                    if title.is_empty() {
+                        return None;
+                    }
+                    delimiter = Some(m.delimiter);
+                    item = Some((m.width, true));
+                    items.push(RawItem {
+                        line: index + 1,
+                        title,
+                        url: url.to_string(),
+                        summary_html: String::new(),
+                    });
+                    continue;
+                }
+                MarkerScan::None => {}
+            }
+        }
+        match item {
+            Some((width, first)) => {
+                // Lazy continuation lines and text after the list.
+                if indent < width || (first && may_start_block(rest)) {
+                    return None;
+                }
+            }
+            None => {
+                if delimiter.is_some() || indent >= 4 || may_start_block(rest) {
+                    return None;
+                }
+                paragraph = true;
+            }
+        }
+    }
+    Some(items)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::body::commonmark_items;
+    use proptest::prelude::*;
+
+    /// What the CommonMark parser reads, when it reads only good items.
+    fn parser(body: &str) -> Option<Vec<RawItem>> {
+        commonmark_items(body, false)
+            .into_iter()
+            .collect::<Result<_, _>>()
+            .ok()
+    }
+
+    #[track_caller]
+    fn same(body: &str) {
+        if let Some(fast) = items(body) {
+            assert_eq!(Some(fast), parser(body), "{body:?}");
+        }
+    }
+
+    #[test]
+    fn reads_the_usual_digest_shapes() {
+        let bodies = [
+            "1. [A title-Name](https://x.com/a/status/1)\n    tight **summary**\n\n    more\n\n2. [B](https://x.com/b/status/2)\n\n    loose\n",
+            "Intro text.\n\n1.  [甲 - 乙](https://x.com/a/status/1?s=20)\r\n\r\n    摘要\r\n",
+            "10) [t](http://a.b/c)\n11) [u](http://a.b/d) and more\n     text\n",
+            "\n\n1. [ spaced   title ](u)\n",
+            "1. [AT&T, Q&A! (beta) 100%](https://example.com/a?b=1;c)\n",
+            "",
+            "Only an intro.\n",
+        ];
+        for body in bodies {
+            let fast = items(body).unwrap_or_else(|| panic!("not plain: {body:?}"));
+            assert_eq!(Some(fast), parser(body), "{body:?}");
+        }
+    }
+
+    #[test]
+    fn leaves_every_doubtful_shape_to_the_parser() {
+        let bodies = [
+            // A setext underline turns the title's paragraph into a heading.
+            "1. [t](u)\n   ===\n",
+            "1. [t](u)\n   ---\n",
+            // A lazy continuation line, and text after the list.
+            "1. [t](u)\nlazy\n",
+            "1. [t](u)\n\nafter\n",
+            // A list inside the intro paragraph, and a list with the other delimiter.
+            "intro\n1. [t](u)\n",
+            "1. [t](u)\n2) [t](u)\n",
+            // Titles and links that need inline parsing.
+            "1. [a *b*](u)\n",
+            "1. [a `b](u)` c](v)\n",
+            "1. [a <b>](u)\n",
+            "1. [a [b]](u)\n",
+            "1. [a &amp; b](u)\n",
+            "1. [a \\] b](u)\n",
+            "1. [a](<u>)\n",
+            "1. [a](u \"t\")\n",
+            "1. [a](u&amp;v)\n",
+            "1. [a](ü)\n",
+            "1. [a]()\n",
+            "1. [](u)\n",
+            // Code, quotes, HTML and tabs.
+            "```\n1. [t](u)\n```\n",
+            "    1. [t](u)\n",
+            "<div>\n1. [t](u)\n",
+            "1.\t[t](u)\n",
+            "1.      [t](u)\n",
+            "1. [t](u)\r2. [v](w)\n",
+            "[t]: u\n\n1. [t](u)\n",
+            "1. not a link\n",
+        ];
+        for body in bodies {
+            assert_eq!(items(body), None, "{body:?}");
+            // Whatever the parser makes of them is the answer.
+            same(body);
+        }
+    }
+
+    /// Lines built from the pieces that change how CommonMark reads a document: mostly
+    /// the plain shape (item lines, indented summary lines, blank lines), so that whole
+    /// lists are read by both, with a doubtful piece here and there.
+    fn line() -> impl Strategy<Value = String> {
+        let plain_indent = prop::sample::select(vec!["", "   ", "    ", "     ", "        "]);
+        let odd_indent = prop::sample::select(vec![" ", "  ", "\t", "  \t", "\t "]);
+        let marker = prop::sample::select(vec![
+            "1. ",
+            "2. ",
+            "1) ",
+            "3) ",
+            "10. ",
+            "1.  ",
+            "2.   ",
+            "7.    ",
+            "1.     ",
+            "1.\t",
+            "1.",
+            "0. ",
+            "123456789. ",
+            "1234567890. ",
+            "- ",
+            "* ",
+            "+ ",
+        ]);
+        let link = prop::sample::select(vec![
+            "[t](u)",
+            "[T-Name](https://x.com/a/status/1)",
+            "[a b](http://e.org/x)",
+            "[x](y) tail",
+            "[Q&A](u)",
+            "[a](b&c;)",
+            "[a](b]c)",
+            "[a](\"b\")",
+            "[a ! (b)](u)",
+            "[ x ]( u )",
+            "[a *b*](u)",
+            "[a](u \"t\")",
+            "[a](<u>)",
+            "[a `b](u)`",
+            "[a &amp; b](u)",
+            "[a\\]](u)",
+            "[[a]](u)",
+            "[a]",
+            "[a]: u",
+            "[a](u))",
+            "[a](())",
+            "[\u{a0}](u)",
+            "[a](u)\u{a0}",
+        ]);
+        let text = prop::sample::select(vec![
+            "text",
+            "**bold** text",
+            "`code` x",
+            "a `b",
+            "c` d",
+            "```",
+            "~~~",
+            "~x~",
+            "---",
+            "***",
+            "___",
+            "===",
+            "# h",
+            "#h",
+            "> q",
+            "<div>",
+            "<!-- c -->",
+            "&amp;",
+            "2026年",
+            "1.5x",
+            "_a_",
+            "* * *",
+            "*a",
+            "| a |",
+            "\\",
+            "![i](j)",
+            "[a]: u",
+            "[t](u)",
+            "-x",
+            "+x",
+            "=x",
+            "\u{a0}",
+            "x  ",
+        ]);
+        let end = prop::sample::select(
+            vec!["\n"; 12]
+                .into_iter()
+                .chain(["\r\n", "\r", ""])
+                .collect::<Vec<_>>(),
+        );
+        let good_marker = prop::sample::select(vec!["1. ", "2. ", "10. ", "1.  "]);
+        let good_link = prop::sample::select(vec!["[t](u)", "[a b-C](https://x.com/a/status/1)"]);
+        let good_text = prop::sample::select(vec!["text", "**bold** `code`", "，句子"]);
+        let piece = prop_oneof![
+            6 => (good_marker, good_link).prop_map(|(m, l)| format!("{m}{l}")),
+            6 => good_text.prop_map(|t| format!("    {t}")),
+            6 => Just(String::new()),
+            1 => (Just(""), marker, link).prop_map(|(i, m, l)| format!("{i}{m}{l}")),
+            1 => (plain_indent, text.clone()).prop_map(|(i, t)| format!("{i}{t}")),
+            1 => (odd_indent, text).prop_map(|(i, t)| format!("{i}{t}")),
+        ];
+        (piece, end).prop_map(|(p, e)| format!("{p}{e}"))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+        #[test]
+        fn agrees_with_the_commonmark_parser(lines in prop::collection::vec(line(), 0..16)) {
+            let body = lines.concat();
+            if let Some(fast) = items(&body) {
+                prop_assert_eq!(Some(fast), parser(&body), "{:?}", body);
+            }
+        }
+
+        #[test]
+        fn agrees_on_generated_digests(items_ in prop::collection::vec(
+            (1u32..1000, "[A-Za-z0-9 ,.!?&()'\"%:;/=+#@$-]{1,20}", "[a-z0-9:/._?=%-]{1,20}", 0usize..4, any::<bool>(), "[^\r]{0,30}"),
+            0..8,
+        )) {
+            let mut body = String::from("intro\n\n");
+            for (n, title, url, spaces, tight, summary) in items_ {
+                let gap = if tight { "\n" } else { "\n\n" };
+                body.push_str(&format!("{n}.{} [{title}]({url}){gap}    {summary}\n\n", " ".repeat(spaces)));
+            }
+            if let Some(fast) = items(&body) {
+                prop_assert_eq!(Some(fast), parser(&body), "{:?}", body);
+            }
+        }
+    }
+}

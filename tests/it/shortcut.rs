@@ -1,0 +1,61 @@
+//! The bulk read's shortcut (`parse::plain`) must take realistic digests, and read
+//! them exactly as the CommonMark parser does; the examples too, where they are plain.
+
+#[path = "../../benches/support/corpus.rs"]
+#[allow(dead_code)]
+mod corpus;
+
+use digestfeed::parse::body::commonmark_items;
+use digestfeed::parse::front_matter::split;
+use digestfeed::parse::plain;
+
+#[test]
+fn generated_digests_take_the_shortcut_and_read_the_same() {
+    let files = corpus::generate(300, 7);
+    let mut items = 0;
+    for (path, text) in &files {
+        let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+        let body = split(text).unwrap_or_else(|p| panic!("{path}: {p:?}")).body;
+        let fast = plain::items(body).unwrap_or_else(|| panic!("{path} is not taken"));
+        let full: Vec<_> = commonmark_items(body, false)
+            .into_iter()
+            .collect::<Result<_, _>>()
+            .unwrap_or_else(|e| panic!("{path}: {e:?}"));
+        assert_eq!(fast, full, "{path}");
+        items += fast.len();
+    }
+    assert!(items > 300 * 10, "{items} items");
+}
+
+#[test]
+fn example_digests_read_the_same_either_way() {
+    let mut taken = 0;
+    for entry in walk(std::path::Path::new("examples/digests")) {
+        let text = std::fs::read_to_string(&entry).unwrap();
+        let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
+        let Ok(parts) = split(text) else { continue };
+        if let Some(fast) = plain::items(parts.body) {
+            taken += 1;
+            let full: Vec<_> = commonmark_items(parts.body, false)
+                .into_iter()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            assert_eq!(fast, full, "{}", entry.display());
+        }
+    }
+    assert!(taken >= 4, "only {taken} examples are plain");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else if path.extension().is_some_and(|e| e == "md") {
+            out.push(path);
+        }
+    }
+    out.sort();
+    out
+}
