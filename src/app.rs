@@ -72,6 +72,7 @@ pub fn run_once(settings: &Settings) -> Result<OnceReport, RunError> {
         source,
     })?;
     let read = started.elapsed();
+    let read_peak = peak_rss_mb();
     // Reported before writing, so that a failed write does not hide them.
     for e in &loaded.errors {
         tracing::error!("{e}");
@@ -98,6 +99,8 @@ pub fn run_once(settings: &Settings) -> Result<OnceReport, RunError> {
         read_ms = read.as_millis() as u64,
         build_ms = (rendered - read).as_millis() as u64,
         write_ms = (started.elapsed() - rendered).as_millis() as u64,
+        read_peak_mb = read_peak,
+        peak_mb = peak_rss_mb(),
         "timings"
     );
     Ok(OnceReport {
@@ -106,6 +109,17 @@ pub fn run_once(settings: &Settings) -> Result<OnceReport, RunError> {
         errors: loaded.errors,
         sync,
     })
+}
+
+/// The process's peak resident memory so far, in MiB (0 where `/proc` does not say).
+fn peak_rss_mb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+            line.split_whitespace().nth(1)?.parse::<u64>().ok()
+        })
+        .map_or(0, |kb| kb / 1024)
 }
 
 /// `digestfeed` as the binary runs it; returns the process exit code.

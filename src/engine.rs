@@ -21,8 +21,8 @@
 use crate::author::{
     candidates, name_matches_handle, vote, Candidate, CONFIGURED, HANDLE, REPEATED,
 };
-use crate::key::{tweet_url, EntryKey};
-use crate::model::{Digest, Entry};
+use crate::key::EntryKey;
+use crate::model::{category_set, Digest, Entry, Prefix};
 use crate::par::par_map;
 use crate::plan::{self, Feed};
 use crate::slug;
@@ -38,11 +38,12 @@ use std::sync::Arc;
 
 type Sym = u32;
 
-/// Strings seen in titles and handles, each stored once and named by a number.
+/// Strings seen in titles and handles, each stored once and named by a number; entries
+/// share them rather than hold copies.
 #[derive(Debug, Default)]
 struct Interner {
-    ids: HashMap<Box<str>, Sym>,
-    strs: Vec<Box<str>>,
+    ids: HashMap<Arc<str>, Sym>,
+    strs: Vec<Arc<str>>,
 }
 
 impl Interner {
@@ -51,13 +52,21 @@ impl Interner {
             return id;
         }
         let id = Sym::try_from(self.strs.len()).unwrap_or(Sym::MAX);
-        self.strs.push(s.into());
-        self.ids.insert(s.into(), id);
+        let shared: Arc<str> = s.into();
+        self.strs.push(shared.clone());
+        self.ids.insert(shared, id);
         id
     }
 
     fn get(&self, id: Sym) -> &str {
         self.strs.get(id as usize).map_or("", |s| s)
+    }
+
+    fn shared(&self, id: Sym) -> Arc<str> {
+        self.strs
+            .get(id as usize)
+            .cloned()
+            .unwrap_or_else(|| "".into())
     }
 }
 
@@ -94,6 +103,8 @@ struct Cand {
 struct ItemRec {
     /// Lowercase handle.
     handle: Option<Sym>,
+    /// The handle as written.
+    written: Option<Sym>,
     id: Option<u64>,
     cands: Vec<Cand>,
     /// The first item of its digest with this key (later ones are the same entry).
@@ -144,7 +155,7 @@ impl<K: std::hash::Hash + Eq + Clone> Flips<K> {
 #[derive(Debug, Default)]
 pub struct Engine {
     /// Lowercase handle → configured display name.
-    configured: BTreeMap<String, String>,
+    configured: BTreeMap<String, Arc<str>>,
     syms: Interner,
     recs: HashMap<DKey, Rec>,
     /// Distinct tweets (with their number of mentions) of a handle whose titles can end in a name.
@@ -157,13 +168,13 @@ pub struct Engine {
     /// Final cuts per handle and name, where they stand.
     names_of: HashMap<Sym, HashMap<Sym, BTreeSet<Occ>>>,
     /// Lowercase handle → display name from the titles (the configured name wins over it).
-    display: HashMap<Sym, String>,
+    display: HashMap<Sym, Sym>,
     /// Where each entry's tweet stands, in corpus order: a sorted `Vec`, since a tweet
     /// is in a handful of digests (a `BTreeSet` node would cost ten times the memory).
     occ: HashMap<EntryKey, Vec<Occ>>,
     entries: HashMap<EntryKey, Entry>,
     global: BTreeSet<Rank>,
-    by_category: BTreeMap<String, BTreeSet<Rank>>,
+    by_category: BTreeMap<Arc<str>, BTreeSet<Rank>>,
     by_author: BTreeMap<String, BTreeSet<Rank>>,
 }
 
@@ -171,7 +182,10 @@ impl Engine {
     /// An empty engine. `configured` maps lowercase handles to display names.
     pub fn new(configured: &BTreeMap<String, String>) -> Engine {
         Engine {
-            configured: configured.clone(),
+            configured: configured
+                .iter()
+                .map(|(h, n)| (h.clone(), n.as_str().into()))
+                .collect(),
             ..Engine::default()
         }
     }
@@ -212,6 +226,7 @@ impl Engine {
                 .collect();
             items.push(ItemRec {
                 handle: lower.as_ref().map(|h| self.syms.intern(h)),
+                written: item.link.handle.as_ref().map(|h| self.syms.intern(h)),
                 id: match item.link.key {
                     EntryKey::Tweet(id) => Some(id),
                     EntryKey::Url(_) => None,
@@ -414,17 +429,17 @@ impl Engine {
             .collect()
     }
 
-    fn compute_display(&self, h: Sym) -> Option<String> {
+    fn compute_display(&self, h: Sym) -> Option<Sym> {
         let names = self.names_of.get(&h)?;
         names
             .iter()
             .filter_map(|(name, occs)| Some((occs.len(), Reverse(occs.first()?), *name)))
             .max()
-            .map(|(_, _, name)| self.syms.get(name).to_string())
+            .map(|(_, _, name)| name)
     }
 
     /// The display name for a handle as written.
-    fn display_of(&self, written: &str) -> String {
+    fn display_of(&self, written: &str) -> Arc<str> {
         let lower = written.to_ascii_lowercase();
         if let Some(name) = self.configured.get(&lower) {
             return name.clone();
@@ -433,8 +448,7 @@ impl Engine {
             .ids
             .get(lower.as_str())
             .and_then(|h| self.display.get(h))
-            .cloned()
-            .unwrap_or_else(|| written.to_string())
+            .map_or_else(|| written.into(), |&name| self.syms.shared(name))
     }
 
     fn compute_entry(&self, key: &EntryKey) -> Option<Entry> {
@@ -443,55 +457,58 @@ impl Engine {
         let rec = self.recs.get(path)?;
         let date = rec.digest.date;
         let item = rec.digest.items.get(*pos)?;
-        let cut = rec.cuts[*pos].map(|ci| rec.items[*pos].cands[ci].cand.cut);
+        let irec = rec.items.get(*pos)?;
+        let cut = rec
+            .cuts
+            .get(*pos)
+            .copied()
+            .flatten()
+            .and_then(|ci| irec.cands.get(ci));
         // The first item, in corpus order, that names a handle: possibly a later item
         // of the same digest, possibly a later digest.
         let handle_from = |p: &DKey, from: usize| {
             self.recs.get(p).and_then(|r| {
-                r.digest.items.get(from..).and_then(|items| {
-                    items
-                        .iter()
-                        .filter(|it| it.link.key == *key)
-                        .find_map(|it| it.link.handle.clone())
-                })
+                let items = r.digest.items.get(from..)?;
+                items
+                    .iter()
+                    .zip(r.items.get(from..)?)
+                    .filter(|(it, _)| it.link.key == *key)
+                    .find_map(|(_, ir)| ir.written)
             })
         };
-        let (handle, from_first) = match &item.link.handle {
-            Some(h) => (Some(h.clone()), true),
+        let (written, from_first) = match irec.written {
+            Some(h) => (Some(h), true),
             None => (occs.iter().find_map(|(_, p, i)| handle_from(p, *i)), false),
         };
-        let url = match key {
-            EntryKey::Tweet(id) => tweet_url(handle.as_deref(), *id),
-            EntryKey::Url(_) => item.link.url.clone(),
-        };
+        let handle = written.map(|h| self.syms.shared(h));
         let author = handle.as_ref().map(|h| {
             if !from_first {
                 return self.display_of(h);
             }
-            match (self.configured.get(&h.to_ascii_lowercase()), cut) {
+            let configured = irec
+                .handle
+                .and_then(|lower| self.configured.get(self.syms.get(lower)));
+            match (configured, cut) {
                 (Some(name), _) => name.clone(),
-                (None, Some(cut)) => cut.name(&item.title).to_string(),
+                (None, Some(c)) => self.syms.shared(c.name),
                 (None, None) => self.display_of(h),
             }
         });
         let offset = Duration::seconds(i64::try_from(*pos).unwrap_or(i64::MAX));
-        let mut categories = BTreeSet::new();
+        let mut categories = Vec::new();
         for (_, p, _) in occs {
             if let Some(r) = self.recs.get(p) {
                 categories.extend(r.digest.categories.iter().cloned());
             }
         }
+        let title_len = cut.map_or(item.title.len(), |c| c.cand.cut.title(&item.title).len());
         Some(Entry {
             key: key.clone(),
-            url,
-            title: match cut {
-                Some(cut) => cut.title(&item.title).to_string(),
-                None => item.title.clone(),
-            },
+            title: Prefix::new(item.title.clone(), title_len),
             handle,
             author,
             published: date.checked_sub_signed(offset).unwrap_or(date),
-            categories,
+            categories: category_set(categories),
             summary_html: item.summary_html.clone(),
         })
     }
@@ -512,7 +529,7 @@ impl Engine {
             if self.by_category[name].is_empty() {
                 self.by_category.remove(name);
             }
-            dirty.insert(FeedId::Category(name.clone()));
+            dirty.insert(FeedId::Category(name.to_string()));
         }
         if let Some(h) = entry.author_feed() {
             apply(self.by_author.entry(h.clone()).or_default());
@@ -661,7 +678,7 @@ impl Engine {
             .flatten()
             .collect();
         let mut global = Vec::with_capacity(computed.len());
-        let mut categories: HashMap<String, Vec<Rank>> = HashMap::new();
+        let mut categories: HashMap<Arc<str>, Vec<Rank>> = HashMap::new();
         let mut authors: HashMap<String, Vec<Rank>> = HashMap::new();
         for entry in computed {
             let key = entry.key.clone();
@@ -681,7 +698,7 @@ impl Engine {
         dirty.insert(FeedId::Global);
         self.global = global.into_iter().collect();
         for (name, ranks) in categories {
-            dirty.insert(FeedId::Category(name.clone()));
+            dirty.insert(FeedId::Category(name.to_string()));
             self.by_category.insert(name, ranks.into_iter().collect());
         }
         for (handle, ranks) in authors {
@@ -767,15 +784,15 @@ impl Engine {
         let slugs = slug::assign(self.by_category.iter().filter_map(|(name, set)| {
             set.iter()
                 .next_back()
-                .map(|(Reverse(date), _)| (name.as_str(), *date))
+                .map(|(Reverse(date), _)| (&**name, *date))
         }));
         let mut categories: Vec<(FeedId, Feed<'_>)> = self
             .by_category
             .iter()
             .map(|(name, set)| {
                 (
-                    FeedId::Category(name.clone()),
-                    plan::category_feed(settings, name, &slugs[name], self.top(set, max)),
+                    FeedId::Category(name.to_string()),
+                    plan::category_feed(settings, name, &slugs[&**name], self.top(set, max)),
                 )
             })
             .collect();
@@ -786,7 +803,7 @@ impl Engine {
             let written = entries
                 .first()
                 .and_then(|e| e.handle.clone())
-                .unwrap_or_else(|| handle.clone());
+                .unwrap_or_else(|| handle.as_str().into());
             let name = self.display_of(&written);
             feeds.push((
                 FeedId::Author(handle.clone()),

@@ -2,12 +2,13 @@
 //! result depends on the set of digests only, never on the order they were read in.
 
 use crate::author::{split_corpus, ItemRef};
-use crate::key::{tweet_url, EntryKey};
-use crate::model::{Digest, Entry};
+use crate::key::EntryKey;
+use crate::model::{category_set, Digest, Entry, Prefix};
 use chrono::Duration;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Every valid, non-draft digest, by path relative to the input folder.
 pub type Corpus = BTreeMap<PathBuf, Digest>;
@@ -64,21 +65,24 @@ pub fn merge(corpus: &Corpus, configured: &BTreeMap<String, String>) -> Merged {
     };
 
     let mut entries: HashMap<EntryKey, Entry> = HashMap::new();
+    let mut categories: HashMap<EntryKey, Vec<Arc<str>>> = HashMap::new();
     for (digest, cuts) in digests.iter().zip(&splits.cuts) {
         let mut seen_here: HashSet<&EntryKey> = HashSet::new();
         for (k, (item, cut)) in digest.items.iter().zip(cuts).enumerate() {
             let key = &item.link.key;
             let first_here = seen_here.insert(key);
+            if first_here {
+                categories
+                    .entry(key.clone())
+                    .or_default()
+                    .extend(digest.categories.iter().cloned());
+            }
             if let Some(entry) = entries.get_mut(key) {
-                if first_here {
-                    entry.categories.extend(digest.categories.iter().cloned());
-                }
                 // The earliest digest that names a handle may name it in a later item.
                 if entry.handle.is_none() {
-                    if let (Some(handle), EntryKey::Tweet(id)) = (&item.link.handle, key) {
-                        entry.url = tweet_url(Some(handle), *id);
-                        entry.author = Some(display(handle));
-                        entry.handle = Some(handle.clone());
+                    if let Some(handle) = &item.link.handle {
+                        entry.author = Some(display(handle).into());
+                        entry.handle = Some(handle.as_str().into());
                     }
                 }
                 continue;
@@ -94,25 +98,29 @@ pub fn merge(corpus: &Corpus, configured: &BTreeMap<String, String>) -> Merged {
                         (None, None) => display(h),
                     });
             let title = match cut {
-                Some(cut) => cut.title(&item.title).to_string(),
-                None => item.title.clone(),
+                Some(cut) => Prefix::new(item.title.clone(), cut.title(&item.title).len()),
+                None => Prefix::new(item.title.clone(), item.title.len()),
             };
             entries.insert(
                 key.clone(),
                 Entry {
                     key: key.clone(),
-                    url: item.link.url.clone(),
                     title,
-                    handle,
-                    author,
+                    handle: handle.map(Into::into),
+                    author: author.map(Into::into),
                     published: digest
                         .date
                         .checked_sub_signed(offset)
                         .unwrap_or(digest.date),
-                    categories: digest.categories.iter().cloned().collect(),
+                    categories: Box::default(),
                     summary_html: item.summary_html.clone(),
                 },
             );
+        }
+    }
+    for (key, names) in categories {
+        if let Some(entry) = entries.get_mut(&key) {
+            entry.categories = category_set(names);
         }
     }
     let mut entries: Vec<Entry> = entries.into_values().collect();
@@ -191,14 +199,18 @@ mod tests {
             .iter()
             .find(|e| e.key == EntryKey::Tweet(5))
             .unwrap();
-        assert_eq!(e.title, "First wording");
+        assert_eq!(&*e.title, "First wording");
         assert_eq!(
-            e.url, "https://x.com/bentossell/status/5",
+            e.url(),
+            "https://x.com/bentossell/status/5",
             "handle as written in the earliest digest"
         );
         assert_eq!(e.author.as_deref(), Some("Ben Tossell"));
         assert_eq!(e.published.to_rfc3339(), "2026-01-01T08:00:00+00:00");
-        assert_eq!(e.categories.iter().collect::<Vec<_>>(), ["A", "B", "C"]);
+        assert_eq!(
+            e.categories.iter().map(|c| &**c).collect::<Vec<_>>(),
+            ["A", "B", "C"]
+        );
         assert_eq!(
             &*e.summary_html,
             "<p>Summary of First wording - Ben Tossell.</p>"
@@ -221,7 +233,7 @@ mod tests {
         let dates: Vec<_> = merged
             .entries
             .iter()
-            .map(|e| (e.title.as_str(), e.published.to_rfc3339()))
+            .map(|e| (&*e.title, e.published.to_rfc3339()))
             .collect();
         assert_eq!(
             dates,
@@ -271,7 +283,7 @@ mod tests {
             &BTreeMap::new(),
         );
         let e = &merged.entries[0];
-        assert_eq!(e.url, "https://x.com/Karpathy/status/7");
+        assert_eq!(e.url(), "https://x.com/Karpathy/status/7");
         assert_eq!(e.author_feed().as_deref(), Some("karpathy"));
         assert_eq!(
             e.author.as_deref(),
@@ -302,7 +314,7 @@ mod tests {
             .iter()
             .find(|e| e.key == EntryKey::Tweet(7))
             .unwrap();
-        assert_eq!(e.url, "https://x.com/Karpathy/status/7");
+        assert_eq!(e.url(), "https://x.com/Karpathy/status/7");
         assert_eq!(e.title, "t");
     }
 

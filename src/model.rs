@@ -1,8 +1,7 @@
 //! Plain data passed between the pipeline's steps.
 
-use crate::key::{EntryKey, Link};
+use crate::key::{tweet_url, EntryKey, Link};
 use chrono::{DateTime, FixedOffset};
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// One digest file, parsed. Holds nothing that depends on other files.
@@ -11,7 +10,7 @@ pub struct Digest {
     /// Whole seconds: every feed format can show it exactly.
     pub date: DateTime<FixedOffset>,
     /// Trimmed, non-empty, without duplicates, in the order written.
-    pub categories: Vec<String>,
+    pub categories: Vec<Arc<str>>,
     pub items: Vec<Item>,
     /// Whether the items' summaries were read; if not, they are empty until filled in.
     pub summaries: bool,
@@ -23,7 +22,7 @@ pub struct Item {
     /// Line of the item's list marker in the file (1-based).
     pub line: usize,
     /// The link text as plain text, possibly still ending in an author's name.
-    pub title: String,
+    pub title: Arc<str>,
     pub link: Link,
     /// The summary rendered to HTML, not yet sanitised. Shared, not copied, by the
     /// entry it becomes.
@@ -38,27 +37,95 @@ pub enum Parsed {
     Draft,
 }
 
-/// One tweet (or other link) after merging every digest that mentions it.
+/// The start of a shared string. An entry's title is its item's title up to the
+/// author's name: pointing into the item's title saves a copy per entry, and a full run
+/// holds hundreds of thousands of entries.
+#[derive(Clone, Eq)]
+pub struct Prefix {
+    full: Arc<str>,
+    len: usize,
+}
+
+impl Prefix {
+    /// `full[..len]`; all of `full` if `len` is not a character boundary inside it.
+    pub fn new(full: Arc<str>, len: usize) -> Prefix {
+        let len = if full.is_char_boundary(len) {
+            len
+        } else {
+            full.len()
+        };
+        Prefix { full, len }
+    }
+}
+
+impl From<&str> for Prefix {
+    fn from(text: &str) -> Prefix {
+        let full: Arc<str> = text.into();
+        Prefix::new(full, text.len())
+    }
+}
+
+impl std::ops::Deref for Prefix {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.full[..self.len]
+    }
+}
+
+impl PartialEq for Prefix {
+    fn eq(&self, other: &Prefix) -> bool {
+        **self == **other
+    }
+}
+
+impl PartialEq<&str> for Prefix {
+    fn eq(&self, other: &&str) -> bool {
+        **self == **other
+    }
+}
+
+impl std::fmt::Debug for Prefix {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&**self, f)
+    }
+}
+
+/// One tweet (or other link) after merging every digest that mentions it. Strings are
+/// shared with the digests and the engine rather than copied.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
     pub key: EntryKey,
-    /// Canonical, absolute: the id/guid and link in every feed.
-    pub url: String,
     /// Plain text, without the author's name.
-    pub title: String,
+    pub title: Prefix,
     /// The X handle as first written, if the entry is a tweet whose handle is known.
-    pub handle: Option<String>,
+    pub handle: Option<Arc<str>>,
     /// Display name of the author; `None` for entries credited to the site.
-    pub author: Option<String>,
+    pub author: Option<Arc<str>>,
     pub published: DateTime<FixedOffset>,
-    pub categories: BTreeSet<String>,
+    /// Sorted, without duplicates.
+    pub categories: Box<[Arc<str>]>,
     /// Not yet sanitised.
     pub summary_html: Arc<str>,
 }
 
 impl Entry {
+    /// Canonical, absolute: the id/guid and link in every feed.
+    pub fn url(&self) -> String {
+        match &self.key {
+            EntryKey::Tweet(id) => tweet_url(self.handle.as_deref(), *id),
+            EntryKey::Url(url) => url.clone(),
+        }
+    }
+
     /// Lowercase handle: the author feed this entry belongs to.
     pub fn author_feed(&self) -> Option<String> {
         self.handle.as_ref().map(|h| h.to_ascii_lowercase())
     }
+}
+
+/// Categories as an entry holds them: sorted, without duplicates.
+pub fn category_set(mut names: Vec<Arc<str>>) -> Box<[Arc<str>]> {
+    names.sort_unstable();
+    names.dedup();
+    names.into_boxed_slice()
 }

@@ -134,7 +134,10 @@ pub fn plan<'a>(
     categories.sort_by(|a, b| a.dir.cmp(&b.dir));
     feeds.extend(categories);
     for (handle, entries) in by_author {
-        let written = entries[0].handle.clone().unwrap_or_else(|| handle.clone());
+        let written = entries[0]
+            .handle
+            .as_deref()
+            .map_or_else(|| handle.clone(), str::to_string);
         let name = names
             .get(&handle)
             .cloned()

@@ -61,12 +61,12 @@ pub fn parse_digest_with(
         }
         Some(value) => front_matter::parse_date(value, tz).map_err(|m| fail(date_line, m))?,
     };
-    let mut categories: Vec<String> = Vec::new();
+    let mut categories: Vec<std::sync::Arc<str>> = Vec::new();
     for name in &fm.categories {
         // YAML escapes (`"\x01"`) can produce what the raw text did not hold.
         let name = collapse_whitespace(&xml_safe(name));
-        if !name.is_empty() && !categories.contains(&name) {
-            categories.push(name);
+        if !name.is_empty() && !categories.iter().any(|c| **c == *name) {
+            categories.push(name.into());
         }
     }
     let mut items = Vec::new();
@@ -79,7 +79,7 @@ pub fn parse_digest_with(
                     // Character references (`&#1;`) can produce what the raw text did not hold.
                     Ok(link) => items.push(Item {
                         line,
-                        title: xml_safe(&raw.title).into_owned(),
+                        title: xml_safe(&raw.title).into(),
                         link,
                         summary_html: xml_safe(&raw.summary_html).into(),
                     }),
@@ -138,10 +138,13 @@ mod tests {
     fn reads_a_whole_digest() {
         let d = digest(GOOD);
         assert_eq!(d.date.to_rfc3339(), "2026-03-09T12:00:03+08:00");
-        assert_eq!(d.categories, vec!["AI新闻", "开源"]);
+        assert_eq!(
+            d.categories.iter().map(|c| &**c).collect::<Vec<_>>(),
+            ["AI新闻", "开源"]
+        );
         assert_eq!(d.items.len(), 2);
         assert_eq!(d.items[0].line, 7);
-        assert_eq!(d.items[0].title, "某模型登顶-向阳乔木");
+        assert_eq!(&*d.items[0].title, "某模型登顶-向阳乔木");
         assert_eq!(d.items[1].line, 10);
         assert_eq!(d.items[1].link.key, EntryKey::Tweet(1900000000000000002));
         assert_eq!(&*d.items[1].summary_html, "<p>Small models.</p>");
@@ -181,8 +184,11 @@ mod tests {
     #[test]
     fn control_characters_never_reach_the_model() {
         let d = digest("---\ndate: 2026-01-01\ncategories: [\"A\u{1}I\", \"B\\x01C\"]\n---\n1. [T\u{0}i\u{1B}tle&#1;](https://x.com/a/status/1)\n   s\u{8}um\u{FFFF}&#x1B;\n");
-        assert_eq!(d.categories, vec!["AI", "BC"]);
-        assert_eq!(d.items[0].title, "Title");
+        assert_eq!(
+            d.categories.iter().map(|c| &**c).collect::<Vec<_>>(),
+            ["AI", "BC"]
+        );
+        assert_eq!(&*d.items[0].title, "Title");
         assert_eq!(&*d.items[0].summary_html, "<p>sum</p>");
     }
 

@@ -14,13 +14,13 @@ pub fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, RenderError
         .map(|entry| {
             let summary = ctx.summary(entry);
             Entry {
-                title: Text::plain(entry.title.clone()),
-                id: entry.url.clone(),
+                title: Text::plain(entry.title.to_string()),
+                id: entry.url(),
                 updated: entry.published,
                 published: Some(entry.published),
                 authors: match (&entry.author, &entry.handle) {
                     (Some(name), Some(handle)) => vec![Person {
-                        name: name.clone(),
+                        name: name.to_string(),
                         uri: Some(profile_url(handle)),
                         ..Default::default()
                     }],
@@ -30,12 +30,12 @@ pub fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, RenderError
                     .categories
                     .iter()
                     .map(|name| Category {
-                        term: name.clone(),
+                        term: name.to_string(),
                         ..Default::default()
                     })
                     .collect(),
                 links: vec![Link {
-                    href: entry.url.clone(),
+                    href: entry.url(),
                     rel: "alternate".to_string(),
                     ..Default::default()
                 }],

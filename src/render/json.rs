@@ -26,8 +26,8 @@ struct Author<'a> {
 
 #[derive(Serialize)]
 struct JsonItem<'a> {
-    id: &'a str,
-    url: &'a str,
+    id: String,
+    url: String,
     title: &'a str,
     content_html: &'a str,
     date_published: String,
@@ -49,8 +49,8 @@ pub fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, RenderError
         .map(|entry| {
             let date = entry.published.to_rfc3339_opts(SecondsFormat::Secs, true);
             JsonItem {
-                id: &entry.url,
-                url: &entry.url,
+                id: entry.url(),
+                url: entry.url(),
                 title: &entry.title,
                 content_html: ctx.summary(entry),
                 date_published: date.clone(),
@@ -62,7 +62,7 @@ pub fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, RenderError
                     },
                     _ => site_author(),
                 }],
-                tags: entry.categories.iter().map(String::as_str).collect(),
+                tags: entry.categories.iter().map(|c| &**c).collect(),
             }
         })
         .collect();

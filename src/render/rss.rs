@@ -14,11 +14,11 @@ pub fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, RenderError
         .map(|entry| {
             let summary = ctx.summary(entry);
             Item {
-                title: Some(entry.title.clone()),
-                link: Some(entry.url.clone()),
+                title: Some(entry.title.to_string()),
+                link: Some(entry.url()),
                 description: (!summary.is_empty()).then(|| summary.to_string()),
                 guid: Some(Guid {
-                    value: entry.url.clone(),
+                    value: entry.url(),
                     permalink: true,
                 }),
                 pub_date: Some(entry.published.to_rfc2822()),
@@ -26,7 +26,7 @@ pub fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, RenderError
                     .categories
                     .iter()
                     .map(|name| Category {
-                        name: name.clone(),
+                        name: name.to_string(),
                         domain: None,
                     })
                     .collect(),
