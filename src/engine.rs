@@ -553,6 +553,12 @@ impl Engine {
         let mut handles: HashSet<Sym> = HashSet::new();
         let mut touched: HashSet<DKey> = HashSet::new();
 
+        // A full build knows how many digests its map will hold.
+        let changes: Vec<(PathBuf, Option<Digest>)> = changes.into_iter().collect();
+        if self.recs.is_empty() {
+            self.recs.reserve(changes.len());
+        }
+
         // 1. Out with the old, in with the new.
         for (file, new) in changes {
             let path = dkey(&file);
@@ -677,6 +683,7 @@ impl Engine {
             .into_iter()
             .flatten()
             .collect();
+        self.entries.reserve(computed.len());
         let mut global = Vec::with_capacity(computed.len());
         let mut categories: HashMap<Arc<str>, Vec<Rank>> = HashMap::new();
         let mut authors: HashMap<String, Vec<Rank>> = HashMap::new();

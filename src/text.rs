@@ -30,10 +30,12 @@ fn has_unsafe(text: &str) -> bool {
         let w = u64::from_ne_bytes(word);
         // Bytes below 0x20 (newline and tab too: they are told apart below).
         let low = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
-        let suspect = low
-            | has_zero(w ^ (ONES * 0x7F))
-            | has_zero(w ^ (ONES * 0xC2))
-            | has_zero(w ^ (ONES * 0xEF));
+        // 0xEF is common (fullwidth punctuation); only 0xEF 0xBF is suspect. The pair
+        // may straddle two words, so 0xEF as the last byte is suspect too.
+        let ef = has_zero(w ^ (ONES * 0xEF));
+        let bf = has_zero(w ^ (ONES * 0xBF));
+        let ef_bf = ef & ((bf >> 8) | (HIGHS << 56));
+        let suspect = low | has_zero(w ^ (ONES * 0x7F)) | has_zero(w ^ (ONES * 0xC2)) | ef_bf;
         if suspect != 0 && (i..i + 8).any(|j| unsafe_at(b, j)) {
             return true;
         }
@@ -79,7 +81,25 @@ pub fn escape_html(text: &str) -> String {
 
 /// Collapses every run of white space to one space and trims both ends.
 pub fn collapse_whitespace(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    // Most text is collapsed already (single ASCII spaces between words): copy it.
+    let mut prev_space = true;
+    let plain = text.chars().all(|c| {
+        let space = c == ' ';
+        let ok = !(space && prev_space) && (space || !c.is_whitespace());
+        prev_space = space;
+        ok
+    });
+    if plain && !prev_space {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// A short, stable hexadecimal digest (FNV-1a, 32 bits) used to tell apart names that
@@ -134,10 +154,32 @@ mod tests {
         }
     }
 
+    #[test]
+    fn byte_scan_finds_a_character_at_every_offset() {
+        for pad in 0..20 {
+            let pad = "a".repeat(pad);
+            for c in ['\u{FFFF}', '\u{FFFE}', '\u{85}', '\u{1}', '\u{7F}'] {
+                assert!(has_unsafe(&format!("{pad}{c}")), "{pad}{c:?}");
+                assert!(has_unsafe(&format!("{pad}{c}bcdefghij")), "{pad}{c:?}");
+            }
+            for c in ['\u{FF0C}', '\u{EFBF}', '\u{A0}', '\t', '\n'] {
+                assert!(!has_unsafe(&format!("{pad}{c}bcdefghij")), "{pad}{c:?}");
+            }
+        }
+    }
+
     proptest::proptest! {
         #[test]
         fn byte_scan_agrees_with_the_char_test_on_any_text(text in "\\PC*|[\\x00-\\x{A0}\\x{FFF0}-\\x{FFFF}]*") {
             proptest::prop_assert_eq!(has_unsafe(&text), text.chars().any(is_xml_unsafe));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn collapse_whitespace_joins_the_words_with_single_spaces(text in "[ a\t\n\u{a0}\u{3000}b乔]{0,12}") {
+            let words: Vec<&str> = text.split_whitespace().collect();
+            proptest::prop_assert_eq!(collapse_whitespace(&text), words.join(" "));
         }
     }
 

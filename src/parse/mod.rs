@@ -27,7 +27,10 @@ pub fn parse_digest_with(
     summaries: bool,
 ) -> Result<Parsed, Vec<DigestError>> {
     let fail = |line: usize, message: String| vec![DigestError::new(path, Some(line), message)];
-    let text = match std::str::from_utf8(bytes) {
+    // Every input byte is validated: simdutf8 does it several times faster than std
+    // for CJK text; std's error, with the offset, is taken only for a file that fails.
+    let valid = simdutf8::basic::from_utf8(bytes).ok();
+    let text = match valid.map_or_else(|| std::str::from_utf8(bytes), Ok) {
         Ok(text) => text,
         Err(e) => {
             let good = &bytes[..e.valid_up_to()];
