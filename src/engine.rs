@@ -23,6 +23,7 @@ use crate::author::{
 };
 use crate::key::EntryKey;
 use crate::model::{category_set, Digest, Entry, Prefix};
+use crate::names::intern;
 use crate::par::par_map;
 use crate::plan::{self, Feed};
 use crate::slug;
@@ -38,12 +39,12 @@ use std::sync::Arc;
 
 type Sym = u32;
 
-/// Strings seen in titles and handles, each stored once and named by a number; entries
-/// share them rather than hold copies.
+/// Names seen in titles and handles, each named by a number; entries refer to the
+/// process-wide copy ([`crate::names`]).
 #[derive(Debug, Default)]
 struct Interner {
-    ids: HashMap<Arc<str>, Sym>,
-    strs: Vec<Arc<str>>,
+    ids: HashMap<&'static str, Sym>,
+    strs: Vec<&'static str>,
 }
 
 impl Interner {
@@ -52,9 +53,9 @@ impl Interner {
             return id;
         }
         let id = Sym::try_from(self.strs.len()).unwrap_or(Sym::MAX);
-        let shared: Arc<str> = s.into();
-        self.strs.push(shared.clone());
-        self.ids.insert(shared, id);
+        let stored = intern(s);
+        self.strs.push(stored);
+        self.ids.insert(stored, id);
         id
     }
 
@@ -62,11 +63,8 @@ impl Interner {
         self.strs.get(id as usize).map_or("", |s| s)
     }
 
-    fn shared(&self, id: Sym) -> Arc<str> {
-        self.strs
-            .get(id as usize)
-            .cloned()
-            .unwrap_or_else(|| "".into())
+    fn shared(&self, id: Sym) -> &'static str {
+        self.strs.get(id as usize).copied().unwrap_or("")
     }
 }
 
@@ -115,6 +113,8 @@ struct ItemRec {
 struct Rec {
     path: PathBuf,
     digest: Digest,
+    /// The digest's categories as entries hold them.
+    categories: Box<[&'static str]>,
     items: Vec<ItemRec>,
     /// First-pass cut of each item: an index into its candidates.
     pass1: Vec<Option<usize>>,
@@ -155,7 +155,7 @@ impl<K: std::hash::Hash + Eq + Clone> Flips<K> {
 #[derive(Debug, Default)]
 pub struct Engine {
     /// Lowercase handle → configured display name.
-    configured: BTreeMap<String, Arc<str>>,
+    configured: BTreeMap<String, &'static str>,
     syms: Interner,
     recs: HashMap<DKey, Rec>,
     /// Distinct tweets (with their number of mentions) of a handle whose titles can end in a name.
@@ -174,7 +174,7 @@ pub struct Engine {
     occ: HashMap<EntryKey, Vec<Occ>>,
     entries: HashMap<EntryKey, Entry>,
     global: BTreeSet<Rank>,
-    by_category: BTreeMap<Arc<str>, BTreeSet<Rank>>,
+    by_category: BTreeMap<&'static str, BTreeSet<Rank>>,
     by_author: BTreeMap<String, BTreeSet<Rank>>,
 }
 
@@ -184,7 +184,7 @@ impl Engine {
         Engine {
             configured: configured
                 .iter()
-                .map(|(h, n)| (h.clone(), n.as_str().into()))
+                .map(|(h, n)| (h.clone(), intern(n)))
                 .collect(),
             ..Engine::default()
         }
@@ -238,6 +238,7 @@ impl Engine {
         let n = items.len();
         Rec {
             path,
+            categories: category_set(digest.categories.iter().map(|c| intern(c)).collect()),
             digest,
             items,
             pass1: vec![None; n],
@@ -439,16 +440,16 @@ impl Engine {
     }
 
     /// The display name for a handle as written.
-    fn display_of(&self, written: &str) -> Arc<str> {
+    fn display_of(&self, written: &str) -> &'static str {
         let lower = written.to_ascii_lowercase();
         if let Some(name) = self.configured.get(&lower) {
-            return name.clone();
+            return name;
         }
         self.syms
             .ids
             .get(lower.as_str())
             .and_then(|h| self.display.get(h))
-            .map_or_else(|| written.into(), |&name| self.syms.shared(name))
+            .map_or_else(|| intern(written), |&name| self.syms.shared(name))
     }
 
     fn compute_entry(&self, key: &EntryKey) -> Option<Entry> {
@@ -489,18 +490,23 @@ impl Engine {
                 .handle
                 .and_then(|lower| self.configured.get(self.syms.get(lower)));
             match (configured, cut) {
-                (Some(name), _) => name.clone(),
+                (Some(name), _) => *name,
                 (None, Some(c)) => self.syms.shared(c.name),
                 (None, None) => self.display_of(h),
             }
         });
         let offset = Duration::seconds(i64::try_from(*pos).unwrap_or(i64::MAX));
-        let mut categories = Vec::new();
-        for (_, p, _) in occs {
-            if let Some(r) = self.recs.get(p) {
-                categories.extend(r.digest.categories.iter().cloned());
+        let categories = if occs.len() == 1 {
+            rec.categories.clone()
+        } else {
+            let mut union = Vec::new();
+            for (_, p, _) in occs {
+                if let Some(r) = self.recs.get(p) {
+                    union.extend_from_slice(&r.categories);
+                }
             }
-        }
+            category_set(union)
+        };
         let title_len = cut.map_or(item.title.len(), |c| c.cand.cut.title(&item.title).len());
         Some(Entry {
             key: key.clone(),
@@ -508,7 +514,7 @@ impl Engine {
             handle,
             author,
             published: date.checked_sub_signed(offset).unwrap_or(date),
-            categories: category_set(categories),
+            categories,
             summary_html: item.summary_html.clone(),
         })
     }
@@ -525,7 +531,7 @@ impl Engine {
         apply(&mut self.global);
         dirty.insert(FeedId::Global);
         for name in &entry.categories {
-            apply(self.by_category.entry(name.clone()).or_default());
+            apply(self.by_category.entry(*name).or_default());
             if self.by_category[name].is_empty() {
                 self.by_category.remove(name);
             }
@@ -685,16 +691,13 @@ impl Engine {
             .collect();
         self.entries.reserve(computed.len());
         let mut global = Vec::with_capacity(computed.len());
-        let mut categories: HashMap<Arc<str>, Vec<Rank>> = HashMap::new();
+        let mut categories: HashMap<&'static str, Vec<Rank>> = HashMap::new();
         let mut authors: HashMap<String, Vec<Rank>> = HashMap::new();
         for entry in computed {
             let key = entry.key.clone();
             let rank: Rank = (Reverse(entry.published.timestamp()), key.clone());
             for name in &entry.categories {
-                categories
-                    .entry(name.clone())
-                    .or_default()
-                    .push(rank.clone());
+                categories.entry(*name).or_default().push(rank.clone());
             }
             if let Some(h) = entry.author_feed() {
                 authors.entry(h).or_default().push(rank.clone());
@@ -791,7 +794,7 @@ impl Engine {
         let slugs = slug::assign(self.by_category.iter().filter_map(|(name, set)| {
             set.iter()
                 .next_back()
-                .map(|(Reverse(date), _)| (&**name, *date))
+                .map(|(Reverse(date), _)| (*name, *date))
         }));
         let mut categories: Vec<(FeedId, Feed<'_>)> = self
             .by_category
@@ -799,7 +802,7 @@ impl Engine {
             .map(|(name, set)| {
                 (
                     FeedId::Category(name.to_string()),
-                    plan::category_feed(settings, name, &slugs[&**name], self.top(set, max)),
+                    plan::category_feed(settings, name, &slugs[*name], self.top(set, max)),
                 )
             })
             .collect();
@@ -809,12 +812,12 @@ impl Engine {
             let entries = self.top(set, max);
             let written = entries
                 .first()
-                .and_then(|e| e.handle.clone())
-                .unwrap_or_else(|| handle.as_str().into());
-            let name = self.display_of(&written);
+                .and_then(|e| e.handle)
+                .unwrap_or(handle.as_str());
+            let name = self.display_of(written);
             feeds.push((
                 FeedId::Author(handle.clone()),
-                plan::author_feed(settings, handle, &written, &name, entries),
+                plan::author_feed(settings, handle, written, name, entries),
             ));
         }
         feeds

@@ -23,6 +23,7 @@ pub mod key;
 pub mod logging;
 pub mod merge;
 pub mod model;
+pub mod names;
 pub mod output;
 pub mod par;
 pub mod parse;

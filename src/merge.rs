@@ -4,11 +4,11 @@
 use crate::author::{split_corpus, ItemRef};
 use crate::key::EntryKey;
 use crate::model::{category_set, Digest, Entry, Prefix};
+use crate::names::intern;
 use chrono::Duration;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::Arc;
 
 /// Every valid, non-draft digest, by path relative to the input folder.
 pub type Corpus = BTreeMap<PathBuf, Digest>;
@@ -65,7 +65,7 @@ pub fn merge(corpus: &Corpus, configured: &BTreeMap<String, String>) -> Merged {
     };
 
     let mut entries: HashMap<EntryKey, Entry> = HashMap::new();
-    let mut categories: HashMap<EntryKey, Vec<Arc<str>>> = HashMap::new();
+    let mut categories: HashMap<EntryKey, Vec<&'static str>> = HashMap::new();
     for (digest, cuts) in digests.iter().zip(&splits.cuts) {
         let mut seen_here: HashSet<&EntryKey> = HashSet::new();
         for (k, (item, cut)) in digest.items.iter().zip(cuts).enumerate() {
@@ -75,14 +75,14 @@ pub fn merge(corpus: &Corpus, configured: &BTreeMap<String, String>) -> Merged {
                 categories
                     .entry(key.clone())
                     .or_default()
-                    .extend(digest.categories.iter().cloned());
+                    .extend(digest.categories.iter().map(|c| intern(c)));
             }
             if let Some(entry) = entries.get_mut(key) {
                 // The earliest digest that names a handle may name it in a later item.
                 if entry.handle.is_none() {
                     if let Some(handle) = &item.link.handle {
-                        entry.author = Some(display(handle).into());
-                        entry.handle = Some(handle.as_str().into());
+                        entry.author = Some(intern(&display(handle)));
+                        entry.handle = Some(intern(handle));
                     }
                 }
                 continue;
@@ -106,8 +106,8 @@ pub fn merge(corpus: &Corpus, configured: &BTreeMap<String, String>) -> Merged {
                 Entry {
                     key: key.clone(),
                     title,
-                    handle: handle.map(Into::into),
-                    author: author.map(Into::into),
+                    handle: handle.as_deref().map(intern),
+                    author: author.as_deref().map(intern),
                     published: digest
                         .date
                         .checked_sub_signed(offset)
@@ -205,7 +205,7 @@ mod tests {
             "https://x.com/bentossell/status/5",
             "handle as written in the earliest digest"
         );
-        assert_eq!(e.author.as_deref(), Some("Ben Tossell"));
+        assert_eq!(e.author, Some("Ben Tossell"));
         assert_eq!(e.published.to_rfc3339(), "2026-01-01T08:00:00+00:00");
         assert_eq!(
             e.categories.iter().map(|c| &**c).collect::<Vec<_>>(),
@@ -286,7 +286,7 @@ mod tests {
         assert_eq!(e.url(), "https://x.com/Karpathy/status/7");
         assert_eq!(e.author_feed().as_deref(), Some("karpathy"));
         assert_eq!(
-            e.author.as_deref(),
+            e.author,
             Some("Karpathy"),
             "no name anywhere: the handle itself"
         );
@@ -358,10 +358,7 @@ mod tests {
         );
         let configured = BTreeMap::from([("vista8".to_string(), "Vista".to_string())]);
         let merged = merge(&corpus(&[("a.md", &a)]), &configured);
-        assert!(merged
-            .entries
-            .iter()
-            .all(|e| e.author.as_deref() == Some("Vista")));
+        assert!(merged.entries.iter().all(|e| e.author == Some("Vista")));
         assert_eq!(merged.entries[0].title, "Title");
     }
 }

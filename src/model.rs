@@ -10,7 +10,7 @@ pub struct Digest {
     /// Whole seconds: every feed format can show it exactly.
     pub date: DateTime<FixedOffset>,
     /// Trimmed, non-empty, without duplicates, in the order written.
-    pub categories: Vec<Arc<str>>,
+    pub categories: Vec<String>,
     pub items: Vec<Item>,
     /// Whether the items' summaries were read; if not, they are empty until filled in.
     pub summaries: bool,
@@ -39,7 +39,8 @@ pub enum Parsed {
 
 /// The start of a shared string. An entry's title is its item's title up to the
 /// author's name: pointing into the item's title saves a copy per entry, and a full run
-/// holds hundreds of thousands of entries.
+/// holds hundreds of thousands of entries. (Names, fewer and shared by many entries,
+/// are [`crate::names`].)
 #[derive(Clone, Eq)]
 pub struct Prefix {
     full: Arc<str>,
@@ -91,19 +92,19 @@ impl std::fmt::Debug for Prefix {
 }
 
 /// One tweet (or other link) after merging every digest that mentions it. Strings are
-/// shared with the digests and the engine rather than copied.
+/// shared with the digests, or stored once for the process, rather than copied.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
     pub key: EntryKey,
     /// Plain text, without the author's name.
     pub title: Prefix,
     /// The X handle as first written, if the entry is a tweet whose handle is known.
-    pub handle: Option<Arc<str>>,
+    pub handle: Option<&'static str>,
     /// Display name of the author; `None` for entries credited to the site.
-    pub author: Option<Arc<str>>,
+    pub author: Option<&'static str>,
     pub published: DateTime<FixedOffset>,
     /// Sorted, without duplicates.
-    pub categories: Box<[Arc<str>]>,
+    pub categories: Box<[&'static str]>,
     /// Not yet sanitised.
     pub summary_html: Arc<str>,
 }
@@ -112,7 +113,7 @@ impl Entry {
     /// Canonical, absolute: the id/guid and link in every feed.
     pub fn url(&self) -> String {
         match &self.key {
-            EntryKey::Tweet(id) => tweet_url(self.handle.as_deref(), *id),
+            EntryKey::Tweet(id) => tweet_url(self.handle, *id),
             EntryKey::Url(url) => url.clone(),
         }
     }
@@ -124,7 +125,7 @@ impl Entry {
 }
 
 /// Categories as an entry holds them: sorted, without duplicates.
-pub fn category_set(mut names: Vec<Arc<str>>) -> Box<[Arc<str>]> {
+pub fn category_set(mut names: Vec<&'static str>) -> Box<[&'static str]> {
     names.sort_unstable();
     names.dedup();
     names.into_boxed_slice()

@@ -136,7 +136,6 @@ pub fn plan<'a>(
     for (handle, entries) in by_author {
         let written = entries[0]
             .handle
-            .as_deref()
             .map_or_else(|| handle.clone(), str::to_string);
         let name = names
             .get(&handle)

@@ -64,12 +64,12 @@ pub fn parse_digest_with(
         }
         Some(value) => front_matter::parse_date(value, tz).map_err(|m| fail(date_line, m))?,
     };
-    let mut categories: Vec<std::sync::Arc<str>> = Vec::new();
+    let mut categories: Vec<String> = Vec::new();
     for name in &fm.categories {
         // YAML escapes (`"\x01"`) can produce what the raw text did not hold.
         let name = collapse_whitespace(&xml_safe(name));
         if !name.is_empty() && !categories.iter().any(|c| **c == *name) {
-            categories.push(name.into());
+            categories.push(name);
         }
     }
     let mut items = Vec::new();

@@ -58,10 +58,7 @@ impl Context<'_> {
 
     /// The name an entry is credited to: its author, else the site.
     pub fn author_name<'e>(&'e self, entry: &'e Entry) -> &'e str {
-        entry
-            .author
-            .as_deref()
-            .unwrap_or(&self.settings.site.author)
+        entry.author.unwrap_or(&self.settings.site.author)
     }
 }
 
