@@ -15,16 +15,25 @@ pub enum EntryKey {
     Url(String),
 }
 
-/// An item's link, read and normalised.
+/// An item's link, read and normalised. Small on purpose: a full run holds one per item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Link {
     pub key: EntryKey,
-    /// The X handle as written in this link (`None` for `/i/web/status/…` and non-tweets).
-    pub handle: Option<String>,
+    /// The X handle as written in this link (`None` for `/i/web/status/…` and non-tweets),
+    /// stored once for the process ([`crate::names`]).
+    pub handle: Option<&'static str>,
+}
+
+impl Link {
     /// The absolute URL to publish for this link alone. For a tweet whose handle is
     /// unknown this is the `/i/web/status/` form; merging replaces it once a digest
     /// names the handle.
-    pub url: String,
+    pub fn url(&self) -> String {
+        match &self.key {
+            EntryKey::Tweet(id) => tweet_url(self.handle, *id),
+            EntryKey::Url(url) => url.clone(),
+        }
+    }
 }
 
 /// Why a link cannot become an entry.
@@ -63,16 +72,13 @@ pub fn parse_link(raw: &str) -> Result<Link, LinkError> {
     if let Some((handle, id)) = tweet_parts(&url) {
         return Ok(Link {
             key: EntryKey::Tweet(id),
-            url: tweet_url(handle.as_deref(), id),
-            handle,
+            handle: handle.map(crate::names::intern),
         });
     }
     url.set_fragment(None);
-    let url = url.to_string();
     Ok(Link {
-        key: EntryKey::Url(url.clone()),
+        key: EntryKey::Url(url.to_string()),
         handle: None,
-        url,
     })
 }
 
@@ -102,7 +108,7 @@ fn status_id(segment: &str) -> Option<u64> {
     segment.parse().ok()
 }
 
-fn tweet_parts(url: &Url) -> Option<(Option<String>, u64)> {
+fn tweet_parts(url: &Url) -> Option<(Option<&str>, u64)> {
     if !is_x_host(url.host_str()?) {
         return None;
     }
@@ -110,7 +116,7 @@ fn tweet_parts(url: &Url) -> Option<(Option<String>, u64)> {
     match segments.as_slice() {
         ["i", "web", "status", id, ..] | ["i", "status", id, ..] => Some((None, status_id(id)?)),
         [handle, "status" | "statuses", id, ..] if is_handle(handle) => {
-            Some((Some((*handle).to_string()), status_id(id)?))
+            Some((Some(*handle), status_id(id)?))
         }
         _ => None,
     }
@@ -151,15 +157,15 @@ mod tests {
     #[test]
     fn canonical_url_keeps_the_handle_as_written_and_drops_the_rest() {
         let link = parse_link("http://mobile.twitter.com/Vista8/status/42/photo/1?s=20#x").unwrap();
-        assert_eq!(link.url, "https://x.com/Vista8/status/42");
-        assert_eq!(link.handle.as_deref(), Some("Vista8"));
+        assert_eq!(link.url(), "https://x.com/Vista8/status/42");
+        assert_eq!(link.handle, Some("Vista8"));
     }
 
     #[test]
     fn web_status_link_has_no_handle() {
         let link = parse_link("https://x.com/i/web/status/42").unwrap();
         assert_eq!(link.handle, None);
-        assert_eq!(link.url, "https://x.com/i/web/status/42");
+        assert_eq!(link.url(), "https://x.com/i/web/status/42");
     }
 
     #[test]

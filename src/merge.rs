@@ -88,7 +88,7 @@ pub fn merge(corpus: &Corpus, configured: &BTreeMap<String, String>) -> Merged {
                 continue;
             }
             let offset = Duration::seconds(i64::try_from(k).unwrap_or(i64::MAX));
-            let handle = item.link.handle.clone();
+            let handle = item.link.handle;
             let author =
                 handle
                     .as_ref()
@@ -106,7 +106,7 @@ pub fn merge(corpus: &Corpus, configured: &BTreeMap<String, String>) -> Merged {
                 Entry {
                     key: key.clone(),
                     title,
-                    handle: handle.as_deref().map(intern),
+                    handle,
                     author: author.as_deref().map(intern),
                     published: digest
                         .date

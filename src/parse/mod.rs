@@ -10,6 +10,7 @@ use crate::model::{Digest, Item, Parsed};
 use crate::text::{collapse_whitespace, xml_safe};
 use chrono_tz::Tz;
 use std::path::Path;
+use std::sync::Arc;
 
 /// Parses one digest. `path` only names the file in errors. Every problem of the file is
 /// reported, not just the first; one problem is enough to leave the file unpublished.
@@ -74,6 +75,8 @@ pub fn parse_digest_with(
     }
     let mut items = Vec::new();
     let mut errors = Vec::new();
+    // Items read without summaries share one empty string rather than allocate one each.
+    let empty: Arc<str> = Arc::from("");
     for raw in body::items_with(split.body, summaries) {
         match raw {
             Ok(raw) => {
@@ -84,7 +87,11 @@ pub fn parse_digest_with(
                         line,
                         title: xml_safe(&raw.title).into(),
                         link,
-                        summary_html: xml_safe(&raw.summary_html).into(),
+                        summary_html: if raw.summary_html.is_empty() {
+                            empty.clone()
+                        } else {
+                            xml_safe(&raw.summary_html).into()
+                        },
                     }),
                     Err(e) => errors.push(DigestError::new(
                         path,
