@@ -89,6 +89,10 @@ type Occ = (i64, DKey, usize);
 /// A feed's order: newest first, then by key.
 type Rank = (Reverse<i64>, EntryKey);
 
+/// A candidate cut, whether its name is the handle's configured name, and whether it
+/// looks like the handle.
+type Candidate3 = (Candidate, bool, bool);
+
 #[derive(Debug, Clone)]
 struct Cand {
     name: Sym,
@@ -206,22 +210,48 @@ impl Engine {
         (self.recs.len(), self.entries.len())
     }
 
-    fn prepare(&mut self, path: PathBuf, digest: Digest) -> Rec {
+    /// What [`Engine::prepare`] learns from a digest alone: for each item, its lowercase
+    /// handle and where its title could end in a name, with how each name fits the
+    /// handle. Pure, so that a full build can run it on every core.
+    fn candidates_of(&self, digest: &Digest) -> Vec<(Option<String>, Vec<Candidate3>)> {
+        digest
+            .items
+            .iter()
+            .map(|item| {
+                let lower = item.link.handle.map(|h| h.to_ascii_lowercase());
+                let configured = lower.as_ref().and_then(|h| self.configured.get(h));
+                let cands = candidates(&item.title)
+                    .into_iter()
+                    .map(|c| {
+                        let name = c.cut.name(&item.title);
+                        (
+                            c,
+                            configured.is_some_and(|n| n.eq_ignore_ascii_case(name)),
+                            lower.as_ref().is_some_and(|h| name_matches_handle(name, h)),
+                        )
+                    })
+                    .collect();
+                (lower, cands)
+            })
+            .collect()
+    }
+
+    fn prepare(
+        &mut self,
+        path: PathBuf,
+        digest: Digest,
+        found: Vec<(Option<String>, Vec<Candidate3>)>,
+    ) -> Rec {
         let mut seen: HashSet<&EntryKey> = HashSet::new();
         let mut items = Vec::with_capacity(digest.items.len());
-        for item in &digest.items {
-            let lower = item.link.handle.as_ref().map(|h| h.to_ascii_lowercase());
-            let configured = lower.as_ref().and_then(|h| self.configured.get(h));
-            let cands = candidates(&item.title)
+        for (item, (lower, cands)) in digest.items.iter().zip(found) {
+            let cands = cands
                 .into_iter()
-                .map(|c| {
-                    let name = c.cut.name(&item.title);
-                    Cand {
-                        name: self.syms.intern(name),
-                        cand: c,
-                        configured: configured.is_some_and(|n| n.eq_ignore_ascii_case(name)),
-                        fuzzy: lower.as_ref().is_some_and(|h| name_matches_handle(name, h)),
-                    }
+                .map(|(c, configured, fuzzy)| Cand {
+                    name: self.syms.intern(c.cut.name(&item.title)),
+                    cand: c,
+                    configured,
+                    fuzzy,
                 })
                 .collect();
             items.push(ItemRec {
@@ -565,16 +595,26 @@ impl Engine {
             self.recs.reserve(changes.len());
         }
 
+        // What each new digest says on its own, on every core when there are many.
+        let found = if changes.len() >= 64 {
+            par_map(&changes, |(_, d)| d.as_ref().map(|d| self.candidates_of(d)))
+        } else {
+            changes
+                .iter()
+                .map(|(_, d)| d.as_ref().map(|d| self.candidates_of(d)))
+                .collect()
+        };
+
         // 1. Out with the old, in with the new.
-        for (file, new) in changes {
+        for ((file, new), found) in changes.into_iter().zip(found) {
             let path = dkey(&file);
             if let Some(old) = self.recs.remove(&path) {
                 self.index(&path, &old, false, &mut pairs, &mut keys);
                 self.count_known(&old, false, &mut known, &mut any);
                 self.count_names(&path, &old, false, &mut handles);
             }
-            if let Some(digest) = new {
-                let rec = self.prepare(file, digest);
+            if let (Some(digest), Some(found)) = (new, found) {
+                let rec = self.prepare(file, digest, found);
                 self.index(&path, &rec, true, &mut pairs, &mut keys);
                 self.recs.insert(path.clone(), rec);
                 touched.insert(path);
