@@ -230,6 +230,7 @@ impl Daemon {
         if let Some(dirty) = &mut self.dirty {
             dirty.extend(touched);
         }
+        self.engine.prepare_for_updates();
         let changed = self
             .renderer
             .render(&self.engine, &self.settings, self.dirty.as_ref());

@@ -165,7 +165,10 @@ pub struct Engine {
     /// Distinct tweets (with their number of mentions) of a handle whose titles can end in a name.
     pair_ids: HashMap<(Sym, Sym), HashMap<u64, u32>>,
     /// Digests with an item whose title can end in a name, by handle (`None`: no handle).
+    /// Only updates consult it: a full build leaves it for [`Engine::prepare_for_updates`].
     readers: HashMap<(Option<Sym>, Sym), HashSet<DKey>>,
+    /// Whether `readers` covers every digest.
+    readers_stale: bool,
     /// First-pass cuts per (handle, name), and per name.
     known: HashMap<(Sym, Sym), u32>,
     known_any: HashMap<Sym, u32>,
@@ -289,16 +292,9 @@ impl Engine {
         self.known_any.get(name).is_some_and(|&n| n > 0)
     }
 
-    /// Adds (`sign` +1) or removes (−1) what a digest adds to the evidence and entry indexes.
-    fn index(
-        &mut self,
-        path: &DKey,
-        rec: &Rec,
-        add: bool,
-        flips: &mut Flips<(Sym, Sym)>,
-        keys: &mut HashSet<EntryKey>,
-    ) {
-        for (pos, (item, irec)) in rec.digest.items.iter().zip(&rec.items).enumerate() {
+    /// Adds or removes a digest in `readers`.
+    fn index_readers(&mut self, path: &DKey, rec: &Rec, add: bool) {
+        for irec in &rec.items {
             for c in &irec.cands {
                 let reader = (irec.handle, c.name);
                 if add {
@@ -309,9 +305,47 @@ impl Engine {
                         self.readers.remove(&reader);
                     }
                 }
+            }
+        }
+    }
+
+    /// Builds what only updates need, if a full build left it out. The daemon calls it
+    /// once its first build is written, so that the first change it sees is quick;
+    /// [`Engine::apply`] calls it too, before an update, in case nobody did.
+    pub fn prepare_for_updates(&mut self) {
+        if !self.readers_stale {
+            return;
+        }
+        let recs = std::mem::take(&mut self.recs);
+        for (path, rec) in &recs {
+            self.index_readers(path, rec, true);
+        }
+        self.recs = recs;
+        self.readers_stale = false;
+    }
+
+    /// Adds or removes what a digest adds to the evidence and entry indexes. In a full
+    /// build (`full`) every digest is new: nothing needs to be found again later, so
+    /// neither flips nor changed keys are recorded, and `readers` is left for later.
+    fn index(
+        &mut self,
+        path: &DKey,
+        rec: &Rec,
+        add: bool,
+        full: bool,
+        flips: &mut Flips<(Sym, Sym)>,
+        keys: &mut HashSet<EntryKey>,
+    ) {
+        if !full {
+            self.index_readers(path, rec, add);
+        }
+        for (pos, (item, irec)) in rec.digest.items.iter().zip(&rec.items).enumerate() {
+            for c in &irec.cands {
                 if let (Some(h), Some(id)) = (irec.handle, irec.id) {
                     let pair = (h, c.name);
-                    flips.touch(&pair, self.repeated(&pair));
+                    if !full {
+                        flips.touch(&pair, self.repeated(&pair));
+                    }
                     let ids = self.pair_ids.entry(pair).or_default();
                     if add {
                         *ids.entry(id).or_insert(0) += 1;
@@ -339,16 +373,20 @@ impl Engine {
                 if list.is_empty() {
                     self.occ.remove(&item.link.key);
                 }
-                keys.insert(item.link.key.clone());
+                if !full {
+                    keys.insert(item.link.key.clone());
+                }
             }
         }
     }
 
-    /// Adds or removes a digest's first-pass cuts from the known names.
+    /// Adds or removes a digest's first-pass cuts from the known names (recording
+    /// flips unless in a full build).
     fn count_known(
         &mut self,
         rec: &Rec,
         add: bool,
+        full: bool,
         flips: &mut Flips<(Sym, Sym)>,
         any: &mut Flips<Sym>,
     ) {
@@ -358,8 +396,10 @@ impl Engine {
             };
             let name = irec.cands[*ci].name;
             let pair = (h, name);
-            flips.touch(&pair, self.known_now(&pair));
-            any.touch(&name, self.known_any_now(&name));
+            if !full {
+                flips.touch(&pair, self.known_now(&pair));
+                any.touch(&name, self.known_any_now(&name));
+            }
             let n = self.known.entry(pair).or_insert(0);
             let m = self.known_any.entry(name).or_insert(0);
             if add {
@@ -589,10 +629,16 @@ impl Engine {
         let mut handles: HashSet<Sym> = HashSet::new();
         let mut touched: HashSet<DKey> = HashSet::new();
 
-        // A full build knows how many digests its map will hold.
+        // A full build: every digest is new, so every one goes through both passes and
+        // every entry is computed; nothing has to be traced from what changed.
+        let full = self.recs.is_empty();
+        if !full {
+            self.prepare_for_updates();
+        }
         let changes: Vec<(PathBuf, Option<Digest>)> = changes.into_iter().collect();
-        if self.recs.is_empty() {
+        if full {
             self.recs.reserve(changes.len());
+            self.readers_stale = true;
         }
 
         // What each new digest says on its own, on every core when there are many.
@@ -609,13 +655,13 @@ impl Engine {
         for ((file, new), found) in changes.into_iter().zip(found) {
             let path = dkey(&file);
             if let Some(old) = self.recs.remove(&path) {
-                self.index(&path, &old, false, &mut pairs, &mut keys);
-                self.count_known(&old, false, &mut known, &mut any);
+                self.index(&path, &old, false, full, &mut pairs, &mut keys);
+                self.count_known(&old, false, full, &mut known, &mut any);
                 self.count_names(&path, &old, false, &mut handles);
             }
             if let (Some(digest), Some(found)) = (new, found) {
                 let rec = self.prepare(file, digest, found);
-                self.index(&path, &rec, true, &mut pairs, &mut keys);
+                self.index(&path, &rec, true, full, &mut pairs, &mut keys);
                 self.recs.insert(path.clone(), rec);
                 touched.insert(path);
             } else {
@@ -635,12 +681,12 @@ impl Engine {
                 continue;
             };
             if !touched.contains(path) {
-                self.count_known(&rec, false, &mut known, &mut any);
+                self.count_known(&rec, false, full, &mut known, &mut any);
             }
             let (suffixed, pass1) = self.first_pass(&rec);
             rec.suffixed = suffixed;
             rec.pass1 = pass1;
-            self.count_known(&rec, true, &mut known, &mut any);
+            self.count_known(&rec, true, full, &mut known, &mut any);
             self.recs.insert(path.clone(), rec);
         }
 
@@ -694,6 +740,9 @@ impl Engine {
         // 5. Entries. Into an empty engine (a full build), the feed orderings are built
         // from sorted lists at once, far cheaper than one B-tree insert per entry and feed.
         if self.entries.is_empty() {
+            if full {
+                keys = self.occ.keys().cloned().collect();
+            }
             self.place_all(keys, &mut dirty);
             return dirty;
         }
