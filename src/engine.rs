@@ -292,6 +292,33 @@ impl Engine {
         self.known_any.get(name).is_some_and(|&n| n > 0)
     }
 
+    /// Runs `f` on the digests at `paths` (every digest if `None`), each out of the map
+    /// for the while, so that `f` can update the engine's other indexes. `f` must not
+    /// look at the map of digests.
+    fn for_each_rec(
+        &mut self,
+        paths: Option<&HashSet<DKey>>,
+        mut f: impl FnMut(&mut Engine, &DKey, &mut Rec),
+    ) {
+        match paths {
+            None => {
+                let mut recs = std::mem::take(&mut self.recs);
+                for (path, rec) in &mut recs {
+                    f(self, path, rec);
+                }
+                self.recs = recs;
+            }
+            Some(paths) => {
+                for path in paths {
+                    if let Some(mut rec) = self.recs.remove(path) {
+                        f(self, path, &mut rec);
+                        self.recs.insert(path.clone(), rec);
+                    }
+                }
+            }
+        }
+    }
+
     /// Adds or removes a digest in `readers`.
     fn index_readers(&mut self, path: &DKey, rec: &Rec, add: bool) {
         for irec in &rec.items {
@@ -663,32 +690,32 @@ impl Engine {
                 let rec = self.prepare(file, digest, found);
                 self.index(&path, &rec, true, full, &mut pairs, &mut keys);
                 self.recs.insert(path.clone(), rec);
-                touched.insert(path);
+                if !full {
+                    touched.insert(path);
+                }
             } else {
                 touched.remove(&path);
             }
         }
 
-        // 2. First pass: new digests, and those whose evidence changed.
+        // 2. First pass: new digests, and those whose evidence changed (in a full
+        // build: every digest).
         let mut first: HashSet<DKey> = touched.clone();
         for (h, name) in pairs.flipped(|p| self.repeated(p)) {
             if let Some(readers) = self.readers.get(&(Some(h), name)) {
                 first.extend(readers.iter().cloned());
             }
         }
-        for path in &first {
-            let Some(mut rec) = self.recs.remove(path) else {
-                continue;
-            };
-            if !touched.contains(path) {
-                self.count_known(&rec, false, full, &mut known, &mut any);
+        self.for_each_rec((!full).then_some(&first), |engine, path, rec| {
+            let new = full || touched.contains(path);
+            if !new {
+                engine.count_known(rec, false, full, &mut known, &mut any);
             }
-            let (suffixed, pass1) = self.first_pass(&rec);
+            let (suffixed, pass1) = engine.first_pass(rec);
             rec.suffixed = suffixed;
             rec.pass1 = pass1;
-            self.count_known(&rec, true, full, &mut known, &mut any);
-            self.recs.insert(path.clone(), rec);
-        }
+            engine.count_known(rec, true, full, &mut known, &mut any);
+        });
 
         // 3. Second pass: those, and digests that consult a name that became known or unknown.
         let mut second = first;
@@ -702,23 +729,22 @@ impl Engine {
                 second.extend(readers.iter().cloned());
             }
         }
-        for path in &second {
-            let Some(mut rec) = self.recs.remove(path) else {
-                continue;
-            };
-            if !touched.contains(path) {
-                self.count_names(path, &rec, false, &mut handles);
+        self.for_each_rec((!full).then_some(&second), |engine, path, rec| {
+            let new = full || touched.contains(path);
+            if !new {
+                engine.count_names(path, rec, false, &mut handles);
             }
-            let cuts = self.second_pass(&rec);
-            for (pos, irec) in rec.items.iter().enumerate() {
-                if irec.first && (touched.contains(path) || cuts[pos] != rec.cuts[pos]) {
-                    keys.insert(rec.digest.items[pos].link.key.clone());
+            let cuts = engine.second_pass(rec);
+            if !full {
+                for (pos, irec) in rec.items.iter().enumerate() {
+                    if irec.first && (new || cuts[pos] != rec.cuts[pos]) {
+                        keys.insert(rec.digest.items[pos].link.key.clone());
+                    }
                 }
             }
             rec.cuts = cuts;
-            self.count_names(path, &rec, true, &mut handles);
-            self.recs.insert(path.clone(), rec);
-        }
+            engine.count_names(path, rec, true, &mut handles);
+        });
 
         // 4. Display names, and the entries that show them.
         let mut dirty = BTreeSet::new();
