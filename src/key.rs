@@ -59,6 +59,12 @@ pub fn tweet_url(handle: Option<&str>, id: u64) -> String {
 /// Reads a link of a digest item.
 pub fn parse_link(raw: &str) -> Result<Link, LinkError> {
     let raw = raw.trim();
+    if let Some((handle, id)) = plain_tweet(raw) {
+        return Ok(Link {
+            key: EntryKey::Tweet(id),
+            handle: Some(crate::names::intern(handle)),
+        });
+    }
     let mut url = Url::parse(raw).map_err(|e| {
         LinkError(format!(
             "link `{raw}` is not an absolute URL ({e}); write it as https://…"
@@ -80,6 +86,55 @@ pub fn parse_link(raw: &str) -> Result<Link, LinkError> {
         key: EntryKey::Url(url.to_string()),
         handle: None,
     })
+}
+
+/// The handle and status id of a tweet link in its everyday spellings
+/// (`https://x.com/handle/status/123`, maybe with `www.`, `/photo/1`, `?s=20`), read
+/// without a URL parser: there is one per item. `None` for anything else, which the URL
+/// parser then reads; `tests::plain_tweets_read_as_the_url_parser_reads_them` holds the
+/// two to the same answer.
+fn plain_tweet(raw: &str) -> Option<(&str, u64)> {
+    let rest = raw
+        .strip_prefix("https://")
+        .or_else(|| raw.strip_prefix("http://"))?;
+    let slash = rest.find('/')?;
+    let host = &rest[..slash];
+    if !matches!(
+        host,
+        "x.com"
+            | "twitter.com"
+            | "www.x.com"
+            | "www.twitter.com"
+            | "mobile.x.com"
+            | "mobile.twitter.com"
+    ) {
+        return None;
+    }
+    let path = &rest[slash + 1..];
+    let (handle, path) = path.split_once('/')?;
+    if !is_handle(handle) {
+        return None;
+    }
+    let path = path
+        .strip_prefix("status/")
+        .or_else(|| path.strip_prefix("statuses/"))?;
+    let digits = path.bytes().take_while(u8::is_ascii_digit).count();
+    let id: u64 = path[..digits].parse().ok()?;
+    let tail = &path[digits..];
+    let (tail, fragment) = tail.split_once('#').unwrap_or((tail, ""));
+    let (tail, query) = tail.split_once('?').unwrap_or((tail, ""));
+    let media = |t: &str| {
+        t.strip_prefix("/photo/")
+            .or_else(|| t.strip_prefix("/video/"))
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let plain = |s: &str, extra: &[u8]| {
+        s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-".contains(&b) || extra.contains(&b))
+    };
+    let ok =
+        (matches!(tail, "" | "/") || media(tail)) && plain(query, b"=&.") && plain(fragment, b"");
+    ok.then_some((handle, id))
 }
 
 fn is_x_host(host: &str) -> bool {
@@ -125,6 +180,50 @@ fn tweet_parts(url: &Url) -> Option<(Option<&str>, u64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The URL parser's reading, without the shortcut.
+    fn parsed(raw: &str) -> Option<(Option<String>, u64)> {
+        let url = Url::parse(raw).ok()?;
+        if url.scheme() != "http" && url.scheme() != "https" {
+            return None;
+        }
+        tweet_parts(&url).map(|(h, id)| (h.map(str::to_string), id))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(20000))]
+        #[test]
+        fn plain_tweets_read_as_the_url_parser_reads_them(
+            scheme in prop::sample::select(vec!["https://", "http://", "HTTPS://", "ftp://", ""]),
+            host in prop::sample::select(vec!["x.com", "twitter.com", "www.x.com", "mobile.twitter.com", "X.com", "x.com:443", "u@x.com", "x.co", ""]),
+            handle in prop::sample::select(vec!["karpathy", "Vista8", "a_b", "i", "", "a.b", "%61", "..", "ab c"]),
+            status in prop::sample::select(vec!["/status/", "/statuses/", "/Status/", "/status//", "/status"]),
+            id in prop::sample::select(vec!["1900000000000000002", "0012", "", "18446744073709551616", "12a", "1"]),
+            tail in prop::sample::select(vec!["", "/", "/photo/1", "/video/2", "/photo/", "/../9", "/./", "?s=20", "?s=20&t=x.y", "#f", "?a b", "?%41", "#a#b", "/analytics"]),
+        ) {
+            let raw = format!("{scheme}{host}/{handle}{status}{id}{tail}");
+            if let Some((h, id)) = plain_tweet(&raw) {
+                prop_assert_eq!(Some((Some(h.to_string()), id)), parsed(&raw), "{}", raw);
+            }
+        }
+    }
+
+    #[test]
+    fn everyday_tweet_links_take_the_shortcut() {
+        for raw in [
+            "https://x.com/karpathy/status/1900000000000000002",
+            "https://twitter.com/a_b/status/1?s=20",
+            "http://mobile.twitter.com/x/status/2/photo/1",
+            "https://www.x.com/x/status/3/",
+        ] {
+            assert!(plain_tweet(raw).is_some(), "{raw}");
+            assert_eq!(
+                plain_tweet(raw).map(|(h, i)| (Some(h.to_string()), i)),
+                parsed(raw)
+            );
+        }
+    }
 
     fn key(raw: &str) -> EntryKey {
         parse_link(raw).unwrap().key
