@@ -24,7 +24,7 @@ use crate::author::{
 use crate::key::EntryKey;
 use crate::model::{category_set, Digest, Entry, Prefix};
 use crate::names::intern;
-use crate::par::par_map;
+use crate::par::{par_chunks, par_map};
 use crate::plan::{self, Feed};
 use crate::slug;
 use chrono::Duration;
@@ -800,26 +800,36 @@ impl Engine {
     fn place_all(&mut self, keys: HashSet<EntryKey>, dirty: &mut BTreeSet<FeedId>) {
         // Computing an entry only reads the engine: share the work among the cores.
         let keys: Vec<EntryKey> = keys.into_iter().collect();
-        let computed: Vec<Entry> = par_map(&keys, |k| self.compute_entry(k))
-            .into_iter()
-            .flatten()
-            .collect();
-        self.entries.reserve(computed.len());
-        let mut global = Vec::with_capacity(computed.len());
+        let parts: Vec<Vec<Entry>> = par_chunks(&keys, |part| {
+            part.iter().filter_map(|k| self.compute_entry(k)).collect()
+        });
+        drop(keys);
+        let count = parts.iter().map(Vec::len).sum();
+        self.entries.reserve(count);
+        let mut global = Vec::with_capacity(count);
         let mut categories: HashMap<&'static str, Vec<Rank>> = HashMap::new();
-        let mut authors: HashMap<String, Vec<Rank>> = HashMap::new();
-        for entry in computed {
+        // By handle as written: lowercased once per handle, not once per entry.
+        let mut authors: HashMap<&'static str, Vec<Rank>> = HashMap::new();
+        for entry in parts.into_iter().flatten() {
             let key = entry.key.clone();
             let rank: Rank = (Reverse(entry.published.timestamp()), key.clone());
             for name in &entry.categories {
                 categories.entry(*name).or_default().push(rank.clone());
             }
-            if let Some(h) = entry.author_feed() {
+            if let Some(h) = entry.handle {
                 authors.entry(h).or_default().push(rank.clone());
             }
             global.push(rank);
             self.entries.insert(key, entry);
         }
+        let mut lowercase: HashMap<String, Vec<Rank>> = HashMap::new();
+        for (written, ranks) in authors {
+            lowercase
+                .entry(written.to_ascii_lowercase())
+                .or_default()
+                .extend(ranks);
+        }
+        let authors = lowercase;
         dirty.insert(FeedId::Global);
         self.global = global.into_iter().collect();
         for (name, ranks) in categories {
