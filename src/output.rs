@@ -5,14 +5,20 @@ use crate::config::Settings;
 use crate::engine::{Engine, FeedId};
 use crate::key::EntryKey;
 use crate::merge::{merge, Corpus};
+use crate::model::Entry;
+use crate::par::par_map;
 use crate::plan::{plan, Feed};
 use crate::render::sanitize::Sanitizer;
 use crate::render::{self, Clean, Context, RenderError, ATOM_FILE, JSON_FILE, RSS_FILE};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 /// Relative path (always `/`-separated, inside the output folder) → file content.
 pub type Output = BTreeMap<String, Vec<u8>>;
+
+/// Below this many summaries or feeds, threads would cost more than they save (the
+/// daemon's usual update touches a handful).
+const PARALLEL_FROM: usize = 16;
 
 /// Every output file, and how many entries the corpus made.
 #[derive(Debug, Default)]
@@ -59,6 +65,8 @@ impl Renderer {
     }
 
     fn clean_summaries(&mut self, feeds: &[(FeedId, Feed<'_>)], only: Option<&BTreeSet<FeedId>>) {
+        let mut stale: Vec<&Entry> = Vec::new();
+        let mut seen: HashSet<&EntryKey> = HashSet::new();
         for (id, feed) in feeds {
             if only.is_some_and(|o| !o.contains(id)) {
                 continue;
@@ -67,17 +75,26 @@ impl Renderer {
                 let fresh = self.summaries.get(&entry.key).is_some_and(|c| {
                     Arc::ptr_eq(&c.raw, &entry.summary_html) || c.raw == entry.summary_html
                 });
-                if !fresh {
-                    let html = self.sanitizer.clean(&entry.summary_html);
-                    self.summaries.insert(
-                        entry.key.clone(),
-                        Clean {
-                            raw: entry.summary_html.clone(),
-                            html,
-                        },
-                    );
+                if !fresh && seen.insert(&entry.key) {
+                    stale.push(entry);
                 }
             }
+        }
+        // A full render cleans a few thousand summaries: on every core.
+        let clean = |entry: &&Entry| self.sanitizer.clean(&entry.summary_html);
+        let cleaned = if stale.len() >= PARALLEL_FROM {
+            par_map(&stale, clean)
+        } else {
+            stale.iter().map(clean).collect()
+        };
+        for (entry, html) in stale.into_iter().zip(cleaned) {
+            self.summaries.insert(
+                entry.key.clone(),
+                Clean {
+                    raw: entry.summary_html.clone(),
+                    html,
+                },
+            );
         }
     }
 
@@ -140,11 +157,19 @@ impl Renderer {
                 settings,
                 summaries: &self.summaries,
             };
-            for (id, feed) in &feeds {
-                if !wanted.contains(id) {
-                    continue;
-                }
-                rendered.extend(feed_files(feed, &ctx)?);
+            let todo: Vec<&Feed<'_>> = feeds
+                .iter()
+                .filter(|(id, _)| wanted.contains(id))
+                .map(|(_, feed)| feed)
+                .collect();
+            let files = |feed: &&Feed<'_>| feed_files(feed, &ctx);
+            let done = if todo.len() >= PARALLEL_FROM {
+                par_map(&todo, files)
+            } else {
+                todo.iter().map(files).collect()
+            };
+            for three in done {
+                rendered.extend(three?);
             }
             let all: Vec<Feed<'_>> = feeds.iter().map(|(_, f)| f.clone()).collect();
             rendered.extend(index_files(&all, &ctx));
@@ -174,7 +199,7 @@ pub fn build(corpus: Corpus, settings: &Settings) -> Result<Built, RenderError> 
 pub fn build_with(
     corpus: Corpus,
     settings: &Settings,
-    mut read: impl FnMut(&std::path::Path) -> Option<crate::model::Digest>,
+    read: impl Fn(&std::path::Path) -> Option<crate::model::Digest> + Sync,
 ) -> Result<(Built, Engine), RenderError> {
     let mut engine = Engine::new(&settings.authors);
     engine.apply(
@@ -182,9 +207,10 @@ pub fn build_with(
             .into_iter()
             .map(|(path, digest)| (path, Some(digest))),
     );
-    for path in engine.needs_summaries(settings) {
-        if let Some(full) = read(&path) {
-            engine.fill_summaries(&path, &full);
+    let paths: Vec<std::path::PathBuf> = engine.needs_summaries(settings).into_iter().collect();
+    for (path, full) in paths.iter().zip(par_map(&paths, |p| read(p))) {
+        if let Some(full) = full {
+            engine.fill_summaries(path, &full);
         }
     }
     let mut renderer = Renderer::default();
