@@ -1,6 +1,6 @@
 //! Arbitrary bytes as a digest: the parser must never panic, and whatever it accepts
-//! must be safe to put in XML. The same bytes as a body: the plain-shape shortcut and
-//! the CommonMark parser must agree.
+//! must be safe to put in XML. The shortcuts (plain lists, plain front matter) must
+//! agree with the CommonMark and YAML parsers.
 #![no_main]
 
 use digestfeed::model::Parsed;
@@ -10,9 +10,17 @@ use libfuzzer_sys::fuzz_target;
 use std::path::Path;
 
 fuzz_target!(|data: &[u8]| {
-    // The plain-shape shortcut must read a body exactly as the CommonMark parser does.
-    if let Ok(body) = std::str::from_utf8(data) {
-        let body = digestfeed::text::xml_safe(body);
+    // The shortcuts must read a body exactly as the CommonMark parser does, and front
+    // matter exactly as the YAML parser does.
+    if let Ok(text) = std::str::from_utf8(data) {
+        let text = digestfeed::text::xml_safe(text);
+        if let Ok(split) = digestfeed::parse::front_matter::split(&text) {
+            if !split.yaml.trim().is_empty() {
+                use digestfeed::parse::front_matter::{parse, yaml_parse};
+                assert_eq!(parse(split.yaml, 2), yaml_parse(split.yaml, 2), "{:?}", split.yaml);
+            }
+        }
+        let body = text;
         if let Some(fast) = digestfeed::parse::plain::items(&body) {
             let parsed: Result<Vec<_>, _> =
                 digestfeed::parse::body::commonmark_items(&body, false).into_iter().collect();

@@ -94,7 +94,7 @@ pub fn split(text: &str) -> Result<Split<'_>, Problem> {
 
 /// The keys digestfeed reads. Every other key is ignored without being expanded, so a
 /// YAML alias bomb under an unknown key costs nothing.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, PartialEq, Eq)]
 pub struct FrontMatter {
     pub title: Option<String>,
     pub date: Option<String>,
@@ -133,11 +133,123 @@ pub fn parse(yaml: &str, yaml_line: usize) -> Result<FrontMatter, Problem> {
     if yaml.trim().is_empty() {
         return Ok(FrontMatter::default());
     }
+    if let Some(plain) = plain(yaml) {
+        return Ok(plain);
+    }
+    yaml_parse(yaml, yaml_line)
+}
+
+/// [`parse`], always by the YAML parser.
+pub fn yaml_parse(yaml: &str, yaml_line: usize) -> Result<FrontMatter, Problem> {
     serde_yaml::from_str(yaml).map_err(|e| {
         let line = e.location().map_or(yaml_line, |l| yaml_line + l.line() - 1);
         let message = without_locations(&e.to_string());
         problem(line, format!("invalid front matter: {message}"))
     })
+}
+
+/// The front matter as Hugo writes it (`key: "string"`, `date: 2026-01-07T08:00:00+08:00`,
+/// `categories: ["a", "b"]`, `draft: false`, one key a line), read without the YAML
+/// parser, which a full run would otherwise start 50,000 times. `None` for anything
+/// else (comments, escapes, block lists, anchors, repeated keys, values that YAML could
+/// read as numbers or nulls…), which the YAML parser then reads;
+/// `tests::plain_front_matter_reads_as_yaml_does` holds the two to the same answer.
+fn plain(yaml: &str) -> Option<FrontMatter> {
+    let mut out = FrontMatter::default();
+    let mut seen: Vec<&str> = Vec::new();
+    for line in yaml.split('\n') {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.bytes().all(|b| b == b' ') {
+            continue;
+        }
+        let (key, value) = line.split_once(": ")?;
+        if key.is_empty() || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return None;
+        }
+        if seen.contains(&key) {
+            return None;
+        }
+        seen.push(key);
+        let value = value.trim_end_matches(' ');
+        match key {
+            "title" => out.title = Some(quoted(value)?.to_string()),
+            "date" => out.date = Some(plain_date(value).or_else(|| quoted(value))?.to_string()),
+            "categories" => {
+                out.categories = match value.strip_prefix('[') {
+                    Some(list) => quoted_list(list)?,
+                    None => vec![quoted(value)?.to_string()],
+                }
+            }
+            "draft" => {
+                out.draft = match value {
+                    "true" => true,
+                    "false" => false,
+                    _ => return None,
+                }
+            }
+            _ => {
+                // Ignored, but it must not hide anything that would change the rest.
+                if let Some(list) = value.strip_prefix('[') {
+                    quoted_list(list)?;
+                } else if quoted(value).is_none() && plain_date(value).is_none() {
+                    return None;
+                }
+            }
+        }
+    }
+    Some(out)
+}
+
+const YAML_BREAKS: [char; 4] = ['\u{85}', '\u{2028}', '\u{2029}', '\u{FEFF}'];
+
+/// `"text"` or `'text'` with nothing in it that YAML would read as an escape.
+fn quoted(value: &str) -> Option<&str> {
+    let inner = value
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .filter(|v| !v.contains(['"', '\\']))
+        .or_else(|| {
+            value
+                .strip_prefix('\'')
+                .and_then(|v| v.strip_suffix('\''))
+                .filter(|v| !v.contains('\''))
+        })?;
+    // Controls, and what YAML counts as line breaks or byte-order marks, are left to YAML.
+    (!inner.bytes().any(|b| b < 0x20) && !inner.contains(YAML_BREAKS)).then_some(inner)
+}
+
+/// A bare date such as `2026-01-07T08:00:10.261+08:00` or `2024-01-01 16:00:00`.
+fn plain_date(value: &str) -> Option<&str> {
+    let b = value.as_bytes();
+    let shape = b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b.iter()
+            .all(|c| c.is_ascii_digit() || b"-:+. TZ".contains(c));
+    (shape && !value.contains(" #") && !value.contains(": ")).then_some(value)
+}
+
+/// The rest of `["a", "b"]` after its `[`.
+fn quoted_list(mut rest: &str) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    rest = rest.trim_start_matches(' ');
+    if let Some(after) = rest.strip_prefix(']') {
+        return after.is_empty().then_some(out);
+    }
+    loop {
+        let inner = rest.strip_prefix('"')?;
+        let end = inner.find('"')?;
+        let name = &inner[..end];
+        if name.contains('\\') || name.bytes().any(|b| b < 0x20) || name.contains(YAML_BREAKS) {
+            return None;
+        }
+        out.push(name.to_string());
+        rest = inner[end + 1..].trim_start_matches(' ');
+        if let Some(after) = rest.strip_prefix(']') {
+            return after.is_empty().then_some(out);
+        }
+        rest = rest.strip_prefix(',')?.trim_start_matches(' ');
+    }
 }
 
 /// serde_yaml's messages carry locations relative to the YAML alone (`at line 3
@@ -222,6 +334,47 @@ fn naive_date_time(value: &str) -> Option<NaiveDateTime> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(6000))]
+        #[test]
+        fn plain_front_matter_reads_as_yaml_does(lines in prop::collection::vec(prop_oneof![
+            4 => (
+                prop::sample::select(vec!["title", "date", "categories", "draft", "tags"]),
+                prop::sample::select(vec![
+                    "\"2026.01.07.08 过去4小时\"", "'single'", "\"a: b # c\"", "\"\"", "2026-01-07T08:00:10.261+08:00",
+                    "2024-01-01 16:00:00", "2024-01-01", "true", "false", "[\"AI新闻\", \"开源\"]", "[]",
+                    "[\"a\",\"b\" ]", "\"x y\"",
+                ]),
+            ).prop_map(|(k, v)| format!("{k}: {v}\n")),
+            1 => (
+                prop::sample::select(vec!["title", "date", "categories", "draft", "tags", "slug", "Title", " title", "title ", "a-b", ""]),
+                prop::sample::select(vec![": ", ":", ":  ", " : "]),
+                prop::sample::select(vec![
+                    "\"tab\there\"", "\"esc\\\"q\"", "''", "'it''s'", "\"x\" # c", "2024-01-01 #c", "2024", "yes",
+                    "null", "~", "", "[ ]", "[\"a\",]", "[a, b]", "[\"a\"] # c", "\"u\u{2028}v\"", "&x \"a\"", "*x",
+                    "!!str 1", "|", ">", "- a", "{a: 1}", "plain words", "2024-01-01: x", "\"a\"",
+                ]),
+                prop::sample::select(vec!["\n", "\r\n", "  \n", "\n\n", "\n  - x\n"]),
+            ).prop_map(|(k, sep, v, end)| format!("{k}{sep}{v}{end}")),
+        ], 1..6)) {
+            let yaml: String = lines.concat();
+            if let Some(fast) = plain(&yaml) {
+                prop_assert_eq!(Ok(fast), yaml_parse(&yaml, 2), "{:?}", yaml);
+            }
+        }
+    }
+
+    #[test]
+    fn hugo_front_matter_takes_the_shortcut() {
+        let yaml = "title: \"2026.01.07.08 过去4小时全球AI发生了什么？\"\ndate: 2026-01-07T08:00:10.261+08:00\ncategories: [\"AI进展\", \"机器人\"]\ndraft: false\n";
+        let fast = plain(yaml).unwrap();
+        assert_eq!(Ok(fast), yaml_parse(yaml, 2));
+        assert!(
+            plain("title: \"x\"\ncategories: \"solo\"\r\ndate: 2024-01-01 16:00:00\n").is_some()
+        );
+    }
 
     fn date(value: &str, tz: Tz) -> Result<String, String> {
         parse_date(value, tz).map(|d| d.to_rfc3339())
