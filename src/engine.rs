@@ -111,6 +111,17 @@ struct ItemRec {
     cands: Vec<Cand>,
     /// The first item of its digest with this key (later ones are the same entry).
     first: bool,
+    /// First-pass cut, an index into `cands`.
+    pass1: Option<u32>,
+    /// Final cut. Kept here rather than in a vector of the digest's own, so that
+    /// computing an entry reads one record per item.
+    cut: Option<u32>,
+}
+
+impl ItemRec {
+    fn cand(&self, index: Option<u32>) -> Option<&Cand> {
+        self.cands.get(usize::try_from(index?).ok()?)
+    }
 }
 
 #[derive(Debug)]
@@ -120,11 +131,7 @@ struct Rec {
     /// The digest's categories as entries hold them.
     categories: Box<[&'static str]>,
     items: Vec<ItemRec>,
-    /// First-pass cut of each item: an index into its candidates.
-    pass1: Vec<Option<usize>>,
     suffixed: bool,
-    /// Final cut of each item.
-    cuts: Vec<Option<usize>>,
 }
 
 /// A feed that may have to be rendered again.
@@ -266,17 +273,16 @@ impl Engine {
                 },
                 cands,
                 first: seen.insert(&item.link.key),
+                pass1: None,
+                cut: None,
             });
         }
-        let n = items.len();
         Rec {
             path,
             categories: category_set(digest.categories.iter().map(|c| intern(c)).collect()),
             digest,
             items,
-            pass1: vec![None; n],
             suffixed: false,
-            cuts: vec![None; n],
         }
     }
 
@@ -417,11 +423,10 @@ impl Engine {
         flips: &mut Flips<(Sym, Sym)>,
         any: &mut Flips<Sym>,
     ) {
-        for (irec, cut) in rec.items.iter().zip(&rec.pass1) {
-            let (Some(h), Some(ci)) = (irec.handle, cut) else {
+        for irec in &rec.items {
+            let (Some(h), Some(name)) = (irec.handle, irec.cand(irec.pass1).map(|c| c.name)) else {
                 continue;
             };
-            let name = irec.cands[*ci].name;
             let pair = (h, name);
             if !full {
                 flips.touch(&pair, self.known_now(&pair));
@@ -447,11 +452,10 @@ impl Engine {
 
     /// Adds or removes a digest's final cuts from the display-name counts.
     fn count_names(&mut self, path: &DKey, rec: &Rec, add: bool, handles: &mut HashSet<Sym>) {
-        for (pos, (irec, cut)) in rec.items.iter().zip(&rec.cuts).enumerate() {
-            let (Some(h), Some(ci)) = (irec.handle, cut) else {
+        for (pos, irec) in rec.items.iter().enumerate() {
+            let (Some(h), Some(name)) = (irec.handle, irec.cand(irec.cut).map(|c| c.name)) else {
                 continue;
             };
-            let name = irec.cands[*ci].name;
             handles.insert(h);
             let occ = (rec.digest.date.timestamp(), path.clone(), pos);
             let names = self.names_of.entry(h).or_default();
@@ -469,7 +473,7 @@ impl Engine {
         }
     }
 
-    fn first_pass(&self, rec: &Rec) -> (bool, Vec<Option<usize>>) {
+    fn first_pass(&self, rec: &Rec) -> (bool, Vec<Option<u32>>) {
         let ranked: Vec<(bool, Vec<(u8, Candidate)>)> = rec
             .items
             .iter()
@@ -499,20 +503,22 @@ impl Engine {
         let cuts = picked
             .iter()
             .zip(&rec.items)
-            .map(|(pick, irec)| pick.and_then(|p| irec.cands.iter().position(|c| c.cand == p)))
+            .map(|(pick, irec)| {
+                pick.and_then(|p| irec.cands.iter().position(|c| c.cand == p))
+                    .and_then(|i| u32::try_from(i).ok())
+            })
             .collect();
         (suffixed, cuts)
     }
 
-    fn second_pass(&self, rec: &Rec) -> Vec<Option<usize>> {
+    fn second_pass(&self, rec: &Rec) -> Vec<Option<u32>> {
         rec.items
             .iter()
-            .zip(&rec.pass1)
-            .map(|(irec, first)| {
-                if first.is_some() {
-                    return *first;
+            .map(|irec| {
+                if irec.pass1.is_some() {
+                    return irec.pass1;
                 }
-                match irec.handle {
+                let found = match irec.handle {
                     Some(_) if rec.suffixed => None,
                     Some(h) => irec
                         .cands
@@ -522,7 +528,8 @@ impl Engine {
                         irec.cands.iter().rposition(|c| self.known_any_now(&c.name))
                     }
                     None => None,
-                }
+                };
+                found.and_then(|i| u32::try_from(i).ok())
             })
             .collect()
     }
@@ -556,12 +563,7 @@ impl Engine {
         let date = rec.digest.date;
         let item = rec.digest.items.get(*pos)?;
         let irec = rec.items.get(*pos)?;
-        let cut = rec
-            .cuts
-            .get(*pos)
-            .copied()
-            .flatten()
-            .and_then(|ci| irec.cands.get(ci));
+        let cut = irec.cand(irec.cut);
         // The first item, in corpus order, that names a handle: possibly a later item
         // of the same digest, possibly a later digest.
         let handle_from = |p: &DKey, from: usize| {
@@ -713,7 +715,9 @@ impl Engine {
             }
             let (suffixed, pass1) = engine.first_pass(rec);
             rec.suffixed = suffixed;
-            rec.pass1 = pass1;
+            for (irec, cut) in rec.items.iter_mut().zip(pass1) {
+                irec.pass1 = cut;
+            }
             engine.count_known(rec, true, full, &mut known, &mut any);
         });
 
@@ -735,14 +739,12 @@ impl Engine {
                 engine.count_names(path, rec, false, &mut handles);
             }
             let cuts = engine.second_pass(rec);
-            if !full {
-                for (pos, irec) in rec.items.iter().enumerate() {
-                    if irec.first && (new || cuts[pos] != rec.cuts[pos]) {
-                        keys.insert(rec.digest.items[pos].link.key.clone());
-                    }
+            for ((irec, item), cut) in rec.items.iter_mut().zip(&rec.digest.items).zip(cuts) {
+                if !full && irec.first && (new || cut != irec.cut) {
+                    keys.insert(item.link.key.clone());
                 }
+                irec.cut = cut;
             }
-            rec.cuts = cuts;
             engine.count_names(path, rec, true, &mut handles);
         });
 
