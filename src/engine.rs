@@ -118,6 +118,15 @@ struct ItemRec {
     cut: Option<u32>,
 }
 
+/// The (lowercase handle, name) of every final cut of a digest, and where it stands.
+fn names_in<'a>(path: &'a DKey, rec: &'a Rec) -> impl Iterator<Item = (Sym, Sym, Occ)> + 'a {
+    let date = rec.digest.date.timestamp();
+    rec.items.iter().enumerate().filter_map(move |(pos, irec)| {
+        let (h, name) = (irec.handle?, irec.cand(irec.cut)?.name);
+        Some((h, name, (date, path.clone(), pos)))
+    })
+}
+
 impl ItemRec {
     fn cand(&self, index: Option<u32>) -> Option<&Cand> {
         self.cands.get(usize::try_from(index?).ok()?)
@@ -450,14 +459,11 @@ impl Engine {
         }
     }
 
-    /// Adds or removes a digest's final cuts from the display-name counts.
+    /// Adds or removes a digest's final cuts from the display-name counts (one by one;
+    /// a full build gathers [`names_in`] every digest and sorts them instead).
     fn count_names(&mut self, path: &DKey, rec: &Rec, add: bool, handles: &mut HashSet<Sym>) {
-        for (pos, irec) in rec.items.iter().enumerate() {
-            let (Some(h), Some(name)) = (irec.handle, irec.cand(irec.cut).map(|c| c.name)) else {
-                continue;
-            };
+        for (h, name, occ) in names_in(path, rec) {
             handles.insert(h);
-            let occ = (rec.digest.date.timestamp(), path.clone(), pos);
             let names = self.names_of.entry(h).or_default();
             if add {
                 names.entry(name).or_default().insert(occ);
@@ -733,6 +739,7 @@ impl Engine {
                 second.extend(readers.iter().cloned());
             }
         }
+        let mut named: Vec<(Sym, Sym, Occ)> = Vec::new();
         self.for_each_rec((!full).then_some(&second), |engine, path, rec| {
             let new = full || touched.contains(path);
             if !new {
@@ -745,8 +752,33 @@ impl Engine {
                 }
                 irec.cut = cut;
             }
-            engine.count_names(path, rec, true, &mut handles);
+            if full {
+                named.extend(names_in(path, rec));
+            } else {
+                engine.count_names(path, rec, true, &mut handles);
+            }
         });
+        if full {
+            // Every name's places at once, sorted: each set is built in one go rather
+            // than by an insert per item.
+            named.sort_unstable();
+            let mut at = 0;
+            while at < named.len() {
+                let (h, name, _) = &named[at];
+                let (h, name) = (*h, *name);
+                let run = named[at..]
+                    .iter()
+                    .take_while(|(h2, n2, _)| *h2 == h && *n2 == name)
+                    .count();
+                let occs: BTreeSet<Occ> = named[at..at + run]
+                    .iter()
+                    .map(|(_, _, occ)| occ.clone())
+                    .collect();
+                self.names_of.entry(h).or_default().insert(name, occs);
+                handles.insert(h);
+                at += run;
+            }
+        }
 
         // 4. Display names, and the entries that show them.
         let mut dirty = BTreeSet::new();
