@@ -195,7 +195,9 @@ pub struct Engine {
     /// Where each entry's tweet stands, in corpus order: a sorted `Vec`, since a tweet
     /// is in a handful of digests (a `BTreeSet` node would cost ten times the memory).
     occ: HashMap<EntryKey, Vec<Occ>>,
-    entries: HashMap<EntryKey, Entry>,
+    /// Boxed: a full build allocates the entries on every core, and then moves only
+    /// pointers into the map.
+    entries: HashMap<EntryKey, Box<Entry>>,
     global: BTreeSet<Rank>,
     by_category: BTreeMap<&'static str, BTreeSet<Rank>>,
     by_author: BTreeMap<String, BTreeSet<Rank>>,
@@ -811,7 +813,7 @@ impl Engine {
             let old = self.entries.remove(&key);
             // Dates compare by instant; a digest that changes only its offset still
             // changes what the feeds say.
-            let same = old == new
+            let same = old.as_deref() == new.as_ref()
                 && old.as_ref().map(|e| e.published.offset())
                     == new.as_ref().map(|e| e.published.offset());
             if same {
@@ -825,7 +827,7 @@ impl Engine {
             }
             if let Some(new) = new {
                 self.place(&new, true, &mut dirty);
-                self.entries.insert(key, new);
+                self.entries.insert(key, Box::new(new));
             }
         }
         dirty
@@ -834,8 +836,10 @@ impl Engine {
     fn place_all(&mut self, keys: HashSet<EntryKey>, dirty: &mut BTreeSet<FeedId>) {
         // Computing an entry only reads the engine: share the work among the cores.
         let keys: Vec<EntryKey> = keys.into_iter().collect();
-        let parts: Vec<Vec<Entry>> = par_chunks(&keys, |part| {
-            part.iter().filter_map(|k| self.compute_entry(k)).collect()
+        let parts: Vec<Vec<Box<Entry>>> = par_chunks(&keys, |part| {
+            part.iter()
+                .filter_map(|k| self.compute_entry(k).map(Box::new))
+                .collect()
         });
         drop(keys);
         let count = parts.iter().map(Vec::len).sum();
@@ -930,14 +934,14 @@ impl Engine {
     pub fn entries(&self) -> Vec<&Entry> {
         self.global
             .iter()
-            .filter_map(|(_, k)| self.entries.get(k))
+            .filter_map(|(_, k)| self.entries.get(k).map(|e| &**e))
             .collect()
     }
 
     fn top<'a>(&'a self, set: &BTreeSet<Rank>, max: usize) -> Vec<&'a Entry> {
         set.iter()
             .take(max)
-            .filter_map(|(_, k)| self.entries.get(k))
+            .filter_map(|(_, k)| self.entries.get(k).map(|e| &**e))
             .collect()
     }
 
