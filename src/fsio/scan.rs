@@ -73,8 +73,8 @@ pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, DigestError> {
         .custom_flags(libc::O_NONBLOCK)
         .open(path)
         .map_err(|e| DigestError::new(path, None, format!("cannot read the file: {e}")))?;
-    match file.metadata() {
-        Ok(meta) if meta.is_file() => {}
+    let size = match file.metadata() {
+        Ok(meta) if meta.is_file() => meta.len(),
         Ok(_) => {
             return Err(DigestError::new(
                 path,
@@ -89,8 +89,13 @@ pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, DigestError> {
                 format!("cannot read the file: {e}"),
             ))
         }
-    }
-    let mut bytes = Vec::new();
+    };
+    // Sized from the file's length (plus one byte to see the end): one allocation and
+    // a read or two, not a buffer grown from nothing in a dozen reads.
+    let expected = usize::try_from(size.min(cap))
+        .unwrap_or(0)
+        .saturating_add(1);
+    let mut bytes = Vec::with_capacity(expected);
     file.take(cap.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(|e| DigestError::new(path, None, format!("cannot read the file: {e}")))?;
