@@ -1,5 +1,6 @@
 //! Micro-benchmarks of the pipeline's pure steps, so that a regression shows where it
-//! happens: parsing (reported in MB/s), the engine building every entry from parsed
+//! happens: parsing (reported in MB/s, in full as the daemon parses and without summaries
+//! as a full run reads), the engine building every entry from parsed
 //! digests, rendering every feed, and the engine taking in one new digest.
 //!
 //! `cargo bench --bench pipeline`
@@ -13,7 +14,7 @@ use digestfeed::engine::Engine;
 use digestfeed::merge::Corpus;
 use digestfeed::model::Parsed;
 use digestfeed::output::Renderer;
-use digestfeed::parse::parse_digest;
+use digestfeed::parse::{parse_digest, parse_digest_with};
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
@@ -53,6 +54,18 @@ fn benches(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function(format!("{DIGESTS} digests"), |b| {
         b.iter(|| black_box(parsed(&files)))
+    });
+    // What a full run does: items without their summaries, plain shapes read line by line.
+    group.bench_function(format!("{DIGESTS} digests, bulk read"), |b| {
+        b.iter(|| {
+            files
+                .iter()
+                .filter(|(path, text)| {
+                    parse_digest_with(Path::new(path), text.as_bytes(), chrono_tz::Tz::UTC, false)
+                        .is_ok()
+                })
+                .count()
+        })
     });
     group.finish();
 
