@@ -91,7 +91,7 @@ type Rank = (Reverse<i64>, EntryKey);
 
 /// A candidate cut, whether its name is the handle's configured name, and whether it
 /// looks like the handle.
-type Candidate3 = (Candidate, bool, bool);
+type CandidateFit = (Candidate, bool, bool);
 
 #[derive(Debug, Clone)]
 struct Cand {
@@ -234,7 +234,7 @@ impl Engine {
     /// What [`Engine::prepare`] learns from a digest alone: for each item, its lowercase
     /// handle and where its title could end in a name, with how each name fits the
     /// handle. Pure, so that a full build can run it on every core.
-    fn candidates_of(&self, digest: &Digest) -> Vec<(Option<String>, Vec<Candidate3>)> {
+    fn candidates_of(&self, digest: &Digest) -> Vec<(Option<String>, Vec<CandidateFit>)> {
         digest
             .items
             .iter()
@@ -261,7 +261,7 @@ impl Engine {
         &mut self,
         path: PathBuf,
         digest: Digest,
-        found: Vec<(Option<String>, Vec<Candidate3>)>,
+        found: Vec<(Option<String>, Vec<CandidateFit>)>,
     ) -> Rec {
         let mut seen: HashSet<&EntryKey> = HashSet::new();
         let mut items = Vec::with_capacity(digest.items.len());

@@ -226,7 +226,10 @@ fn plain_date(value: &str) -> Option<&str> {
         && b[4] == b'-'
         && b.iter()
             .all(|c| c.is_ascii_digit() || b"-:+. TZ".contains(c));
-    (shape && !value.contains(" #") && !value.contains(": ")).then_some(value)
+    // `:` before a space or the end of the line would start a mapping, `#` after a space
+    // a comment.
+    let indicator = value.contains(" #") || value.contains(": ") || value.ends_with(':');
+    (shape && !indicator).then_some(value)
 }
 
 /// The rest of `["a", "b"]` after its `[`.
@@ -345,6 +348,7 @@ mod tests {
                 prop::sample::select(vec![
                     "\"2026.01.07.08 过去4小时\"", "'single'", "\"a: b # c\"", "\"\"", "2026-01-07T08:00:10.261+08:00",
                     "2024-01-01 16:00:00", "2024-01-01", "true", "false", "[\"AI新闻\", \"开源\"]", "[]",
+                "2026-01-10T20:00:02+0800:", "2024-01-01 16:", "2024-01-01 :x",
                     "[\"a\",\"b\" ]", "\"x y\"",
                 ]),
             ).prop_map(|(k, v)| format!("{k}: {v}\n")),
@@ -364,6 +368,14 @@ mod tests {
                 prop_assert_eq!(Ok(fast), yaml_parse(&yaml, 2), "{:?}", yaml);
             }
         }
+    }
+
+    #[test]
+    fn a_date_ending_in_a_colon_is_left_to_yaml() {
+        // Found by the fuzzer: `:` at the end of a line starts a mapping.
+        let yaml = "title: \"t\"\r\ndate: 2026-01-10T20:00:02+0800:\r\n";
+        assert_eq!(plain(yaml), None);
+        assert!(parse(yaml, 2).is_err());
     }
 
     #[test]
