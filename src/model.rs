@@ -114,7 +114,7 @@ impl Entry {
     pub fn url(&self) -> String {
         match &self.key {
             EntryKey::Tweet(id) => tweet_url(self.handle, *id),
-            EntryKey::Url(url) => url.clone(),
+            EntryKey::Url(url) => url.to_string(),
         }
     }
 
