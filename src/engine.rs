@@ -86,6 +86,67 @@ fn dkey(path: &std::path::Path) -> DKey {
 /// is far cheaper than comparing two offset date-times.
 type Occ = (i64, DKey, usize);
 
+/// Where an entry's tweet stands, in corpus order, without duplicates. Most tweets are
+/// in one digest: that one is kept inline, which saves an allocation and, when an entry
+/// is computed, a cache miss.
+#[derive(Debug, Default)]
+enum OccList {
+    #[default]
+    Empty,
+    One(Occ),
+    Many(Vec<Occ>),
+}
+
+impl OccList {
+    fn as_slice(&self) -> &[Occ] {
+        match self {
+            OccList::Empty => &[],
+            OccList::One(occ) => std::slice::from_ref(occ),
+            OccList::Many(list) => list,
+        }
+    }
+
+    fn insert(&mut self, occ: Occ) {
+        match std::mem::take(self) {
+            OccList::Empty => *self = OccList::One(occ),
+            OccList::One(first) => {
+                *self = match first.cmp(&occ) {
+                    std::cmp::Ordering::Less => OccList::Many(vec![first, occ]),
+                    std::cmp::Ordering::Greater => OccList::Many(vec![occ, first]),
+                    std::cmp::Ordering::Equal => OccList::One(first),
+                }
+            }
+            OccList::Many(mut list) => {
+                if let Err(at) = list.binary_search(&occ) {
+                    list.insert(at, occ);
+                }
+                *self = OccList::Many(list);
+            }
+        }
+    }
+
+    fn remove(&mut self, occ: &Occ) {
+        match std::mem::take(self) {
+            OccList::Empty => {}
+            OccList::One(only) => {
+                if only != *occ {
+                    *self = OccList::One(only);
+                }
+            }
+            OccList::Many(mut list) => {
+                if let Ok(at) = list.binary_search(occ) {
+                    list.remove(at);
+                }
+                *self = match list.len() {
+                    0 => OccList::Empty,
+                    1 => OccList::One(list.remove(0)),
+                    _ => OccList::Many(list),
+                };
+            }
+        }
+    }
+}
+
 /// A feed's order: newest first, then by key.
 type Rank = (Reverse<i64>, EntryKey);
 
@@ -113,16 +174,22 @@ struct ItemRec {
     first: bool,
     /// First-pass cut, an index into `cands`.
     pass1: Option<u32>,
-    /// Final cut. Kept here rather than in a vector of the digest's own, so that
-    /// computing an entry reads one record per item.
-    cut: Option<u32>,
+    /// Final cut: the name split off and where the title ends. Kept here, not as an
+    /// index into `cands`, so that computing an entry reads one record per item.
+    cut: Option<FinalCut>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FinalCut {
+    name: Sym,
+    title_end: u32,
 }
 
 /// The (lowercase handle, name) of every final cut of a digest, and where it stands.
 fn names_in<'a>(path: &'a DKey, rec: &'a Rec) -> impl Iterator<Item = (Sym, Sym, Occ)> + 'a {
     let date = rec.digest.date.timestamp();
     rec.items.iter().enumerate().filter_map(move |(pos, irec)| {
-        let (h, name) = (irec.handle?, irec.cand(irec.cut)?.name);
+        let (h, name) = (irec.handle?, irec.cut?.name);
         Some((h, name, (date, path.clone(), pos)))
     })
 }
@@ -194,7 +261,7 @@ pub struct Engine {
     display: HashMap<Sym, Sym>,
     /// Where each entry's tweet stands, in corpus order: a sorted `Vec`, since a tweet
     /// is in a handful of digests (a `BTreeSet` node would cost ten times the memory).
-    occ: HashMap<EntryKey, Vec<Occ>>,
+    occ: HashMap<EntryKey, OccList>,
     /// Boxed: a full build allocates the entries on every core, and then moves only
     /// pointers into the map.
     entries: HashMap<EntryKey, Box<Entry>>,
@@ -407,14 +474,12 @@ impl Engine {
             if irec.first {
                 let occ = (rec.digest.date.timestamp(), path.clone(), pos);
                 let list = self.occ.entry(item.link.key.clone()).or_default();
-                match (list.binary_search(&occ), add) {
-                    (Err(at), true) => list.insert(at, occ),
-                    (Ok(at), false) => {
-                        list.remove(at);
-                    }
-                    _ => {}
+                if add {
+                    list.insert(occ);
+                } else {
+                    list.remove(&occ);
                 }
-                if list.is_empty() {
+                if list.as_slice().is_empty() {
                     self.occ.remove(&item.link.key);
                 }
                 if !full {
@@ -565,13 +630,13 @@ impl Engine {
     }
 
     fn compute_entry(&self, key: &EntryKey) -> Option<Entry> {
-        let occs = self.occ.get(key)?;
+        let occs = self.occ.get(key)?.as_slice();
         let (_, path, pos) = occs.first()?;
         let rec = self.recs.get(path)?;
         let date = rec.digest.date;
         let item = rec.digest.items.get(*pos)?;
         let irec = rec.items.get(*pos)?;
-        let cut = irec.cand(irec.cut);
+        let cut = irec.cut;
         // The first item, in corpus order, that names a handle: possibly a later item
         // of the same digest, possibly a later digest.
         let handle_from = |p: &DKey, from: usize| {
@@ -598,7 +663,7 @@ impl Engine {
                 .and_then(|lower| self.configured.get(self.syms.get(lower)));
             match (configured, cut) {
                 (Some(name), _) => *name,
-                (None, Some(c)) => self.syms.shared(c.name),
+                (None, Some(cut)) => self.syms.shared(cut.name),
                 (None, None) => self.display_of(h),
             }
         });
@@ -614,7 +679,7 @@ impl Engine {
             }
             category_set(union)
         };
-        let title_len = cut.map_or(item.title.len(), |c| c.cand.cut.title(&item.title).len());
+        let title_len = cut.map_or(item.title.len(), |c| c.title_end as usize);
         Some(Entry {
             key: key.clone(),
             title: Prefix::new(item.title.clone(), title_len),
@@ -749,6 +814,12 @@ impl Engine {
             }
             let cuts = engine.second_pass(rec);
             for ((irec, item), cut) in rec.items.iter_mut().zip(&rec.digest.items).zip(cuts) {
+                let cut = irec.cand(cut).and_then(|c| {
+                    Some(FinalCut {
+                        name: c.name,
+                        title_end: u32::try_from(c.cand.cut.title(&item.title).len()).ok()?,
+                    })
+                });
                 if !full && irec.first && (new || cut != irec.cut) {
                     keys.insert(item.link.key.clone());
                 }
@@ -886,7 +957,9 @@ impl Engine {
         let mut out = BTreeSet::new();
         for (_, feed) in self.feeds(settings) {
             for entry in feed.entries {
-                let Some((_, path, _)) = self.occ.get(&entry.key).and_then(|o| o.first()) else {
+                let Some((_, path, _)) =
+                    self.occ.get(&entry.key).and_then(|o| o.as_slice().first())
+                else {
                     continue;
                 };
                 if let Some(rec) = self.recs.get(path) {
@@ -921,7 +994,10 @@ impl Engine {
         }
         rec.digest.summaries = true;
         for (pos, item) in rec.digest.items.iter().enumerate() {
-            let earliest = self.occ.get(&item.link.key).and_then(|o| o.first());
+            let earliest = self
+                .occ
+                .get(&item.link.key)
+                .and_then(|o| o.as_slice().first());
             if earliest.is_some_and(|(_, p, i)| *p == key && *i == pos) {
                 if let Some(entry) = self.entries.get_mut(&item.link.key) {
                     entry.summary_html = item.summary_html.clone();
@@ -984,5 +1060,40 @@ impl Engine {
             ));
         }
         feeds
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn occ(date: i64, path: &str, pos: usize) -> Occ {
+        (date, Arc::from(path.as_bytes()), pos)
+    }
+
+    #[test]
+    fn occurrence_lists_stay_sorted_without_duplicates_whatever_the_order() {
+        let all = [
+            occ(3, "b", 0),
+            occ(1, "a", 2),
+            occ(2, "a", 0),
+            occ(1, "a", 1),
+        ];
+        let mut sorted = all.to_vec();
+        sorted.sort();
+        let mut list = OccList::default();
+        for o in all.iter().chain(&all) {
+            list.insert(o.clone());
+        }
+        assert_eq!(list.as_slice(), sorted.as_slice());
+        list.remove(&occ(1, "a", 1));
+        list.remove(&occ(9, "z", 9));
+        assert_eq!(list.as_slice(), &sorted[1..]);
+        list.remove(&occ(2, "a", 0));
+        list.remove(&occ(3, "b", 0));
+        assert!(matches!(list, OccList::One(_)), "{list:?}");
+        assert_eq!(list.as_slice(), [occ(1, "a", 2)]);
+        list.remove(&occ(1, "a", 2));
+        assert!(list.as_slice().is_empty());
     }
 }
