@@ -50,8 +50,18 @@ pub fn list(root: &Path, skip: Option<&Path>) -> io::Result<Vec<PathBuf>> {
             }
         }
     }
-    found.sort();
+    found.sort_unstable_by(|a, b| component_order(a, b));
     Ok(found)
+}
+
+/// The order of `Path`s (component by component) for the relative, normalised paths
+/// that [`list`] makes, computed on their bytes with `/` as the smallest byte: sorting
+/// tens of thousands of paths by `Path`'s own comparison is a measurable part of a run.
+fn component_order(a: &Path, b: &Path) -> std::cmp::Ordering {
+    use std::os::unix::ffi::OsStrExt;
+    let key = |c: &u8| if *c == b'/' { 0 } else { *c };
+    let a = a.as_os_str().as_bytes().iter().map(key);
+    a.cmp(b.as_os_str().as_bytes().iter().map(key))
 }
 
 /// The output folder, when it lies inside the input folder, so that scanning skips it.
@@ -147,21 +157,32 @@ pub fn load_all(
         (rel.clone(), load_one(root, rel, cap, tz, summaries))
     });
     let mut loaded = Loaded::default();
+    let mut digests = Vec::with_capacity(results.len());
     for (rel, result) in results {
         match result {
-            Ok(Parsed::Digest(digest)) => {
-                loaded.corpus.insert(rel, digest);
-            }
+            Ok(Parsed::Digest(digest)) => digests.push((rel, digest)),
             Ok(Parsed::Draft) => loaded.drafts += 1,
             Err(errors) => loaded.errors.extend(errors),
         }
     }
+    // Already in order: the map is built in one pass, not by a search per insert.
+    loaded.corpus = digests.into_iter().collect();
     Ok(loaded)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        #[test]
+        // Normalised, as `list` makes them: every part a plain name (never `.` or `..`).
+        fn byte_order_is_path_order(a in "[ab][ab.\\- ]{0,2}(/[ab][ab.\\- ]{0,2}){0,2}", b in "[ab][ab.\\- ]{0,2}(/[ab][ab.\\- ]{0,2}){0,2}") {
+            let (a, b) = (Path::new(&a), Path::new(&b));
+            proptest::prop_assert_eq!(component_order(a, b), a.cmp(b));
+        }
+    }
 
     #[test]
     fn digest_names() {
