@@ -84,7 +84,80 @@ fn dkey(path: &std::path::Path) -> DKey {
 /// Where an item stands in the corpus: its digest's date and path, its position.
 /// Dates are Unix seconds here: digest dates are whole seconds, and comparing an integer
 /// is far cheaper than comparing two offset date-times.
-type Occ = (i64, DKey, usize);
+/// The last field is the digest's slot in [`Recs`], which finds it without its path.
+type Occ = (i64, DKey, usize, Slot);
+
+/// A digest's place in [`Recs`], its own while it is in the engine.
+type Slot = u32;
+
+/// The digests, each in a numbered slot that it keeps while it is in the engine.
+/// Occurrences name their digest by slot, so that computing an entry finds the digest
+/// without hashing and comparing its path.
+#[derive(Debug, Default)]
+struct Recs {
+    slots: Vec<Option<Rec>>,
+    by_path: HashMap<DKey, Slot>,
+    free: Vec<Slot>,
+}
+
+impl Recs {
+    fn len(&self) -> usize {
+        self.by_path.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.by_path.is_empty()
+    }
+
+    fn reserve(&mut self, more: usize) {
+        self.slots.reserve(more);
+        self.by_path.reserve(more);
+    }
+
+    fn slot_of(&self, path: &DKey) -> Option<Slot> {
+        self.by_path.get(path).copied()
+    }
+
+    fn at(&self, slot: Slot) -> Option<&Rec> {
+        self.slots.get(slot as usize)?.as_ref()
+    }
+
+    fn get_mut(&mut self, path: &DKey) -> Option<&mut Rec> {
+        let slot = self.slot_of(path)?;
+        self.slots.get_mut(slot as usize)?.as_mut()
+    }
+
+    /// A slot for a digest about to be [`Recs::put`] there.
+    fn claim(&mut self, path: &DKey) -> Slot {
+        let slot = self.free.pop().unwrap_or_else(|| {
+            self.slots.push(None);
+            // Four billion digests would have run out of memory long before.
+            Slot::try_from(self.slots.len() - 1).unwrap_or(Slot::MAX)
+        });
+        self.by_path.insert(path.clone(), slot);
+        slot
+    }
+
+    fn put(&mut self, slot: Slot, rec: Rec) {
+        if let Some(place) = self.slots.get_mut(slot as usize) {
+            *place = Some(rec);
+        }
+    }
+
+    fn remove(&mut self, path: &DKey) -> Option<Rec> {
+        let slot = self.by_path.remove(path)?;
+        self.free.push(slot);
+        self.slots.get_mut(slot as usize)?.take()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Rec> {
+        self.slots.iter().flatten()
+    }
+
+    fn into_recs(self) -> impl Iterator<Item = Rec> {
+        self.slots.into_iter().flatten()
+    }
+}
 
 /// Where an entry's tweet stands, in corpus order, without duplicates. Most tweets are
 /// in one digest: that one is kept inline, which saves an allocation and, when an entry
@@ -186,11 +259,11 @@ struct FinalCut {
 }
 
 /// The (lowercase handle, name) of every final cut of a digest, and where it stands.
-fn names_in<'a>(path: &'a DKey, rec: &'a Rec) -> impl Iterator<Item = (Sym, Sym, Occ)> + 'a {
+fn names_in(rec: &Rec) -> impl Iterator<Item = (Sym, Sym, Occ)> + '_ {
     let date = rec.digest.date.timestamp();
     rec.items.iter().enumerate().filter_map(move |(pos, irec)| {
         let (h, name) = (irec.handle?, irec.cut?.name);
-        Some((h, name, (date, path.clone(), pos)))
+        Some((h, name, (date, rec.key.clone(), pos, rec.slot)))
     })
 }
 
@@ -203,6 +276,8 @@ impl ItemRec {
 #[derive(Debug)]
 struct Rec {
     path: PathBuf,
+    key: DKey,
+    slot: Slot,
     digest: Digest,
     /// The digest's categories as entries hold them.
     categories: Box<[&'static str]>,
@@ -244,7 +319,7 @@ pub struct Engine {
     /// Lowercase handle → configured display name.
     configured: BTreeMap<String, &'static str>,
     syms: Interner,
-    recs: HashMap<DKey, Rec>,
+    recs: Recs,
     /// Distinct tweets (with their number of mentions) of a handle whose titles can end in a name.
     pair_ids: HashMap<(Sym, Sym), HashMap<u64, u32>>,
     /// Digests with an item whose title can end in a name, by handle (`None`: no handle).
@@ -287,7 +362,7 @@ impl Engine {
         let mut engine = Engine::new(configured);
         engine.apply(
             self.recs
-                .into_values()
+                .into_recs()
                 .map(|rec| (rec.path, Some(rec.digest))),
         );
         engine
@@ -327,6 +402,8 @@ impl Engine {
     fn prepare(
         &mut self,
         path: PathBuf,
+        key: DKey,
+        slot: Slot,
         digest: Digest,
         found: Vec<(Option<String>, Vec<CandidateFit>)>,
     ) -> Rec {
@@ -357,6 +434,8 @@ impl Engine {
         }
         Rec {
             path,
+            key,
+            slot,
             categories: category_set(digest.categories.iter().map(|c| intern(c)).collect()),
             digest,
             items,
@@ -382,21 +461,29 @@ impl Engine {
     fn for_each_rec(
         &mut self,
         paths: Option<&HashSet<DKey>>,
-        mut f: impl FnMut(&mut Engine, &DKey, &mut Rec),
+        mut f: impl FnMut(&mut Engine, &mut Rec),
     ) {
         match paths {
             None => {
-                let mut recs = std::mem::take(&mut self.recs);
-                for (path, rec) in &mut recs {
-                    f(self, path, rec);
+                let mut slots = std::mem::take(&mut self.recs.slots);
+                for rec in slots.iter_mut().flatten() {
+                    f(self, rec);
                 }
-                self.recs = recs;
+                self.recs.slots = slots;
             }
             Some(paths) => {
                 for path in paths {
-                    if let Some(mut rec) = self.recs.remove(path) {
-                        f(self, path, &mut rec);
-                        self.recs.insert(path.clone(), rec);
+                    let Some(slot) = self.recs.slot_of(path) else {
+                        continue;
+                    };
+                    let taken = self
+                        .recs
+                        .slots
+                        .get_mut(slot as usize)
+                        .and_then(Option::take);
+                    if let Some(mut rec) = taken {
+                        f(self, &mut rec);
+                        self.recs.put(slot, rec);
                     }
                 }
             }
@@ -428,8 +515,8 @@ impl Engine {
             return;
         }
         let recs = std::mem::take(&mut self.recs);
-        for (path, rec) in &recs {
-            self.index_readers(path, rec, true);
+        for rec in recs.iter() {
+            self.index_readers(&rec.key, rec, true);
         }
         self.recs = recs;
         self.readers_stale = false;
@@ -472,7 +559,7 @@ impl Engine {
                 }
             }
             if irec.first {
-                let occ = (rec.digest.date.timestamp(), path.clone(), pos);
+                let occ = (rec.digest.date.timestamp(), path.clone(), pos, rec.slot);
                 let list = self.occ.entry(item.link.key.clone()).or_default();
                 if add {
                     list.insert(occ);
@@ -528,8 +615,8 @@ impl Engine {
 
     /// Adds or removes a digest's final cuts from the display-name counts (one by one;
     /// a full build gathers [`names_in`] every digest and sorts them instead).
-    fn count_names(&mut self, path: &DKey, rec: &Rec, add: bool, handles: &mut HashSet<Sym>) {
-        for (h, name, occ) in names_in(path, rec) {
+    fn count_names(&mut self, rec: &Rec, add: bool, handles: &mut HashSet<Sym>) {
+        for (h, name, occ) in names_in(rec) {
             handles.insert(h);
             let names = self.names_of.entry(h).or_default();
             if add {
@@ -631,16 +718,16 @@ impl Engine {
 
     fn compute_entry(&self, key: &EntryKey) -> Option<Entry> {
         let occs = self.occ.get(key)?.as_slice();
-        let (_, path, pos) = occs.first()?;
-        let rec = self.recs.get(path)?;
+        let (_, _, pos, slot) = occs.first()?;
+        let rec = self.recs.at(*slot)?;
         let date = rec.digest.date;
         let item = rec.digest.items.get(*pos)?;
         let irec = rec.items.get(*pos)?;
         let cut = irec.cut;
         // The first item, in corpus order, that names a handle: possibly a later item
         // of the same digest, possibly a later digest.
-        let handle_from = |p: &DKey, from: usize| {
-            self.recs.get(p).and_then(|r| {
+        let handle_from = |slot: Slot, from: usize| {
+            self.recs.at(slot).and_then(|r| {
                 let items = r.digest.items.get(from..)?;
                 items
                     .iter()
@@ -651,7 +738,10 @@ impl Engine {
         };
         let (written, from_first) = match irec.written {
             Some(h) => (Some(h), true),
-            None => (occs.iter().find_map(|(_, p, i)| handle_from(p, *i)), false),
+            None => (
+                occs.iter().find_map(|(_, _, i, s)| handle_from(*s, *i)),
+                false,
+            ),
         };
         let handle = written.map(|h| self.syms.shared(h));
         let author = handle.as_ref().map(|h| {
@@ -672,8 +762,8 @@ impl Engine {
             rec.categories.clone()
         } else {
             let mut union = Vec::new();
-            for (_, p, _) in occs {
-                if let Some(r) = self.recs.get(p) {
+            for (_, _, _, s) in occs {
+                if let Some(r) = self.recs.at(*s) {
                     union.extend_from_slice(&r.categories);
                 }
             }
@@ -759,12 +849,13 @@ impl Engine {
             if let Some(old) = self.recs.remove(&path) {
                 self.index(&path, &old, false, full, &mut pairs, &mut keys);
                 self.count_known(&old, false, full, &mut known, &mut any);
-                self.count_names(&path, &old, false, &mut handles);
+                self.count_names(&old, false, &mut handles);
             }
             if let (Some(digest), Some(found)) = (new, found) {
-                let rec = self.prepare(file, digest, found);
+                let slot = self.recs.claim(&path);
+                let rec = self.prepare(file, path.clone(), slot, digest, found);
                 self.index(&path, &rec, true, full, &mut pairs, &mut keys);
-                self.recs.insert(path.clone(), rec);
+                self.recs.put(slot, rec);
                 if !full {
                     touched.insert(path);
                 }
@@ -781,8 +872,8 @@ impl Engine {
                 first.extend(readers.iter().cloned());
             }
         }
-        self.for_each_rec((!full).then_some(&first), |engine, path, rec| {
-            let new = full || touched.contains(path);
+        self.for_each_rec((!full).then_some(&first), |engine, rec| {
+            let new = full || touched.contains(&rec.key);
             if !new {
                 engine.count_known(rec, false, full, &mut known, &mut any);
             }
@@ -807,10 +898,10 @@ impl Engine {
             }
         }
         let mut named: Vec<(Sym, Sym, Occ)> = Vec::new();
-        self.for_each_rec((!full).then_some(&second), |engine, path, rec| {
-            let new = full || touched.contains(path);
+        self.for_each_rec((!full).then_some(&second), |engine, rec| {
+            let new = full || touched.contains(&rec.key);
             if !new {
-                engine.count_names(path, rec, false, &mut handles);
+                engine.count_names(rec, false, &mut handles);
             }
             let cuts = engine.second_pass(rec);
             for ((irec, item), cut) in rec.items.iter_mut().zip(&rec.digest.items).zip(cuts) {
@@ -826,9 +917,9 @@ impl Engine {
                 irec.cut = cut;
             }
             if full {
-                named.extend(names_in(path, rec));
+                named.extend(names_in(rec));
             } else {
-                engine.count_names(path, rec, true, &mut handles);
+                engine.count_names(rec, true, &mut handles);
             }
         });
         if full {
@@ -957,12 +1048,12 @@ impl Engine {
         let mut out = BTreeSet::new();
         for (_, feed) in self.feeds(settings) {
             for entry in feed.entries {
-                let Some((_, path, _)) =
+                let Some((_, _, _, slot)) =
                     self.occ.get(&entry.key).and_then(|o| o.as_slice().first())
                 else {
                     continue;
                 };
-                if let Some(rec) = self.recs.get(path) {
+                if let Some(rec) = self.recs.at(*slot) {
                     if !rec.digest.summaries {
                         out.insert(rec.path.clone());
                     }
@@ -998,7 +1089,7 @@ impl Engine {
                 .occ
                 .get(&item.link.key)
                 .and_then(|o| o.as_slice().first());
-            if earliest.is_some_and(|(_, p, i)| *p == key && *i == pos) {
+            if earliest.is_some_and(|(_, p, i, _)| *p == key && *i == pos) {
                 if let Some(entry) = self.entries.get_mut(&item.link.key) {
                     entry.summary_html = item.summary_html.clone();
                 }
@@ -1068,7 +1159,7 @@ mod tests {
     use super::*;
 
     fn occ(date: i64, path: &str, pos: usize) -> Occ {
-        (date, Arc::from(path.as_bytes()), pos)
+        (date, Arc::from(path.as_bytes()), pos, 0)
     }
 
     #[test]
