@@ -59,13 +59,6 @@ impl Prefix {
     }
 }
 
-impl From<&str> for Prefix {
-    fn from(text: &str) -> Prefix {
-        let full: Arc<str> = text.into();
-        Prefix::new(full, text.len())
-    }
-}
-
 impl std::ops::Deref for Prefix {
     type Target = str;
     fn deref(&self) -> &str {

@@ -28,28 +28,38 @@ pub fn par_chunks<T: Sync, R: Send>(items: &[T], f: impl Fn(&[T]) -> R + Sync) -
 }
 
 /// `f` over `items`, in order, on every core. Used where the items are many and
-/// independent: reading digests, and computing entries in a full build. (Tried for the
+/// independent: reading digests, cleaning summaries, rendering feeds. (Tried for the
 /// engine's author passes too: there the threads cost more than they saved.)
 pub fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8);
-    if workers == 1 {
-        return items.iter().map(f).collect();
+    let mut parts = par_chunks(items, |part| part.iter().map(&f).collect::<Vec<R>>());
+    if parts.len() == 1 {
+        if let Some(only) = parts.pop() {
+            return only;
+        }
     }
-    let chunk = items.len().div_ceil(workers).max(1);
-    let f = &f;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    })
+    let mut out = Vec::with_capacity(items.len());
+    for part in parts {
+        out.extend(part);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn results_come_back_in_order_whatever_the_size() {
+        for n in [0usize, 1, 2, 3, 17, 1000] {
+            let items: Vec<usize> = (0..n).collect();
+            assert_eq!(
+                par_map(&items, |x| x * 2),
+                (0..n).map(|x| x * 2).collect::<Vec<_>>()
+            );
+            let sums: usize = par_chunks(&items, |part| part.iter().sum::<usize>())
+                .iter()
+                .sum();
+            assert_eq!(sums, items.iter().sum::<usize>());
+        }
+    }
 }
