@@ -18,8 +18,8 @@ pub fn is_xml_unsafe(c: char) -> bool {
 /// through here, so eight bytes are looked at together, and only a word holding a
 /// byte that could start such a character is looked at byte by byte.
 fn has_unsafe(text: &str) -> bool {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
     // Non-zero iff some byte of `w` is zero.
     let has_zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGHS;
     let b = text.as_bytes();
@@ -27,7 +27,9 @@ fn has_unsafe(text: &str) -> bool {
     while i + 8 <= b.len() {
         let mut word = [0u8; 8];
         word.copy_from_slice(&b[i..i + 8]);
-        let w = u64::from_ne_bytes(word);
+        // Little-endian whatever the machine: the shifts below take byte k+1 to be the
+        // next byte of the text.
+        let w = u64::from_le_bytes(word);
         // Bytes below 0x20 (newline and tab too: they are told apart below).
         let low = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
         // 0xEF is common (fullwidth punctuation); only 0xEF 0xBF is suspect. The pair
