@@ -508,8 +508,9 @@ impl Engine {
     }
 
     /// Builds what only updates need, if a full build left it out. The daemon calls it
-    /// once its first build is written, so that the first change it sees is quick;
-    /// [`Engine::apply`] calls it too, before an update, in case nobody did.
+    /// after every batch it applies (a no-op but after a full build), before it reports
+    /// ready, so that the first change it sees is quick; [`Engine::apply`] calls it too,
+    /// before an update, in case nobody did. `--once` never needs it.
     pub fn prepare_for_updates(&mut self) {
         if !self.readers_stale {
             return;
