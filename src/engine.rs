@@ -835,14 +835,7 @@ impl Engine {
         }
 
         // What each new digest says on its own, on every core when there are many.
-        let found = if changes.len() >= 64 {
-            par_map(&changes, |(_, d)| d.as_ref().map(|d| self.candidates_of(d)))
-        } else {
-            changes
-                .iter()
-                .map(|(_, d)| d.as_ref().map(|d| self.candidates_of(d)))
-                .collect()
-        };
+        let found = par_map(&changes, |(_, d)| d.as_ref().map(|d| self.candidates_of(d)));
 
         // 1. Out with the old, in with the new.
         for ((file, new), found) in changes.into_iter().zip(found) {

@@ -16,10 +16,6 @@ use std::sync::Arc;
 /// Relative path (always `/`-separated, inside the output folder) → file content.
 pub type Output = BTreeMap<String, Vec<u8>>;
 
-/// Below this many summaries or feeds, threads would cost more than they save (the
-/// daemon's usual update touches a handful).
-const PARALLEL_FROM: usize = 16;
-
 /// Every output file, and how many entries the corpus made.
 #[derive(Debug, Default)]
 pub struct Built {
@@ -81,12 +77,7 @@ impl Renderer {
             }
         }
         // A full render cleans a few thousand summaries: on every core.
-        let clean = |entry: &&Entry| self.sanitizer.clean(&entry.summary_html);
-        let cleaned = if stale.len() >= PARALLEL_FROM {
-            par_map(&stale, clean)
-        } else {
-            stale.iter().map(clean).collect()
-        };
+        let cleaned = par_map(&stale, |entry| self.sanitizer.clean(&entry.summary_html));
         for (entry, html) in stale.into_iter().zip(cleaned) {
             self.summaries.insert(
                 entry.key.clone(),
@@ -162,13 +153,7 @@ impl Renderer {
                 .filter(|(id, _)| wanted.contains(id))
                 .map(|(_, feed)| feed)
                 .collect();
-            let files = |feed: &&Feed<'_>| feed_files(feed, &ctx);
-            let done = if todo.len() >= PARALLEL_FROM {
-                par_map(&todo, files)
-            } else {
-                todo.iter().map(files).collect()
-            };
-            for three in done {
+            for three in par_map(&todo, |feed| feed_files(feed, &ctx)) {
                 rendered.extend(three?);
             }
             let all: Vec<Feed<'_>> = feeds.iter().map(|(_, f)| f.clone()).collect();

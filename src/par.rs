@@ -1,5 +1,9 @@
 //! Work shared among the cores, with nothing but the standard library.
 
+/// Below this many items everything runs on the calling thread: starting threads would
+/// cost more than they save (the daemon's usual update touches a handful of files).
+const PARALLEL_FROM: usize = 16;
+
 /// `f` over contiguous parts of `items`, one part per core, in order: for work whose
 /// results are gathered per part (one large allocation per core rather than a result
 /// per item to copy together afterwards).
@@ -7,7 +11,7 @@ pub fn par_chunks<T: Sync, R: Send>(items: &[T], f: impl Fn(&[T]) -> R + Sync) -
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 8);
-    if workers == 1 || items.len() < 2 {
+    if workers == 1 || items.len() < PARALLEL_FROM {
         return vec![f(items)];
     }
     let chunk = items.len().div_ceil(workers).max(1);
