@@ -16,7 +16,9 @@
 //! * the feeds' orderings, so that each feed is its first `max_entries` elements.
 //!
 //! `--once` builds an engine from every digest at once; the daemon applies each change.
-//! Both then render the same feeds, so their output cannot drift apart.
+//! Both then render the same feeds, so their output cannot drift apart. Built for one
+//! run ([`Engine::for_one_build`]), the engine works out every entry's place in the
+//! feeds but computes only the entries that some feed shows.
 
 use crate::author::{
     candidates, name_matches_handle, vote, Candidate, CONFIGURED, HANDLE, REPEATED,
@@ -27,7 +29,7 @@ use crate::names::intern;
 use crate::par::{par_chunks, par_map};
 use crate::plan::{self, Feed};
 use crate::slug;
-use chrono::Duration;
+use chrono::{DateTime, Duration, FixedOffset};
 use std::cmp::Reverse;
 // foldhash: the engine hashes millions of small keys; SipHash was a tenth of a full run.
 // Its seeds are random per process, so crafted names cannot aim for collisions.
@@ -223,6 +225,97 @@ impl OccList {
 /// A feed's order: newest first, then by key.
 type Rank = (Reverse<i64>, EntryKey);
 
+/// An entry's date: its earliest digest's, less a second per item above it in that
+/// digest (contract section 2).
+fn published(date: DateTime<FixedOffset>, pos: usize) -> DateTime<FixedOffset> {
+    let offset = Duration::seconds(i64::try_from(pos).unwrap_or(i64::MAX));
+    date.checked_sub_signed(offset).unwrap_or(date)
+}
+
+/// The first ranks of one feed, found without sorting the rest: ranks are gathered,
+/// and whenever there are about twice as many as wanted, the first `max` are kept and
+/// anything that ranks after them is turned away from then on.
+struct Top<'a> {
+    max: usize,
+    ranks: Vec<(Reverse<i64>, &'a EntryKey)>,
+    /// The first rank that no longer makes it, once there is one.
+    bound: Option<(Reverse<i64>, &'a EntryKey)>,
+}
+
+impl<'a> Top<'a> {
+    fn new(max: usize) -> Top<'a> {
+        Top {
+            max,
+            ranks: Vec::new(),
+            bound: None,
+        }
+    }
+
+    fn push(&mut self, rank: (Reverse<i64>, &'a EntryKey)) {
+        if self.bound.is_some_and(|bound| rank >= bound) {
+            return;
+        }
+        self.ranks.push(rank);
+        if self.ranks.len() >= 2 * self.max + 16 {
+            self.trim();
+        }
+    }
+
+    fn trim(&mut self) {
+        if self.ranks.len() > self.max {
+            let (_, bound, _) = self.ranks.select_nth_unstable(self.max);
+            self.bound = Some(*bound);
+            self.ranks.truncate(self.max);
+        }
+    }
+
+    fn merge(&mut self, other: Top<'a>) {
+        for rank in other.ranks {
+            self.push(rank);
+        }
+        self.trim();
+    }
+}
+
+/// The first ranks of every feed, as [`Engine::place_shown`] gathers them: the
+/// categories with their oldest entry dates, the authors by handle as written.
+struct Tops<'a> {
+    max: usize,
+    global: Top<'a>,
+    categories: HashMap<&'static str, (Top<'a>, i64)>,
+    authors: HashMap<Sym, Top<'a>>,
+}
+
+impl<'a> Tops<'a> {
+    fn new(max: usize) -> Tops<'a> {
+        Tops {
+            max,
+            global: Top::new(max),
+            categories: HashMap::new(),
+            authors: HashMap::new(),
+        }
+    }
+
+    fn merge(&mut self, other: Tops<'a>) {
+        let max = self.max;
+        self.global.merge(other.global);
+        for (name, (top, oldest)) in other.categories {
+            let (mine, my_oldest) = self
+                .categories
+                .entry(name)
+                .or_insert_with(|| (Top::new(max), oldest));
+            mine.merge(top);
+            *my_oldest = (*my_oldest).min(oldest);
+        }
+        for (written, top) in other.authors {
+            self.authors
+                .entry(written)
+                .or_insert_with(|| Top::new(max))
+                .merge(top);
+        }
+    }
+}
+
 /// A candidate cut, whether its name is the handle's configured name, and whether it
 /// looks like the handle.
 type CandidateFit = (Candidate, bool, bool);
@@ -343,6 +436,13 @@ pub struct Engine {
     global: BTreeSet<Rank>,
     by_category: BTreeMap<&'static str, BTreeSet<Rank>>,
     by_author: BTreeMap<String, BTreeSet<Rank>>,
+    /// Set by [`Engine::for_one_build`]: how many entries a feed shows.
+    one_build: Option<usize>,
+    /// Set after a full build by an engine for one build, while only the entries that
+    /// some feed shows are computed and the feed orders hold those only: each
+    /// category's oldest entry date, its seniority (see [`slug::assign`]), which such
+    /// an order no longer tells.
+    partial: Option<HashMap<&'static str, i64>>,
 }
 
 impl Engine {
@@ -354,6 +454,18 @@ impl Engine {
                 .map(|(h, n)| (h.clone(), intern(n)))
                 .collect(),
             ..Engine::default()
+        }
+    }
+
+    /// An engine for one full build, rendered with at most `max_entries` entries per
+    /// feed (`--once`): the full build computes only the entries some feed shows, a
+    /// few thousand rather than every tweet of the folder, and orders each feed's first
+    /// `max_entries` only. Anything that updates it afterwards completes the rest first
+    /// ([`Engine::prepare_for_updates`]).
+    pub fn for_one_build(configured: &BTreeMap<String, String>, max_entries: usize) -> Engine {
+        Engine {
+            one_build: Some(max_entries),
+            ..Engine::new(configured)
         }
     }
 
@@ -370,7 +482,11 @@ impl Engine {
 
     /// Number of digests and of entries.
     pub fn counts(&self) -> (usize, usize) {
-        (self.recs.len(), self.entries.len())
+        let entries = match self.partial {
+            Some(_) => self.occ.len(),
+            None => self.entries.len(),
+        };
+        (self.recs.len(), entries)
     }
 
     /// What [`Engine::prepare`] learns from a digest alone: for each item, its lowercase
@@ -512,15 +628,23 @@ impl Engine {
     /// ready, so that the first change it sees is quick; [`Engine::apply`] calls it too,
     /// before an update, in case nobody did. `--once` never needs it.
     pub fn prepare_for_updates(&mut self) {
-        if !self.readers_stale {
-            return;
+        if self.partial.take().is_some() {
+            self.entries.clear();
+            self.global.clear();
+            self.by_category.clear();
+            self.by_author.clear();
+            let keys = self.occ.keys().cloned().collect();
+            // Every feed was rendered from the shown entries, which stay the same.
+            self.place_all(keys, &mut BTreeSet::new());
         }
-        let recs = std::mem::take(&mut self.recs);
-        for rec in recs.iter() {
-            self.index_readers(&rec.key, rec, true);
+        if self.readers_stale {
+            let recs = std::mem::take(&mut self.recs);
+            for rec in recs.iter() {
+                self.index_readers(&rec.key, rec, true);
+            }
+            self.recs = recs;
+            self.readers_stale = false;
         }
-        self.recs = recs;
-        self.readers_stale = false;
     }
 
     /// Adds or removes what a digest adds to the evidence and entry indexes. In a full
@@ -717,16 +841,13 @@ impl Engine {
             .map_or_else(|| intern(written), |&name| self.syms.shared(name))
     }
 
-    fn compute_entry(&self, key: &EntryKey) -> Option<Entry> {
-        let occs = self.occ.get(key)?.as_slice();
-        let (_, _, pos, slot) = occs.first()?;
-        let rec = self.recs.at(*slot)?;
-        let date = rec.digest.date;
-        let item = rec.digest.items.get(*pos)?;
-        let irec = rec.items.get(*pos)?;
-        let cut = irec.cut;
-        // The first item, in corpus order, that names a handle: possibly a later item
-        // of the same digest, possibly a later digest.
+    /// The handle an entry shows, as written: its earliest item's, or, if that item has
+    /// none (an `/i/web/` link), the first one named later in corpus order, possibly
+    /// later in the same digest. Also whether it is the earliest item's own.
+    fn written_handle(&self, key: &EntryKey, occs: &[Occ], first: &ItemRec) -> (Option<Sym>, bool) {
+        if let Some(h) = first.written {
+            return (Some(h), true);
+        }
         let handle_from = |slot: Slot, from: usize| {
             self.recs.at(slot).and_then(|r| {
                 let items = r.digest.items.get(from..)?;
@@ -737,13 +858,20 @@ impl Engine {
                     .find_map(|(_, ir)| ir.written)
             })
         };
-        let (written, from_first) = match irec.written {
-            Some(h) => (Some(h), true),
-            None => (
-                occs.iter().find_map(|(_, _, i, s)| handle_from(*s, *i)),
-                false,
-            ),
-        };
+        (
+            occs.iter().find_map(|(_, _, i, s)| handle_from(*s, *i)),
+            false,
+        )
+    }
+
+    fn compute_entry(&self, key: &EntryKey) -> Option<Entry> {
+        let occs = self.occ.get(key)?.as_slice();
+        let (_, _, pos, slot) = occs.first()?;
+        let rec = self.recs.at(*slot)?;
+        let item = rec.digest.items.get(*pos)?;
+        let irec = rec.items.get(*pos)?;
+        let cut = irec.cut;
+        let (written, from_first) = self.written_handle(key, occs, irec);
         let handle = written.map(|h| self.syms.shared(h));
         let author = handle.as_ref().map(|h| {
             if !from_first {
@@ -758,7 +886,6 @@ impl Engine {
                 (None, None) => self.display_of(h),
             }
         });
-        let offset = Duration::seconds(i64::try_from(*pos).unwrap_or(i64::MAX));
         let categories = if occs.len() == 1 {
             rec.categories.clone()
         } else {
@@ -776,7 +903,7 @@ impl Engine {
             title: Prefix::new(item.title.clone(), title_len),
             handle,
             author,
-            published: date.checked_sub_signed(offset).unwrap_or(date),
+            published: published(rec.digest.date, *pos),
             categories,
             summary_html: item.summary_html.clone(),
         })
@@ -957,6 +1084,10 @@ impl Engine {
 
         // 5. Entries. Into an empty engine (a full build), the feed orderings are built
         // from sorted lists at once, far cheaper than one B-tree insert per entry and feed.
+        if let (true, Some(max)) = (full, self.one_build) {
+            self.place_shown(max, &mut dirty);
+            return dirty;
+        }
         if self.entries.is_empty() {
             if full {
                 keys = self.occ.keys().cloned().collect();
@@ -1034,6 +1165,122 @@ impl Engine {
             dirty.insert(FeedId::Author(handle.clone()));
             self.by_author.insert(handle, ranks.into_iter().collect());
         }
+    }
+
+    /// [`Engine::place_all`] for a full build by an engine for one build: every
+    /// entry's place in the feeds is worked out, but only the first `max` of each feed
+    /// are kept, and only their entries computed.
+    fn place_shown(&mut self, max: usize, dirty: &mut BTreeSet<FeedId>) {
+        let (global, categories, authors, entries) = {
+            let all: Vec<(&EntryKey, &OccList)> = self.occ.iter().collect();
+            let parts = par_chunks(&all, |part| self.tops_of(part, max));
+            let mut tops = Tops::new(max);
+            for part in parts {
+                tops.merge(part);
+            }
+            let mut authors: HashMap<String, Top<'_>> = HashMap::new();
+            for (written, top) in tops.authors {
+                let lower = self.syms.get(written).to_ascii_lowercase();
+                authors
+                    .entry(lower)
+                    .or_insert_with(|| Top::new(max))
+                    .merge(top);
+            }
+            let mut shown: HashSet<&EntryKey> = HashSet::new();
+            let feeds = std::iter::once(&tops.global)
+                .chain(tops.categories.values().map(|(top, _)| top))
+                .chain(authors.values());
+            for top in feeds {
+                shown.extend(top.ranks.iter().map(|(_, key)| *key));
+            }
+            let shown: Vec<&EntryKey> = shown.into_iter().collect();
+            let entries: Vec<Option<Entry>> = par_map(&shown, |key| self.compute_entry(key));
+            let owned = |top: Top<'_>| -> BTreeSet<Rank> {
+                top.ranks
+                    .into_iter()
+                    .map(|(date, key)| (date, key.clone()))
+                    .collect()
+            };
+            let categories: Vec<(&'static str, BTreeSet<Rank>, i64)> = tops
+                .categories
+                .into_iter()
+                .map(|(name, (top, oldest))| (name, owned(top), oldest))
+                .collect();
+            let authors: Vec<(String, BTreeSet<Rank>)> = authors
+                .into_iter()
+                .map(|(handle, top)| (handle, owned(top)))
+                .collect();
+            (owned(tops.global), categories, authors, entries)
+        };
+        self.entries.extend(
+            entries
+                .into_iter()
+                .flatten()
+                .map(|entry| (entry.key.clone(), Box::new(entry))),
+        );
+        dirty.insert(FeedId::Global);
+        self.global = global;
+        let mut oldest = HashMap::new();
+        for (name, ranks, date) in categories {
+            dirty.insert(FeedId::Category(name.to_string()));
+            self.by_category.insert(name, ranks);
+            oldest.insert(name, date);
+        }
+        for (handle, ranks) in authors {
+            dirty.insert(FeedId::Author(handle.clone()));
+            self.by_author.insert(handle, ranks);
+        }
+        self.partial = Some(oldest);
+    }
+
+    /// The first `max` entries of every feed among the entries of `part`, and each
+    /// category's oldest entry date.
+    fn tops_of<'a>(&'a self, part: &[(&'a EntryKey, &'a OccList)], max: usize) -> Tops<'a> {
+        let mut tops = Tops::new(max);
+        let mut union: Vec<&'static str> = Vec::new();
+        for &(key, occs) in part {
+            let occs = occs.as_slice();
+            let Some((_, _, pos, slot)) = occs.first() else {
+                continue;
+            };
+            let Some(rec) = self.recs.at(*slot) else {
+                continue;
+            };
+            let Some(irec) = rec.items.get(*pos) else {
+                continue;
+            };
+            let date = published(rec.digest.date, *pos).timestamp();
+            let rank = (Reverse(date), key);
+            tops.global.push(rank);
+            let categories: &[&'static str] = if occs.len() == 1 {
+                &rec.categories
+            } else {
+                union.clear();
+                for (_, _, _, s) in occs {
+                    if let Some(r) = self.recs.at(*s) {
+                        union.extend_from_slice(&r.categories);
+                    }
+                }
+                union.sort_unstable();
+                union.dedup();
+                &union
+            };
+            for name in categories {
+                let (top, oldest) = tops
+                    .categories
+                    .entry(name)
+                    .or_insert_with(|| (Top::new(max), date));
+                top.push(rank);
+                *oldest = (*oldest).min(date);
+            }
+            if let (Some(written), _) = self.written_handle(key, occs, irec) {
+                tops.authors
+                    .entry(written)
+                    .or_insert_with(|| Top::new(max))
+                    .push(rank);
+            }
+        }
+        tops
     }
 
     /// Digests read without their summaries whose summaries some feed shows: the
@@ -1116,9 +1363,11 @@ impl Engine {
         )];
         // Seniority: the date of each category's oldest entry (its last in feed order).
         let slugs = slug::assign(self.by_category.iter().filter_map(|(name, set)| {
-            set.iter()
-                .next_back()
-                .map(|(Reverse(date), _)| (*name, *date))
+            let oldest = match &self.partial {
+                Some(oldest) => oldest.get(name).copied(),
+                None => set.iter().next_back().map(|(Reverse(date), _)| *date),
+            };
+            Some((*name, oldest?))
         }));
         let mut categories: Vec<(FeedId, Feed<'_>)> = self
             .by_category
@@ -1180,5 +1429,32 @@ mod tests {
         assert_eq!(list.as_slice(), [occ(1, "a", 2)]);
         list.remove(&occ(1, "a", 2));
         assert!(list.as_slice().is_empty());
+    }
+
+    proptest::proptest! {
+        /// Gathered in parts and merged, as a full build does on several cores, a
+        /// feed's first ranks are those of sorting every rank.
+        #[test]
+        fn top_keeps_the_first_ranks_of_all_it_was_given(
+            dates in proptest::collection::vec(0i64..40, 0..400),
+            max in 1usize..30,
+            cut in 0usize..400,
+        ) {
+            let keys: Vec<EntryKey> = (0..dates.len() as u64).map(EntryKey::Tweet).collect();
+            let ranks: Vec<(Reverse<i64>, &EntryKey)> =
+                dates.iter().zip(&keys).map(|(d, k)| (Reverse(*d), k)).collect();
+            let (a, b) = ranks.split_at(cut.min(ranks.len()));
+            let mut top = Top::new(max);
+            let mut other = Top::new(max);
+            a.iter().for_each(|r| top.push(*r));
+            b.iter().for_each(|r| other.push(*r));
+            top.merge(other);
+            let mut got = top.ranks;
+            got.sort_unstable();
+            let mut want = ranks.clone();
+            want.sort_unstable();
+            want.truncate(max);
+            proptest::prop_assert_eq!(got, want);
+        }
     }
 }

@@ -186,20 +186,30 @@ pub fn build_with(
     settings: &Settings,
     read: impl Fn(&std::path::Path) -> Option<crate::model::Digest> + Sync,
 ) -> Result<(Built, Engine), RenderError> {
-    let mut engine = Engine::new(&settings.authors);
+    let started = std::time::Instant::now();
+    let mut engine = Engine::for_one_build(&settings.authors, settings.max_entries);
     engine.apply(
         corpus
             .into_iter()
             .map(|(path, digest)| (path, Some(digest))),
     );
+    let merged = started.elapsed();
     let paths: Vec<std::path::PathBuf> = engine.needs_summaries(settings).into_iter().collect();
     for (path, full) in paths.iter().zip(par_map(&paths, |p| read(p))) {
         if let Some(full) = full {
             engine.fill_summaries(path, &full);
         }
     }
+    let filled = started.elapsed();
     let mut renderer = Renderer::default();
     renderer.render(&engine, settings, None)?;
+    tracing::debug!(
+        merge_ms = merged.as_millis() as u64,
+        summaries_ms = (filled - merged).as_millis() as u64,
+        reread = paths.len(),
+        render_ms = (started.elapsed() - filled).as_millis() as u64,
+        "build"
+    );
     let built = Built {
         entries: engine.counts().1,
         files: renderer.into_files(),

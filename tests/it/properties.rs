@@ -122,8 +122,17 @@ fn reoffset(bytes: &[u8]) -> Option<Vec<u8>> {
 }
 
 fn settings() -> Settings {
-    let raw =
-        RawConfig::parse("authors:\n  AndrewYNg: andrew ng\n", Path::new("test.yaml")).unwrap();
+    settings_showing(50)
+}
+
+/// With `max_entries` below the number of entries, feeds show only their newest: what
+/// a build for `--once` keeps (only the shown entries) is put to the test.
+fn settings_showing(max_entries: usize) -> Settings {
+    let raw = RawConfig::parse(
+        &format!("authors:\n  AndrewYNg: andrew ng\nmax_entries: {max_entries}\n"),
+        Path::new("test.yaml"),
+    )
+    .unwrap();
     Settings::resolve(
         raw,
         Overrides {
@@ -146,8 +155,7 @@ struct Incremental {
 }
 
 impl Incremental {
-    fn new() -> Incremental {
-        let settings = settings();
+    fn new(settings: Settings) -> Incremental {
         Incremental {
             state: State::default(),
             pending: Vec::new(),
@@ -195,9 +203,12 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
 
     #[test]
-    fn incremental_updates_end_like_a_fresh_build(ops in proptest::collection::vec(op(), 1..40)) {
+    fn incremental_updates_end_like_a_fresh_build(
+        ops in proptest::collection::vec(op(), 1..40),
+        max_entries in prop_oneof![Just(1usize), Just(2), Just(3), Just(50)],
+    ) {
         let mut files: BTreeMap<&str, Vec<u8>> = BTreeMap::new();
-        let mut state = Incremental::new();
+        let mut state = Incremental::new(settings_showing(max_entries));
         for op in &ops {
             match *op {
                 Op::Write { file, content: c } => {
@@ -243,7 +254,7 @@ proptest! {
         }
         flush(&mut state);
         let fresh = from_scratch(&files);
-        let s = settings();
+        let s = settings_showing(max_entries);
         let reference = output::build_reference(&fresh, &s).unwrap().files;
         let once = output::build(fresh, &s).unwrap().files;
         prop_assert_eq!(&once, &reference, "bulk engine vs reference merge");
@@ -274,8 +285,9 @@ proptest! {
         seeds in proptest::collection::vec(any::<u8>(), 1..6),
         order in proptest::collection::vec(any::<proptest::sample::Index>(), 6),
         cuts in proptest::collection::vec(any::<bool>(), 6),
+        max_entries in prop_oneof![Just(1usize), Just(2), Just(50)],
     ) {
-        let s = settings();
+        let s = settings_showing(max_entries);
         let digests: Vec<(std::path::PathBuf, digestfeed::model::Digest)> = seeds
             .iter()
             .enumerate()
@@ -295,7 +307,9 @@ proptest! {
             shuffled.push(pending.remove(ix.index(pending.len())));
         }
         shuffled.extend(pending);
-        let mut engine = Engine::new(&s.authors);
+        // Built for one run: the first batch computes the shown entries only, and the
+        // next completes the rest before it applies.
+        let mut engine = Engine::for_one_build(&s.authors, s.max_entries);
         let mut renderer = Renderer::default();
         let mut batch = Vec::new();
         let mut rendered = false;
