@@ -174,12 +174,12 @@ fn plain(yaml: &str) -> Option<FrontMatter> {
         seen.push(key);
         let value = value.trim_end_matches(' ');
         match key {
-            "title" => out.title = Some(quoted(value)?.to_string()),
+            "title" => out.title = Some(quoted(value).or_else(|| plain_scalar(value))?.to_string()),
             "date" => out.date = Some(plain_date(value).or_else(|| quoted(value))?.to_string()),
             "categories" => {
                 out.categories = match value.strip_prefix('[') {
                     Some(list) => quoted_list(list)?,
-                    None => vec![quoted(value)?.to_string()],
+                    None => vec![quoted(value).or_else(|| plain_scalar(value))?.to_string()],
                 }
             }
             "draft" => {
@@ -193,7 +193,10 @@ fn plain(yaml: &str) -> Option<FrontMatter> {
                 // Ignored, but it must not hide anything that would change the rest.
                 if let Some(list) = value.strip_prefix('[') {
                     quoted_list(list)?;
-                } else if quoted(value).is_none() && plain_date(value).is_none() {
+                } else if quoted(value).is_none()
+                    && plain_date(value).is_none()
+                    && plain_scalar(value).is_none()
+                {
                     return None;
                 }
             }
@@ -218,6 +221,28 @@ fn quoted(value: &str) -> Option<&str> {
         })?;
     // Controls, and what YAML counts as line breaks or byte-order marks, are left to YAML.
     (!inner.bytes().any(|b| b < 0x20) && !inner.contains(YAML_BREAKS)).then_some(inner)
+}
+
+/// An unquoted value that YAML reads as the very text it shows, such as `AI新闻`: it
+/// holds a character outside ASCII, so it cannot be a null, a boolean or a number; it
+/// starts with a letter or digit; and it holds only letters, digits, spaces between
+/// words and `-_.()/+`, so nothing in it can start a comment, a mapping, a flow
+/// collection, an anchor, an alias or a tag. Whitespace other than the ASCII space, and
+/// what YAML counts as line breaks, are left to YAML.
+fn plain_scalar(value: &str) -> Option<&str> {
+    let first = value.chars().next()?;
+    let allowed = |c: char| {
+        c.is_ascii_alphanumeric()
+            || matches!(c, ' ' | '-' | '_' | '.' | '(' | ')' | '/' | '+')
+            || (c >= '\u{A1}' && !c.is_whitespace() && !YAML_BREAKS.contains(&c))
+    };
+    let shape = first.is_alphanumeric()
+        && !value.is_ascii()
+        && !value.ends_with(' ')
+        && !value.contains("  ")
+        && value.chars().all(allowed)
+        && !value.contains(['\u{FFFE}', '\u{FFFF}']);
+    shape.then_some(value)
 }
 
 /// A bare date such as `2026-01-07T08:00:10.261+08:00` or `2024-01-01 16:00:00`.
@@ -351,7 +376,7 @@ mod tests {
                     "\"2026.01.07.08 过去4小时\"", "'single'", "\"a: b # c\"", "\"\"", "2026-01-07T08:00:10.261+08:00",
                     "2024-01-01 16:00:00", "2024-01-01", "true", "false", "[\"AI新闻\", \"开源\"]", "[]",
                 "2026-01-10T20:00:02+0800:", "2024-01-01 16:", "2024-01-01 :x",
-                    "[\"a\",\"b\" ]", "\"x y\"",
+                    "[\"a\",\"b\" ]", "\"x y\"", "AI新闻", "开源 工具", "GPT-5.2 发布", "1号新闻", "新闻(2)/b+c_d",
                 ]),
             ).prop_map(|(k, v)| format!("{k}: {v}\n")),
             1 => (
@@ -361,6 +386,11 @@ mod tests {
                     "\"tab\there\"", "\"esc\\\"q\"", "''", "'it''s'", "\"x\" # c", "2024-01-01 #c", "2024", "yes",
                     "null", "~", "", "[ ]", "[\"a\",]", "[a, b]", "[\"a\"] # c", "\"u\u{2028}v\"", "&x \"a\"", "*x",
                     "!!str 1", "|", ">", "- a", "{a: 1}", "plain words", "2024-01-01: x", "\"a\"",
+                    "新闻: x", "新闻 #c", "新闻#1", "新闻 ", " 新闻", "新闻  x", "-新闻", "新闻:", "新闻,开源", "[新闻]",
+                    "新闻]", "中\u{85}文", "中\u{a0}文", "中\u{3000}文", "中\u{2028}文", "新闻\t", "&新闻", "*新闻",
+                    "!新闻", "%新闻", "@新闻", "`新闻", "|新闻", ">新闻", "?新闻", "'新闻", "\"新闻", "新'闻", "新\"闻",
+                    "新\\闻", "新闻{a}", "新闻?", "Robotics", "null新闻", "新\u{1}闻", "新\u{9f}闻", "新\u{feff}闻",
+                    "\u{ff1a}新闻", "新闻\u{fffe}", "é", "1e3新",
                 ]),
                 prop::sample::select(vec!["\n", "\r\n", "  \n", "\n\n", "\n  - x\n"]),
             ).prop_map(|(k, sep, v, end)| format!("{k}{sep}{v}{end}")),
