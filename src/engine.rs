@@ -26,7 +26,7 @@ use crate::author::{
 use crate::key::EntryKey;
 use crate::model::{category_set, Digest, Entry, Prefix};
 use crate::names::intern;
-use crate::par::{par_chunks, par_map};
+use crate::par::{par_chunks, par_map, pipeline};
 use crate::plan::{self, Feed};
 use crate::slug;
 use chrono::{DateTime, Duration, FixedOffset};
@@ -316,10 +316,11 @@ impl<'a> Tops<'a> {
     }
 }
 
+/// A candidate's name before [`Engine::prepare`] names it.
+const UNNAMED: Sym = Sym::MAX;
+
 /// A candidate cut, whether its name is the handle's configured name, and whether it
 /// looks like the handle.
-type CandidateFit = (Candidate, bool, bool);
-
 #[derive(Debug, Clone)]
 struct Cand {
     name: Sym,
@@ -407,6 +408,48 @@ impl<K: std::hash::Hash + Eq + Clone> Flips<K> {
     }
 }
 
+/// A digest's item records as far as they can be made without the engine: the
+/// candidate cuts with how each name fits the handle, and which items are the first of
+/// their key; [`Engine::prepare`] then names the handles and names. Pure, so that it
+/// runs on another core than the indexing. What it allocates is kept in the records:
+/// freeing on one thread what another allocated costs glibc's allocator a lock, which
+/// made the indexing a third slower.
+fn records_of(configured: &BTreeMap<String, &'static str>, digest: &Digest) -> Vec<ItemRec> {
+    let mut seen: HashSet<&EntryKey> = HashSet::new();
+    digest
+        .items
+        .iter()
+        .map(|item| {
+            let lower = item.link.handle.map(|h| h.to_ascii_lowercase());
+            let configured = lower.as_ref().and_then(|h| configured.get(h));
+            let cands = candidates(&item.title)
+                .into_iter()
+                .map(|c| {
+                    let name = c.cut.name(&item.title);
+                    Cand {
+                        name: UNNAMED,
+                        cand: c,
+                        configured: configured.is_some_and(|n| n.eq_ignore_ascii_case(name)),
+                        fuzzy: lower.as_ref().is_some_and(|h| name_matches_handle(name, h)),
+                    }
+                })
+                .collect();
+            ItemRec {
+                handle: None,
+                written: None,
+                id: match item.link.key {
+                    EntryKey::Tweet(id) => Some(id),
+                    EntryKey::Url(_) => None,
+                },
+                cands,
+                first: seen.insert(&item.link.key),
+                pass1: None,
+                cut: None,
+            }
+        })
+        .collect()
+}
+
 #[derive(Debug, Default)]
 pub struct Engine {
     /// Lowercase handle → configured display name.
@@ -489,64 +532,28 @@ impl Engine {
         (self.recs.len(), entries)
     }
 
-    /// What [`Engine::prepare`] learns from a digest alone: for each item, its lowercase
-    /// handle and where its title could end in a name, with how each name fits the
-    /// handle. Pure, so that a full build can run it on every core.
-    fn candidates_of(&self, digest: &Digest) -> Vec<(Option<String>, Vec<CandidateFit>)> {
-        digest
-            .items
-            .iter()
-            .map(|item| {
-                let lower = item.link.handle.map(|h| h.to_ascii_lowercase());
-                let configured = lower.as_ref().and_then(|h| self.configured.get(h));
-                let cands = candidates(&item.title)
-                    .into_iter()
-                    .map(|c| {
-                        let name = c.cut.name(&item.title);
-                        (
-                            c,
-                            configured.is_some_and(|n| n.eq_ignore_ascii_case(name)),
-                            lower.as_ref().is_some_and(|h| name_matches_handle(name, h)),
-                        )
-                    })
-                    .collect();
-                (lower, cands)
-            })
-            .collect()
-    }
-
+    /// Names the handles and candidate names of [`records_of`]'s records.
     fn prepare(
         &mut self,
         path: PathBuf,
         key: DKey,
         slot: Slot,
         digest: Digest,
-        found: Vec<(Option<String>, Vec<CandidateFit>)>,
+        mut items: Vec<ItemRec>,
     ) -> Rec {
-        let mut seen: HashSet<&EntryKey> = HashSet::new();
-        let mut items = Vec::with_capacity(digest.items.len());
-        for (item, (lower, cands)) in digest.items.iter().zip(found) {
-            let cands = cands
-                .into_iter()
-                .map(|(c, configured, fuzzy)| Cand {
-                    name: self.syms.intern(c.cut.name(&item.title)),
-                    cand: c,
-                    configured,
-                    fuzzy,
-                })
-                .collect();
-            items.push(ItemRec {
-                handle: lower.as_ref().map(|h| self.syms.intern(h)),
-                written: item.link.handle.as_ref().map(|h| self.syms.intern(h)),
-                id: match item.link.key {
-                    EntryKey::Tweet(id) => Some(id),
-                    EntryKey::Url(_) => None,
-                },
-                cands,
-                first: seen.insert(&item.link.key),
-                pass1: None,
-                cut: None,
-            });
+        for (item, irec) in digest.items.iter().zip(&mut items) {
+            for c in &mut irec.cands {
+                c.name = self.syms.intern(c.cand.cut.name(&item.title));
+            }
+            if let Some(h) = item.link.handle {
+                let written = self.syms.intern(h);
+                irec.written = Some(written);
+                irec.handle = Some(if h.bytes().any(|b| b.is_ascii_uppercase()) {
+                    self.syms.intern(&h.to_ascii_lowercase())
+                } else {
+                    written
+                });
+            }
         }
         Rec {
             path,
@@ -961,11 +968,12 @@ impl Engine {
             self.readers_stale = true;
         }
 
-        // What each new digest says on its own, on every core when there are many.
-        let found = par_map(&changes, |(_, d)| d.as_ref().map(|d| self.candidates_of(d)));
-
-        // 1. Out with the old, in with the new.
-        for ((file, new), found) in changes.into_iter().zip(found) {
+        // 1. Out with the old, in with the new. What each new digest says on its own is
+        // worked out on another core, ahead of the indexing.
+        let configured = std::mem::take(&mut self.configured);
+        let alone =
+            |(_, d): &(PathBuf, Option<Digest>)| d.as_ref().map(|d| records_of(&configured, d));
+        pipeline(changes, alone, |(file, new), found| {
             let path = dkey(&file);
             if let Some(old) = self.recs.remove(&path) {
                 self.index(&path, &old, false, full, &mut pairs, &mut keys);
@@ -983,7 +991,8 @@ impl Engine {
             } else {
                 touched.remove(&path);
             }
-        }
+        });
+        self.configured = configured;
 
         // 2. First pass: new digests, and those whose evidence changed (in a full
         // build: every digest).

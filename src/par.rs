@@ -48,6 +48,54 @@ pub fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec
     out
 }
 
+/// `consume(item, produce(&item))` for every item, in order, with `produce` running on
+/// another thread ahead of `consume` on this one: for a step in two halves, the second
+/// of which has to run on one thread (it updates shared indexes), so that the first
+/// half of later items overlaps it.
+pub fn pipeline<T: Send, R: Send>(
+    items: Vec<T>,
+    produce: impl Fn(&T) -> R + Sync,
+    mut consume: impl FnMut(T, R),
+) {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if workers == 1 || items.len() < PARALLEL_FROM {
+        for item in items {
+            let made = produce(&item);
+            consume(item, made);
+        }
+        return;
+    }
+    // Items travel in batches: one channel message per item would cost more than some
+    // of the work it hands over.
+    const BATCH: usize = 64;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(T, R)>>(8);
+    let produce = &produce;
+    std::thread::scope(|scope| {
+        let producer = scope.spawn(move || {
+            let mut batch = Vec::with_capacity(BATCH);
+            for item in items {
+                let made = produce(&item);
+                batch.push((item, made));
+                if batch.len() == BATCH {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    if tx.send(full).is_err() {
+                        return;
+                    }
+                }
+            }
+            let _ = tx.send(batch);
+        });
+        for batch in rx {
+            for (item, made) in batch {
+                consume(item, made);
+            }
+        }
+        if let Err(panic) = producer.join() {
+            std::panic::resume_unwind(panic);
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,6 +112,19 @@ mod tests {
                 .iter()
                 .sum();
             assert_eq!(sums, items.iter().sum::<usize>());
+        }
+    }
+
+    #[test]
+    fn a_pipeline_consumes_every_item_once_in_order_with_what_was_made_of_it() {
+        for n in [0usize, 1, 15, 16, 64, 65, 1000] {
+            let items: Vec<String> = (0..n).map(|i| i.to_string()).collect();
+            let mut seen = Vec::new();
+            pipeline(items, |s| s.len(), |s, len| seen.push((s, len)));
+            let want: Vec<(String, usize)> = (0..n)
+                .map(|i| (i.to_string(), i.to_string().len()))
+                .collect();
+            assert_eq!(seen, want);
         }
     }
 }

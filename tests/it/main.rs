@@ -2,6 +2,9 @@
 //! parsers this project did not write (feed-rs, roxmltree, serde_json).
 
 mod bad_input;
+#[path = "../../benches/support/corpus.rs"]
+#[allow(dead_code)]
+mod corpus;
 mod daemon;
 mod determinism;
 mod faults;

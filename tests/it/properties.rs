@@ -364,3 +364,43 @@ proptest! {
         }
     }
 }
+
+/// A realistic corpus, large enough for the full build's threads (the indexing
+/// pipeline, the feeds' first entries gathered on every core): `--once`'s engine, which
+/// computes only the shown entries, writes the reference merge's bytes, and so does the
+/// daemon's engine fed the same digests in batches.
+#[test]
+fn a_generated_corpus_builds_the_same_every_way() {
+    let corpus: Corpus = crate::corpus::generate(240, 11)
+        .into_iter()
+        .filter_map(|(name, text)| {
+            match parse_digest(Path::new(&name), text.as_bytes(), chrono_tz::Tz::UTC) {
+                Ok(Parsed::Digest(d)) => Some((name.into(), d)),
+                _ => None,
+            }
+        })
+        .collect();
+    assert!(corpus.len() > 200, "{} digests", corpus.len());
+    for max_entries in [3, 50] {
+        let s = settings_showing(max_entries);
+        let reference = output::build_reference(&corpus, &s).unwrap().files;
+        let once = output::build(corpus.clone(), &s).unwrap().files;
+        assert!(
+            once == reference,
+            "--once vs reference, max_entries {max_entries}"
+        );
+        let mut engine = Engine::new(&s.authors);
+        let mut renderer = Renderer::default();
+        let digests: Vec<_> = corpus.clone().into_iter().collect();
+        for (i, batch) in digests.chunks(100).enumerate() {
+            let dirty = engine.apply(batch.iter().map(|(p, d)| (p.clone(), Some(d.clone()))));
+            renderer
+                .render(&engine, &s, (i > 0).then_some(&dirty))
+                .unwrap();
+        }
+        assert!(
+            renderer.files() == &reference,
+            "batches vs reference, max_entries {max_entries}"
+        );
+    }
+}

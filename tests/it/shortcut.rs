@@ -1,10 +1,7 @@
 //! The bulk read's shortcut (`parse::plain`) must take realistic digests, and read
 //! them exactly as the CommonMark parser does; the examples too, where they are plain.
 
-#[path = "../../benches/support/corpus.rs"]
-#[allow(dead_code)]
-mod corpus;
-
+use crate::corpus;
 use digestfeed::parse::body::commonmark_items;
 use digestfeed::parse::front_matter::split;
 use digestfeed::parse::plain;
