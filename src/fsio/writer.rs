@@ -4,6 +4,7 @@
 
 use crate::error::WriteError;
 use crate::output::Output;
+use crate::par::par_map;
 use std::collections::BTreeSet;
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
@@ -92,14 +93,11 @@ fn foreign(path: &Path, bytes: &[u8]) -> bool {
 
 /// Writes `bytes` to the temporary file of `path` (mode 0644, so that a web server can
 /// read it), unless `path` already holds exactly them. Returns the temporary file; the
-/// caller makes it durable, then renames it over `path`.
+/// caller makes it durable, then renames it over `path`. The folder must exist.
 fn stage(path: &Path, bytes: &[u8]) -> Result<Option<PathBuf>, WriteError> {
     match fs::read(path) {
         Ok(current) if current == bytes => return Ok(None),
         _ => {}
-    }
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir).map_err(|e| error(dir, "cannot create the folder", e))?;
     }
     let temp = temp_path(path);
     let result = (|| {
@@ -151,6 +149,9 @@ fn make_durable(root: &Path, paths: &[PathBuf]) -> Result<(), WriteError> {
 /// Replaces `path` with `bytes` unless it already holds exactly them: temporary file in
 /// the same folder, fsync, rename. Returns whether it wrote. The caller fsyncs the folder.
 pub fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, WriteError> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).map_err(|e| error(dir, "cannot create the folder", e))?;
+    }
     let Some(temp) = stage(path, bytes)? else {
         return Ok(false);
     };
@@ -255,6 +256,7 @@ fn sync_with(
             let _ = fs::remove_file(temp);
         }
     };
+    let mut todo: Vec<(&String, PathBuf, &[u8])> = Vec::new();
     for (rel, bytes) in desired {
         if !is_safe_relative(rel) {
             continue;
@@ -263,15 +265,26 @@ fn sync_with(
             report.unchanged += 1;
             continue;
         }
-        let path = root.join(rel);
-        match stage(&path, bytes) {
+        todo.push((rel, root.join(rel), bytes));
+    }
+    // Each folder once (a feed's three files share one), then the files on every core:
+    // creating a file costs the file system more than writing its bytes.
+    let dirs: BTreeSet<&Path> = todo.iter().filter_map(|(_, p, _)| p.parent()).collect();
+    for dir in dirs {
+        fs::create_dir_all(dir).map_err(|e| error(dir, "cannot create the folder", e))?;
+    }
+    let results = par_map(&todo, |(_, path, bytes)| stage(path, bytes));
+    let mut failed = None;
+    for ((rel, path, _), result) in todo.into_iter().zip(results) {
+        match result {
             Ok(Some(temp)) => staged.push((rel.clone(), temp, path)),
             Ok(None) => report.unchanged += 1,
-            Err(e) => {
-                discard(&staged);
-                return Err(e);
-            }
+            Err(e) => failed = failed.or(Some(e)),
         }
+    }
+    if let Some(e) = failed {
+        discard(&staged);
+        return Err(e);
     }
     let temps: Vec<PathBuf> = staged.iter().map(|(_, temp, _)| temp.clone()).collect();
     if let Err(e) = make_durable(root, &temps) {
