@@ -58,7 +58,7 @@ pub fn candidates(title: &str) -> Vec<Candidate> {
     let mut out = Vec::new();
     // A name is at most 40 characters (160 bytes), so only the last hyphens can start
     // one: looking no further keeps a long hyphenated title linear.
-    for (i, _) in title.rmatch_indices('-') {
+    for i in memchr::memrchr_iter(b'-', title.as_bytes()) {
         let right_raw = &title[i + 1..];
         if right_raw.len() > MAX_NAME_BYTES {
             break;

@@ -117,11 +117,8 @@ fn plain_link(content: &str) -> Option<(&str, &str)> {
 /// is not in that shape (the caller then parses it as CommonMark).
 pub fn items(body: &str) -> Option<Vec<RawItem>> {
     // A lone carriage return also ends a line in CommonMark.
-    if body.contains('\r')
-        && body
-            .match_indices('\r')
-            .any(|(i, _)| !body[i + 1..].starts_with('\n'))
-    {
+    let bytes = body.as_bytes();
+    if memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n')) {
         return None;
     }
     let mut items = Vec::new();
@@ -130,7 +127,12 @@ pub fn items(body: &str) -> Option<Vec<RawItem>> {
     let mut item: Option<(usize, bool)> = None;
     // Outside the list: whether the line before was text (a paragraph is open).
     let mut paragraph = false;
-    for (index, line) in body.split('\n').enumerate() {
+    // The pieces of `body.split('\n')`, found by a vectorised search.
+    let mut start = 0;
+    let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
+    for (index, end) in ends.enumerate() {
+        let line = &body[start..end];
+        start = end + 1;
         let line = line.strip_suffix('\r').unwrap_or(line);
         let indent = line.bytes().take_while(|&b| b == b' ').count();
         let rest = &line[indent..];
