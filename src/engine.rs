@@ -26,7 +26,7 @@ use crate::author::{
 use crate::key::EntryKey;
 use crate::model::{category_set, Digest, Entry, Prefix};
 use crate::names::intern;
-use crate::par::{par_chunks, par_map, pipeline};
+use crate::par::{par_chunks, par_chunks_mut, par_map, pipeline};
 use crate::plan::{self, Feed};
 use crate::slug;
 use chrono::{DateTime, Duration, FixedOffset};
@@ -578,6 +578,20 @@ impl Engine {
         self.known_any.get(name).is_some_and(|&n| n > 0)
     }
 
+    /// Runs `f` on every core, each on a part of the digests, which are out of the
+    /// engine for the while: `f` can only read the engine's other indexes. Returns what
+    /// each part gave.
+    fn on_every_core<R: Send>(
+        &mut self,
+        f: impl Fn(&Engine, &mut [Option<Rec>]) -> R + Sync,
+    ) -> Vec<R> {
+        let mut slots = std::mem::take(&mut self.recs.slots);
+        let engine = &*self;
+        let parts = par_chunks_mut(&mut slots, |part| f(engine, part));
+        self.recs.slots = slots;
+        parts
+    }
+
     /// Runs `f` on the digests at `paths` (every digest if `None`), each out of the map
     /// for the while, so that `f` can update the engine's other indexes. `f` must not
     /// look at the map of digests.
@@ -1002,18 +1016,33 @@ impl Engine {
                 first.extend(readers.iter().cloned());
             }
         }
-        self.for_each_rec((!full).then_some(&first), |engine, rec| {
-            let new = full || touched.contains(&rec.key);
-            if !new {
-                engine.count_known(rec, false, full, &mut known, &mut any);
-            }
+        let first_pass = |engine: &Engine, rec: &mut Rec| {
             let (suffixed, pass1) = engine.first_pass(rec);
             rec.suffixed = suffixed;
             for (irec, cut) in rec.items.iter_mut().zip(pass1) {
                 irec.pass1 = cut;
             }
-            engine.count_known(rec, true, full, &mut known, &mut any);
-        });
+        };
+        if full {
+            // Each digest's pass only reads the evidence, so it runs on every core; the
+            // counts it adds to are shared, and are added up on one.
+            self.on_every_core(|engine, part| {
+                for rec in part.iter_mut().flatten() {
+                    first_pass(engine, rec);
+                }
+            });
+            self.for_each_rec(None, |engine, rec| {
+                engine.count_known(rec, true, full, &mut known, &mut any);
+            });
+        } else {
+            self.for_each_rec(Some(&first), |engine, rec| {
+                if !touched.contains(&rec.key) {
+                    engine.count_known(rec, false, full, &mut known, &mut any);
+                }
+                first_pass(engine, rec);
+                engine.count_known(rec, true, full, &mut known, &mut any);
+            });
+        }
 
         // 3. Second pass: those, and digests that consult a name that became known or unknown.
         let mut second = first;
@@ -1027,51 +1056,61 @@ impl Engine {
                 second.extend(readers.iter().cloned());
             }
         }
-        let mut named: Vec<(Sym, Sym, Occ)> = Vec::new();
-        self.for_each_rec((!full).then_some(&second), |engine, rec| {
-            let new = full || touched.contains(&rec.key);
-            if !new {
-                engine.count_names(rec, false, &mut handles);
-            }
-            let cuts = engine.second_pass(rec);
-            for ((irec, item), cut) in rec.items.iter_mut().zip(&rec.digest.items).zip(cuts) {
-                let cut = irec.cand(cut).and_then(|c| {
-                    Some(FinalCut {
-                        name: c.name,
-                        title_end: u32::try_from(c.cand.cut.title(&item.title).len()).ok()?,
-                    })
-                });
-                if !full && irec.first && (new || cut != irec.cut) {
-                    keys.insert(item.link.key.clone());
+        // Sets each item's final cut. With `track`, the keys of the items whose cut
+        // changed (every first item of a new digest) go to `keys`.
+        let second_pass =
+            |engine: &Engine, rec: &mut Rec, mut track: Option<(bool, &mut HashSet<EntryKey>)>| {
+                let cuts = engine.second_pass(rec);
+                for ((irec, item), cut) in rec.items.iter_mut().zip(&rec.digest.items).zip(cuts) {
+                    let cut = irec.cand(cut).and_then(|c| {
+                        Some(FinalCut {
+                            name: c.name,
+                            title_end: u32::try_from(c.cand.cut.title(&item.title).len()).ok()?,
+                        })
+                    });
+                    if let Some((new, keys)) = &mut track {
+                        if irec.first && (*new || cut != irec.cut) {
+                            keys.insert(item.link.key.clone());
+                        }
+                    }
+                    irec.cut = cut;
                 }
-                irec.cut = cut;
-            }
-            if full {
-                named.extend(names_in(rec));
-            } else {
-                engine.count_names(rec, true, &mut handles);
-            }
-        });
+            };
         if full {
-            // Every name's places at once, sorted: each set is built in one go rather
-            // than by an insert per item.
-            named.sort_unstable();
-            let mut at = 0;
-            while at < named.len() {
-                let (h, name, _) = &named[at];
-                let (h, name) = (*h, *name);
-                let run = named[at..]
-                    .iter()
-                    .take_while(|(h2, n2, _)| *h2 == h && *n2 == name)
-                    .count();
-                let occs: BTreeSet<Occ> = named[at..at + run]
-                    .iter()
-                    .map(|(_, _, occ)| occ.clone())
-                    .collect();
-                self.names_of.entry(h).or_default().insert(name, occs);
-                handles.insert(h);
-                at += run;
+            // Every name's places, gathered per name on every core: each name's set is
+            // then built in one go rather than by an insert per item.
+            let parts = self.on_every_core(|engine, part| {
+                let mut named: HashMap<(Sym, Sym), Vec<Occ>> = HashMap::new();
+                for rec in part.iter_mut().flatten() {
+                    second_pass(engine, rec, None);
+                    for (h, name, occ) in names_in(rec) {
+                        named.entry((h, name)).or_default().push(occ);
+                    }
+                }
+                named
+            });
+            let mut named: HashMap<(Sym, Sym), Vec<Occ>> = HashMap::new();
+            for part in parts {
+                for (pair, occs) in part {
+                    named.entry(pair).or_default().extend(occs);
+                }
             }
+            for ((h, name), occs) in named {
+                self.names_of
+                    .entry(h)
+                    .or_default()
+                    .insert(name, occs.into_iter().collect());
+                handles.insert(h);
+            }
+        } else {
+            self.for_each_rec(Some(&second), |engine, rec| {
+                let new = touched.contains(&rec.key);
+                if !new {
+                    engine.count_names(rec, false, &mut handles);
+                }
+                second_pass(engine, rec, Some((new, &mut keys)));
+                engine.count_names(rec, true, &mut handles);
+            });
         }
 
         // 4. Display names, and the entries that show them.

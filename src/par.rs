@@ -4,23 +4,27 @@
 /// cost more than they save (the daemon's usual update touches a handful of files).
 const PARALLEL_FROM: usize = 16;
 
-/// `f` over contiguous parts of `items`, one part per core, in order: for work whose
-/// results are gathered per part (one large allocation per core rather than a result
-/// per item to copy together afterwards).
-pub fn par_chunks<T: Sync, R: Send>(items: &[T], f: impl Fn(&[T]) -> R + Sync) -> Vec<R> {
-    let workers = std::thread::available_parallelism()
+/// How many cores to use.
+fn workers() -> usize {
+    std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .clamp(1, 8);
-    if workers == 1 || items.len() < PARALLEL_FROM {
-        return vec![f(items)];
-    }
-    let chunk = items.len().div_ceil(workers).max(1);
-    let f = &f;
+        .clamp(1, 8)
+}
+
+/// The size of the parts `len` items are cut into, one per core; `None` when they are
+/// too few to be worth a thread, or there is one core.
+fn part_size(len: usize) -> Option<usize> {
+    let workers = workers();
+    (workers > 1 && len >= PARALLEL_FROM).then(|| len.div_ceil(workers).max(1))
+}
+
+/// `f` on each part, each on a thread of its own; the results in order.
+fn on_threads<P: Send, R: Send>(
+    parts: impl Iterator<Item = P>,
+    f: &(impl Fn(P) -> R + Sync),
+) -> Vec<R> {
     std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || f(part)))
-            .collect();
+        let handles: Vec<_> = parts.map(|part| scope.spawn(move || f(part))).collect();
         handles
             .into_iter()
             .map(|h| {
@@ -29,6 +33,27 @@ pub fn par_chunks<T: Sync, R: Send>(items: &[T], f: impl Fn(&[T]) -> R + Sync) -
             })
             .collect()
     })
+}
+
+/// `f` over contiguous parts of `items`, one part per core, in order: for work whose
+/// results are gathered per part (one large allocation per core rather than a result
+/// per item to copy together afterwards).
+pub fn par_chunks<T: Sync, R: Send>(items: &[T], f: impl Fn(&[T]) -> R + Sync) -> Vec<R> {
+    match part_size(items.len()) {
+        Some(size) => on_threads(items.chunks(size), &f),
+        None => vec![f(items)],
+    }
+}
+
+/// [`par_chunks`] for work that updates the items in place.
+pub fn par_chunks_mut<T: Send, R: Send>(
+    items: &mut [T],
+    f: impl Fn(&mut [T]) -> R + Sync,
+) -> Vec<R> {
+    match part_size(items.len()) {
+        Some(size) => on_threads(items.chunks_mut(size), &f),
+        None => vec![f(items)],
+    }
 }
 
 /// `f` over `items`, in order, on every core. Used where the items are many and
@@ -57,8 +82,7 @@ pub fn pipeline<T: Send, R: Send>(
     produce: impl Fn(&T) -> R + Sync,
     mut consume: impl FnMut(T, R),
 ) {
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if workers == 1 || items.len() < PARALLEL_FROM {
+    if part_size(items.len()).is_none() {
         for item in items {
             let made = produce(&item);
             consume(item, made);
@@ -112,6 +136,13 @@ mod tests {
                 .iter()
                 .sum();
             assert_eq!(sums, items.iter().sum::<usize>());
+            let mut doubled = items.clone();
+            let parts = par_chunks_mut(&mut doubled, |part| {
+                part.iter_mut().for_each(|x| *x *= 2);
+                part.len()
+            });
+            assert_eq!(parts.iter().sum::<usize>(), n);
+            assert_eq!(doubled, (0..n).map(|x| x * 2).collect::<Vec<_>>());
         }
     }
 

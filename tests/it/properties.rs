@@ -404,3 +404,49 @@ fn a_generated_corpus_builds_the_same_every_way() {
         );
     }
 }
+
+/// A handle's display name is the name most often split off across the corpus, counted
+/// in every digest however a full build splits the digests among the cores: here the
+/// later digests, which the second core takes, outvote the earlier ones.
+#[test]
+fn display_names_count_every_digest_however_the_build_is_split() {
+    let mut corpus = Corpus::new();
+    let mut add = |name: String, date: String, items: &[(&str, &str, &str)]| {
+        let text = crate::support::digest(&date, &["AI"], items);
+        match parse_digest(Path::new(&name), text.as_bytes(), chrono_tz::Tz::UTC) {
+            Ok(Parsed::Digest(d)) => corpus.insert(name.into(), d),
+            other => panic!("{name}: {other:?}"),
+        };
+    };
+    for i in 0..10 {
+        let url = format!("https://x.com/zed/status/{}", 100 + i);
+        add(
+            format!("a{i:02}.md"),
+            format!("2026-01-{:02}T08:00:00Z", i + 1),
+            &[(&format!("Early story {i} - Zed One"), &url, "x")],
+        );
+    }
+    for i in 0..14 {
+        let url = format!("https://x.com/zed/status/{}", 200 + i);
+        add(
+            format!("b{i:02}.md"),
+            format!("2026-02-{:02}T08:00:00Z", i + 1),
+            &[(&format!("Later story {i} - Zed Two"), &url, "x")],
+        );
+    }
+    // Named by no title of its own: the entry shows the display name.
+    add(
+        "c.md".into(),
+        "2026-03-01T08:00:00Z".into(),
+        &[("Untitled", "https://x.com/i/web/status/100", "x")],
+    );
+    let s = settings();
+    let once = output::build(corpus.clone(), &s).unwrap().files;
+    assert!(once == output::build_reference(&corpus, &s).unwrap().files);
+    let feed: serde_json::Value = serde_json::from_slice(&once["authors/zed/feed.json"]).unwrap();
+    assert!(
+        feed["title"].as_str().unwrap().contains("Zed Two"),
+        "{}",
+        feed["title"]
+    );
+}
