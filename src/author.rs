@@ -108,7 +108,75 @@ fn is_cjk(c: char) -> bool {
 /// Does a Latin-script name match an X handle? `Ben Tossell` ~ `bentossell`,
 /// `Amjad Masad` ~ `amasad`, `merve` ~ `mervenoyann`, `Sam Altman` ~ `sama`.
 /// Names in other scripts never match a handle: they need other evidence.
+///
+/// A full run asks this of every candidate name of every item, so it works in buffers
+/// on the stack; a name or handle too long for them (no real one is) takes
+/// [`name_matches_handle_allocating`], which says the same.
 pub fn name_matches_handle(name: &str, handle: &str) -> bool {
+    if name.chars().any(is_cjk) {
+        return false;
+    }
+    let mut key = [0u8; 64];
+    let mut key_len = 0;
+    for c in handle.chars().filter(char::is_ascii_alphanumeric) {
+        let Some(slot) = key.get_mut(key_len) else {
+            return name_matches_handle_allocating(name, handle);
+        };
+        *slot = c.to_ascii_lowercase() as u8;
+        key_len += 1;
+    }
+    let key = &key[..key_len];
+    // The name's ASCII letters and digits after lowercasing (which can make some
+    // from other characters: the Kelvin sign is a `k`), joined, and where each of its
+    // tokens ends.
+    let mut joined = [0u8; 192];
+    let mut joined_len = 0;
+    let mut ends = [0u8; 32];
+    let mut tokens = 0;
+    let mut in_token = false;
+    for c in name.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            let Some(slot) = joined.get_mut(joined_len) else {
+                return name_matches_handle_allocating(name, handle);
+            };
+            *slot = c as u8;
+            joined_len += 1;
+            in_token = true;
+        } else if in_token {
+            let Some(end) = ends.get_mut(tokens) else {
+                return name_matches_handle_allocating(name, handle);
+            };
+            *end = joined_len as u8;
+            tokens += 1;
+            in_token = false;
+        }
+    }
+    if in_token {
+        let Some(end) = ends.get_mut(tokens) else {
+            return name_matches_handle_allocating(name, handle);
+        };
+        *end = joined_len as u8;
+        tokens += 1;
+    }
+    let joined = &joined[..joined_len];
+    if key.is_empty() || joined.is_empty() {
+        return false;
+    }
+    let contains = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).any(|w| w == needle);
+    if joined == key || (joined.len() >= 4 && contains(key, joined)) {
+        return true;
+    }
+    let mut start = 0;
+    ends[..tokens].iter().enumerate().any(|(i, &end)| {
+        let token = &joined[start..usize::from(end)];
+        start = usize::from(end);
+        (token.len() >= 4 && contains(key, token))
+            || (token.len() == 3 && i == 0 && tokens > 1 && key.starts_with(token))
+    })
+}
+
+/// [`name_matches_handle`], written plainly with strings.
+pub fn name_matches_handle_allocating(name: &str, handle: &str) -> bool {
     if name.chars().any(is_cjk) {
         return false;
     }
@@ -585,5 +653,52 @@ mod tests {
         assert!(!name_matches_handle("Anthropic新闻", "anthropicai"));
         assert!(!name_matches_handle("AI", "openai"));
         assert!(!name_matches_handle("the", "theverge2"));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+        /// The stack-buffer version says what the plain one says, for names and handles
+        /// of every shape: case, separators, the Kelvin sign and dotted capital I (which
+        /// lowercase to ASCII letters), CJK, long ones that overflow the buffers.
+        #[test]
+        fn handle_matching_agrees_with_its_plain_version(
+            name in "[A-Za-z0-9 ._\\-\u{212A}\u{130}\u{3A3}é乔🤗]{0,24}|[a-z ]{60,300}",
+            handle in "[A-Za-z0-9_\u{212A}]{0,20}|[a-z]{60,80}",
+        ) {
+            proptest::prop_assert_eq!(
+                name_matches_handle(&name, &handle),
+                name_matches_handle_allocating(&name, &handle)
+            );
+        }
+
+        /// Names and handles made of the same pieces, so that every rule is put to
+        /// the test: whole names, four-letter tokens, three-letter first names, the
+        /// Kelvin sign that lowercases to `k`.
+        #[test]
+        fn handle_matching_agrees_on_names_and_handles_of_the_same_pieces(
+            pieces in proptest::collection::vec(proptest::sample::select(vec![
+                "Sam", "al", "Altman", "ben", "Tossell", "AI", "ng", "\u{212A}im", "kim",
+                "\u{130}van", "Merve", "x1", "amjad",
+            ]), 1..4),
+            seps in proptest::collection::vec(proptest::sample::select(vec![" ", "-", ".", "", " 🤗 "]), 4),
+            taken in proptest::collection::vec(proptest::bool::ANY, 4),
+            suffix in "[a-z0-9]{0,3}",
+        ) {
+            let mut name = String::new();
+            let mut handle = String::new();
+            for (i, piece) in pieces.iter().enumerate() {
+                name.push_str(piece);
+                name.push_str(seps[i]);
+                if taken[i] {
+                    handle.extend(piece.to_lowercase().chars().filter(char::is_ascii_alphanumeric));
+                }
+            }
+            handle.push_str(&suffix);
+            proptest::prop_assert_eq!(
+                name_matches_handle(&name, &handle),
+                name_matches_handle_allocating(&name, &handle),
+                "{:?} {:?}", name, handle
+            );
+        }
     }
 }
