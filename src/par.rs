@@ -5,17 +5,16 @@
 const PARALLEL_FROM: usize = 16;
 
 /// How many cores to use.
-fn workers() -> usize {
+pub fn cores() -> usize {
     std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 8)
 }
 
-/// The size of the parts `len` items are cut into, one per core; `None` when they are
-/// too few to be worth a thread, or there is one core.
-fn part_size(len: usize) -> Option<usize> {
-    let workers = workers();
-    (workers > 1 && len >= PARALLEL_FROM).then(|| len.div_ceil(workers).max(1))
+/// The size of the parts `len` items are cut into, one per thread; `None` when they are
+/// too few to be worth a thread, or there is one.
+fn part_size(len: usize, threads: usize) -> Option<usize> {
+    (threads > 1 && len >= PARALLEL_FROM).then(|| len.div_ceil(threads).max(1))
 }
 
 /// `f` on each part, each on a thread of its own; the results in order.
@@ -39,7 +38,7 @@ fn on_threads<P: Send, R: Send>(
 /// results are gathered per part (one large allocation per core rather than a result
 /// per item to copy together afterwards).
 pub fn par_chunks<T: Sync, R: Send>(items: &[T], f: impl Fn(&[T]) -> R + Sync) -> Vec<R> {
-    match part_size(items.len()) {
+    match part_size(items.len(), cores()) {
         Some(size) => on_threads(items.chunks(size), &f),
         None => vec![f(items)],
     }
@@ -50,7 +49,7 @@ pub fn par_chunks_mut<T: Send, R: Send>(
     items: &mut [T],
     f: impl Fn(&mut [T]) -> R + Sync,
 ) -> Vec<R> {
-    match part_size(items.len()) {
+    match part_size(items.len(), cores()) {
         Some(size) => on_threads(items.chunks_mut(size), &f),
         None => vec![f(items)],
     }
@@ -60,7 +59,22 @@ pub fn par_chunks_mut<T: Send, R: Send>(
 /// independent: reading digests, cleaning summaries, rendering feeds. (Tried for the
 /// engine's author passes too: there the threads cost more than they saved.)
 pub fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let mut parts = par_chunks(items, |part| part.iter().map(&f).collect::<Vec<R>>());
+    par_map_on(cores(), items, f)
+}
+
+/// [`par_map`] on `threads` threads rather than one per core: for work that mostly
+/// waits, such as reading files that are not in memory, where more reads in flight
+/// keep the disk busy.
+pub fn par_map_on<T: Sync, R: Send>(
+    threads: usize,
+    items: &[T],
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let per_part = |part: &[T]| part.iter().map(&f).collect::<Vec<R>>();
+    let mut parts = match part_size(items.len(), threads) {
+        Some(size) => on_threads(items.chunks(size), &per_part),
+        None => vec![per_part(items)],
+    };
     if parts.len() == 1 {
         if let Some(only) = parts.pop() {
             return only;
@@ -82,7 +96,7 @@ pub fn pipeline<T: Send, R: Send>(
     produce: impl Fn(&T) -> R + Sync,
     mut consume: impl FnMut(T, R),
 ) {
-    if part_size(items.len()).is_none() {
+    if part_size(items.len(), cores()).is_none() {
         for item in items {
             let made = produce(&item);
             consume(item, made);

@@ -143,6 +143,63 @@ pub struct Loaded {
     pub errors: Vec<DigestError>,
 }
 
+/// Whether the start of the file at `path` is in the page cache; `None` where the
+/// system cannot tell (another C library, a file system without non-blocking reads,
+/// something that is not a file).
+fn in_page_cache(path: &Path) -> Option<bool> {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        use std::os::fd::AsRawFd;
+        use std::os::unix::fs::OpenOptionsExt;
+        let file = fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(path)
+            .ok()?;
+        let mut byte = [0u8; 1];
+        let iov = libc::iovec {
+            iov_base: byte.as_mut_ptr().cast(),
+            iov_len: byte.len(),
+        };
+        // SAFETY: one iovec over a live buffer of its length, and a descriptor that
+        // `file` keeps open. RWF_NOWAIT makes the read fail rather than wait for the disk.
+        let read = unsafe { libc::preadv2(file.as_raw_fd(), &iov, 1, 0, libc::RWF_NOWAIT) };
+        if read >= 0 {
+            return Some(true);
+        }
+        (io::Error::last_os_error().raw_os_error() == Some(libc::EAGAIN)).then_some(false)
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    {
+        let _ = path;
+        None
+    }
+}
+
+/// Reader threads per core when the digests are not in memory (the first run after a
+/// boot, such as the daemon's start): each read then waits on the disk, and more reads
+/// in flight keep it busy. Measured at 10,000 digests: a cold read in 0.29-0.35 s with
+/// 8 threads on 2 cores, 0.58-0.63 s with 2; with the files in memory, 2 threads are
+/// the faster by 20 ms.
+const COLD_READERS_PER_CORE: usize = 4;
+
+/// How many threads read `files`: one per core, more if a sample of them has to come
+/// from the disk.
+fn readers(root: &Path, files: &[PathBuf]) -> usize {
+    let cores = crate::par::cores();
+    let step = (files.len() / 8).max(1);
+    let cold = files
+        .iter()
+        .step_by(step)
+        .take(8)
+        .any(|rel| in_page_cache(&root.join(rel)) == Some(false));
+    if cold {
+        cores * COLD_READERS_PER_CORE
+    } else {
+        cores
+    }
+}
+
 /// Reads every digest below `root`, on every core: reading and parsing dominate a
 /// full run, and each file is independent of the others.
 pub fn load_all(
@@ -153,7 +210,7 @@ pub fn load_all(
     summaries: bool,
 ) -> io::Result<Loaded> {
     let files = list(root, skip)?;
-    let results = crate::par::par_map(&files, |rel| {
+    let results = crate::par::par_map_on(readers(root, &files), &files, |rel| {
         (rel.clone(), load_one(root, rel, cap, tz, summaries))
     });
     let mut loaded = Loaded::default();
@@ -182,6 +239,22 @@ mod tests {
             let (a, b) = (Path::new(&a), Path::new(&b));
             proptest::prop_assert_eq!(component_order(a, b), a.cmp(b));
         }
+    }
+
+    #[test]
+    fn a_file_just_written_is_found_in_the_page_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.md");
+        fs::write(&path, "---\ndate: 2026-01-01\n---\n").unwrap();
+        // Some systems cannot tell; none may call a file just written cold.
+        assert_ne!(in_page_cache(&path), Some(false));
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
+        assert_eq!(in_page_cache(&path), Some(true));
+        assert_eq!(in_page_cache(&dir.path().join("missing.md")), None);
+        assert_eq!(
+            readers(dir.path(), &[PathBuf::from("a.md")]),
+            crate::par::cores()
+        );
     }
 
     #[test]
