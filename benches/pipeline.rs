@@ -1,7 +1,8 @@
 //! Micro-benchmarks of the pipeline's pure steps, so that a regression shows where it
 //! happens: parsing (reported in MB/s, in full as the daemon parses and without summaries
-//! as a full run reads), the engine building every entry from parsed
-//! digests, rendering every feed, and the engine taking in one new digest.
+//! as a full run reads), the engine building every entry from parsed digests (as the
+//! daemon does) or only the shown ones (as `--once` does), rendering every feed, and
+//! the engine taking in one new digest.
 //!
 //! `cargo bench --bench pipeline`
 
@@ -77,6 +78,18 @@ fn benches(c: &mut Criterion) {
             || corpus.clone(),
             |corpus| {
                 let mut engine = Engine::new(&settings.authors);
+                engine.apply(corpus.into_iter().map(|(p, d)| (p, Some(d))));
+                black_box(engine.counts())
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    // What `--once` builds: every entry placed, only the shown ones computed.
+    group.bench_function(format!("build for one run from {DIGESTS} digests"), |b| {
+        b.iter_batched(
+            || corpus.clone(),
+            |corpus| {
+                let mut engine = Engine::for_one_build(&settings.authors, settings.max_entries);
                 engine.apply(corpus.into_iter().map(|(p, d)| (p, Some(d))));
                 black_box(engine.counts())
             },
