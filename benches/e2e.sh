@@ -37,7 +37,7 @@ for n in "${sizes[@]}"; do
   # corpus in the page cache (this machine's kernel gives cached files back within a
   # minute, and the first timed reader would otherwise pay for the disk alone).
   rm -rf "$dir/out"
-  "$bin" --once -q --input "$corpus" --output "$dir/out" --base-url https://feeds.example.org/ >/dev/null 2>&1 || true
+  "$bin" --once -q --input "$corpus" --output "$dir/out" --base-url https://feeds.example.org/ >/dev/null
   out_bytes=$(find "$dir/out" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
 
   # The contenders take turns, run after run, so that a noisy minute costs each alike.

@@ -256,7 +256,7 @@ impl<'a> Top<'a> {
             return;
         }
         self.ranks.push(rank);
-        if self.ranks.len() >= 2 * self.max + 16 {
+        if self.ranks.len() >= self.max.saturating_mul(2).saturating_add(16) {
             self.trim();
         }
     }
@@ -1405,6 +1405,8 @@ impl Engine {
     /// and authors in folder order. Costs a few hundred lookups per feed.
     pub fn feeds(&self, settings: &crate::config::Settings) -> Vec<(FeedId, Feed<'_>)> {
         let max = settings.max_entries;
+        // An engine built for one run keeps only what it was built to show.
+        debug_assert!(self.partial.is_none() || self.one_build.is_some_and(|kept| kept >= max));
         let mut feeds = vec![(
             FeedId::Global,
             plan::global_feed(settings, self.top(&self.global, max)),

@@ -172,4 +172,23 @@ mod tests {
             assert_eq!(seen, want);
         }
     }
+
+    /// A panic on either side of a pipeline reaches the caller, and neither thread is
+    /// left waiting on the other (the producer may be blocked on a full channel).
+    #[test]
+    fn a_panic_on_either_side_of_a_pipeline_reaches_the_caller() {
+        let items = || (0..2000).collect::<Vec<usize>>();
+        let producer = std::panic::catch_unwind(|| {
+            pipeline(items(), |&i| assert!(i != 1500, "producer"), |_, ()| {});
+        });
+        assert!(producer.is_err());
+        let consumer = std::panic::catch_unwind(|| {
+            pipeline(items(), |&i| i, |i, _| assert!(i != 10, "consumer"));
+        });
+        assert!(consumer.is_err());
+        let worker = std::panic::catch_unwind(|| {
+            par_map(&items(), |&i| assert!(i != 1999, "worker"));
+        });
+        assert!(worker.is_err());
+    }
 }

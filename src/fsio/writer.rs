@@ -5,7 +5,7 @@
 use crate::error::WriteError;
 use crate::output::Output;
 use crate::par::par_map;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
@@ -268,10 +268,22 @@ fn sync_with(
         todo.push((rel, root.join(rel), bytes));
     }
     // Each folder once (a feed's three files share one), then the files on every core:
-    // creating a file costs the file system more than writing its bytes.
-    let dirs: BTreeSet<&Path> = todo.iter().filter_map(|(_, p, _)| p.parent()).collect();
-    for dir in dirs {
-        fs::create_dir_all(dir).map_err(|e| error(dir, "cannot create the folder", e))?;
+    // creating a file costs the file system more than writing its bytes. The error
+    // reported is the first in path order, as if the files had been written one by
+    // one: a folder that cannot be made stops the files from it on.
+    let mut made: HashSet<&Path> = HashSet::new();
+    let mut no_folder = None;
+    for (at, (_, path, _)) in todo.iter().enumerate() {
+        let Some(dir) = path.parent() else { continue };
+        if made.insert(dir) {
+            if let Err(e) = fs::create_dir_all(dir) {
+                no_folder = Some((at, error(dir, "cannot create the folder", e)));
+                break;
+            }
+        }
+    }
+    if let Some((at, _)) = &no_folder {
+        todo.truncate(*at);
     }
     let results = par_map(&todo, |(_, path, bytes)| stage(path, bytes));
     let mut failed = None;
@@ -282,7 +294,7 @@ fn sync_with(
             Err(e) => failed = failed.or(Some(e)),
         }
     }
-    if let Some(e) = failed {
+    if let Some(e) = failed.or(no_folder.map(|(_, e)| e)) {
         discard(&staged);
         return Err(e);
     }
@@ -346,6 +358,72 @@ fn sync_with(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn files_under(root: &Path) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for entry in fs::read_dir(root).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                out.extend(files_under(&path));
+            } else {
+                out.push(path);
+            }
+        }
+        out
+    }
+
+    /// Enough files to be staged on every core, some of which cannot be written: the
+    /// first failure in path order is the one reported, no feed is replaced, and no
+    /// temporary file is left behind.
+    #[test]
+    fn a_failed_write_replaces_nothing_and_names_the_first_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let feeds = |word: &str| -> Output {
+            (0..20)
+                .map(|i| {
+                    (
+                        format!("f{i:02}/rss.xml"),
+                        format!("{word} {i}").into_bytes(),
+                    )
+                })
+                .collect()
+        };
+        sync(root, &feeds("old")).unwrap();
+        let untouched = || {
+            for i in 0..20 {
+                let held = fs::read_to_string(root.join(format!("f{i:02}/rss.xml"))).unwrap();
+                assert_eq!(held, format!("old {i}"));
+            }
+            let temps: Vec<PathBuf> = files_under(root)
+                .into_iter()
+                .filter(|p| p.to_string_lossy().ends_with(TEMP_SUFFIX))
+                .collect();
+            assert!(temps.is_empty(), "{temps:?}");
+        };
+        // A file where a folder has to be, and a folder where a temporary file has to be.
+        fs::write(root.join("a"), "not a folder").unwrap();
+        fs::write(root.join("g"), "not a folder").unwrap();
+        let blocked = root.join("f03/.rss.xml.digestfeed-tmp");
+        fs::create_dir(&blocked).unwrap();
+
+        let mut new = feeds("new");
+        new.insert("g/rss.xml".into(), b"g".to_vec());
+        let e = sync(root, &new).unwrap_err();
+        assert_eq!(e.path, blocked, "{e}");
+        untouched();
+
+        new.insert("a/rss.xml".into(), b"a".to_vec());
+        let e = sync(root, &new).unwrap_err();
+        assert_eq!(e.path, root.join("a"), "{e}");
+        untouched();
+
+        new.remove("a/rss.xml");
+        fs::remove_dir(&blocked).unwrap();
+        let e = sync(root, &new).unwrap_err();
+        assert_eq!(e.path, root.join("g"), "{e}");
+        untouched();
+    }
 
     #[test]
     fn safe_relative_paths() {

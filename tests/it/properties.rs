@@ -296,7 +296,8 @@ proptest! {
             .into_iter()
             .collect();
         let corpus: Corpus = digests.iter().cloned().collect();
-        let expected = output::build(corpus, &s).unwrap().files;
+        let expected = output::build_reference(&corpus, &s).unwrap().files;
+        prop_assert_eq!(&output::build(corpus, &s).unwrap().files, &expected, "--once vs reference");
         // A random permutation, fed in random batches.
         let mut pending: Vec<_> = digests;
         let mut shuffled = Vec::new();
