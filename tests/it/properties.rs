@@ -419,21 +419,16 @@ fn display_names_count_every_digest_however_the_build_is_split() {
             other => panic!("{name}: {other:?}"),
         };
     };
-    for i in 0..10 {
-        let url = format!("https://x.com/zed/status/{}", 100 + i);
-        add(
-            format!("a{i:02}.md"),
-            format!("2026-01-{:02}T08:00:00Z", i + 1),
-            &[(&format!("Early story {i} - Zed One"), &url, "x")],
-        );
-    }
-    for i in 0..14 {
-        let url = format!("https://x.com/zed/status/{}", 200 + i);
-        add(
-            format!("b{i:02}.md"),
-            format!("2026-02-{:02}T08:00:00Z", i + 1),
-            &[(&format!("Later story {i} - Zed Two"), &url, "x")],
-        );
+    // (file prefix, month, digests, name): ten early ones, fourteen later ones.
+    for (prefix, month, count, name) in [("a", 1, 10, "Zed One"), ("b", 2, 14, "Zed Two")] {
+        for i in 0..count {
+            let url = format!("https://x.com/zed/status/{}", month * 100 + i);
+            add(
+                format!("{prefix}{i:02}.md"),
+                format!("2026-{month:02}-{:02}T08:00:00Z", i + 1),
+                &[(&format!("Story {month}.{i} - {name}"), &url, "x")],
+            );
+        }
     }
     // Named by no title of its own: the entry shows the display name.
     add(
