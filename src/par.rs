@@ -56,8 +56,7 @@ pub fn par_chunks_mut<T: Send, R: Send>(
 }
 
 /// `f` over `items`, in order, on every core. Used where the items are many and
-/// independent: reading digests, cleaning summaries, rendering feeds. (Tried for the
-/// engine's author passes too: there the threads cost more than they saved.)
+/// independent: reading digests, cleaning summaries, rendering feeds.
 pub fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     par_map_on(cores(), items, f)
 }
