@@ -366,43 +366,43 @@ proptest! {
     }
 }
 
-/// A realistic corpus, large enough for the full build's threads (the indexing
-/// pipeline, the feeds' first entries gathered on every core): `--once`'s engine, which
-/// computes only the shown entries, writes the reference merge's bytes, and so does the
-/// daemon's engine fed the same digests in batches.
-#[test]
-fn a_generated_corpus_builds_the_same_every_way() {
-    let corpus: Corpus = crate::corpus::generate(240, 11)
-        .into_iter()
-        .filter_map(|(name, text)| {
-            match parse_digest(Path::new(&name), text.as_bytes(), chrono_tz::Tz::UTC) {
-                Ok(Parsed::Digest(d)) => Some((name.into(), d)),
-                _ => None,
-            }
-        })
-        .collect();
-    assert!(corpus.len() > 200, "{} digests", corpus.len());
-    for max_entries in [3, 50] {
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 10, ..ProptestConfig::default() })]
+
+    /// Realistic corpora, large enough for the full build's threads (the indexing
+    /// pipeline, both author passes and the feeds' first entries on every core):
+    /// `--once`'s engine, which computes only the shown entries, writes the reference
+    /// merge's bytes, and so does the daemon's engine fed the same digests in batches
+    /// (each large enough for threads too).
+    #[test]
+    fn generated_corpora_build_the_same_every_way(
+        count in 16u64..80,
+        seed in any::<u64>(),
+        max_entries in prop_oneof![Just(1usize), Just(3), Just(50)],
+        batch in 16usize..60,
+    ) {
+        let corpus: Corpus = crate::corpus::generate(count, seed)
+            .into_iter()
+            .filter_map(|(name, text)| {
+                match parse_digest(Path::new(&name), text.as_bytes(), chrono_tz::Tz::UTC) {
+                    Ok(Parsed::Digest(d)) => Some((name.into(), d)),
+                    _ => None,
+                }
+            })
+            .collect();
+        prop_assert!(corpus.len() >= 16, "{} digests", corpus.len());
         let s = settings_showing(max_entries);
         let reference = output::build_reference(&corpus, &s).unwrap().files;
         let once = output::build(corpus.clone(), &s).unwrap().files;
-        assert!(
-            once == reference,
-            "--once vs reference, max_entries {max_entries}"
-        );
+        prop_assert!(once == reference, "--once vs reference");
         let mut engine = Engine::new(&s.authors);
         let mut renderer = Renderer::default();
-        let digests: Vec<_> = corpus.clone().into_iter().collect();
-        for (i, batch) in digests.chunks(100).enumerate() {
-            let dirty = engine.apply(batch.iter().map(|(p, d)| (p.clone(), Some(d.clone()))));
-            renderer
-                .render(&engine, &s, (i > 0).then_some(&dirty))
-                .unwrap();
+        let digests: Vec<_> = corpus.into_iter().collect();
+        for (i, part) in digests.chunks(batch).enumerate() {
+            let dirty = engine.apply(part.iter().map(|(p, d)| (p.clone(), Some(d.clone()))));
+            renderer.render(&engine, &s, (i > 0).then_some(&dirty)).unwrap();
         }
-        assert!(
-            renderer.files() == &reference,
-            "batches vs reference, max_entries {max_entries}"
-        );
+        prop_assert!(renderer.files() == &reference, "batches vs reference");
     }
 }
 
