@@ -23,6 +23,11 @@ bin=target/release/digestfeed
 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
+# SHA-256 of a folder's files (each file's hash, files sorted by path).
+tree_hash() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-64; }
+expected() { awk -v n="$1" '$1 == n {print $2}' benches/e2e-output.sha256; }
+changed=()
+
 # "wall user sys maxrss_kb" of a command, via GNU time.
 measure() { /usr/bin/time -f '%e %U %S %M' -o "$dir/time.txt" "$@" >/dev/null 2>&1 || true; cat "$dir/time.txt"; }
 
@@ -39,6 +44,12 @@ for n in "${sizes[@]}"; do
   rm -rf "$dir/out"
   "$bin" --once -q --input "$corpus" --output "$dir/out" --base-url https://feeds.example.org/ >/dev/null
   out_bytes=$(find "$dir/out" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
+  # The output must be byte for byte what it was (benches/e2e-output.sha256).
+  hash=$(tree_hash "$dir/out")
+  want=$(expected "$n")
+  if [[ -n $want && $hash != "$want" ]]; then
+    changed+=("$n: output $hash, expected $want")
+  fi
 
   # The contenders take turns, run after run, so that a noisy minute costs each alike.
   walls=(); cpus=(); rsss=(); floors=(); hugos=()
@@ -79,3 +90,8 @@ for n in "${sizes[@]}"; do
     "$floor" "$hugo_s" "$(echo "$once / $floor" | bc -l)" "$hugo_ratio" "$lat_med" "$lat_max"
 done
 echo "rss_MB/input_MB and the ratios are from this run; latency: rename in -> entry in atom.xml, debounce 200 ms"
+if ((${#changed[@]})); then
+  printf 'OUTPUT CHANGED (benches/e2e-output.sha256):\n'; printf '  %s\n' "${changed[@]}"
+  exit 1
+fi
+echo "output: identical to benches/e2e-output.sha256 for every size that it lists"
