@@ -94,7 +94,7 @@ pub fn run_once(settings: &Settings) -> Result<OnceReport, RunError> {
     std::mem::forget(engine);
     let rendered = started.elapsed();
     let _lock = writer::lock(&settings.output_dir)?;
-    let sync = writer::sync(&settings.output_dir, &built.files)?;
+    let sync = writer::sync_once(&settings.output_dir, &built.files)?;
     tracing::debug!(
         read_ms = read.as_millis() as u64,
         build_ms = (rendered - read).as_millis() as u64,
