@@ -340,7 +340,7 @@ fn sync_with(
         }
     }
     let synced = match (&failed, &no_folder, durable) {
-        (None, None, Durable::Together) => sync_file_system(root).err(),
+        (None, None, Durable::Together) if !staged.is_empty() => sync_file_system(root).err(),
         _ => None,
     };
     if let Some(e) = failed.or(no_folder.map(|(_, e)| e)).or(synced) {
