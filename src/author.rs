@@ -128,13 +128,13 @@ pub fn name_matches_handle(name: &str, handle: &str) -> bool {
     let key = &key[..key_len];
     // The name's ASCII letters and digits after lowercasing (which can make some
     // from other characters: the Kelvin sign is a `k`), joined, and where each of its
-    // tokens ends.
+    // tokens ends. A space after the name ends the last token.
     let mut joined = [0u8; 192];
     let mut joined_len = 0;
     let mut ends = [0u8; 32];
     let mut tokens = 0;
     let mut in_token = false;
-    for c in name.chars().flat_map(char::to_lowercase) {
+    for c in name.chars().flat_map(char::to_lowercase).chain([' ']) {
         if c.is_ascii_alphanumeric() {
             let Some(slot) = joined.get_mut(joined_len) else {
                 return name_matches_handle_allocating(name, handle);
@@ -150,13 +150,6 @@ pub fn name_matches_handle(name: &str, handle: &str) -> bool {
             tokens += 1;
             in_token = false;
         }
-    }
-    if in_token {
-        let Some(end) = ends.get_mut(tokens) else {
-            return name_matches_handle_allocating(name, handle);
-        };
-        *end = joined_len as u8;
-        tokens += 1;
     }
     let joined = &joined[..joined_len];
     if key.is_empty() || joined.is_empty() {
