@@ -59,7 +59,10 @@ pub fn split(text: &str) -> Result<Split<'_>, Problem> {
     }
     let mut offset = first_end;
     let mut line = 2;
-    while offset < text.len() {
+    // Counted in bytes up to and including the closing fence, so that one long line
+    // is held to the cap as surely as many short ones.
+    let over = |offset: usize| offset - first_end > MAX_FRONT_MATTER_BYTES;
+    while offset < text.len() && !over(offset) {
         let end = text[offset..]
             .find('\n')
             .map_or(text.len(), |i| offset + i + 1);
@@ -71,13 +74,10 @@ pub fn split(text: &str) -> Result<Split<'_>, Problem> {
                 body_line: line + 1,
             });
         }
-        if offset - first_end > MAX_FRONT_MATTER_BYTES {
-            break;
-        }
         offset = end;
         line += 1;
     }
-    if offset - first_end > MAX_FRONT_MATTER_BYTES {
+    if over(offset) {
         return Err(problem(
             1,
             format!(
@@ -474,6 +474,23 @@ mod tests {
     fn split_stops_looking_past_the_size_cap() {
         let text = format!("---\n{}", "a: b\n".repeat(20_000));
         assert!(split(&text).unwrap_err().message.contains("KiB"));
+    }
+
+    /// One line of nesting, closed on the next line: libyaml's scan of it is quadratic,
+    /// so the cap must hold whatever the number of lines.
+    #[test]
+    fn one_long_line_is_held_to_the_size_cap() {
+        let text = format!(
+            "---\ndate: 2026-01-01\nx: {}\n---\nbody",
+            "[".repeat(100_000)
+        );
+        assert!(split(&text).unwrap_err().message.contains("KiB"));
+        // Exactly at the cap is fine; one byte more is not.
+        let fill = |n: usize| format!("x: \"{}\"\n", "a".repeat(n - 6));
+        let at_cap = format!("---\n{}---\n", fill(MAX_FRONT_MATTER_BYTES));
+        assert_eq!(split(&at_cap).unwrap().yaml.len(), MAX_FRONT_MATTER_BYTES);
+        let over = format!("---\n{}---\n", fill(MAX_FRONT_MATTER_BYTES + 1));
+        assert!(split(&over).unwrap_err().message.contains("KiB"));
     }
 
     #[test]
