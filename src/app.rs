@@ -64,7 +64,7 @@ pub fn run_once(settings: &Settings) -> Result<OnceReport, RunError> {
         &settings.input_dir,
         skip.as_deref(),
         settings.max_file_bytes,
-        settings.timezone,
+        settings.rules(),
         false,
     )
     .map_err(|source| RunError::Input {
@@ -82,7 +82,7 @@ pub fn run_once(settings: &Settings) -> Result<OnceReport, RunError> {
         &settings.input_dir,
         rel,
         settings.max_file_bytes,
-        settings.timezone,
+        settings.rules(),
         true,
     ) {
         Ok(crate::model::Parsed::Digest(digest)) => Some(digest),

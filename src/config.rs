@@ -3,6 +3,7 @@
 //! into `Settings`. Nothing after `Settings::resolve` sees an unchecked value.
 
 use crate::error::ConfigError;
+use crate::parse::{Rules, DEFAULT_MAX_CATEGORIES, DEFAULT_MAX_CATEGORY_BYTES};
 use chrono_tz::Tz;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -28,6 +29,8 @@ pub struct RawConfig {
     pub authors: Option<BTreeMap<String, String>>,
     pub debounce_ms: Option<u64>,
     pub max_file_bytes: Option<u64>,
+    pub max_categories: Option<usize>,
+    pub max_category_bytes: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -50,6 +53,8 @@ const TOP_KEYS: &[&str] = &[
     "authors",
     "debounce_ms",
     "max_file_bytes",
+    "max_categories",
+    "max_category_bytes",
 ];
 const SITE_KEYS: &[&str] = &["title", "link", "description", "language", "author"];
 
@@ -86,6 +91,10 @@ pub struct Settings {
     pub authors: BTreeMap<String, String>,
     pub debounce: Duration,
     pub max_file_bytes: u64,
+    /// Distinct categories one digest may name.
+    pub max_categories: usize,
+    /// Bytes one category name may hold.
+    pub max_category_bytes: usize,
 }
 
 impl RawConfig {
@@ -170,6 +179,15 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 impl Settings {
+    /// How digests are read under these settings.
+    pub fn rules(&self) -> Rules {
+        Rules {
+            timezone: self.timezone,
+            max_categories: self.max_categories,
+            max_category_bytes: self.max_category_bytes,
+        }
+    }
+
     /// Overlays `overrides` on `raw` and checks every value.
     pub fn resolve(raw: RawConfig, overrides: Overrides) -> Result<Settings, ConfigError> {
         let input_dir = overrides.input_dir.or(raw.input_dir).ok_or_else(|| {
@@ -224,6 +242,11 @@ impl Settings {
         if max_file_bytes == 0 {
             return Err(ConfigError::new("max_file_bytes must be at least 1"));
         }
+        let max_categories = raw.max_categories.unwrap_or(DEFAULT_MAX_CATEGORIES);
+        let max_category_bytes = raw.max_category_bytes.unwrap_or(DEFAULT_MAX_CATEGORY_BYTES);
+        if max_category_bytes == 0 {
+            return Err(ConfigError::new("max_category_bytes must be at least 1"));
+        }
         Ok(Settings {
             input_dir,
             output_dir,
@@ -234,6 +257,8 @@ impl Settings {
             authors,
             debounce: Duration::from_millis(raw.debounce_ms.unwrap_or(DEFAULT_DEBOUNCE_MS)),
             max_file_bytes,
+            max_categories,
+            max_category_bytes,
         })
     }
 }
@@ -333,7 +358,7 @@ mod tests {
     #[test]
     fn reads_every_key() {
         let raw = parse(
-            "input_dir: in\noutput_dir: out\nbase_url: https://a.org/f/\nsite:\n  title: T\n  link: https://a.org/\n  description: D\n  language: zh-CN\n  author: Ed\nmax_entries: 7\ntimezone: Asia/Shanghai\nauthors:\n  '@Vista8': 向阳乔木\ndebounce_ms: 50\nmax_file_bytes: 1000\n",
+            "input_dir: in\noutput_dir: out\nbase_url: https://a.org/f/\nsite:\n  title: T\n  link: https://a.org/\n  description: D\n  language: zh-CN\n  author: Ed\nmax_entries: 7\ntimezone: Asia/Shanghai\nauthors:\n  '@Vista8': 向阳乔木\ndebounce_ms: 50\nmax_file_bytes: 1000\nmax_categories: 3\nmax_category_bytes: 9\n",
         )
         .unwrap();
         let s = Settings::resolve(raw, Overrides::default()).unwrap();
@@ -346,6 +371,10 @@ mod tests {
         assert_eq!(s.authors["vista8"], "向阳乔木");
         assert_eq!(s.debounce, Duration::from_millis(50));
         assert_eq!(s.max_file_bytes, 1000);
+        assert_eq!(
+            (s.rules().max_categories, s.rules().max_category_bytes),
+            (3, 9)
+        );
     }
 
     #[test]

@@ -108,10 +108,7 @@ impl Daemon {
                 e.message.clone(),
             )),
         };
-        match self
-            .state
-            .update(rel, &shown, input, self.settings.timezone)
-        {
+        match self.state.update(rel, &shown, input, self.settings.rules()) {
             Outcome::Unchanged => false,
             Outcome::Changed(digest) => {
                 debug!(path = %shown.display(), "digest updated");
@@ -136,7 +133,7 @@ impl Daemon {
         let shown = self.shown(rel);
         match self
             .state
-            .update(rel, &shown, FileInput::Gone, self.settings.timezone)
+            .update(rel, &shown, FileInput::Gone, self.settings.rules())
         {
             Outcome::Changed(digest) => {
                 self.changes.push((rel.to_path_buf(), digest));

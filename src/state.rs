@@ -3,8 +3,7 @@
 
 use crate::error::DigestError;
 use crate::model::{Digest, Parsed};
-use crate::parse::parse_digest;
-use chrono_tz::Tz;
+use crate::parse::{parse_digest, Rules};
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::hash::{Hash, Hasher};
@@ -51,7 +50,13 @@ fn fingerprint(bytes: &[u8]) -> u64 {
 
 impl State {
     /// Takes in what the file at `rel` holds now. `path` names it in errors.
-    pub fn update(&mut self, rel: &Path, path: &Path, input: FileInput<'_>, tz: Tz) -> Outcome {
+    pub fn update(
+        &mut self,
+        rel: &Path,
+        path: &Path,
+        input: FileInput<'_>,
+        rules: Rules,
+    ) -> Outcome {
         let print = match &input {
             FileInput::Bytes(bytes) => fingerprint(bytes),
             FileInput::Unreadable(e) => fingerprint(e.message.as_bytes()).rotate_left(1),
@@ -68,7 +73,7 @@ impl State {
             return Outcome::Unchanged;
         }
         let parsed = match input {
-            FileInput::Bytes(bytes) => parse_digest(path, bytes, tz),
+            FileInput::Bytes(bytes) => parse_digest(path, bytes, rules),
             FileInput::Unreadable(e) => Err(vec![e]),
             FileInput::Gone => return Outcome::Unchanged,
         };
@@ -134,7 +139,7 @@ mod tests {
     const BETTER: &str = "---\ndate: 2026-01-01T00:00:00Z\n---\n1. [b - Ben Tossell](https://x.com/bentossell/status/2)\n";
 
     fn update(state: &mut State, rel: &str, input: FileInput<'_>) -> Outcome {
-        state.update(Path::new(rel), Path::new(rel), input, Tz::UTC)
+        state.update(Path::new(rel), Path::new(rel), input, Rules::default())
     }
 
     #[test]

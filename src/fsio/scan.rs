@@ -3,8 +3,7 @@
 use crate::error::DigestError;
 use crate::merge::Corpus;
 use crate::model::Parsed;
-use crate::parse::parse_digest_with;
-use chrono_tz::Tz;
+use crate::parse::{parse_digest_with, Rules};
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -127,12 +126,12 @@ pub fn load_one(
     root: &Path,
     rel: &Path,
     cap: u64,
-    tz: Tz,
+    rules: Rules,
     summaries: bool,
 ) -> Result<Parsed, Vec<DigestError>> {
     let path = root.join(rel);
     let bytes = read_capped(&path, cap).map_err(|e| vec![e])?;
-    parse_digest_with(&path, &bytes, tz, summaries)
+    parse_digest_with(&path, &bytes, rules, summaries)
 }
 
 /// What a full scan found.
@@ -210,12 +209,12 @@ pub fn load_all(
     root: &Path,
     skip: Option<&Path>,
     cap: u64,
-    tz: Tz,
+    rules: Rules,
     summaries: bool,
 ) -> io::Result<Loaded> {
     let files = list(root, skip)?;
     let results = crate::par::par_map_on(readers(root, &files), &files, |rel| {
-        (rel.clone(), load_one(root, rel, cap, tz, summaries))
+        (rel.clone(), load_one(root, rel, cap, rules, summaries))
     });
     let mut loaded = Loaded::default();
     let mut digests = Vec::with_capacity(results.len());

@@ -12,10 +12,47 @@ use chrono_tz::Tz;
 use std::path::Path;
 use std::sync::Arc;
 
+/// Categories one digest may name, by default: real digests name one to three. Every
+/// category is a feed holding every entry of the digest, and every entry lists every
+/// category, so what a digest can make grows with the square of this number.
+pub const DEFAULT_MAX_CATEGORIES: usize = 20;
+/// Bytes a category name may hold, by default (a CJK character takes three).
+pub const DEFAULT_MAX_CATEGORY_BYTES: usize = 128;
+
+/// How digests are read: the zone of dates without an offset, and the bounds that keep
+/// one file from making output without end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rules {
+    pub timezone: Tz,
+    pub max_categories: usize,
+    pub max_category_bytes: usize,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules::from(Tz::UTC)
+    }
+}
+
+/// A time zone alone: the default bounds.
+impl From<Tz> for Rules {
+    fn from(timezone: Tz) -> Self {
+        Rules {
+            timezone,
+            max_categories: DEFAULT_MAX_CATEGORIES,
+            max_category_bytes: DEFAULT_MAX_CATEGORY_BYTES,
+        }
+    }
+}
+
 /// Parses one digest. `path` only names the file in errors. Every problem of the file is
 /// reported, not just the first; one problem is enough to leave the file unpublished.
-pub fn parse_digest(path: &Path, bytes: &[u8], tz: Tz) -> Result<Parsed, Vec<DigestError>> {
-    parse_digest_with(path, bytes, tz, true)
+pub fn parse_digest(
+    path: &Path,
+    bytes: &[u8],
+    rules: impl Into<Rules>,
+) -> Result<Parsed, Vec<DigestError>> {
+    parse_digest_with(path, bytes, rules, true)
 }
 
 /// [`parse_digest`]; with `summaries` false the items' summaries are left empty
@@ -24,9 +61,10 @@ pub fn parse_digest(path: &Path, bytes: &[u8], tz: Tz) -> Result<Parsed, Vec<Dig
 pub fn parse_digest_with(
     path: &Path,
     bytes: &[u8],
-    tz: Tz,
+    rules: impl Into<Rules>,
     summaries: bool,
 ) -> Result<Parsed, Vec<DigestError>> {
+    let rules = rules.into();
     let fail = |line: usize, message: String| vec![DigestError::new(path, Some(line), message)];
     // Every input byte is validated: simdutf8 does it several times faster than std
     // for CJK text; std's error, with the offset, is taken only for a file that fails.
@@ -63,7 +101,9 @@ pub fn parse_digest_with(
                     .to_string(),
             ))
         }
-        Some(value) => front_matter::parse_date(value, tz).map_err(|m| fail(date_line, m))?,
+        Some(value) => {
+            front_matter::parse_date(value, rules.timezone).map_err(|m| fail(date_line, m))?
+        }
     };
     let mut categories: Vec<String> = Vec::new();
     for name in &fm.categories {
@@ -73,6 +113,12 @@ pub fn parse_digest_with(
             categories.push(name);
         }
     }
+    check_categories(&categories, &rules).map_err(|m| {
+        fail(
+            front_matter::key_line(split.yaml, split.yaml_line, "categories"),
+            m,
+        )
+    })?;
     let mut items = Vec::new();
     let mut errors = Vec::new();
     // Items read without summaries share one empty string rather than allocate one each.
@@ -118,6 +164,29 @@ pub fn parse_digest_with(
     }))
 }
 
+/// The bounds of [`Rules`] on a digest's distinct categories.
+fn check_categories(categories: &[String], rules: &Rules) -> Result<(), String> {
+    if categories.len() > rules.max_categories {
+        return Err(format!(
+            "{} categories; a digest may name at most {} (config max_categories)",
+            categories.len(),
+            rules.max_categories
+        ));
+    }
+    if let Some(long) = categories
+        .iter()
+        .find(|c| c.len() > rules.max_category_bytes)
+    {
+        let shown: String = long.chars().take(40).collect();
+        return Err(format!(
+            "category \"{shown}…\" is {} bytes long; a name may hold at most {} (config max_category_bytes)",
+            long.len(),
+            rules.max_category_bytes
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,6 +212,36 @@ mod tests {
     }
 
     const GOOD: &str = "---\ntitle: \"2026.03.09.12 digest\"\ndate: 2026-03-09T12:00:03+08:00\ncategories: [\"AI新闻\", \"开源\", \" 开源 \", \"\"]\n---\n\n1.  [某模型登顶-向阳乔木](https://x.com/vista8/status/1900000000000000001)\n    一个**开源模型**。\n\n2.  [Notes - Andrej Karpathy](https://twitter.com/karpathy/status/1900000000000000002?s=20)\n\n    Small models.\n";
+
+    /// Counted after duplicates and blanks are dropped; a bound that is met is fine.
+    #[test]
+    fn categories_are_bounded_in_number_and_length() {
+        let with = |cats: &str| format!("---\ndate: 2026-01-01\ncategories:\n{cats}---\n");
+        let rules = Rules {
+            max_categories: 3,
+            max_category_bytes: 6,
+            ..Rules::default()
+        };
+        let parse = |text: &str| parse_digest(Path::new("d/a.md"), text.as_bytes(), rules);
+        assert!(parse(&with("  - a\n  - b\n  - a\n  - \"\"\n  - 开源\n")).is_ok());
+        let errors = parse(&with("  - a\n  - b\n  - c\n  - d\n")).unwrap_err();
+        assert_eq!(
+            errors[0].to_string(),
+            "d/a.md:3: 4 categories; a digest may name at most 3 (config max_categories)"
+        );
+        let errors = parse(&with("  - 开源模型\n")).unwrap_err();
+        assert!(
+            errors[0]
+                .to_string()
+                .starts_with("d/a.md:3: category \"开源模型…\" is 12 bytes long"),
+            "{errors:?}"
+        );
+        // The default bound: a digest of 1,500 categories makes no feeds at all.
+        let many: String = (0..1500).map(|i| format!("  - c{i}\n")).collect();
+        let errors =
+            parse_digest(Path::new("d/a.md"), with(&many).as_bytes(), Tz::UTC).unwrap_err();
+        assert!(errors[0].message.contains("at most 20"), "{errors:?}");
+    }
 
     #[test]
     fn reads_a_whole_digest() {

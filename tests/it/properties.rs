@@ -172,10 +172,12 @@ fn update(inc: &mut Incremental, name: &str, bytes: Option<&[u8]>) {
         Some(b) => FileInput::Bytes(b),
         None => FileInput::Gone,
     };
-    if let Outcome::Changed(digest) =
-        inc.state
-            .update(Path::new(name), Path::new(name), input, chrono_tz::Tz::UTC)
-    {
+    if let Outcome::Changed(digest) = inc.state.update(
+        Path::new(name),
+        Path::new(name),
+        input,
+        digestfeed::parse::Rules::default(),
+    ) {
         inc.pending.push((name.into(), digest));
     }
 }
