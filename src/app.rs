@@ -93,8 +93,7 @@ pub fn run_once(settings: &Settings) -> Result<OnceReport, RunError> {
     // would cost a tenth of the run for nothing.
     std::mem::forget(engine);
     let rendered = started.elapsed();
-    let _lock = writer::lock(&settings.output_dir)?;
-    let sync = writer::sync_once(&settings.output_dir, &built.files)?;
+    let sync = writer::OutputDir::open(&settings.output_dir)?.sync_once(&built.files)?;
     tracing::debug!(
         read_ms = read.as_millis() as u64,
         build_ms = (rendered - read).as_millis() as u64,

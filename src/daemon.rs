@@ -12,12 +12,13 @@ use crate::config::Settings;
 use crate::engine::{Engine, FeedId};
 use crate::error::ConfigError;
 use crate::fsio::scan::{self, is_digest_name};
-use crate::fsio::writer;
+use crate::fsio::writer::OutputDir;
 use crate::model::Digest;
 use crate::output::Renderer;
 use crate::state::{FileInput, Outcome, State};
+use crate::systemd::{self, Notice};
 use crate::watch::{self, Pending, Watch, WatchMsg};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
@@ -42,6 +43,19 @@ fn max_wait(debounce: Duration) -> Duration {
 /// After a failed write or an unreadable input folder, try again this soon.
 const RETRY: Duration = Duration::from_secs(5);
 
+/// At the inotify watch limit, make the watch again this often (and rescan, which also
+/// finds what changed in the folders that could not be watched).
+const LIMIT_RETRY: Duration = Duration::from_secs(60);
+
+/// What keeps the daemon from doing all its work, shown in its STATUS line until it
+/// clears.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Trouble {
+    Input,
+    Watch,
+    Output,
+}
+
 struct Daemon {
     settings: Settings,
     /// The input folder as the watcher sees it (absolute, links resolved).
@@ -56,12 +70,8 @@ struct Daemon {
     dirty: Option<BTreeSet<FeedId>>,
     /// Whether the output folder is known to hold what the renderer last wrote.
     synced: bool,
-}
-
-fn sd_notify(states: &[sd_notify::NotifyState<'_>]) {
-    if let Err(e) = sd_notify::notify(states) {
-        debug!(error = %e, "cannot notify systemd");
-    }
+    /// What is wrong now, for the STATUS line.
+    troubles: BTreeMap<Trouble, String>,
 }
 
 impl Daemon {
@@ -84,6 +94,7 @@ impl Daemon {
             changes: Vec::new(),
             dirty: None,
             synced: false,
+            troubles: BTreeMap::new(),
         })
     }
 
@@ -152,21 +163,28 @@ impl Daemon {
     }
 
     /// Brings a folder (relative; `""` for the root) in line with the disk. Only the
-    /// root failing is an error; a sub-folder that vanished or cannot be read loses its
-    /// digests, as in a full scan.
+    /// root failing is an error; a sub-folder that vanished loses its digests, one that
+    /// cannot be read keeps them as they were (like a digest that cannot be read).
     fn update_dir(&mut self, rel: &Path) -> Result<bool, std::io::Error> {
-        let listed = match scan::list(&self.root.join(rel), self.skip.as_deref()) {
-            Ok(listed) => listed,
+        let listing = match scan::list(&self.root.join(rel), self.skip.as_deref()) {
+            Ok(listing) => listing,
             Err(e) if rel.as_os_str().is_empty() => return Err(e),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(self.forget_under(rel)),
             Err(e) => {
-                warn!(path = %self.shown(rel).display(), error = %e, "cannot read folder; skipping it");
-                return Ok(self.forget_under(rel));
+                error!(path = %self.shown(rel).display(), "cannot read the folder: {e}; its digests keep their last good entries");
+                return Ok(false);
             }
         };
-        let listed: BTreeSet<PathBuf> = listed.into_iter().map(|p| rel.join(p)).collect();
+        for (dir, e) in &listing.unreadable {
+            error!(path = %self.shown(&rel.join(dir)).display(), "cannot read the folder: {e}; its digests keep their last good entries");
+        }
+        let listed: BTreeSet<PathBuf> = listing.files.iter().map(|p| rel.join(p)).collect();
         let mut changed = false;
         for known in self.state.known_under(rel) {
-            if !listed.contains(&known) {
+            let hidden = known
+                .strip_prefix(rel)
+                .is_ok_and(|inside| listing.hides(inside));
+            if !listed.contains(&known) && !hidden {
                 changed |= self.forget(&known);
             }
         }
@@ -221,7 +239,7 @@ impl Daemon {
     /// Hands the changes to the engine, renders what they touched and writes what
     /// changed. On failure the feeds on disk stay whole and the next publish compares
     /// every file with the disk again.
-    fn publish(&mut self) -> Result<(), RunError> {
+    fn publish(&mut self, out: &mut OutputDir) -> Result<(), RunError> {
         let changes = std::mem::take(&mut self.changes);
         let touched = self.engine.apply(changes);
         if let Some(dirty) = &mut self.dirty {
@@ -239,14 +257,14 @@ impl Daemon {
             }
         };
         self.dirty = Some(BTreeSet::new());
-        let dir = &self.settings.output_dir;
         let result = if self.synced {
-            writer::sync_paths(dir, self.renderer.files(), &changed)
+            out.sync_paths(self.renderer.files(), &changed)
         } else {
-            writer::sync(dir, self.renderer.files())
+            out.sync(self.renderer.files())
         };
         match result {
             Ok(report) => {
+                self.troubles.remove(&Trouble::Output);
                 if !report.written.is_empty() || !report.removed.is_empty() {
                     info!(
                         written = report.written.len(),
@@ -259,6 +277,8 @@ impl Daemon {
             }
             Err(e) => {
                 self.synced = false;
+                self.troubles
+                    .insert(Trouble::Output, format!("{e}; retrying"));
                 Err(e.into())
             }
         }
@@ -266,10 +286,15 @@ impl Daemon {
 
     fn status(&self) -> String {
         let (digests, entries) = self.engine.counts();
-        format!(
+        let mut status = format!(
             "{digests} digests, {entries} entries, {} invalid",
             self.state.invalid_count()
-        )
+        );
+        for trouble in self.troubles.values() {
+            status.push_str("; ");
+            status.push_str(trouble);
+        }
+        status
     }
 }
 
@@ -287,24 +312,39 @@ async fn next_event(watch: &mut Option<Watch>) -> Option<WatchMsg> {
     }
 }
 
-/// A folder the daemon may write feeds into: it exists (or can be made) and takes a file.
-fn writable(dir: &Path) -> Result<(), RunError> {
-    let probe = dir.join(".digestfeed-probe");
-    fs::create_dir_all(dir)
-        .and_then(|()| fs::write(&probe, b""))
-        .and_then(|()| fs::remove_file(&probe))
-        .map_err(|source| {
-            RunError::Write(crate::error::WriteError {
-                path: dir.to_path_buf(),
-                action: "cannot write into the output folder",
-                source,
-            })
-        })
+/// Takes `retry` at `at`, unless it is due sooner already.
+fn retry_by(retry: &mut Option<Instant>, at: Instant) {
+    *retry = Some(retry.map_or(at, |due| due.min(at)));
+}
+
+/// A watch of `root`, or why there is none; the daemon's troubles say which.
+fn start_watch(root: &Path, troubles: &mut BTreeMap<Trouble, String>) -> Option<Watch> {
+    match watch::start(root) {
+        Ok(w) => {
+            match &w.limited {
+                Some(why) => {
+                    error!("{why}; watching again in {}s", LIMIT_RETRY.as_secs());
+                    troubles.insert(Trouble::Watch, why.clone());
+                }
+                None => {
+                    troubles.remove(&Trouble::Watch);
+                }
+            }
+            Some(w)
+        }
+        Err(e) => {
+            error!("{e}; retrying in {}s", RETRY.as_secs());
+            troubles.insert(Trouble::Watch, format!("{e}; retrying"));
+            None
+        }
+    }
 }
 
 /// Runs the daemon until [`Control::Stop`]. `reload` reads the configuration again.
-/// Errors before the first complete write (no input folder, no watch, an unwritable
-/// output) end it; after that, nothing a file can do does.
+/// At start, only what the user must fix ends it (no input folder, an output folder it
+/// cannot make, lock or write into); a write that fails (a full disk) or a watch that
+/// cannot be made (the inotify limit) is retried, as after start-up, and shown in the
+/// STATUS line. After that, nothing a file can do ends it.
 pub async fn run(
     settings: Settings,
     reload: impl Fn() -> Result<Settings, ConfigError>,
@@ -312,9 +352,17 @@ pub async fn run(
 ) -> Result<(), RunError> {
     let mut daemon = Daemon::new(settings)?;
     // Held for the daemon's life; a reload to another output folder takes that one too.
-    let mut lock = writer::lock(&daemon.settings.output_dir)?;
+    let mut out = OutputDir::open(&daemon.settings.output_dir)?;
+    out.probe()?;
+    let mut retry: Option<Instant> = None;
+    let mut rewatch: Option<Instant> = None;
     // Watch first, then scan: a file written during start-up is seen by one or the other.
-    let mut watch: Option<Watch> = Some(watch::start(&daemon.root).map_err(RunError::Watch)?);
+    let mut watch = start_watch(&daemon.root, &mut daemon.troubles);
+    match &watch {
+        None => retry_by(&mut retry, Instant::now() + RETRY),
+        Some(w) if w.limited.is_some() => rewatch = Some(Instant::now() + LIMIT_RETRY),
+        Some(_) => {}
+    }
     let mut root_id = identity(&daemon.root);
     daemon
         .update_dir(Path::new(""))
@@ -322,21 +370,20 @@ pub async fn run(
             path: daemon.settings.input_dir.clone(),
             source,
         })?;
-    daemon.publish()?;
+    if let Err(e) = daemon.publish(&mut out) {
+        error!("{e}; retrying in {}s", RETRY.as_secs());
+        retry_by(&mut retry, Instant::now() + RETRY);
+    }
     let status = daemon.status();
     info!(input = %daemon.settings.input_dir.display(), output = %daemon.settings.output_dir.display(), "{status}; watching");
-    sd_notify(&[
-        sd_notify::NotifyState::Ready,
-        sd_notify::NotifyState::Status(&status),
-    ]);
+    systemd::notify(&[Notice::Ready, Notice::Status(&status)]);
 
     let mut last_status = status;
-    let watchdog = sd_notify::watchdog_enabled().map(|d| d / 2);
+    let watchdog = systemd::watchdog_interval();
     let mut next_ping = watchdog.map(|d| Instant::now() + d);
     let mut pending = Pending::default();
     let mut first_event: Option<Instant> = None;
     let mut deadline: Option<Instant> = None;
-    let mut retry: Option<Instant> = None;
     let far = || Instant::now() + Duration::from_secs(86_400);
 
     loop {
@@ -344,34 +391,37 @@ pub async fn run(
             biased;
             ctl = control.recv() => match ctl {
                 Some(Control::Reload) => {
-                    sd_notify(&[sd_notify::NotifyState::Reloading]);
+                    systemd::notify(&[Notice::Reloading]);
                     let fresh = reload()
                         .map_err(RunError::from)
                         .and_then(Daemon::new)
-                        .and_then(|fresh| writable(&fresh.settings.output_dir).map(|()| fresh))
                         .and_then(|fresh| {
                             if fresh.settings.output_dir == daemon.settings.output_dir {
-                                return Ok(fresh);
+                                out.probe()?;
+                            } else {
+                                let mut taken = OutputDir::open(&fresh.settings.output_dir)?;
+                                taken.probe()?;
+                                out = taken;
                             }
-                            let taken = writer::lock(&fresh.settings.output_dir)?;
-                            lock = taken;
                             Ok(fresh)
                         });
                     match fresh {
                         Err(e) => error!("{e}; keeping the running configuration"),
                         Ok(mut fresh) => {
-                            if fresh.root != daemon.root {
-                                // The old watch goes first: each one holds an inotify instance.
-                                watch = None;
-                                match watch::start(&fresh.root) {
-                                    Ok(w) => watch = Some(w),
-                                    Err(e) => {
-                                        error!("{e}; retrying in {}s", RETRY.as_secs());
-                                        retry = Some(Instant::now() + RETRY);
-                                    }
+                            fresh.troubles = std::mem::take(&mut daemon.troubles);
+                            // Another folder, no watch, or one cut short by the watch
+                            // limit (which may have been raised since): watch anew. The
+                            // old watch goes first: each one holds an inotify instance.
+                            if fresh.root != daemon.root || watch.is_none() || rewatch.is_some() {
+                                drop(watch.take());
+                                watch = start_watch(&fresh.root, &mut fresh.troubles);
+                                rewatch = watch.as_ref().and_then(|w| w.limited.as_ref()).map(|_| Instant::now() + LIMIT_RETRY);
+                                if watch.is_none() {
+                                    retry_by(&mut retry, Instant::now() + RETRY);
                                 }
                                 root_id = identity(&fresh.root);
-                            } else {
+                            }
+                            if fresh.root == daemon.root {
                                 // Same folder: last good digests stay (a broken file keeps
                                 // its entries across a reload); every file is read again.
                                 fresh.state = std::mem::take(&mut daemon.state);
@@ -385,19 +435,24 @@ pub async fn run(
                         }
                     }
                     let status = daemon.status();
-                    sd_notify(&[sd_notify::NotifyState::Ready, sd_notify::NotifyState::Status(&status)]);
+                    systemd::notify(&[Notice::Ready, Notice::Status(&status)]);
                 }
                 Some(Control::Stop) | None => break,
             },
             msg = next_event(&mut watch) => match msg {
                 Some(msg) => {
-                    if let WatchMsg::Rescan(why) = &msg {
-                        warn!("{why}; a full rescan follows");
-                    }
-                    if let WatchMsg::Paths(paths) = &msg {
+                    match &msg {
+                        WatchMsg::Rescan(why) => warn!("{why}; a full rescan follows"),
+                        WatchMsg::Limit(why) => {
+                            error!("{why}; a full rescan follows, and the watch is made again in {}s", LIMIT_RETRY.as_secs());
+                            daemon.troubles.insert(Trouble::Watch, why.clone());
+                            rewatch.get_or_insert_with(|| Instant::now() + LIMIT_RETRY);
+                        }
                         // The input folder itself moved, went or came back: re-attach.
-                        if paths.iter().any(|p| p == &daemon.root) && identity(&daemon.root) != root_id {
-                            retry = Some(Instant::now());
+                        WatchMsg::Paths(paths) => {
+                            if paths.iter().any(|p| p == &daemon.root) && identity(&daemon.root) != root_id {
+                                retry_by(&mut retry, Instant::now());
+                            }
                         }
                     }
                     pending.add(msg);
@@ -412,7 +467,7 @@ pub async fn run(
                 None => {
                     error!("the file watcher stopped; restarting it in {}s", RETRY.as_secs());
                     watch = None;
-                    retry = Some(Instant::now() + RETRY);
+                    retry_by(&mut retry, Instant::now() + RETRY);
                 }
             },
             _ = sleep_until(deadline.unwrap_or_else(far)), if deadline.is_some() => {
@@ -422,16 +477,18 @@ pub async fn run(
                 let rescan = burst.rescan;
                 match daemon.apply(burst) {
                     Ok(changed) => {
+                        daemon.troubles.remove(&Trouble::Input);
                         if changed || !daemon.changes.is_empty() || !daemon.synced || daemon.dirty.is_none() {
-                            if let Err(e) = daemon.publish() {
+                            if let Err(e) = daemon.publish(&mut out) {
                                 error!("{e}; the feeds on disk are unchanged, retrying in {}s", RETRY.as_secs());
-                                retry = Some(Instant::now() + RETRY);
+                                retry_by(&mut retry, Instant::now() + RETRY);
                             }
                         }
                     }
                     Err(e) => {
                         error!(input = %daemon.settings.input_dir.display(), "cannot read the input folder: {e}; retrying in {}s", RETRY.as_secs());
-                        retry = Some(Instant::now() + RETRY);
+                        daemon.troubles.insert(Trouble::Input, format!("cannot read the input folder: {e}; retrying"));
+                        retry_by(&mut retry, Instant::now() + RETRY);
                         if !rescan {
                             pending.rescan = true;
                         }
@@ -439,7 +496,7 @@ pub async fn run(
                 }
                 let status = daemon.status();
                 if status != last_status {
-                    sd_notify(&[sd_notify::NotifyState::Status(&status)]);
+                    systemd::notify(&[Notice::Status(&status)]);
                     last_status = status;
                 }
             },
@@ -452,24 +509,23 @@ pub async fn run(
                 if watch.is_none() || now_id != root_id || now_root.as_ref() != Some(&daemon.root) {
                     match now_root {
                         Some(root) => {
-                            watch = None;
-                            match watch::start(&root) {
-                                Ok(w) => {
+                            drop(watch.take());
+                            watch = start_watch(&root, &mut daemon.troubles);
+                            match &watch {
+                                Some(w) => {
                                     info!(input = %root.display(), "watching the input folder again");
-                                    watch = Some(w);
+                                    rewatch = w.limited.as_ref().map(|_| Instant::now() + LIMIT_RETRY);
                                     root_id = now_id;
                                     daemon.skip = scan::output_inside_input(&root, &daemon.settings.output_dir);
                                     daemon.root = root;
                                 }
-                                Err(e) => {
-                                    error!("{e}; retrying in {}s", RETRY.as_secs());
-                                    retry = Some(Instant::now() + RETRY);
-                                }
+                                None => retry_by(&mut retry, Instant::now() + RETRY),
                             }
                         }
                         None => {
                             error!(input = %daemon.settings.input_dir.display(), "the input folder is gone; the feeds stay as they are, retrying in {}s", RETRY.as_secs());
-                            retry = Some(Instant::now() + RETRY);
+                            daemon.troubles.insert(Trouble::Input, "the input folder is gone; retrying".into());
+                            retry_by(&mut retry, Instant::now() + RETRY);
                             continue;
                         }
                     }
@@ -477,16 +533,35 @@ pub async fn run(
                 pending.rescan = true;
                 deadline = Some(Instant::now());
             },
+            _ = sleep_until(rewatch.unwrap_or_else(far)), if rewatch.is_some() => {
+                // The limit may have been raised, or watches freed: every folder that
+                // could not be watched is tried again, and what it holds read.
+                drop(watch.take());
+                watch = start_watch(&daemon.root, &mut daemon.troubles);
+                rewatch = match &watch {
+                    Some(w) if w.limited.is_some() => Some(Instant::now() + LIMIT_RETRY),
+                    Some(_) => {
+                        info!(input = %daemon.settings.input_dir.display(), "every folder is watched again");
+                        None
+                    }
+                    None => {
+                        retry_by(&mut retry, Instant::now() + RETRY);
+                        None
+                    }
+                };
+                pending.rescan = true;
+                deadline = Some(Instant::now());
+            },
             _ = sleep_until(next_ping.unwrap_or_else(far)), if next_ping.is_some() => {
                 // Pinged from the loop itself: a wedged loop stops the pings.
-                sd_notify(&[sd_notify::NotifyState::Watchdog]);
+                systemd::notify(&[Notice::Watchdog]);
                 next_ping = watchdog.map(|d| Instant::now() + d);
             },
         }
     }
-    sd_notify(&[sd_notify::NotifyState::Stopping]);
+    systemd::notify(&[Notice::Stopping]);
     info!("stopped");
     drop(watch);
-    drop(lock);
+    drop(out);
     Ok(())
 }

@@ -31,5 +31,6 @@ pub mod plan;
 pub mod render;
 pub mod slug;
 pub mod state;
+pub mod systemd;
 pub mod text;
 pub mod watch;

@@ -17,6 +17,9 @@ pub enum WatchMsg {
     /// Events were lost (kernel queue overflow, a full channel) or a watch broke: only a
     /// full rescan can tell what the folder holds now.
     Rescan(String),
+    /// A folder could not be watched because the inotify watch limit is reached: a
+    /// rescan, and the watch made again once the limit allows it.
+    Limit(String),
 }
 
 /// Does this event say anything about content? The daemon's own reads come back as
@@ -40,7 +43,7 @@ impl Pending {
     pub fn add(&mut self, msg: WatchMsg) {
         match msg {
             WatchMsg::Paths(paths) => self.paths.extend(paths),
-            WatchMsg::Rescan(_) => self.rescan = true,
+            WatchMsg::Rescan(_) | WatchMsg::Limit(_) => self.rescan = true,
         }
     }
 
@@ -63,6 +66,9 @@ pub fn to_msg(result: notify::Result<Event>) -> Option<WatchMsg> {
             Some(WatchMsg::Paths(event.paths))
         }
         Ok(_) => None,
+        Err(e) if matches!(e.kind, notify::ErrorKind::MaxFilesWatch) => {
+            Some(WatchMsg::Limit(describe(&e)))
+        }
         Err(e) => Some(WatchMsg::Rescan(describe(&e))),
     }
 }
@@ -87,10 +93,14 @@ pub struct Watch {
     pub events: mpsc::Receiver<WatchMsg>,
     /// Set when the channel was full: the loop must rescan (it checks after each event).
     pub lost: Arc<AtomicBool>,
+    /// Why some folders are not watched (the inotify watch limit); the rest are.
+    pub limited: Option<String>,
 }
 
 /// Starts a recursive watch on `root`. The callback never blocks and never panics.
 /// Symbolic links to folders are not followed, as the scan does not follow them.
+/// At the inotify watch limit the watch is kept with the folders it could take, and
+/// `limited` says so.
 pub fn start(root: &Path) -> Result<Watch, String> {
     let (tx, events) = mpsc::channel(CHANNEL);
     let lost = Arc::new(AtomicBool::new(false));
@@ -105,13 +115,26 @@ pub fn start(root: &Path) -> Result<Watch, String> {
     };
     let config = notify::Config::default().with_follow_symlinks(false);
     let mut watcher = RecommendedWatcher::new(handler, config).map_err(|e| describe(&e))?;
-    watcher
-        .watch(root, RecursiveMode::Recursive)
-        .map_err(|e| format!("{}: cannot watch: {}", root.display(), describe(&e)))?;
+    let limited = match watcher.watch(root, RecursiveMode::Recursive) {
+        Ok(()) => None,
+        Err(e) if matches!(e.kind, notify::ErrorKind::MaxFilesWatch) => Some(format!(
+            "{}: not every folder is watched: {}",
+            root.display(),
+            describe(&e)
+        )),
+        Err(e) => {
+            return Err(format!(
+                "{}: cannot watch: {}",
+                root.display(),
+                describe(&e)
+            ))
+        }
+    };
     Ok(Watch {
         watcher,
         events,
         lost,
+        limited,
     })
 }
 
@@ -162,7 +185,7 @@ mod tests {
         assert!(matches!(to_msg(overflow), Some(WatchMsg::Rescan(_))));
         let limit = notify::Error::new(notify::ErrorKind::MaxFilesWatch);
         match to_msg(Err(limit)) {
-            Some(WatchMsg::Rescan(why)) => {
+            Some(WatchMsg::Limit(why)) => {
                 assert!(why.contains("fs.inotify.max_user_watches"), "{why}")
             }
             other => panic!("{other:?}"),

@@ -15,20 +15,40 @@ pub fn is_digest_name(name: &str) -> bool {
     name.ends_with(".md") && name.len() > 3 && !name.starts_with(['.', '#']) && name != "_index.md"
 }
 
-/// Every digest below `root`, as sorted paths relative to it. Hidden folders and
-/// `skip` (the output folder, when it lies inside the input) are not entered; symbolic
-/// links to folders are not followed, so a link cannot lead outside the tree or loop.
-pub fn list(root: &Path, skip: Option<&Path>) -> io::Result<Vec<PathBuf>> {
+/// What a walk of the input folder found.
+#[derive(Debug, Default)]
+pub struct Listing {
+    /// Every digest, as sorted paths relative to the folder walked.
+    pub files: Vec<PathBuf>,
+    /// Sub-folders that exist but could not be read (relative, with why): what they
+    /// hold is unknown, which is not the same as gone.
+    pub unreadable: Vec<(PathBuf, io::Error)>,
+}
+
+impl Listing {
+    /// Whether `rel` lies in a folder that could not be read.
+    pub fn hides(&self, rel: &Path) -> bool {
+        self.unreadable.iter().any(|(dir, _)| rel.starts_with(dir))
+    }
+}
+
+/// Every digest below `root`. Hidden folders and `skip` (the output folder, when it
+/// lies inside the input) are not entered; symbolic links to folders are not followed,
+/// so a link cannot lead outside the tree or loop. Only `root` itself failing is an
+/// error; a sub-folder that vanished is passed over, one that cannot be read is listed
+/// in [`Listing::unreadable`].
+pub fn list(root: &Path, skip: Option<&Path>) -> io::Result<Listing> {
     let mut found = Vec::new();
+    let mut unreadable = Vec::new();
     let mut pending = vec![PathBuf::new()];
     while let Some(rel) = pending.pop() {
         let dir = root.join(&rel);
         let entries = match fs::read_dir(&dir) {
             Ok(entries) => entries,
             Err(e) if rel.as_os_str().is_empty() => return Err(e),
-            // A sub-folder that vanished or cannot be read loses only its own digests.
+            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
             Err(e) => {
-                tracing::warn!(path = %dir.display(), error = %e, "cannot read folder; skipping it");
+                unreadable.push((rel, e));
                 continue;
             }
         };
@@ -50,7 +70,11 @@ pub fn list(root: &Path, skip: Option<&Path>) -> io::Result<Vec<PathBuf>> {
         }
     }
     found.sort_unstable_by(|a, b| component_order(a, b));
-    Ok(found)
+    unreadable.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(Listing {
+        files: found,
+        unreadable,
+    })
 }
 
 /// The order of `Path`s (component by component) for the relative, normalised paths
@@ -212,11 +236,20 @@ pub fn load_all(
     rules: Rules,
     summaries: bool,
 ) -> io::Result<Loaded> {
-    let files = list(root, skip)?;
+    let listing = list(root, skip)?;
+    let files = listing.files;
     let results = crate::par::par_map_on(readers(root, &files), &files, |rel| {
         (rel.clone(), load_one(root, rel, cap, rules, summaries))
     });
     let mut loaded = Loaded::default();
+    // Its digests cannot be published, and a run that leaves them out must say so.
+    for (dir, e) in listing.unreadable {
+        loaded.errors.push(DigestError::new(
+            root.join(dir),
+            None,
+            format!("cannot read the folder: {e}; the digests in it are left out (let digestfeed's user read it)"),
+        ));
+    }
     let mut digests = Vec::with_capacity(results.len());
     for (rel, result) in results {
         match result {
