@@ -826,15 +826,21 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         let mut out = OutputDir::open(root).unwrap();
-        out.sync(&feed(&[("rss.xml", "one"), ("categories/ai/rss.xml", "a1")]))
-            .unwrap();
+        out.sync(&feed(&[
+            ("rss.xml", "one"),
+            ("categories/ai/rss.xml", "a1"),
+        ]))
+        .unwrap();
         std::os::unix::fs::symlink(&outside.file, root.join(".rss.xml.digestfeed-tmp")).unwrap();
         fs::remove_file(root.join("categories/ai/rss.xml")).unwrap();
         std::os::unix::fs::symlink(&outside.file, root.join("categories/ai/rss.xml")).unwrap();
         std::os::unix::fs::symlink(&outside.file, root.join(PROBE)).unwrap();
         out.probe().unwrap();
         let report = out
-            .sync(&feed(&[("rss.xml", "two"), ("categories/ai/rss.xml", "a2")]))
+            .sync(&feed(&[
+                ("rss.xml", "two"),
+                ("categories/ai/rss.xml", "a2"),
+            ]))
             .unwrap();
         assert_eq!(report.written, ["categories/ai/rss.xml", "rss.xml"]);
         outside.assert_untouched();
@@ -864,8 +870,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         let mut out = OutputDir::open(root).unwrap();
-        out.sync(&feed(&[("rss.xml", "one"), ("categories/ai/rss.xml", "a1")]))
-            .unwrap();
+        out.sync(&feed(&[
+            ("rss.xml", "one"),
+            ("categories/ai/rss.xml", "a1"),
+        ]))
+        .unwrap();
         fs::remove_dir_all(root.join("categories")).unwrap();
         std::os::unix::fs::symlink(outside.dir(), root.join("categories")).unwrap();
         let before = fs::read(root.join("rss.xml")).unwrap();
@@ -909,10 +918,16 @@ mod tests {
         let report = out.sync_paths(&v2, &changed).unwrap();
         assert!(report.reattached);
         assert_eq!(report.written, ["categories/ai/rss.xml", "rss.xml"]);
-        assert_eq!(fs::read_to_string(root.join("categories/ai/rss.xml")).unwrap(), "a1");
+        assert_eq!(
+            fs::read_to_string(root.join("categories/ai/rss.xml")).unwrap(),
+            "a1"
+        );
         // The lock is on the folder that now stands at the path.
         let second = OutputDir::open(&root).unwrap_err();
-        assert!(second.to_string().contains("another digestfeed"), "{second}");
+        assert!(
+            second.to_string().contains("another digestfeed"),
+            "{second}"
+        );
         // Untouched since: nothing to take again.
         assert!(!out.sync_paths(&v2, &BTreeSet::new()).unwrap().reattached);
     }

@@ -30,9 +30,27 @@ struct Daemon {
 impl Daemon {
     /// Starts the daemon on `input` and waits for READY=1.
     fn start(input: &Path, output: &Path, extra_config: &str, env: &[(&str, &str)]) -> Daemon {
+        Daemon::start_under(&[], input, output, extra_config, env)
+    }
+
+    /// [`Daemon::start`], with the binary run by `wrapper` (`setpriv …`, `unshare …`),
+    /// which must end by executing its arguments in its own process.
+    fn start_under(
+        wrapper: &[&str],
+        input: &Path,
+        output: &Path,
+        extra_config: &str,
+        env: &[(&str, &str)],
+    ) -> Daemon {
         let dir = tempfile::tempdir().unwrap();
         let socket_path = dir.path().join("notify.sock");
         let socket = UnixDatagram::bind(&socket_path).unwrap();
+        if !wrapper.is_empty() {
+            // Another user must reach the socket and the config.
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+            fs::set_permissions(&socket_path, fs::Permissions::from_mode(0o777)).unwrap();
+        }
         let notes = Arc::new(Mutex::new(Vec::new()));
         let sink = Arc::clone(&notes);
         std::thread::spawn(move || {
@@ -53,7 +71,16 @@ impl Daemon {
             ),
         )
         .unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_digestfeed"))
+        let binary = env!("CARGO_BIN_EXE_digestfeed");
+        let mut command = match wrapper.split_first() {
+            Some((program, args)) => {
+                let mut c = Command::new(program);
+                c.args(args).arg(binary);
+                c
+            }
+            None => Command::new(binary),
+        };
+        let child = command
             .arg("--config")
             .arg(&config)
             .env("NOTIFY_SOCKET", &socket_path)
@@ -591,4 +618,182 @@ fn a_second_writer_of_the_same_output_is_refused() {
     assert!(status.success());
     // Once the daemon is gone, the folder is free again.
     assert_eq!(run_once(&input, &output, &[]).status.code(), Some(0));
+}
+
+#[test]
+fn an_output_folder_removed_while_running_is_written_whole_and_locked_again() {
+    let (_root, input, output) = scratch();
+    let d = Daemon::start(&input, &output, "", &[]);
+    d.settles_like_once("start");
+    fs::remove_dir_all(&output).unwrap();
+    write(
+        &input,
+        "b.md",
+        tweet_digest("2026-01-02T08:00:00Z", 2, "Beta"),
+    );
+    // Every feed comes back, not only those the new digest changed.
+    d.settles_like_once("output folder removed, then a digest added");
+    let result = run_once(&input, &output, &[]);
+    assert_eq!(result.status.code(), Some(2), "{}", stderr(&result));
+    assert!(
+        stderr(&result).contains("another digestfeed is writing this folder"),
+        "{}",
+        stderr(&result)
+    );
+    let (status, log) = d.stop();
+    assert!(status.success(), "{log}");
+}
+
+/// The ids in the global RSS feed.
+fn global_ids(output: &Path) -> Vec<String> {
+    let bytes = fs::read(output.join("rss.xml")).unwrap_or_default();
+    feed_rs::parser::parse(&bytes[..])
+        .map(|f| f.entries.into_iter().map(|e| e.id).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_sub_folder_that_becomes_unreadable_keeps_its_entries() {
+    use std::os::unix::fs::PermissionsExt;
+    // Root reads every folder whatever its mode, so the daemon runs as `nobody`.
+    if !can_run_as_nobody() {
+        eprintln!("skipped: cannot run as another user here");
+        return;
+    }
+    let (root, input, output) = scratch();
+    write(
+        &input,
+        "locked/b.md",
+        tweet_digest("2026-01-02T08:00:00Z", 2, "Beta"),
+    );
+    fs::create_dir_all(&output).unwrap();
+    for dir in [root.path(), &input, &output] {
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o777)).unwrap();
+    }
+    let mut d = Daemon::start_under(&AS_NOBODY, &input, &output, "", &[]);
+    d.settles_like_once("start");
+    let locked = input.join("locked");
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
+    // A reload rescans the whole folder; then a new digest shows the rescan is done.
+    d.signal("-HUP");
+    d.wait_for("READY=1");
+    write(
+        &input,
+        "c.md",
+        tweet_digest("2026-01-03T08:00:00Z", 3, "Gamma"),
+    );
+    let deadline = Instant::now() + PATIENCE;
+    let new = "https://x.com/bentossell/status/3".to_string();
+    while !global_ids(&output).contains(&new) {
+        assert!(
+            Instant::now() < deadline,
+            "c.md never published:\n{}",
+            d.log()
+        );
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    let kept = "https://x.com/bentossell/status/2".to_string();
+    assert!(global_ids(&output).contains(&kept), "{}", d.log());
+    assert!(d.log().contains("cannot read the folder"), "{}", d.log());
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o755)).unwrap();
+    let (status, log) = d.stop();
+    assert!(status.success(), "{log}");
+}
+
+/// Runs a command in the user namespace of process `pid`.
+fn in_user_namespace_of(pid: u32, script: &str) -> bool {
+    Command::new("nsenter")
+        .args(["--user", "--target", &pid.to_string(), "sh", "-c", script])
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// inotify's watch limit is per user namespace (`/proc/sys/user/max_inotify_watches`),
+/// so the daemon gets a low limit of its own without touching the machine's.
+#[test]
+fn folders_missed_at_the_watch_limit_are_watched_after_it_is_raised() {
+    let limited = "echo 40 > /proc/sys/user/max_inotify_watches && exec \"$0\" \"$@\"";
+    let wrapper = ["unshare", "--user", "--map-root-user", "sh", "-c", limited];
+    let works = Command::new(wrapper[0])
+        .args(&wrapper[1..])
+        .arg("true")
+        .status()
+        .is_ok_and(|s| s.success());
+    if !works {
+        eprintln!("skipped: no user namespaces with their own inotify limits here");
+        return;
+    }
+    let (_root, input, output) = scratch();
+    let folders: Vec<String> = (0..60).map(|i| format!("d{i:02}")).collect();
+    for (i, folder) in folders.iter().enumerate() {
+        let n = 100 + i as u64;
+        write(
+            &input,
+            &format!("{folder}/a.md"),
+            tweet_digest("2026-01-02T08:00:00Z", n, "Beta"),
+        );
+    }
+    let mut d = Daemon::start_under(&wrapper, &input, &output, "", &[]);
+    // Up and serving, though not every folder is watched, and it says so.
+    assert!(
+        d.notes.lock().unwrap()[..d.cursor]
+            .iter()
+            .any(|n| n.contains("not every folder is watched")),
+        "{}",
+        d.log()
+    );
+    d.settles_like_once("start at the watch limit");
+    assert!(in_user_namespace_of(
+        d.child.id(),
+        "echo 100000 > /proc/sys/user/max_inotify_watches"
+    ));
+    d.signal("-HUP");
+    let status = d.wait_for("READY=1");
+    assert!(!status.contains("not every folder"), "{status}");
+    for (i, folder) in folders.iter().enumerate() {
+        let n = 200 + i as u64;
+        write(
+            &input,
+            &format!("{folder}/b.md"),
+            tweet_digest("2026-01-03T08:00:00Z", n, "Gamma"),
+        );
+    }
+    d.settles_like_once("a new digest in every folder");
+    let (status, log) = d.stop();
+    assert!(status.success(), "{log}");
+}
+
+#[test]
+fn a_full_disk_at_start_is_retried_and_shown_in_the_status() {
+    let (root, input, output) = scratch();
+    let Some(disk) = Tmpfs::mount(&output, "64k") else {
+        eprintln!("skipped: cannot mount a tmpfs here");
+        return;
+    };
+    let long = "a long summary ".repeat(300);
+    for i in 0..8u64 {
+        write(
+            &input,
+            &format!("{i}.md"),
+            digest(
+                &format!("2026-01-0{}T08:00:00Z", i + 1),
+                &["AI"],
+                &[(
+                    &format!("Item {i} - Ben Tossell"),
+                    &format!("https://x.com/bentossell/status/{}", 10 + i),
+                    &long,
+                )],
+            ),
+        );
+    }
+    let mut d = Daemon::start(&input, &output, "", &[]);
+    let ready = d.notes.lock().unwrap()[d.cursor - 1].clone();
+    assert!(ready.contains("No space left on device"), "{ready}");
+    disk.resize("8m");
+    d.settles_like_once("room on the disk again");
+    d.wait_for("invalid\n");
+    let (status, log) = d.stop();
+    assert!(status.success(), "{log}");
+    drop(disk);
+    drop(root);
 }

@@ -4,40 +4,7 @@
 
 use crate::support::*;
 use std::fs;
-use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// A small tmpfs, unmounted when dropped.
-struct Tmpfs(PathBuf);
-
-impl Tmpfs {
-    fn mount(at: &Path, size: &str) -> Option<Tmpfs> {
-        fs::create_dir_all(at).ok()?;
-        let ok = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
-            .arg(at)
-            .status()
-            .ok()?
-            .success();
-        ok.then(|| Tmpfs(at.to_path_buf()))
-    }
-
-    fn resize(&self, size: &str) {
-        let ok = Command::new("mount")
-            .args(["-o", &format!("remount,size={size}")])
-            .arg(&self.0)
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "remount");
-    }
-}
-
-impl Drop for Tmpfs {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg(&self.0).status();
-    }
-}
 
 #[test]
 fn a_full_disk_leaves_every_feed_whole_and_the_next_run_converges() {
@@ -124,11 +91,7 @@ fn a_full_disk_leaves_every_feed_whole_and_the_next_run_converges() {
 fn an_output_folder_the_user_cannot_write_exits_2_and_leaves_it_alone() {
     use std::os::unix::fs::PermissionsExt;
     // Root ignores mode bits, so the run drops to `nobody` (needs root and setpriv).
-    let can_drop = Command::new("setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "true"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !can_drop {
+    if !can_run_as_nobody() {
         eprintln!("skipped: cannot run as another user here");
         return;
     }

@@ -10,6 +10,7 @@ mod determinism;
 mod faults;
 mod feeds;
 mod golden;
+mod hardening;
 mod properties;
 mod shortcut;
 mod support;

@@ -1,0 +1,219 @@
+//! `--once` against what a hostile or careless folder holds: links planted in the
+//! output, a restrictive umask, one long line of front matter, a digest of thousands of
+//! categories, a sub-folder that cannot be read. digestfeed often runs as root, so
+//! nothing outside the output folder may ever be written, chmod'ed or removed.
+
+use crate::support::*;
+use std::fs;
+use std::os::unix::fs::{symlink, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn one_digest(input: &Path, name: &str, status: u64) {
+    write(
+        input,
+        name,
+        digest(
+            "2026-01-01T08:00:00Z",
+            &["AI"],
+            &[(
+                "A - Ben Tossell",
+                &format!("https://x.com/bentossell/status/{status}"),
+                "s",
+            )],
+        ),
+    );
+}
+
+/// A folder outside the output, holding one file with mode 0600, that must stay so.
+struct Outside {
+    dir: tempfile::TempDir,
+}
+
+impl Outside {
+    fn new() -> Outside {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("secret"), "precious").unwrap();
+        fs::set_permissions(dir.path().join("secret"), fs::Permissions::from_mode(0o600)).unwrap();
+        Outside { dir }
+    }
+
+    fn file(&self) -> PathBuf {
+        self.dir.path().join("secret")
+    }
+
+    fn assert_untouched(&self) {
+        let tree = read_tree(self.dir.path());
+        assert_eq!(tree.len(), 1, "{:?}", tree.keys());
+        assert_eq!(tree["secret"], b"precious");
+        let mode = fs::metadata(self.file()).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "chmod'ed through a link");
+    }
+}
+
+#[test]
+fn a_link_planted_at_a_temporary_name_is_not_written_through() {
+    let (input, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    one_digest(input.path(), "a.md", 1);
+    let outside = Outside::new();
+    symlink(outside.file(), out.path().join(".rss.xml.digestfeed-tmp")).unwrap();
+    let result = run_once(input.path(), out.path(), &[]);
+    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+    outside.assert_untouched();
+    let meta = fs::symlink_metadata(out.path().join("rss.xml")).unwrap();
+    assert!(meta.is_file());
+    assert_valid_tree(&read_tree(out.path()));
+}
+
+#[test]
+fn a_linked_feed_folder_is_refused_with_exit_2_and_nothing_is_written() {
+    let (input, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    one_digest(input.path(), "a.md", 1);
+    let outside = Outside::new();
+    symlink(outside.dir.path(), out.path().join("categories")).unwrap();
+    let result = run_once(input.path(), out.path(), &[]);
+    assert_eq!(result.status.code(), Some(2), "{}", stderr(&result));
+    let err = stderr(&result);
+    assert!(
+        err.contains(&out.path().join("categories").display().to_string())
+            && err.contains("symbolic link"),
+        "{err}"
+    );
+    outside.assert_untouched();
+    let written: Vec<String> = fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(written, ["categories"], "nothing written");
+
+    // A run that went well, then the folder swapped for a link: the stale feeds the
+    // manifest lists "in" it are not removed from where the link points.
+    fs::remove_file(out.path().join("categories")).unwrap();
+    let result = run_once(input.path(), out.path(), &[]);
+    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+    fs::rename(
+        out.path().join("categories/ai"),
+        outside.dir.path().join("ai"),
+    )
+    .unwrap();
+    fs::remove_dir(out.path().join("categories")).unwrap();
+    symlink(outside.dir.path(), out.path().join("categories")).unwrap();
+    fs::remove_file(input.path().join("a.md")).unwrap();
+    let result = run_once(input.path(), out.path(), &[]);
+    assert_eq!(result.status.code(), Some(2), "{}", stderr(&result));
+    let moved = read_tree(outside.dir.path());
+    assert_eq!(
+        moved.keys().collect::<Vec<_>>(),
+        ["ai/atom.xml", "ai/feed.json", "ai/rss.xml", "secret"]
+    );
+}
+
+#[test]
+fn folders_are_0755_whatever_the_umask() {
+    let (input, root) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    one_digest(input.path(), "a.md", 1);
+    let out = root.path().join("public/feeds");
+    let result = Command::new("sh")
+        .args(["-c", "umask 077 && exec \"$0\" \"$@\""])
+        .arg(env!("CARGO_BIN_EXE_digestfeed"))
+        .args(["--once", "--input"])
+        .arg(input.path())
+        .arg("--output")
+        .arg(&out)
+        .args(["--base-url", BASE_URL])
+        .output()
+        .unwrap();
+    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+    let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    for dir in [
+        root.path().join("public"),
+        out.clone(),
+        out.join("categories"),
+        out.join("categories/ai"),
+        out.join("authors/bentossell"),
+    ] {
+        assert_eq!(mode(&dir), 0o755, "{}", dir.display());
+    }
+    assert_eq!(mode(&out.join("categories/ai/rss.xml")), 0o644);
+}
+
+#[test]
+fn one_long_line_of_front_matter_is_refused_before_yaml_reads_it() {
+    let (input, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    one_digest(input.path(), "a.md", 1);
+    let nested = format!("---\ndate: 2026-01-01\nx: {}\n---\n", "[".repeat(100_000));
+    write(input.path(), "deep.md", nested);
+    let result = run_once(input.path(), out.path(), &[]);
+    assert_eq!(result.status.code(), Some(1), "{}", stderr(&result));
+    let err = stderr(&result);
+    let shown = format!(
+        "{}:1: front matter is over 16 KiB",
+        input.path().join("deep.md").display()
+    );
+    assert!(err.contains(&shown), "{err}");
+    assert!(read_tree(out.path()).contains_key("authors/bentossell/rss.xml"));
+}
+
+#[test]
+fn a_digest_of_many_categories_is_refused_and_makes_no_feeds() {
+    let (input, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    one_digest(input.path(), "a.md", 1);
+    let names: Vec<String> = (0..500).map(|i| format!("c{i}")).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    write(
+        input.path(),
+        "many.md",
+        digest(
+            "2026-01-02T08:00:00Z",
+            &names,
+            &[("B - Ben Tossell", "https://x.com/bentossell/status/2", "s")],
+        ),
+    );
+    let result = run_once(input.path(), out.path(), &[]);
+    assert_eq!(result.status.code(), Some(1), "{}", stderr(&result));
+    let err = stderr(&result);
+    let shown = format!(
+        "{}:4: 500 categories; a digest may name at most 20 (config max_categories)",
+        input.path().join("many.md").display()
+    );
+    assert!(err.contains(&shown), "{err}");
+    let categories: Vec<String> = read_tree(out.path())
+        .into_keys()
+        .filter(|k| k.starts_with("categories/"))
+        .collect();
+    assert_eq!(categories.len(), 3, "{categories:?}");
+}
+
+#[test]
+fn an_unreadable_sub_folder_is_an_error_that_names_it() {
+    // Root reads every folder whatever its mode, so the run drops to `nobody`.
+    if !can_run_as_nobody() {
+        eprintln!("skipped: cannot run as another user here");
+        return;
+    }
+    let root = tempfile::tempdir().unwrap();
+    let (input, out) = (root.path().join("in"), root.path().join("out"));
+    one_digest(&input, "a.md", 1);
+    one_digest(&input, "locked/b.md", 2);
+    fs::create_dir_all(&out).unwrap();
+    for dir in [root.path(), &input, &out] {
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o777)).unwrap();
+    }
+    fs::set_permissions(input.join("locked"), fs::Permissions::from_mode(0o000)).unwrap();
+    let result = Command::new(AS_NOBODY[0])
+        .args(&AS_NOBODY[1..])
+        .arg(env!("CARGO_BIN_EXE_digestfeed"))
+        .args(["--once", "--input"])
+        .arg(&input)
+        .arg("--output")
+        .arg(&out)
+        .args(["--base-url", BASE_URL])
+        .output()
+        .unwrap();
+    assert_eq!(result.status.code(), Some(1), "{}", stderr(&result));
+    let err = stderr(&result);
+    let shown = format!("{}: cannot read the folder", input.join("locked").display());
+    assert!(err.contains(&shown) && err.contains("invalid=1"), "{err}");
+    let feed = parse_feed("rss.xml", &read_tree(&out)["rss.xml"]);
+    assert_eq!(feed.entries.len(), 1, "the readable digest is published");
+}
