@@ -34,8 +34,10 @@ pub enum RunError {
 pub struct OnceReport {
     pub digests: usize,
     pub drafts: usize,
-    /// Digests that were skipped, each with every problem found in it.
+    /// Every problem found: files left out whole, items left out of their digest.
     pub errors: Vec<DigestError>,
+    /// Files with at least one problem.
+    pub invalid: usize,
     pub sync: writer::SyncReport,
 }
 
@@ -106,6 +108,7 @@ pub fn run_once(settings: &Settings) -> Result<OnceReport, RunError> {
         digests,
         drafts: loaded.drafts,
         errors: loaded.errors,
+        invalid: loaded.invalid,
         sync,
     })
 }
@@ -144,7 +147,8 @@ pub fn main(cli: Cli) -> ExitCode {
             tracing::info!(
                 digests = report.digests,
                 drafts = report.drafts,
-                invalid = report.errors.len(),
+                invalid = report.invalid,
+                problems = report.errors.len(),
                 written = report.sync.written.len(),
                 unchanged = report.sync.unchanged,
                 removed = report.sync.removed.len(),

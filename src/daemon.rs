@@ -121,8 +121,15 @@ impl Daemon {
         };
         match self.state.update(rel, &shown, input, self.settings.rules()) {
             Outcome::Unchanged => false,
-            Outcome::Changed(digest) => {
+            Outcome::Changed(mut digest) => {
                 debug!(path = %shown.display(), "digest updated");
+                // Once per change, like a digest that is invalid as a whole.
+                for e in digest
+                    .iter_mut()
+                    .flat_map(|d| std::mem::take(&mut d.skipped))
+                {
+                    warn!("{e} (this item is left out; the rest of the digest is published)");
+                }
                 self.changes.push((rel.to_path_buf(), digest));
                 true
             }

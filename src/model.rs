@@ -1,5 +1,6 @@
 //! Plain data passed between the pipeline's steps.
 
+use crate::error::DigestError;
 use crate::key::{tweet_url, EntryKey, Link};
 use chrono::{DateTime, FixedOffset};
 use std::sync::Arc;
@@ -14,6 +15,9 @@ pub struct Digest {
     pub items: Vec<Item>,
     /// Whether the items' summaries were read; if not, they are empty until filled in.
     pub summaries: bool,
+    /// Items left out, each with why (no leading link, or a link that is not an
+    /// absolute http(s) URL): the rest of the digest is published without them.
+    pub skipped: Vec<DigestError>,
 }
 
 /// One numbered item of a digest.

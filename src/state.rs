@@ -38,7 +38,8 @@ pub struct State {
     /// Fingerprint of what each file held when last read (`None`: forgotten, read it
     /// again). Ordered, so that a folder's files are one range.
     seen: BTreeMap<PathBuf, Option<u64>>,
-    /// Files whose current content cannot be published.
+    /// Files whose current content has a problem: it cannot be published at all, or
+    /// only without some of its items.
     invalid: BTreeSet<PathBuf>,
 }
 
@@ -77,7 +78,12 @@ impl State {
             FileInput::Unreadable(e) => Err(vec![e]),
             FileInput::Gone => return Outcome::Unchanged,
         };
-        if parsed.is_err() {
+        let problems = match &parsed {
+            Ok(Parsed::Digest(digest)) => !digest.skipped.is_empty(),
+            Ok(Parsed::Draft) => false,
+            Err(_) => true,
+        };
+        if problems {
             self.invalid.insert(rel.to_path_buf());
         } else {
             self.invalid.remove(rel);
@@ -117,7 +123,7 @@ impl State {
         self.published.contains(rel)
     }
 
-    /// How many files hold content that cannot be published right now.
+    /// How many files hold content with a problem right now.
     pub fn invalid_count(&self) -> usize {
         self.invalid.len()
     }

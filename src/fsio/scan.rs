@@ -163,7 +163,11 @@ pub fn load_one(
 pub struct Loaded {
     pub corpus: Corpus,
     pub drafts: usize,
+    /// Every problem found, in path order.
     pub errors: Vec<DigestError>,
+    /// Files (and folders) with at least one problem: a file left out whole, or one
+    /// published without some of its items.
+    pub invalid: usize,
 }
 
 /// Whether the start of the file at `path` is in the page cache; `None` where the
@@ -249,13 +253,23 @@ pub fn load_all(
             None,
             format!("cannot read the folder: {e}; the digests in it are left out (let digestfeed's user read it)"),
         ));
+        loaded.invalid += 1;
     }
     let mut digests = Vec::with_capacity(results.len());
     for (rel, result) in results {
         match result {
-            Ok(Parsed::Digest(digest)) => digests.push((rel, digest)),
+            Ok(Parsed::Digest(mut digest)) => {
+                if !digest.skipped.is_empty() {
+                    loaded.invalid += 1;
+                    loaded.errors.append(&mut digest.skipped);
+                }
+                digests.push((rel, digest));
+            }
             Ok(Parsed::Draft) => loaded.drafts += 1,
-            Err(errors) => loaded.errors.extend(errors),
+            Err(errors) => {
+                loaded.invalid += 1;
+                loaded.errors.extend(errors);
+            }
         }
     }
     // Already in order: the map is built in one pass, not by a search per insert.

@@ -45,8 +45,10 @@ impl From<Tz> for Rules {
     }
 }
 
-/// Parses one digest. `path` only names the file in errors. Every problem of the file is
-/// reported, not just the first; one problem is enough to leave the file unpublished.
+/// Parses one digest. `path` only names the file in errors. A problem with the file as a
+/// whole (encoding, front matter, date) leaves it unpublished (`Err`, every such
+/// problem); an item that cannot be published is left out, with why in
+/// [`Digest::skipped`], and the others are published.
 pub fn parse_digest(
     path: &Path,
     bytes: &[u8],
@@ -153,14 +155,12 @@ pub fn parse_digest_with(
             )),
         }
     }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
     Ok(Parsed::Digest(Digest {
         date,
         categories,
         items,
         summaries,
+        skipped: errors,
     }))
 }
 
@@ -319,8 +319,11 @@ mod tests {
     }
 
     #[test]
-    fn every_bad_item_is_reported() {
-        let e = errors(b"---\ndate: 2026-01-01\n---\n1. [a](https://x.com/a/status/1)\n2. [b](notaurl)\n3. no link\n4. [d](/relative)\n");
+    fn every_bad_item_is_reported_and_the_rest_published() {
+        let d = digest("---\ndate: 2026-01-01\n---\n1. [a](https://x.com/a/status/1)\n2. [b](notaurl)\n3. no link\n4. [d](/relative)\n5. [e](https://example.org/e)\n");
+        let kept: Vec<(usize, &str)> = d.items.iter().map(|i| (i.line, &*i.title)).collect();
+        assert_eq!(kept, [(4, "a"), (8, "e")]);
+        let e: Vec<String> = d.skipped.iter().map(ToString::to_string).collect();
         assert_eq!(e.len(), 3, "{e:?}");
         assert!(
             e[0].starts_with("d/a.md:5: item 2: link `notaurl` is not an absolute URL"),

@@ -66,7 +66,8 @@ fn each_bad_digest_is_reported_with_file_and_line_and_the_rest_is_published() {
             .collect::<Vec<u8>>(),
     );
     write(p, "huge.md", vec![b'A'; 50 * 1024 * 1024]);
-    write(p, "no_link.md", "---\ndate: 2026-01-01T00:00:00Z\n---\n\n1. [ok](https://x.com/a/status/7)\n2. just words\n");
+    // Two bad items and a good one: the good one is published.
+    write(p, "no_link.md", "---\ndate: 2026-01-01T00:00:00Z\n---\n\n1. [ok](https://x.com/a/status/7)\n2. just words\n3. [no url]()\n");
     write(
         p,
         "not_url.md",
@@ -129,7 +130,9 @@ fn each_bad_digest_is_reported_with_file_and_line_and_the_rest_is_published() {
     assert_valid_tree(&tree);
     let rss = parse_feed("rss.xml", &tree["rss.xml"]);
     let ids: Vec<&str> = rss.entries.iter().map(|e| e.id.as_str()).collect();
-    assert_eq!(ids, vec![GOOD_ID]);
+    assert_eq!(ids, vec![GOOD_ID, "https://x.com/a/status/7"]);
+    // Files are counted once however many problems they have.
+    assert!(err.contains("invalid=12 problems=13"), "{err}");
 }
 
 #[test]

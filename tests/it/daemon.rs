@@ -797,3 +797,20 @@ fn a_full_disk_at_start_is_retried_and_shown_in_the_status() {
     drop(disk);
     drop(root);
 }
+
+#[test]
+fn an_item_without_a_good_link_is_left_out_and_the_rest_published() {
+    let (_root, input, output) = scratch();
+    let mut d = Daemon::start(&input, &output, "", &[]);
+    write(
+        &input,
+        "b.md",
+        "---\ndate: 2026-01-02T08:00:00Z\n---\n\n1. [Kept - Ben Tossell](https://x.com/bentossell/status/2)\n2. [Lost](www.example.com/x)\n",
+    );
+    d.settles_like_once("a digest with a bad item");
+    assert!(global_ids(&output).contains(&"https://x.com/bentossell/status/2".to_string()));
+    d.wait_for("1 invalid");
+    assert!(d.log().contains("b.md:6: item 2"), "{}", d.log());
+    let (status, log) = d.stop();
+    assert!(status.success(), "{log}");
+}
