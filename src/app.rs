@@ -27,6 +27,28 @@ pub enum RunError {
     Render(#[from] RenderError),
     #[error("{0}")]
     Write(#[from] WriteError),
+    #[error("{}: no digests found (files named *.md, searched recursively){}; nothing was written. If an empty folder is expected, pass --allow-empty or set `allow_empty: true`", path.display(), near_miss_hint(*near_misses))]
+    NoDigests { path: PathBuf, near_misses: usize },
+}
+
+fn near_miss_hint(near_misses: usize) -> String {
+    match near_misses {
+        0 => String::new(),
+        1 => " but 1 file named like Markdown was passed over (digests end in .md, lowercase; -v names it)".into(),
+        n => format!(" but {n} files named like Markdown were passed over (digests end in .md, lowercase; -v names them)"),
+    }
+}
+
+impl RunError {
+    /// The process's exit code for this failure: 2 for what stops a run (usage,
+    /// config, input, output), 1 for an input without a digest (nothing was wrong
+    /// with any file, but a run that publishes nothing is most likely a mistake).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            RunError::NoDigests { .. } => 1,
+            _ => 2,
+        }
+    }
 }
 
 /// What a successful `--once` run did.
@@ -53,6 +75,7 @@ pub fn settings(cli: &Cli) -> Result<Settings, ConfigError> {
             input_dir: cli.input.clone(),
             output_dir: cli.output.clone(),
             base_url: cli.base_url.clone(),
+            allow_empty: cli.allow_empty,
         },
     )
 }
@@ -75,6 +98,13 @@ pub fn run_once(settings: &Settings) -> Result<OnceReport, RunError> {
     })?;
     let read = started.elapsed();
     let read_peak = peak_rss_mb();
+    // A wrong --input would otherwise publish empty feeds over the good ones.
+    if loaded.files == 0 && !settings.allow_empty {
+        return Err(RunError::NoDigests {
+            path: settings.input_dir.clone(),
+            near_misses: loaded.near_misses,
+        });
+    }
     // Reported before writing, so that a failed write does not hide them.
     for e in &loaded.errors {
         tracing::error!("{e}");
@@ -163,7 +193,7 @@ pub fn main(cli: Cli) -> ExitCode {
         }
         Err(e) => {
             tracing::error!("{e}");
-            ExitCode::from(2)
+            ExitCode::from(e.exit_code())
         }
     }
 }

@@ -22,6 +22,10 @@ pub struct Cli {
     /// Absolute URL the output folder is served at, e.g. https://example.org/feeds/.
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
+    /// With --once: an input folder without a digest is fine (without it, such a run
+    /// writes nothing and exits 1, as a mistyped folder would).
+    #[arg(long)]
+    pub allow_empty: bool,
     /// More log output (-v debug, -vv trace). RUST_LOG, when set, takes precedence.
     #[arg(short, long, action = clap::ArgAction::Count, conflicts_with = "quiet")]
     pub verbose: u8,

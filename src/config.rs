@@ -31,6 +31,7 @@ pub struct RawConfig {
     pub max_file_bytes: Option<u64>,
     pub max_categories: Option<usize>,
     pub max_category_bytes: Option<usize>,
+    pub allow_empty: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -55,6 +56,7 @@ const TOP_KEYS: &[&str] = &[
     "max_file_bytes",
     "max_categories",
     "max_category_bytes",
+    "allow_empty",
 ];
 const SITE_KEYS: &[&str] = &["title", "link", "description", "language", "author"];
 
@@ -64,6 +66,7 @@ pub struct Overrides {
     pub input_dir: Option<PathBuf>,
     pub output_dir: Option<PathBuf>,
     pub base_url: Option<String>,
+    pub allow_empty: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -95,6 +98,8 @@ pub struct Settings {
     pub max_categories: usize,
     /// Bytes one category name may hold.
     pub max_category_bytes: usize,
+    /// Whether `--once` on an input without a digest is fine (else exit 1).
+    pub allow_empty: bool,
 }
 
 impl RawConfig {
@@ -259,6 +264,7 @@ impl Settings {
             max_file_bytes,
             max_categories,
             max_category_bytes,
+            allow_empty: overrides.allow_empty || raw.allow_empty.unwrap_or(false),
         })
     }
 }
@@ -304,6 +310,7 @@ mod tests {
             input_dir: Some("in".into()),
             output_dir: Some("out".into()),
             base_url: Some("https://example.org/feeds".into()),
+            allow_empty: false,
         }
     }
 

@@ -377,6 +377,9 @@ pub async fn run(
             path: daemon.settings.input_dir.clone(),
             source,
         })?;
+    if daemon.state.known_under(Path::new("")).is_empty() {
+        warn!(input = %daemon.settings.input_dir.display(), "no digests found (files named *.md, searched recursively; -v names the files passed over); watching for some");
+    }
     if let Err(e) = daemon.publish(&mut out) {
         error!("{e}; retrying in {}s", RETRY.as_secs());
         retry_by(&mut retry, Instant::now() + RETRY);

@@ -23,12 +23,35 @@ pub struct Listing {
     /// Sub-folders that exist but could not be read (relative, with why): what they
     /// hold is unknown, which is not the same as gone.
     pub unreadable: Vec<(PathBuf, io::Error)>,
+    /// Files passed over whose names suggest Markdown (`a.markdown`, `B.MD`).
+    pub near_misses: usize,
 }
 
 impl Listing {
     /// Whether `rel` lies in a folder that could not be read.
     pub fn hides(&self, rel: &Path) -> bool {
         self.unreadable.iter().any(|(dir, _)| rel.starts_with(dir))
+    }
+}
+
+/// Why a file that is not a digest was passed over, for `-v`; and whether its name
+/// suggests the user meant it as one (`.markdown`, `.MD`), for the warning that no
+/// digest was found.
+pub fn skip_reason(name: &str) -> (&'static str, bool) {
+    let lower = name.to_ascii_lowercase();
+    let markdown = [".md", ".markdown", ".mdown", ".mkd"]
+        .iter()
+        .any(|ext| lower.ends_with(ext));
+    if name == "_index.md" {
+        ("a Hugo section file, not a digest", false)
+    } else if name.starts_with('.') {
+        ("hidden (editors keep locks and swap files so)", false)
+    } else if name.starts_with('#') || name.ends_with('~') {
+        ("an editor's temporary file", false)
+    } else if markdown {
+        ("digests are named *.md (lowercase)", true)
+    } else {
+        ("not a .md file", false)
     }
 }
 
@@ -40,6 +63,7 @@ impl Listing {
 pub fn list(root: &Path, skip: Option<&Path>) -> io::Result<Listing> {
     let mut found = Vec::new();
     let mut unreadable = Vec::new();
+    let mut near_misses = 0;
     let mut pending = vec![PathBuf::new()];
     while let Some(rel) = pending.pop() {
         let dir = root.join(&rel);
@@ -66,6 +90,10 @@ pub fn list(root: &Path, skip: Option<&Path>) -> io::Result<Listing> {
                 }
             } else if is_digest_name(&name) {
                 found.push(child);
+            } else {
+                let (why, near) = skip_reason(&name);
+                near_misses += usize::from(near);
+                tracing::debug!(path = %root.join(&child).display(), "skipped: {why}");
             }
         }
     }
@@ -74,6 +102,7 @@ pub fn list(root: &Path, skip: Option<&Path>) -> io::Result<Listing> {
     Ok(Listing {
         files: found,
         unreadable,
+        near_misses,
     })
 }
 
@@ -168,6 +197,10 @@ pub struct Loaded {
     /// Files (and folders) with at least one problem: a file left out whole, or one
     /// published without some of its items.
     pub invalid: usize,
+    /// Digest files found (drafts and invalid ones included).
+    pub files: usize,
+    /// Files passed over whose names suggest Markdown.
+    pub near_misses: usize,
 }
 
 /// Whether the start of the file at `path` is in the page cache; `None` where the
@@ -245,7 +278,11 @@ pub fn load_all(
     let results = crate::par::par_map_on(readers(root, &files), &files, |rel| {
         (rel.clone(), load_one(root, rel, cap, rules, summaries))
     });
-    let mut loaded = Loaded::default();
+    let mut loaded = Loaded {
+        files: files.len(),
+        near_misses: listing.near_misses,
+        ..Loaded::default()
+    };
     // Its digests cannot be published, and a run that leaves them out must say so.
     for (dir, e) in listing.unreadable {
         loaded.errors.push(DigestError::new(

@@ -154,6 +154,62 @@ fn an_empty_digest_is_valid_and_an_empty_folder_gives_empty_feeds() {
         .any(|k| k.starts_with("categories/") || k.starts_with("authors/")));
 }
 
+/// A mistyped --input, or digests saved as `.markdown` or `.MD`: a run that finds no
+/// digest says so, names what it passed over at -v, and leaves the feeds alone.
+#[test]
+fn an_input_without_digests_is_an_error_unless_allowed() {
+    let input = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    write(input.path(), "good.md", good());
+    assert_eq!(
+        run_once(input.path(), out.path(), &[]).status.code(),
+        Some(0)
+    );
+    let before = read_tree(out.path());
+    fs::rename(
+        input.path().join("good.md"),
+        input.path().join("good.markdown"),
+    )
+    .unwrap();
+    write(input.path(), "sub/Other.MD", good());
+    write(input.path(), "notes.txt", "x");
+    let result = run_once(input.path(), out.path(), &["-v"]);
+    let err = stderr(&result);
+    assert_eq!(result.status.code(), Some(1), "{err}");
+    let said = format!(
+        "{}: no digests found (files named *.md, searched recursively) but 2 files named like Markdown were passed over",
+        input.path().display()
+    );
+    assert!(err.contains(&said), "{err}");
+    for skipped in ["good.markdown", "sub/Other.MD", "notes.txt"] {
+        let line = err
+            .lines()
+            .find(|l| l.contains(skipped))
+            .unwrap_or_else(|| panic!("-v does not name {skipped}:\n{err}"));
+        assert!(line.contains("skipped: "), "{line}");
+    }
+    assert_eq!(read_tree(out.path()), before, "nothing written");
+
+    for allowed in [vec!["--allow-empty"], vec!["--config", "ALLOW"]] {
+        let config = input.path().join("allow.yaml");
+        fs::write(&config, "allow_empty: true\n").unwrap();
+        let args: Vec<&str> = allowed
+            .iter()
+            .map(|a| {
+                if *a == "ALLOW" {
+                    config.to_str().unwrap()
+                } else {
+                    a
+                }
+            })
+            .collect();
+        let result = run_once(input.path(), out.path(), &args);
+        assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+        let tree = read_tree(out.path());
+        assert!(parse_feed("atom.xml", &tree["atom.xml"]).entries.is_empty());
+    }
+}
+
 #[test]
 fn a_digest_that_turns_bad_keeps_nothing_in_once_mode_but_others_stay() {
     let input = tempfile::tempdir().unwrap();

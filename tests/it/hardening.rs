@@ -99,7 +99,7 @@ fn a_linked_feed_folder_is_refused_with_exit_2_and_nothing_is_written() {
     fs::remove_dir(out.path().join("categories")).unwrap();
     symlink(outside.dir.path(), out.path().join("categories")).unwrap();
     fs::remove_file(input.path().join("a.md")).unwrap();
-    let result = run_once(input.path(), out.path(), &[]);
+    let result = run_once(input.path(), out.path(), &["--allow-empty"]);
     assert_eq!(result.status.code(), Some(2), "{}", stderr(&result));
     let moved = read_tree(outside.dir.path());
     assert_eq!(

@@ -139,6 +139,7 @@ fn settings_showing(max_entries: usize) -> Settings {
             input_dir: Some("in".into()),
             output_dir: Some("out".into()),
             base_url: Some("https://feeds.example.org/".into()),
+            ..Overrides::default()
         },
     )
     .unwrap()
