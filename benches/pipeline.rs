@@ -28,6 +28,7 @@ fn settings() -> Settings {
             input_dir: Some("in".into()),
             output_dir: Some("out".into()),
             base_url: Some("https://feeds.example.org/".into()),
+            ..Overrides::default()
         },
     )
     .expect("valid settings")
