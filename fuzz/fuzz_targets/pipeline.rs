@@ -30,6 +30,7 @@ fn settings() -> &'static Settings {
                 input_dir: Some("in".into()),
                 output_dir: Some("out".into()),
                 base_url: Some("https://feeds.example.org/".into()),
+                ..Overrides::default()
             },
         )
         .expect("settings")
