@@ -60,6 +60,8 @@ pub struct OnceReport {
     pub errors: Vec<DigestError>,
     /// Files with at least one problem.
     pub invalid: usize,
+    /// Digests dated after the run, held back until their date.
+    pub held: usize,
     pub sync: writer::SyncReport,
 }
 
@@ -109,7 +111,19 @@ pub fn run_once(settings: &Settings) -> Result<OnceReport, RunError> {
     for e in &loaded.errors {
         tracing::error!("{e}");
     }
-    let digests = loaded.corpus.len();
+    let mut corpus = loaded.corpus;
+    let held = if settings.publish_future {
+        0
+    } else {
+        crate::future::hold_back(&mut corpus, chrono::Utc::now())
+    };
+    if held > 0 {
+        tracing::info!(
+            held,
+            "digests dated after now are held back until their date (publish_future: true publishes them now)"
+        );
+    }
+    let digests = corpus.len();
     let read_full = |rel: &std::path::Path| match scan::load_one(
         &settings.input_dir,
         rel,
@@ -120,7 +134,7 @@ pub fn run_once(settings: &Settings) -> Result<OnceReport, RunError> {
         Ok(crate::model::Parsed::Digest(digest)) => Some(digest),
         _ => None,
     };
-    let (built, engine) = output::build_with(loaded.corpus, settings, read_full)?;
+    let (built, engine) = output::build_with(corpus, settings, read_full)?;
     // The process ends right after: freeing a corpus-sized web of small allocations
     // would cost a tenth of the run for nothing.
     std::mem::forget(engine);
@@ -139,6 +153,7 @@ pub fn run_once(settings: &Settings) -> Result<OnceReport, RunError> {
         drafts: loaded.drafts,
         errors: loaded.errors,
         invalid: loaded.invalid,
+        held,
         sync,
     })
 }
@@ -177,6 +192,7 @@ pub fn main(cli: Cli) -> ExitCode {
             tracing::info!(
                 digests = report.digests,
                 drafts = report.drafts,
+                held = report.held,
                 invalid = report.invalid,
                 problems = report.errors.len(),
                 written = report.sync.written.len(),

@@ -32,6 +32,7 @@ pub struct RawConfig {
     pub max_categories: Option<usize>,
     pub max_category_bytes: Option<usize>,
     pub allow_empty: Option<bool>,
+    pub publish_future: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -57,6 +58,7 @@ const TOP_KEYS: &[&str] = &[
     "max_categories",
     "max_category_bytes",
     "allow_empty",
+    "publish_future",
 ];
 const SITE_KEYS: &[&str] = &["title", "link", "description", "language", "author"];
 
@@ -100,6 +102,8 @@ pub struct Settings {
     pub max_category_bytes: usize,
     /// Whether `--once` on an input without a digest is fine (else exit 1).
     pub allow_empty: bool,
+    /// Whether digests dated after now are published at once (else at their date).
+    pub publish_future: bool,
 }
 
 impl RawConfig {
@@ -265,6 +269,7 @@ impl Settings {
             max_categories,
             max_category_bytes,
             allow_empty: overrides.allow_empty || raw.allow_empty.unwrap_or(false),
+            publish_future: raw.publish_future.unwrap_or(false),
         })
     }
 }

@@ -13,6 +13,7 @@ use crate::engine::{Engine, FeedId};
 use crate::error::ConfigError;
 use crate::fsio::scan::{self, is_digest_name};
 use crate::fsio::writer::OutputDir;
+use crate::future::{self, Held};
 use crate::model::Digest;
 use crate::output::Renderer;
 use crate::state::{FileInput, Outcome, State};
@@ -72,6 +73,8 @@ struct Daemon {
     synced: bool,
     /// What is wrong now, for the STATUS line.
     troubles: BTreeMap<Trouble, String>,
+    /// Digests dated after now, out of the engine until their date.
+    held: Held,
 }
 
 impl Daemon {
@@ -95,7 +98,42 @@ impl Daemon {
             dirty: None,
             synced: false,
             troubles: BTreeMap::new(),
+            held: Held::default(),
         })
+    }
+
+    /// Queues what a file now holds for the engine; a digest not yet due waits in
+    /// `held`, and whatever the file held before leaves the feeds meanwhile.
+    fn changed(&mut self, rel: &Path, digest: Option<Digest>) {
+        self.held.release(rel);
+        match digest {
+            Some(digest)
+                if !self.settings.publish_future
+                    && !future::is_due(digest.date, chrono::Utc::now()) =>
+            {
+                debug!(path = %self.shown(rel).display(), date = %digest.date, "dated in the future: held back until then");
+                self.held.hold(rel, digest);
+                self.changes.push((rel.to_path_buf(), None));
+            }
+            digest => self.changes.push((rel.to_path_buf(), digest)),
+        }
+    }
+
+    /// Queues the held digests whose date has come (all of them, if the configuration
+    /// now publishes future digests); whether there were any.
+    fn release_due(&mut self) -> bool {
+        let now = if self.settings.publish_future {
+            chrono::DateTime::<chrono::Utc>::MAX_UTC
+        } else {
+            chrono::Utc::now()
+        };
+        let due = self.held.due(now);
+        let any = !due.is_empty();
+        for (rel, digest) in due {
+            debug!(path = %self.shown(&rel).display(), "its date has come: published");
+            self.changes.push((rel, Some(digest)));
+        }
+        any
     }
 
     /// The path to show a user for a file of the input folder.
@@ -130,7 +168,7 @@ impl Daemon {
                 {
                     warn!("{e} (this item is left out; the rest of the digest is published)");
                 }
-                self.changes.push((rel.to_path_buf(), digest));
+                self.changed(rel, digest);
                 true
             }
             Outcome::Invalid(errors) => {
@@ -154,7 +192,7 @@ impl Daemon {
             .update(rel, &shown, FileInput::Gone, self.settings.rules())
         {
             Outcome::Changed(digest) => {
-                self.changes.push((rel.to_path_buf(), digest));
+                self.changed(rel, digest);
                 true
             }
             _ => false,
@@ -232,11 +270,12 @@ impl Daemon {
     /// Applies a settled burst. Returns whether the corpus changed; `Err` when the input
     /// folder itself could not be read.
     fn apply(&mut self, pending: Pending) -> Result<bool, std::io::Error> {
+        let due = self.release_due();
         if pending.rescan {
             info!("rescanning the input folder");
-            return self.update_dir(Path::new(""));
+            return Ok(self.update_dir(Path::new(""))? | due);
         }
-        let mut changed = false;
+        let mut changed = due;
         for path in &pending.paths {
             changed |= self.look_at(path)?;
         }
@@ -297,6 +336,9 @@ impl Daemon {
             "{digests} digests, {entries} entries, {} invalid",
             self.state.invalid_count()
         );
+        if !self.held.is_empty() {
+            status.push_str(&format!(", {} held until their date", self.held.len()));
+        }
         for trouble in self.troubles.values() {
             status.push_str("; ");
             status.push_str(trouble);
@@ -389,6 +431,12 @@ pub async fn run(
     systemd::notify(&[Notice::Ready, Notice::Status(&status)]);
 
     let mut last_status = status;
+    // When the next digest held back for its date is due: a timer, not a poll.
+    let next_due = |held: &Held| {
+        held.wait(chrono::Utc::now())
+            .and_then(|wait| Instant::now().checked_add(wait))
+    };
+    let mut due_at = next_due(&daemon.held);
     let watchdog = systemd::watchdog_interval();
     let mut next_ping = watchdog.map(|d| Instant::now() + d);
     let mut pending = Pending::default();
@@ -436,6 +484,7 @@ pub async fn run(
                                 // its entries across a reload); every file is read again.
                                 fresh.state = std::mem::take(&mut daemon.state);
                                 fresh.state.forget_contents();
+                                fresh.held = std::mem::take(&mut daemon.held);
                                 fresh.engine = std::mem::take(&mut daemon.engine).reconfigured(&fresh.settings.authors);
                             }
                             daemon = fresh;
@@ -504,11 +553,18 @@ pub async fn run(
                         }
                     }
                 }
+                due_at = next_due(&daemon.held);
                 let status = daemon.status();
                 if status != last_status {
                     systemd::notify(&[Notice::Status(&status)]);
                     last_status = status;
                 }
+            },
+            _ = sleep_until(due_at.unwrap_or_else(far)), if due_at.is_some() => {
+                // A digest's date has come (or the hour-long wait is up): the next
+                // update takes what is due in.
+                due_at = None;
+                deadline = Some(Instant::now());
             },
             _ = sleep_until(retry.unwrap_or_else(far)), if retry.is_some() => {
                 retry = None;

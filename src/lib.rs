@@ -19,6 +19,7 @@ pub mod daemon;
 pub mod engine;
 pub mod error;
 pub mod fsio;
+pub mod future;
 pub mod key;
 pub mod logging;
 pub mod merge;

@@ -327,3 +327,46 @@ fn an_unwritable_output_exits_2_and_leaves_feeds_whole() {
     let result = run_once(input.path(), &file, &[]);
     assert_eq!(result.status.code(), Some(2));
 }
+
+/// As Hugo without --buildFuture: a digest dated after the run waits for its date.
+#[test]
+fn digests_dated_in_the_future_are_held_back_unless_configured() {
+    let input = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    write(input.path(), "good.md", good());
+    write(
+        input.path(),
+        "later.md",
+        digest(
+            "2999-01-01T08:00:00Z",
+            &["Later"],
+            &[(
+                "Later - Ben Tossell",
+                "https://x.com/bentossell/status/2",
+                "x",
+            )],
+        ),
+    );
+    let result = run_once(input.path(), out.path(), &[]);
+    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+    assert!(stderr(&result).contains("held=1"), "{}", stderr(&result));
+    let tree = read_tree(out.path());
+    let ids: Vec<String> = parse_feed("rss.xml", &tree["rss.xml"])
+        .entries
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(ids, [GOOD_ID]);
+    assert!(!tree.keys().any(|k| k.starts_with("categories/later/")));
+
+    let config = input.path().join("future.yaml");
+    fs::write(&config, "publish_future: true\n").unwrap();
+    let result = run_once(
+        input.path(),
+        out.path(),
+        &["--config", config.to_str().unwrap()],
+    );
+    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+    let tree = read_tree(out.path());
+    assert_eq!(parse_feed("rss.xml", &tree["rss.xml"]).entries.len(), 2);
+}

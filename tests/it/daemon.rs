@@ -814,3 +814,26 @@ fn an_item_without_a_good_link_is_left_out_and_the_rest_published() {
     let (status, log) = d.stop();
     assert!(status.success(), "{log}");
 }
+
+#[test]
+fn a_digest_dated_in_the_future_is_published_when_its_date_comes() {
+    let (_root, input, output) = scratch();
+    let mut d = Daemon::start(&input, &output, "", &[]);
+    let soon = chrono::Utc::now() + chrono::Duration::seconds(5);
+    let date = soon.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    write(&input, "soon.md", tweet_digest(&date, 5, "Later"));
+    d.wait_for("1 held until their date");
+    let id = "https://x.com/bentossell/status/5".to_string();
+    assert!(!global_ids(&output).contains(&id), "published early");
+    // No file event comes at its date: the daemon's own timer publishes it.
+    let deadline = Instant::now() + PATIENCE;
+    while !global_ids(&output).contains(&id) {
+        assert!(Instant::now() < deadline, "never published:\n{}", d.log());
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    let due = chrono::DateTime::parse_from_rfc3339(&date).unwrap();
+    assert!(chrono::Utc::now() >= due, "published before its date");
+    d.settles_like_once("after its date");
+    let (status, log) = d.stop();
+    assert!(status.success(), "{log}");
+}
