@@ -17,7 +17,7 @@ use crate::future::{self, Held};
 use crate::model::Digest;
 use crate::output::Renderer;
 use crate::state::{FileInput, Outcome, State};
-use crate::systemd::{self, Notice};
+use crate::systemd::{self, Notice, Sent};
 use crate::watch::{self, Pending, Watch, WatchMsg};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -147,7 +147,11 @@ impl Daemon {
         let read = scan::read_capped(&path, self.settings.max_file_bytes);
         let input = match &read {
             Ok(bytes) => FileInput::Bytes(bytes),
-            Err(e) if !path.exists() => {
+            // Gone (or a link to nothing): not a file that cannot be read for now, such
+            // as one in a folder whose permissions changed.
+            Err(e)
+                if fs::metadata(&path).is_err_and(|m| m.kind() == std::io::ErrorKind::NotFound) =>
+            {
                 debug!(path = %shown.display(), error = %e, "gone before it could be read");
                 FileInput::Gone
             }
@@ -262,6 +266,12 @@ impl Daemon {
         match fs::symlink_metadata(path) {
             Ok(meta) if meta.is_dir() => self.update_dir(&rel),
             Ok(_) if is_digest_name(&name) => Ok(self.update_file(&rel)),
+            // Cannot be looked at (a folder above lost its permissions): what is known
+            // there keeps its last good entries, as a file that cannot be read does.
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                error!(path = %self.shown(&rel).display(), "cannot look at it: {e}; what it held keeps its last good entries");
+                Ok(false)
+            }
             // Gone, or no longer a digest's name: whatever was known there goes.
             _ => Ok(self.forget_under(&rel)),
         }
@@ -402,7 +412,14 @@ pub async fn run(
     let mut daemon = Daemon::new(settings)?;
     // Held for the daemon's life; a reload to another output folder takes that one too.
     let mut out = OutputDir::open(&daemon.settings.output_dir)?;
-    out.probe()?;
+    // Fail fast on what an administrator must fix (permissions, a read-only mount);
+    // a full disk is retried like any failed write.
+    if let Err(e) = out.probe() {
+        let full = matches!(e.source.raw_os_error(), Some(libc::ENOSPC | libc::EDQUOT));
+        if !full {
+            return Err(e.into());
+        }
+    }
     let mut retry: Option<Instant> = None;
     let mut rewatch: Option<Instant> = None;
     // Watch first, then scan: a file written during start-up is seen by one or the other.
@@ -428,7 +445,12 @@ pub async fn run(
     }
     let status = daemon.status();
     info!(input = %daemon.settings.input_dir.display(), output = %daemon.settings.output_dir.display(), "{status}; watching");
-    systemd::notify(&[Notice::Ready, Notice::Status(&status)]);
+    // READY must reach systemd, or it never considers the service started.
+    let ready = |status: &str| {
+        let sent = systemd::notify(&[Notice::Ready, Notice::Status(status)]);
+        (sent == Sent::Dropped).then(|| Instant::now() + Duration::from_secs(1))
+    };
+    let mut owe_ready = ready(&status);
 
     let mut last_status = status;
     // When the next digest held back for its date is due: a timer, not a poll.
@@ -471,7 +493,9 @@ pub async fn run(
                             // limit (which may have been raised since): watch anew. The
                             // old watch goes first: each one holds an inotify instance.
                             if fresh.root != daemon.root || watch.is_none() || rewatch.is_some() {
-                                drop(watch.take());
+                                if let Some(old) = watch.take() {
+                    old.stop();
+                }
                                 watch = start_watch(&fresh.root, &mut fresh.troubles);
                                 rewatch = watch.as_ref().and_then(|w| w.limited.as_ref()).map(|_| Instant::now() + LIMIT_RETRY);
                                 if watch.is_none() {
@@ -494,7 +518,7 @@ pub async fn run(
                         }
                     }
                     let status = daemon.status();
-                    systemd::notify(&[Notice::Ready, Notice::Status(&status)]);
+                    owe_ready = ready(&status);
                 }
                 Some(Control::Stop) | None => break,
             },
@@ -575,7 +599,9 @@ pub async fn run(
                 if watch.is_none() || now_id != root_id || now_root.as_ref() != Some(&daemon.root) {
                     match now_root {
                         Some(root) => {
-                            drop(watch.take());
+                            if let Some(old) = watch.take() {
+                    old.stop();
+                }
                             watch = start_watch(&root, &mut daemon.troubles);
                             match &watch {
                                 Some(w) => {
@@ -602,7 +628,9 @@ pub async fn run(
             _ = sleep_until(rewatch.unwrap_or_else(far)), if rewatch.is_some() => {
                 // The limit may have been raised, or watches freed: every folder that
                 // could not be watched is tried again, and what it holds read.
-                drop(watch.take());
+                if let Some(old) = watch.take() {
+                    old.stop();
+                }
                 watch = start_watch(&daemon.root, &mut daemon.troubles);
                 rewatch = match &watch {
                     Some(w) if w.limited.is_some() => Some(Instant::now() + LIMIT_RETRY),
@@ -617,6 +645,9 @@ pub async fn run(
                 };
                 pending.rescan = true;
                 deadline = Some(Instant::now());
+            },
+            _ = sleep_until(owe_ready.unwrap_or_else(far)), if owe_ready.is_some() => {
+                owe_ready = ready(&daemon.status());
             },
             _ = sleep_until(next_ping.unwrap_or_else(far)), if next_ping.is_some() => {
                 // Pinged from the loop itself: a wedged loop stops the pings.

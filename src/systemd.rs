@@ -1,9 +1,11 @@
 //! Talking to systemd: readiness, status and watchdog messages on `$NOTIFY_SOCKET`.
 //!
-//! The send never blocks. A datagram socket whose listener stops reading fills up after
-//! a dozen messages, and a blocking send would then freeze the event loop, watchdog
-//! pings included; a message that cannot go at once is dropped instead (the next
-//! status line says the same and more).
+//! A send never waits for long. A datagram socket whose listener stops reading fills
+//! up after a dozen messages, and a blocking send would then freeze the event loop,
+//! watchdog pings included. Status lines and pings that cannot go at once are dropped
+//! (the next one says the same and more); READY, RELOADING and STOPPING wait a quarter
+//! of a second for room, and the caller tries READY again if it was dropped: without
+//! it systemd would never consider the service started.
 
 use std::ffi::OsStr;
 use std::io;
@@ -43,12 +45,18 @@ pub enum Sent {
     NoManager,
 }
 
-/// Sends `notices` to the socket systemd named, if any, without ever waiting.
+/// How long a notice that must arrive waits for room in the socket.
+const MUST_ARRIVE: Duration = Duration::from_millis(250);
+
+/// Sends `notices` to the socket systemd named, if any.
 pub fn notify(notices: &[Notice<'_>]) -> Sent {
     let Some(socket) = std::env::var_os("NOTIFY_SOCKET") else {
         return Sent::NoManager;
     };
-    match send(&socket, notices) {
+    let must = notices
+        .iter()
+        .any(|n| matches!(n, Notice::Ready | Notice::Reloading | Notice::Stopping));
+    match send(&socket, notices, must.then_some(MUST_ARRIVE)) {
         Ok(sent) => sent,
         Err(e) => {
             tracing::debug!(error = %e, "cannot notify systemd");
@@ -58,8 +66,8 @@ pub fn notify(notices: &[Notice<'_>]) -> Sent {
 }
 
 /// Sends one datagram of `notices` to `socket` (a path, or `@name` for an abstract
-/// socket), without blocking.
-pub fn send(socket: &OsStr, notices: &[Notice<'_>]) -> io::Result<Sent> {
+/// socket), waiting at most `wait` for room (not at all without it).
+pub fn send(socket: &OsStr, notices: &[Notice<'_>], wait: Option<Duration>) -> io::Result<Sent> {
     use std::os::unix::ffi::OsStrExt;
     let mut message = String::new();
     for notice in notices {
@@ -67,7 +75,10 @@ pub fn send(socket: &OsStr, notices: &[Notice<'_>]) -> io::Result<Sent> {
         message.push('\n');
     }
     let sock = UnixDatagram::unbound()?;
-    sock.set_nonblocking(true)?;
+    match wait {
+        Some(wait) => sock.set_write_timeout(Some(wait))?,
+        None => sock.set_nonblocking(true)?,
+    }
     let bytes = socket.as_bytes();
     let result = match bytes.strip_prefix(b"@") {
         Some(name) => {
@@ -110,6 +121,7 @@ mod tests {
         let sent = send(
             path.as_os_str(),
             &[Notice::Ready, Notice::Status("3 digests\nfine")],
+            None,
         );
         assert_eq!(sent.unwrap(), Sent::Sent);
         let mut buf = [0u8; 256];
@@ -128,15 +140,18 @@ mod tests {
         let socket = path.clone().into_os_string();
         std::thread::spawn(move || {
             let outcomes: Vec<Sent> = (0..2000)
-                .map(|_| send(&socket, &[Notice::Status("busy")]).unwrap())
+                .map(|_| send(&socket, &[Notice::Status("busy")], None).unwrap())
                 .collect();
-            let _ = done.send(outcomes);
+            // A notice that must arrive waits a moment for room, then gives up too.
+            let ready = send(&socket, &[Notice::Ready], Some(Duration::from_millis(50)));
+            let _ = done.send((outcomes, ready.unwrap()));
         });
-        let outcomes = finished
+        let (outcomes, ready) = finished
             .recv_timeout(Duration::from_secs(60))
             .expect("2,000 sends to a full socket return");
         assert!(outcomes.contains(&Sent::Sent));
         assert!(outcomes.contains(&Sent::Dropped));
+        assert_eq!(ready, Sent::Dropped);
     }
 
     #[test]
@@ -147,7 +162,7 @@ mod tests {
         let listener = UnixDatagram::bind_addr(&addr).unwrap();
         let socket = format!("@{name}");
         assert_eq!(
-            send(OsStr::new(&socket), &[Notice::Watchdog]).unwrap(),
+            send(OsStr::new(&socket), &[Notice::Watchdog], None).unwrap(),
             Sent::Sent
         );
         let mut buf = [0u8; 64];

@@ -95,6 +95,16 @@ pub struct Watch {
     pub lost: Arc<AtomicBool>,
     /// Why some folders are not watched (the inotify watch limit); the rest are.
     pub limited: Option<String>,
+    root: PathBuf,
+}
+
+impl Watch {
+    /// Ends the watch, its kernel watches released before this returns: dropping the
+    /// watcher alone releases them later, on its own thread, and a new watch made
+    /// meanwhile would meet the limit the old one still holds.
+    pub fn stop(mut self) {
+        let _ = self.watcher.unwatch(&self.root);
+    }
 }
 
 /// Starts a recursive watch on `root`. The callback never blocks and never panics.
@@ -135,6 +145,7 @@ pub fn start(root: &Path) -> Result<Watch, String> {
         events,
         lost,
         limited,
+        root: root.to_path_buf(),
     })
 }
 

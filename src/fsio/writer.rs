@@ -2,35 +2,29 @@
 //! bytes differ are written, each atomically; files that digestfeed wrote before and no
 //! longer wants are removed; nothing else is ever touched.
 //!
-//! digestfeed often runs as root, and the output folder is one a web server, a deploy
-//! script or another user may also write. So every file operation goes through a
-//! handle on its folder, opened from the locked output folder one name at a time
-//! without following symbolic links (`openat` with `O_NOFOLLOW`): a link planted
-//! anywhere in the tree, at a feed's folder or at a temporary file's name, can never
-//! make digestfeed write, chmod or remove anything outside the output folder.
+//! digestfeed often runs as root, in a folder a web server, a deploy script or another
+//! user may also write. Every file operation goes through [`Folder`] handles (see
+//! there), so nothing outside the output folder is ever written, chmod'ed or removed,
+//! whatever links it holds or the manifest says.
 
+use super::folder::{error, kind_at, make_folders, split_rel, temp_name, Durable, Folder};
 use crate::error::WriteError;
 use crate::output::Output;
 use crate::par::par_map_on;
-use rustix::fs::{self as rfs, AtFlags, Mode, OFlags};
+use rustix::fs::{self as rfs, FileType, Mode, OFlags};
 use rustix::io::Errno;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File, TryLockError};
-use std::io::{self, Read, Write};
-use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+use std::io::{self, Read};
+use std::os::fd::AsFd;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 /// The record of every file digestfeed wrote, one relative path per line. Only files
 /// listed here are ever removed.
 pub const MANIFEST: &str = ".digestfeed-manifest";
-const TEMP_SUFFIX: &str = ".digestfeed-tmp";
 /// The file a daemon creates and removes to learn that it can write the folder.
 const PROBE: &str = ".digestfeed-probe";
-/// Feeds are served files: readable by the web server whatever the umask, and so are
-/// the folders that hold them.
-const FILE_MODE: u32 = 0o644;
-const DIR_MODE: u32 = 0o755;
 
 /// What one sync did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -43,14 +37,6 @@ pub struct SyncReport {
     pub reattached: bool,
 }
 
-fn error(path: &Path, action: &'static str, source: impl Into<io::Error>) -> WriteError {
-    WriteError {
-        path: path.to_path_buf(),
-        action,
-        source: source.into(),
-    }
-}
-
 /// A relative path that stays inside the output folder: `/`-separated normal components.
 fn is_safe_relative(rel: &str) -> bool {
     !rel.is_empty()
@@ -59,60 +45,26 @@ fn is_safe_relative(rel: &str) -> bool {
             .all(|c| !c.is_empty() && c != "." && c != ".." && !c.contains(['\\', '\0']))
 }
 
-/// The folder part and the name of a relative path (`""` for the output folder itself).
-fn split_rel(rel: &str) -> (&str, &str) {
-    rel.rsplit_once('/').unwrap_or(("", rel))
+/// A file to write: its name in its folder, its path in the output, its bytes.
+struct ToWrite<'a> {
+    name: &'a str,
+    rel: &'a String,
+    bytes: &'a [u8],
 }
 
-/// The temporary name a file is written under. It is fixed, so a leftover from a
-/// killed run is removed, never piled up.
-fn temp_name(name: &str) -> String {
-    format!(".{name}{TEMP_SUFFIX}")
+/// A file written beside its target, waiting to be renamed over it.
+struct Staged<'a> {
+    name: &'a str,
+    rel: &'a String,
+    temp: String,
 }
 
-/// Creates `path` and any missing folder above it with mode 0755, whatever the umask.
-fn make_folders(path: &Path) -> io::Result<()> {
-    if path.is_dir() {
-        return Ok(());
-    }
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        make_folders(parent)?;
-    }
-    match fs::DirBuilder::new().mode(DIR_MODE).create(path) {
-        Ok(()) => fs::set_permissions(path, fs::Permissions::from_mode(DIR_MODE)),
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists && path.is_dir() => Ok(()),
-        Err(e) => Err(e),
-    }
-}
+/// Files grouped by the folder (relative path) they are in.
+type ByFolder<'a, T> = Vec<(&'a str, Vec<T>)>;
 
-fn identity(meta: &fs::Metadata) -> (u64, u64) {
-    (meta.dev(), meta.ino())
-}
-
-/// An output folder held for writing: an open handle on it, locked (an advisory
-/// `flock`, released when the process ends, however it ends) so that a second
-/// digestfeed writing the same folder is refused instead of racing on its files.
-#[derive(Debug)]
-pub struct OutputDir {
-    path: PathBuf,
-    dir: File,
-    /// Device and inode of the folder held, to notice it being removed or replaced.
-    id: (u64, u64),
-}
-
-/// How a batch of files is made durable before its renames.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Durable {
-    /// Each file synced as it is written (and each folder after the renames): the cost
-    /// is that of these files alone.
-    EachFile,
-    /// One `syncfs` of the output's file system for all of them: one journal commit,
-    /// which for the daemon's updates (a few dozen files) is 2-3 ms less than a sync
-    /// per file, but which also waits for every other program's pending writes.
-    Together,
-}
-
-/// The daemon's way: `syncfs` for more than a few files.
+/// The daemon's way: `syncfs` for more than a few files. One `syncfs` is one journal
+/// commit, which for the daemon's updates (a few dozen files) is 2-3 ms less than a
+/// sync per file, but which also waits for every other program's pending writes.
 fn by_count(files: usize) -> Durable {
     if files > 8 {
         Durable::Together
@@ -128,67 +80,62 @@ fn each_file(_files: usize) -> Durable {
 
 /// Threads that write and sync files side by side. A sync mostly waits for the disk,
 /// and the file system commits syncs that wait together in one journal transaction.
+/// Each holds one folder open at a time.
 const SYNC_THREADS: usize = 8;
 
-/// Handles on the folders of one sync, by relative path (`""`: the output folder).
-struct Folders {
-    handles: HashMap<String, OwnedFd>,
+/// An output folder held for writing: an open handle on it, locked (an advisory
+/// `flock`, released when the process ends, however it ends) so that a second
+/// digestfeed writing the same folder is refused instead of racing on its files.
+#[derive(Debug)]
+pub struct OutputDir {
+    path: PathBuf,
+    dir: File,
+    /// Device and inode of the folder held, to notice it being removed or replaced.
+    id: (u64, u64),
+    /// Whether the path named a symbolic link when it was first taken: a folder later
+    /// replaced by a link is not followed.
+    link: bool,
 }
 
-impl Folders {
-    fn get(&self, rel: &str) -> BorrowedFd<'_> {
-        self.handles[rel].as_fd()
-    }
-}
-
-/// The bytes of the regular file `name` in `dir`, or `None` (missing, a link, not a
-/// file, unreadable): whatever it is, it does not hold what is to be written.
-fn read_at(dir: BorrowedFd<'_>, name: &str) -> Option<Vec<u8>> {
-    let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK;
-    let fd = rfs::openat(dir, name, flags, Mode::empty()).ok()?;
-    let mut file = File::from(fd);
-    if !file.metadata().ok()?.is_file() {
-        return None;
-    }
-    let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes).ok()?;
-    Some(bytes)
-}
-
-/// What stands at `name` in `dir`, without following a link; `None` when nothing does.
-fn kind_at(dir: BorrowedFd<'_>, name: &str) -> io::Result<Option<rfs::FileType>> {
-    match rfs::statat(dir, name, AtFlags::SYMLINK_NOFOLLOW) {
-        Ok(stat) => Ok(Some(rfs::FileType::from_raw_mode(stat.st_mode))),
-        Err(Errno::NOENT) => Ok(None),
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// Removes `name` from `dir` when it is a file or a link (never what a link points
-/// to); `Ok(false)` when nothing is there.
-fn unlink_file(dir: BorrowedFd<'_>, name: &str) -> io::Result<bool> {
-    match rfs::unlinkat(dir, name, AtFlags::empty()) {
-        Ok(()) => Ok(true),
-        Err(Errno::NOENT) => Ok(false),
-        Err(e) => Err(e.into()),
-    }
+fn is_link(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
 }
 
 impl OutputDir {
     /// Takes the output folder (creating it, mode 0755), or says who has it.
     pub fn open(path: &Path) -> Result<OutputDir, WriteError> {
+        OutputDir::take(path, true)
+    }
+
+    /// [`OutputDir::open`]; a symbolic link at the path is followed only if `links`.
+    fn take(path: &Path, links: bool) -> Result<OutputDir, WriteError> {
         make_folders(path).map_err(|e| error(path, "cannot create the output folder", e))?;
-        let dir = File::open(path).map_err(|e| error(path, "cannot open the output folder", e))?;
+        let link = is_link(path);
+        if link && !links {
+            return Err(error(
+                path,
+                "was replaced by a symbolic link while digestfeed ran; it does not follow it (remove the link)",
+                io::Error::from(io::ErrorKind::AlreadyExists),
+            ));
+        }
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        let flags = if links {
+            flags
+        } else {
+            flags | OFlags::NOFOLLOW
+        };
+        let fd = rfs::open(path, flags, Mode::empty()).map_err(|e| match e {
+            Errno::NOTDIR => error(
+                path,
+                "is a file, not a folder (choose a folder for the feeds)",
+                e,
+            ),
+            e => error(path, "cannot open the output folder", e),
+        })?;
+        let dir = File::from(fd);
         let meta = dir
             .metadata()
             .map_err(|e| error(path, "cannot open the output folder", e))?;
-        if !meta.is_dir() {
-            return Err(error(
-                path,
-                "is a file, not a folder (choose a folder for the feeds)",
-                io::Error::from(io::ErrorKind::NotADirectory),
-            ));
-        }
         match dir.try_lock() {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => {
@@ -204,8 +151,9 @@ impl OutputDir {
         }
         Ok(OutputDir {
             path: path.to_path_buf(),
-            id: identity(&meta),
+            id: (meta.dev(), meta.ino()),
             dir,
+            link,
         })
     }
 
@@ -222,17 +170,21 @@ impl OutputDir {
         }
     }
 
+    fn folder(&self, rel: &str, create: bool) -> Result<Folder, WriteError> {
+        Folder::open(self.dir.as_fd(), &self.path, rel, create)
+    }
+
     /// Whether the folder at the path is still the one held. When it was removed or
     /// replaced (a deploy step that wipes it, `rm -rf`), the new one (made if need be)
     /// is taken and locked in its place, and `true` says that every file must be
     /// written again.
     fn reattach(&mut self) -> Result<bool, WriteError> {
-        let now = fs::metadata(&self.path).ok().map(|m| identity(&m));
+        let now = fs::metadata(&self.path).ok().map(|m| (m.dev(), m.ino()));
         if now == Some(self.id) {
             return Ok(false);
         }
         tracing::warn!(output = %self.path.display(), "the output folder was removed or replaced; writing every feed into it again");
-        *self = OutputDir::open(&self.path)?;
+        *self = OutputDir::take(&self.path, self.link)?;
         Ok(true)
     }
 
@@ -240,19 +192,19 @@ impl OutputDir {
     /// a link standing at its name), then removed.
     pub fn probe(&mut self) -> Result<(), WriteError> {
         self.reattach()?;
-        let dir = self.dir.as_fd();
+        let root = self.folder("", false)?;
         let shown = self.shown(PROBE);
-        let made = unlink_file(dir, PROBE).and_then(|_| {
+        let made = root.unlink(PROBE).and_then(|_| {
             let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW;
             rfs::openat(
-                dir,
+                root.fd(),
                 PROBE,
                 flags | OFlags::CLOEXEC,
                 Mode::from_raw_mode(0o600),
             )
             .map_err(io::Error::from)
         });
-        made.and_then(|_| unlink_file(dir, PROBE).map(|_| ()))
+        made.and_then(|_| root.unlink(PROBE).map(|_| ()))
             .map_err(|e| error(&shown, "cannot write into the output folder", e))
     }
 
@@ -316,11 +268,11 @@ impl OutputDir {
             text.push_str(p);
             text.push('\n');
         }
-        let dir = self.dir.as_fd();
-        if let Some(temp) = self.stage(dir, "", MANIFEST, text.as_bytes(), Durable::EachFile)? {
-            self.commit(dir, "", &temp, MANIFEST)?;
+        let root = self.folder("", false)?;
+        if let Some(temp) = root.stage(MANIFEST, text.as_bytes(), Durable::EachFile)? {
+            root.commit(&temp, MANIFEST)?;
         }
-        rfs::fsync(dir).map_err(|e| error(&self.path, "cannot sync the folder", e))
+        root.sync()
     }
 
     /// Every folder that `rels` lie in must be a real folder of the output (or not
@@ -328,22 +280,19 @@ impl OutputDir {
     /// before anything is written, whoever put it there.
     fn check_folders<'a>(&self, rels: impl Iterator<Item = &'a String>) -> Result<(), WriteError> {
         let mut seen: BTreeSet<&str> = BTreeSet::new();
-        let root = self.dir.as_fd();
         for rel in rels {
             let (dir, _) = split_rel(rel);
-            let mut end = 0;
-            while end < dir.len() {
-                end = dir[end..].find('/').map_or(dir.len(), |i| end + i);
+            let ends = dir.match_indices('/').map(|(i, _)| i).chain([dir.len()]);
+            for end in ends.filter(|&end| end > 0) {
                 let folder = &dir[..end];
-                end += 1;
                 if !seen.insert(folder) {
                     continue;
                 }
                 let shown = self.shown(folder);
-                match kind_at(root, folder) {
+                match kind_at(self.dir.as_fd(), folder) {
                     Ok(None) => break,
-                    Ok(Some(rfs::FileType::Directory)) => {}
-                    Ok(Some(rfs::FileType::Symlink)) => {
+                    Ok(Some(FileType::Directory)) => {}
+                    Ok(Some(FileType::Symlink)) => {
                         return Err(error(
                             &shown,
                             "is a symbolic link where digestfeed keeps a folder of feeds; it never writes through links (replace it with a real folder, or remove it)",
@@ -367,176 +316,14 @@ impl OutputDir {
     /// A file at `rel` that digestfeed did not write (it is not in the manifest) and
     /// that does not already hold `bytes`: replacing it would destroy someone's work.
     fn foreign(&self, rel: &str, bytes: &[u8]) -> bool {
-        let root = self.dir.as_fd();
-        match kind_at(root, rel) {
+        match kind_at(self.dir.as_fd(), rel) {
             Ok(None) => false,
-            Ok(Some(rfs::FileType::RegularFile)) => {
+            Ok(Some(FileType::RegularFile)) => {
                 let (dir, name) = split_rel(rel);
-                let held = if dir.is_empty() {
-                    read_at(root, name)
-                } else {
-                    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW;
-                    rfs::openat(root, dir, flags | OFlags::CLOEXEC, Mode::empty())
-                        .ok()
-                        .and_then(|d| read_at(d.as_fd(), name))
-                };
+                let held = self.folder(dir, false).ok().and_then(|f| f.read(name));
                 held.as_deref() != Some(bytes)
             }
             _ => true,
-        }
-    }
-
-    /// Opens (and with `create`, makes) the folders of `dirs`, in order, one name at a
-    /// time from the output folder and never through a link. With `create` it stops at
-    /// the first that fails, returning the handles opened so far, the index it failed
-    /// at and why; without, a folder that cannot be opened (gone, say) is passed over.
-    fn open_folders<'a>(
-        &self,
-        dirs: impl Iterator<Item = &'a str>,
-        create: bool,
-    ) -> (Folders, Option<(usize, WriteError)>) {
-        let mut handles: HashMap<String, OwnedFd> = HashMap::new();
-        let root = match self.dir.try_clone() {
-            Ok(root) => OwnedFd::from(root),
-            Err(e) => {
-                let e = error(&self.path, "cannot open the output folder", e);
-                return (Folders { handles }, Some((0, e)));
-            }
-        };
-        handles.insert(String::new(), root);
-        for (at, dir) in dirs.enumerate() {
-            if let Err(e) = self.open_folder(&mut handles, dir, create) {
-                if create {
-                    return (Folders { handles }, Some((at, e)));
-                }
-            }
-        }
-        (Folders { handles }, None)
-    }
-
-    fn open_folder(
-        &self,
-        handles: &mut HashMap<String, OwnedFd>,
-        dir: &str,
-        create: bool,
-    ) -> Result<(), WriteError> {
-        if handles.contains_key(dir) {
-            return Ok(());
-        }
-        let (parent, name) = split_rel(dir);
-        self.open_folder(handles, parent, create)?;
-        let parent_fd = handles[parent].as_fd();
-        let shown = self.shown(dir);
-        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-        let opened = match rfs::openat(parent_fd, name, flags, Mode::empty()) {
-            Err(Errno::NOENT) if create => {
-                match rfs::mkdirat(parent_fd, name, Mode::from_raw_mode(DIR_MODE)) {
-                    Ok(()) | Err(Errno::EXIST) => {}
-                    Err(e) => return Err(error(&shown, "cannot create the folder", e)),
-                }
-                let fd = rfs::openat(parent_fd, name, flags, Mode::empty())
-                    .map_err(|e| error(&shown, "cannot open the folder", e))?;
-                // mkdir's mode passes through the umask; a web server must enter it.
-                rfs::fchmod(&fd, Mode::from_raw_mode(DIR_MODE))
-                    .map_err(|e| error(&shown, "cannot set the mode of", e))?;
-                Ok(fd)
-            }
-            other => other,
-        };
-        let fd = opened.map_err(|e| match e {
-            Errno::LOOP | Errno::NOTDIR => error(
-                &shown,
-                "is not a real folder (a symbolic link or a file stands where digestfeed keeps feeds; move it away)",
-                e,
-            ),
-            e => error(&shown, "cannot open the folder", e),
-        })?;
-        handles.insert(dir.to_string(), fd);
-        Ok(())
-    }
-
-    /// Writes `bytes` to the temporary file of `name` in `dir` (mode 0644, so that a
-    /// web server can read it), unless `name` already holds exactly them, and makes it
-    /// durable unless the caller will (`Durable::Together`). The temporary file is
-    /// created exclusively and without following links; whatever stood at its name
-    /// (a leftover of a killed run, a planted link) is removed first, never written
-    /// through. Returns the temporary name, for the caller to rename over `name`.
-    fn stage(
-        &self,
-        dir: BorrowedFd<'_>,
-        dir_rel: &str,
-        name: &str,
-        bytes: &[u8],
-        durable: Durable,
-    ) -> Result<Option<String>, WriteError> {
-        if read_at(dir, name).as_deref() == Some(bytes) {
-            return Ok(None);
-        }
-        let temp = temp_name(name);
-        let shown = || self.shown(&join(dir_rel, &temp));
-        unlink_file(dir, &temp)
-            .map_err(|e| error(&shown(), "cannot remove a leftover temporary file", e))?;
-        let flags =
-            OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-        let fd = rfs::openat(dir, temp.as_str(), flags, Mode::from_raw_mode(FILE_MODE))
-            .map_err(|e| error(&shown(), "cannot create a temporary file", e))?;
-        let result = (|| {
-            rfs::fchmod(&fd, Mode::from_raw_mode(FILE_MODE))
-                .map_err(|e| error(&shown(), "cannot set the mode of", e))?;
-            let mut file = File::from(fd);
-            file.write_all(bytes)
-                .map_err(|e| error(&shown(), "cannot write", e))?;
-            match durable {
-                Durable::EachFile => file
-                    .sync_all()
-                    .map_err(|e| error(&shown(), "cannot sync", e)),
-                Durable::Together => Ok(()),
-            }
-        })();
-        match result {
-            Ok(()) => Ok(Some(temp)),
-            Err(e) => {
-                let _ = unlink_file(dir, &temp);
-                Err(e)
-            }
-        }
-    }
-
-    /// Renames a staged temporary file over its target (replacing a link standing
-    /// there, never writing through it).
-    fn commit(
-        &self,
-        dir: BorrowedFd<'_>,
-        dir_rel: &str,
-        temp: &str,
-        name: &str,
-    ) -> Result<(), WriteError> {
-        rfs::renameat(dir, temp, dir, name).map_err(|e| {
-            let _ = unlink_file(dir, temp);
-            error(&self.shown(&join(dir_rel, name)), "cannot replace", e)
-        })
-    }
-
-    /// Makes the output's file system durable, the files staged in it included.
-    fn sync_file_system(&self) -> Result<(), WriteError> {
-        rfs::syncfs(&self.dir).map_err(|e| error(&self.path, "cannot sync", e))
-    }
-
-    /// Makes folders durable, so that the renames in them are.
-    fn sync_folders(
-        &self,
-        folders: &Folders,
-        dirs: &[&String],
-        durable: Durable,
-    ) -> Result<(), WriteError> {
-        match durable {
-            Durable::Together if dirs.len() > 8 => self.sync_file_system(),
-            _ => par_map_on(SYNC_THREADS, dirs, |dir| {
-                rfs::fsync(folders.get(dir))
-                    .map_err(|e| error(&self.shown(dir), "cannot sync the folder", e))
-            })
-            .into_iter()
-            .collect(),
         }
     }
 
@@ -556,6 +343,8 @@ impl OutputDir {
             .filter(|k| is_safe_relative(k))
             .cloned()
             .collect();
+        // Folders in the way are refused before anything is written; after that, the
+        // error reported is the first in path order, as if files were written one by one.
         self.check_folders(wanted.iter().chain(old.iter()))?;
         for rel in wanted.difference(&old) {
             if self.foreign(rel, &desired[rel]) {
@@ -572,12 +361,15 @@ impl OutputDir {
         if union != old {
             self.write_manifest(&union)?;
         }
-
+        if only.is_none() {
+            self.remove_leftovers(&old);
+        }
         let mut report = SyncReport {
             reattached,
             ..SyncReport::default()
         };
-        let mut todo: Vec<(&String, &[u8])> = Vec::new();
+        let mut todo: BTreeMap<&str, Vec<ToWrite<'_>>> = BTreeMap::new();
+        let mut count = 0;
         for (rel, bytes) in desired {
             if !is_safe_relative(rel) {
                 continue;
@@ -586,131 +378,225 @@ impl OutputDir {
                 report.unchanged += 1;
                 continue;
             }
-            todo.push((rel, bytes));
-        }
-        // Each folder once (a feed's three files share one), then the files several at a
-        // time: creating and syncing a file costs more than writing its bytes. The error
-        // reported is the first in path order, as if the files had been written one by
-        // one: a folder that cannot be made stops the files from it on.
-        let (folders, no_folder) =
-            self.open_folders(todo.iter().map(|(rel, _)| split_rel(rel).0), true);
-        if let Some((at, _)) = &no_folder {
-            todo.truncate(*at);
-        }
-        if only.is_none() {
-            // Leftovers of a run that was killed mid-write.
-            let (left, _) = self.open_folders(old.iter().map(|rel| split_rel(rel).0), false);
-            for rel in &old {
-                let (dir, name) = split_rel(rel);
-                if let Some(fd) = left.handles.get(dir) {
-                    let _ = unlink_file(fd.as_fd(), &temp_name(name));
-                }
-            }
-        }
-        let durable = durable(todo.len());
-        let results = par_map_on(SYNC_THREADS, &todo, |(rel, bytes)| {
             let (dir, name) = split_rel(rel);
-            self.stage(folders.get(dir), dir, name, bytes, durable)
-        });
-        let mut staged: Vec<(&String, String)> = Vec::new();
-        let mut failed = None;
-        for ((rel, _), result) in todo.into_iter().zip(results) {
-            match result {
-                Ok(Some(temp)) => staged.push((rel, temp)),
-                Ok(None) => report.unchanged += 1,
-                Err(e) => failed = failed.or(Some(e)),
-            }
+            todo.entry(dir)
+                .or_default()
+                .push(ToWrite { name, rel, bytes });
+            count += 1;
         }
-        let discard = |staged: &[(&String, String)]| {
-            for (rel, temp) in staged {
-                let _ = unlink_file(folders.get(split_rel(rel).0), temp);
-            }
-        };
-        let synced = match (&failed, &no_folder, durable) {
-            (None, None, Durable::Together) if !staged.is_empty() => self.sync_file_system().err(),
-            _ => None,
-        };
-        if let Some(e) = failed.or(no_folder.map(|(_, e)| e)).or(synced) {
-            discard(&staged);
-            return Err(e);
-        }
-        // The folders whose entries changed: a renamed file's folder, and every folder
-        // above it up to the root (a folder made for a new feed must be durable in its
-        // parent too).
+        let durable = durable(count);
+        let todo: ByFolder<'_, ToWrite<'_>> = todo.into_iter().collect();
+        let staged = self.stage_all(&todo, durable, &mut report)?;
         let mut touched: BTreeSet<String> = BTreeSet::new();
-        let touch = |touched: &mut BTreeSet<String>, mut dir: &str| loop {
-            if !touched.insert(dir.to_string()) || dir.is_empty() {
-                break;
-            }
-            dir = split_rel(dir).0;
-        };
-        for (i, (rel, temp)) in staged.iter().enumerate() {
-            let (dir, name) = split_rel(rel);
-            if let Err(e) = self.commit(folders.get(dir), dir, temp, name) {
-                discard(&staged[i + 1..]);
-                return Err(e);
-            }
-            report.written.push((*rel).clone());
-            touch(&mut touched, dir);
-        }
-        let stale: Vec<&String> = old.difference(&wanted).collect();
-        let (mut gone, _) = self.open_folders(stale.iter().map(|rel| split_rel(rel).0), false);
-        for rel in stale {
-            let (dir, name) = split_rel(rel);
-            // A folder that is gone, or that something else replaced, holds nothing of ours.
-            let Some(fd) = gone.handles.get(dir) else {
-                continue;
-            };
-            let fd = fd.as_fd();
-            let shown = self.shown(rel);
-            if let Ok(Some(rfs::FileType::RegularFile | rfs::FileType::Symlink)) = kind_at(fd, name)
-            {
-                unlink_file(fd, name).map_err(|e| error(&shown, "cannot remove", e))?;
-                let _ = unlink_file(fd, &temp_name(name));
-                report.removed.push(rel.clone());
-                touch(&mut touched, dir);
-            }
-            // Empty folders left behind by removed feeds go too, up to the root.
-            let mut dir = dir;
-            while !dir.is_empty() {
-                let (parent, leaf) = split_rel(dir);
-                let Some(parent_fd) = gone.handles.get(parent) else {
-                    break;
-                };
-                if rfs::unlinkat(parent_fd, leaf, AtFlags::REMOVEDIR).is_err() {
-                    break;
-                }
-                gone.handles.remove(dir);
-                touched.remove(dir);
-                touch(&mut touched, parent);
-                dir = parent;
-            }
-        }
-        let mut all = folders;
-        all.handles.extend(gone.handles);
-        let dirs: Vec<&String> = touched
-            .iter()
-            .filter(|d| all.handles.contains_key(d.as_str()))
-            .collect();
-        self.sync_folders(&all, &dirs, durable)?;
+        self.commit_all(&staged, &mut touched, &mut report)?;
+        self.remove_stale(old.difference(&wanted), &mut touched, &mut report)?;
+        self.sync_folders(&touched, durable)?;
         if union != wanted {
             self.write_manifest(&wanted)?;
         }
+        report.written.sort_unstable();
+        report.removed.sort_unstable();
         Ok(report)
+    }
+
+    /// Removes the temporary files a killed run may have left beside the files it wrote.
+    fn remove_leftovers(&self, old: &BTreeSet<String>) {
+        let mut by_folder: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for rel in old {
+            let (dir, name) = split_rel(rel);
+            by_folder.entry(dir).or_default().push(name);
+        }
+        for (dir, names) in by_folder {
+            if let Ok(folder) = self.folder(dir, false) {
+                for name in names {
+                    folder.discard(&temp_name(name));
+                }
+            }
+        }
+    }
+
+    /// Writes every changed file of `todo` (by folder) beside its target, several
+    /// folders at a time: creating and syncing a file costs more than writing its bytes.
+    /// Returns the staged temporary names by folder; on error nothing is staged any more
+    /// and the error is the first in path order.
+    fn stage_all<'a>(
+        &self,
+        todo: &ByFolder<'a, ToWrite<'a>>,
+        durable: Durable,
+        report: &mut SyncReport,
+    ) -> Result<ByFolder<'a, Staged<'a>>, WriteError> {
+        let results = par_map_on(SYNC_THREADS, todo, |(dir, files)| {
+            let folder = self.folder(dir, true)?;
+            Ok(files
+                .iter()
+                .map(|f| folder.stage(f.name, f.bytes, durable))
+                .collect::<Vec<_>>())
+        });
+        let mut staged = Vec::new();
+        let mut first: Option<(&'a String, WriteError)> = None;
+        let fail =
+            |rel: &'a String, e: WriteError, first: &mut Option<(&'a String, WriteError)>| {
+                if first.as_ref().is_none_or(|(at, _)| rel < *at) {
+                    *first = Some((rel, e));
+                }
+            };
+        for ((dir, files), result) in todo.iter().zip(results) {
+            match result {
+                // A folder that cannot be made stops the files in it.
+                Err(e) => fail(files[0].rel, e, &mut first),
+                Ok(outcomes) => {
+                    let mut in_folder = Vec::new();
+                    for (f, outcome) in files.iter().zip(outcomes) {
+                        match outcome {
+                            Ok(Some(temp)) => in_folder.push(Staged {
+                                name: f.name,
+                                rel: f.rel,
+                                temp,
+                            }),
+                            Ok(None) => report.unchanged += 1,
+                            Err(e) => fail(f.rel, e, &mut first),
+                        }
+                    }
+                    if !in_folder.is_empty() {
+                        staged.push((*dir, in_folder));
+                    }
+                }
+            }
+        }
+        let synced = match (&first, durable) {
+            (None, Durable::Together) if !staged.is_empty() => self.sync_file_system().err(),
+            _ => None,
+        };
+        if let Some(e) = first.map(|(_, e)| e).or(synced) {
+            self.discard(&staged);
+            return Err(e);
+        }
+        Ok(staged)
+    }
+
+    fn discard(&self, staged: &[(&str, Vec<Staged<'_>>)]) {
+        for (dir, files) in staged {
+            if let Ok(folder) = self.folder(dir, false) {
+                for f in files {
+                    folder.discard(&f.temp);
+                }
+            }
+        }
+    }
+
+    /// Renames every staged file over its target, folder by folder.
+    fn commit_all(
+        &self,
+        staged: &[(&str, Vec<Staged<'_>>)],
+        touched: &mut BTreeSet<String>,
+        report: &mut SyncReport,
+    ) -> Result<(), WriteError> {
+        for (i, (dir, files)) in staged.iter().enumerate() {
+            let committed = self.folder(dir, false).and_then(|folder| {
+                for (j, f) in files.iter().enumerate() {
+                    if let Err(e) = folder.commit(&f.temp, f.name) {
+                        for later in &files[j + 1..] {
+                            folder.discard(&later.temp);
+                        }
+                        return Err(e);
+                    }
+                    report.written.push(f.rel.clone());
+                }
+                Ok(())
+            });
+            touch(touched, dir);
+            if let Err(e) = committed {
+                self.discard(&staged[i + 1..]);
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes files digestfeed wrote and no longer wants, and the folders they leave
+    /// empty, up to the output folder.
+    fn remove_stale<'a>(
+        &self,
+        stale: impl Iterator<Item = &'a String>,
+        touched: &mut BTreeSet<String>,
+        report: &mut SyncReport,
+    ) -> Result<(), WriteError> {
+        let mut by_folder: BTreeMap<&str, Vec<(&str, &String)>> = BTreeMap::new();
+        for rel in stale {
+            let (dir, name) = split_rel(rel);
+            by_folder.entry(dir).or_default().push((name, rel));
+        }
+        for (dir, files) in by_folder {
+            // A folder that is gone, or that something else replaced, holds nothing of ours.
+            let Ok(folder) = self.folder(dir, false) else {
+                continue;
+            };
+            for (name, rel) in files {
+                if let Ok(Some(FileType::RegularFile | FileType::Symlink)) = folder.kind(name) {
+                    folder
+                        .unlink(name)
+                        .map_err(|e| error(&folder.shown(name), "cannot remove", e))?;
+                    folder.discard(&temp_name(name));
+                    report.removed.push(rel.clone());
+                    touch(touched, dir);
+                }
+            }
+            drop(folder);
+            let mut dir = dir;
+            while !dir.is_empty() {
+                let (parent, leaf) = split_rel(dir);
+                let removed = self
+                    .folder(parent, false)
+                    .is_ok_and(|p| p.remove_empty(leaf));
+                if !removed {
+                    break;
+                }
+                touched.remove(dir);
+                touch(touched, parent);
+                dir = parent;
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes the output's file system durable, the files staged in it included.
+    fn sync_file_system(&self) -> Result<(), WriteError> {
+        rfs::syncfs(&self.dir).map_err(|e| error(&self.path, "cannot sync", e))
+    }
+
+    /// Makes folders durable, so that the renames and removals in them are.
+    fn sync_folders(&self, dirs: &BTreeSet<String>, durable: Durable) -> Result<(), WriteError> {
+        if durable == Durable::Together && dirs.len() > 8 {
+            return self.sync_file_system();
+        }
+        let dirs: Vec<&String> = dirs.iter().collect();
+        par_map_on(SYNC_THREADS, &dirs, |dir| match self.folder(dir, false) {
+            Ok(folder) => folder.sync(),
+            // Removed by someone else since: nothing of it to make durable.
+            Err(e) if e.source.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e),
+        })
+        .into_iter()
+        .collect()
     }
 }
 
-fn join(dir: &str, name: &str) -> String {
-    if dir.is_empty() {
-        name.to_string()
-    } else {
-        format!("{dir}/{name}")
+/// Marks `dir` and every folder above it as changed: a folder made for a new feed must
+/// be durable in its parent too.
+fn touch(touched: &mut BTreeSet<String>, mut dir: &str) {
+    loop {
+        if !touched.insert(dir.to_string()) || dir.is_empty() {
+            break;
+        }
+        dir = split_rel(dir).0;
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fsio::folder::is_temp_name;
+    use std::os::unix::fs::PermissionsExt;
 
     fn files_under(root: &Path) -> Vec<PathBuf> {
         let mut out = Vec::new();
@@ -756,14 +642,16 @@ mod tests {
                 }
                 let temps: Vec<PathBuf> = files_under(root)
                     .into_iter()
-                    .filter(|p| p.to_string_lossy().ends_with(TEMP_SUFFIX))
+                    .filter(|p| is_temp_name(&p.to_string_lossy()))
                     .collect();
                 assert!(temps.is_empty(), "{temps:?}");
             };
             untouched();
-            // A folder where a temporary file has to be, and a file where a folder has to be.
+            // Folders where temporary files have to be (the later one found first, maybe,
+            // on another thread), and a file where a folder has to be.
             let blocked = root.join("f03/.rss.xml.digestfeed-tmp");
             fs::create_dir(&blocked).unwrap();
+            fs::create_dir(root.join("f17/.rss.xml.digestfeed-tmp")).unwrap();
             let mut new = feeds("new");
             let e = sync(&new).unwrap_err();
             assert_eq!(e.path, blocked, "{e}");
@@ -779,6 +667,7 @@ mod tests {
 
             fs::remove_file(root.join("g")).unwrap();
             fs::remove_dir(&blocked).unwrap();
+            fs::remove_dir(root.join("f17/.rss.xml.digestfeed-tmp")).unwrap();
             assert_eq!(sync(&new).unwrap().written.len(), 21);
         }
     }

@@ -108,10 +108,12 @@ pub fn parse_digest_with(
         }
     };
     let mut categories: Vec<String> = Vec::new();
+    // Front matter may name thousands before the bound below refuses them.
+    let mut seen = std::collections::HashSet::new();
     for name in &fm.categories {
         // YAML escapes (`"\x01"`) can produce what the raw text did not hold.
         let name = collapse_whitespace(&xml_safe(name));
-        if !name.is_empty() && !categories.iter().any(|c| **c == *name) {
+        if !name.is_empty() && seen.insert(name.clone()) {
             categories.push(name);
         }
     }

@@ -695,6 +695,32 @@ fn a_sub_folder_that_becomes_unreadable_keeps_its_entries() {
     let kept = "https://x.com/bentossell/status/2".to_string();
     assert!(global_ids(&output).contains(&kept), "{}", d.log());
     assert!(d.log().contains("cannot read the folder"), "{}", d.log());
+
+    // Listable but not searchable: names are seen, files cannot be read, and an event
+    // names a file in it. Still not gone.
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o644)).unwrap();
+    write(
+        &input,
+        "locked/d.md",
+        tweet_digest("2026-01-04T08:00:00Z", 4, "Delta"),
+    );
+    d.signal("-HUP");
+    d.wait_for("READY=1");
+    write(
+        &input,
+        "e.md",
+        tweet_digest("2026-01-05T08:00:00Z", 6, "Epsilon"),
+    );
+    let new = "https://x.com/bentossell/status/6".to_string();
+    while !global_ids(&output).contains(&new) {
+        assert!(
+            Instant::now() < deadline,
+            "e.md never published:\n{}",
+            d.log()
+        );
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    assert!(global_ids(&output).contains(&kept), "{}", d.log());
     fs::set_permissions(&locked, fs::Permissions::from_mode(0o755)).unwrap();
     let (status, log) = d.stop();
     assert!(status.success(), "{log}");

@@ -217,3 +217,40 @@ fn an_unreadable_sub_folder_is_an_error_that_names_it() {
     let feed = parse_feed("rss.xml", &read_tree(&out)["rss.xml"]);
     assert_eq!(feed.entries.len(), 1, "the readable digest is published");
 }
+
+/// A feed folder per author: thousands of them are written holding a handful of
+/// descriptors at a time, well under a low limit on open files.
+#[test]
+fn thousands_of_feed_folders_need_few_open_files() {
+    let (input, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let items: Vec<(String, String)> = (0..1500)
+        .map(|i| {
+            (
+                format!("Item {i}"),
+                format!("https://x.com/author{i}/status/{}", 1000 + i),
+            )
+        })
+        .collect();
+    let items: Vec<(&str, &str, &str)> = items
+        .iter()
+        .map(|(t, u)| (t.as_str(), u.as_str(), "s"))
+        .collect();
+    write(
+        input.path(),
+        "many.md",
+        digest("2026-01-01T08:00:00Z", &["AI"], &items),
+    );
+    let result = Command::new("sh")
+        .args(["-c", "ulimit -n 64 && exec \"$0\" \"$@\""])
+        .arg(env!("CARGO_BIN_EXE_digestfeed"))
+        .args(["--once", "--input"])
+        .arg(input.path())
+        .arg("--output")
+        .arg(out.path())
+        .args(["--base-url", BASE_URL])
+        .output()
+        .unwrap();
+    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+    let authors = fs::read_dir(out.path().join("authors")).unwrap().count();
+    assert_eq!(authors, 1500);
+}
