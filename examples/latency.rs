@@ -37,7 +37,9 @@ fn main() {
     fs::write(
         &config,
         format!(
-            "input_dir: {}\noutput_dir: {}\nbase_url: https://feeds.example.org/\ndebounce_ms: {debounce}\n",
+            // The probes are dated 2099, to be the newest entries; and the generated
+            // corpora reach past today.
+            "input_dir: {}\noutput_dir: {}\nbase_url: https://feeds.example.org/\ndebounce_ms: {debounce}\npublish_future: true\n",
             input.display(),
             output.display()
         ),

@@ -83,6 +83,7 @@ pub fn author_feed<'a>(
     entries: Vec<&'a Entry>,
 ) -> Feed<'a> {
     let site = &settings.site.title;
+    let name = crate::text::display_name(name, written);
     Feed {
         kind: FeedKind::Author {
             handle: written.to_string(),

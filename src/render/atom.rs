@@ -1,7 +1,7 @@
 //! Atom 1.0. The site is the feed-level author, so that an entry without an author of
 //! its own (a link that is not a tweet) is still credited, as RFC 4287 requires.
 
-use super::{feed_updated, profile_url, Context, RenderError, ATOM_FILE};
+use super::{feed_updated, Context, RenderError, ATOM_FILE};
 use crate::plan::Feed;
 use atom_syndication::{Category, Content, Entry, Generator, Link, Person, Text, WriteConfig};
 
@@ -18,13 +18,15 @@ pub fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, RenderError
                 id: entry.url(),
                 updated: entry.published,
                 published: Some(entry.published),
-                authors: match (&entry.author, &entry.handle) {
-                    (Some(name), Some(handle)) => vec![Person {
-                        name: name.to_string(),
-                        uri: Some(profile_url(handle)),
+                authors: {
+                    // On every entry, though the feed names the site too: six of
+                    // eleven readers tried look for the author on the entry only.
+                    let credit = ctx.credit(entry);
+                    vec![Person {
+                        name: credit.name.into_owned(),
+                        uri: Some(credit.url),
                         ..Default::default()
-                    }],
-                    _ => Vec::new(),
+                    }]
                 },
                 categories: entry
                     .categories
@@ -57,17 +59,18 @@ pub fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, RenderError
             uri: Some(site.link.to_string()),
             ..Default::default()
         }],
+        // The site first: one reader takes the first link for it, whatever its rel.
         links: vec![
-            Link {
-                href: self_url,
-                rel: "self".to_string(),
-                mime_type: Some("application/atom+xml".to_string()),
-                ..Default::default()
-            },
             Link {
                 href: site.link.to_string(),
                 rel: "alternate".to_string(),
                 mime_type: Some("text/html".to_string()),
+                ..Default::default()
+            },
+            Link {
+                href: self_url,
+                rel: "self".to_string(),
+                mime_type: Some("application/atom+xml".to_string()),
                 ..Default::default()
             },
         ],

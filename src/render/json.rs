@@ -1,6 +1,6 @@
 //! JSON Feed 1.1 (https://jsonfeed.org/version/1.1).
 
-use super::{profile_url, Context, RenderError, JSON_FILE};
+use super::{Context, RenderError, JSON_FILE};
 use crate::plan::Feed;
 use chrono::SecondsFormat;
 use serde::Serialize;
@@ -20,7 +20,7 @@ struct JsonFeed<'a> {
 
 #[derive(Serialize)]
 struct Author<'a> {
-    name: &'a str,
+    name: std::borrow::Cow<'a, str>,
     url: String,
 }
 
@@ -40,7 +40,7 @@ struct JsonItem<'a> {
 pub fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, RenderError> {
     let site = &ctx.settings.site;
     let site_author = || Author {
-        name: &site.author,
+        name: std::borrow::Cow::Borrowed(&site.author),
         url: site.link.to_string(),
     };
     let items = feed
@@ -55,12 +55,12 @@ pub fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, RenderError
                 content_html: ctx.summary(entry),
                 date_published: date.clone(),
                 date_modified: date,
-                authors: vec![match (&entry.author, &entry.handle) {
-                    (Some(name), Some(handle)) => Author {
-                        name,
-                        url: profile_url(handle),
-                    },
-                    _ => site_author(),
+                authors: vec![{
+                    let credit = ctx.credit(entry);
+                    Author {
+                        name: credit.name,
+                        url: credit.url,
+                    }
                 }],
                 tags: entry.categories.iter().map(|c| &**c).collect(),
             }

@@ -12,7 +12,9 @@ use crate::config::Settings;
 use crate::key::EntryKey;
 use crate::model::Entry;
 use crate::plan::Feed;
+use crate::text::display_name;
 use chrono::{DateTime, FixedOffset};
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 pub const RSS_FILE: &str = "rss.xml";
@@ -56,10 +58,27 @@ impl Context<'_> {
             .map_or("", |c| c.html.as_str())
     }
 
-    /// The name an entry is credited to: its author, else the site.
-    pub fn author_name<'e>(&'e self, entry: &'e Entry) -> &'e str {
-        entry.author.unwrap_or(&self.settings.site.author)
+    /// Who an entry is credited to, the same in every format: its author with their
+    /// profile, else the site with its home page. Every entry has one, so that no
+    /// reader shows an entry without an author.
+    pub fn credit<'e>(&'e self, entry: &'e Entry) -> Credit<'e> {
+        match (entry.author, entry.handle) {
+            (Some(name), Some(handle)) => Credit {
+                name: display_name(name, handle),
+                url: profile_url(handle),
+            },
+            _ => Credit {
+                name: Cow::Borrowed(&self.settings.site.author),
+                url: self.settings.site.link.to_string(),
+            },
+        }
     }
+}
+
+/// A name and the page that stands for it.
+pub struct Credit<'e> {
+    pub name: Cow<'e, str>,
+    pub url: String,
 }
 
 /// The feed's date: its newest entry's, or the Unix epoch for a feed with no entries

@@ -31,7 +31,7 @@ pub fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, RenderError
                     })
                     .collect(),
                 dublin_core_ext: Some(DublinCoreExtension {
-                    creators: vec![ctx.author_name(entry).to_string()],
+                    creators: vec![ctx.credit(entry).name.into_owned()],
                     ..Default::default()
                 }),
                 ..Default::default()

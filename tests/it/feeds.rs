@@ -3,6 +3,7 @@
 use crate::support::*;
 use feed_rs::model::Feed;
 use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
 use std::path::Path;
 
 fn examples() -> BTreeMap<String, Vec<u8>> {
@@ -466,4 +467,79 @@ fn control_characters_never_reach_a_feed() {
         "{:?}",
         tree.keys()
     );
+}
+
+/// Every entry names an author in every format (the site for links that are not
+/// tweets), and names that readers would show as empty are cleaned.
+#[test]
+fn every_entry_has_an_author_readers_can_show() {
+    let input = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    write(
+        input.path(),
+        "a.md",
+        digest(
+            "2026-01-01T08:00:00Z",
+            &["AI"],
+            &[
+                ("One", "https://x.com/karpathy/status/1", "s"),
+                ("Two", "https://x.com/bob/status/2", "s"),
+                ("Three", "https://example.org/post", "s"),
+            ],
+        ),
+    );
+    let config = input.path().join("c.yaml");
+    fs::write(
+        &config,
+        "site:\n  author: The Editors\nauthors:\n  karpathy: \"@karpathy\"\n  bob: bob@example.com\n",
+    )
+    .unwrap();
+    let result = run_once(
+        input.path(),
+        out.path(),
+        &["--config", config.to_str().unwrap()],
+    );
+    assert!(result.status.success(), "{}", stderr(&result));
+    let tree = read_tree(out.path());
+    for file in ["rss.xml", "atom.xml", "feed.json"] {
+        let feed = parse_feed(file, &tree[file]);
+        let names: Vec<(String, String)> = feed
+            .entries
+            .iter()
+            .map(|e| {
+                let author = e
+                    .authors
+                    .first()
+                    .unwrap_or_else(|| panic!("{file}: {} has no author", e.id));
+                (e.id.clone(), author.name.clone().unwrap_or_default())
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [
+                (
+                    "https://x.com/karpathy/status/1".to_string(),
+                    "karpathy".to_string()
+                ),
+                ("https://x.com/bob/status/2".to_string(), "bob".to_string()),
+                (
+                    "https://example.org/post".to_string(),
+                    "The Editors".to_string()
+                ),
+            ],
+            "{file}"
+        );
+    }
+    let atom = std::str::from_utf8(&tree["atom.xml"]).unwrap();
+    let alternate = atom.find("rel=\"alternate\"").unwrap();
+    assert!(
+        alternate < atom.find("rel=\"self\"").unwrap(),
+        "alternate link first"
+    );
+    let author_feed = parse_feed("authors", &tree["authors/karpathy/atom.xml"]);
+    assert!(author_feed
+        .title
+        .unwrap()
+        .content
+        .starts_with("karpathy (@karpathy)"));
 }
