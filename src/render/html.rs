@@ -14,6 +14,8 @@ pub fn render(feeds: &[Feed<'_>], ctx: &Context<'_>) -> Vec<u8> {
         .as_deref()
         .map(escape_html)
         .unwrap_or_else(|| "en".to_string());
+    let zone = ctx.settings.timezone;
+    let max = ctx.settings.max_entries;
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -24,28 +26,35 @@ pub fn render(feeds: &[Feed<'_>], ctx: &Context<'_>) -> Vec<u8> {
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
     );
     let _ = writeln!(out, "<title>{title} — feeds</title>");
-    for (file, mime) in [
-        (RSS_FILE, "application/rss+xml"),
-        (ATOM_FILE, "application/atom+xml"),
-        (JSON_FILE, "application/feed+json"),
+    // Distinct titles: a reader offering the three lets the user tell them apart.
+    for (file, mime, format) in [
+        (RSS_FILE, "application/rss+xml", "RSS"),
+        (ATOM_FILE, "application/atom+xml", "Atom"),
+        (JSON_FILE, "application/feed+json", "JSON Feed"),
     ] {
         let _ = writeln!(
             out,
-            "<link rel=\"alternate\" type=\"{mime}\" title=\"{title}\" href=\"{}\">",
+            "<link rel=\"alternate\" type=\"{mime}\" title=\"{title} ({format})\" href=\"{}\">",
             escape_html(&ctx.url(file))
         );
     }
+    // Dates never wrap; on a phone each feed is a block: its name on a line, then its
+    // count, date and formats.
     let _ = writeln!(
         out,
-        "<style>body{{font:16px/1.5 system-ui,sans-serif;max-width:60em;margin:2em auto;padding:0 1em}}table{{border-collapse:collapse;width:100%}}td,th{{text-align:left;padding:.3em .6em;border-bottom:1px solid #ddd}}td.n{{text-align:right}}</style>\n</head>\n<body>"
+        "<style>body{{font:16px/1.5 system-ui,sans-serif;max-width:60em;margin:2em auto;padding:0 1em}}table{{border-collapse:collapse;width:100%}}td,th{{text-align:left;padding:.3em .6em;border-bottom:1px solid #ddd}}td.n{{text-align:right}}td.d,td.n{{white-space:nowrap}}@media (max-width:40em){{body{{margin:1em auto}}tr.h{{display:none}}tr{{display:block;border-bottom:1px solid #ddd;padding:.4em 0}}td{{display:inline-block;border:0;padding:0 .8em 0 0}}td.f{{display:block;font-weight:600}}}}</style>\n</head>\n<body>"
     );
-    let _ = writeln!(out, "<h1>{title}</h1>");
+    let _ = writeln!(
+        out,
+        "<p><a href=\"{}\">← {title}</a></p>\n<h1>{title} — feeds</h1>",
+        escape_html(site.link.as_str())
+    );
     if !site.description.is_empty() {
         let _ = writeln!(out, "<p>{}</p>", escape_html(&site.description));
     }
     let _ = writeln!(
         out,
-        "<p>Subscribe to a feed in your reader, or import <a href=\"{}\">all of them (OPML)</a>.</p>",
+        "<p>Subscribe to a feed in your reader, or import <a href=\"{}\">all of them (OPML)</a>. Each feed holds its latest {max} items; dates are in {zone} time.</p>",
         escape_html(&ctx.url("index.opml"))
     );
     for (heading, kind) in [("All items", 0), ("Categories", 1), ("Authors", 2)] {
@@ -60,23 +69,32 @@ pub fn render(feeds: &[Feed<'_>], ctx: &Context<'_>) -> Vec<u8> {
         if members.is_empty() {
             continue;
         }
-        let _ = writeln!(out, "<h2>{heading}</h2>\n<table>\n<tr><th>Feed</th><th>Entries</th><th>Newest</th><th>Formats</th></tr>");
+        let _ = writeln!(out, "<h2>{heading}</h2>\n<table>\n<tr class=\"h\"><th>Feed</th><th>Items (latest {max})</th><th>Newest ({zone})</th><th>Formats</th></tr>");
         for feed in members {
             let name = match &feed.kind {
                 FeedKind::Global => site.title.clone(),
                 FeedKind::Category { name } => name.clone(),
                 FeedKind::Author { handle, name } => format!("{name} (@{handle})"),
             };
+            // One zone for every date, so that "newest" compares at a glance.
             let newest = if feed.entries.is_empty() {
                 "—".to_string()
             } else {
-                feed_updated(feed).format("%Y-%m-%d %H:%M %:z").to_string()
+                let date = feed_updated(feed);
+                format!(
+                    "<time datetime=\"{}\">{}</time>",
+                    date.to_rfc3339(),
+                    date.with_timezone(&zone).format("%Y-%m-%d %H:%M")
+                )
             };
             let _ = writeln!(
                 out,
-                "<tr><td>{}</td><td class=\"n\">{}</td><td>{}</td><td><a href=\"{}\">RSS</a> · <a href=\"{}\">Atom</a> · <a href=\"{}\">JSON</a></td></tr>",
+                "<tr><td class=\"f\">{}</td><td class=\"n\">{}</td><td class=\"d\">{}</td><td><a href=\"{}\">RSS</a> · <a href=\"{}\">Atom</a> · <a href=\"{}\">JSON</a></td></tr>",
                 escape_html(&name),
-                feed.entries.len(),
+                match feed.entries.len() {
+                    1 => "1 item".to_string(),
+                    n => format!("{n} items"),
+                },
                 newest,
                 escape_html(&ctx.url(&feed.path(RSS_FILE))),
                 escape_html(&ctx.url(&feed.path(ATOM_FILE))),
