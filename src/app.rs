@@ -84,6 +84,9 @@ pub fn settings(cli: &Cli) -> Result<Settings, ConfigError> {
 
 /// Reads every digest, renders every feed and brings the output folder in line.
 pub fn run_once(settings: &Settings) -> Result<OnceReport, RunError> {
+    // Taken first, so that a second run on the same folder is refused at once rather
+    // than after reading every digest.
+    let mut out = writer::OutputDir::open(&settings.output_dir)?;
     let skip = scan::output_inside_input(&settings.input_dir, &settings.output_dir);
     let started = std::time::Instant::now();
     // Summaries are read later, and only for the entries that some feed shows.
@@ -139,7 +142,7 @@ pub fn run_once(settings: &Settings) -> Result<OnceReport, RunError> {
     // would cost a tenth of the run for nothing.
     std::mem::forget(engine);
     let rendered = started.elapsed();
-    let sync = writer::OutputDir::open(&settings.output_dir)?.sync_once(&built.files)?;
+    let sync = out.sync_once(&built.files)?;
     tracing::debug!(
         read_ms = read.as_millis() as u64,
         build_ms = (rendered - read).as_millis() as u64,

@@ -181,9 +181,15 @@ impl Folder {
             return Ok(None);
         }
         let temp = temp_name(name);
-        let shown = self.shown(&temp);
-        self.unlink(&temp)
-            .map_err(|e| error(&shown, "cannot remove a leftover temporary file", e))?;
+        // Errors name the file the user knows, not its temporary name.
+        let shown = self.shown(name);
+        self.unlink(&temp).map_err(|e| {
+            error(
+                &shown,
+                "cannot remove the temporary file an earlier run left beside it",
+                e,
+            )
+        })?;
         let flags =
             OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;
         let fd = rfs::openat(
@@ -192,7 +198,7 @@ impl Folder {
             flags,
             Mode::from_raw_mode(FILE_MODE),
         )
-        .map_err(|e| error(&shown, "cannot create a temporary file", e))?;
+        .map_err(|e| error(&shown, "cannot create its temporary file", e))?;
         let result = (|| {
             rfs::fchmod(&fd, Mode::from_raw_mode(FILE_MODE))
                 .map_err(|e| error(&shown, "cannot set the mode of", e))?;
@@ -274,7 +280,11 @@ pub fn make_folders(path: &Path) -> io::Result<()> {
             rfs::fsync(&parent_fd)?;
             Ok(())
         }
-        Err(Errno::EXIST) => Ok(()),
+        Err(Errno::EXIST) if path.is_dir() => Ok(()),
+        Err(Errno::EXIST) => Err(io::Error::new(
+            io::ErrorKind::NotADirectory,
+            format!("{} is a file, not a folder", path.display()),
+        )),
         Err(e) => Err(e.into()),
     }
 }

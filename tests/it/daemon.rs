@@ -614,6 +614,13 @@ fn a_second_writer_of_the_same_output_is_refused() {
         "{}",
         stderr(&result)
     );
+    // Refused before anything is read: the lock is taken first.
+    let result = run_once(&input.join("missing"), &output, &[]);
+    assert!(
+        stderr(&result).contains("another digestfeed is writing this folder"),
+        "{}",
+        stderr(&result)
+    );
     let (status, _) = d.stop();
     assert!(status.success());
     // Once the daemon is gone, the folder is free again.

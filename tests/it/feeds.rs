@@ -350,7 +350,7 @@ fn opml_lists_every_feed_once_and_html_links_them() {
     assert_eq!(listed.into_iter().collect::<BTreeSet<_>>(), rss_feeds);
 
     let html = String::from_utf8(tree["index.html"].clone()).unwrap();
-    assert!(html.contains(&format!("<link rel=\"alternate\" type=\"application/atom+xml\" title=\"AI Digest\" href=\"{BASE}atom.xml\">")));
+    assert!(html.contains(&format!("<link rel=\"alternate\" type=\"application/atom+xml\" title=\"AI Digest (Atom)\" href=\"{BASE}atom.xml\">")));
     for url in &rss_feeds {
         assert!(html.contains(&format!("href=\"{url}\"")), "{url}");
     }

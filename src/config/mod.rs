@@ -2,10 +2,14 @@
 //! optional, unknown keys refused), overlaid with command-line flags, then checked once
 //! into `Settings`. Nothing after `Settings::resolve` sees an unchecked value.
 
+mod source;
+
 use crate::error::ConfigError;
 use crate::parse::{Rules, DEFAULT_MAX_CATEGORIES, DEFAULT_MAX_CATEGORY_BYTES};
 use chrono_tz::Tz;
 use serde::Deserialize;
+use source::Problems;
+pub use source::{is_language_tag, Source};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -33,6 +37,9 @@ pub struct RawConfig {
     pub max_category_bytes: Option<usize>,
     pub allow_empty: Option<bool>,
     pub publish_future: Option<bool>,
+    /// Where each key stands in the file, for messages about its value.
+    #[serde(skip)]
+    pub source: Option<Source>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -109,10 +116,13 @@ pub struct Settings {
 impl RawConfig {
     /// Parses a config file's text; `origin` names it in errors.
     pub fn parse(text: &str, origin: &Path) -> Result<RawConfig, ConfigError> {
-        if text.trim().is_empty() {
-            return Ok(RawConfig::default());
-        }
-        serde_yaml::from_str(text).map_err(|e| yaml_error(&e, origin))
+        let mut raw = if text.trim().is_empty() {
+            RawConfig::default()
+        } else {
+            serde_yaml::from_str(text).map_err(|e| yaml_error(&e, origin))?
+        };
+        raw.source = Some(Source::new(origin, text));
+        Ok(raw)
     }
 
     /// Reads and parses a config file; relative paths in it are made relative to its folder.
@@ -121,6 +131,7 @@ impl RawConfig {
             path: Some(path.to_path_buf()),
             line: None,
             message: format!("cannot read the config file: {e}"),
+            also: Vec::new(),
         })?;
         let mut raw = RawConfig::parse(&text, path)?;
         let base = path.parent().unwrap_or(Path::new(""));
@@ -154,8 +165,29 @@ fn yaml_error(e: &serde_yaml::Error, origin: &Path) -> ConfigError {
     ConfigError {
         path: Some(origin.to_path_buf()),
         line: e.location().map(|l| l.line()),
-        message,
+        message: plain_words(&message),
+        also: Vec::new(),
     }
+}
+
+/// serde's names for Rust types, in words a config's author knows.
+fn plain_words(message: &str) -> String {
+    let mut out = message.to_string();
+    for (rust, plain) in [
+        ("expected usize", "expected a whole number (0, 1, 2, …)"),
+        ("expected u64", "expected a whole number (0, 1, 2, …)"),
+        ("expected u32", "expected a whole number (0, 1, 2, …)"),
+        ("expected a boolean", "expected true or false"),
+        ("expected a string", "expected text"),
+        (
+            "expected struct RawSite",
+            "expected the keys of `site:` (title, link, …)",
+        ),
+        ("expected a map", "expected `handle: name` lines"),
+    ] {
+        out = out.replace(rust, plain);
+    }
+    out
 }
 
 fn unknown_field(message: &str) -> Option<String> {
@@ -197,70 +229,113 @@ impl Settings {
         }
     }
 
-    /// Overlays `overrides` on `raw` and checks every value.
+    /// Overlays `overrides` on `raw` and checks every value. Every problem is
+    /// reported, each at its key's line, not just the first.
     pub fn resolve(raw: RawConfig, overrides: Overrides) -> Result<Settings, ConfigError> {
-        let input_dir = overrides.input_dir.or(raw.input_dir).ok_or_else(|| {
-            ConfigError::new("no input folder: give --input DIR or `input_dir:` in the config")
-        })?;
-        let output_dir = overrides.output_dir.or(raw.output_dir).ok_or_else(|| {
-            ConfigError::new("no output folder: give --output DIR or `output_dir:` in the config")
-        })?;
-        let base_url = overrides.base_url.or(raw.base_url).ok_or_else(|| {
-            ConfigError::new(
-                "no base URL: give --base-url https://example.org/feeds/ or `base_url:` in the config",
-            )
-        })?;
-        let base_url = absolute_url("base_url", &base_url, true)?;
+        let mut problems = Problems::new(raw.source.as_ref());
+        let input_dir = overrides.input_dir.or(raw.input_dir);
+        if input_dir.is_none() {
+            problems.general("no input folder: give --input DIR or `input_dir:` in the config");
+        }
+        let output_dir = overrides.output_dir.or(raw.output_dir);
+        if output_dir.is_none() {
+            problems.general("no output folder: give --output DIR or `output_dir:` in the config");
+        }
+        let base_url = match (overrides.base_url, raw.base_url) {
+            (Some(flag), _) => absolute_url("--base-url", &flag, true)
+                .map_err(|m| problems.general(m))
+                .ok(),
+            (None, Some(value)) => {
+                problems.take("base_url", absolute_url("base_url", &value, true))
+            }
+            (None, None) => {
+                problems.general("no base URL: give --base-url https://example.org/feeds/ or `base_url:` in the config");
+                None
+            }
+        };
         let site = raw.site.unwrap_or_default();
         let title = clean(site.title).unwrap_or_else(|| DEFAULT_SITE_TITLE.to_string());
         let link = match clean(site.link) {
-            Some(link) => absolute_url("site.link", &link, false)?,
+            Some(link) => problems.take("site.link", absolute_url("site.link", &link, false)),
             None => base_url.clone(),
         };
-        let site = Site {
-            author: clean(site.author).unwrap_or_else(|| title.clone()),
-            description: clean(site.description).unwrap_or_default(),
-            language: clean(site.language),
-            title,
-            link,
-        };
+        let language = clean(site.language);
+        if let Some(tag) = &language {
+            if !is_language_tag(tag) {
+                let hint = if tag.contains('_') {
+                    format!(" (write \"{}\")", tag.replace('_', "-"))
+                } else {
+                    String::new()
+                };
+                problems.at(
+                    "site.language",
+                    format!("site.language \"{tag}\" is not a language tag{hint}; write e.g. en, zh-CN or pt-BR"),
+                );
+            }
+        }
+        let author = clean(site.author).unwrap_or_else(|| title.clone());
+        let description = clean(site.description).unwrap_or_default();
         let max_entries = raw.max_entries.unwrap_or(DEFAULT_MAX_ENTRIES);
         if max_entries == 0 {
-            return Err(ConfigError::new("max_entries must be at least 1"));
+            problems.at(
+                "max_entries",
+                "max_entries must be at least 1 (the number of items a feed holds)",
+            );
         }
         let timezone = match raw.timezone {
-            None => Tz::UTC,
-            Some(name) => name.trim().parse::<Tz>().map_err(|_| {
-                ConfigError::new(format!(
-                    "timezone \"{name}\" is not an IANA time zone name; write e.g. Asia/Shanghai or UTC"
-                ))
-            })?,
+            None => Some(Tz::UTC),
+            Some(name) => problems.take(
+                "timezone",
+                name.trim().parse::<Tz>().map_err(|_| {
+                    format!("timezone \"{name}\" is not an IANA time zone name; write e.g. Asia/Shanghai or UTC")
+                }),
+            ),
         };
         let mut authors = BTreeMap::new();
-        for (handle, name) in raw.authors.unwrap_or_default() {
-            let handle = handle.trim().trim_start_matches('@').to_ascii_lowercase();
+        for (key, name) in raw.authors.unwrap_or_default() {
+            let handle = key.trim().trim_start_matches('@').to_ascii_lowercase();
             let name = crate::text::collapse_whitespace(&crate::text::xml_safe(&name));
             if handle.is_empty() || name.is_empty() {
-                return Err(ConfigError::new(format!(
-                    "authors: \"{handle}\" → \"{name}\" needs both a handle and a name"
-                )));
+                problems.at(
+                    &format!("authors.{key}"),
+                    format!("authors: \"{handle}\" → \"{name}\" needs both a handle and a name"),
+                );
             }
             authors.insert(handle, name);
         }
         let max_file_bytes = raw.max_file_bytes.unwrap_or(DEFAULT_MAX_FILE_BYTES);
         if max_file_bytes == 0 {
-            return Err(ConfigError::new("max_file_bytes must be at least 1"));
+            problems.at("max_file_bytes", "max_file_bytes must be at least 1");
         }
         let max_categories = raw.max_categories.unwrap_or(DEFAULT_MAX_CATEGORIES);
         let max_category_bytes = raw.max_category_bytes.unwrap_or(DEFAULT_MAX_CATEGORY_BYTES);
         if max_category_bytes == 0 {
-            return Err(ConfigError::new("max_category_bytes must be at least 1"));
+            problems.at(
+                "max_category_bytes",
+                "max_category_bytes must be at least 1",
+            );
+        }
+        let (Some(input_dir), Some(output_dir), Some(base_url), Some(link), Some(timezone)) =
+            (input_dir, output_dir, base_url, link, timezone)
+        else {
+            return Err(problems
+                .into_error()
+                .unwrap_or_else(|| ConfigError::new("the configuration is incomplete")));
+        };
+        if let Some(error) = problems.into_error() {
+            return Err(error);
         }
         Ok(Settings {
             input_dir,
             output_dir,
             base_url,
-            site,
+            site: Site {
+                title,
+                link,
+                description,
+                language,
+                author,
+            },
             max_entries,
             timezone,
             authors,
@@ -280,20 +355,25 @@ fn clean(value: Option<String>) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-fn absolute_url(key: &str, value: &str, as_folder: bool) -> Result<Url, ConfigError> {
+/// An absolute http(s) URL; with `as_folder`, the URL of a folder files are joined
+/// under (a trailing `/` added), which can hold no query string: the feeds' URLs would
+/// silently lose it.
+fn absolute_url(key: &str, value: &str, as_folder: bool) -> Result<Url, String> {
     let mut url = Url::parse(value.trim()).map_err(|e| {
-        ConfigError::new(format!(
+        format!(
             "{key} \"{value}\" is not an absolute URL ({e}); write e.g. https://example.org/feeds/"
-        ))
+        )
     })?;
     if url.scheme() != "http" && url.scheme() != "https" {
-        return Err(ConfigError::new(format!(
-            "{key} \"{value}\" must be an http or https URL"
-        )));
+        return Err(format!("{key} \"{value}\" must be an http or https URL"));
     }
     url.set_fragment(None);
     if as_folder {
-        url.set_query(None);
+        if url.query().is_some() {
+            return Err(format!(
+                "{key} \"{value}\" has a query string; feed URLs are made by adding paths to it, which would drop it. Write the folder's URL alone, e.g. https://example.org/feeds/"
+            ));
+        }
         if !url.path().ends_with('/') {
             let path = format!("{}/", url.path());
             url.set_path(&path);
@@ -317,6 +397,45 @@ mod tests {
             base_url: Some("https://example.org/feeds".into()),
             allow_empty: false,
         }
+    }
+
+    /// Every problem at once, each at its line, in words a config's author knows.
+    #[test]
+    fn every_problem_is_reported_at_its_line() {
+        let text = "input_dir: in\noutput_dir: out\nbase_url: https://a.org/f/?x=1\nsite:\n  link: ftp://a\n  language: zh_CN\nmax_entries: 0\ntimezone: Mars/Base\n";
+        let raw = parse(text).unwrap();
+        let err = Settings::resolve(raw, Overrides::default()).unwrap_err();
+        let lines: Vec<String> = err.to_string().lines().map(str::to_string).collect();
+        let at: Vec<&str> = lines
+            .iter()
+            .map(|l| l.split(": ").next().unwrap())
+            .collect();
+        assert_eq!(
+            at,
+            [
+                "config/digestfeed.yaml:3",
+                "config/digestfeed.yaml:5",
+                "config/digestfeed.yaml:6",
+                "config/digestfeed.yaml:7",
+                "config/digestfeed.yaml:8"
+            ],
+            "{err}"
+        );
+        assert!(lines[0].contains("has a query string"), "{err}");
+        assert!(lines[2].contains("(write \"zh-CN\")"), "{err}");
+        let err = parse("max_entries: lots\n").unwrap_err();
+        assert!(err.to_string().contains("expected a whole number"), "{err}");
+        // A flag's problem has no line.
+        let flags = Overrides {
+            base_url: Some("https://a.org/?q".into()),
+            ..minimal()
+        };
+        let err = Settings::resolve(RawConfig::default(), flags).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("--base-url \"https://a.org/?q\" has a query string"),
+            "{err}"
+        );
     }
 
     #[test]

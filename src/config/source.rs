@@ -1,0 +1,145 @@
+//! Where each key stands in the config file, so that a value found wrong after
+//! parsing is reported as `path:line` like a YAML error is.
+
+use crate::error::ConfigError;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// The config file's path and the line of each key in it: `max_entries`, `site.link`,
+/// `authors.karpathy`. Keys in flow style (`site: {link: …}`) are found at their
+/// parent's line.
+#[derive(Debug, Default, Clone)]
+pub struct Source {
+    pub path: Option<PathBuf>,
+    lines: HashMap<String, usize>,
+}
+
+impl Source {
+    pub fn new(path: &Path, text: &str) -> Source {
+        let mut lines = HashMap::new();
+        let mut parent: Option<String> = None;
+        for (i, line) in text.lines().enumerate() {
+            let indented = line.starts_with([' ', '\t']);
+            let Some((key, _)) = line.trim_start().split_once(':') else {
+                continue;
+            };
+            let key = key.trim().trim_matches(['"', '\'']);
+            if key.is_empty() || key.starts_with('#') || key.starts_with('-') {
+                continue;
+            }
+            let name = match (&parent, indented) {
+                (Some(parent), true) => format!("{parent}.{key}"),
+                (_, true) => continue,
+                (_, false) => {
+                    parent = Some(key.to_string());
+                    key.to_string()
+                }
+            };
+            lines.entry(name).or_insert(i + 1);
+        }
+        Source {
+            path: Some(path.to_path_buf()),
+            lines,
+        }
+    }
+
+    /// The line of `key`, else of its parent (`site` for `site.link`).
+    pub fn line(&self, key: &str) -> Option<usize> {
+        self.lines.get(key).copied().or_else(|| {
+            let (parent, _) = key.split_once('.')?;
+            self.lines.get(parent).copied()
+        })
+    }
+}
+
+/// Problems found while checking a config, each at its key's line.
+#[derive(Debug, Default)]
+pub struct Problems<'a> {
+    source: Option<&'a Source>,
+    found: Vec<ConfigError>,
+}
+
+impl<'a> Problems<'a> {
+    pub fn new(source: Option<&'a Source>) -> Problems<'a> {
+        Problems {
+            source,
+            found: Vec::new(),
+        }
+    }
+
+    /// A problem with the value of `key` in the file.
+    pub fn at(&mut self, key: &str, message: impl Into<String>) {
+        let source = self.source;
+        self.found.push(ConfigError {
+            path: source.and_then(|s| s.path.clone()),
+            line: source.and_then(|s| s.line(key)),
+            message: message.into(),
+            also: Vec::new(),
+        });
+    }
+
+    /// A problem with no place in the file (a missing value, a flag).
+    pub fn general(&mut self, message: impl Into<String>) {
+        self.found.push(ConfigError::new(message));
+    }
+
+    /// `Ok(value)` as it is; an `Err` becomes a problem at `key`, and `None`.
+    pub fn take<T>(&mut self, key: &str, result: Result<T, String>) -> Option<T> {
+        result.map_err(|message| self.at(key, message)).ok()
+    }
+
+    pub fn into_error(self) -> Option<ConfigError> {
+        // Problems in file order, then those without a place.
+        let mut found = self.found;
+        found.sort_by_key(|e| e.line.unwrap_or(usize::MAX));
+        ConfigError::join(found)
+    }
+}
+
+/// Whether `tag` is a well-formed BCP 47 language tag as feeds use them (`en`,
+/// `zh-CN`, `zh-Hans-CN`, `pt-BR`): a language of 2-3 letters (or 4-8, as the RFC
+/// allows), then subtags of 1-8 letters or digits. Not a check against the registry.
+pub fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let language = parts.next().unwrap_or("");
+    let language_ok =
+        (2..=8).contains(&language.len()) && language.bytes().all(|b| b.is_ascii_alphabetic());
+    language_ok
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_found_at_their_lines() {
+        let text = "# comment\ninput_dir: in\nsite:\n  title: T\n  link: \"x\"\nauthors:\n  '@Vista8': name\nmax_entries: 0\n";
+        let source = Source::new(Path::new("c.yaml"), text);
+        assert_eq!(source.line("input_dir"), Some(2));
+        assert_eq!(source.line("site.link"), Some(5));
+        assert_eq!(source.line("site.language"), Some(3));
+        assert_eq!(source.line("authors.@Vista8"), Some(7));
+        assert_eq!(source.line("max_entries"), Some(8));
+        assert_eq!(source.line("timezone"), None);
+    }
+
+    #[test]
+    fn language_tags() {
+        for good in ["en", "zh-CN", "zh-Hans-CN", "pt-BR", "de-1996", "sgn-BE-FR"] {
+            assert!(is_language_tag(good), "{good}");
+        }
+        for bad in [
+            "",
+            "e",
+            "zh_CN",
+            "english!",
+            "en-",
+            "en--US",
+            "中文",
+            "en-US-toolongsubtag",
+        ] {
+            assert!(!is_language_tag(bad), "{bad}");
+        }
+    }
+}
