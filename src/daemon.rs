@@ -18,6 +18,7 @@ use crate::model::Digest;
 use crate::output::Renderer;
 use crate::state::{FileInput, Outcome, State};
 use crate::systemd::{self, Notice, Sent};
+use crate::text::count;
 use crate::watch::{self, Pending, Watch, WatchMsg};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -343,7 +344,9 @@ impl Daemon {
     fn status(&self) -> String {
         let (digests, entries) = self.engine.counts();
         let mut status = format!(
-            "{digests} digests, {entries} entries, {} invalid",
+            "{}, {}, {} invalid",
+            count(digests, "digest", "digests"),
+            count(entries, "entry", "entries"),
             self.state.invalid_count()
         );
         if !self.held.is_empty() {
@@ -533,6 +536,7 @@ pub async fn run(
                         }
                         // The input folder itself moved, went or came back: re-attach.
                         WatchMsg::Paths(paths) => {
+                            tracing::trace!(?paths, "file event");
                             if paths.iter().any(|p| p == &daemon.root) && identity(&daemon.root) != root_id {
                                 retry_by(&mut retry, Instant::now());
                             }

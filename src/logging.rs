@@ -1,5 +1,11 @@
 //! Log lines through `tracing`: level from `RUST_LOG` or `-v`/`-q`; colour only on a
-//! terminal, and no timestamp off one (journald adds its own), so logs stay readable.
+//! terminal (and never with `NO_COLOR`), and no timestamp off one (journald adds its
+//! own), so logs stay readable.
+//!
+//! The levels: errors and warnings name a file that is wrong or a step that failed;
+//! `info` one line per run or update; `-v` (debug) each file passed over and why, each
+//! digest that changed, where the time went; `-vv` (trace) every file event, every
+//! digest read, every file written.
 
 use std::io::IsTerminal;
 use tracing_subscriber::EnvFilter;
@@ -14,10 +20,12 @@ pub fn init(verbose: u8, quiet: u8) {
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
     let terminal = std::io::stderr().is_terminal();
+    // https://no-color.org: a NO_COLOR that is set and not empty turns colour off.
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(terminal)
+        .with_ansi(terminal && !no_color)
         .with_target(false);
     // A second initialisation (tests calling `init` twice) is harmless: keep the first.
     if terminal {

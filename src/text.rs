@@ -138,6 +138,15 @@ pub fn display_name<'a>(name: &'a str, handle: &'a str) -> std::borrow::Cow<'a, 
     }
 }
 
+/// `n` and a noun, singular for one: "1 digest", "2 digests".
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -399,6 +399,15 @@ mod tests {
         }
     }
 
+    #[test]
+    fn the_shipped_configs_load() {
+        for file in ["config/digestfeed.yaml", "config/service.yaml"] {
+            let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+            let raw = RawConfig::load(&path).unwrap_or_else(|e| panic!("{e}"));
+            Settings::resolve(raw, Overrides::default()).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+
     /// Every problem at once, each at its line, in words a config's author knows.
     #[test]
     fn every_problem_is_reported_at_its_line() {

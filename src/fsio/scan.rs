@@ -184,7 +184,16 @@ pub fn load_one(
 ) -> Result<Parsed, Vec<DigestError>> {
     let path = root.join(rel);
     let bytes = read_capped(&path, cap).map_err(|e| vec![e])?;
-    parse_digest_with(&path, &bytes, rules, summaries)
+    let parsed = parse_digest_with(&path, &bytes, rules, summaries);
+    if tracing::enabled!(tracing::Level::TRACE) {
+        let what = match &parsed {
+            Ok(Parsed::Digest(d)) => crate::text::count(d.items.len(), "item", "items"),
+            Ok(Parsed::Draft) => "a draft".to_string(),
+            Err(errors) => crate::text::count(errors.len(), "problem", "problems"),
+        };
+        tracing::trace!(path = %path.display(), bytes = bytes.len(), "read: {what}");
+    }
+    parsed
 }
 
 /// What a full scan found.

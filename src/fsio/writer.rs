@@ -500,6 +500,7 @@ impl OutputDir {
                         }
                         return Err(e);
                     }
+                    tracing::trace!(path = %folder.shown(f.name).display(), "written");
                     report.written.push(f.rel.clone());
                 }
                 Ok(())
@@ -537,6 +538,7 @@ impl OutputDir {
                         .unlink(name)
                         .map_err(|e| error(&folder.shown(name), "cannot remove", e))?;
                     folder.discard(&temp_name(name));
+                    tracing::trace!(path = %folder.shown(name).display(), "removed");
                     report.removed.push(rel.clone());
                     touch(touched, dir);
                 }

@@ -91,10 +91,7 @@ pub fn render(feeds: &[Feed<'_>], ctx: &Context<'_>) -> Vec<u8> {
                 out,
                 "<tr><td class=\"f\">{}</td><td class=\"n\">{}</td><td class=\"d\">{}</td><td><a href=\"{}\">RSS</a> · <a href=\"{}\">Atom</a> · <a href=\"{}\">JSON</a></td></tr>",
                 escape_html(&name),
-                match feed.entries.len() {
-                    1 => "1 item".to_string(),
-                    n => format!("{n} items"),
-                },
+                crate::text::count(feed.entries.len(), "item", "items"),
                 newest,
                 escape_html(&ctx.url(&feed.path(RSS_FILE))),
                 escape_html(&ctx.url(&feed.path(ATOM_FILE))),

@@ -2,6 +2,8 @@
 //! parsers this project did not write (feed-rs, roxmltree, serde_json).
 
 mod bad_input;
+mod cli_docs;
+mod cli_docs_gen;
 #[path = "../../benches/support/corpus.rs"]
 #[allow(dead_code)]
 mod corpus;
