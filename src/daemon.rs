@@ -418,7 +418,9 @@ pub async fn run(
     // Fail fast on what an administrator must fix (permissions, a read-only mount);
     // a full disk is retried like any failed write.
     if let Err(e) = out.probe() {
-        let full = matches!(e.source.raw_os_error(), Some(libc::ENOSPC | libc::EDQUOT));
+        use rustix::io::Errno;
+        let code = e.source.raw_os_error();
+        let full = code == Some(Errno::NOSPC.raw_os_error()) || code == Some(Errno::DQUOT.raw_os_error());
         if !full {
             return Err(e.into());
         }

@@ -11,6 +11,8 @@
 //! Everything between the file bytes and the `Output` map is pure: no clock, no disk,
 //! no environment. `--once` and the daemon differ only in how they keep the `Corpus`.
 
+#![forbid(unsafe_code)]
+
 pub mod app;
 pub mod author;
 pub mod cli;

@@ -132,7 +132,7 @@ pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, DigestError> {
     // hang the run.
     let file = fs::OpenOptions::new()
         .read(true)
-        .custom_flags(libc::O_NONBLOCK)
+        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
         .open(path)
         .map_err(|e| DigestError::new(path, None, format!("cannot read the file: {e}")))?;
     let size = match file.metadata() {
@@ -213,39 +213,32 @@ pub struct Loaded {
 }
 
 /// Whether the start of the file at `path` is in the page cache; `None` where the
-/// system cannot tell (another C library, a file system without non-blocking reads,
-/// something that is not a file).
+/// system cannot tell (a kernel or file system without non-blocking reads, something
+/// that is not a file).
 fn in_page_cache(path: &Path) -> Option<bool> {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        use std::os::fd::AsRawFd;
-        use std::os::unix::fs::OpenOptionsExt;
-        let file = fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_NONBLOCK)
-            .open(path)
-            .ok()?;
-        // Only regular files, as `read_capped` reads.
-        if !file.metadata().ok()?.is_file() {
-            return None;
-        }
-        let mut byte = [0u8; 1];
-        let iov = libc::iovec {
-            iov_base: byte.as_mut_ptr().cast(),
-            iov_len: byte.len(),
-        };
-        // SAFETY: one iovec over a live buffer of its length, and a descriptor that
-        // `file` keeps open. RWF_NOWAIT makes the read fail rather than wait for the disk.
-        let read = unsafe { libc::preadv2(file.as_raw_fd(), &iov, 1, 0, libc::RWF_NOWAIT) };
-        if read >= 0 {
-            return Some(true);
-        }
-        (io::Error::last_os_error().raw_os_error() == Some(libc::EAGAIN)).then_some(false)
+    use rustix::io::{Errno, ReadWriteFlags};
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
+        .open(path)
+        .ok()?;
+    // Only regular files, as `read_capped` reads.
+    if !file.metadata().ok()?.is_file() {
+        return None;
     }
-    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-    {
-        let _ = path;
-        None
+    let mut byte = [0u8; 1];
+    // RWF_NOWAIT makes the read fail rather than wait for the disk.
+    match rustix::io::preadv2(
+        &file,
+        &mut [io::IoSliceMut::new(&mut byte)],
+        0,
+        ReadWriteFlags::NOWAIT,
+    ) {
+        Ok(_) => Some(true),
+        Err(Errno::AGAIN) => Some(false),
+        // A kernel or file system without non-blocking reads cannot tell.
+        Err(_) => None,
     }
 }
 
