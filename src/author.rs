@@ -1,4 +1,4 @@
-//! Splitting an author's name off an item title, from evidence (contract section 1).
+//! Splitting an author's name off an item title, from evidence (docs/FORMAT.md §1).
 //!
 //! Titles may end in `-Name` or ` - Name`, or carry no author at all while containing
 //! hyphens of their own (`Mamba-SSM模型开发进展`). A split is made only with evidence:

@@ -420,7 +420,8 @@ pub async fn run(
     if let Err(e) = out.probe() {
         use rustix::io::Errno;
         let code = e.source.raw_os_error();
-        let full = code == Some(Errno::NOSPC.raw_os_error()) || code == Some(Errno::DQUOT.raw_os_error());
+        let full =
+            code == Some(Errno::NOSPC.raw_os_error()) || code == Some(Errno::DQUOT.raw_os_error());
         if !full {
             return Err(e.into());
         }

@@ -1,5 +1,5 @@
 //! The merge, kept up to date: the same entries as a from-scratch merge of every
-//! digest (contract section 2, author evidence of section 1), maintained as digests are
+//! digest (docs/FORMAT.md §2, author evidence of §1), maintained as digests are
 //! added, changed and removed, at a cost that follows what changed rather than the size
 //! of the folder.
 //!
@@ -226,7 +226,7 @@ impl OccList {
 type Rank = (Reverse<i64>, EntryKey);
 
 /// An entry's date: its earliest digest's, less a second per item above it in that
-/// digest (contract section 2).
+/// digest (docs/FORMAT.md §2).
 fn published(date: DateTime<FixedOffset>, pos: usize) -> DateTime<FixedOffset> {
     let offset = Duration::seconds(i64::try_from(pos).unwrap_or(i64::MAX));
     date.checked_sub_signed(offset).unwrap_or(date)

@@ -1,4 +1,4 @@
-//! Entry identity: every spelling of a tweet's URL maps to one key (contract section 2).
+//! Entry identity: every spelling of a tweet's URL maps to one key (docs/FORMAT.md §2).
 
 use std::fmt;
 use url::Url;

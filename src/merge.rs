@@ -1,4 +1,4 @@
-//! From every parsed digest to one entry per tweet (contract section 2). Pure: the
+//! From every parsed digest to one entry per tweet (docs/FORMAT.md §2). Pure: the
 //! result depends on the set of digests only, never on the order they were read in.
 
 use crate::author::{split_corpus, ItemRef};

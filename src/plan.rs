@@ -1,4 +1,4 @@
-//! Which feeds exist and which entries each one holds (contract section 3).
+//! Which feeds exist and which entries each one holds (docs/FORMAT.md §3).
 
 use crate::config::Settings;
 use crate::model::Entry;

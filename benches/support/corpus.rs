@@ -5,7 +5,7 @@
 //! the previous one or two digests under other wording and other URL spellings, about
 //! 40 authors with skewed frequencies, 3–5 of 25 categories in Chinese and English,
 //! summaries of 100–300 characters with bold and code, a digest every 4 hours, about
-//! 7–8 KB per file. Every format variant of the contract appears: both author
+//! 7–8 KB per file. Every format variant of docs/FORMAT.md §1 appears: both author
 //! separators, digests without authors, CRLF, a byte-order mark, every date form,
 //! one category as a plain string, drafts, and nested year/month folders.
 

@@ -204,7 +204,6 @@ fn closest<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
         .map(|(_, k)| k)
 }
 
-
 impl Settings {
     /// How digests are read under these settings.
     pub fn rules(&self) -> Rules {

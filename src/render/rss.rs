@@ -62,7 +62,7 @@ pub fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, RenderError
     Ok(permalink_guids(bytes))
 }
 
-/// The `rss` crate leaves out `isPermaLink="true"` (the default); the contract and some
+/// The `rss` crate leaves out `isPermaLink="true"` (the default); docs/FORMAT.md §3 and some
 /// validators want it written. `<guid>` cannot occur anywhere else: text is escaped,
 /// and sanitised descriptions hold no such element.
 fn permalink_guids(bytes: Vec<u8>) -> Vec<u8> {

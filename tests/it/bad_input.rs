@@ -1,4 +1,4 @@
-//! Contract section 6: every bad file is named with its line, skipped alone, and the
+//! docs/FORMAT.md §6: every bad file is named with its line, skipped alone, and the
 //! other digests are still published; usage and write errors exit 2 with nothing half-written.
 
 use crate::support::*;
