@@ -24,7 +24,7 @@ bin=target/release/digestfeed
 # The generated corpora run from 2024 on, every 4 hours: past today from about 8,000
 # digests on. Every digest is published, so that each size measures all its digests.
 printf 'publish_future: true\n' > "$dir/bench.yaml"
-once=(--once -q --config "$dir/bench.yaml" --base-url https://feeds.example.org/)
+run_once=(--once -q --config "$dir/bench.yaml" --base-url https://feeds.example.org/)
 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
@@ -47,7 +47,7 @@ for n in "${sizes[@]}"; do
   # corpus in the page cache (this machine's kernel gives cached files back within a
   # minute, and the first timed reader would otherwise pay for the disk alone).
   rm -rf "$dir/out"
-  "$bin" "${once[@]}" --input "$corpus" --output "$dir/out" >/dev/null
+  "$bin" "${run_once[@]}" --input "$corpus" --output "$dir/out" >/dev/null
   out_bytes=$(find "$dir/out" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
   # The output must be byte for byte what it was (benches/e2e-output.sha256).
   hash=$(tree_hash "$dir/out")
@@ -60,7 +60,7 @@ for n in "${sizes[@]}"; do
   walls=(); cpus=(); rsss=(); floors=(); hugos=()
   for ((r = 0; r < runs; r++)); do
     rm -rf "$dir/out"
-    read -r wall user sys rss < <(measure "$bin" "${once[@]}" --input "$corpus" --output "$dir/out")
+    read -r wall user sys rss < <(measure "$bin" "${run_once[@]}" --input "$corpus" --output "$dir/out")
     walls+=("$wall"); cpus+=("$(echo "$user + $sys" | bc)"); rsss+=("$rss")
 
     rm -f "$dir/floor.bin"

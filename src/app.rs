@@ -4,52 +4,11 @@
 use crate::cli::Cli;
 use crate::config::{Overrides, RawConfig, Settings};
 use crate::daemon::{self, Control};
-use crate::error::{ConfigError, DigestError, WriteError};
+pub use crate::error::RunError;
+use crate::error::{ConfigError, DigestError};
 use crate::fsio::{scan, writer};
 use crate::output;
-use crate::render::RenderError;
-use std::path::PathBuf;
 use std::process::ExitCode;
-
-/// A failure that stops a run before or while writing (exit code 2).
-#[derive(Debug, thiserror::Error)]
-pub enum RunError {
-    #[error("{0}")]
-    Config(#[from] ConfigError),
-    #[error("{}: cannot read the input folder: {source}", path.display())]
-    Input {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{0}")]
-    Watch(String),
-    #[error("{0}")]
-    Render(#[from] RenderError),
-    #[error("{0}")]
-    Write(#[from] WriteError),
-    #[error("{}: no digests found (files named *.md, searched recursively){}; nothing was written. If an empty folder is expected, pass --allow-empty or set `allow_empty: true`", path.display(), near_miss_hint(*near_misses))]
-    NoDigests { path: PathBuf, near_misses: usize },
-}
-
-fn near_miss_hint(near_misses: usize) -> String {
-    match near_misses {
-        0 => String::new(),
-        1 => " but 1 file named like Markdown was passed over (digests end in .md, lowercase; -v names it)".into(),
-        n => format!(" but {n} files named like Markdown were passed over (digests end in .md, lowercase; -v names them)"),
-    }
-}
-
-impl RunError {
-    /// The process's exit code for this failure: 2 for what stops a run (usage,
-    /// config, input, output), 1 for an input without a digest (nothing was wrong
-    /// with any file, but a run that publishes nothing is most likely a mistake).
-    pub fn exit_code(&self) -> u8 {
-        match self {
-            RunError::NoDigests { .. } => 1,
-            _ => 2,
-        }
-    }
-}
 
 /// What a successful `--once` run did.
 #[derive(Debug, Default)]
@@ -223,11 +182,9 @@ fn run_daemon(settings: Settings, cli: &Cli) -> Result<(), RunError> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| RunError::Watch(format!("cannot start the event loop: {e}")))?;
+        .map_err(RunError::EventLoop)?;
     runtime.block_on(async {
-        let listen = |kind: SignalKind| {
-            signal(kind).map_err(|e| RunError::Watch(format!("cannot listen for signals: {e}")))
-        };
+        let listen = |kind: SignalKind| signal(kind).map_err(RunError::EventLoop);
         let (mut term, mut int, mut hup) = (
             listen(SignalKind::terminate())?,
             listen(SignalKind::interrupt())?,

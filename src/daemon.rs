@@ -7,10 +7,10 @@
 //! Signals arrive as [`Control`] messages and are handled between two updates, so an
 //! update in progress always finishes.
 
-use crate::app::RunError;
 use crate::config::Settings;
 use crate::engine::{Engine, FeedId};
 use crate::error::ConfigError;
+use crate::error::RunError;
 use crate::fsio::scan::{self, is_digest_name};
 use crate::fsio::writer::OutputDir;
 use crate::future::{self, Held};
@@ -386,7 +386,7 @@ fn start_watch(root: &Path, troubles: &mut BTreeMap<Trouble, String>) -> Option<
             match &w.limited {
                 Some(why) => {
                     error!("{why}; watching again in {}s", LIMIT_RETRY.as_secs());
-                    troubles.insert(Trouble::Watch, why.clone());
+                    troubles.insert(Trouble::Watch, why.to_string());
                 }
                 None => {
                     troubles.remove(&Trouble::Watch);
@@ -534,7 +534,7 @@ pub async fn run(
                         WatchMsg::Rescan(why) => warn!("{why}; a full rescan follows"),
                         WatchMsg::Limit(why) => {
                             error!("{why}; a full rescan follows, and the watch is made again in {}s", LIMIT_RETRY.as_secs());
-                            daemon.troubles.insert(Trouble::Watch, why.clone());
+                            daemon.troubles.insert(Trouble::Watch, why.to_string());
                             rewatch.get_or_insert_with(|| Instant::now() + LIMIT_RETRY);
                         }
                         // The input folder itself moved, went or came back: re-attach.

@@ -106,3 +106,95 @@ impl fmt::Display for WriteError {
         Ok(())
     }
 }
+
+/// What the file watcher reports: the daemon rescans, or watches again later.
+#[derive(Debug, thiserror::Error)]
+pub enum WatchError {
+    /// The kernel's event queue overflowed: events were lost.
+    #[error("the kernel dropped file events")]
+    Overflow,
+    /// Some folders could not be watched.
+    #[error("{}not every folder is watched: the inotify watch limit is reached; raise it with `sysctl fs.inotify.max_user_watches=524288` (see inotify(7))", at(.path))]
+    Limit { path: Option<PathBuf> },
+    #[error("{}cannot watch: {source}", at(.path))]
+    Notify {
+        path: Option<PathBuf>,
+        source: notify::Error,
+    },
+}
+
+fn at(path: &Option<PathBuf>) -> String {
+    path.as_ref()
+        .map(|p| format!("{}: ", p.display()))
+        .unwrap_or_default()
+}
+
+impl WatchError {
+    /// The watcher's error, at `path` when it says none of its own.
+    pub fn from_notify(source: notify::Error, path: Option<&std::path::Path>) -> WatchError {
+        let path = source
+            .paths
+            .first()
+            .cloned()
+            .or_else(|| path.map(std::path::Path::to_path_buf));
+        match source.kind {
+            notify::ErrorKind::MaxFilesWatch => WatchError::Limit { path },
+            _ => WatchError::Notify { path, source },
+        }
+    }
+}
+
+/// A feed writer failed on data it was given. Writing into memory cannot fail for lack
+/// of space, so this means a bug: it is reported, never written to disk.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("cannot render a feed: RSS writer: {0}")]
+    Rss(#[from] rss::Error),
+    #[error("cannot render a feed: Atom writer: {0}")]
+    Atom(#[from] atom_syndication::Error),
+    #[error("cannot render a feed: JSON writer: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// A failure that stops a run before or while writing.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    #[error("{}: cannot read the input folder: {source}", path.display())]
+    Input {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Watch(#[from] WatchError),
+    /// The event loop or its signal handlers could not be set up.
+    #[error("cannot start the event loop: {0}")]
+    EventLoop(std::io::Error),
+    #[error("{0}")]
+    Render(#[from] RenderError),
+    #[error("{0}")]
+    Write(#[from] WriteError),
+    #[error("{}: no digests found (files named *.md, searched recursively){}; nothing was written. If an empty folder is expected, pass --allow-empty or set `allow_empty: true`", path.display(), near_miss_hint(*near_misses))]
+    NoDigests { path: PathBuf, near_misses: usize },
+}
+
+fn near_miss_hint(near_misses: usize) -> String {
+    match near_misses {
+        0 => String::new(),
+        1 => " but 1 file named like Markdown was passed over (digests end in .md, lowercase; -v names it)".into(),
+        n => format!(" but {n} files named like Markdown were passed over (digests end in .md, lowercase; -v names them)"),
+    }
+}
+
+impl RunError {
+    /// The process's exit code for this failure: 2 for what stops a run (usage,
+    /// config, input, output), 1 for an input without a digest (nothing was wrong
+    /// with any file, but a run that publishes nothing is most likely a mistake).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            RunError::NoDigests { .. } => 1,
+            _ => 2,
+        }
+    }
+}

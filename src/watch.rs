@@ -2,6 +2,7 @@
 //! and whether events were lost. Events are hints, never facts: every path they name is
 //! looked at anew, whatever the event said happened to it.
 
+use crate::error::WatchError;
 use notify::event::{AccessKind, AccessMode, EventKind};
 use notify::{Event, RecommendedWatcher, RecursiveMode, Watcher};
 use std::collections::BTreeSet;
@@ -16,10 +17,10 @@ pub enum WatchMsg {
     Paths(Vec<PathBuf>),
     /// Events were lost (kernel queue overflow, a full channel) or a watch broke: only a
     /// full rescan can tell what the folder holds now.
-    Rescan(String),
+    Rescan(WatchError),
     /// A folder could not be watched because the inotify watch limit is reached: a
     /// rescan, and the watch made again once the limit allows it.
-    Limit(String),
+    Limit(WatchError),
 }
 
 /// Does this event say anything about content? The daemon's own reads come back as
@@ -59,27 +60,15 @@ impl Pending {
 /// Turns one notify callback into a message.
 pub fn to_msg(result: notify::Result<Event>) -> Option<WatchMsg> {
     match result {
-        Ok(event) if event.need_rescan() => {
-            Some(WatchMsg::Rescan("the kernel dropped events".into()))
-        }
+        Ok(event) if event.need_rescan() => Some(WatchMsg::Rescan(WatchError::Overflow)),
         Ok(event) if is_relevant(&event.kind) && !event.paths.is_empty() => {
             Some(WatchMsg::Paths(event.paths))
         }
         Ok(_) => None,
-        Err(e) if matches!(e.kind, notify::ErrorKind::MaxFilesWatch) => {
-            Some(WatchMsg::Limit(describe(&e)))
-        }
-        Err(e) => Some(WatchMsg::Rescan(describe(&e))),
-    }
-}
-
-/// An error message that says how to fix what the user can fix.
-pub fn describe(e: &notify::Error) -> String {
-    match &e.kind {
-        notify::ErrorKind::MaxFilesWatch => format!(
-            "{e}: the inotify watch limit is reached; raise it with `sysctl fs.inotify.max_user_watches=524288` (see inotify(7))"
-        ),
-        _ => e.to_string(),
+        Err(e) => match WatchError::from_notify(e, None) {
+            limit @ WatchError::Limit { .. } => Some(WatchMsg::Limit(limit)),
+            other => Some(WatchMsg::Rescan(other)),
+        },
     }
 }
 
@@ -94,7 +83,7 @@ pub struct Watch {
     /// Set when the channel was full: the loop must rescan (it checks after each event).
     pub lost: Arc<AtomicBool>,
     /// Why some folders are not watched (the inotify watch limit); the rest are.
-    pub limited: Option<String>,
+    pub limited: Option<WatchError>,
     root: PathBuf,
 }
 
@@ -111,7 +100,7 @@ impl Watch {
 /// Symbolic links to folders are not followed, as the scan does not follow them.
 /// At the inotify watch limit the watch is kept with the folders it could take, and
 /// `limited` says so.
-pub fn start(root: &Path) -> Result<Watch, String> {
+pub fn start(root: &Path) -> Result<Watch, WatchError> {
     let (tx, events) = mpsc::channel(CHANNEL);
     let lost = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&lost);
@@ -124,21 +113,17 @@ pub fn start(root: &Path) -> Result<Watch, String> {
         }
     };
     let config = notify::Config::default().with_follow_symlinks(false);
-    let mut watcher = RecommendedWatcher::new(handler, config).map_err(|e| describe(&e))?;
+    let mut watcher = RecommendedWatcher::new(handler, config)
+        .map_err(|e| WatchError::from_notify(e, Some(root)))?;
+    // The limit's error names the folder it stopped at; the root says more to a user.
     let limited = match watcher.watch(root, RecursiveMode::Recursive) {
         Ok(()) => None,
-        Err(e) if matches!(e.kind, notify::ErrorKind::MaxFilesWatch) => Some(format!(
-            "{}: not every folder is watched: {}",
-            root.display(),
-            describe(&e)
-        )),
-        Err(e) => {
-            return Err(format!(
-                "{}: cannot watch: {}",
-                root.display(),
-                describe(&e)
-            ))
-        }
+        Err(e) => match WatchError::from_notify(e, Some(root)) {
+            WatchError::Limit { .. } => Some(WatchError::Limit {
+                path: Some(root.to_path_buf()),
+            }),
+            other => return Err(other),
+        },
     };
     Ok(Watch {
         watcher,
@@ -197,7 +182,10 @@ mod tests {
         let limit = notify::Error::new(notify::ErrorKind::MaxFilesWatch);
         match to_msg(Err(limit)) {
             Some(WatchMsg::Limit(why)) => {
-                assert!(why.contains("fs.inotify.max_user_watches"), "{why}")
+                assert!(
+                    why.to_string().contains("fs.inotify.max_user_watches"),
+                    "{why}"
+                )
             }
             other => panic!("{other:?}"),
         }
@@ -210,7 +198,7 @@ mod tests {
         p.add(WatchMsg::Paths(vec!["/in/a.md".into(), "/in/b.md".into()]));
         p.add(WatchMsg::Paths(vec!["/in/a.md".into()]));
         assert_eq!(p.paths.len(), 2);
-        p.add(WatchMsg::Rescan("x".into()));
+        p.add(WatchMsg::Rescan(WatchError::Overflow));
         let taken = p.take();
         assert!(taken.rescan && p.is_empty());
     }

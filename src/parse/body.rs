@@ -26,24 +26,10 @@ fn options() -> Options {
     Options::ENABLE_STRIKETHROUGH
 }
 
-/// Reads every item of every top-level ordered list. Items that lack a leading link
-/// are returned as problems; the caller decides what that means for the file.
-pub fn items(body: &str) -> Vec<Result<RawItem, BadItem>> {
-    items_with(body, true)
-}
-
-/// [`items`], with the summaries rendered only if `summaries` (else left empty: a full
-/// run renders only the summaries that some feed shows).
-pub fn items_with(body: &str, summaries: bool) -> Vec<Result<RawItem, BadItem>> {
-    if !summaries {
-        if let Some(items) = super::plain::items(body) {
-            return items.into_iter().map(Ok).collect();
-        }
-    }
-    commonmark_items(body, summaries)
-}
-
-/// [`items_with`], always by the CommonMark parser.
+/// Reads every item of every top-level ordered list, with the CommonMark parser. Items
+/// that lack a leading link are returned as problems; the caller decides what that
+/// means. With `summaries` false the summaries are left empty (a full run renders
+/// only those some feed shows). [`super::items`] tries a faster reading first.
 pub fn commonmark_items(body: &str, summaries: bool) -> Vec<Result<RawItem, BadItem>> {
     let newlines = newline_offsets(body);
     let mut out = Vec::new();
@@ -251,6 +237,10 @@ fn summary_events(rest: Vec<Event<'_>>, loose: bool) -> Vec<Event<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn items(body: &str) -> Vec<Result<RawItem, BadItem>> {
+        commonmark_items(body, true)
+    }
 
     fn ok(body: &str) -> Vec<RawItem> {
         items(body).into_iter().map(|r| r.unwrap()).collect()

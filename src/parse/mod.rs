@@ -127,7 +127,7 @@ pub fn parse_digest_with(
     let mut errors = Vec::new();
     // Items read without summaries share one empty string rather than allocate one each.
     let empty: Arc<str> = Arc::from("");
-    for raw in body::items_with(split.body, summaries) {
+    for raw in self::items(split.body, summaries) {
         match raw {
             Ok(raw) => {
                 let line = split.body_line + raw.line - 1;
@@ -164,6 +164,19 @@ pub fn parse_digest_with(
         summaries,
         skipped: errors,
     }))
+}
+
+/// The items of a digest's body: by the line-by-line reading of [`plain`] where it is
+/// sure (summaries not needed, the shapes digest writers produce), else by the
+/// CommonMark parser ([`body`]). Property tests and a fuzz target hold the two to the
+/// same answer.
+pub fn items(body: &str, summaries: bool) -> Vec<Result<body::RawItem, body::BadItem>> {
+    if !summaries {
+        if let Some(items) = plain::items(body) {
+            return items.into_iter().map(Ok).collect();
+        }
+    }
+    body::commonmark_items(body, summaries)
 }
 
 /// The bounds of [`Rules`] on a digest's distinct categories.

@@ -88,5 +88,5 @@ pub fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, RenderError
         indent_size: Some(2),
     };
     out.write_with_config(Vec::new(), config)
-        .map_err(|e| RenderError(format!("Atom writer: {e}")))
+        .map_err(RenderError::Atom)
 }

@@ -76,8 +76,7 @@ pub fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, RenderError
         authors: vec![site_author()],
         items,
     };
-    let mut bytes =
-        serde_json::to_vec_pretty(&out).map_err(|e| RenderError(format!("JSON writer: {e}")))?;
+    let mut bytes = serde_json::to_vec_pretty(&out).map_err(RenderError::Json)?;
     bytes.push(b'\n');
     Ok(bytes)
 }

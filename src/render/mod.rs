@@ -21,11 +21,7 @@ pub const RSS_FILE: &str = "rss.xml";
 pub const ATOM_FILE: &str = "atom.xml";
 pub const JSON_FILE: &str = "feed.json";
 
-/// A feed writer failed on data it was given. Writing into memory cannot fail for
-/// lack of space, so this means a bug: it is reported, never written to disk.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("cannot render a feed: {0}")]
-pub struct RenderError(pub String);
+pub use crate::error::RenderError;
 
 /// A summary as written and as cleaned, so that a cached clean version is used only
 /// while the summary is unchanged.

@@ -58,7 +58,7 @@ pub fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, RenderError
     };
     let bytes = channel
         .pretty_write_to(Vec::new(), b' ', 2)
-        .map_err(|e| RenderError(format!("RSS writer: {e}")))?;
+        .map_err(RenderError::Rss)?;
     Ok(permalink_guids(bytes))
 }
 
