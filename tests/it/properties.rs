@@ -2,13 +2,14 @@
 //! through, once every file is valid its output equals a from-scratch build.
 
 use digestfeed::config::{Overrides, RawConfig, Settings};
+use digestfeed::daemon::live::Live;
 use digestfeed::engine::Engine;
 use digestfeed::merge::Corpus;
 use digestfeed::model::Parsed;
 use digestfeed::output;
 use digestfeed::output::Renderer;
 use digestfeed::parse::parse_digest;
-use digestfeed::state::{FileInput, Outcome, State};
+use digestfeed::state::FileInput;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -145,51 +146,17 @@ fn settings_showing(max_entries: usize) -> Settings {
     .unwrap()
 }
 
-/// The daemon's path for file events: state, then (per burst) engine and renderer.
-struct Incremental {
-    state: State,
-    pending: Vec<(std::path::PathBuf, Option<digestfeed::model::Digest>)>,
-    engine: Engine,
-    renderer: Renderer,
-    settings: Settings,
-    rendered: bool,
-}
-
-impl Incremental {
-    fn new(settings: Settings) -> Incremental {
-        Incremental {
-            state: State::default(),
-            pending: Vec::new(),
-            engine: Engine::new(&settings.authors),
-            renderer: Renderer::default(),
-            settings,
-            rendered: false,
-        }
-    }
-}
-
-fn update(inc: &mut Incremental, name: &str, bytes: Option<&[u8]>) {
+/// The daemon's own pipeline, fed with files held in memory.
+fn update(live: &mut Live, name: &str, bytes: Option<&[u8]>) {
     let input = match bytes {
         Some(b) => FileInput::Bytes(b),
         None => FileInput::Gone,
     };
-    if let Outcome::Changed(digest) = inc.state.update(
-        Path::new(name),
-        Path::new(name),
-        input,
-        digestfeed::parse::Rules::default(),
-    ) {
-        inc.pending.push((name.into(), digest));
-    }
+    live.file(Path::new(name), Path::new(name), input, chrono::Utc::now());
 }
 
-fn flush(inc: &mut Incremental) {
-    let dirty = inc.engine.apply(std::mem::take(&mut inc.pending));
-    let all = !inc.rendered;
-    inc.renderer
-        .render(&inc.engine, &inc.settings, (!all).then_some(&dirty))
-        .unwrap();
-    inc.rendered = true;
+fn flush(live: &mut Live) {
+    live.render().unwrap();
 }
 
 fn from_scratch(files: &BTreeMap<&str, Vec<u8>>) -> Corpus {
@@ -211,7 +178,7 @@ proptest! {
         max_entries in prop_oneof![Just(1usize), Just(2), Just(3), Just(50)],
     ) {
         let mut files: BTreeMap<&str, Vec<u8>> = BTreeMap::new();
-        let mut state = Incremental::new(settings_showing(max_entries));
+        let mut state = Live::new(settings_showing(max_entries));
         for op in &ops {
             match *op {
                 Op::Write { file, content: c } => {
@@ -261,9 +228,7 @@ proptest! {
         let reference = output::build_reference(&fresh, &s).unwrap().files;
         let once = output::build(fresh, &s).unwrap().files;
         prop_assert_eq!(&once, &reference, "bulk engine vs reference merge");
-        if state.rendered {
-            prop_assert_eq!(state.renderer.files(), &once, "incremental vs from scratch");
-        }
+        prop_assert_eq!(state.files(), &once, "incremental vs from scratch");
     }
 }
 

@@ -1,0 +1,247 @@
+//! The daemon's side of the disk: the input folder read into the [`Live`] pipeline,
+//! path by path as events name them, and its output written to the output folder.
+
+use super::live::Live;
+use super::schedule::{LIMIT_RETRY, RETRY};
+use crate::config::Settings;
+use crate::error::{DigestError, RunError};
+use crate::fsio::scan::{self, is_digest_name};
+use crate::fsio::writer::OutputDir;
+use crate::state::FileInput;
+use crate::watch::{self, Pending, Watch};
+use chrono::{DateTime, Utc};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+use tracing::{debug, error, info};
+
+/// What keeps the daemon from doing all its work, shown in its STATUS line until it
+/// clears.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Trouble {
+    Input,
+    Watch,
+    Output,
+}
+
+pub struct Daemon {
+    pub live: Live,
+    /// The input folder as the watcher sees it (absolute, links resolved).
+    pub root: PathBuf,
+    pub skip: Option<PathBuf>,
+    /// Whether the output folder is known to hold what the pipeline last rendered.
+    synced: bool,
+    /// What is wrong now, for the STATUS line.
+    pub troubles: BTreeMap<Trouble, String>,
+}
+
+impl Daemon {
+    pub fn new(settings: Settings) -> Result<Daemon, RunError> {
+        let root = settings
+            .input_dir
+            .canonicalize()
+            .map_err(|source| RunError::Input {
+                path: settings.input_dir.clone(),
+                source,
+            })?;
+        let skip = scan::output_inside_input(&root, &settings.output_dir);
+        Ok(Daemon {
+            live: Live::new(settings),
+            root,
+            skip,
+            synced: false,
+            troubles: BTreeMap::new(),
+        })
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.live.settings
+    }
+
+    /// The path to show a user for a file of the input folder.
+    fn shown(&self, rel: &Path) -> PathBuf {
+        self.settings().input_dir.join(rel)
+    }
+
+    fn update_file(&mut self, rel: &Path, now: DateTime<Utc>) -> bool {
+        let path = self.root.join(rel);
+        let shown = self.shown(rel);
+        let read = scan::read_capped(&path, self.settings().max_file_bytes);
+        let input = match &read {
+            Ok(bytes) => FileInput::Bytes(bytes),
+            // Gone (or a link to nothing): not a file that cannot be read for now, such
+            // as one in a folder whose permissions changed.
+            Err(e)
+                if fs::metadata(&path).is_err_and(|m| m.kind() == std::io::ErrorKind::NotFound) =>
+            {
+                debug!(path = %shown.display(), error = %e, "gone before it could be read");
+                FileInput::Gone
+            }
+            Err(e) => FileInput::Unreadable(DigestError::new(&shown, None, e.message.clone())),
+        };
+        self.live.file(rel, &shown, input, now)
+    }
+
+    fn forget_under(&mut self, rel: &Path, now: DateTime<Utc>) -> bool {
+        let mut changed = false;
+        for known in self.live.known_under(rel) {
+            let shown = self.shown(&known);
+            changed |= self.live.file(&known, &shown, FileInput::Gone, now);
+        }
+        changed
+    }
+
+    /// Brings a folder (relative; `""` for the root) in line with the disk. Only the
+    /// root failing is an error; a sub-folder that vanished loses its digests, one that
+    /// cannot be read keeps them as they were (like a digest that cannot be read).
+    pub fn update_dir(&mut self, rel: &Path, now: DateTime<Utc>) -> Result<bool, std::io::Error> {
+        let listing = match scan::list(&self.root.join(rel), self.skip.as_deref()) {
+            Ok(listing) => listing,
+            Err(e) if rel.as_os_str().is_empty() => return Err(e),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(self.forget_under(rel, now))
+            }
+            Err(e) => {
+                error!(path = %self.shown(rel).display(), "cannot read the folder: {e}; its digests keep their last good entries");
+                return Ok(false);
+            }
+        };
+        for (dir, e) in &listing.unreadable {
+            error!(path = %self.shown(&rel.join(dir)).display(), "cannot read the folder: {e}; its digests keep their last good entries");
+        }
+        let listed: BTreeSet<PathBuf> = listing.files.iter().map(|p| rel.join(p)).collect();
+        let mut changed = false;
+        for known in self.live.known_under(rel) {
+            let hidden = known
+                .strip_prefix(rel)
+                .is_ok_and(|inside| listing.hides(inside));
+            if !listed.contains(&known) && !hidden {
+                changed |= self.forget_under(&known, now);
+            }
+        }
+        for file in &listed {
+            changed |= self.update_file(file, now);
+        }
+        Ok(changed)
+    }
+
+    /// Looks again at one path an event named.
+    fn look_at(&mut self, path: &Path, now: DateTime<Utc>) -> Result<bool, std::io::Error> {
+        let Ok(rel) = path.strip_prefix(&self.root) else {
+            return Ok(false);
+        };
+        if rel.as_os_str().is_empty() {
+            return self.update_dir(Path::new(""), now);
+        }
+        let hidden = rel.components().any(|c| match c {
+            Component::Normal(name) => name.to_string_lossy().starts_with('.'),
+            _ => true,
+        });
+        if hidden || self.skip.as_deref().is_some_and(|s| path.starts_with(s)) {
+            return Ok(false);
+        }
+        let rel = rel.to_path_buf();
+        let name = rel
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        match fs::symlink_metadata(path) {
+            Ok(meta) if meta.is_dir() => self.update_dir(&rel, now),
+            Ok(_) if is_digest_name(&name) => Ok(self.update_file(&rel, now)),
+            // Cannot be looked at (a folder above lost its permissions): what is known
+            // there keeps its last good entries, as a file that cannot be read does.
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                error!(path = %self.shown(&rel).display(), "cannot look at it: {e}; what it held keeps its last good entries");
+                Ok(false)
+            }
+            // Gone, or no longer a digest's name: whatever was known there goes.
+            _ => Ok(self.forget_under(&rel, now)),
+        }
+    }
+
+    /// Applies a settled burst at `now`, with the held digests that came due. Returns
+    /// whether the digests to publish changed; `Err` when the input folder itself could
+    /// not be read.
+    pub fn apply(&mut self, pending: Pending, now: DateTime<Utc>) -> Result<bool, std::io::Error> {
+        let due = self.live.release_due(now);
+        if pending.rescan {
+            info!("rescanning the input folder");
+            return Ok(self.update_dir(Path::new(""), now)? | due);
+        }
+        let mut changed = due;
+        for path in &pending.paths {
+            changed |= self.look_at(path, now)?;
+        }
+        Ok(changed)
+    }
+
+    /// Whether a publish has anything to do.
+    pub fn needs_publish(&self) -> bool {
+        self.live.pending() || !self.synced
+    }
+
+    /// Renders what changed and writes the files whose bytes changed. On failure the
+    /// feeds on disk stay whole and the next publish compares every file again.
+    pub fn publish(&mut self, out: &mut OutputDir) -> Result<(), RunError> {
+        let changed = self.live.render()?;
+        let result = if self.synced {
+            out.sync_paths(self.live.files(), &changed)
+        } else {
+            out.sync(self.live.files())
+        };
+        match result {
+            Ok(report) => {
+                self.troubles.remove(&Trouble::Output);
+                if !report.written.is_empty() || !report.removed.is_empty() {
+                    info!(
+                        written = report.written.len(),
+                        removed = report.removed.len(),
+                        "feeds updated"
+                    );
+                }
+                self.synced = true;
+                Ok(())
+            }
+            Err(e) => {
+                self.synced = false;
+                self.troubles
+                    .insert(Trouble::Output, format!("{e}; retrying"));
+                Err(e.into())
+            }
+        }
+    }
+
+    /// The STATUS line: counts, then whatever is wrong.
+    pub fn status(&self) -> String {
+        let mut status = self.live.status();
+        for trouble in self.troubles.values() {
+            status.push_str("; ");
+            status.push_str(trouble);
+        }
+        status
+    }
+
+    /// A watch of the input folder, or why there is none (in `troubles`).
+    pub fn start_watch(&mut self) -> Option<Watch> {
+        match watch::start(&self.root) {
+            Ok(w) => {
+                match &w.limited {
+                    Some(why) => {
+                        error!("{why}; watching again in {}s", LIMIT_RETRY.as_secs());
+                        self.troubles.insert(Trouble::Watch, why.to_string());
+                    }
+                    None => {
+                        self.troubles.remove(&Trouble::Watch);
+                    }
+                }
+                Some(w)
+            }
+            Err(e) => {
+                error!("{e}; retrying in {}s", RETRY.as_secs());
+                self.troubles
+                    .insert(Trouble::Watch, format!("{e}; retrying"));
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,372 @@
+//! Watch mode: keeps the feeds on disk current as digests come and go.
+//!
+//! One loop owns everything ([`run`]): it waits for a signal, a file event or a timer
+//! of its [`Schedule`], and hands each to a handler of [`Loop`]. File events are
+//! collected while a burst settles; then only the paths they name are read again
+//! ([`input::Daemon`]), the changed digests go to the same engine and renderers that
+//! `--once` uses ([`live::Live`]), and only files whose bytes changed are written.
+//! Signals are handled between two updates, so an update in progress always finishes.
+
+pub mod input;
+pub mod live;
+pub mod schedule;
+
+use crate::config::Settings;
+use crate::error::{ConfigError, RunError};
+use crate::fsio::scan;
+use crate::fsio::writer::OutputDir;
+use crate::systemd::{self, Notice, Sent};
+use crate::watch::{Pending, Watch, WatchMsg};
+use chrono::Utc;
+use input::{Daemon, Trouble};
+use live::Live;
+use schedule::{Schedule, Timer, LIMIT_RETRY, READY_RETRY, RETRY};
+use std::fs;
+use std::path::Path;
+use tokio::sync::mpsc;
+use tokio::time::{sleep_until, Instant};
+use tracing::{error, info, trace, warn};
+
+/// Requests from outside the loop (signals, tests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    /// Re-read the configuration and rescan (SIGHUP).
+    Reload,
+    /// Finish the update in progress and stop (SIGTERM, SIGINT).
+    Stop,
+}
+
+/// Identity of a folder (device, inode), to notice the input folder being replaced.
+fn identity(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+/// The events of a watch, or nothing ever (while there is no watch).
+async fn next_event(watch: &mut Option<Watch>) -> Option<WatchMsg> {
+    match watch {
+        Some(w) => w.events.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Everything the event loop owns.
+struct Loop<R> {
+    daemon: Daemon,
+    /// Held for the daemon's life; a reload to another output folder takes that one.
+    out: OutputDir,
+    watch: Option<Watch>,
+    /// Identity of the watched input folder, to notice it being replaced.
+    root_id: Option<(u64, u64)>,
+    schedule: Schedule,
+    pending: Pending,
+    last_status: String,
+    reload: R,
+}
+
+impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
+    /// Ends the current watch (its kernel watches released first: each watch holds an
+    /// inotify instance and its share of the limit) and makes a new one.
+    fn watch_again(&mut self) {
+        if let Some(old) = self.watch.take() {
+            old.stop();
+        }
+        self.watch = self.daemon.start_watch();
+        let now = Instant::now();
+        match &self.watch {
+            None => self.schedule.by(Timer::Retry, now + RETRY),
+            Some(w) if w.limited.is_some() => {
+                self.schedule.set(Timer::Rewatch, Some(now + LIMIT_RETRY))
+            }
+            Some(_) => self.schedule.set(Timer::Rewatch, None),
+        }
+        self.root_id = identity(&self.daemon.root);
+    }
+
+    /// READY=1 with the status; sent again later if systemd's socket had no room,
+    /// since without it systemd never considers the service started.
+    fn ready(&mut self) {
+        let status = self.daemon.status();
+        let sent = systemd::notify(&[Notice::Ready, Notice::Status(&status)]);
+        let again = (sent == Sent::Dropped).then(|| Instant::now() + READY_RETRY);
+        self.schedule.set(Timer::Ready, again);
+        self.last_status = status;
+    }
+
+    /// The next held digest's date: a timer, not a poll.
+    fn arm_due(&mut self) {
+        let due = self
+            .daemon
+            .live
+            .next_due(Utc::now())
+            .and_then(|wait| Instant::now().checked_add(wait));
+        self.schedule.set(Timer::Due, due);
+    }
+
+    fn publish(&mut self) {
+        if let Err(e) = self.daemon.publish(&mut self.out) {
+            error!(
+                "{e}; the feeds on disk are unchanged, retrying in {}s",
+                RETRY.as_secs()
+            );
+            self.schedule.by(Timer::Retry, Instant::now() + RETRY);
+        }
+    }
+
+    /// SIGHUP: the configuration read again; a bad one is logged and the running one
+    /// kept. The output folder, if it changed, is taken before anything else changes.
+    fn on_reload(&mut self) {
+        systemd::notify(&[Notice::Reloading]);
+        let fresh = (self.reload)()
+            .map_err(RunError::from)
+            .and_then(Daemon::new)
+            .and_then(|fresh| {
+                if fresh.settings().output_dir == self.daemon.settings().output_dir {
+                    self.out.probe()?;
+                } else {
+                    let mut taken = OutputDir::open(&fresh.settings().output_dir)?;
+                    taken.probe()?;
+                    self.out = taken;
+                }
+                Ok(fresh)
+            });
+        match fresh {
+            Err(e) => error!("{e}; keeping the running configuration"),
+            Ok(mut fresh) => {
+                fresh.troubles = std::mem::take(&mut self.daemon.troubles);
+                let same_root = fresh.root == self.daemon.root;
+                if same_root {
+                    // Same folder: last good digests stay (a broken file keeps its
+                    // entries across a reload); every file is read again.
+                    let settings = fresh.live.settings.clone();
+                    let old = std::mem::replace(&mut self.daemon.live, Live::new(settings.clone()));
+                    fresh.live = old.reconfigured(settings);
+                }
+                self.daemon = fresh;
+                // Another folder, no watch, or one cut short by the watch limit (which
+                // may have been raised since): watch anew.
+                if !same_root || self.watch.is_none() || self.schedule.is_set(Timer::Rewatch) {
+                    self.watch_again();
+                }
+                self.schedule.set_debounce(self.daemon.settings().debounce);
+                info!("configuration reloaded");
+                self.pending.rescan = true;
+                self.schedule.settle_now(Instant::now());
+            }
+        }
+        self.ready();
+    }
+
+    fn on_event(&mut self, msg: Option<WatchMsg>) {
+        let Some(msg) = msg else {
+            error!(
+                "the file watcher stopped; restarting it in {}s",
+                RETRY.as_secs()
+            );
+            self.watch = None;
+            self.schedule.by(Timer::Retry, Instant::now() + RETRY);
+            return;
+        };
+        let now = Instant::now();
+        match &msg {
+            WatchMsg::Rescan(why) => warn!("{why}; a full rescan follows"),
+            WatchMsg::Limit(why) => {
+                error!(
+                    "{why}; a full rescan follows, and the watch is made again in {}s",
+                    LIMIT_RETRY.as_secs()
+                );
+                self.daemon.troubles.insert(Trouble::Watch, why.to_string());
+                if !self.schedule.is_set(Timer::Rewatch) {
+                    self.schedule.set(Timer::Rewatch, Some(now + LIMIT_RETRY));
+                }
+            }
+            // The input folder itself moved, went or came back: re-attach.
+            WatchMsg::Paths(paths) => {
+                trace!(?paths, "file event");
+                let root = &self.daemon.root;
+                if paths.iter().any(|p| p == root) && identity(root) != self.root_id {
+                    self.schedule.by(Timer::Retry, now);
+                }
+            }
+        }
+        self.pending.add(msg);
+        let lost = self
+            .watch
+            .as_ref()
+            .is_some_and(|w| w.lost.swap(false, std::sync::atomic::Ordering::Relaxed));
+        if lost {
+            warn!("file events were dropped while busy; a full rescan follows");
+            self.pending.rescan = true;
+        }
+        self.schedule.event(now);
+    }
+
+    /// A settled burst: read what it names, publish what changed, say so.
+    fn on_settled(&mut self) {
+        let burst = self.pending.take();
+        let rescan = burst.rescan;
+        match self.daemon.apply(burst, Utc::now()) {
+            Ok(changed) => {
+                self.daemon.troubles.remove(&Trouble::Input);
+                if changed || self.daemon.needs_publish() {
+                    self.publish();
+                }
+            }
+            Err(e) => {
+                let input = self.daemon.settings().input_dir.display().to_string();
+                error!(
+                    input,
+                    "cannot read the input folder: {e}; retrying in {}s",
+                    RETRY.as_secs()
+                );
+                self.daemon.troubles.insert(
+                    Trouble::Input,
+                    format!("cannot read the input folder: {e}; retrying"),
+                );
+                self.schedule.by(Timer::Retry, Instant::now() + RETRY);
+                if !rescan {
+                    self.pending.rescan = true;
+                }
+            }
+        }
+        self.arm_due();
+        let status = self.daemon.status();
+        if status != self.last_status {
+            systemd::notify(&[Notice::Status(&status)]);
+            self.last_status = status;
+        }
+    }
+
+    /// Retry what failed. The input folder may have been replaced (moved, deleted and
+    /// made again, a symbolic link flipped): watch whatever it is now; then rescan and
+    /// publish.
+    fn on_retry(&mut self) {
+        let input = self.daemon.settings().input_dir.clone();
+        let Some(now_root) = input.canonicalize().ok() else {
+            error!(input = %input.display(), "the input folder is gone; the feeds stay as they are, retrying in {}s", RETRY.as_secs());
+            self.daemon
+                .troubles
+                .insert(Trouble::Input, "the input folder is gone; retrying".into());
+            self.schedule.by(Timer::Retry, Instant::now() + RETRY);
+            return;
+        };
+        if self.watch.is_none()
+            || identity(&now_root) != self.root_id
+            || now_root != self.daemon.root
+        {
+            self.daemon.skip =
+                scan::output_inside_input(&now_root, &self.daemon.settings().output_dir);
+            self.daemon.root = now_root;
+            self.watch_again();
+            if self.watch.is_some() {
+                info!(input = %self.daemon.root.display(), "watching the input folder again");
+            }
+        }
+        self.pending.rescan = true;
+        self.schedule.settle_now(Instant::now());
+    }
+
+    fn on_timer(&mut self, timer: Timer) {
+        match timer {
+            // Pinged from the loop itself: a wedged loop stops the pings.
+            Timer::Ping => {
+                systemd::notify(&[Notice::Watchdog]);
+            }
+            Timer::Ready => self.ready(),
+            Timer::Settle => self.on_settled(),
+            Timer::Retry => self.on_retry(),
+            // The limit may have been raised, or watches freed: every folder that could
+            // not be watched is tried again, and what it holds read.
+            Timer::Rewatch => {
+                self.watch_again();
+                if self.watch.as_ref().is_some_and(|w| w.limited.is_none()) {
+                    info!(input = %self.daemon.settings().input_dir.display(), "every folder is watched again");
+                }
+                self.pending.rescan = true;
+                self.schedule.settle_now(Instant::now());
+            }
+            // A digest's date has come (or the hour-long wait is up): the next update
+            // takes what is due in.
+            Timer::Due => self.schedule.settle_now(Instant::now()),
+        }
+    }
+}
+
+/// Runs the daemon until [`Control::Stop`]. `reload` reads the configuration again.
+/// At start, only what the user must fix ends it (no input folder, an output folder it
+/// cannot make, lock or write into); a write that fails (a full disk) or a watch that
+/// cannot be made (the inotify limit) is retried, as after start-up, and shown in the
+/// STATUS line. After that, nothing a file can do ends it.
+pub async fn run(
+    settings: Settings,
+    reload: impl Fn() -> Result<Settings, ConfigError>,
+    mut control: mpsc::Receiver<Control>,
+) -> Result<(), RunError> {
+    let daemon = Daemon::new(settings)?;
+    let mut out = OutputDir::open(&daemon.settings().output_dir)?;
+    // Fail fast on what an administrator must fix (permissions, a read-only mount);
+    // a full disk is retried like any failed write.
+    if let Err(e) = out.probe() {
+        use rustix::io::Errno;
+        let code = e.source.raw_os_error();
+        let full =
+            code == Some(Errno::NOSPC.raw_os_error()) || code == Some(Errno::DQUOT.raw_os_error());
+        if !full {
+            return Err(e.into());
+        }
+    }
+    let mut lp = Loop {
+        schedule: Schedule::new(
+            daemon.settings().debounce,
+            systemd::watchdog_interval(),
+            Instant::now(),
+        ),
+        daemon,
+        out,
+        watch: None,
+        root_id: None,
+        pending: Pending::default(),
+        last_status: String::new(),
+        reload,
+    };
+    // Watch first, then scan: a file written during start-up is seen by one or the other.
+    lp.watch_again();
+    let input = lp.daemon.settings().input_dir.clone();
+    lp.daemon
+        .update_dir(Path::new(""), Utc::now())
+        .map_err(|source| RunError::Input {
+            path: input.clone(),
+            source,
+        })?;
+    if lp.daemon.live.known_under(Path::new("")).is_empty() {
+        warn!(input = %input.display(), "no digests found (files named *.md, searched recursively; -v names the files passed over); watching for some");
+    }
+    lp.publish();
+    lp.arm_due();
+    let output = lp.daemon.settings().output_dir.clone();
+    info!(input = %input.display(), output = %output.display(), "{}; watching", lp.daemon.status());
+    lp.ready();
+
+    let far = || Instant::now() + std::time::Duration::from_secs(86_400);
+    loop {
+        let next = lp.schedule.next();
+        tokio::select! {
+            biased;
+            ctl = control.recv() => match ctl {
+                Some(Control::Reload) => lp.on_reload(),
+                Some(Control::Stop) | None => break,
+            },
+            msg = next_event(&mut lp.watch) => lp.on_event(msg),
+            _ = sleep_until(next.map_or_else(far, |(at, _)| at)), if next.is_some() => {
+                if let Some((_, timer)) = next {
+                    lp.schedule.fire(timer, Instant::now());
+                    lp.on_timer(timer);
+                }
+            }
+        }
+    }
+    systemd::notify(&[Notice::Stopping]);
+    info!("stopped");
+    drop(lp);
+    Ok(())
+}
