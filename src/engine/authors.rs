@@ -1,0 +1,159 @@
+//! Evidence for authors (docs/FORMAT.md §1): which names each handle is known by,
+//! counted across the corpus, the two passes that decide every title's cut, and display
+//! names.
+
+use super::*;
+
+impl Engine {
+    pub(super) fn repeated(&self, pair: &(Sym, Sym)) -> bool {
+        self.pair_ids.get(pair).is_some_and(|ids| ids.len() >= 2)
+    }
+
+    pub(super) fn known_now(&self, pair: &(Sym, Sym)) -> bool {
+        self.known.get(pair).is_some_and(|&n| n > 0)
+    }
+
+    pub(super) fn known_any_now(&self, name: &Sym) -> bool {
+        self.known_any.get(name).is_some_and(|&n| n > 0)
+    }
+
+    /// Adds or removes a digest's first-pass cuts from the known names (recording
+    /// flips unless in a full build).
+    pub(super) fn count_known(
+        &mut self,
+        rec: &Rec,
+        add: bool,
+        full: bool,
+        flips: &mut Flips<(Sym, Sym)>,
+        any: &mut Flips<Sym>,
+    ) {
+        for irec in &rec.items {
+            let (Some(h), Some(name)) = (irec.handle, irec.cand(irec.pass1).map(|c| c.name)) else {
+                continue;
+            };
+            let pair = (h, name);
+            if !full {
+                flips.touch(&pair, self.known_now(&pair));
+                any.touch(&name, self.known_any_now(&name));
+            }
+            let n = self.known.entry(pair).or_insert(0);
+            let m = self.known_any.entry(name).or_insert(0);
+            if add {
+                *n += 1;
+                *m += 1;
+            } else {
+                *n = n.saturating_sub(1);
+                *m = m.saturating_sub(1);
+            }
+            if self.known[&pair] == 0 {
+                self.known.remove(&pair);
+            }
+            if self.known_any[&name] == 0 {
+                self.known_any.remove(&name);
+            }
+        }
+    }
+
+    /// Adds or removes a digest's final cuts from the display-name counts (one by one;
+    /// a full build gathers [`names_in`] every digest and sorts them instead).
+    pub(super) fn count_names(&mut self, rec: &Rec, add: bool, handles: &mut HashSet<Sym>) {
+        for (h, name, occ) in names_in(rec) {
+            handles.insert(h);
+            let names = self.names_of.entry(h).or_default();
+            if add {
+                names.entry(name).or_default().insert(occ);
+            } else if let Some(set) = names.get_mut(&name) {
+                set.remove(&occ);
+                if set.is_empty() {
+                    names.remove(&name);
+                }
+            }
+            if names.is_empty() {
+                self.names_of.remove(&h);
+            }
+        }
+    }
+
+    pub(super) fn first_pass(&self, rec: &Rec) -> (bool, Vec<Option<u32>>) {
+        let ranked: Vec<(bool, Vec<(u8, Candidate)>)> = rec
+            .items
+            .iter()
+            .map(|irec| match irec.handle {
+                Some(h) => (
+                    true,
+                    irec.cands
+                        .iter()
+                        .map(|c| {
+                            let rank = if c.configured {
+                                CONFIGURED
+                            } else if self.repeated(&(h, c.name)) {
+                                REPEATED
+                            } else if c.fuzzy {
+                                HANDLE
+                            } else {
+                                0
+                            };
+                            (rank, c.cand)
+                        })
+                        .collect(),
+                ),
+                None => (false, Vec::new()),
+            })
+            .collect();
+        let (suffixed, picked) = vote(&ranked);
+        let cuts = picked
+            .iter()
+            .zip(&rec.items)
+            .map(|(pick, irec)| {
+                pick.and_then(|p| irec.cands.iter().position(|c| c.cand == p))
+                    .and_then(|i| u32::try_from(i).ok())
+            })
+            .collect();
+        (suffixed, cuts)
+    }
+
+    pub(super) fn second_pass(&self, rec: &Rec) -> Vec<Option<u32>> {
+        rec.items
+            .iter()
+            .map(|irec| {
+                if irec.pass1.is_some() {
+                    return irec.pass1;
+                }
+                let found = match irec.handle {
+                    Some(_) if rec.suffixed => None,
+                    Some(h) => irec
+                        .cands
+                        .iter()
+                        .rposition(|c| self.known_now(&(h, c.name))),
+                    None if rec.suffixed => {
+                        irec.cands.iter().rposition(|c| self.known_any_now(&c.name))
+                    }
+                    None => None,
+                };
+                found.and_then(|i| u32::try_from(i).ok())
+            })
+            .collect()
+    }
+
+    pub(super) fn compute_display(&self, h: Sym) -> Option<Sym> {
+        let names = self.names_of.get(&h)?;
+        names
+            .iter()
+            .filter_map(|(name, occs)| Some((occs.len(), Reverse(occs.first()?), *name)))
+            .max()
+            .map(|(_, _, name)| name)
+    }
+
+    /// The display name for a handle as written.
+    pub(super) fn display_of(&self, written: &str) -> &'static str {
+        let lower = written.to_ascii_lowercase();
+        if let Some(name) = self.configured.get(&lower) {
+            return name;
+        }
+        self.syms
+            .ids
+            .get(lower.as_str())
+            .and_then(|h| self.display.get(h))
+            .map_or_else(|| intern(written), |&name| self.syms.shared(name))
+    }
+}

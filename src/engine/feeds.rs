@@ -1,0 +1,155 @@
+//! What the engine hands the renderers: the feeds as `plan` lays them out, with the
+//! entries they show, and the summaries those entries need.
+
+use super::*;
+
+impl Engine {
+    /// Adds or removes a digest in `readers`.
+    pub(super) fn index_readers(&mut self, path: &DKey, rec: &Rec, add: bool) {
+        for irec in &rec.items {
+            for c in &irec.cands {
+                let reader = (irec.handle, c.name);
+                if add {
+                    self.readers.entry(reader).or_default().insert(path.clone());
+                } else if let Some(set) = self.readers.get_mut(&reader) {
+                    set.remove(path);
+                    if set.is_empty() {
+                        self.readers.remove(&reader);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Builds what only updates need, if a full build left it out. The daemon calls it
+    /// after every batch it applies (a no-op but after a full build), before it reports
+    /// ready, so that the first change it sees is quick; [`Engine::apply`] calls it too,
+    /// before an update, in case nobody did. `--once` never needs it.
+    pub fn prepare_for_updates(&mut self) {
+        if self.partial.take().is_some() {
+            self.entries.clear();
+            self.global.clear();
+            self.by_category.clear();
+            self.by_author.clear();
+            let keys = self.occ.keys().cloned().collect();
+            // Every feed was rendered from the shown entries, which stay the same.
+            self.place_all(keys, &mut BTreeSet::new());
+        }
+        if self.readers_stale {
+            let recs = std::mem::take(&mut self.recs);
+            for rec in recs.iter() {
+                self.index_readers(&rec.key, rec, true);
+            }
+            self.recs = recs;
+            self.readers_stale = false;
+        }
+    }
+
+    /// Digests read without their summaries whose summaries some feed shows: the
+    /// entries' earliest digests.
+    pub fn needs_summaries(&self, settings: &crate::config::Settings) -> BTreeSet<PathBuf> {
+        let mut out = BTreeSet::new();
+        for (_, feed) in self.feeds(settings) {
+            for entry in feed.entries {
+                let Some((_, _, _, slot)) =
+                    self.occ.get(&entry.key).and_then(|o| o.as_slice().first())
+                else {
+                    continue;
+                };
+                if let Some(rec) = self.recs.at(*slot) {
+                    if !rec.digest.summaries {
+                        out.insert(rec.path.clone());
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Fills in the summaries of a digest that was read without them, from a full read
+    /// of the same file. Ignored if the file no longer holds the same items.
+    pub fn fill_summaries(&mut self, path: &std::path::Path, full: &Digest) {
+        let key = dkey(path);
+        let Some(rec) = self.recs.get_mut(&key) else {
+            return;
+        };
+        let same = rec.digest.items.len() == full.items.len()
+            && rec
+                .digest
+                .items
+                .iter()
+                .zip(&full.items)
+                .all(|(a, b)| a.link.key == b.link.key && a.title == b.title);
+        if rec.digest.summaries || !same {
+            return;
+        }
+        for (item, filled) in rec.digest.items.iter_mut().zip(&full.items) {
+            item.summary_html = filled.summary_html.clone();
+        }
+        rec.digest.summaries = true;
+        for (pos, item) in rec.digest.items.iter().enumerate() {
+            let earliest = self
+                .occ
+                .get(&item.link.key)
+                .and_then(|o| o.as_slice().first());
+            if earliest.is_some_and(|(_, p, i, _)| *p == key && *i == pos) {
+                if let Some(entry) = self.entries.get_mut(&item.link.key) {
+                    entry.summary_html = item.summary_html.clone();
+                }
+            }
+        }
+    }
+
+    /// Every entry, newest first (for tests and tools; feeds use [`Engine::feeds`]).
+    pub fn entries(&self) -> Vec<&Entry> {
+        self.global
+            .iter()
+            .filter_map(|(_, k)| self.entries.get(k).map(|e| &**e))
+            .collect()
+    }
+
+    /// Every feed, as `plan::plan` would lay them out: the global one, then categories
+    /// and authors in folder order. Costs a few hundred lookups per feed.
+    pub fn feeds(&self, settings: &crate::config::Settings) -> Vec<(FeedId, Feed<'_>)> {
+        let max = settings.max_entries;
+        // An engine built for one run keeps only what it was built to show.
+        debug_assert!(self.partial.is_none() || self.one_build.is_some_and(|kept| kept >= max));
+        let mut feeds = vec![(
+            FeedId::Global,
+            plan::global_feed(settings, self.top(&self.global, max)),
+        )];
+        // Seniority: the date of each category's oldest entry (its last in feed order).
+        let slugs = slug::assign(self.by_category.iter().filter_map(|(name, set)| {
+            let oldest = match &self.partial {
+                Some(oldest) => oldest.get(name).copied(),
+                None => set.iter().next_back().map(|(Reverse(date), _)| *date),
+            };
+            Some((*name, oldest?))
+        }));
+        let mut categories: Vec<(FeedId, Feed<'_>)> = self
+            .by_category
+            .iter()
+            .map(|(name, set)| {
+                (
+                    FeedId::Category(name.to_string()),
+                    plan::category_feed(settings, name, &slugs[*name], self.top(set, max)),
+                )
+            })
+            .collect();
+        categories.sort_by(|a, b| a.1.dir.cmp(&b.1.dir));
+        feeds.extend(categories);
+        for (handle, set) in &self.by_author {
+            let entries = self.top(set, max);
+            let written = entries
+                .first()
+                .and_then(|e| e.handle)
+                .unwrap_or(handle.as_str());
+            let name = self.display_of(written);
+            feeds.push((
+                FeedId::Author(handle.clone()),
+                plan::author_feed(settings, handle, written, name, entries),
+            ));
+        }
+        feeds
+    }
+}

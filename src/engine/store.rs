@@ -1,0 +1,296 @@
+//! What the engine keeps of each digest: its records (item by item, the candidate cuts
+//! of its titles and the cut chosen), the interned names they use, and the occurrence
+//! lists that say which digests mention an entry, in corpus order.
+
+use super::*;
+
+pub(super) type Sym = u32;
+
+/// Names seen in titles and handles, each named by a number; entries refer to the
+/// process-wide copy ([`crate::names`]).
+#[derive(Debug, Default)]
+pub(super) struct Interner {
+    pub(super) ids: HashMap<&'static str, Sym>,
+    pub(super) strs: Vec<&'static str>,
+}
+
+impl Interner {
+    pub(super) fn intern(&mut self, s: &str) -> Sym {
+        if let Some(&id) = self.ids.get(s) {
+            return id;
+        }
+        let id = Sym::try_from(self.strs.len()).unwrap_or(Sym::MAX);
+        let stored = intern(s);
+        self.strs.push(stored);
+        self.ids.insert(stored, id);
+        id
+    }
+
+    pub(super) fn get(&self, id: Sym) -> &str {
+        self.strs.get(id as usize).map_or("", |s| s)
+    }
+
+    pub(super) fn shared(&self, id: Sym) -> &'static str {
+        self.strs.get(id as usize).copied().unwrap_or("")
+    }
+}
+
+/// A digest's path as bytes with `/` turned into NUL: comparing these compares paths
+/// component by component (as `Path` does, and as the corpus order requires) with one
+/// `memcmp`, and they hash fast.
+pub(super) type DKey = Arc<[u8]>;
+
+pub(super) fn dkey(path: &std::path::Path) -> DKey {
+    path.as_os_str()
+        .as_bytes()
+        .iter()
+        .map(|&b| if b == b'/' { 0 } else { b })
+        .collect()
+}
+
+/// Where an item stands in the corpus: its digest's date and path, its position.
+/// Dates are Unix seconds here: digest dates are whole seconds, and comparing an integer
+/// is far cheaper than comparing two offset date-times.
+/// The last field is the digest's slot in [`Recs`], which finds it without its path.
+pub(super) type Occ = (i64, DKey, usize, Slot);
+
+/// A digest's place in [`Recs`], its own while it is in the engine.
+pub(super) type Slot = u32;
+
+/// The digests, each in a numbered slot that it keeps while it is in the engine.
+/// Occurrences name their digest by slot, so that computing an entry finds the digest
+/// without hashing and comparing its path.
+#[derive(Debug, Default)]
+pub(super) struct Recs {
+    pub(super) slots: Vec<Option<Rec>>,
+    pub(super) by_path: HashMap<DKey, Slot>,
+    pub(super) free: Vec<Slot>,
+}
+
+impl Recs {
+    pub(super) fn len(&self) -> usize {
+        self.by_path.len()
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.by_path.is_empty()
+    }
+
+    pub(super) fn reserve(&mut self, more: usize) {
+        self.slots.reserve(more);
+        self.by_path.reserve(more);
+    }
+
+    pub(super) fn slot_of(&self, path: &DKey) -> Option<Slot> {
+        self.by_path.get(path).copied()
+    }
+
+    pub(super) fn at(&self, slot: Slot) -> Option<&Rec> {
+        self.slots.get(slot as usize)?.as_ref()
+    }
+
+    pub(super) fn get_mut(&mut self, path: &DKey) -> Option<&mut Rec> {
+        let slot = self.slot_of(path)?;
+        self.slots.get_mut(slot as usize)?.as_mut()
+    }
+
+    /// A slot for a digest about to be [`Recs::put`] there.
+    pub(super) fn claim(&mut self, path: &DKey) -> Slot {
+        let slot = self.free.pop().unwrap_or_else(|| {
+            self.slots.push(None);
+            // Four billion digests would have run out of memory long before.
+            Slot::try_from(self.slots.len() - 1).unwrap_or(Slot::MAX)
+        });
+        self.by_path.insert(path.clone(), slot);
+        slot
+    }
+
+    pub(super) fn put(&mut self, slot: Slot, rec: Rec) {
+        if let Some(place) = self.slots.get_mut(slot as usize) {
+            *place = Some(rec);
+        }
+    }
+
+    pub(super) fn remove(&mut self, path: &DKey) -> Option<Rec> {
+        let slot = self.by_path.remove(path)?;
+        self.free.push(slot);
+        self.slots.get_mut(slot as usize)?.take()
+    }
+
+    pub(super) fn iter(&self) -> impl Iterator<Item = &Rec> {
+        self.slots.iter().flatten()
+    }
+
+    pub(super) fn into_recs(self) -> impl Iterator<Item = Rec> {
+        self.slots.into_iter().flatten()
+    }
+}
+
+/// Where an entry's tweet stands, in corpus order, without duplicates. Most tweets are
+/// in one digest: that one is kept inline, which saves an allocation and, when an entry
+/// is computed, a cache miss.
+#[derive(Debug, Default)]
+pub(super) enum OccList {
+    #[default]
+    Empty,
+    One(Occ),
+    Many(Vec<Occ>),
+}
+
+impl OccList {
+    pub(super) fn as_slice(&self) -> &[Occ] {
+        match self {
+            OccList::Empty => &[],
+            OccList::One(occ) => std::slice::from_ref(occ),
+            OccList::Many(list) => list,
+        }
+    }
+
+    pub(super) fn insert(&mut self, occ: Occ) {
+        match std::mem::take(self) {
+            OccList::Empty => *self = OccList::One(occ),
+            OccList::One(first) => {
+                *self = match first.cmp(&occ) {
+                    std::cmp::Ordering::Less => OccList::Many(vec![first, occ]),
+                    std::cmp::Ordering::Greater => OccList::Many(vec![occ, first]),
+                    std::cmp::Ordering::Equal => OccList::One(first),
+                }
+            }
+            OccList::Many(mut list) => {
+                if let Err(at) = list.binary_search(&occ) {
+                    list.insert(at, occ);
+                }
+                *self = OccList::Many(list);
+            }
+        }
+    }
+
+    pub(super) fn remove(&mut self, occ: &Occ) {
+        match std::mem::take(self) {
+            OccList::Empty => {}
+            OccList::One(only) => {
+                if only != *occ {
+                    *self = OccList::One(only);
+                }
+            }
+            OccList::Many(mut list) => {
+                if let Ok(at) = list.binary_search(occ) {
+                    list.remove(at);
+                }
+                *self = match list.len() {
+                    0 => OccList::Empty,
+                    1 => OccList::One(list.remove(0)),
+                    _ => OccList::Many(list),
+                };
+            }
+        }
+    }
+}
+
+/// A candidate's name before [`Engine::prepare`] names it.
+pub(super) const UNNAMED: Sym = Sym::MAX;
+
+/// A candidate cut, whether its name is the handle's configured name, and whether it
+/// looks like the handle.
+#[derive(Debug, Clone)]
+pub(super) struct Cand {
+    pub(super) name: Sym,
+    pub(super) cand: Candidate,
+    pub(super) configured: bool,
+    pub(super) fuzzy: bool,
+}
+
+#[derive(Debug)]
+pub(super) struct ItemRec {
+    /// Lowercase handle.
+    pub(super) handle: Option<Sym>,
+    /// The handle as written.
+    pub(super) written: Option<Sym>,
+    pub(super) id: Option<u64>,
+    pub(super) cands: Vec<Cand>,
+    /// The first item of its digest with this key (later ones are the same entry).
+    pub(super) first: bool,
+    /// First-pass cut, an index into `cands`.
+    pub(super) pass1: Option<u32>,
+    /// Final cut: the name split off and where the title ends. Kept here, not as an
+    /// index into `cands`, so that computing an entry reads one record per item.
+    pub(super) cut: Option<FinalCut>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct FinalCut {
+    pub(super) name: Sym,
+    pub(super) title_end: u32,
+}
+
+/// The (lowercase handle, name) of every final cut of a digest, and where it stands.
+pub(super) fn names_in(rec: &Rec) -> impl Iterator<Item = (Sym, Sym, Occ)> + '_ {
+    let date = rec.digest.date.timestamp();
+    rec.items.iter().enumerate().filter_map(move |(pos, irec)| {
+        let (h, name) = (irec.handle?, irec.cut?.name);
+        Some((h, name, (date, rec.key.clone(), pos, rec.slot)))
+    })
+}
+
+impl ItemRec {
+    pub(super) fn cand(&self, index: Option<u32>) -> Option<&Cand> {
+        self.cands.get(usize::try_from(index?).ok()?)
+    }
+}
+
+#[derive(Debug)]
+pub(super) struct Rec {
+    pub(super) path: PathBuf,
+    pub(super) key: DKey,
+    pub(super) slot: Slot,
+    pub(super) digest: Digest,
+    /// The digest's categories as entries hold them.
+    pub(super) categories: Box<[&'static str]>,
+    pub(super) items: Vec<ItemRec>,
+    pub(super) suffixed: bool,
+}
+
+/// A digest's item records as far as they can be made without the engine: the
+/// candidate cuts with how each name fits the handle, and which items are the first of
+/// their key; [`Engine::prepare`] then names the handles and names. Pure, so that it
+/// runs on another core than the indexing. What it allocates is kept in the records:
+/// freeing on one thread what another allocated costs glibc's allocator a lock, which
+/// made the indexing a third slower.
+pub(super) fn records_of(
+    configured: &BTreeMap<String, &'static str>,
+    digest: &Digest,
+) -> Vec<ItemRec> {
+    let mut seen: HashSet<&EntryKey> = HashSet::new();
+    digest
+        .items
+        .iter()
+        .map(|item| {
+            let lower = item.link.handle.map(|h| h.to_ascii_lowercase());
+            let configured = lower.as_ref().and_then(|h| configured.get(h));
+            let cands = candidates(&item.title)
+                .into_iter()
+                .map(|c| {
+                    let name = c.cut.name(&item.title);
+                    Cand {
+                        name: UNNAMED,
+                        cand: c,
+                        configured: configured.is_some_and(|n| n.eq_ignore_ascii_case(name)),
+                        fuzzy: lower.as_ref().is_some_and(|h| name_matches_handle(name, h)),
+                    }
+                })
+                .collect();
+            ItemRec {
+                handle: None,
+                written: None,
+                id: match item.link.key {
+                    EntryKey::Tweet(id) => Some(id),
+                    EntryKey::Url(_) => None,
+                },
+                cands,
+                first: seen.insert(&item.link.key),
+                pass1: None,
+                cut: None,
+            }
+        })
+        .collect()
+}
