@@ -12,7 +12,7 @@ mod corpus;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use digestfeed::config::{Overrides, RawConfig, Settings};
 use digestfeed::engine::Engine;
-use digestfeed::merge::Corpus;
+use digestfeed::model::Corpus;
 use digestfeed::model::Parsed;
 use digestfeed::output::Renderer;
 use digestfeed::parse::{parse_digest, parse_digest_with};

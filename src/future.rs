@@ -2,7 +2,7 @@
 //! `--buildFuture`: a digest scheduled for tomorrow must not sit at the top of every
 //! feed today. What is published is a pure function of the folder and the current time.
 
-use crate::merge::Corpus;
+use crate::model::Corpus;
 use crate::model::Digest;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;

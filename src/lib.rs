@@ -1,15 +1,31 @@
 //! digestfeed turns a folder of AI-news digests into RSS, Atom and JSON feeds.
 //!
+//! The path every run takes, `--once` and the daemon alike, each stage in the module
+//! named for it:
+//!
 //! ```text
-//!  files ──scan──▶ bytes ──parse──▶ Digest ─┐   (one per file; pure)
-//!                                           ▼
-//!                     Corpus (path → Digest) ──merge──▶ Entry list ──plan──▶ Feeds
-//!                                                                              │
-//!  output folder ◀──writer::sync── Output (path → bytes) ◀──render─────────────┘
+//!  input folder ─fsio::scan─▶ bytes ─parse─▶ Digest ─┐                (per file; pure)
+//!                                                    ▼
+//!        engine (store → authors → entries → order) ─▶ feeds (plan's layout)
+//!                                                    │
+//!  output folder ◀─fsio::writer── Output ◀─output::Renderer (render::{rss,atom,json,html,opml})
 //! ```
 //!
-//! Everything between the file bytes and the `Output` map is pure: no clock, no disk,
-//! no environment. `--once` and the daemon differ only in how they keep the `Corpus`.
+//! - `app`: the two runs. `--once` reads every digest on every core (`fsio::scan`),
+//!   builds the [`engine`] at once, renders ([`output`]) and writes ([`fsio::writer`]).
+//! - `daemon`: the same stages kept live. [`daemon::live`] holds the pipeline (no disk,
+//!   no clock), [`daemon::input`] reads what file events name, [`daemon::schedule`] holds
+//!   the timers, and `daemon::run` is one loop over signals, events and timers.
+//! - [`parse`]: bytes to a [`model::Digest`] (front matter, then the items, by a
+//!   line-by-line reading where it is sure, else CommonMark).
+//! - [`engine`]: the merge kept up to date (docs/FORMAT.md §1-3): one entry per tweet,
+//!   author names from evidence ([`author`] holds the rules' pieces), feed orders.
+//! - [`reference`](mod@reference): the same result computed the plain way. The binary never runs it;
+//!   tests, fuzzing and benchmarks hold the engine to it.
+//! - Errors a user can cause are in [`error`], each naming the file and line.
+//!
+//! Everything between the file bytes and the `Output` map is pure: no clock (the
+//! daemon passes the time in), no disk, no environment.
 
 #![forbid(unsafe_code)]
 
@@ -24,13 +40,13 @@ pub mod fsio;
 pub mod future;
 pub mod key;
 pub mod logging;
-pub mod merge;
 pub mod model;
 pub mod names;
 pub mod output;
 pub mod par;
 pub mod parse;
 pub mod plan;
+pub mod reference;
 pub mod render;
 pub mod slug;
 pub mod state;

@@ -5,6 +5,9 @@ use crate::key::{tweet_url, EntryKey, Link};
 use chrono::{DateTime, FixedOffset};
 use std::sync::Arc;
 
+/// Every valid, non-draft digest, by path relative to the input folder.
+pub type Corpus = std::collections::BTreeMap<std::path::PathBuf, Digest>;
+
 /// One digest file, parsed. Holds nothing that depends on other files.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Digest {

@@ -4,10 +4,10 @@
 use crate::config::Settings;
 use crate::engine::{Engine, FeedId};
 use crate::key::EntryKey;
-use crate::merge::{merge, Corpus};
+use crate::model::Corpus;
 use crate::model::Entry;
 use crate::par::par_map;
-use crate::plan::{plan, Feed};
+use crate::plan::Feed;
 use crate::render::sanitize::Sanitizer;
 use crate::render::{self, Clean, Context, RenderError, ATOM_FILE, JSON_FILE, RSS_FILE};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -24,7 +24,10 @@ pub struct Built {
 }
 
 /// One feed's three files.
-fn feed_files(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<[(String, Vec<u8>); 3], RenderError> {
+pub(crate) fn feed_files(
+    feed: &Feed<'_>,
+    ctx: &Context<'_>,
+) -> Result<[(String, Vec<u8>); 3], RenderError> {
     Ok([
         (feed.path(RSS_FILE), render::rss::render(feed, ctx)?),
         (feed.path(ATOM_FILE), render::atom::render(feed, ctx)?),
@@ -33,7 +36,7 @@ fn feed_files(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<[(String, Vec<u8>); 
 }
 
 /// The files that list every feed.
-fn index_files(feeds: &[Feed<'_>], ctx: &Context<'_>) -> [(String, Vec<u8>); 2] {
+pub(crate) fn index_files(feeds: &[Feed<'_>], ctx: &Context<'_>) -> [(String, Vec<u8>); 2] {
     [
         ("index.opml".to_string(), render::opml::render(feeds, ctx)),
         ("index.html".to_string(), render::html::render(feeds, ctx)),
@@ -215,32 +218,4 @@ pub fn build_with(
         files: renderer.into_files(),
     };
     Ok((built, engine))
-}
-
-/// The same output computed the simple way: one pass of [`merge`] over the whole corpus,
-/// then [`plan`]. The property tests hold the incremental [`Engine`] to it.
-pub fn build_reference(corpus: &Corpus, settings: &Settings) -> Result<Built, RenderError> {
-    let merged = merge(corpus, &settings.authors);
-    let feeds = plan(&merged.entries, &merged.names, settings);
-    let sanitizer = Sanitizer::default();
-    let mut summaries: HashMap<EntryKey, Clean> = HashMap::new();
-    for entry in feeds.iter().flat_map(|f| f.entries.iter()) {
-        summaries.entry(entry.key.clone()).or_insert_with(|| Clean {
-            raw: entry.summary_html.clone(),
-            html: sanitizer.clean(&entry.summary_html),
-        });
-    }
-    let ctx = Context {
-        settings,
-        summaries: &summaries,
-    };
-    let mut out = Output::new();
-    for feed in &feeds {
-        out.extend(feed_files(feed, &ctx)?);
-    }
-    out.extend(index_files(&feeds, &ctx));
-    Ok(Built {
-        files: out,
-        entries: merged.entries.len(),
-    })
 }

@@ -6,7 +6,7 @@
 
 use digestfeed::config::{Overrides, RawConfig, Settings};
 use digestfeed::engine::Engine;
-use digestfeed::merge::Corpus;
+use digestfeed::model::Corpus;
 use digestfeed::model::Parsed;
 use digestfeed::output::{self, Renderer};
 use digestfeed::parse::parse_digest;
@@ -52,7 +52,7 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let settings = settings();
-    let reference = output::build_reference(&corpus, settings)
+    let reference = digestfeed::reference::build(&corpus, settings)
         .expect("reference renders")
         .files;
     let bulk = output::build(corpus.clone(), settings)

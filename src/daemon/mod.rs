@@ -1,7 +1,7 @@
 //! Watch mode: keeps the feeds on disk current as digests come and go.
 //!
 //! One loop owns everything ([`run`]): it waits for a signal, a file event or a timer
-//! of its [`Schedule`], and hands each to a handler of [`Loop`]. File events are
+//! of its [`Schedule`], and hands each to a handler of its `Loop`. File events are
 //! collected while a burst settles; then only the paths they name are read again
 //! ([`input::Daemon`]), the changed digests go to the same engine and renderers that
 //! `--once` uses ([`live::Live`]), and only files whose bytes changed are written.

@@ -108,7 +108,7 @@ impl Engine {
             .collect()
     }
 
-    /// Every feed, as `plan::plan` would lay them out: the global one, then categories
+    /// Every feed, as `reference::plan::plan` would lay them out: the global one, then categories
     /// and authors in folder order. Costs a few hundred lookups per feed.
     pub fn feeds(&self, settings: &crate::config::Settings) -> Vec<(FeedId, Feed<'_>)> {
         let max = settings.max_entries;

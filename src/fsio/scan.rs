@@ -1,7 +1,7 @@
 //! Finding and reading digests under the input folder.
 
 use crate::error::DigestError;
-use crate::merge::Corpus;
+use crate::model::Corpus;
 use crate::model::Parsed;
 use crate::parse::{parse_digest_with, Rules};
 use std::fs;

@@ -4,7 +4,7 @@
 use digestfeed::config::{Overrides, RawConfig, Settings};
 use digestfeed::daemon::live::Live;
 use digestfeed::engine::Engine;
-use digestfeed::merge::Corpus;
+use digestfeed::model::Corpus;
 use digestfeed::model::Parsed;
 use digestfeed::output;
 use digestfeed::output::Renderer;
@@ -225,7 +225,7 @@ proptest! {
         flush(&mut state);
         let fresh = from_scratch(&files);
         let s = settings_showing(max_entries);
-        let reference = output::build_reference(&fresh, &s).unwrap().files;
+        let reference = digestfeed::reference::build(&fresh, &s).unwrap().files;
         let once = output::build(fresh, &s).unwrap().files;
         prop_assert_eq!(&once, &reference, "bulk engine vs reference merge");
         prop_assert_eq!(state.files(), &once, "incremental vs from scratch");
@@ -264,7 +264,7 @@ proptest! {
             .into_iter()
             .collect();
         let corpus: Corpus = digests.iter().cloned().collect();
-        let expected = output::build_reference(&corpus, &s).unwrap().files;
+        let expected = digestfeed::reference::build(&corpus, &s).unwrap().files;
         prop_assert_eq!(&output::build(corpus, &s).unwrap().files, &expected, "--once vs reference");
         // A random permutation, fed in random batches.
         let mut pending: Vec<_> = digests;
@@ -360,7 +360,7 @@ proptest! {
             .collect();
         prop_assert!(corpus.len() >= 16, "{} digests", corpus.len());
         let s = settings_showing(max_entries);
-        let reference = output::build_reference(&corpus, &s).unwrap().files;
+        let reference = digestfeed::reference::build(&corpus, &s).unwrap().files;
         let once = output::build(corpus.clone(), &s).unwrap().files;
         prop_assert!(once == reference, "--once vs reference");
         let mut engine = Engine::new(&s.authors);
@@ -406,7 +406,7 @@ fn display_names_count_every_digest_however_the_build_is_split() {
     );
     let s = settings();
     let once = output::build(corpus.clone(), &s).unwrap().files;
-    assert!(once == output::build_reference(&corpus, &s).unwrap().files);
+    assert!(once == digestfeed::reference::build(&corpus, &s).unwrap().files);
     let feed: serde_json::Value = serde_json::from_slice(&once["authors/zed/feed.json"]).unwrap();
     assert!(
         feed["title"].as_str().unwrap().contains("Zed Two"),

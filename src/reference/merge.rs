@@ -1,17 +1,13 @@
 //! From every parsed digest to one entry per tweet (docs/FORMAT.md §2). Pure: the
 //! result depends on the set of digests only, never on the order they were read in.
 
-use crate::author::{split_corpus, ItemRef};
+use super::split::{split_corpus, ItemRef};
 use crate::key::EntryKey;
-use crate::model::{category_set, Digest, Entry, Prefix};
+use crate::model::{category_set, Corpus, Digest, Entry, Prefix};
 use crate::names::intern;
 use chrono::Duration;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::PathBuf;
-
-/// Every valid, non-draft digest, by path relative to the input folder.
-pub type Corpus = BTreeMap<PathBuf, Digest>;
 
 /// All entries, newest first, and the display name of every handle that has one.
 #[derive(Debug, Default)]
@@ -138,6 +134,7 @@ mod tests {
     use crate::parse::parse_digest;
     use chrono_tz::Tz;
     use std::path::Path;
+    use std::path::PathBuf;
 
     fn corpus(files: &[(&str, &str)]) -> Corpus {
         files

@@ -1,0 +1,44 @@
+//! The reference pipeline: docs/FORMAT.md §1-3 computed the plain way, in passes over
+//! the whole corpus. The binary never runs it: tests, the fuzz target and benchmarks
+//! hold what the binary runs (the [`crate::engine`], for `--once` and the daemon alike)
+//! to it, byte for byte.
+
+pub mod merge;
+pub mod plan;
+pub mod split;
+
+use crate::config::Settings;
+use crate::key::EntryKey;
+use crate::model::Corpus;
+use crate::output::{feed_files, index_files, Built, Output};
+use crate::render::sanitize::Sanitizer;
+use crate::render::{Clean, Context, RenderError};
+use std::collections::HashMap;
+
+/// The whole output, computed the simple way: one pass of [`merge::merge`] over the
+/// whole corpus, then [`plan::plan`], then the same renderers.
+pub fn build(corpus: &Corpus, settings: &Settings) -> Result<Built, RenderError> {
+    let merged = merge::merge(corpus, &settings.authors);
+    let feeds = plan::plan(&merged.entries, &merged.names, settings);
+    let sanitizer = Sanitizer::default();
+    let mut summaries: HashMap<EntryKey, Clean> = HashMap::new();
+    for entry in feeds.iter().flat_map(|f| f.entries.iter()) {
+        summaries.entry(entry.key.clone()).or_insert_with(|| Clean {
+            raw: entry.summary_html.clone(),
+            html: sanitizer.clean(&entry.summary_html),
+        });
+    }
+    let ctx = Context {
+        settings,
+        summaries: &summaries,
+    };
+    let mut out = Output::new();
+    for feed in &feeds {
+        out.extend(feed_files(feed, &ctx)?);
+    }
+    out.extend(index_files(&feeds, &ctx));
+    Ok(Built {
+        files: out,
+        entries: merged.entries.len(),
+    })
+}

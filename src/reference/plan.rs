@@ -1,0 +1,60 @@
+//! The reference plan: which feeds exist and which entries each holds, from the whole
+//! list of entries at once (docs/FORMAT.md §3).
+
+use crate::config::Settings;
+use crate::model::Entry;
+use crate::plan::{author_feed, category_feed, global_feed, Feed};
+use crate::slug;
+use chrono::{DateTime, FixedOffset};
+use std::collections::{BTreeMap, HashMap};
+
+/// Plans every feed: the global one first, then categories and authors in folder order.
+/// `entries` must be sorted newest first; `names` maps lowercase handles to display names.
+pub fn plan<'a>(
+    entries: &'a [Entry],
+    names: &HashMap<String, String>,
+    settings: &Settings,
+) -> Vec<Feed<'a>> {
+    let max = settings.max_entries;
+    let mut feeds = vec![global_feed(settings, entries.iter().take(max).collect())];
+    let mut by_category: BTreeMap<&str, Vec<&Entry>> = BTreeMap::new();
+    let mut by_author: BTreeMap<String, Vec<&Entry>> = BTreeMap::new();
+    // The oldest entry of each category decides who keeps a contested folder.
+    let mut oldest: BTreeMap<&str, DateTime<FixedOffset>> = BTreeMap::new();
+    for entry in entries {
+        for name in &entry.categories {
+            oldest
+                .entry(name)
+                .and_modify(|d| *d = (*d).min(entry.published))
+                .or_insert(entry.published);
+            let list = by_category.entry(name).or_default();
+            if list.len() < max {
+                list.push(entry);
+            }
+        }
+        if let Some(handle) = entry.author_feed() {
+            let list = by_author.entry(handle).or_default();
+            if list.len() < max {
+                list.push(entry);
+            }
+        }
+    }
+    let slugs = slug::assign(oldest.iter().map(|(name, date)| (*name, *date)));
+    let mut categories: Vec<Feed<'a>> = by_category
+        .into_iter()
+        .map(|(name, entries)| category_feed(settings, name, &slugs[name], entries))
+        .collect();
+    categories.sort_by(|a, b| a.dir.cmp(&b.dir));
+    feeds.extend(categories);
+    for (handle, entries) in by_author {
+        let written = entries[0]
+            .handle
+            .map_or_else(|| handle.clone(), str::to_string);
+        let name = names
+            .get(&handle)
+            .cloned()
+            .unwrap_or_else(|| written.clone());
+        feeds.push(author_feed(settings, &handle, &written, &name, entries));
+    }
+    feeds
+}
