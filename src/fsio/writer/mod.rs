@@ -10,7 +10,6 @@
 use super::folder::{error, kind_at, make_folders, split_rel, temp_name, Durable, Folder};
 use crate::error::WriteError;
 use crate::output::Output;
-use crate::par::par_map_on;
 use rustix::fs::{self as rfs, FileType, Mode, OFlags};
 use rustix::io::Errno;
 use std::collections::{BTreeMap, BTreeSet};
@@ -19,6 +18,8 @@ use std::io::{self, Read};
 use std::os::fd::AsFd;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+
+mod phases;
 
 /// The record of every file digestfeed wrote, one relative path per line. Only files
 /// listed here are ever removed.
@@ -45,23 +46,6 @@ fn is_safe_relative(rel: &str) -> bool {
             .all(|c| !c.is_empty() && c != "." && c != ".." && !c.contains(['\\', '\0']))
 }
 
-/// A file to write: its name in its folder, its path in the output, its bytes.
-struct ToWrite<'a> {
-    name: &'a str,
-    rel: &'a String,
-    bytes: &'a [u8],
-}
-
-/// A file written beside its target, waiting to be renamed over it.
-struct Staged<'a> {
-    name: &'a str,
-    rel: &'a String,
-    temp: String,
-}
-
-/// Files grouped by the folder (relative path) they are in.
-type ByFolder<'a, T> = Vec<(&'a str, Vec<T>)>;
-
 /// The daemon's way: `syncfs` for more than a few files. One `syncfs` is one journal
 /// commit, which for the daemon's updates (a few dozen files) is 2-3 ms less than a
 /// sync per file, but which also waits for every other program's pending writes.
@@ -77,11 +61,6 @@ fn by_count(files: usize) -> Durable {
 fn each_file(_files: usize) -> Durable {
     Durable::EachFile
 }
-
-/// Threads that write and sync files side by side. A sync mostly waits for the disk,
-/// and the file system commits syncs that wait together in one journal transaction.
-/// Each holds one folder open at a time.
-const SYNC_THREADS: usize = 8;
 
 /// An output folder held for writing: an open handle on it, locked (an advisory
 /// `flock`, released when the process ends, however it ends) so that a second
@@ -325,272 +304,6 @@ impl OutputDir {
             }
             _ => true,
         }
-    }
-
-    /// [`Self::sync`] or [`Self::sync_paths`], with `durable` choosing how a number of
-    /// files is made durable.
-    fn sync_with(
-        &mut self,
-        only: Option<&BTreeSet<String>>,
-        desired: &Output,
-        durable: fn(usize) -> Durable,
-    ) -> Result<SyncReport, WriteError> {
-        let reattached = self.reattach()?;
-        let only = if reattached { None } else { only };
-        let old = self.read_manifest()?;
-        let wanted: BTreeSet<String> = desired
-            .keys()
-            .filter(|k| is_safe_relative(k))
-            .cloned()
-            .collect();
-        // Folders in the way are refused before anything is written; after that, the
-        // error reported is the first in path order, as if files were written one by one.
-        self.check_folders(wanted.iter().chain(old.iter()))?;
-        for rel in wanted.difference(&old) {
-            if self.foreign(rel, &desired[rel]) {
-                return Err(error(
-                    &self.shown(rel),
-                    "refusing to replace what digestfeed did not write (move it away, or choose another output folder)",
-                    io::Error::from(io::ErrorKind::AlreadyExists),
-                ));
-            }
-        }
-        // Record what is about to be written before writing it, so that a crash half-way
-        // never leaves a file of ours that no manifest knows about.
-        let union: BTreeSet<String> = old.union(&wanted).cloned().collect();
-        if union != old {
-            self.write_manifest(&union)?;
-        }
-        if only.is_none() {
-            self.remove_leftovers(&old);
-        }
-        let mut report = SyncReport {
-            reattached,
-            ..SyncReport::default()
-        };
-        let mut todo: BTreeMap<&str, Vec<ToWrite<'_>>> = BTreeMap::new();
-        let mut count = 0;
-        for (rel, bytes) in desired {
-            if !is_safe_relative(rel) {
-                continue;
-            }
-            if only.is_some_and(|o| !o.contains(rel)) {
-                report.unchanged += 1;
-                continue;
-            }
-            let (dir, name) = split_rel(rel);
-            todo.entry(dir)
-                .or_default()
-                .push(ToWrite { name, rel, bytes });
-            count += 1;
-        }
-        let durable = durable(count);
-        let todo: ByFolder<'_, ToWrite<'_>> = todo.into_iter().collect();
-        let staged = self.stage_all(&todo, durable, &mut report)?;
-        let mut touched: BTreeSet<String> = BTreeSet::new();
-        self.commit_all(&staged, &mut touched, &mut report)?;
-        self.remove_stale(old.difference(&wanted), &mut touched, &mut report)?;
-        self.sync_folders(&touched, durable)?;
-        if union != wanted {
-            self.write_manifest(&wanted)?;
-        }
-        report.written.sort_unstable();
-        report.removed.sort_unstable();
-        Ok(report)
-    }
-
-    /// Removes the temporary files a killed run may have left beside the files it wrote.
-    fn remove_leftovers(&self, old: &BTreeSet<String>) {
-        let mut by_folder: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        for rel in old {
-            let (dir, name) = split_rel(rel);
-            by_folder.entry(dir).or_default().push(name);
-        }
-        for (dir, names) in by_folder {
-            if let Ok(folder) = self.folder(dir, false) {
-                for name in names {
-                    folder.discard(&temp_name(name));
-                }
-            }
-        }
-    }
-
-    /// Writes every changed file of `todo` (by folder) beside its target, several
-    /// folders at a time: creating and syncing a file costs more than writing its bytes.
-    /// Returns the staged temporary names by folder; on error nothing is staged any more
-    /// and the error is the first in path order.
-    fn stage_all<'a>(
-        &self,
-        todo: &ByFolder<'a, ToWrite<'a>>,
-        durable: Durable,
-        report: &mut SyncReport,
-    ) -> Result<ByFolder<'a, Staged<'a>>, WriteError> {
-        let results = par_map_on(SYNC_THREADS, todo, |(dir, files)| {
-            let folder = self.folder(dir, true)?;
-            Ok(files
-                .iter()
-                .map(|f| folder.stage(f.name, f.bytes, durable))
-                .collect::<Vec<_>>())
-        });
-        let mut staged = Vec::new();
-        let mut first: Option<(&'a String, WriteError)> = None;
-        let fail =
-            |rel: &'a String, e: WriteError, first: &mut Option<(&'a String, WriteError)>| {
-                if first.as_ref().is_none_or(|(at, _)| rel < *at) {
-                    *first = Some((rel, e));
-                }
-            };
-        for ((dir, files), result) in todo.iter().zip(results) {
-            match result {
-                // A folder that cannot be made stops the files in it.
-                Err(e) => fail(files[0].rel, e, &mut first),
-                Ok(outcomes) => {
-                    let mut in_folder = Vec::new();
-                    for (f, outcome) in files.iter().zip(outcomes) {
-                        match outcome {
-                            Ok(Some(temp)) => in_folder.push(Staged {
-                                name: f.name,
-                                rel: f.rel,
-                                temp,
-                            }),
-                            Ok(None) => report.unchanged += 1,
-                            Err(e) => fail(f.rel, e, &mut first),
-                        }
-                    }
-                    if !in_folder.is_empty() {
-                        staged.push((*dir, in_folder));
-                    }
-                }
-            }
-        }
-        let synced = match (&first, durable) {
-            (None, Durable::Together) if !staged.is_empty() => self.sync_file_system().err(),
-            _ => None,
-        };
-        if let Some(e) = first.map(|(_, e)| e).or(synced) {
-            self.discard(&staged);
-            return Err(e);
-        }
-        Ok(staged)
-    }
-
-    fn discard(&self, staged: &[(&str, Vec<Staged<'_>>)]) {
-        for (dir, files) in staged {
-            if let Ok(folder) = self.folder(dir, false) {
-                for f in files {
-                    folder.discard(&f.temp);
-                }
-            }
-        }
-    }
-
-    /// Renames every staged file over its target, folder by folder.
-    fn commit_all(
-        &self,
-        staged: &[(&str, Vec<Staged<'_>>)],
-        touched: &mut BTreeSet<String>,
-        report: &mut SyncReport,
-    ) -> Result<(), WriteError> {
-        for (i, (dir, files)) in staged.iter().enumerate() {
-            let committed = self.folder(dir, false).and_then(|folder| {
-                for (j, f) in files.iter().enumerate() {
-                    if let Err(e) = folder.commit(&f.temp, f.name) {
-                        for later in &files[j + 1..] {
-                            folder.discard(&later.temp);
-                        }
-                        return Err(e);
-                    }
-                    tracing::trace!(path = %folder.shown(f.name).display(), "written");
-                    report.written.push(f.rel.clone());
-                }
-                Ok(())
-            });
-            touch(touched, dir);
-            if let Err(e) = committed {
-                self.discard(&staged[i + 1..]);
-                return Err(e);
-            }
-        }
-        Ok(())
-    }
-
-    /// Removes files digestfeed wrote and no longer wants, and the folders they leave
-    /// empty, up to the output folder.
-    fn remove_stale<'a>(
-        &self,
-        stale: impl Iterator<Item = &'a String>,
-        touched: &mut BTreeSet<String>,
-        report: &mut SyncReport,
-    ) -> Result<(), WriteError> {
-        let mut by_folder: BTreeMap<&str, Vec<(&str, &String)>> = BTreeMap::new();
-        for rel in stale {
-            let (dir, name) = split_rel(rel);
-            by_folder.entry(dir).or_default().push((name, rel));
-        }
-        for (dir, files) in by_folder {
-            // A folder that is gone, or that something else replaced, holds nothing of ours.
-            let Ok(folder) = self.folder(dir, false) else {
-                continue;
-            };
-            for (name, rel) in files {
-                if let Ok(Some(FileType::RegularFile | FileType::Symlink)) = folder.kind(name) {
-                    folder
-                        .unlink(name)
-                        .map_err(|e| error(&folder.shown(name), "cannot remove", e))?;
-                    folder.discard(&temp_name(name));
-                    tracing::trace!(path = %folder.shown(name).display(), "removed");
-                    report.removed.push(rel.clone());
-                    touch(touched, dir);
-                }
-            }
-            drop(folder);
-            let mut dir = dir;
-            while !dir.is_empty() {
-                let (parent, leaf) = split_rel(dir);
-                let removed = self
-                    .folder(parent, false)
-                    .is_ok_and(|p| p.remove_empty(leaf));
-                if !removed {
-                    break;
-                }
-                touched.remove(dir);
-                touch(touched, parent);
-                dir = parent;
-            }
-        }
-        Ok(())
-    }
-
-    /// Makes the output's file system durable, the files staged in it included.
-    fn sync_file_system(&self) -> Result<(), WriteError> {
-        rfs::syncfs(&self.dir).map_err(|e| error(&self.path, "cannot sync", e))
-    }
-
-    /// Makes folders durable, so that the renames and removals in them are.
-    fn sync_folders(&self, dirs: &BTreeSet<String>, durable: Durable) -> Result<(), WriteError> {
-        if durable == Durable::Together && dirs.len() > 8 {
-            return self.sync_file_system();
-        }
-        let dirs: Vec<&String> = dirs.iter().collect();
-        par_map_on(SYNC_THREADS, &dirs, |dir| match self.folder(dir, false) {
-            Ok(folder) => folder.sync(),
-            // Removed by someone else since: nothing of it to make durable.
-            Err(e) if e.source.kind() == io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(e),
-        })
-        .into_iter()
-        .collect()
-    }
-}
-
-/// Marks `dir` and every folder above it as changed: a folder made for a new feed must
-/// be durable in its parent too.
-fn touch(touched: &mut BTreeSet<String>, mut dir: &str) {
-    loop {
-        if !touched.insert(dir.to_string()) || dir.is_empty() {
-            break;
-        }
-        dir = split_rel(dir).0;
     }
 }
 
