@@ -22,8 +22,8 @@ impl Engine {
     pub(super) fn count_known(
         &mut self,
         rec: &Rec,
-        add: bool,
-        full: bool,
+        change: Change,
+        batch: Batch,
         flips: &mut Flips<(Sym, Sym)>,
         any: &mut Flips<Sym>,
     ) {
@@ -32,13 +32,13 @@ impl Engine {
                 continue;
             };
             let pair = (h, name);
-            if !full {
+            if batch == Batch::Update {
                 flips.touch(&pair, self.known_now(&pair));
                 any.touch(&name, self.known_any_now(&name));
             }
             let n = self.known.entry(pair).or_insert(0);
             let m = self.known_any.entry(name).or_insert(0);
-            if add {
+            if change == Change::Add {
                 *n += 1;
                 *m += 1;
             } else {
@@ -56,11 +56,11 @@ impl Engine {
 
     /// Adds or removes a digest's final cuts from the display-name counts (one by one;
     /// a full build gathers [`names_in`] every digest and sorts them instead).
-    pub(super) fn count_names(&mut self, rec: &Rec, add: bool, handles: &mut HashSet<Sym>) {
+    pub(super) fn count_names(&mut self, rec: &Rec, change: Change, handles: &mut HashSet<Sym>) {
         for (h, name, occ) in names_in(rec) {
             handles.insert(h);
             let names = self.names_of.entry(h).or_default();
-            if add {
+            if change == Change::Add {
                 names.entry(name).or_default().insert(occ);
             } else if let Some(set) = names.get_mut(&name) {
                 set.remove(&occ);

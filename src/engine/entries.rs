@@ -39,29 +39,29 @@ impl Engine {
     }
 
     /// Adds or removes what a digest adds to the evidence and entry indexes. In a full
-    /// build (`full`) every digest is new: nothing needs to be found again later, so
+    /// build ([`Batch::Full`]) every digest is new: nothing needs to be found again later, so
     /// neither flips nor changed keys are recorded, and `readers` is left for later.
     pub(super) fn index(
         &mut self,
         path: &DKey,
         rec: &Rec,
-        add: bool,
-        full: bool,
+        change: Change,
+        batch: Batch,
         flips: &mut Flips<(Sym, Sym)>,
         keys: &mut HashSet<EntryKey>,
     ) {
-        if !full {
-            self.index_readers(path, rec, add);
+        if batch == Batch::Update {
+            self.index_readers(path, rec, change);
         }
         for (pos, (item, irec)) in rec.digest.items.iter().zip(&rec.items).enumerate() {
             for c in &irec.cands {
                 if let (Some(h), Some(id)) = (irec.handle, irec.id) {
                     let pair = (h, c.name);
-                    if !full {
+                    if batch == Batch::Update {
                         flips.touch(&pair, self.repeated(&pair));
                     }
                     let ids = self.pair_ids.entry(pair).or_default();
-                    if add {
+                    if change == Change::Add {
                         *ids.entry(id).or_insert(0) += 1;
                     } else if let Some(n) = ids.get_mut(&id) {
                         *n -= 1;
@@ -77,7 +77,7 @@ impl Engine {
             if irec.first {
                 let occ = (rec.digest.date.timestamp(), path.clone(), pos, rec.slot);
                 let list = self.occ.entry(item.link.key.clone()).or_default();
-                if add {
+                if change == Change::Add {
                     list.insert(occ);
                 } else {
                     list.remove(&occ);
@@ -85,7 +85,7 @@ impl Engine {
                 if list.as_slice().is_empty() {
                     self.occ.remove(&item.link.key);
                 }
-                if !full {
+                if batch == Batch::Update {
                     keys.insert(item.link.key.clone());
                 }
             }
@@ -165,10 +165,10 @@ impl Engine {
         })
     }
 
-    pub(super) fn place(&mut self, entry: &Entry, add: bool, dirty: &mut BTreeSet<FeedId>) {
+    pub(super) fn place(&mut self, entry: &Entry, change: Change, dirty: &mut BTreeSet<FeedId>) {
         let rank: Rank = (Reverse(entry.published.timestamp()), entry.key.clone());
         let apply = |set: &mut BTreeSet<Rank>| {
-            if add {
+            if change == Change::Add {
                 set.insert(rank.clone());
             } else {
                 set.remove(&rank);

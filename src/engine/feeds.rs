@@ -5,11 +5,11 @@ use super::*;
 
 impl Engine {
     /// Adds or removes a digest in `readers`.
-    pub(super) fn index_readers(&mut self, path: &DKey, rec: &Rec, add: bool) {
+    pub(super) fn index_readers(&mut self, path: &DKey, rec: &Rec, change: Change) {
         for irec in &rec.items {
             for c in &irec.cands {
                 let reader = (irec.handle, c.name);
-                if add {
+                if change == Change::Add {
                     self.readers.entry(reader).or_default().insert(path.clone());
                 } else if let Some(set) = self.readers.get_mut(&reader) {
                     set.remove(path);
@@ -38,7 +38,7 @@ impl Engine {
         if self.readers_stale {
             let recs = std::mem::take(&mut self.recs);
             for rec in recs.iter() {
-                self.index_readers(&rec.key, rec, true);
+                self.index_readers(&rec.key, rec, Change::Add);
             }
             self.recs = recs;
             self.readers_stale = false;

@@ -48,6 +48,21 @@ mod store;
 use order::*;
 use store::*;
 
+/// Whether a digest's contributions go into the indexes or come out of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Change {
+    Add,
+    Remove,
+}
+
+/// Whether a batch builds an empty engine (every digest new: nothing has to be traced
+/// from what changed) or updates one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Batch {
+    Full,
+    Update,
+}
+
 /// A feed that may have to be rendered again.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum FeedId {
@@ -223,12 +238,16 @@ impl Engine {
 
         // A full build: every digest is new, so every one goes through both passes and
         // every entry is computed; nothing has to be traced from what changed.
-        let full = self.recs.is_empty();
-        if !full {
+        let batch = if self.recs.is_empty() {
+            Batch::Full
+        } else {
+            Batch::Update
+        };
+        if batch == Batch::Update {
             self.prepare_for_updates();
         }
         let changes: Vec<(PathBuf, Option<Digest>)> = changes.into_iter().collect();
-        if full {
+        if batch == Batch::Full {
             self.recs.reserve(changes.len());
             self.readers_stale = true;
         }
@@ -241,16 +260,16 @@ impl Engine {
         pipeline(changes, alone, |(file, new), found| {
             let path = dkey(&file);
             if let Some(old) = self.recs.remove(&path) {
-                self.index(&path, &old, false, full, &mut pairs, &mut keys);
-                self.count_known(&old, false, full, &mut known, &mut any);
-                self.count_names(&old, false, &mut handles);
+                self.index(&path, &old, Change::Remove, batch, &mut pairs, &mut keys);
+                self.count_known(&old, Change::Remove, batch, &mut known, &mut any);
+                self.count_names(&old, Change::Remove, &mut handles);
             }
             if let (Some(digest), Some(found)) = (new, found) {
                 let slot = self.recs.claim(&path);
                 let rec = self.prepare(file, path.clone(), slot, digest, found);
-                self.index(&path, &rec, true, full, &mut pairs, &mut keys);
+                self.index(&path, &rec, Change::Add, batch, &mut pairs, &mut keys);
                 self.recs.put(slot, rec);
-                if !full {
+                if batch == Batch::Update {
                     touched.insert(path);
                 }
             } else {
@@ -274,7 +293,7 @@ impl Engine {
                 irec.pass1 = cut;
             }
         };
-        if full {
+        if batch == Batch::Full {
             // Each digest's pass only reads the evidence, so it runs on every core; the
             // counts it adds to are shared, and are added up on one.
             self.on_every_core(|engine, part| {
@@ -283,15 +302,15 @@ impl Engine {
                 }
             });
             self.for_each_rec(None, |engine, rec| {
-                engine.count_known(rec, true, full, &mut known, &mut any);
+                engine.count_known(rec, Change::Add, batch, &mut known, &mut any);
             });
         } else {
             self.for_each_rec(Some(&first), |engine, rec| {
                 if !touched.contains(&rec.key) {
-                    engine.count_known(rec, false, full, &mut known, &mut any);
+                    engine.count_known(rec, Change::Remove, batch, &mut known, &mut any);
                 }
                 first_pass(engine, rec);
-                engine.count_known(rec, true, full, &mut known, &mut any);
+                engine.count_known(rec, Change::Add, batch, &mut known, &mut any);
             });
         }
 
@@ -327,7 +346,7 @@ impl Engine {
                     irec.cut = cut;
                 }
             };
-        if full {
+        if batch == Batch::Full {
             // Every name's places, gathered per name on every core: each name's set is
             // then built in one go rather than by an insert per item.
             let parts = self.on_every_core(|engine, part| {
@@ -357,10 +376,10 @@ impl Engine {
             self.for_each_rec(Some(&second), |engine, rec| {
                 let new = touched.contains(&rec.key);
                 if !new {
-                    engine.count_names(rec, false, &mut handles);
+                    engine.count_names(rec, Change::Remove, &mut handles);
                 }
                 second_pass(engine, rec, Some((new, &mut keys)));
-                engine.count_names(rec, true, &mut handles);
+                engine.count_names(rec, Change::Add, &mut handles);
             });
         }
 
@@ -383,12 +402,12 @@ impl Engine {
 
         // 5. Entries. Into an empty engine (a full build), the feed orderings are built
         // from sorted lists at once, far cheaper than one B-tree insert per entry and feed.
-        if let (true, Some(max)) = (full, self.one_build) {
+        if let (Batch::Full, Some(max)) = (batch, self.one_build) {
             self.place_shown(max, &mut dirty);
             return dirty;
         }
         if self.entries.is_empty() {
-            if full {
+            if batch == Batch::Full {
                 keys = self.occ.keys().cloned().collect();
             }
             self.place_all(keys, &mut dirty);
@@ -409,10 +428,10 @@ impl Engine {
                 continue;
             }
             if let Some(old) = &old {
-                self.place(old, false, &mut dirty);
+                self.place(old, Change::Remove, &mut dirty);
             }
             if let Some(new) = new {
-                self.place(&new, true, &mut dirty);
+                self.place(&new, Change::Add, &mut dirty);
                 self.entries.insert(key, Box::new(new));
             }
         }
