@@ -44,8 +44,13 @@ pub fn settings(cli: &Cli) -> Result<Settings, ConfigError> {
 /// Reads every digest, renders every feed and brings the output folder in line.
 pub fn run_once(settings: &Settings) -> Result<OnceReport, RunError> {
     // Taken first, so that a second run on the same folder is refused at once rather
-    // than after reading every digest.
-    let mut out = writer::OutputDir::open(&settings.output_dir)?;
+    // than after reading every digest; a folder that does not exist yet is made only
+    // once there is something to write into it.
+    let held_early = if settings.output_dir.is_dir() {
+        Some(writer::OutputDir::open(&settings.output_dir)?)
+    } else {
+        None
+    };
     let skip = scan::output_inside_input(&settings.input_dir, &settings.output_dir);
     let started = std::time::Instant::now();
     // Summaries are read later, and only for the entries that some feed shows.
@@ -62,17 +67,22 @@ pub fn run_once(settings: &Settings) -> Result<OnceReport, RunError> {
     })?;
     let read = started.elapsed();
     let read_peak = peak_rss_mb();
-    // A wrong --input would otherwise publish empty feeds over the good ones.
-    if loaded.files == 0 && !settings.allow_empty {
+    // Reported first, so that neither a failed write nor the check below hides them.
+    for e in &loaded.errors {
+        tracing::error!("{e}");
+    }
+    // A wrong --input would otherwise publish empty feeds over the good ones; so would
+    // an input whose folders cannot be read, --allow-empty or not.
+    if loaded.files == 0 && (!settings.allow_empty || !loaded.errors.is_empty()) {
         return Err(RunError::NoDigests {
             path: settings.input_dir.clone(),
             near_misses: loaded.near_misses,
         });
     }
-    // Reported before writing, so that a failed write does not hide them.
-    for e in &loaded.errors {
-        tracing::error!("{e}");
-    }
+    let mut out = match held_early {
+        Some(out) => out,
+        None => writer::OutputDir::open(&settings.output_dir)?,
+    };
     let mut corpus = loaded.corpus;
     let held = if settings.publish_future {
         0

@@ -102,8 +102,10 @@ impl<'a> Problems<'a> {
 pub fn is_language_tag(tag: &str) -> bool {
     let mut parts = tag.split('-');
     let language = parts.next().unwrap_or("");
-    let language_ok =
-        (2..=8).contains(&language.len()) && language.bytes().all(|b| b.is_ascii_alphabetic());
+    // `x-…` private use and `i-…` grandfathered tags start with one letter.
+    let single = matches!(language, "x" | "X" | "i" | "I") && tag.len() > 2;
+    let language_ok = (single || (2..=8).contains(&language.len()))
+        && language.bytes().all(|b| b.is_ascii_alphabetic());
     language_ok
         && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
@@ -126,12 +128,23 @@ mod tests {
 
     #[test]
     fn language_tags() {
-        for good in ["en", "zh-CN", "zh-Hans-CN", "pt-BR", "de-1996", "sgn-BE-FR"] {
+        for good in [
+            "en",
+            "zh-CN",
+            "zh-Hans-CN",
+            "pt-BR",
+            "de-1996",
+            "sgn-BE-FR",
+            "x-pig-latin",
+            "i-klingon",
+        ] {
             assert!(is_language_tag(good), "{good}");
         }
         for bad in [
             "",
             "e",
+            "x",
+            "x-",
             "zh_CN",
             "english!",
             "en-",

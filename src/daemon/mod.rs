@@ -356,13 +356,15 @@ pub async fn run(
                 Some(Control::Reload) => lp.on_reload(),
                 Some(Control::Stop) | None => break,
             },
-            msg = next_event(&mut lp.watch) => lp.on_event(msg),
+            // Timers before events: a folder that never stops changing must not hold
+            // off the watchdog's ping or a burst's max wait.
             _ = sleep_until(next.map_or_else(far, |(at, _)| at)), if next.is_some() => {
                 if let Some((_, timer)) = next {
                     lp.schedule.fire(timer, Instant::now());
                     lp.on_timer(timer);
                 }
             }
+            msg = next_event(&mut lp.watch) => lp.on_event(msg),
         }
     }
     systemd::notify(&[Notice::Stopping]);

@@ -370,3 +370,17 @@ fn digests_dated_in_the_future_are_held_back_unless_configured() {
     let tree = read_tree(out.path());
     assert_eq!(parse_feed("rss.xml", &tree["rss.xml"]).entries.len(), 2);
 }
+
+/// A run that stops before writing leaves no trace: not even the output folder.
+#[test]
+fn a_run_that_writes_nothing_makes_no_output_folder() {
+    let root = tempfile::tempdir().unwrap();
+    let out = root.path().join("public/feeds");
+    let result = run_once(&root.path().join("missing"), &out, &[]);
+    assert_eq!(result.status.code(), Some(2), "{}", stderr(&result));
+    let input = root.path().join("in");
+    fs::create_dir(&input).unwrap();
+    let result = run_once(&input, &out, &[]);
+    assert_eq!(result.status.code(), Some(1), "{}", stderr(&result));
+    assert!(!root.path().join("public").exists());
+}

@@ -216,6 +216,28 @@ fn an_unreadable_sub_folder_is_an_error_that_names_it() {
     assert!(err.contains(&shown) && err.contains("invalid=1"), "{err}");
     let feed = parse_feed("rss.xml", &read_tree(&out)["rss.xml"]);
     assert_eq!(feed.entries.len(), 1, "the readable digest is published");
+
+    // Nothing readable left: the folder's error is shown, and good feeds are not
+    // replaced by empty ones, --allow-empty or not.
+    fs::remove_file(input.join("a.md")).unwrap();
+    let result = Command::new(AS_NOBODY[0])
+        .args(&AS_NOBODY[1..])
+        .arg(env!("CARGO_BIN_EXE_digestfeed"))
+        .args(["--once", "--allow-empty", "--input"])
+        .arg(&input)
+        .arg("--output")
+        .arg(&out)
+        .args(["--base-url", BASE_URL])
+        .output()
+        .unwrap();
+    assert_eq!(result.status.code(), Some(1), "{}", stderr(&result));
+    let err = stderr(&result);
+    assert!(
+        err.contains(&shown) && err.contains("no digests found"),
+        "{err}"
+    );
+    let feed = parse_feed("rss.xml", &read_tree(&out)["rss.xml"]);
+    assert_eq!(feed.entries.len(), 1, "the feeds on disk are kept");
 }
 
 /// A feed folder per author: thousands of them are written holding a handful of

@@ -152,7 +152,13 @@ fn update(live: &mut Live, name: &str, bytes: Option<&[u8]>) {
         Some(b) => FileInput::Bytes(b),
         None => FileInput::Gone,
     };
-    live.file(Path::new(name), Path::new(name), input, chrono::Utc::now());
+    // The end of time: every digest is due, whatever the clock says.
+    live.file(
+        Path::new(name),
+        Path::new(name),
+        input,
+        chrono::DateTime::<chrono::Utc>::MAX_UTC,
+    );
 }
 
 fn flush(live: &mut Live) {
