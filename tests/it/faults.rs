@@ -4,7 +4,6 @@
 
 use crate::support::*;
 use std::fs;
-use std::process::Command;
 
 #[test]
 fn a_full_disk_leaves_every_feed_whole_and_the_next_run_converges() {
@@ -112,16 +111,7 @@ fn an_output_folder_the_user_cannot_write_exits_2_and_leaves_it_alone() {
     for dir in [&input, &out] {
         fs::set_permissions(dir, fs::Permissions::from_mode(0o755)).unwrap();
     }
-    let result = Command::new("setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-        .arg(env!("CARGO_BIN_EXE_digestfeed"))
-        .args(["--once", "--input"])
-        .arg(&input)
-        .arg("--output")
-        .arg(&out)
-        .args(["--base-url", BASE_URL])
-        .output()
-        .unwrap();
+    let result = run_once_under(&AS_NOBODY, &input, &out, &[]);
     assert_eq!(result.status.code(), Some(2), "{}", stderr(&result));
     let err = stderr(&result);
     assert!(

@@ -7,7 +7,6 @@ use crate::support::*;
 use std::fs;
 use std::os::unix::fs::{symlink, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn one_digest(input: &Path, name: &str, status: u64) {
     write(
@@ -113,16 +112,12 @@ fn folders_are_0755_whatever_the_umask() {
     let (input, root) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     one_digest(input.path(), "a.md", 1);
     let out = root.path().join("public/feeds");
-    let result = Command::new("sh")
-        .args(["-c", "umask 077 && exec \"$0\" \"$@\""])
-        .arg(env!("CARGO_BIN_EXE_digestfeed"))
-        .args(["--once", "--input"])
-        .arg(input.path())
-        .arg("--output")
-        .arg(&out)
-        .args(["--base-url", BASE_URL])
-        .output()
-        .unwrap();
+    let result = run_once_under(
+        &["sh", "-c", "umask 077 && exec \"$0\" \"$@\""],
+        input.path(),
+        &out,
+        &[],
+    );
     assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
     let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
     for dir in [
@@ -200,16 +195,7 @@ fn an_unreadable_sub_folder_is_an_error_that_names_it() {
         fs::set_permissions(dir, fs::Permissions::from_mode(0o777)).unwrap();
     }
     fs::set_permissions(input.join("locked"), fs::Permissions::from_mode(0o000)).unwrap();
-    let result = Command::new(AS_NOBODY[0])
-        .args(&AS_NOBODY[1..])
-        .arg(env!("CARGO_BIN_EXE_digestfeed"))
-        .args(["--once", "--input"])
-        .arg(&input)
-        .arg("--output")
-        .arg(&out)
-        .args(["--base-url", BASE_URL])
-        .output()
-        .unwrap();
+    let result = run_once_under(&AS_NOBODY, &input, &out, &[]);
     assert_eq!(result.status.code(), Some(1), "{}", stderr(&result));
     let err = stderr(&result);
     let shown = format!("{}: cannot read the folder", input.join("locked").display());
@@ -220,16 +206,7 @@ fn an_unreadable_sub_folder_is_an_error_that_names_it() {
     // Nothing readable left: the folder's error is shown, and good feeds are not
     // replaced by empty ones, --allow-empty or not.
     fs::remove_file(input.join("a.md")).unwrap();
-    let result = Command::new(AS_NOBODY[0])
-        .args(&AS_NOBODY[1..])
-        .arg(env!("CARGO_BIN_EXE_digestfeed"))
-        .args(["--once", "--allow-empty", "--input"])
-        .arg(&input)
-        .arg("--output")
-        .arg(&out)
-        .args(["--base-url", BASE_URL])
-        .output()
-        .unwrap();
+    let result = run_once_under(&AS_NOBODY, &input, &out, &["--allow-empty"]);
     assert_eq!(result.status.code(), Some(1), "{}", stderr(&result));
     let err = stderr(&result);
     assert!(
@@ -262,16 +239,12 @@ fn thousands_of_feed_folders_need_few_open_files() {
         "many.md",
         digest("2026-01-01T08:00:00Z", &["AI"], &items),
     );
-    let result = Command::new("sh")
-        .args(["-c", "ulimit -n 64 && exec \"$0\" \"$@\""])
-        .arg(env!("CARGO_BIN_EXE_digestfeed"))
-        .args(["--once", "--input"])
-        .arg(input.path())
-        .arg("--output")
-        .arg(out.path())
-        .args(["--base-url", BASE_URL])
-        .output()
-        .unwrap();
+    let result = run_once_under(
+        &["sh", "-c", "ulimit -n 64 && exec \"$0\" \"$@\""],
+        input.path(),
+        out.path(),
+        &[],
+    );
     assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
     let authors = fs::read_dir(out.path().join("authors")).unwrap().count();
     assert_eq!(authors, 1500);

@@ -21,6 +21,23 @@ pub fn digestfeed(args: &[&str]) -> Output {
         .expect("the digestfeed binary runs")
 }
 
+/// [`run_once`], with the binary run by `wrapper` (`setpriv …`, `sh -c …`), which
+/// must end by executing its arguments.
+pub fn run_once_under(wrapper: &[&str], input: &Path, output: &Path, extra: &[&str]) -> Output {
+    Command::new(wrapper[0])
+        .args(&wrapper[1..])
+        .arg(env!("CARGO_BIN_EXE_digestfeed"))
+        .args(["--once", "--input"])
+        .arg(input)
+        .arg("--output")
+        .arg(output)
+        .args(["--base-url", BASE_URL])
+        .args(extra)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("the digestfeed binary runs")
+}
+
 /// `--once --input IN --output OUT --base-url BASE_URL`, plus `extra`.
 pub fn run_once(input: &Path, output: &Path, extra: &[&str]) -> Output {
     let mut args = vec![
