@@ -31,6 +31,18 @@ pub enum Outcome {
     Invalid(Vec<DigestError>),
 }
 
+/// A file read and parsed ahead of [`State::commit`].
+#[derive(Debug)]
+pub enum Prepared {
+    Gone,
+    /// The bytes seen last time: nothing to do.
+    Same,
+    New {
+        print: u64,
+        parsed: Result<Parsed, Vec<DigestError>>,
+    },
+}
+
 #[derive(Debug, Default)]
 pub struct State {
     /// Paths whose last good parse is published.
@@ -58,10 +70,34 @@ impl State {
         input: FileInput<'_>,
         rules: Rules,
     ) -> Outcome {
+        let prepared = self.prepare(rel, path, input, rules);
+        self.commit(rel, prepared)
+    }
+
+    /// The part of [`State::update`] that only reads the state: what the file holds,
+    /// parsed unless it is what was seen last time. Many files can be prepared at once,
+    /// on every core, then committed one by one.
+    pub fn prepare(&self, rel: &Path, path: &Path, input: FileInput<'_>, rules: Rules) -> Prepared {
         let print = match &input {
             FileInput::Bytes(bytes) => fingerprint(bytes),
             FileInput::Unreadable(e) => fingerprint(e.message.as_bytes()).rotate_left(1),
-            FileInput::Gone => {
+            FileInput::Gone => return Prepared::Gone,
+        };
+        if self.seen.get(rel) == Some(&Some(print)) {
+            return Prepared::Same;
+        }
+        let parsed = match input {
+            FileInput::Bytes(bytes) => parse_digest(path, bytes, rules),
+            FileInput::Unreadable(e) => Err(vec![e]),
+            FileInput::Gone => return Prepared::Gone,
+        };
+        Prepared::New { print, parsed }
+    }
+
+    /// Takes in a prepared file.
+    pub fn commit(&mut self, rel: &Path, prepared: Prepared) -> Outcome {
+        let (print, parsed) = match prepared {
+            Prepared::Gone => {
                 self.seen.remove(rel);
                 self.invalid.remove(rel);
                 return match self.published.remove(rel) {
@@ -69,15 +105,10 @@ impl State {
                     false => Outcome::Unchanged,
                 };
             }
+            Prepared::Same => return Outcome::Unchanged,
+            Prepared::New { print, parsed } => (print, parsed),
         };
-        if self.seen.insert(rel.to_path_buf(), Some(print)) == Some(Some(print)) {
-            return Outcome::Unchanged;
-        }
-        let parsed = match input {
-            FileInput::Bytes(bytes) => parse_digest(path, bytes, rules),
-            FileInput::Unreadable(e) => Err(vec![e]),
-            FileInput::Gone => return Outcome::Unchanged,
-        };
+        self.seen.insert(rel.to_path_buf(), Some(print));
         let problems = match &parsed {
             Ok(Parsed::Digest(digest)) => !digest.skipped.is_empty(),
             Ok(Parsed::Draft) => false,

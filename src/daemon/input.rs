@@ -7,7 +7,7 @@ use crate::config::Settings;
 use crate::error::{DigestError, RunError};
 use crate::fsio::scan::{self, is_digest_name};
 use crate::fsio::writer::OutputDir;
-use crate::state::FileInput;
+use crate::state::{FileInput, Prepared};
 use crate::watch::{self, Pending, Watch};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet};
@@ -63,7 +63,8 @@ impl Daemon {
         self.settings().input_dir.join(rel)
     }
 
-    fn update_file(&mut self, rel: &Path, now: DateTime<Utc>) -> bool {
+    /// Reads the file at `rel` and prepares it for the pipeline, touching nothing.
+    fn prepare_file(&self, rel: &Path) -> Prepared {
         let path = self.root.join(rel);
         let shown = self.shown(rel);
         let read = scan::read_capped(&path, self.settings().max_file_bytes);
@@ -79,7 +80,23 @@ impl Daemon {
             }
             Err(e) => FileInput::Unreadable(DigestError::new(&shown, None, e.message.clone())),
         };
-        self.live.file(rel, &shown, input, now)
+        self.live.prepare(rel, &shown, input)
+    }
+
+    fn update_file(&mut self, rel: &Path, now: DateTime<Utc>) -> bool {
+        let prepared = self.prepare_file(rel);
+        self.live.commit(rel, &self.shown(rel), prepared, now)
+    }
+
+    /// [`Daemon::update_file`] for many files: read and parsed on every core (the
+    /// start-up scan of a large folder, a rescan), then taken in one by one.
+    fn update_files(&mut self, rels: &[PathBuf], now: DateTime<Utc>) -> bool {
+        let prepared = crate::par::par_map(rels, |rel| self.prepare_file(rel));
+        let mut changed = false;
+        for (rel, prepared) in rels.iter().zip(prepared) {
+            changed |= self.live.commit(rel, &self.shown(rel), prepared, now);
+        }
+        changed
     }
 
     fn forget_under(&mut self, rel: &Path, now: DateTime<Utc>) -> bool {
@@ -119,9 +136,8 @@ impl Daemon {
                 changed |= self.forget_under(&known, now);
             }
         }
-        for file in &listed {
-            changed |= self.update_file(file, now);
-        }
+        let listed: Vec<PathBuf> = listed.into_iter().collect();
+        changed |= self.update_files(&listed, now);
         Ok(changed)
     }
 

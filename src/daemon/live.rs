@@ -9,7 +9,7 @@ use crate::error::RenderError;
 use crate::future::{self, Held};
 use crate::model::Digest;
 use crate::output::{Output, Renderer};
-use crate::state::{FileInput, Outcome, State};
+use crate::state::{FileInput, Outcome, Prepared, State};
 use crate::text::count;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeSet;
@@ -67,8 +67,26 @@ impl Live {
         input: FileInput<'_>,
         now: DateTime<Utc>,
     ) -> bool {
-        let gone = matches!(input, FileInput::Gone);
-        match self.state.update(rel, shown, input, self.settings.rules()) {
+        let prepared = self.prepare(rel, shown, input);
+        self.commit(rel, shown, prepared, now)
+    }
+
+    /// The part of [`Live::file`] that reads and parses, touching nothing: a scan
+    /// prepares many files at once, on every core.
+    pub fn prepare(&self, rel: &Path, shown: &Path, input: FileInput<'_>) -> Prepared {
+        self.state.prepare(rel, shown, input, self.settings.rules())
+    }
+
+    /// Takes in a prepared file (see [`Live::file`]).
+    pub fn commit(
+        &mut self,
+        rel: &Path,
+        shown: &Path,
+        prepared: Prepared,
+        now: DateTime<Utc>,
+    ) -> bool {
+        let gone = matches!(prepared, Prepared::Gone);
+        match self.state.commit(rel, prepared) {
             Outcome::Unchanged => false,
             Outcome::Changed(mut digest) => {
                 if !gone {
