@@ -63,8 +63,13 @@ fn benches(c: &mut Criterion) {
             files
                 .iter()
                 .filter(|(path, text)| {
-                    parse_digest_with(Path::new(path), text.as_bytes(), chrono_tz::Tz::UTC, false)
-                        .is_ok()
+                    parse_digest_with(
+                        Path::new(path),
+                        text.as_bytes(),
+                        chrono_tz::Tz::UTC,
+                        digestfeed::model::Summaries::Skip,
+                    )
+                    .is_ok()
                 })
                 .count()
         })

@@ -7,6 +7,7 @@ use crate::daemon::{self, Control};
 pub use crate::error::RunError;
 use crate::error::{ConfigError, DigestError};
 use crate::fsio::{scan, writer};
+use crate::model::Summaries;
 use crate::output;
 use std::process::ExitCode;
 
@@ -59,7 +60,7 @@ pub fn run_once(settings: &Settings) -> Result<OnceReport, RunError> {
         skip.as_deref(),
         settings.max_file_bytes,
         settings.rules(),
-        false,
+        Summaries::Skip,
     )
     .map_err(|source| RunError::Input {
         path: settings.input_dir.clone(),
@@ -101,7 +102,7 @@ pub fn run_once(settings: &Settings) -> Result<OnceReport, RunError> {
         rel,
         settings.max_file_bytes,
         settings.rules(),
-        true,
+        Summaries::Read,
     ) {
         Ok(crate::model::Parsed::Digest(digest)) => Some(digest),
         _ => None,

@@ -81,7 +81,7 @@ mod tests {
             date: DateTime::parse_from_rfc3339(date).unwrap(),
             categories: Vec::new(),
             items: Vec::new(),
-            summaries: true,
+            summaries: crate::model::Summaries::Read,
             skipped: Vec::new(),
         }
     }

@@ -17,10 +17,18 @@ pub struct Digest {
     pub categories: Vec<String>,
     pub items: Vec<Item>,
     /// Whether the items' summaries were read; if not, they are empty until filled in.
-    pub summaries: bool,
+    pub summaries: Summaries,
     /// Items left out, each with why (no leading link, or a link that is not an
     /// absolute http(s) URL): the rest of the digest is published without them.
     pub skipped: Vec<DigestError>,
+}
+
+/// Whether a digest is read with its items' summaries. A full run reads them only for
+/// the entries some feed shows: rendering every summary is most of a parse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Summaries {
+    Read,
+    Skip,
 }
 
 /// One numbered item of a digest.

@@ -57,7 +57,7 @@ impl Engine {
                     continue;
                 };
                 if let Some(rec) = self.recs.at(*slot) {
-                    if !rec.digest.summaries {
+                    if rec.digest.summaries == Summaries::Skip {
                         out.insert(rec.path.clone());
                     }
                 }
@@ -80,13 +80,13 @@ impl Engine {
                 .iter()
                 .zip(&full.items)
                 .all(|(a, b)| a.link.key == b.link.key && a.title == b.title);
-        if rec.digest.summaries || !same {
+        if rec.digest.summaries == Summaries::Read || !same {
             return;
         }
         for (item, filled) in rec.digest.items.iter_mut().zip(&full.items) {
             item.summary_html = filled.summary_html.clone();
         }
-        rec.digest.summaries = true;
+        rec.digest.summaries = Summaries::Read;
         for (pos, item) in rec.digest.items.iter().enumerate() {
             let earliest = self
                 .occ

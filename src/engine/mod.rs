@@ -24,7 +24,7 @@ use crate::author::{
     candidates, name_matches_handle, vote, Candidate, CONFIGURED, HANDLE, REPEATED,
 };
 use crate::key::EntryKey;
-use crate::model::{category_set, Digest, Entry, Prefix};
+use crate::model::{category_set, Digest, Entry, Prefix, Summaries};
 use crate::names::intern;
 use crate::par::{par_chunks, par_chunks_mut, par_map, pipeline};
 use crate::plan::{self, Feed};

@@ -2,7 +2,7 @@
 
 use crate::error::DigestError;
 use crate::model::Corpus;
-use crate::model::Parsed;
+use crate::model::{Parsed, Summaries};
 use crate::parse::{parse_digest_with, Rules};
 use std::fs;
 use std::io::{self, Read};
@@ -180,7 +180,7 @@ pub fn load_one(
     rel: &Path,
     cap: u64,
     rules: Rules,
-    summaries: bool,
+    summaries: Summaries,
 ) -> Result<Parsed, Vec<DigestError>> {
     let path = root.join(rel);
     let bytes = read_capped(&path, cap).map_err(|e| vec![e])?;
@@ -273,7 +273,7 @@ pub fn load_all(
     skip: Option<&Path>,
     cap: u64,
     rules: Rules,
-    summaries: bool,
+    summaries: Summaries,
 ) -> io::Result<Loaded> {
     let listing = list(root, skip)?;
     let files = listing.files;

@@ -1,6 +1,7 @@
 //! The digest's body: a CommonMark document whose top-level numbered lists hold the
 //! items. Each item starts with a link; whatever follows it in the item is the summary.
 
+use crate::model::Summaries;
 use crate::text::{collapse_whitespace, line_of, newline_offsets};
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 use std::ops::Range;
@@ -30,7 +31,7 @@ fn options() -> Options {
 /// that lack a leading link are returned as problems; the caller decides what that
 /// means. With `summaries` false the summaries are left empty (a full run renders
 /// only those some feed shows). [`super::items`] tries a faster reading first.
-pub fn commonmark_items(body: &str, summaries: bool) -> Vec<Result<RawItem, BadItem>> {
+pub fn commonmark_items(body: &str, summaries: Summaries) -> Vec<Result<RawItem, BadItem>> {
     let newlines = newline_offsets(body);
     let mut out = Vec::new();
     let mut depth = 0usize;
@@ -70,7 +71,8 @@ pub fn commonmark_items(body: &str, summaries: bool) -> Vec<Result<RawItem, BadI
         if let Some((_, events)) = &mut current {
             if !title_done {
                 // Without summaries, nothing after the title link is needed.
-                title_done = !summaries && matches!(event, Event::End(TagEnd::Link));
+                title_done =
+                    summaries == Summaries::Skip && matches!(event, Event::End(TagEnd::Link));
                 events.push(event);
             }
         }
@@ -82,7 +84,7 @@ fn item(
     line: usize,
     position: usize,
     events: Vec<Event<'_>>,
-    summaries: bool,
+    summaries: Summaries,
 ) -> Result<RawItem, BadItem> {
     let no_link = || {
         BadItem {
@@ -127,7 +129,7 @@ fn item(
         });
     }
     let mut html = String::new();
-    if summaries {
+    if summaries == Summaries::Read {
         let rest: Vec<Event<'_>> = events.collect();
         pulldown_cmark::html::push_html(&mut html, summary_events(rest, loose).into_iter());
     }
@@ -239,7 +241,7 @@ mod tests {
     use super::*;
 
     fn items(body: &str) -> Vec<Result<RawItem, BadItem>> {
-        commonmark_items(body, true)
+        commonmark_items(body, Summaries::Read)
     }
 
     fn ok(body: &str) -> Vec<RawItem> {

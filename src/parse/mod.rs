@@ -6,7 +6,7 @@ pub mod plain;
 
 use crate::error::DigestError;
 use crate::key::parse_link;
-use crate::model::{Digest, Item, Parsed};
+use crate::model::{Digest, Item, Parsed, Summaries};
 use crate::text::{collapse_whitespace, xml_safe};
 use chrono_tz::Tz;
 use std::path::Path;
@@ -54,7 +54,7 @@ pub fn parse_digest(
     bytes: &[u8],
     rules: impl Into<Rules>,
 ) -> Result<Parsed, Vec<DigestError>> {
-    parse_digest_with(path, bytes, rules, true)
+    parse_digest_with(path, bytes, rules, Summaries::Read)
 }
 
 /// [`parse_digest`]; with `summaries` false the items' summaries are left empty
@@ -64,7 +64,7 @@ pub fn parse_digest_with(
     path: &Path,
     bytes: &[u8],
     rules: impl Into<Rules>,
-    summaries: bool,
+    summaries: Summaries,
 ) -> Result<Parsed, Vec<DigestError>> {
     let rules = rules.into();
     let fail = |line: usize, message: String| vec![DigestError::new(path, Some(line), message)];
@@ -170,8 +170,8 @@ pub fn parse_digest_with(
 /// sure (summaries not needed, the shapes digest writers produce), else by the
 /// CommonMark parser ([`body`]). Property tests and a fuzz target hold the two to the
 /// same answer.
-pub fn items(body: &str, summaries: bool) -> Vec<Result<body::RawItem, body::BadItem>> {
-    if !summaries {
+pub fn items(body: &str, summaries: Summaries) -> Vec<Result<body::RawItem, body::BadItem>> {
+    if summaries == Summaries::Skip {
         if let Some(items) = plain::items(body) {
             return items.into_iter().map(Ok).collect();
         }

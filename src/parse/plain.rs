@@ -200,7 +200,7 @@ mod tests {
 
     /// What the CommonMark parser reads, when it reads only good items.
     fn parser(body: &str) -> Option<Vec<RawItem>> {
-        commonmark_items(body, false)
+        commonmark_items(body, crate::model::Summaries::Skip)
             .into_iter()
             .collect::<Result<_, _>>()
             .ok()

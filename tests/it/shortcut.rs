@@ -14,7 +14,7 @@ fn generated_digests_take_the_shortcut_and_read_the_same() {
         let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
         let body = split(text).unwrap_or_else(|p| panic!("{path}: {p:?}")).body;
         let fast = plain::items(body).unwrap_or_else(|| panic!("{path} is not taken"));
-        let full: Vec<_> = commonmark_items(body, false)
+        let full: Vec<_> = commonmark_items(body, digestfeed::model::Summaries::Skip)
             .into_iter()
             .collect::<Result<_, _>>()
             .unwrap_or_else(|e| panic!("{path}: {e:?}"));
@@ -33,7 +33,7 @@ fn example_digests_read_the_same_either_way() {
         let Ok(parts) = split(text) else { continue };
         if let Some(fast) = plain::items(parts.body) {
             taken += 1;
-            let full: Vec<_> = commonmark_items(parts.body, false)
+            let full: Vec<_> = commonmark_items(parts.body, digestfeed::model::Summaries::Skip)
                 .into_iter()
                 .collect::<Result<_, _>>()
                 .unwrap();
