@@ -226,47 +226,12 @@ impl Settings {
         if output_dir.is_none() {
             problems.general("no output folder: give --output DIR or `output_dir:` in the config");
         }
-        let base_url = match (overrides.base_url, raw.base_url) {
-            (Some(flag), _) => absolute_url("--base-url", &flag, true)
-                .map_err(|m| problems.general(m))
-                .ok(),
-            (None, Some(value)) => {
-                problems.take("base_url", absolute_url("base_url", &value, true))
-            }
-            (None, None) => {
-                problems.general("no base URL: give --base-url https://example.org/feeds/ or `base_url:` in the config");
-                None
-            }
-        };
-        let site = raw.site.unwrap_or_default();
-        let title = clean(site.title).unwrap_or_else(|| DEFAULT_SITE_TITLE.to_string());
-        let link = match clean(site.link) {
-            Some(link) => problems.take("site.link", absolute_url("site.link", &link, false)),
-            None => base_url.clone(),
-        };
-        let language = clean(site.language);
-        if let Some(tag) = &language {
-            if !is_language_tag(tag) {
-                let hint = if tag.contains('_') {
-                    format!(" (write \"{}\")", tag.replace('_', "-"))
-                } else {
-                    String::new()
-                };
-                problems.at(
-                    "site.language",
-                    format!("site.language \"{tag}\" is not a language tag{hint}; write e.g. en, zh-CN or pt-BR"),
-                );
-            }
-        }
-        let author = clean(site.author).unwrap_or_else(|| title.clone());
-        let description = clean(site.description).unwrap_or_default();
-        let max_entries = raw.max_entries.unwrap_or(DEFAULT_MAX_ENTRIES);
-        if max_entries == 0 {
-            problems.at(
-                "max_entries",
-                "max_entries must be at least 1 (the number of items a feed holds)",
-            );
-        }
+        let base_url = base_url(&mut problems, overrides.base_url, raw.base_url);
+        let site = site(
+            &mut problems,
+            raw.site.unwrap_or_default(),
+            base_url.as_ref(),
+        );
         let timezone = match raw.timezone {
             None => Some(Tz::UTC),
             Some(name) => problems.take(
@@ -276,32 +241,30 @@ impl Settings {
                 }),
             ),
         };
-        let mut authors = BTreeMap::new();
-        for (key, name) in raw.authors.unwrap_or_default() {
-            let handle = key.trim().trim_start_matches('@').to_ascii_lowercase();
-            let name = crate::text::collapse_whitespace(&crate::text::xml_safe(&name));
-            if handle.is_empty() || name.is_empty() {
-                problems.at(
-                    &format!("authors.{key}"),
-                    format!("authors: \"{handle}\" → \"{name}\" needs both a handle and a name"),
-                );
+        let authors = authors(&mut problems, raw.authors.unwrap_or_default());
+        let at_least_one = |problems: &mut Problems, key: &str, value: u64, what: &str| {
+            if value == 0 {
+                problems.at(key, format!("{key} must be at least 1{what}"));
             }
-            authors.insert(handle, name);
-        }
+        };
+        let max_entries = raw.max_entries.unwrap_or(DEFAULT_MAX_ENTRIES);
+        at_least_one(
+            &mut problems,
+            "max_entries",
+            max_entries as u64,
+            " (the number of items a feed holds)",
+        );
         let max_file_bytes = raw.max_file_bytes.unwrap_or(DEFAULT_MAX_FILE_BYTES);
-        if max_file_bytes == 0 {
-            problems.at("max_file_bytes", "max_file_bytes must be at least 1");
-        }
-        let max_categories = raw.max_categories.unwrap_or(DEFAULT_MAX_CATEGORIES);
+        at_least_one(&mut problems, "max_file_bytes", max_file_bytes, "");
         let max_category_bytes = raw.max_category_bytes.unwrap_or(DEFAULT_MAX_CATEGORY_BYTES);
-        if max_category_bytes == 0 {
-            problems.at(
-                "max_category_bytes",
-                "max_category_bytes must be at least 1",
-            );
-        }
-        let (Some(input_dir), Some(output_dir), Some(base_url), Some(link), Some(timezone)) =
-            (input_dir, output_dir, base_url, link, timezone)
+        at_least_one(
+            &mut problems,
+            "max_category_bytes",
+            max_category_bytes as u64,
+            "",
+        );
+        let (Some(input_dir), Some(output_dir), Some(base_url), Some(site), Some(timezone)) =
+            (input_dir, output_dir, base_url, site, timezone)
         else {
             return Err(problems
                 .into_error()
@@ -314,24 +277,79 @@ impl Settings {
             input_dir,
             output_dir,
             base_url,
-            site: Site {
-                title,
-                link,
-                description,
-                language,
-                author,
-            },
+            site,
             max_entries,
             timezone,
             authors,
             debounce: Duration::from_millis(raw.debounce_ms.unwrap_or(DEFAULT_DEBOUNCE_MS)),
             max_file_bytes,
-            max_categories,
+            max_categories: raw.max_categories.unwrap_or(DEFAULT_MAX_CATEGORIES),
             max_category_bytes,
             allow_empty: overrides.allow_empty || raw.allow_empty.unwrap_or(false),
             publish_future: raw.publish_future.unwrap_or(false),
         })
     }
+}
+
+/// The base URL, from the flag or the file.
+fn base_url(problems: &mut Problems, flag: Option<String>, file: Option<String>) -> Option<Url> {
+    match (flag, file) {
+        (Some(flag), _) => absolute_url("--base-url", &flag, true)
+            .map_err(|m| problems.general(m))
+            .ok(),
+        (None, Some(value)) => problems.take("base_url", absolute_url("base_url", &value, true)),
+        (None, None) => {
+            problems.general(
+                "no base URL: give --base-url https://example.org/feeds/ or `base_url:` in the config",
+            );
+            None
+        }
+    }
+}
+
+/// `site:` with its defaults; `None` when its link is unusable.
+fn site(problems: &mut Problems, site: RawSite, base_url: Option<&Url>) -> Option<Site> {
+    let title = clean(site.title).unwrap_or_else(|| DEFAULT_SITE_TITLE.to_string());
+    let link = match clean(site.link) {
+        Some(link) => problems.take("site.link", absolute_url("site.link", &link, false)),
+        None => base_url.cloned(),
+    };
+    let language = clean(site.language);
+    if let Some(tag) = language.as_deref().filter(|tag| !is_language_tag(tag)) {
+        let hint = if tag.contains('_') {
+            format!(" (write \"{}\")", tag.replace('_', "-"))
+        } else {
+            String::new()
+        };
+        problems.at(
+            "site.language",
+            format!("site.language \"{tag}\" is not a language tag{hint}; write e.g. en, zh-CN or pt-BR"),
+        );
+    }
+    Some(Site {
+        author: clean(site.author).unwrap_or_else(|| title.clone()),
+        description: clean(site.description).unwrap_or_default(),
+        language,
+        title,
+        link: link?,
+    })
+}
+
+/// `authors:`, handles lowercase and without `@`.
+fn authors(problems: &mut Problems, raw: BTreeMap<String, String>) -> BTreeMap<String, String> {
+    let mut authors = BTreeMap::new();
+    for (key, name) in raw {
+        let handle = key.trim().trim_start_matches('@').to_ascii_lowercase();
+        let name = crate::text::collapse_whitespace(&crate::text::xml_safe(&name));
+        if handle.is_empty() || name.is_empty() {
+            problems.at(
+                &format!("authors.{key}"),
+                format!("authors: \"{handle}\" → \"{name}\" needs both a handle and a name"),
+            );
+        }
+        authors.insert(handle, name);
+    }
+    authors
 }
 
 fn clean(value: Option<String>) -> Option<String> {
