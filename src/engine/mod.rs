@@ -63,6 +63,24 @@ enum Batch {
     Update,
 }
 
+/// What one batch of changes has touched so far, handed from phase to phase of
+/// [`Engine::apply`].
+#[derive(Default)]
+struct Trace {
+    /// (handle, name) pairs whose "repeated" state may have flipped.
+    pairs: Flips<(Sym, Sym)>,
+    /// (handle, name) pairs whose "known" state may have flipped.
+    known: Flips<(Sym, Sym)>,
+    /// Names whose "known as some author's" state may have flipped.
+    any: Flips<Sym>,
+    /// Entries to compute again.
+    keys: HashSet<EntryKey>,
+    /// Handles whose display name may have changed.
+    handles: HashSet<Sym>,
+    /// Digests added or changed in this batch.
+    touched: HashSet<DKey>,
+}
+
 /// A feed that may have to be rendered again.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum FeedId {
@@ -229,13 +247,6 @@ impl Engine {
         &mut self,
         changes: impl IntoIterator<Item = (PathBuf, Option<Digest>)>,
     ) -> BTreeSet<FeedId> {
-        let mut pairs = Flips::default();
-        let mut known = Flips::default();
-        let mut any = Flips::default();
-        let mut keys: HashSet<EntryKey> = HashSet::new();
-        let mut handles: HashSet<Sym> = HashSet::new();
-        let mut touched: HashSet<DKey> = HashSet::new();
-
         // A full build: every digest is new, so every one goes through both passes and
         // every entry is computed; nothing has to be traced from what changed.
         let batch = if self.recs.is_empty() {
@@ -251,37 +262,73 @@ impl Engine {
             self.recs.reserve(changes.len());
             self.readers_stale = true;
         }
+        let mut trace = Trace::default();
+        self.take_in(changes, batch, &mut trace);
+        let second = self.first_passes(batch, &mut trace);
+        self.second_passes(batch, second, &mut trace);
+        let mut dirty = self.display_names(&mut trace);
+        self.place_entries(batch, std::mem::take(&mut trace.keys), &mut dirty);
+        dirty
+    }
 
-        // 1. Out with the old, in with the new. What each new digest says on its own is
-        // worked out on another core, ahead of the indexing.
+    /// Phase 1: out with the old, in with the new. What each new digest says on its own is
+    /// worked out on another core, ahead of the indexing.
+    fn take_in(
+        &mut self,
+        changes: Vec<(PathBuf, Option<Digest>)>,
+        batch: Batch,
+        trace: &mut Trace,
+    ) {
         let configured = std::mem::take(&mut self.configured);
         let alone =
             |(_, d): &(PathBuf, Option<Digest>)| d.as_ref().map(|d| records_of(&configured, d));
         pipeline(changes, alone, |(file, new), found| {
             let path = dkey(&file);
             if let Some(old) = self.recs.remove(&path) {
-                self.index(&path, &old, Change::Remove, batch, &mut pairs, &mut keys);
-                self.count_known(&old, Change::Remove, batch, &mut known, &mut any);
-                self.count_names(&old, Change::Remove, &mut handles);
+                self.index(
+                    &path,
+                    &old,
+                    Change::Remove,
+                    batch,
+                    &mut trace.pairs,
+                    &mut trace.keys,
+                );
+                self.count_known(
+                    &old,
+                    Change::Remove,
+                    batch,
+                    &mut trace.known,
+                    &mut trace.any,
+                );
+                self.count_names(&old, Change::Remove, &mut trace.handles);
             }
             if let (Some(digest), Some(found)) = (new, found) {
                 let slot = self.recs.claim(&path);
                 let rec = self.prepare(file, path.clone(), slot, digest, found);
-                self.index(&path, &rec, Change::Add, batch, &mut pairs, &mut keys);
+                self.index(
+                    &path,
+                    &rec,
+                    Change::Add,
+                    batch,
+                    &mut trace.pairs,
+                    &mut trace.keys,
+                );
                 self.recs.put(slot, rec);
                 if batch == Batch::Update {
-                    touched.insert(path);
+                    trace.touched.insert(path);
                 }
             } else {
-                touched.remove(&path);
+                trace.touched.remove(&path);
             }
         });
         self.configured = configured;
+    }
 
-        // 2. First pass: new digests, and those whose evidence changed (in a full
-        // build: every digest).
-        let mut first: HashSet<DKey> = touched.clone();
-        for (h, name) in pairs.flipped(|p| self.repeated(p)) {
+    /// Phase 2, the first pass: new digests, and those whose evidence changed (in a full
+    /// build: every digest). Returns the digests the second pass must see again.
+    fn first_passes(&mut self, batch: Batch, trace: &mut Trace) -> HashSet<DKey> {
+        let mut first: HashSet<DKey> = trace.touched.clone();
+        for (h, name) in std::mem::take(&mut trace.pairs).flipped(|p| self.repeated(p)) {
             if let Some(readers) = self.readers.get(&(Some(h), name)) {
                 first.extend(readers.iter().cloned());
             }
@@ -293,6 +340,12 @@ impl Engine {
                 irec.pass1 = cut;
             }
         };
+        let Trace {
+            known,
+            any,
+            touched,
+            ..
+        } = trace;
         if batch == Batch::Full {
             // Each digest's pass only reads the evidence, so it runs on every core; the
             // counts it adds to are shared, and are added up on one.
@@ -302,32 +355,34 @@ impl Engine {
                 }
             });
             self.for_each_rec(None, |engine, rec| {
-                engine.count_known(rec, Change::Add, batch, &mut known, &mut any);
+                engine.count_known(rec, Change::Add, batch, known, any);
             });
         } else {
             self.for_each_rec(Some(&first), |engine, rec| {
                 if !touched.contains(&rec.key) {
-                    engine.count_known(rec, Change::Remove, batch, &mut known, &mut any);
+                    engine.count_known(rec, Change::Remove, batch, known, any);
                 }
                 first_pass(engine, rec);
-                engine.count_known(rec, Change::Add, batch, &mut known, &mut any);
+                engine.count_known(rec, Change::Add, batch, known, any);
             });
         }
+        first
+    }
 
-        // 3. Second pass: those, and digests that consult a name that became known or unknown.
-        let mut second = first;
-        for (h, name) in known.flipped(|p| self.known_now(p)) {
+    /// Phase 3, the second pass: the digests of the first, and those that consult a name
+    /// that became known or unknown. Sets each item's final cut; the keys of the items
+    /// whose cut changed (every first item of a new digest) go to `trace.keys`.
+    fn second_passes(&mut self, batch: Batch, mut second: HashSet<DKey>, trace: &mut Trace) {
+        for (h, name) in std::mem::take(&mut trace.known).flipped(|p| self.known_now(p)) {
             if let Some(readers) = self.readers.get(&(Some(h), name)) {
                 second.extend(readers.iter().cloned());
             }
         }
-        for name in any.flipped(|n| self.known_any_now(n)) {
+        for name in std::mem::take(&mut trace.any).flipped(|n| self.known_any_now(n)) {
             if let Some(readers) = self.readers.get(&(None, name)) {
                 second.extend(readers.iter().cloned());
             }
         }
-        // Sets each item's final cut. With `track`, the keys of the items whose cut
-        // changed (every first item of a new digest) go to `keys`.
         let second_pass =
             |engine: &Engine, rec: &mut Rec, mut track: Option<(bool, &mut HashSet<EntryKey>)>| {
                 let cuts = engine.second_pass(rec);
@@ -370,22 +425,31 @@ impl Engine {
                     .entry(h)
                     .or_default()
                     .insert(name, occs.into_iter().collect());
-                handles.insert(h);
+                trace.handles.insert(h);
             }
         } else {
+            let Trace {
+                keys,
+                handles,
+                touched,
+                ..
+            } = trace;
             self.for_each_rec(Some(&second), |engine, rec| {
                 let new = touched.contains(&rec.key);
                 if !new {
-                    engine.count_names(rec, Change::Remove, &mut handles);
+                    engine.count_names(rec, Change::Remove, handles);
                 }
-                second_pass(engine, rec, Some((new, &mut keys)));
-                engine.count_names(rec, Change::Add, &mut handles);
+                second_pass(engine, rec, Some((new, keys)));
+                engine.count_names(rec, Change::Add, handles);
             });
         }
+    }
 
-        // 4. Display names, and the entries that show them.
+    /// Phase 4: display names, and the entries that show them. Returns the author feeds
+    /// whose name changed.
+    fn display_names(&mut self, trace: &mut Trace) -> BTreeSet<FeedId> {
         let mut dirty = BTreeSet::new();
-        for h in handles {
+        for h in std::mem::take(&mut trace.handles) {
             let now = self.compute_display(h);
             if now.as_ref() != self.display.get(&h) {
                 match now {
@@ -394,24 +458,32 @@ impl Engine {
                 };
                 let lower = self.syms.get(h).to_string();
                 if let Some(set) = self.by_author.get(&lower) {
-                    keys.extend(set.iter().map(|(_, k)| k.clone()));
+                    trace.keys.extend(set.iter().map(|(_, k)| k.clone()));
                 }
                 dirty.insert(FeedId::Author(lower));
             }
         }
+        dirty
+    }
 
-        // 5. Entries. Into an empty engine (a full build), the feed orderings are built
-        // from sorted lists at once, far cheaper than one B-tree insert per entry and feed.
+    /// Phase 5: entries. Into an empty engine (a full build), the feed orderings are built
+    /// from sorted lists at once, far cheaper than one B-tree insert per entry and feed.
+    fn place_entries(
+        &mut self,
+        batch: Batch,
+        mut keys: HashSet<EntryKey>,
+        dirty: &mut BTreeSet<FeedId>,
+    ) {
         if let (Batch::Full, Some(max)) = (batch, self.one_build) {
-            self.place_shown(max, &mut dirty);
-            return dirty;
+            self.place_shown(max, dirty);
+            return;
         }
         if self.entries.is_empty() {
             if batch == Batch::Full {
                 keys = self.occ.keys().cloned().collect();
             }
-            self.place_all(keys, &mut dirty);
-            return dirty;
+            self.place_all(keys, dirty);
+            return;
         }
         for key in keys {
             let new = self.compute_entry(&key);
@@ -428,14 +500,13 @@ impl Engine {
                 continue;
             }
             if let Some(old) = &old {
-                self.place(old, Change::Remove, &mut dirty);
+                self.place(old, Change::Remove, dirty);
             }
             if let Some(new) = new {
-                self.place(&new, Change::Add, &mut dirty);
+                self.place(&new, Change::Add, dirty);
                 self.entries.insert(key, Box::new(new));
             }
         }
-        dirty
     }
 }
 
