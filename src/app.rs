@@ -85,17 +85,7 @@ pub fn run_once(settings: &Settings) -> Result<OnceReport, RunError> {
         None => writer::OutputDir::open(&settings.output_dir)?,
     };
     let mut corpus = loaded.corpus;
-    let held = if settings.publish_future {
-        0
-    } else {
-        crate::future::hold_back(&mut corpus, chrono::Utc::now())
-    };
-    if held > 0 {
-        tracing::info!(
-            held,
-            "digests dated after now are held back until their date (publish_future: true publishes them now)"
-        );
-    }
+    let held = hold_back(settings, &mut corpus);
     let digests = corpus.len();
     let read_full = |rel: &std::path::Path| match scan::load_one(
         &settings.input_dir,
@@ -129,6 +119,22 @@ pub fn run_once(settings: &Settings) -> Result<OnceReport, RunError> {
         held,
         sync,
     })
+}
+
+/// Takes the digests dated after now out of `corpus`, unless the settings publish them;
+/// returns how many.
+fn hold_back(settings: &Settings, corpus: &mut crate::model::Corpus) -> usize {
+    if settings.publish_future {
+        return 0;
+    }
+    let held = crate::future::hold_back(corpus, chrono::Utc::now());
+    if held > 0 {
+        tracing::info!(
+            held,
+            "digests dated after now are held back until their date (publish_future: true publishes them now)"
+        );
+    }
+    held
 }
 
 /// The process's peak resident memory so far, in MiB (0 where `/proc` does not say).

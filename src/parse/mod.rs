@@ -68,24 +68,7 @@ pub fn parse_digest_with(
 ) -> Result<Parsed, Vec<DigestError>> {
     let rules = rules.into();
     let fail = |line: usize, message: String| vec![DigestError::new(path, Some(line), message)];
-    // Every input byte is validated: simdutf8 does it several times faster than std
-    // for CJK text; std's error, with the offset, is taken only for a file that fails.
-    let valid = simdutf8::basic::from_utf8(bytes).ok();
-    let text = match valid.map_or_else(|| std::str::from_utf8(bytes), Ok) {
-        Ok(text) => text,
-        Err(e) => {
-            let good = &bytes[..e.valid_up_to()];
-            let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
-            return Err(fail(
-                line,
-                format!(
-                    "not UTF-8 text (invalid byte at offset {}); save the file as UTF-8",
-                    e.valid_up_to()
-                ),
-            ));
-        }
-    };
-    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let text = decode(bytes).map_err(|(line, message)| fail(line, message))?;
     // Every string taken from here on is safe for XML 1.0.
     let text = xml_safe(text);
     let split = front_matter::split(&text).map_err(|p| fail(p.line, p.message))?;
@@ -107,30 +90,76 @@ pub fn parse_digest_with(
             front_matter::parse_date(value, rules.timezone).map_err(|m| fail(date_line, m))?
         }
     };
-    let mut categories: Vec<String> = Vec::new();
-    // Front matter may name thousands before the bound below refuses them.
-    let mut seen = std::collections::HashSet::new();
-    for name in &fm.categories {
-        // YAML escapes (`"\x01"`) can produce what the raw text did not hold.
-        let name = collapse_whitespace(&xml_safe(name));
-        if !name.is_empty() && seen.insert(name.clone()) {
-            categories.push(name);
-        }
-    }
+    let categories = categories(&fm.categories);
     check_categories(&categories, &rules).map_err(|m| {
         fail(
             front_matter::key_line(split.yaml, split.yaml_line, "categories"),
             m,
         )
     })?;
+    let (items, skipped) = body_items(path, split.body, split.body_line, summaries);
+    Ok(Parsed::Digest(Digest {
+        date,
+        categories,
+        items,
+        summaries,
+        skipped,
+    }))
+}
+
+/// The file as text, without a byte-order mark; else the line and what is wrong.
+fn decode(bytes: &[u8]) -> Result<&str, (usize, String)> {
+    // Every input byte is validated: simdutf8 does it several times faster than std
+    // for CJK text; std's error, with the offset, is taken only for a file that fails.
+    let valid = simdutf8::basic::from_utf8(bytes).ok();
+    match valid.map_or_else(|| std::str::from_utf8(bytes), Ok) {
+        Ok(text) => Ok(text.strip_prefix('\u{FEFF}').unwrap_or(text)),
+        Err(e) => {
+            let good = &bytes[..e.valid_up_to()];
+            let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+            Err((
+                line,
+                format!(
+                    "not UTF-8 text (invalid byte at offset {}); save the file as UTF-8",
+                    e.valid_up_to()
+                ),
+            ))
+        }
+    }
+}
+
+/// Category names as written: whitespace collapsed, blanks and duplicates dropped,
+/// order kept.
+fn categories(names: &[String]) -> Vec<String> {
+    let mut categories: Vec<String> = Vec::new();
+    // Front matter may name thousands before the bound refuses them.
+    let mut seen = std::collections::HashSet::new();
+    for name in names {
+        // YAML escapes (`"\x01"`) can produce what the raw text did not hold.
+        let name = collapse_whitespace(&xml_safe(name));
+        if !name.is_empty() && seen.insert(name.clone()) {
+            categories.push(name);
+        }
+    }
+    categories
+}
+
+/// The items of the body (which starts at line `body_line` of the file), and the
+/// problems of the items left out.
+fn body_items(
+    path: &Path,
+    body: &str,
+    body_line: usize,
+    summaries: Summaries,
+) -> (Vec<Item>, Vec<DigestError>) {
     let mut items = Vec::new();
     let mut errors = Vec::new();
     // Items read without summaries share one empty string rather than allocate one each.
     let empty: Arc<str> = Arc::from("");
-    for raw in self::items(split.body, summaries) {
+    for raw in self::items(body, summaries) {
         match raw {
             Ok(raw) => {
-                let line = split.body_line + raw.line - 1;
+                let line = body_line + raw.line - 1;
                 match parse_link(&raw.url) {
                     // Character references (`&#1;`) can produce what the raw text did not hold.
                     Ok(link) => items.push(Item {
@@ -152,18 +181,12 @@ pub fn parse_digest_with(
             }
             Err(bad) => errors.push(DigestError::new(
                 path,
-                Some(split.body_line + bad.line - 1),
+                Some(body_line + bad.line - 1),
                 bad.message,
             )),
         }
     }
-    Ok(Parsed::Digest(Digest {
-        date,
-        categories,
-        items,
-        summaries,
-        skipped: errors,
-    }))
+    (items, errors)
 }
 
 /// The items of a digest's body: by the line-by-line reading of [`plain`] where it is
