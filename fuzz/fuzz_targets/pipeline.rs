@@ -5,10 +5,12 @@
 #![no_main]
 
 use digestfeed::config::{Overrides, RawConfig, Settings};
-use digestfeed::engine::Engine;
+use chrono::{DateTime, Utc};
+use digestfeed::daemon::live::Live;
 use digestfeed::model::Corpus;
+use digestfeed::state::FileInput;
 use digestfeed::model::Parsed;
-use digestfeed::output::{self, Renderer};
+use digestfeed::output;
 use digestfeed::parse::parse_digest;
 use digestfeed::text::is_xml_unsafe;
 use libfuzzer_sys::fuzz_target;
@@ -40,6 +42,7 @@ fn settings() -> &'static Settings {
 fuzz_target!(|data: &[u8]| {
     // Up to four digests, separated by a line "%%%%".
     let mut corpus = Corpus::new();
+    let mut files = Vec::new();
     for (i, chunk) in data
         .split(|&b| b == b'%')
         .filter(|c| !c.is_empty())
@@ -48,8 +51,9 @@ fuzz_target!(|data: &[u8]| {
     {
         let path = PathBuf::from(format!("{}/{i}.md", i % 2));
         if let Ok(Parsed::Digest(d)) = parse_digest(&path, chunk, chrono_tz::Tz::UTC) {
-            corpus.insert(path, d);
+            corpus.insert(path.clone(), d);
         }
+        files.push((path, chunk));
     }
     let settings = settings();
     let reference = digestfeed::reference::build(&corpus, settings)
@@ -62,22 +66,18 @@ fuzz_target!(|data: &[u8]| {
         reference, bulk,
         "bulk engine differs from the reference merge"
     );
-    let mut engine = Engine::new(&settings.authors);
-    let mut renderer = Renderer::default();
-    let mut first = true;
-    for (path, digest) in corpus {
-        let dirty = engine.apply([(path, Some(digest))]);
-        renderer
-            .render(&engine, settings, (!first).then_some(&dirty))
-            .expect("renders");
-        first = false;
+    // The daemon's own pipeline, one file at a time, each update rendered.
+    let mut live = Live::new(settings.clone());
+    let mut rendered = false;
+    for (path, chunk) in &files {
+        // The end of time: every digest is due.
+        if live.file(path, path, FileInput::Bytes(chunk), DateTime::<Utc>::MAX_UTC) || !rendered {
+            live.render().expect("renders");
+            rendered = true;
+        }
     }
-    if !first {
-        assert_eq!(
-            renderer.files(),
-            &bulk,
-            "one at a time differs from all at once"
-        );
+    if rendered {
+        assert_eq!(live.files(), &bulk, "one at a time differs from all at once");
     }
     for (name, bytes) in &bulk {
         let text = std::str::from_utf8(bytes).expect("UTF-8 output");
