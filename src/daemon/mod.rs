@@ -13,15 +13,14 @@ pub mod schedule;
 
 use crate::config::Settings;
 use crate::error::{ConfigError, RunError};
-use crate::fsio::scan;
 use crate::fsio::writer::OutputDir;
+use crate::fsio::{identity, scan};
 use crate::systemd::{self, Notice, Sent};
 use crate::watch::{Pending, Watch, WatchMsg};
 use chrono::Utc;
 use input::{Daemon, Trouble};
 use live::Live;
 use schedule::{Schedule, Timer, LIMIT_RETRY, READY_RETRY, RETRY};
-use std::fs;
 use std::path::Path;
 use tokio::sync::mpsc;
 use tokio::time::{sleep_until, Instant};
@@ -34,12 +33,6 @@ pub enum Control {
     Reload,
     /// Finish the update in progress and stop (SIGTERM, SIGINT).
     Stop,
-}
-
-/// Identity of a folder (device, inode), to notice the input folder being replaced.
-fn identity(path: &Path) -> Option<(u64, u64)> {
-    use std::os::unix::fs::MetadataExt;
-    fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
 }
 
 /// The events of a watch, or nothing ever (while there is no watch).

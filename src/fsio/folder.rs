@@ -73,7 +73,7 @@ fn open_child(
     create: bool,
     shown: &Path,
 ) -> Result<OwnedFd, WriteError> {
-    let fd = match rfs::openat(parent, name, DIR_FLAGS, Mode::empty()) {
+    match rfs::openat(parent, name, DIR_FLAGS, Mode::empty()) {
         Err(Errno::NOENT) if create => {
             match rfs::mkdirat(parent, name, Mode::from_raw_mode(DIR_MODE)) {
                 Ok(()) | Err(Errno::EXIST) => {}
@@ -87,8 +87,7 @@ fn open_child(
             Ok(fd)
         }
         other => other.map_err(|e| not_a_folder(shown, e)),
-    }?;
-    Ok(fd)
+    }
 }
 
 fn not_a_folder(shown: &Path, e: Errno) -> WriteError {

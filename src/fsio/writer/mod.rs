@@ -158,8 +158,7 @@ impl OutputDir {
     /// is taken and locked in its place, and `true` says that every file must be
     /// written again.
     fn reattach(&mut self) -> Result<bool, WriteError> {
-        let now = fs::metadata(&self.path).ok().map(|m| (m.dev(), m.ino()));
-        if now == Some(self.id) {
+        if super::identity(&self.path) == Some(self.id) {
             return Ok(false);
         }
         tracing::warn!(output = %self.path.display(), "the output folder was removed or replaced; writing every feed into it again");

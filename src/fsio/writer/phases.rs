@@ -22,6 +22,21 @@ struct Staged<'a> {
 /// Files grouped by the folder (relative path) they are in.
 type ByFolder<'a, T> = Vec<(&'a str, Vec<T>)>;
 
+/// `files` (output paths, each with what goes with it) grouped by their folder, folders
+/// in path order; each file made into a `T` from its name in the folder, its path and
+/// what went with it. Every step of a sync works folder by folder, one handle at a time.
+fn by_folder<'a, U, T>(
+    files: impl IntoIterator<Item = (&'a String, U)>,
+    make: impl Fn(&'a str, &'a String, U) -> T,
+) -> ByFolder<'a, T> {
+    let mut grouped: BTreeMap<&'a str, Vec<T>> = BTreeMap::new();
+    for (rel, with) in files {
+        let (dir, name) = split_rel(rel);
+        grouped.entry(dir).or_default().push(make(name, rel, with));
+    }
+    grouped.into_iter().collect()
+}
+
 /// Threads that write and sync files side by side. A sync mostly waits for the disk,
 /// and the file system commits syncs that wait together in one journal transaction.
 /// Each holds one folder open at a time.
@@ -69,8 +84,7 @@ impl OutputDir {
             reattached,
             ..SyncReport::default()
         };
-        let mut todo: BTreeMap<&str, Vec<ToWrite<'_>>> = BTreeMap::new();
-        let mut count = 0;
+        let mut todo: Vec<(&String, &[u8])> = Vec::new();
         for (rel, bytes) in desired {
             if !is_safe_relative(rel) {
                 continue;
@@ -79,14 +93,10 @@ impl OutputDir {
                 report.unchanged += 1;
                 continue;
             }
-            let (dir, name) = split_rel(rel);
-            todo.entry(dir)
-                .or_default()
-                .push(ToWrite { name, rel, bytes });
-            count += 1;
+            todo.push((rel, bytes));
         }
-        let durable = durable(count);
-        let todo: ByFolder<'_, ToWrite<'_>> = todo.into_iter().collect();
+        let durable = durable(todo.len());
+        let todo = by_folder(todo, |name, rel, bytes| ToWrite { name, rel, bytes });
         let staged = self.stage_all(&todo, durable, &mut report)?;
         let mut touched: BTreeSet<String> = BTreeSet::new();
         self.commit_all(&staged, &mut touched, &mut report)?;
@@ -102,12 +112,7 @@ impl OutputDir {
 
     /// Removes the temporary files a killed run may have left beside the files it wrote.
     fn remove_leftovers(&self, old: &BTreeSet<String>) {
-        let mut by_folder: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        for rel in old {
-            let (dir, name) = split_rel(rel);
-            by_folder.entry(dir).or_default().push(name);
-        }
-        for (dir, names) in by_folder {
+        for (dir, names) in by_folder(old.iter().map(|rel| (rel, ())), |name, _, ()| name) {
             if let Ok(folder) = self.folder(dir, false) {
                 for name in names {
                     folder.discard(&temp_name(name));
@@ -223,12 +228,8 @@ impl OutputDir {
         touched: &mut BTreeSet<String>,
         report: &mut SyncReport,
     ) -> Result<(), WriteError> {
-        let mut by_folder: BTreeMap<&str, Vec<(&str, &String)>> = BTreeMap::new();
-        for rel in stale {
-            let (dir, name) = split_rel(rel);
-            by_folder.entry(dir).or_default().push((name, rel));
-        }
-        for (dir, files) in by_folder {
+        let stale = by_folder(stale.map(|rel| (rel, ())), |name, rel, ()| (name, rel));
+        for (dir, files) in stale {
             // A folder that is gone, or that something else replaced, holds nothing of ours.
             let Ok(folder) = self.folder(dir, false) else {
                 continue;
