@@ -4,7 +4,51 @@
 
 use super::*;
 
-impl Engine {
+/// The evidence of every digest's titles, counted so that a change finds what it
+/// flips.
+#[derive(Debug, Default)]
+pub(super) struct Evidence {
+    /// Distinct tweets (with their number of mentions) of a handle whose titles can end in a name.
+    pair_ids: HashMap<(Sym, Sym), HashMap<u64, u32>>,
+    /// Digests with an item whose title can end in a name, by handle (`None`: no handle).
+    /// Only updates consult it: a full build leaves it for [`Evidence::index_readers`].
+    pub(super) readers: HashMap<(Option<Sym>, Sym), HashSet<DKey>>,
+    /// Whether `readers` covers every digest.
+    pub(super) readers_stale: bool,
+    /// First-pass cuts per (handle, name), and per name.
+    known: HashMap<(Sym, Sym), u32>,
+    known_any: HashMap<Sym, u32>,
+    /// Final cuts per handle and name, where they stand.
+    pub(super) names_of: HashMap<Sym, HashMap<Sym, BTreeSet<Occ>>>,
+}
+
+/// The names the engine knows and shows: every name interned, the configured ones,
+/// and each handle's display name.
+#[derive(Debug, Default)]
+pub(super) struct Names {
+    /// Lowercase handle → configured display name.
+    pub(super) configured: BTreeMap<String, &'static str>,
+    pub(super) syms: Interner,
+    /// Lowercase handle → display name from the titles (the configured name wins over it).
+    pub(super) display: HashMap<Sym, Sym>,
+}
+
+impl Names {
+    /// The display name for a handle as written.
+    pub(super) fn display_of(&self, written: &str) -> &'static str {
+        let lower = written.to_ascii_lowercase();
+        if let Some(name) = self.configured.get(&lower) {
+            return name;
+        }
+        self.syms
+            .ids
+            .get(lower.as_str())
+            .and_then(|h| self.display.get(h))
+            .map_or_else(|| intern(written), |&name| self.syms.shared(name))
+    }
+}
+
+impl Evidence {
     pub(super) fn repeated(&self, pair: &(Sym, Sym)) -> bool {
         self.pair_ids.get(pair).is_some_and(|ids| ids.len() >= 2)
     }
@@ -144,16 +188,66 @@ impl Engine {
             .map(|(_, _, name)| name)
     }
 
-    /// The display name for a handle as written.
-    pub(super) fn display_of(&self, written: &str) -> &'static str {
-        let lower = written.to_ascii_lowercase();
-        if let Some(name) = self.configured.get(&lower) {
-            return name;
+    /// Adds or removes what a digest adds to the evidence. In a full build
+    /// ([`Batch::Full`]) every digest is new: nothing needs to be found again later, so
+    /// no flips are recorded, and `readers` is left for later.
+    pub(super) fn index(
+        &mut self,
+        rec: &Rec,
+        change: Change,
+        batch: Batch,
+        flips: &mut Flips<(Sym, Sym)>,
+    ) {
+        if batch == Batch::Update {
+            self.index_readers(rec, change);
         }
-        self.syms
-            .ids
-            .get(lower.as_str())
-            .and_then(|h| self.display.get(h))
-            .map_or_else(|| intern(written), |&name| self.syms.shared(name))
+        for irec in &rec.items {
+            let (Some(h), Some(id)) = (irec.handle, irec.id) else {
+                continue;
+            };
+            for c in &irec.cands {
+                let pair = (h, c.name);
+                if batch == Batch::Update {
+                    flips.touch(&pair, self.repeated(&pair));
+                }
+                let ids = self.pair_ids.entry(pair).or_default();
+                if change == Change::Add {
+                    *ids.entry(id).or_insert(0) += 1;
+                } else if let Some(n) = ids.get_mut(&id) {
+                    *n -= 1;
+                    if *n == 0 {
+                        ids.remove(&id);
+                    }
+                }
+                if ids.is_empty() {
+                    self.pair_ids.remove(&pair);
+                }
+            }
+        }
+    }
+
+    /// Adds or removes a digest in `readers`.
+    pub(super) fn index_readers(&mut self, rec: &Rec, change: Change) {
+        for irec in &rec.items {
+            for c in &irec.cands {
+                let reader = (irec.handle, c.name);
+                if change == Change::Add {
+                    self.readers
+                        .entry(reader)
+                        .or_default()
+                        .insert(rec.key.clone());
+                } else if let Some(set) = self.readers.get_mut(&reader) {
+                    set.remove(&rec.key);
+                    if set.is_empty() {
+                        self.readers.remove(&reader);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The digests that consult a (handle, name) pair, or a name without a handle.
+    pub(super) fn readers_of(&self, reader: (Option<Sym>, Sym)) -> impl Iterator<Item = &DKey> {
+        self.readers.get(&reader).into_iter().flatten()
     }
 }

@@ -1,97 +1,69 @@
-//! Entries (docs/FORMAT.md §2): a digest's records indexed under the entries they
-//! mention, and an entry computed from the digests that mention it.
+//! Entries (docs/FORMAT.md §2): where each entry's tweet stands among the digests, and
+//! an entry computed from the digests that mention it.
 
 use super::*;
 
-impl Engine {
-    /// Names the handles and candidate names of [`records_of`]'s records.
-    pub(super) fn prepare(
-        &mut self,
-        path: PathBuf,
-        key: DKey,
-        slot: Slot,
-        digest: Digest,
-        mut items: Vec<ItemRec>,
-    ) -> Rec {
-        for (item, irec) in digest.items.iter().zip(&mut items) {
-            for c in &mut irec.cands {
-                c.name = self.syms.intern(c.cand.cut.name(&item.title));
-            }
-            if let Some(h) = item.link.handle {
-                let written = self.syms.intern(h);
-                irec.written = Some(written);
-                irec.handle = Some(if h.bytes().any(|b| b.is_ascii_uppercase()) {
-                    self.syms.intern(&h.to_ascii_lowercase())
-                } else {
-                    written
-                });
-            }
-        }
-        Rec {
-            path,
-            key,
-            slot,
-            categories: category_set(digest.categories.iter().map(|c| intern(c)).collect()),
-            digest,
-            items,
-            suffixed: false,
-        }
+/// Where each entry's tweet stands, in corpus order: a sorted list, since a tweet is in
+/// a handful of digests (a `BTreeSet` node would cost ten times the memory).
+#[derive(Debug, Default)]
+pub(super) struct Occurrences(HashMap<EntryKey, OccList>);
+
+impl Occurrences {
+    pub(super) fn len(&self) -> usize {
+        self.0.len()
     }
 
-    /// Adds or removes what a digest adds to the evidence and entry indexes. In a full
-    /// build ([`Batch::Full`]) every digest is new: nothing needs to be found again later, so
-    /// neither flips nor changed keys are recorded, and `readers` is left for later.
+    pub(super) fn get(&self, key: &EntryKey) -> Option<&[Occ]> {
+        self.0.get(key).map(OccList::as_slice)
+    }
+
+    /// The earliest item that mentions an entry: its digest's slot and its position.
+    pub(super) fn earliest(&self, key: &EntryKey) -> Option<(Slot, usize)> {
+        self.get(key)?
+            .first()
+            .map(|(_, _, pos, slot)| (*slot, *pos))
+    }
+
+    pub(super) fn keys(&self) -> impl Iterator<Item = &EntryKey> {
+        self.0.keys()
+    }
+
+    pub(super) fn iter(&self) -> impl Iterator<Item = (&EntryKey, &OccList)> {
+        self.0.iter()
+    }
+
+    /// Adds or removes a digest's items (recording the keys they touch unless in a full
+    /// build, where every entry is computed anyway).
     pub(super) fn index(
         &mut self,
-        path: &DKey,
         rec: &Rec,
         change: Change,
         batch: Batch,
-        flips: &mut Flips<(Sym, Sym)>,
         keys: &mut HashSet<EntryKey>,
     ) {
-        if batch == Batch::Update {
-            self.index_readers(path, rec, change);
-        }
+        let date = rec.digest.date.timestamp();
         for (pos, (item, irec)) in rec.digest.items.iter().zip(&rec.items).enumerate() {
-            for c in &irec.cands {
-                if let (Some(h), Some(id)) = (irec.handle, irec.id) {
-                    let pair = (h, c.name);
-                    if batch == Batch::Update {
-                        flips.touch(&pair, self.repeated(&pair));
-                    }
-                    let ids = self.pair_ids.entry(pair).or_default();
-                    if change == Change::Add {
-                        *ids.entry(id).or_insert(0) += 1;
-                    } else if let Some(n) = ids.get_mut(&id) {
-                        *n -= 1;
-                        if *n == 0 {
-                            ids.remove(&id);
-                        }
-                    }
-                    if ids.is_empty() {
-                        self.pair_ids.remove(&pair);
-                    }
-                }
+            if !irec.first {
+                continue;
             }
-            if irec.first {
-                let occ = (rec.digest.date.timestamp(), path.clone(), pos, rec.slot);
-                let list = self.occ.entry(item.link.key.clone()).or_default();
-                if change == Change::Add {
-                    list.insert(occ);
-                } else {
-                    list.remove(&occ);
-                }
-                if list.as_slice().is_empty() {
-                    self.occ.remove(&item.link.key);
-                }
-                if batch == Batch::Update {
-                    keys.insert(item.link.key.clone());
-                }
+            let occ = (date, rec.key.clone(), pos, rec.slot);
+            let list = self.0.entry(item.link.key.clone()).or_default();
+            if change == Change::Add {
+                list.insert(occ);
+            } else {
+                list.remove(&occ);
+            }
+            if list.as_slice().is_empty() {
+                self.0.remove(&item.link.key);
+            }
+            if batch == Batch::Update {
+                keys.insert(item.link.key.clone());
             }
         }
     }
+}
 
+impl Recs {
     /// The handle an entry shows, as written: its earliest item's, or, if that item has
     /// none (an `/i/web/` link), the first one named later in corpus order, possibly
     /// later in the same digest. Also whether it is the earliest item's own.
@@ -105,7 +77,7 @@ impl Engine {
             return (Some(h), true);
         }
         let handle_from = |slot: Slot, from: usize| {
-            self.recs.at(slot).and_then(|r| {
+            self.at(slot).and_then(|r| {
                 let items = r.digest.items.get(from..)?;
                 items
                     .iter()
@@ -120,39 +92,50 @@ impl Engine {
         )
     }
 
+    /// The union of the categories of the digests at `occs`.
+    pub(super) fn categories_of(&self, occs: &[Occ]) -> Box<[&'static str]> {
+        match occs {
+            [(_, _, _, slot)] => self
+                .at(*slot)
+                .map(|r| r.categories.clone())
+                .unwrap_or_default(),
+            _ => {
+                let mut union = Vec::new();
+                for (_, _, _, s) in occs {
+                    if let Some(r) = self.at(*s) {
+                        union.extend_from_slice(&r.categories);
+                    }
+                }
+                category_set(union)
+            }
+        }
+    }
+}
+
+impl Engine {
     pub(super) fn compute_entry(&self, key: &EntryKey) -> Option<Entry> {
-        let occs = self.occ.get(key)?.as_slice();
+        let occs = self.occ.get(key)?;
         let (_, _, pos, slot) = occs.first()?;
         let rec = self.recs.at(*slot)?;
         let item = rec.digest.items.get(*pos)?;
         let irec = rec.items.get(*pos)?;
         let cut = irec.cut;
-        let (written, from_first) = self.written_handle(key, occs, irec);
-        let handle = written.map(|h| self.syms.shared(h));
+        let (written, from_first) = self.recs.written_handle(key, occs, irec);
+        let names = &self.names;
+        let handle = written.map(|h| names.syms.shared(h));
         let author = handle.as_ref().map(|h| {
             if !from_first {
-                return self.display_of(h);
+                return names.display_of(h);
             }
             let configured = irec
                 .handle
-                .and_then(|lower| self.configured.get(self.syms.get(lower)));
+                .and_then(|lower| names.configured.get(names.syms.get(lower)));
             match (configured, cut) {
                 (Some(name), _) => *name,
-                (None, Some(cut)) => self.syms.shared(cut.name),
-                (None, None) => self.display_of(h),
+                (None, Some(cut)) => names.syms.shared(cut.name),
+                (None, None) => names.display_of(h),
             }
         });
-        let categories = if occs.len() == 1 {
-            rec.categories.clone()
-        } else {
-            let mut union = Vec::new();
-            for (_, _, _, s) in occs {
-                if let Some(r) = self.recs.at(*s) {
-                    union.extend_from_slice(&r.categories);
-                }
-            }
-            category_set(union)
-        };
         let title_len = cut.map_or(item.title.len(), |c| c.title_end as usize);
         Some(Entry {
             key: key.clone(),
@@ -160,38 +143,12 @@ impl Engine {
             handle,
             author,
             published: published(rec.digest.date, *pos),
-            categories,
+            categories: self.recs.categories_of(occs),
             summary_html: item.summary_html.clone(),
         })
     }
 
-    pub(super) fn place(&mut self, entry: &Entry, change: Change, dirty: &mut BTreeSet<FeedId>) {
-        let rank: Rank = (Reverse(entry.published.timestamp()), entry.key.clone());
-        let apply = |set: &mut BTreeSet<Rank>| {
-            if change == Change::Add {
-                set.insert(rank.clone());
-            } else {
-                set.remove(&rank);
-            }
-        };
-        apply(&mut self.global);
-        dirty.insert(FeedId::Global);
-        for name in &entry.categories {
-            apply(self.by_category.entry(*name).or_default());
-            if self.by_category[name].is_empty() {
-                self.by_category.remove(name);
-            }
-            dirty.insert(FeedId::Category(name.to_string()));
-        }
-        if let Some(h) = entry.author_feed() {
-            apply(self.by_author.entry(h.clone()).or_default());
-            if self.by_author[&h].is_empty() {
-                self.by_author.remove(&h);
-            }
-            dirty.insert(FeedId::Author(h));
-        }
-    }
-
+    /// Computes every entry of `keys` and places it in the feed orders, which were empty.
     pub(super) fn place_all(&mut self, keys: HashSet<EntryKey>, dirty: &mut BTreeSet<FeedId>) {
         // Computing an entry only reads the engine: share the work among the cores.
         let keys: Vec<EntryKey> = keys.into_iter().collect();
@@ -203,39 +160,11 @@ impl Engine {
         drop(keys);
         let count = parts.iter().map(Vec::len).sum();
         self.entries.reserve(count);
-        let mut global = Vec::with_capacity(count);
-        let mut categories: HashMap<&'static str, Vec<Rank>> = HashMap::new();
-        // By handle as written: lowercased once per handle, not once per entry.
-        let mut authors: HashMap<&'static str, Vec<Rank>> = HashMap::new();
+        let mut sorted = Sorted::with_capacity(count);
         for entry in parts.into_iter().flatten() {
-            let key = entry.key.clone();
-            let rank: Rank = (Reverse(entry.published.timestamp()), key.clone());
-            for name in &entry.categories {
-                categories.entry(*name).or_default().push(rank.clone());
-            }
-            if let Some(h) = entry.handle {
-                authors.entry(h).or_default().push(rank.clone());
-            }
-            global.push(rank);
-            self.entries.insert(key, entry);
+            sorted.push(&entry);
+            self.entries.insert(entry.key.clone(), entry);
         }
-        let mut lowercase: HashMap<String, Vec<Rank>> = HashMap::new();
-        for (written, ranks) in authors {
-            lowercase
-                .entry(written.to_ascii_lowercase())
-                .or_default()
-                .extend(ranks);
-        }
-        let authors = lowercase;
-        dirty.insert(FeedId::Global);
-        self.global = global.into_iter().collect();
-        for (name, ranks) in categories {
-            dirty.insert(FeedId::Category(name.to_string()));
-            self.by_category.insert(name, ranks.into_iter().collect());
-        }
-        for (handle, ranks) in authors {
-            dirty.insert(FeedId::Author(handle.clone()));
-            self.by_author.insert(handle, ranks.into_iter().collect());
-        }
+        self.orders.fill(sorted, dirty);
     }
 }

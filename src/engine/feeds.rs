@@ -4,44 +4,23 @@
 use super::*;
 
 impl Engine {
-    /// Adds or removes a digest in `readers`.
-    pub(super) fn index_readers(&mut self, path: &DKey, rec: &Rec, change: Change) {
-        for irec in &rec.items {
-            for c in &irec.cands {
-                let reader = (irec.handle, c.name);
-                if change == Change::Add {
-                    self.readers.entry(reader).or_default().insert(path.clone());
-                } else if let Some(set) = self.readers.get_mut(&reader) {
-                    set.remove(path);
-                    if set.is_empty() {
-                        self.readers.remove(&reader);
-                    }
-                }
-            }
-        }
-    }
-
     /// Builds what only updates need, if a full build left it out. The daemon calls it
     /// after every batch it applies (a no-op but after a full build), before it reports
     /// ready, so that the first change it sees is quick; [`Engine::apply`] calls it too,
     /// before an update, in case nobody did. `--once` never needs it.
     pub fn prepare_for_updates(&mut self) {
-        if self.partial.take().is_some() {
+        if self.orders.partial.is_some() {
             self.entries.clear();
-            self.global.clear();
-            self.by_category.clear();
-            self.by_author.clear();
+            self.orders.clear();
             let keys = self.occ.keys().cloned().collect();
             // Every feed was rendered from the shown entries, which stay the same.
             self.place_all(keys, &mut BTreeSet::new());
         }
-        if self.readers_stale {
-            let recs = std::mem::take(&mut self.recs);
-            for rec in recs.iter() {
-                self.index_readers(&rec.key, rec, Change::Add);
+        if self.evidence.readers_stale {
+            for rec in self.recs.iter() {
+                self.evidence.index_readers(rec, Change::Add);
             }
-            self.recs = recs;
-            self.readers_stale = false;
+            self.evidence.readers_stale = false;
         }
     }
 
@@ -51,12 +30,10 @@ impl Engine {
         let mut out = BTreeSet::new();
         for (_, feed) in self.feeds(settings) {
             for entry in feed.entries {
-                let Some((_, _, _, slot)) =
-                    self.occ.get(&entry.key).and_then(|o| o.as_slice().first())
-                else {
+                let Some((slot, _)) = self.occ.earliest(&entry.key) else {
                     continue;
                 };
-                if let Some(rec) = self.recs.at(*slot) {
+                if let Some(rec) = self.recs.at(slot) {
                     if rec.digest.summaries == Summaries::Skip {
                         out.insert(rec.path.clone());
                     }
@@ -88,10 +65,7 @@ impl Engine {
         }
         rec.digest.summaries = Summaries::Read;
         for (pos, item) in rec.digest.items.iter().enumerate() {
-            let earliest = self
-                .occ
-                .get(&item.link.key)
-                .and_then(|o| o.as_slice().first());
+            let earliest = self.occ.get(&item.link.key).and_then(<[Occ]>::first);
             if earliest.is_some_and(|(_, p, i, _)| *p == key && *i == pos) {
                 if let Some(entry) = self.entries.get_mut(&item.link.key) {
                     entry.summary_html = item.summary_html.clone();
@@ -102,7 +76,8 @@ impl Engine {
 
     /// Every entry, newest first (for tests and tools; feeds use [`Engine::feeds`]).
     pub fn entries(&self) -> Vec<&Entry> {
-        self.global
+        self.orders
+            .global
             .iter()
             .filter_map(|(_, k)| self.entries.get(k).map(|e| &**e))
             .collect()
@@ -113,20 +88,23 @@ impl Engine {
     pub fn feeds(&self, settings: &crate::config::Settings) -> Vec<(FeedId, Feed<'_>)> {
         let max = settings.max_entries;
         // An engine built for one run keeps only what it was built to show.
-        debug_assert!(self.partial.is_none() || self.one_build.is_some_and(|kept| kept >= max));
+        debug_assert!(
+            self.orders.partial.is_none() || self.one_build.is_some_and(|kept| kept >= max)
+        );
         let mut feeds = vec![(
             FeedId::Global,
-            plan::global_feed(settings, self.top(&self.global, max)),
+            plan::global_feed(settings, self.top(&self.orders.global, max)),
         )];
         // Seniority: the date of each category's oldest entry (its last in feed order).
-        let slugs = slug::assign(self.by_category.iter().filter_map(|(name, set)| {
-            let oldest = match &self.partial {
+        let slugs = slug::assign(self.orders.by_category.iter().filter_map(|(name, set)| {
+            let oldest = match &self.orders.partial {
                 Some(oldest) => oldest.get(name).copied(),
                 None => set.iter().next_back().map(|(Reverse(date), _)| *date),
             };
             Some((*name, oldest?))
         }));
         let mut categories: Vec<(FeedId, Feed<'_>)> = self
+            .orders
             .by_category
             .iter()
             .map(|(name, set)| {
@@ -138,13 +116,13 @@ impl Engine {
             .collect();
         categories.sort_by(|a, b| a.1.dir.cmp(&b.1.dir));
         feeds.extend(categories);
-        for (handle, set) in &self.by_author {
+        for (handle, set) in &self.orders.by_author {
             let entries = self.top(set, max);
             let written = entries
                 .first()
                 .and_then(|e| e.handle)
                 .unwrap_or(handle.as_str());
-            let name = self.display_of(written);
+            let name = self.names.display_of(written);
             feeds.push((
                 FeedId::Author(handle.clone()),
                 plan::author_feed(settings, handle, written, name, entries),

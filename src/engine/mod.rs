@@ -45,6 +45,8 @@ mod feeds;
 mod order;
 mod store;
 
+use authors::*;
+use entries::*;
 use order::*;
 use store::*;
 
@@ -101,61 +103,43 @@ impl<K: std::hash::Hash + Eq + Clone> Flips<K> {
     fn touch(&mut self, key: &K, now: bool) {
         self.before.entry(key.clone()).or_insert(now);
     }
-    fn flipped(self, now: impl Fn(&K) -> bool) -> Vec<K> {
+    /// The keys whose state flipped, leaving none behind.
+    fn take_flipped(&mut self, now: impl Fn(&K) -> bool) -> Vec<K> {
         self.before
-            .into_iter()
+            .drain()
             .filter(|(k, was)| now(k) != *was)
             .map(|(k, _)| k)
             .collect()
     }
 }
 
+/// The engine's state, one part per concern, so that a phase can read one part while
+/// it updates another.
 #[derive(Debug, Default)]
 pub struct Engine {
-    /// Lowercase handle → configured display name.
-    configured: BTreeMap<String, &'static str>,
-    syms: Interner,
+    names: Names,
     recs: Recs,
-    /// Distinct tweets (with their number of mentions) of a handle whose titles can end in a name.
-    pair_ids: HashMap<(Sym, Sym), HashMap<u64, u32>>,
-    /// Digests with an item whose title can end in a name, by handle (`None`: no handle).
-    /// Only updates consult it: a full build leaves it for [`Engine::prepare_for_updates`].
-    readers: HashMap<(Option<Sym>, Sym), HashSet<DKey>>,
-    /// Whether `readers` covers every digest.
-    readers_stale: bool,
-    /// First-pass cuts per (handle, name), and per name.
-    known: HashMap<(Sym, Sym), u32>,
-    known_any: HashMap<Sym, u32>,
-    /// Final cuts per handle and name, where they stand.
-    names_of: HashMap<Sym, HashMap<Sym, BTreeSet<Occ>>>,
-    /// Lowercase handle → display name from the titles (the configured name wins over it).
-    display: HashMap<Sym, Sym>,
-    /// Where each entry's tweet stands, in corpus order: a sorted `Vec`, since a tweet
-    /// is in a handful of digests (a `BTreeSet` node would cost ten times the memory).
-    occ: HashMap<EntryKey, OccList>,
+    evidence: Evidence,
+    occ: Occurrences,
     /// Boxed: a full build allocates the entries on every core, and then moves only
     /// pointers into the map.
     entries: HashMap<EntryKey, Box<Entry>>,
-    global: BTreeSet<Rank>,
-    by_category: BTreeMap<&'static str, BTreeSet<Rank>>,
-    by_author: BTreeMap<String, BTreeSet<Rank>>,
+    orders: Orders,
     /// Set by [`Engine::for_one_build`]: how many entries a feed shows.
     one_build: Option<usize>,
-    /// Set after a full build by an engine for one build, while only the entries that
-    /// some feed shows are computed and the feed orders hold those only: each
-    /// category's oldest entry date, its seniority (see [`slug::assign`]), which such
-    /// an order no longer tells.
-    partial: Option<HashMap<&'static str, i64>>,
 }
 
 impl Engine {
     /// An empty engine. `configured` maps lowercase handles to display names.
     pub fn new(configured: &BTreeMap<String, String>) -> Engine {
         Engine {
-            configured: configured
-                .iter()
-                .map(|(h, n)| (h.clone(), intern(n)))
-                .collect(),
+            names: Names {
+                configured: configured
+                    .iter()
+                    .map(|(h, n)| (h.clone(), intern(n)))
+                    .collect(),
+                ..Names::default()
+            },
             ..Engine::default()
         }
     }
@@ -185,60 +169,11 @@ impl Engine {
 
     /// Number of digests and of entries.
     pub fn counts(&self) -> (usize, usize) {
-        let entries = match self.partial {
+        let entries = match self.orders.partial {
             Some(_) => self.occ.len(),
             None => self.entries.len(),
         };
         (self.recs.len(), entries)
-    }
-
-    /// Runs `f` on every core, each on a part of the digests, which are out of the
-    /// engine for the while: `f` can only read the engine's other indexes. Returns what
-    /// each part gave.
-    fn on_every_core<R: Send>(
-        &mut self,
-        f: impl Fn(&Engine, &mut [Option<Rec>]) -> R + Sync,
-    ) -> Vec<R> {
-        let mut slots = std::mem::take(&mut self.recs.slots);
-        let engine = &*self;
-        let parts = par_chunks_mut(&mut slots, |part| f(engine, part));
-        self.recs.slots = slots;
-        parts
-    }
-
-    /// Runs `f` on the digests at `paths` (every digest if `None`), each out of the map
-    /// for the while, so that `f` can update the engine's other indexes. `f` must not
-    /// look at the map of digests.
-    fn for_each_rec(
-        &mut self,
-        paths: Option<&HashSet<DKey>>,
-        mut f: impl FnMut(&mut Engine, &mut Rec),
-    ) {
-        match paths {
-            None => {
-                let mut slots = std::mem::take(&mut self.recs.slots);
-                for rec in slots.iter_mut().flatten() {
-                    f(self, rec);
-                }
-                self.recs.slots = slots;
-            }
-            Some(paths) => {
-                for path in paths {
-                    let Some(slot) = self.recs.slot_of(path) else {
-                        continue;
-                    };
-                    let taken = self
-                        .recs
-                        .slots
-                        .get_mut(slot as usize)
-                        .and_then(Option::take);
-                    if let Some(mut rec) = taken {
-                        f(self, &mut rec);
-                        self.recs.put(slot, rec);
-                    }
-                }
-            }
-        }
     }
 
     /// Applies changed digests (`None`: the digest is gone) and returns the feeds whose
@@ -260,14 +195,14 @@ impl Engine {
         let changes: Vec<(PathBuf, Option<Digest>)> = changes.into_iter().collect();
         if batch == Batch::Full {
             self.recs.reserve(changes.len());
-            self.readers_stale = true;
+            self.evidence.readers_stale = true;
         }
         let mut trace = Trace::default();
         self.take_in(changes, batch, &mut trace);
         let second = self.first_passes(batch, &mut trace);
         self.second_passes(batch, second, &mut trace);
         let mut dirty = self.display_names(&mut trace);
-        self.place_entries(batch, std::mem::take(&mut trace.keys), &mut dirty);
+        self.place_entries(batch, trace.keys, &mut dirty);
         dirty
     }
 
@@ -279,41 +214,35 @@ impl Engine {
         batch: Batch,
         trace: &mut Trace,
     ) {
-        let configured = std::mem::take(&mut self.configured);
+        let configured = &self.names.configured;
         let alone =
-            |(_, d): &(PathBuf, Option<Digest>)| d.as_ref().map(|d| records_of(&configured, d));
+            |(_, d): &(PathBuf, Option<Digest>)| d.as_ref().map(|d| records_of(configured, d));
+        let (recs, evidence, occ, syms) = (
+            &mut self.recs,
+            &mut self.evidence,
+            &mut self.occ,
+            &mut self.names.syms,
+        );
         pipeline(changes, alone, |(file, new), found| {
             let path = dkey(&file);
-            if let Some(old) = self.recs.remove(&path) {
-                self.index(
-                    &path,
-                    &old,
-                    Change::Remove,
-                    batch,
-                    &mut trace.pairs,
-                    &mut trace.keys,
-                );
-                self.count_known(
+            if let Some(old) = recs.remove(&path) {
+                evidence.index(&old, Change::Remove, batch, &mut trace.pairs);
+                occ.index(&old, Change::Remove, batch, &mut trace.keys);
+                evidence.count_known(
                     &old,
                     Change::Remove,
                     batch,
                     &mut trace.known,
                     &mut trace.any,
                 );
-                self.count_names(&old, Change::Remove, &mut trace.handles);
+                evidence.count_names(&old, Change::Remove, &mut trace.handles);
             }
             if let (Some(digest), Some(found)) = (new, found) {
-                let slot = self.recs.claim(&path);
-                let rec = self.prepare(file, path.clone(), slot, digest, found);
-                self.index(
-                    &path,
-                    &rec,
-                    Change::Add,
-                    batch,
-                    &mut trace.pairs,
-                    &mut trace.keys,
-                );
-                self.recs.put(slot, rec);
+                let slot = recs.claim(&path);
+                let rec = Rec::new(syms, file, path.clone(), slot, digest, found);
+                evidence.index(&rec, Change::Add, batch, &mut trace.pairs);
+                occ.index(&rec, Change::Add, batch, &mut trace.keys);
+                recs.put(slot, rec);
                 if batch == Batch::Update {
                     trace.touched.insert(path);
                 }
@@ -321,20 +250,18 @@ impl Engine {
                 trace.touched.remove(&path);
             }
         });
-        self.configured = configured;
     }
 
     /// Phase 2, the first pass: new digests, and those whose evidence changed (in a full
     /// build: every digest). Returns the digests the second pass must see again.
     fn first_passes(&mut self, batch: Batch, trace: &mut Trace) -> HashSet<DKey> {
+        let evidence = &mut self.evidence;
         let mut first: HashSet<DKey> = trace.touched.clone();
-        for (h, name) in std::mem::take(&mut trace.pairs).flipped(|p| self.repeated(p)) {
-            if let Some(readers) = self.readers.get(&(Some(h), name)) {
-                first.extend(readers.iter().cloned());
-            }
+        for (h, name) in trace.pairs.take_flipped(|p| evidence.repeated(p)) {
+            first.extend(evidence.readers_of((Some(h), name)).cloned());
         }
-        let first_pass = |engine: &Engine, rec: &mut Rec| {
-            let (suffixed, pass1) = engine.first_pass(rec);
+        let first_pass = |evidence: &Evidence, rec: &mut Rec| {
+            let (suffixed, pass1) = evidence.first_pass(rec);
             rec.suffixed = suffixed;
             for (irec, cut) in rec.items.iter_mut().zip(pass1) {
                 irec.pass1 = cut;
@@ -349,21 +276,22 @@ impl Engine {
         if batch == Batch::Full {
             // Each digest's pass only reads the evidence, so it runs on every core; the
             // counts it adds to are shared, and are added up on one.
-            self.on_every_core(|engine, part| {
+            let reading = &*evidence;
+            self.recs.on_every_core(|part| {
                 for rec in part.iter_mut().flatten() {
-                    first_pass(engine, rec);
+                    first_pass(reading, rec);
                 }
             });
-            self.for_each_rec(None, |engine, rec| {
-                engine.count_known(rec, Change::Add, batch, known, any);
-            });
+            for rec in self.recs.iter() {
+                evidence.count_known(rec, Change::Add, batch, known, any);
+            }
         } else {
-            self.for_each_rec(Some(&first), |engine, rec| {
+            self.recs.for_each_at(&first, |rec| {
                 if !touched.contains(&rec.key) {
-                    engine.count_known(rec, Change::Remove, batch, known, any);
+                    evidence.count_known(rec, Change::Remove, batch, known, any);
                 }
-                first_pass(engine, rec);
-                engine.count_known(rec, Change::Add, batch, known, any);
+                first_pass(evidence, rec);
+                evidence.count_known(rec, Change::Add, batch, known, any);
             });
         }
         first
@@ -373,41 +301,21 @@ impl Engine {
     /// that became known or unknown. Sets each item's final cut; the keys of the items
     /// whose cut changed (every first item of a new digest) go to `trace.keys`.
     fn second_passes(&mut self, batch: Batch, mut second: HashSet<DKey>, trace: &mut Trace) {
-        for (h, name) in std::mem::take(&mut trace.known).flipped(|p| self.known_now(p)) {
-            if let Some(readers) = self.readers.get(&(Some(h), name)) {
-                second.extend(readers.iter().cloned());
-            }
+        let evidence = &mut self.evidence;
+        for (h, name) in trace.known.take_flipped(|p| evidence.known_now(p)) {
+            second.extend(evidence.readers_of((Some(h), name)).cloned());
         }
-        for name in std::mem::take(&mut trace.any).flipped(|n| self.known_any_now(n)) {
-            if let Some(readers) = self.readers.get(&(None, name)) {
-                second.extend(readers.iter().cloned());
-            }
+        for name in trace.any.take_flipped(|n| evidence.known_any_now(n)) {
+            second.extend(evidence.readers_of((None, name)).cloned());
         }
-        let second_pass =
-            |engine: &Engine, rec: &mut Rec, mut track: Option<(bool, &mut HashSet<EntryKey>)>| {
-                let cuts = engine.second_pass(rec);
-                for ((irec, item), cut) in rec.items.iter_mut().zip(&rec.digest.items).zip(cuts) {
-                    let cut = irec.cand(cut).and_then(|c| {
-                        Some(FinalCut {
-                            name: c.name,
-                            title_end: u32::try_from(c.cand.cut.title(&item.title).len()).ok()?,
-                        })
-                    });
-                    if let Some((new, keys)) = &mut track {
-                        if irec.first && (*new || cut != irec.cut) {
-                            keys.insert(item.link.key.clone());
-                        }
-                    }
-                    irec.cut = cut;
-                }
-            };
         if batch == Batch::Full {
             // Every name's places, gathered per name on every core: each name's set is
             // then built in one go rather than by an insert per item.
-            let parts = self.on_every_core(|engine, part| {
+            let reading = &*evidence;
+            let parts = self.recs.on_every_core(|part| {
                 let mut named: HashMap<(Sym, Sym), Vec<Occ>> = HashMap::new();
                 for rec in part.iter_mut().flatten() {
-                    second_pass(engine, rec, None);
+                    second_pass(reading, rec, None);
                     for (h, name, occ) in names_in(rec) {
                         named.entry((h, name)).or_default().push(occ);
                     }
@@ -421,7 +329,8 @@ impl Engine {
                 }
             }
             for ((h, name), occs) in named {
-                self.names_of
+                evidence
+                    .names_of
                     .entry(h)
                     .or_default()
                     .insert(name, occs.into_iter().collect());
@@ -434,13 +343,13 @@ impl Engine {
                 touched,
                 ..
             } = trace;
-            self.for_each_rec(Some(&second), |engine, rec| {
+            self.recs.for_each_at(&second, |rec| {
                 let new = touched.contains(&rec.key);
                 if !new {
-                    engine.count_names(rec, Change::Remove, handles);
+                    evidence.count_names(rec, Change::Remove, handles);
                 }
-                second_pass(engine, rec, Some((new, keys)));
-                engine.count_names(rec, Change::Add, handles);
+                second_pass(evidence, rec, Some((new, keys)));
+                evidence.count_names(rec, Change::Add, handles);
             });
         }
     }
@@ -449,15 +358,16 @@ impl Engine {
     /// whose name changed.
     fn display_names(&mut self, trace: &mut Trace) -> BTreeSet<FeedId> {
         let mut dirty = BTreeSet::new();
-        for h in std::mem::take(&mut trace.handles) {
-            let now = self.compute_display(h);
-            if now.as_ref() != self.display.get(&h) {
+        for h in trace.handles.drain() {
+            let now = self.evidence.compute_display(h);
+            let display = &mut self.names.display;
+            if now.as_ref() != display.get(&h) {
                 match now {
-                    Some(name) => self.display.insert(h, name),
-                    None => self.display.remove(&h),
+                    Some(name) => display.insert(h, name),
+                    None => display.remove(&h),
                 };
-                let lower = self.syms.get(h).to_string();
-                if let Some(set) = self.by_author.get(&lower) {
+                let lower = self.names.syms.get(h).to_string();
+                if let Some(set) = self.orders.by_author.get(&lower) {
                     trace.keys.extend(set.iter().map(|(_, k)| k.clone()));
                 }
                 dirty.insert(FeedId::Author(lower));
@@ -500,13 +410,37 @@ impl Engine {
                 continue;
             }
             if let Some(old) = &old {
-                self.place(old, Change::Remove, dirty);
+                self.orders.place(old, Change::Remove, dirty);
             }
             if let Some(new) = new {
-                self.place(&new, Change::Add, dirty);
+                self.orders.place(&new, Change::Add, dirty);
                 self.entries.insert(key, Box::new(new));
             }
         }
+    }
+}
+
+/// An item's final cut from the second pass; with `track`, whether the digest is new
+/// and where to note the keys of the first items whose cut changed.
+fn second_pass(
+    evidence: &Evidence,
+    rec: &mut Rec,
+    mut track: Option<(bool, &mut HashSet<EntryKey>)>,
+) {
+    let cuts = evidence.second_pass(rec);
+    for ((irec, item), cut) in rec.items.iter_mut().zip(&rec.digest.items).zip(cuts) {
+        let cut = irec.cand(cut).and_then(|c| {
+            Some(FinalCut {
+                name: c.name,
+                title_end: u32::try_from(c.cand.cut.title(&item.title).len()).ok()?,
+            })
+        });
+        if let Some((new, keys)) = &mut track {
+            if irec.first && (*new || cut != irec.cut) {
+                keys.insert(item.link.key.clone());
+            }
+        }
+        irec.cut = cut;
     }
 }
 

@@ -13,6 +13,104 @@ pub(super) fn published(date: DateTime<FixedOffset>, pos: usize) -> DateTime<Fix
     date.checked_sub_signed(offset).unwrap_or(date)
 }
 
+/// Each feed's entries in feed order.
+#[derive(Debug, Default)]
+pub(super) struct Orders {
+    pub(super) global: BTreeSet<Rank>,
+    pub(super) by_category: BTreeMap<&'static str, BTreeSet<Rank>>,
+    /// By lowercase handle.
+    pub(super) by_author: BTreeMap<String, BTreeSet<Rank>>,
+    /// Set after a full build by an engine for one build, while only the entries that
+    /// some feed shows are computed and the orders hold those only: each category's
+    /// oldest entry date, its seniority (see [`slug::assign`]), which such an order no
+    /// longer tells.
+    pub(super) partial: Option<HashMap<&'static str, i64>>,
+}
+
+impl Orders {
+    pub(super) fn place(&mut self, entry: &Entry, change: Change, dirty: &mut BTreeSet<FeedId>) {
+        let rank: Rank = (Reverse(entry.published.timestamp()), entry.key.clone());
+        let apply = |set: &mut BTreeSet<Rank>| {
+            if change == Change::Add {
+                set.insert(rank.clone());
+            } else {
+                set.remove(&rank);
+            }
+        };
+        apply(&mut self.global);
+        dirty.insert(FeedId::Global);
+        for name in &entry.categories {
+            apply(self.by_category.entry(*name).or_default());
+            if self.by_category[name].is_empty() {
+                self.by_category.remove(name);
+            }
+            dirty.insert(FeedId::Category(name.to_string()));
+        }
+        if let Some(h) = entry.author_feed() {
+            apply(self.by_author.entry(h.clone()).or_default());
+            if self.by_author[&h].is_empty() {
+                self.by_author.remove(&h);
+            }
+            dirty.insert(FeedId::Author(h));
+        }
+    }
+
+    /// Fills empty orders at once from what [`Sorted`] gathered: far cheaper than one
+    /// B-tree insert per entry and feed.
+    pub(super) fn fill(&mut self, sorted: Sorted, dirty: &mut BTreeSet<FeedId>) {
+        let mut authors: HashMap<String, Vec<Rank>> = HashMap::new();
+        for (written, ranks) in sorted.authors {
+            authors
+                .entry(written.to_ascii_lowercase())
+                .or_default()
+                .extend(ranks);
+        }
+        dirty.insert(FeedId::Global);
+        self.global = sorted.global.into_iter().collect();
+        for (name, ranks) in sorted.categories {
+            dirty.insert(FeedId::Category(name.to_string()));
+            self.by_category.insert(name, ranks.into_iter().collect());
+        }
+        for (handle, ranks) in authors {
+            dirty.insert(FeedId::Author(handle.clone()));
+            self.by_author.insert(handle, ranks.into_iter().collect());
+        }
+    }
+
+    pub(super) fn clear(&mut self) {
+        *self = Orders::default();
+    }
+}
+
+/// Every entry's rank in each of its feeds, gathered for [`Orders::fill`].
+pub(super) struct Sorted {
+    global: Vec<Rank>,
+    categories: HashMap<&'static str, Vec<Rank>>,
+    /// By handle as written: lowercased once per handle, not once per entry.
+    authors: HashMap<&'static str, Vec<Rank>>,
+}
+
+impl Sorted {
+    pub(super) fn with_capacity(count: usize) -> Sorted {
+        Sorted {
+            global: Vec::with_capacity(count),
+            categories: HashMap::new(),
+            authors: HashMap::new(),
+        }
+    }
+
+    pub(super) fn push(&mut self, entry: &Entry) {
+        let rank: Rank = (Reverse(entry.published.timestamp()), entry.key.clone());
+        for name in &entry.categories {
+            self.categories.entry(*name).or_default().push(rank.clone());
+        }
+        if let Some(h) = entry.handle {
+            self.authors.entry(h).or_default().push(rank.clone());
+        }
+        self.global.push(rank);
+    }
+}
+
 /// The first ranks of one feed, found without sorting the rest: ranks are gathered,
 /// and whenever there are about twice as many as wanted, the first `max` are kept and
 /// anything that ranks after them is turned away from then on.
@@ -111,7 +209,7 @@ impl Engine {
             }
             let mut authors: HashMap<String, Top<'_>> = HashMap::new();
             for (written, top) in tops.authors {
-                let lower = self.syms.get(written).to_ascii_lowercase();
+                let lower = self.names.syms.get(written).to_ascii_lowercase();
                 authors
                     .entry(lower)
                     .or_insert_with(|| Top::new(max))
@@ -149,19 +247,20 @@ impl Engine {
                 .flatten()
                 .map(|entry| (entry.key.clone(), Box::new(entry))),
         );
+        let orders = &mut self.orders;
         dirty.insert(FeedId::Global);
-        self.global = global;
+        orders.global = global;
         let mut oldest = HashMap::new();
         for (name, ranks, date) in categories {
             dirty.insert(FeedId::Category(name.to_string()));
-            self.by_category.insert(name, ranks);
+            orders.by_category.insert(name, ranks);
             oldest.insert(name, date);
         }
         for (handle, ranks) in authors {
             dirty.insert(FeedId::Author(handle.clone()));
-            self.by_author.insert(handle, ranks);
+            orders.by_author.insert(handle, ranks);
         }
-        self.partial = Some(oldest);
+        orders.partial = Some(oldest);
     }
 
     /// The first `max` entries of every feed among the entries of `part`, and each
@@ -208,7 +307,7 @@ impl Engine {
                 top.push(rank);
                 *oldest = (*oldest).min(date);
             }
-            if let (Some(written), _) = self.written_handle(key, occs, irec) {
+            if let (Some(written), _) = self.recs.written_handle(key, occs, irec) {
                 tops.authors
                     .entry(written)
                     .or_insert_with(|| Top::new(max))

@@ -124,6 +124,23 @@ impl Recs {
     pub(super) fn into_recs(self) -> impl Iterator<Item = Rec> {
         self.slots.into_iter().flatten()
     }
+
+    /// Runs `f` on every core, each on a part of the digests. Returns what each part gave.
+    pub(super) fn on_every_core<R: Send>(
+        &mut self,
+        f: impl Fn(&mut [Option<Rec>]) -> R + Sync,
+    ) -> Vec<R> {
+        par_chunks_mut(&mut self.slots, f)
+    }
+
+    /// Runs `f` on the digests at `paths`.
+    pub(super) fn for_each_at(&mut self, paths: &HashSet<DKey>, mut f: impl FnMut(&mut Rec)) {
+        for path in paths {
+            if let Some(rec) = self.get_mut(path) {
+                f(rec);
+            }
+        }
+    }
 }
 
 /// Where an entry's tweet stands, in corpus order, without duplicates. Most tweets are
@@ -187,7 +204,7 @@ impl OccList {
     }
 }
 
-/// A candidate's name before [`Engine::prepare`] names it.
+/// A candidate's name before [`Rec::new`] names it.
 pub(super) const UNNAMED: Sym = Sym::MAX;
 
 /// A candidate cut, whether its name is the handle's configured name, and whether it
@@ -250,9 +267,46 @@ pub(super) struct Rec {
     pub(super) suffixed: bool,
 }
 
+impl Rec {
+    /// A digest's record, from [`records_of`]'s item records, naming their handles and
+    /// candidate names.
+    pub(super) fn new(
+        syms: &mut Interner,
+        path: PathBuf,
+        key: DKey,
+        slot: Slot,
+        digest: Digest,
+        mut items: Vec<ItemRec>,
+    ) -> Rec {
+        for (item, irec) in digest.items.iter().zip(&mut items) {
+            for c in &mut irec.cands {
+                c.name = syms.intern(c.cand.cut.name(&item.title));
+            }
+            if let Some(h) = item.link.handle {
+                let written = syms.intern(h);
+                irec.written = Some(written);
+                irec.handle = Some(if h.bytes().any(|b| b.is_ascii_uppercase()) {
+                    syms.intern(&h.to_ascii_lowercase())
+                } else {
+                    written
+                });
+            }
+        }
+        Rec {
+            path,
+            key,
+            slot,
+            categories: category_set(digest.categories.iter().map(|c| intern(c)).collect()),
+            digest,
+            items,
+            suffixed: false,
+        }
+    }
+}
+
 /// A digest's item records as far as they can be made without the engine: the
 /// candidate cuts with how each name fits the handle, and which items are the first of
-/// their key; [`Engine::prepare`] then names the handles and names. Pure, so that it
+/// their key; [`Rec::new`] then names the handles and names. Pure, so that it
 /// runs on another core than the indexing. What it allocates is kept in the records:
 /// freeing on one thread what another allocated costs glibc's allocator a lock, which
 /// made the indexing a third slower.

@@ -2,8 +2,9 @@
 //! result depends on the set of digests only, never on the order they were read in.
 
 use super::split::{split_corpus, ItemRef};
+use crate::author::Cut;
 use crate::key::EntryKey;
-use crate::model::{category_set, Corpus, Digest, Entry, Prefix};
+use crate::model::{category_set, Corpus, Digest, Entry, Item, Prefix};
 use crate::names::intern;
 use chrono::Duration;
 use std::cmp::Reverse;
@@ -23,33 +24,8 @@ pub fn merge(corpus: &Corpus, configured: &BTreeMap<String, String>) -> Merged {
     let mut digests: Vec<&Digest> = corpus.values().collect();
     digests.sort_by_key(|d| d.date);
 
-    let handles: Vec<Vec<Option<String>>> = digests
-        .iter()
-        .map(|d| {
-            d.items
-                .iter()
-                .map(|i| i.link.handle.as_ref().map(|h| h.to_ascii_lowercase()))
-                .collect()
-        })
-        .collect();
-    let refs: Vec<Vec<ItemRef<'_>>> = digests
-        .iter()
-        .zip(&handles)
-        .map(|(d, hs)| {
-            d.items
-                .iter()
-                .zip(hs)
-                .map(|(item, handle)| ItemRef {
-                    title: &item.title,
-                    handle: handle.as_deref(),
-                    id: match item.link.key {
-                        EntryKey::Tweet(id) => Some(id),
-                        EntryKey::Url(_) => None,
-                    },
-                })
-                .collect()
-        })
-        .collect();
+    let handles = lowercase_handles(&digests);
+    let refs = item_refs(&digests, &handles);
     let splits = split_corpus(&refs, configured);
     let display = |handle: &str| -> String {
         let lower = handle.to_ascii_lowercase();
@@ -83,35 +59,8 @@ pub fn merge(corpus: &Corpus, configured: &BTreeMap<String, String>) -> Merged {
                 }
                 continue;
             }
-            let offset = Duration::seconds(i64::try_from(k).unwrap_or(i64::MAX));
-            let handle = item.link.handle;
-            let author =
-                handle
-                    .as_ref()
-                    .map(|h| match (configured.get(&h.to_ascii_lowercase()), cut) {
-                        (Some(name), _) => name.clone(),
-                        (None, Some(cut)) => cut.name(&item.title).to_string(),
-                        (None, None) => display(h),
-                    });
-            let title = match cut {
-                Some(cut) => Prefix::new(item.title.clone(), cut.title(&item.title).len()),
-                None => Prefix::new(item.title.clone(), item.title.len()),
-            };
-            entries.insert(
-                key.clone(),
-                Entry {
-                    key: key.clone(),
-                    title,
-                    handle,
-                    author: author.as_deref().map(intern),
-                    published: digest
-                        .date
-                        .checked_sub_signed(offset)
-                        .unwrap_or(digest.date),
-                    categories: Box::default(),
-                    summary_html: item.summary_html.clone(),
-                },
-            );
+            let entry = first_mention(digest, k, item, cut.as_ref(), configured, &display);
+            entries.insert(key.clone(), entry);
         }
     }
     for (key, names) in categories {
@@ -124,6 +73,81 @@ pub fn merge(corpus: &Corpus, configured: &BTreeMap<String, String>) -> Merged {
     Merged {
         entries,
         names: splits.names,
+    }
+}
+
+/// Each item's handle in lowercase, digest by digest.
+fn lowercase_handles(digests: &[&Digest]) -> Vec<Vec<Option<String>>> {
+    digests
+        .iter()
+        .map(|d| {
+            d.items
+                .iter()
+                .map(|i| i.link.handle.as_ref().map(|h| h.to_ascii_lowercase()))
+                .collect()
+        })
+        .collect()
+}
+
+/// The items as the splitter sees them.
+fn item_refs<'a>(
+    digests: &[&'a Digest],
+    handles: &'a [Vec<Option<String>>],
+) -> Vec<Vec<ItemRef<'a>>> {
+    digests
+        .iter()
+        .zip(handles)
+        .map(|(d, hs)| {
+            d.items
+                .iter()
+                .zip(hs)
+                .map(|(item, handle)| ItemRef {
+                    title: &item.title,
+                    handle: handle.as_deref(),
+                    id: match item.link.key {
+                        EntryKey::Tweet(id) => Some(id),
+                        EntryKey::Url(_) => None,
+                    },
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The entry of an item that is its tweet's earliest mention, the `k`th of its digest
+/// (categories are added once every digest has been seen).
+fn first_mention(
+    digest: &Digest,
+    k: usize,
+    item: &Item,
+    cut: Option<&Cut>,
+    configured: &BTreeMap<String, String>,
+    display: &impl Fn(&str) -> String,
+) -> Entry {
+    let offset = Duration::seconds(i64::try_from(k).unwrap_or(i64::MAX));
+    let handle = item.link.handle;
+    let author = handle
+        .as_ref()
+        .map(|h| match (configured.get(&h.to_ascii_lowercase()), cut) {
+            (Some(name), _) => name.clone(),
+            (None, Some(cut)) => cut.name(&item.title).to_string(),
+            (None, None) => display(h),
+        });
+    let title = match cut {
+        Some(cut) => Prefix::new(item.title.clone(), cut.title(&item.title).len()),
+        None => Prefix::new(item.title.clone(), item.title.len()),
+    };
+    Entry {
+        key: item.link.key.clone(),
+        title,
+        handle,
+        author: author.as_deref().map(intern),
+        published: digest
+            .date
+            .checked_sub_signed(offset)
+            .unwrap_or(digest.date),
+        categories: Box::default(),
+        summary_html: item.summary_html.clone(),
     }
 }
 

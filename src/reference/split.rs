@@ -30,25 +30,14 @@ pub struct Splits {
 /// Splits every title of a corpus. `digests` must be in corpus order (oldest first,
 /// ties by path): that order decides ties between names.
 pub fn split_corpus(digests: &[Vec<ItemRef<'_>>], configured: &BTreeMap<String, String>) -> Splits {
-    // How many distinct tweets of a handle end in each candidate name.
-    let mut tweets_per_name: HashMap<(&str, &str), HashSet<u64>> = HashMap::new();
-    for item in digests.iter().flatten() {
-        if let (Some(handle), Some(id)) = (item.handle, item.id) {
-            for c in candidates(item.title) {
-                tweets_per_name
-                    .entry((handle, c.cut.name(item.title)))
-                    .or_default()
-                    .insert(id);
-            }
-        }
-    }
+    let repeated = tweets_per_name(digests);
     let evidence = |handle: &str, name: &str| -> u8 {
         if configured
             .get(handle)
             .is_some_and(|n| n.eq_ignore_ascii_case(name))
         {
             CONFIGURED
-        } else if tweets_per_name
+        } else if repeated
             .get(&(handle, name))
             .is_some_and(|ids| ids.len() >= 2)
         {
@@ -59,7 +48,34 @@ pub fn split_corpus(digests: &[Vec<ItemRef<'_>>], configured: &BTreeMap<String, 
             0
         }
     };
+    let (mut cuts, uses_suffixes) = first_pass(digests, evidence);
+    second_pass(digests, &mut cuts, &uses_suffixes);
+    let names = display_names(digests, &cuts, configured);
+    Splits { cuts, names }
+}
 
+/// How many distinct tweets of a handle end in each candidate name.
+fn tweets_per_name<'a>(digests: &[Vec<ItemRef<'a>>]) -> HashMap<(&'a str, &'a str), HashSet<u64>> {
+    let mut tweets: HashMap<(&str, &str), HashSet<u64>> = HashMap::new();
+    for item in digests.iter().flatten() {
+        if let (Some(handle), Some(id)) = (item.handle, item.id) {
+            for c in candidates(item.title) {
+                tweets
+                    .entry((handle, c.cut.name(item.title)))
+                    .or_default()
+                    .insert(id);
+            }
+        }
+    }
+    tweets
+}
+
+/// Each digest's vote from the evidence of its items' candidates: its cuts, and
+/// whether it uses suffixes at all.
+fn first_pass(
+    digests: &[Vec<ItemRef<'_>>],
+    evidence: impl Fn(&str, &str) -> u8,
+) -> (Vec<Vec<Option<Cut>>>, Vec<bool>) {
     let mut cuts: Vec<Vec<Option<Cut>>> = Vec::with_capacity(digests.len());
     let mut uses_suffixes = Vec::with_capacity(digests.len());
     for items in digests {
@@ -80,10 +96,18 @@ pub fn split_corpus(digests: &[Vec<ItemRef<'_>>], configured: &BTreeMap<String, 
         cuts.push(picked.into_iter().map(|c| c.map(|c| c.cut)).collect());
         uses_suffixes.push(suffixed);
     }
+    (cuts, uses_suffixes)
+}
 
-    // Names that evidence gave each handle, for digests without suffixes.
+/// Cuts the titles the first pass left whole where they end in a name the first pass
+/// gave their handle, for digests without suffixes.
+fn second_pass(
+    digests: &[Vec<ItemRef<'_>>],
+    cuts: &mut [Vec<Option<Cut>>],
+    uses_suffixes: &[bool],
+) {
     let mut known: HashMap<&str, HashSet<&str>> = HashMap::new();
-    for (items, digest_cuts) in digests.iter().zip(&cuts) {
+    for (items, digest_cuts) in digests.iter().zip(cuts.iter()) {
         for (item, cut) in items.iter().zip(digest_cuts) {
             if let (Some(handle), Some(cut)) = (item.handle, cut) {
                 known
@@ -96,7 +120,7 @@ pub fn split_corpus(digests: &[Vec<ItemRef<'_>>], configured: &BTreeMap<String, 
     // A link that is not a tweet has no handle to ask; in a digest that uses suffixes,
     // its title still loses a name that the corpus knows as some author's.
     let any_known: HashSet<&str> = known.values().flatten().copied().collect();
-    for ((items, digest_cuts), suffixed) in digests.iter().zip(&mut cuts).zip(&uses_suffixes) {
+    for ((items, digest_cuts), suffixed) in digests.iter().zip(cuts.iter_mut()).zip(uses_suffixes) {
         for (item, cut) in items.iter().zip(digest_cuts.iter_mut()) {
             if cut.is_some() {
                 continue;
@@ -116,10 +140,16 @@ pub fn split_corpus(digests: &[Vec<ItemRef<'_>>], configured: &BTreeMap<String, 
                 .map(|c| c.cut);
         }
     }
+}
 
-    // Display names: configured, else most often split off, ties to the earliest.
+/// Display names: configured, else most often split off, ties to the earliest.
+fn display_names(
+    digests: &[Vec<ItemRef<'_>>],
+    cuts: &[Vec<Option<Cut>>],
+    configured: &BTreeMap<String, String>,
+) -> HashMap<String, String> {
     let mut counts: HashMap<&str, Vec<(&str, usize)>> = HashMap::new();
-    for (items, digest_cuts) in digests.iter().zip(&cuts) {
+    for (items, digest_cuts) in digests.iter().zip(cuts) {
         for (item, cut) in items.iter().zip(digest_cuts) {
             if let (Some(handle), Some(cut)) = (item.handle, cut) {
                 let names = counts.entry(handle).or_default();
@@ -142,7 +172,7 @@ pub fn split_corpus(digests: &[Vec<ItemRef<'_>>], configured: &BTreeMap<String, 
     for (handle, name) in configured {
         names.insert(handle.clone(), name.clone());
     }
-    Splits { cuts, names }
+    names
 }
 
 #[cfg(test)]

@@ -8,48 +8,6 @@ use atom_syndication::{Category, Content, Entry, Generator, Link, Person, Text, 
 pub fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, RenderError> {
     let site = &ctx.settings.site;
     let self_url = ctx.url(&feed.path(ATOM_FILE));
-    let entries = feed
-        .entries
-        .iter()
-        .map(|entry| {
-            let summary = ctx.summary(entry);
-            Entry {
-                title: Text::plain(entry.title.to_string()),
-                id: entry.url(),
-                updated: entry.published,
-                published: Some(entry.published),
-                authors: {
-                    // On every entry, though the feed names the site too: six of
-                    // eleven readers tried look for the author on the entry only.
-                    let credit = ctx.credit(entry);
-                    vec![Person {
-                        name: credit.name.into_owned(),
-                        uri: Some(credit.url),
-                        ..Default::default()
-                    }]
-                },
-                categories: entry
-                    .categories
-                    .iter()
-                    .map(|name| Category {
-                        term: name.to_string(),
-                        ..Default::default()
-                    })
-                    .collect(),
-                links: vec![Link {
-                    href: entry.url(),
-                    rel: "alternate".to_string(),
-                    ..Default::default()
-                }],
-                content: (!summary.is_empty()).then(|| Content {
-                    value: Some(summary.to_string()),
-                    content_type: Some("html".to_string()),
-                    ..Default::default()
-                }),
-                ..Default::default()
-            }
-        })
-        .collect();
     let out = atom_syndication::Feed {
         title: Text::plain(feed.title.clone()),
         id: self_url.clone(),
@@ -80,7 +38,7 @@ pub fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, RenderError
         }),
         subtitle: Some(Text::plain(feed.description.clone())),
         lang: site.language.clone(),
-        entries,
+        entries: feed.entries.iter().map(|e| entry(e, ctx)).collect(),
         ..Default::default()
     };
     let config = WriteConfig {
@@ -89,4 +47,41 @@ pub fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, RenderError
     };
     out.write_with_config(Vec::new(), config)
         .map_err(RenderError::Atom)
+}
+
+fn entry(entry: &crate::model::Entry, ctx: &Context<'_>) -> Entry {
+    let summary = ctx.summary(entry);
+    // On every entry, though the feed names the site too: six of eleven readers tried
+    // look for the author on the entry only.
+    let credit = ctx.credit(entry);
+    Entry {
+        title: Text::plain(entry.title.to_string()),
+        id: entry.url(),
+        updated: entry.published,
+        published: Some(entry.published),
+        authors: vec![Person {
+            name: credit.name.into_owned(),
+            uri: Some(credit.url),
+            ..Default::default()
+        }],
+        categories: entry
+            .categories
+            .iter()
+            .map(|name| Category {
+                term: name.to_string(),
+                ..Default::default()
+            })
+            .collect(),
+        links: vec![Link {
+            href: entry.url(),
+            rel: "alternate".to_string(),
+            ..Default::default()
+        }],
+        content: (!summary.is_empty()).then(|| Content {
+            value: Some(summary.to_string()),
+            content_type: Some("html".to_string()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
 }
