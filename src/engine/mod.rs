@@ -15,6 +15,13 @@
 //!   only when one of those, its earliest digest's cut or its author's name changes;
 //! * the feeds' orderings, so that each feed is its first `max_entries` elements.
 //!
+//! The state is split by concern, one part per module, so that a phase reads one part
+//! while it updates another: `store` keeps the digests' records (`Recs`), `authors`
+//! the evidence and the names (`Evidence`, `Names`), `entries` where each tweet
+//! stands (`Occurrences`) and how an entry is computed, `order` the feeds' orders
+//! (`Orders`), and `feeds` hands the renderers the feeds as `plan` lays them out.
+//! [`Engine::apply`] runs a batch through five phases, each its own method.
+//!
 //! `--once` builds an engine from every digest at once; the daemon applies each change.
 //! Both then render the same feeds, so their output cannot drift apart. Built for one
 //! run ([`Engine::for_one_build`]), the engine works out every entry's place in the
