@@ -6,7 +6,8 @@
 //! Starts BINARY (a release build of digestfeed) in watch mode on INPUT_DIR with a
 //! fresh output folder, waits for READY=1, then COUNT times (default 20) writes a new
 //! digest next to the folder, renames it in, and polls `atom.xml` until the entry
-//! shows. Prints the median and the maximum. The new digests are removed at the end.
+//! shows. Prints the median and the maximum, and the daemon's resident memory after
+//! start and after the updates. The new digests are removed at the end.
 
 use std::fs;
 use std::os::unix::net::UnixDatagram;
@@ -66,7 +67,11 @@ fn main() {
             break;
         }
     }
-    println!("ready after {:.2} s", started.elapsed().as_secs_f64());
+    println!(
+        "ready after {:.2} s, resident {} MB",
+        started.elapsed().as_secs_f64(),
+        resident_mb(child.id())
+    );
     // Drain further notifications so the daemon never waits on the socket.
     std::thread::spawn(move || while socket.recv(&mut buf).is_ok() {});
 
@@ -99,6 +104,10 @@ fn main() {
         // Let the daemon go idle before the next probe.
         std::thread::sleep(Duration::from_millis(2 * debounce));
     }
+    println!(
+        "resident after {count} updates: {} MB",
+        resident_mb(child.id())
+    );
     let _ = Command::new("kill").arg(child.id().to_string()).status();
     let _ = child.wait();
     for path in &added {
@@ -113,4 +122,14 @@ fn main() {
         ms(latencies.last().expect("at least one")),
         ms(&latencies[0]),
     );
+}
+
+/// A process's resident memory (VmRSS), in MB.
+fn resident_mb(pid: u32) -> u64 {
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb / 1024)
 }

@@ -200,6 +200,7 @@ pub fn build_with(
     let paths: Vec<std::path::PathBuf> = engine.needs_summaries(settings).into_iter().collect();
     for (path, full) in paths.iter().zip(par_map(&paths, |p| read(p))) {
         if let Some(full) = full {
+            // A file that changed since it was read keeps its summaries out.
             engine.fill_summaries(path, &full);
         }
     }

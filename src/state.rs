@@ -2,8 +2,8 @@
 //! each file held when it was last read. Pure: callers hand in what they read.
 
 use crate::error::DigestError;
-use crate::model::{Digest, Parsed};
-use crate::parse::{parse_digest, Rules};
+use crate::model::{Digest, Parsed, Summaries};
+use crate::parse::{parse_digest_with, Rules};
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::hash::{Hash, Hasher};
@@ -55,7 +55,8 @@ pub struct State {
     invalid: BTreeSet<PathBuf>,
 }
 
-fn fingerprint(bytes: &[u8]) -> u64 {
+/// What a file held, to tell whether it changed: a hash of its bytes.
+pub fn fingerprint(bytes: &[u8]) -> u64 {
     let mut h = DefaultHasher::new();
     bytes.hash(&mut h);
     h.finish()
@@ -70,14 +71,22 @@ impl State {
         input: FileInput<'_>,
         rules: Rules,
     ) -> Outcome {
-        let prepared = self.prepare(rel, path, input, rules);
+        let prepared = self.prepare(rel, path, input, rules, Summaries::Read);
         self.commit(rel, prepared)
     }
 
     /// The part of [`State::update`] that only reads the state: what the file holds,
     /// parsed unless it is what was seen last time. Many files can be prepared at once,
-    /// on every core, then committed one by one.
-    pub fn prepare(&self, rel: &Path, path: &Path, input: FileInput<'_>, rules: Rules) -> Prepared {
+    /// on every core, then committed one by one. `summaries` says whether the items'
+    /// summaries are read now or left for later (see [`Summaries`]).
+    pub fn prepare(
+        &self,
+        rel: &Path,
+        path: &Path,
+        input: FileInput<'_>,
+        rules: Rules,
+        summaries: Summaries,
+    ) -> Prepared {
         let print = match &input {
             FileInput::Bytes(bytes) => fingerprint(bytes),
             FileInput::Unreadable(e) => fingerprint(e.message.as_bytes()).rotate_left(1),
@@ -87,7 +96,7 @@ impl State {
             return Prepared::Same;
         }
         let parsed = match input {
-            FileInput::Bytes(bytes) => parse_digest(path, bytes, rules),
+            FileInput::Bytes(bytes) => parse_digest_with(path, bytes, rules, summaries),
             FileInput::Unreadable(e) => Err(vec![e]),
             FileInput::Gone => return Prepared::Gone,
         };
@@ -142,6 +151,11 @@ impl State {
             .take_while(|p| p.starts_with(dir))
             .cloned()
             .collect()
+    }
+
+    /// The fingerprint of what the file at `rel` held when last read, if known.
+    pub fn print_of(&self, rel: &Path) -> Option<u64> {
+        self.seen.get(rel).copied().flatten()
     }
 
     /// How many digests are published.

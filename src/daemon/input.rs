@@ -199,7 +199,10 @@ impl Daemon {
     /// Renders what changed and writes the files whose bytes changed. On failure the
     /// feeds on disk stay whole and the next publish compares every file again.
     pub fn publish(&mut self, out: &mut OutputDir) -> Result<(), RunError> {
-        let changed = self.live.render()?;
+        let (root, cap) = (&self.root, self.live.settings.max_file_bytes);
+        let changed = self
+            .live
+            .render(|rel| scan::read_capped(&root.join(rel), cap).ok())?;
         let result = if self.synced {
             out.sync_paths(self.live.files(), &changed)
         } else {

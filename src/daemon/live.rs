@@ -7,12 +7,14 @@ use crate::config::Settings;
 use crate::engine::{Engine, FeedId};
 use crate::error::RenderError;
 use crate::future::{self, Held};
-use crate::model::Digest;
+use crate::model::{Digest, Parsed, Summaries};
 use crate::output::{Output, Renderer};
-use crate::state::{FileInput, Outcome, Prepared, State};
+use crate::par::par_map;
+use crate::parse::parse_digest;
+use crate::state::{fingerprint, FileInput, Outcome, Prepared, State};
 use crate::text::count;
 use chrono::{DateTime, Utc};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use tracing::{debug, warn};
 
@@ -27,6 +29,9 @@ pub struct Live {
     dirty: Option<BTreeSet<FeedId>>,
     /// Digests dated after now, out of the engine until their date.
     held: Held,
+    /// Digests whose summaries could not be read again (the file broke or changed
+    /// since): not asked again until they change.
+    unavailable: HashSet<PathBuf>,
 }
 
 impl Live {
@@ -39,6 +44,7 @@ impl Live {
             changes: Vec::new(),
             dirty: None,
             held: Held::default(),
+            unavailable: HashSet::new(),
         }
     }
 
@@ -54,6 +60,7 @@ impl Live {
             changes: self.changes,
             dirty: None,
             held: self.held,
+            unavailable: self.unavailable,
         }
     }
 
@@ -72,9 +79,11 @@ impl Live {
     }
 
     /// The part of [`Live::file`] that reads and parses, touching nothing: a scan
-    /// prepares many files at once, on every core.
+    /// prepares many files at once, on every core. Summaries are left out: most are
+    /// never shown, and [`Live::render`] reads again the digests whose summaries are.
     pub fn prepare(&self, rel: &Path, shown: &Path, input: FileInput<'_>) -> Prepared {
-        self.state.prepare(rel, shown, input, self.settings.rules())
+        self.state
+            .prepare(rel, shown, input, self.settings.rules(), Summaries::Skip)
     }
 
     /// Takes in a prepared file (see [`Live::file`]).
@@ -119,6 +128,7 @@ impl Live {
     /// `held`, and whatever the file held before leaves the feeds meanwhile.
     fn changed(&mut self, rel: &Path, shown: &Path, digest: Option<Digest>, now: DateTime<Utc>) {
         self.held.release(rel);
+        self.unavailable.remove(rel);
         match digest {
             Some(digest) if !self.settings.publish_future && !future::is_due(digest.date, now) => {
                 debug!(path = %shown.display(), date = %digest.date, "dated in the future: held back until then");
@@ -162,15 +172,20 @@ impl Live {
     }
 
     /// Hands the queued changes to the engine and renders the feeds they touched.
-    /// Returns the output paths whose bytes changed or that are gone; after an error,
-    /// the next render renders every feed.
-    pub fn render(&mut self) -> Result<BTreeSet<String>, RenderError> {
+    /// `read` reads a file of the input folder again (by its relative path), for the
+    /// summaries of the entries the feeds show. Returns the output paths whose bytes
+    /// changed or that are gone; after an error, the next render renders every feed.
+    pub fn render(
+        &mut self,
+        read: impl Fn(&Path) -> Option<Vec<u8>> + Sync,
+    ) -> Result<BTreeSet<String>, RenderError> {
         let changes = std::mem::take(&mut self.changes);
         let touched = self.engine.apply(changes);
         if let Some(dirty) = &mut self.dirty {
             dirty.extend(touched);
         }
         self.engine.prepare_for_updates();
+        self.fill_summaries(read);
         match self
             .renderer
             .render(&self.engine, &self.settings, self.dirty.as_ref())
@@ -182,6 +197,48 @@ impl Live {
             Err(e) => {
                 self.dirty = None;
                 Err(e)
+            }
+        }
+    }
+
+    /// Reads again, in full, the digests whose summaries some feed shows. Only the bytes
+    /// that were published are used: a file that changed since waits for its event, and
+    /// one that broke since keeps its entries without the summaries that were not read
+    /// (docs/FORMAT.md §5).
+    fn fill_summaries(&mut self, read: impl Fn(&Path) -> Option<Vec<u8>> + Sync) {
+        let paths: Vec<PathBuf> = self
+            .engine
+            .needs_summaries(&self.settings)
+            .into_iter()
+            .filter(|p| !self.unavailable.contains(p))
+            .collect();
+        let rules = self.settings.rules();
+        let state = &self.state;
+        let input_dir = &self.settings.input_dir;
+        let full = par_map(&paths, |rel| {
+            let bytes = read(rel)?;
+            if state
+                .print_of(rel)
+                .is_some_and(|p| p != fingerprint(&bytes))
+            {
+                return None;
+            }
+            match parse_digest(&input_dir.join(rel), &bytes, rules) {
+                Ok(Parsed::Digest(d)) => Some(d),
+                _ => None,
+            }
+        });
+        for (rel, full) in paths.into_iter().zip(full) {
+            match full.and_then(|full| self.engine.fill_summaries(&rel, &full)) {
+                Some(touched) => {
+                    if let Some(dirty) = &mut self.dirty {
+                        dirty.extend(touched);
+                    }
+                }
+                None => {
+                    debug!(path = %input_dir.join(&rel).display(), "summaries not read again: the file changed since it was published");
+                    self.unavailable.insert(rel);
+                }
             }
         }
     }
@@ -204,5 +261,139 @@ impl Live {
             status.push_str(&format!(", {} held until their date", self.held.len()));
         }
         status
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Overrides, RawConfig};
+    use std::collections::BTreeMap;
+    use std::sync::Mutex;
+
+    fn settings(max_entries: usize) -> Settings {
+        let raw = RawConfig::parse(
+            &format!("max_entries: {max_entries}\n"),
+            Path::new("test.yaml"),
+        )
+        .unwrap();
+        Settings::resolve(
+            raw,
+            Overrides {
+                input_dir: Some("in".into()),
+                output_dir: Some("out".into()),
+                base_url: Some("https://feeds.example.org/".into()),
+                ..Overrides::default()
+            },
+        )
+        .unwrap()
+    }
+
+    fn digest(day: u32, id: u64, summary: &str) -> Vec<u8> {
+        format!(
+            "---\ndate: 2026-01-{day:02}T00:00:00Z\n---\n1. [News {id}](https://x.com/someone/status/{id})\n   {summary}\n"
+        )
+        .into_bytes()
+    }
+
+    /// A folder held in memory, with a log of the files read again.
+    struct Folder {
+        files: BTreeMap<PathBuf, Vec<u8>>,
+        reads: Mutex<Vec<PathBuf>>,
+    }
+
+    impl Folder {
+        fn new() -> Folder {
+            Folder {
+                files: BTreeMap::new(),
+                reads: Mutex::new(Vec::new()),
+            }
+        }
+
+        fn write(&mut self, live: &mut Live, name: &str, bytes: Vec<u8>) {
+            let rel = PathBuf::from(name);
+            self.files.insert(rel.clone(), bytes);
+            live.file(
+                &rel,
+                &rel,
+                FileInput::Bytes(&self.files[&rel]),
+                DateTime::<Utc>::MAX_UTC,
+            );
+        }
+
+        fn render(&self, live: &mut Live) -> BTreeSet<String> {
+            live.render(|rel| {
+                self.reads.lock().unwrap().push(rel.to_path_buf());
+                self.files.get(rel).cloned()
+            })
+            .unwrap()
+        }
+
+        fn reads(&self) -> Vec<PathBuf> {
+            std::mem::take(&mut *self.reads.lock().unwrap())
+        }
+    }
+
+    fn rss(live: &Live) -> &str {
+        std::str::from_utf8(&live.files()["rss.xml"]).unwrap()
+    }
+
+    #[test]
+    fn only_the_digests_whose_summaries_are_shown_are_read_again() {
+        let mut live = Live::new(settings(1));
+        let mut folder = Folder::new();
+        folder.write(&mut live, "old.md", digest(1, 1, "Old news."));
+        folder.write(&mut live, "new.md", digest(2, 2, "New news."));
+        folder.render(&mut live);
+        assert_eq!(folder.reads(), vec![PathBuf::from("new.md")]);
+        assert!(rss(&live).contains("New news."), "{}", rss(&live));
+        // Once read, a digest's summaries stay: a render that shows nothing new reads nothing.
+        folder.write(&mut live, "other.md", digest(1, 3, "Other."));
+        folder.render(&mut live);
+        assert_eq!(folder.reads(), Vec::<PathBuf>::new());
+    }
+
+    #[test]
+    fn a_digest_that_breaks_keeps_the_summaries_it_showed() {
+        let mut live = Live::new(settings(5));
+        let mut folder = Folder::new();
+        folder.write(&mut live, "a.md", digest(1, 1, "Kept summary."));
+        folder.render(&mut live);
+        let before = live.files().clone();
+        folder.write(&mut live, "a.md", b"---\ndate: broken".to_vec());
+        let changed = folder.render(&mut live);
+        assert!(changed.is_empty(), "{changed:?}");
+        assert_eq!(live.files(), &before);
+    }
+
+    #[test]
+    fn an_entry_first_shown_while_its_digest_is_broken_gets_its_summary_when_fixed() {
+        let mut live = Live::new(settings(1));
+        let mut folder = Folder::new();
+        folder.write(&mut live, "a.md", digest(1, 1, "First summary."));
+        folder.write(&mut live, "b.md", digest(2, 2, "Second summary."));
+        folder.render(&mut live);
+        // a.md breaks while its entry is not shown; then b.md goes, and a.md's entry
+        // comes into the feed, whose summary cannot be read from the broken file.
+        folder.write(&mut live, "a.md", b"---\ndate: broken".to_vec());
+        folder.files.remove(Path::new("b.md"));
+        live.file(
+            Path::new("b.md"),
+            Path::new("b.md"),
+            FileInput::Gone,
+            DateTime::<Utc>::MAX_UTC,
+        );
+        folder.render(&mut live);
+        assert!(rss(&live).contains("News 1"), "{}", rss(&live));
+        assert!(!rss(&live).contains("First summary."));
+        // Asked once, not at every render.
+        folder.reads();
+        folder.write(&mut live, "c.md", digest(1, 3, "Older."));
+        folder.render(&mut live);
+        assert_eq!(folder.reads(), Vec::<PathBuf>::new());
+        // Fixed: the summary is read and shown.
+        folder.write(&mut live, "a.md", digest(1, 1, "First summary."));
+        folder.render(&mut live);
+        assert!(rss(&live).contains("First summary."), "{}", rss(&live));
     }
 }

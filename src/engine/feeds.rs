@@ -44,12 +44,18 @@ impl Engine {
     }
 
     /// Fills in the summaries of a digest that was read without them, from a full read
-    /// of the same file. Ignored if the file no longer holds the same items.
-    pub fn fill_summaries(&mut self, path: &std::path::Path, full: &Digest) {
+    /// of the same file. Ignored (`None`) if the file no longer holds the same items.
+    /// Returns the feeds of the entries whose summary changed.
+    pub fn fill_summaries(
+        &mut self,
+        path: &std::path::Path,
+        full: &Digest,
+    ) -> Option<BTreeSet<FeedId>> {
         let key = dkey(path);
-        let Some(rec) = self.recs.get_mut(&key) else {
-            return;
-        };
+        let rec = self.recs.get_mut(&key)?;
+        if rec.digest.summaries == Summaries::Read {
+            return Some(BTreeSet::new());
+        }
         let same = rec.digest.items.len() == full.items.len()
             && rec
                 .digest
@@ -57,21 +63,35 @@ impl Engine {
                 .iter()
                 .zip(&full.items)
                 .all(|(a, b)| a.link.key == b.link.key && a.title == b.title);
-        if rec.digest.summaries == Summaries::Read || !same {
-            return;
+        if !same {
+            return None;
         }
         for (item, filled) in rec.digest.items.iter_mut().zip(&full.items) {
             item.summary_html = filled.summary_html.clone();
         }
         rec.digest.summaries = Summaries::Read;
+        let mut dirty = BTreeSet::new();
         for (pos, item) in rec.digest.items.iter().enumerate() {
             let earliest = self.occ.get(&item.link.key).and_then(<[Occ]>::first);
-            if earliest.is_some_and(|(_, p, i, _)| *p == key && *i == pos) {
-                if let Some(entry) = self.entries.get_mut(&item.link.key) {
-                    entry.summary_html = item.summary_html.clone();
-                }
+            if !earliest.is_some_and(|(_, p, i, _)| *p == key && *i == pos) {
+                continue;
+            }
+            let Some(entry) = self.entries.get_mut(&item.link.key) else {
+                continue;
+            };
+            if entry.summary_html != item.summary_html {
+                entry.summary_html = item.summary_html.clone();
+                dirty.insert(FeedId::Global);
+                dirty.extend(
+                    entry
+                        .categories
+                        .iter()
+                        .map(|c| FeedId::Category(c.to_string())),
+                );
+                dirty.extend(entry.author_feed().map(FeedId::Author));
             }
         }
+        Some(dirty)
     }
 
     /// Every entry, newest first (for tests and tools; feeds use [`Engine::feeds`]).

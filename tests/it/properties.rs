@@ -161,8 +161,10 @@ fn update(live: &mut Live, name: &str, bytes: Option<&[u8]>) {
     );
 }
 
-fn flush(live: &mut Live) {
-    live.render().unwrap();
+/// Renders, reading summaries again from the files as they are now.
+fn flush(live: &mut Live, files: &BTreeMap<&str, Vec<u8>>) {
+    live.render(|rel| rel.to_str().and_then(|r| files.get(r)).cloned())
+        .unwrap();
 }
 
 fn from_scratch(files: &BTreeMap<&str, Vec<u8>>) -> Corpus {
@@ -216,7 +218,7 @@ proptest! {
                         update(&mut state, NAMES[file], Some(&files[NAMES[file]]));
                     }
                 }
-                Op::Flush => flush(&mut state),
+                Op::Flush => flush(&mut state, &files),
             }
         }
         // Settle with every file valid: broken ones are repaired.
@@ -228,7 +230,7 @@ proptest! {
                 update(&mut state, name, Some(&files[name]));
             }
         }
-        flush(&mut state);
+        flush(&mut state, &files);
         let fresh = from_scratch(&files);
         let s = settings_showing(max_entries);
         let reference = digestfeed::reference::build(&fresh, &s).unwrap().files;
