@@ -91,11 +91,19 @@ impl Daemon {
     /// [`Daemon::update_file`] for many files: read and parsed on every core (the
     /// start-up scan of a large folder, a rescan), then taken in one by one.
     fn update_files(&mut self, rels: &[PathBuf], now: DateTime<Utc>) -> bool {
+        let started = std::time::Instant::now();
         let prepared = crate::par::par_map(rels, |rel| self.prepare_file(rel));
+        let read = started.elapsed();
         let mut changed = false;
         for (rel, prepared) in rels.iter().zip(prepared) {
             changed |= self.live.commit(rel, &self.shown(rel), prepared, now);
         }
+        debug!(
+            files = rels.len(),
+            read_ms = read.as_millis() as u64,
+            commit_ms = (started.elapsed() - read).as_millis() as u64,
+            "scan"
+        );
         changed
     }
 

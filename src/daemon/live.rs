@@ -37,7 +37,9 @@ pub struct Live {
 impl Live {
     pub fn new(settings: Settings) -> Live {
         Live {
-            engine: Engine::new(&settings.authors),
+            // The first build computes only what the feeds show, as `--once` does; the
+            // rest is completed after it (see [`Live::complete`]).
+            engine: Engine::for_one_build(&settings.authors, settings.max_entries),
             settings,
             state: State::default(),
             renderer: Renderer::default(),
@@ -53,7 +55,10 @@ impl Live {
     pub fn reconfigured(mut self, settings: Settings) -> Live {
         self.state.forget_contents();
         Live {
-            engine: self.engine.reconfigured(&settings.authors),
+            engine: self.engine.moved_into(Engine::for_one_build(
+                &settings.authors,
+                settings.max_entries,
+            )),
             settings,
             state: self.state,
             renderer: Renderer::default(),
@@ -179,17 +184,27 @@ impl Live {
         &mut self,
         read: impl Fn(&Path) -> Option<Vec<u8>> + Sync,
     ) -> Result<BTreeSet<String>, RenderError> {
+        let started = std::time::Instant::now();
         let changes = std::mem::take(&mut self.changes);
+        let count = changes.len();
         let touched = self.engine.apply(changes);
         if let Some(dirty) = &mut self.dirty {
             dirty.extend(touched);
         }
-        self.engine.prepare_for_updates();
+        let prepared = started.elapsed();
         self.fill_summaries(read);
-        match self
+        let filled = started.elapsed();
+        let rendered = self
             .renderer
-            .render(&self.engine, &self.settings, self.dirty.as_ref())
-        {
+            .render(&self.engine, &self.settings, self.dirty.as_ref());
+        debug!(
+            changes = count,
+            apply_ms = prepared.as_millis() as u64,
+            summaries_ms = (filled - prepared).as_millis() as u64,
+            render_ms = (started.elapsed() - filled).as_millis() as u64,
+            "render"
+        );
+        match rendered {
             Ok(changed) => {
                 self.dirty = Some(BTreeSet::new());
                 Ok(changed)
@@ -199,6 +214,18 @@ impl Live {
                 Err(e)
             }
         }
+    }
+
+    /// Completes what the first build left out for updates (every entry computed and
+    /// placed). The daemon calls it once its feeds are written and it has said it is
+    /// ready; the engine would do it anyway before its first update.
+    pub fn complete(&mut self) {
+        let started = std::time::Instant::now();
+        self.engine.prepare_for_updates();
+        debug!(
+            ms = started.elapsed().as_millis() as u64,
+            "ready for updates"
+        );
     }
 
     /// Reads again, in full, the digests whose summaries some feed shows. Only the bytes

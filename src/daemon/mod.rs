@@ -339,6 +339,7 @@ pub async fn run(
     let output = lp.daemon.settings().output_dir.clone();
     info!(input = %input.display(), output = %output.display(), "{}; watching", lp.daemon.status());
     lp.ready();
+    lp.daemon.live.complete();
 
     let far = || Instant::now() + std::time::Duration::from_secs(86_400);
     loop {

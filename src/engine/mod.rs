@@ -163,9 +163,8 @@ impl Engine {
         }
     }
 
-    /// The same digests under another `authors` configuration.
-    pub fn reconfigured(self, configured: &BTreeMap<String, String>) -> Engine {
-        let mut engine = Engine::new(configured);
+    /// The same digests in `engine`, an empty engine made for another configuration.
+    pub fn moved_into(self, mut engine: Engine) -> Engine {
         engine.apply(
             self.recs
                 .into_recs()
