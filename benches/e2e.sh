@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end benchmark: digestfeed --once against the floor (reading every input byte
-# and writing the output bytes once) and against Hugo, plus the daemon's latency for
-# one new digest, at several corpus sizes. One command:
+# and writing the output bytes once) and against Hugo; the daemon's start to READY
+# against --once, its resident memory after start and after $UPDATES single-digest
+# updates (default 1000) against the input's size, and its latency for one new digest;
+# at several corpus sizes. One command:
 #
 #   benches/e2e.sh [N ...]          (default: 1000 10000 50000)
 #
@@ -36,8 +38,9 @@ changed=()
 # "wall user sys maxrss_kb" of a command, via GNU time.
 measure() { /usr/bin/time -f '%e %U %S %M' -o "$dir/time.txt" "$@" >/dev/null 2>&1 || true; cat "$dir/time.txt"; }
 
-printf '%-7s %9s %9s %9s %9s %8s %10s %8s %8s %10s %8s\n' \
-  N input_MB once_s cpu_s rss_MB floor_s hugo_s 'ours/fl' 'hugo/us' lat_med_ms lat_max
+updates=${UPDATES:-1000}
+printf '%-7s %9s %9s %9s %9s %8s %10s %8s %8s %8s %8s %9s %9s %10s %8s\n' \
+  N input_MB once_s cpu_s rss_MB floor_s hugo_s 'ours/fl' 'hugo/us' ready_s 'rdy/once' rss_rdy rss_upd lat_med_ms lat_max
 for n in "${sizes[@]}"; do
   corpus="$dir/corpus-$n"
   [[ -d $corpus ]] || target/release/examples/gen_corpus "$corpus" "$n"
@@ -57,7 +60,7 @@ for n in "${sizes[@]}"; do
   fi
 
   # The contenders take turns, run after run, so that a noisy minute costs each alike.
-  walls=(); cpus=(); rsss=(); floors=(); hugos=()
+  walls=(); cpus=(); rsss=(); floors=(); hugos=(); readies=(); ready_rss=()
   for ((r = 0; r < runs; r++)); do
     rm -rf "$dir/out"
     read -r wall user sys rss < <(measure "$bin" "${run_once[@]}" --input "$corpus" --output "$dir/out")
@@ -75,7 +78,16 @@ for n in "${sizes[@]}"; do
       read -r wall _ < <(measure hugo --quiet --source benches/hugo-site --contentDir "$corpus" --destination "$dir/hugo-out")
       hugos+=("$wall")
     fi
+
+    # One update: the daemon completes its indexes right after READY, before it takes
+    # the first one; the memory after it is the memory of a started daemon.
+    started=$(target/release/examples/latency "$bin" "$corpus" 1 20)
+    ready=$(sed -nE 's/^ready after ([0-9.]+) s.*/\1/p' <<<"$started")
+    rss_mb=$(sed -nE 's/^resident after 1 updates: ([0-9]+) MB/\1/p' <<<"$started")
+    readies+=("$ready"); ready_rss+=("$rss_mb")
   done
+  ready=$(printf '%s\n' "${readies[@]}" | median)
+  rss_ready=$(printf '%s\n' "${ready_rss[@]}" | median)
   once=$(printf '%s\n' "${walls[@]}" | median)
   cpu=$(printf '%s\n' "${cpus[@]}" | median)
   rss=$(printf '%s\n' "${rsss[@]}" | median)
@@ -86,15 +98,21 @@ for n in "${sizes[@]}"; do
     hugo_ratio=$(echo "scale=1; $hugo_s / $once" | bc)
   fi
 
-  lat=$(target/release/examples/latency "$bin" "$corpus" 20 200 | tail -1)
+  # Short debounce: $updates probes, each waited for, then 2 debounces of quiet.
+  report=$(target/release/examples/latency "$bin" "$corpus" "$updates" 20)
+  rss_upd=$(sed -nE 's/^resident after [0-9]+ updates: ([0-9]+) MB/\1/p' <<<"$report")
+  lat=$(tail -1 <<<"$report")
   lat_med=$(sed -E 's/.*median ([0-9.]+) ms.*/\1/' <<<"$lat")
   lat_max=$(sed -E 's/.*max ([0-9.]+) ms.*/\1/' <<<"$lat")
 
-  printf '%-7s %9.1f %9.2f %9.2f %9.0f %8.2f %10s %8.1f %8s %10s %8s\n' \
+  printf '%-7s %9.1f %9.2f %9.2f %9.0f %8.2f %10s %8.1f %8s %8.2f %8.2f %9s %9s %10s %8s\n' \
     "$n" "$(echo "$input_bytes / 1048576" | bc -l)" "$once" "$cpu" "$(echo "$rss / 1024" | bc -l)" \
-    "$floor" "$hugo_s" "$(echo "$once / $floor" | bc -l)" "$hugo_ratio" "$lat_med" "$lat_max"
+    "$floor" "$hugo_s" "$(echo "$once / $floor" | bc -l)" "$hugo_ratio" \
+    "$ready" "$(echo "$ready / $once" | bc -l)" "$rss_ready" "$rss_upd" "$lat_med" "$lat_max"
 done
-echo "rss_MB/input_MB and the ratios are from this run; latency: rename in -> entry in atom.xml, debounce 200 ms"
+echo "The ratios are from this run. ready_s: daemon start to READY=1; rss_rdy, rss_upd: the"
+echo "daemon's resident MB after its first update and after $updates single-digest updates; latency:"
+echo "rename in -> entry in atom.xml over those updates, debounce 20 ms (the work is lat - 20)."
 if ((${#changed[@]})); then
   printf 'OUTPUT CHANGED (benches/e2e-output.sha256):\n'; printf '  %s\n' "${changed[@]}"
   exit 1

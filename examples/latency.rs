@@ -5,7 +5,7 @@
 //!
 //! Starts BINARY (a release build of digestfeed) in watch mode on INPUT_DIR with a
 //! fresh output folder, waits for READY=1, then COUNT times (default 20) writes a new
-//! digest next to the folder, renames it in, and polls `atom.xml` until the entry
+//! digest next to the folder (none with COUNT 0), renames it in, and polls `atom.xml` until the entry
 //! shows. Prints the median and the maximum, and the daemon's resident memory after
 //! start and after the updates. The new digests are removed at the end.
 
@@ -114,6 +114,9 @@ fn main() {
         let _ = fs::remove_file(path);
     }
     let _ = fs::remove_dir_all(&work);
+    if latencies.is_empty() {
+        return;
+    }
     latencies.sort();
     let ms = |d: &Duration| d.as_secs_f64() * 1000.0;
     println!(

@@ -111,8 +111,8 @@ pub struct Entry {
     /// Display name of the author; `None` for entries credited to the site.
     pub author: Option<&'static str>,
     pub published: DateTime<FixedOffset>,
-    /// Sorted, without duplicates.
-    pub categories: Box<[&'static str]>,
+    /// Sorted, without duplicates; stored once for the process ([`crate::names`]).
+    pub categories: &'static [&'static str],
     /// Not yet sanitised.
     pub summary_html: Arc<str>,
 }
@@ -133,8 +133,8 @@ impl Entry {
 }
 
 /// Categories as an entry holds them: sorted, without duplicates.
-pub fn category_set(mut names: Vec<&'static str>) -> Box<[&'static str]> {
+pub fn category_set(mut names: Vec<&'static str>) -> &'static [&'static str] {
     names.sort_unstable();
     names.dedup();
-    names.into_boxed_slice()
+    crate::names::intern_set(&names)
 }

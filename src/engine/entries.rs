@@ -93,17 +93,14 @@ impl Recs {
     }
 
     /// The union of the categories of the digests at `occs`.
-    pub(super) fn categories_of(&self, occs: &[Occ]) -> Box<[&'static str]> {
+    pub(super) fn categories_of(&self, occs: &[Occ]) -> &'static [&'static str] {
         match occs {
-            [(_, _, _, slot)] => self
-                .at(*slot)
-                .map(|r| r.categories.clone())
-                .unwrap_or_default(),
+            [(_, _, _, slot)] => self.at(*slot).map_or(&[], |r| r.categories),
             _ => {
                 let mut union = Vec::new();
                 for (_, _, _, s) in occs {
                     if let Some(r) = self.at(*s) {
-                        union.extend_from_slice(&r.categories);
+                        union.extend_from_slice(r.categories);
                     }
                 }
                 category_set(union)

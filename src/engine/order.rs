@@ -39,7 +39,7 @@ impl Orders {
         };
         apply(&mut self.global);
         dirty.insert(FeedId::Global);
-        for name in &entry.categories {
+        for name in entry.categories {
             apply(self.by_category.entry(*name).or_default());
             if self.by_category[name].is_empty() {
                 self.by_category.remove(name);
@@ -101,7 +101,7 @@ impl Sorted {
 
     pub(super) fn push(&mut self, entry: &Entry) {
         let rank: Rank = (Reverse(entry.published.timestamp()), entry.key.clone());
-        for name in &entry.categories {
+        for name in entry.categories {
             self.categories.entry(*name).or_default().push(rank.clone());
         }
         if let Some(h) = entry.handle {
@@ -287,12 +287,12 @@ impl Engine {
             let rank = (Reverse(date), key);
             tops.global.push(rank);
             let categories: &[&'static str] = if occs.len() == 1 {
-                &rec.categories
+                rec.categories
             } else {
                 union.clear();
                 for (_, _, _, s) in occs {
                     if let Some(r) = self.recs.at(*s) {
-                        union.extend_from_slice(&r.categories);
+                        union.extend_from_slice(r.categories);
                     }
                 }
                 union.sort_unstable();

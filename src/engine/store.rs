@@ -262,7 +262,7 @@ pub(super) struct Rec {
     pub(super) slot: Slot,
     pub(super) digest: Digest,
     /// The digest's categories as entries hold them.
-    pub(super) categories: Box<[&'static str]>,
+    pub(super) categories: &'static [&'static str],
     pub(super) items: Vec<ItemRec>,
     pub(super) suffixed: bool,
 }

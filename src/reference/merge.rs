@@ -146,7 +146,7 @@ fn first_mention(
             .date
             .checked_sub_signed(offset)
             .unwrap_or(digest.date),
-        categories: Box::default(),
+        categories: &[],
         summary_html: item.summary_html.clone(),
     }
 }

@@ -22,7 +22,7 @@ pub fn plan<'a>(
     // The oldest entry of each category decides who keeps a contested folder.
     let mut oldest: BTreeMap<&str, DateTime<FixedOffset>> = BTreeMap::new();
     for entry in entries {
-        for name in &entry.categories {
+        for name in entry.categories {
             oldest
                 .entry(name)
                 .and_modify(|d| *d = (*d).min(entry.published))
