@@ -263,7 +263,7 @@ impl Live {
                     }
                 }
                 None => {
-                    debug!(path = %input_dir.join(&rel).display(), "summaries not read again: the file changed since it was published");
+                    warn!(path = %input_dir.join(&rel).display(), "cannot read its summaries again: the file is no longer what was published; entries of it that come into a feed show no summary until it changes");
                     self.unavailable.insert(rel);
                 }
             }
