@@ -23,6 +23,8 @@ pub struct OnceReport {
     /// Digests dated after the run, held back until their date.
     pub held: usize,
     pub sync: writer::SyncReport,
+    /// What was uploaded to and deleted from the bucket, when publishing to one.
+    pub published: Option<crate::publish::Report>,
 }
 
 /// Settings from the flags and the optional config file.
@@ -103,6 +105,12 @@ pub fn run_once(settings: &Settings) -> Result<OnceReport, RunError> {
     std::mem::forget(engine);
     let rendered = started.elapsed();
     let sync = out.sync_once(&built.files)?;
+    // After the folder: a failed publish leaves the local feeds current, and the next
+    // run compares with the bucket's manifest again.
+    let published = match &settings.publish {
+        Some(config) => Some(crate::publish::bucket::publish_once(config, &built.files)?),
+        None => None,
+    };
     tracing::debug!(
         read_ms = read.as_millis() as u64,
         build_ms = (rendered - read).as_millis() as u64,
@@ -118,6 +126,7 @@ pub fn run_once(settings: &Settings) -> Result<OnceReport, RunError> {
         invalid: loaded.invalid,
         held,
         sync,
+        published,
     })
 }
 
@@ -180,6 +189,14 @@ pub fn main(cli: Cli) -> ExitCode {
                 output = %settings.output_dir.display(),
                 "feeds up to date"
             );
+            if let (Some(published), Some(config)) = (&report.published, &settings.publish) {
+                tracing::info!(
+                    uploaded = published.uploaded.len(),
+                    deleted = published.deleted.len(),
+                    bucket = %format!("s3://{}/{}", config.bucket, config.prefix),
+                    "published"
+                );
+            }
             if report.errors.is_empty() {
                 ExitCode::SUCCESS
             } else {

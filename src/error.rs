@@ -175,8 +175,22 @@ pub enum RunError {
     Render(#[from] RenderError),
     #[error("{0}")]
     Write(#[from] WriteError),
+    #[error("{0}")]
+    Publish(#[from] PublishError),
     #[error("{}: no digests found (files named *.md, searched recursively){}; nothing was written. If an empty folder is expected, pass --allow-empty or set `allow_empty: true`", path.display(), near_miss_hint(*near_misses))]
     NoDigests { path: PathBuf, near_misses: usize },
+}
+
+/// Why a publish to object storage stopped. The bucket is left as a later publish can
+/// finish: its manifest is written only after every upload.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    #[error("publish: {message}")]
+    Setup { message: String },
+    #[error("{object}: {message}")]
+    Object { object: String, message: String },
+    #[error("{object}: another publisher changed the bucket since this one read it (the manifest's ETag no longer matches); nothing of theirs was changed. Run again to publish over their state")]
+    Conflict { object: String },
 }
 
 fn near_miss_hint(near_misses: usize) -> String {

@@ -46,6 +46,7 @@ pub mod output;
 pub mod par;
 pub mod parse;
 pub mod plan;
+pub mod publish;
 pub mod reference;
 pub mod render;
 pub mod slug;

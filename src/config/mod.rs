@@ -2,11 +2,14 @@
 //! optional, unknown keys refused), overlaid with command-line flags, then checked once
 //! into `Settings`. Nothing after `Settings::resolve` sees an unchecked value.
 
+mod publish;
 mod source;
 
 use crate::error::ConfigError;
 use crate::parse::{Rules, DEFAULT_MAX_CATEGORIES, DEFAULT_MAX_CATEGORY_BYTES};
 use chrono_tz::Tz;
+pub use publish::Publish;
+use publish::{RawPublish, PUBLISH_KEYS};
 use serde::Deserialize;
 use source::Problems;
 pub use source::{is_language_tag, Source};
@@ -37,6 +40,7 @@ pub struct RawConfig {
     pub max_category_bytes: Option<usize>,
     pub allow_empty: Option<bool>,
     pub publish_future: Option<bool>,
+    pub publish: Option<RawPublish>,
     /// Where each key stands in the file, for messages about its value.
     #[serde(skip)]
     pub source: Option<Source>,
@@ -66,6 +70,7 @@ const TOP_KEYS: &[&str] = &[
     "max_category_bytes",
     "allow_empty",
     "publish_future",
+    "publish",
 ];
 const SITE_KEYS: &[&str] = &["title", "link", "description", "language", "author"];
 
@@ -111,6 +116,8 @@ pub struct Settings {
     pub allow_empty: bool,
     /// Whether digests dated after now are published at once (else at their date).
     pub publish_future: bool,
+    /// An S3-compatible bucket the feeds are uploaded to, besides the output folder.
+    pub publish: Option<Publish>,
 }
 
 impl RawConfig {
@@ -152,6 +159,8 @@ fn yaml_error(e: &serde_yaml::Error, origin: &Path) -> ConfigError {
     if let Some(key) = unknown_field(&message) {
         let known = if message.contains("`author`") && !message.contains("`input_dir`") {
             SITE_KEYS
+        } else if message.contains("`endpoint`") {
+            PUBLISH_KEYS
         } else {
             TOP_KEYS
         };
@@ -263,6 +272,7 @@ impl Settings {
             max_category_bytes as u64,
             "",
         );
+        let publish = publish::resolve(&mut problems, raw.publish);
         let (Some(input_dir), Some(output_dir), Some(base_url), Some(site), Some(timezone)) =
             (input_dir, output_dir, base_url, site, timezone)
         else {
@@ -287,6 +297,7 @@ impl Settings {
             max_category_bytes,
             allow_empty: overrides.allow_empty || raw.allow_empty.unwrap_or(false),
             publish_future: raw.publish_future.unwrap_or(false),
+            publish,
         })
     }
 }
@@ -400,6 +411,29 @@ mod tests {
             base_url: Some("https://example.org/feeds".into()),
             allow_empty: false,
         }
+    }
+
+    #[test]
+    fn publish_is_checked_at_its_lines_and_its_keys_suggested() {
+        let text = "max_entries: 5\npublish:\n  url: https://bucket/\n  endpoint: ftp://x\n";
+        let err = Settings::resolve(parse(text).unwrap(), minimal()).unwrap_err();
+        let shown = err.to_string();
+        assert!(
+            shown.contains(":3:") && shown.contains("must start with s3://"),
+            "{shown}"
+        );
+        let typo = parse("publish:\n  url: s3://feeds/\n  endpont: http://x\n").unwrap_err();
+        assert!(
+            typo.to_string().contains("did you mean \"endpoint\""),
+            "{typo}"
+        );
+        let ok = "publish:\n  url: s3://feeds/ai\n  endpoint: http://127.0.0.1:9000\n";
+        let p = Settings::resolve(parse(ok).unwrap(), minimal())
+            .unwrap()
+            .publish
+            .unwrap();
+        assert_eq!((p.bucket.as_str(), p.prefix.as_str()), ("feeds", "ai/"));
+        assert_eq!(p.cache_feeds, publish::DEFAULT_CACHE_FEEDS);
     }
 
     #[test]

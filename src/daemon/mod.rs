@@ -10,6 +10,7 @@
 pub mod input;
 pub mod live;
 pub mod schedule;
+pub mod upload;
 
 use crate::config::Settings;
 use crate::error::{ConfigError, RunError};
@@ -55,6 +56,8 @@ struct Loop<R> {
     pending: Pending,
     last_status: String,
     reload: R,
+    /// Publishes to object storage when the settings say so.
+    uploader: Option<upload::Uploader>,
 }
 
 impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
@@ -97,12 +100,19 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
     }
 
     fn publish(&mut self) {
-        if let Err(e) = self.daemon.publish(&mut self.out) {
-            error!(
-                "{e}; the feeds on disk are unchanged, retrying in {}s",
-                RETRY.as_secs()
-            );
-            self.schedule.by(Timer::Retry, Instant::now() + RETRY);
+        match self.daemon.publish(&mut self.out) {
+            Ok(()) => {
+                if let Some(uploader) = &self.uploader {
+                    uploader.offer(self.daemon.live.files());
+                }
+            }
+            Err(e) => {
+                error!(
+                    "{e}; the feeds on disk are unchanged, retrying in {}s",
+                    RETRY.as_secs()
+                );
+                self.schedule.by(Timer::Retry, Instant::now() + RETRY);
+            }
         }
     }
 
@@ -134,6 +144,13 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
                     let settings = fresh.live.settings.clone();
                     let old = std::mem::replace(&mut self.daemon.live, Live::new(settings.clone()));
                     fresh.live = old.reconfigured(settings);
+                }
+                if fresh.settings().publish != self.daemon.settings().publish {
+                    self.uploader = fresh
+                        .settings()
+                        .publish
+                        .clone()
+                        .map(upload::Uploader::start);
                 }
                 self.daemon = fresh;
                 // Another folder, no watch, or one cut short by the watch limit (which
@@ -321,7 +338,14 @@ pub async fn run(
         pending: Pending::default(),
         last_status: String::new(),
         reload,
+        uploader: None,
     };
+    lp.uploader = lp
+        .daemon
+        .settings()
+        .publish
+        .clone()
+        .map(upload::Uploader::start);
     // Watch first, then scan: a file written during start-up is seen by one or the other.
     lp.watch_again();
     let input = lp.daemon.settings().input_dir.clone();

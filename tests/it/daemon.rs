@@ -870,3 +870,59 @@ fn a_digest_dated_in_the_future_is_published_when_its_date_comes() {
     let (status, log) = d.stop();
     assert!(status.success(), "{log}");
 }
+
+#[test]
+fn the_daemon_publishes_to_object_storage_and_catches_up_when_the_store_comes_back() {
+    use crate::publish::{free_port, md5, Moto};
+    if !Moto::available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (input, output) = (dir.path().join("in"), dir.path().join("out"));
+    let item = |id: u64| {
+        let title = format!("Story {id} - Maya Chen");
+        let url = format!("https://x.com/mayachen_ai/status/{id}");
+        let date = format!("2026-01-0{id}T08:00:00Z");
+        digest(&date, &["AI"], &[(&title, &url, "Summary.")])
+    };
+    write(&input, "a.md", item(1));
+    // The store is down when the daemon starts: its feeds are written all the same.
+    let port = free_port();
+    let config = format!("publish:\n  url: s3://feeds/ai/\n  endpoint: http://127.0.0.1:{port}\n");
+    let creds = [
+        ("AWS_ACCESS_KEY_ID", "test"),
+        ("AWS_SECRET_ACCESS_KEY", "test"),
+        ("AWS_DEFAULT_REGION", "us-east-1"),
+    ];
+    let daemon = Daemon::start(&input, &output, &config, &creds);
+    assert!(output.join("atom.xml").is_file());
+    let moto = Moto::start_on(port);
+    let published = |needle: &str| {
+        let local = fs::read(output.join("atom.xml")).unwrap();
+        String::from_utf8_lossy(&local).contains(needle)
+            && moto
+                .objects()
+                .get("ai/atom.xml")
+                .is_some_and(|o| o["md5"] == md5(&local))
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !published("/status/1<") {
+        assert!(
+            Instant::now() < deadline,
+            "the bucket never caught up:\n{}",
+            daemon.log()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // A new digest reaches the bucket too.
+    write(&input, "b.md", item(2));
+    let deadline = Instant::now() + PATIENCE;
+    while !published("/status/2<") {
+        assert!(
+            Instant::now() < deadline,
+            "the new digest never reached the bucket:\n{}",
+            daemon.log()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}

@@ -14,5 +14,6 @@ mod feeds;
 mod golden;
 mod hardening;
 mod properties;
+mod publish;
 mod shortcut;
 mod support;

@@ -1,0 +1,83 @@
+//! Publishing to object storage from the daemon, beside its loop: the loop hands over
+//! the output after each write and never waits; the uploader publishes the newest
+//! output it was given, and after a failure tries again every few seconds, with
+//! whatever is newest by then, until the store answers.
+
+use crate::config::Publish;
+use crate::error::PublishError;
+use crate::output::Output;
+use crate::publish::bucket::publish_once;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+use tracing::{error, info, warn};
+
+/// After a failed publish.
+const RETRY: Duration = Duration::from_secs(5);
+
+pub struct Uploader {
+    newest: watch::Sender<Option<Arc<Output>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Uploader {
+    /// Starts the uploader on the current runtime.
+    pub fn start(config: Publish) -> Uploader {
+        let (newest, rx) = watch::channel(None);
+        let task = tokio::spawn(run(config, rx));
+        Uploader { newest, task }
+    }
+
+    /// The output as written now; replaces whatever was not yet published.
+    pub fn offer(&self, files: &Output) {
+        self.newest.send_replace(Some(Arc::new(files.clone())));
+    }
+}
+
+impl Drop for Uploader {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn run(config: Publish, mut rx: watch::Receiver<Option<Arc<Output>>>) {
+    let config = Arc::new(config);
+    loop {
+        if rx.changed().await.is_err() {
+            return;
+        }
+        loop {
+            let Some(files) = rx.borrow_and_update().clone() else {
+                break;
+            };
+            // The hashing and the requests run off the loop's thread, on a runtime of
+            // their own.
+            let job = {
+                let config = Arc::clone(&config);
+                tokio::task::spawn_blocking(move || publish_once(&config, &files))
+            };
+            match job.await {
+                Ok(Ok(report)) => {
+                    if !report.uploaded.is_empty() || !report.deleted.is_empty() {
+                        info!(
+                            uploaded = report.uploaded.len(),
+                            deleted = report.deleted.len(),
+                            "published"
+                        );
+                    }
+                    break;
+                }
+                Ok(Err(e @ PublishError::Conflict { .. })) => {
+                    warn!("{e}; trying again in {}s", RETRY.as_secs());
+                }
+                Ok(Err(e)) => error!(
+                    "{e}; the local feeds are current, publishing again in {}s",
+                    RETRY.as_secs()
+                ),
+                Err(e) => error!("publish: {e}; trying again in {}s", RETRY.as_secs()),
+            }
+            tokio::time::sleep(RETRY).await;
+            rx.mark_changed();
+        }
+    }
+}

@@ -1,0 +1,376 @@
+//! Publishing to object storage, against a real S3-compatible server: moto's, started
+//! on 127.0.0.1 for each test. What is in the bucket is read back through boto3
+//! (tests/publish/s3.py), and every request the server took from its own log.
+//!
+//! Without `moto_server` on the PATH these tests say so and pass, unless
+//! DIGESTFEED_REQUIRE_MOTO is set, as `.ci/run` sets it.
+
+use super::support::{digest, repo, write, BASE_URL};
+use digestfeed::output::Output as Files;
+use std::collections::BTreeMap;
+use std::fs;
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BUCKET: &str = "feeds";
+
+pub struct Moto {
+    child: Child,
+    port: u16,
+    log: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Moto {
+    /// Whether moto's server can be run here (if not, and it is not required, the
+    /// caller skips its test).
+    pub fn available() -> bool {
+        let found = Command::new("moto_server")
+            .arg("--help")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok();
+        if !found {
+            assert!(
+                std::env::var_os("DIGESTFEED_REQUIRE_MOTO").is_none(),
+                "moto_server is not installed: pip install 'moto[server]'"
+            );
+            eprintln!("moto_server is not installed (pip install 'moto[server]'): test skipped");
+        }
+        found
+    }
+
+    fn start() -> Option<Moto> {
+        Moto::available().then(|| Moto::start_on(free_port()))
+    }
+
+    /// moto's server on `port`, with the bucket made.
+    pub fn start_on(port: u16) -> Moto {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("moto.log");
+        let child = Command::new("moto_server")
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(fs::File::create(&log).unwrap())
+            .stderr(fs::File::options().append(true).open(&log).unwrap())
+            .spawn()
+            .unwrap();
+        let moto = Moto {
+            child,
+            port,
+            log,
+            _dir: dir,
+        };
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "moto_server did not listen within 60 s"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        moto.s3(&["create", BUCKET]);
+        moto
+    }
+
+    fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Runs tests/publish/s3.py against this server.
+    fn s3(&self, args: &[&str]) -> String {
+        let out = Command::new("python3")
+            .arg(repo().join("tests/publish/s3.py"))
+            .arg(self.endpoint())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Every object of the bucket, by key, as boto3 reads it.
+    pub fn objects(&self) -> BTreeMap<String, serde_json::Value> {
+        self.s3(&["list", BUCKET])
+            .lines()
+            .map(|line| {
+                let v: serde_json::Value = serde_json::from_str(line).unwrap();
+                (v["key"].as_str().unwrap().to_string(), v)
+            })
+            .collect()
+    }
+
+    /// The requests the server has logged: `METHOD /path`.
+    fn requests(&self) -> Vec<String> {
+        fs::read_to_string(&self.log)
+            .unwrap()
+            .lines()
+            .filter_map(|l| l.split('"').nth(1))
+            .filter_map(|r| r.rsplit_once(' ').map(|(m, _)| m.to_string()))
+            .collect()
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A folder of digests, an output folder and a config that publishes to `endpoint`.
+struct Site {
+    dir: tempfile::TempDir,
+}
+
+impl Site {
+    fn new(endpoint: &str) -> Site {
+        let dir = tempfile::tempdir().unwrap();
+        let config = format!(
+            "input_dir: in\noutput_dir: out\nbase_url: {BASE_URL}\npublish:\n  url: s3://{BUCKET}/ai/\n  endpoint: {endpoint}\n  cache_control:\n    index: no-cache\n"
+        );
+        write(dir.path(), "digestfeed.yaml", config);
+        let site = Site { dir };
+        site.add("2026/01-01.md", "2026-01-01T08:00:00Z", "模型", 1);
+        site.add("2026/01-02.md", "2026-01-02T08:00:00Z", "Open source", 2);
+        site
+    }
+
+    fn add(&self, rel: &str, date: &str, category: &str, id: u64) {
+        let items = [(
+            format!("News {id} - Maya Chen"),
+            format!("https://x.com/mayachen_ai/status/{id}"),
+            format!("Summary {id}."),
+        )];
+        let items: Vec<(&str, &str, &str)> = items
+            .iter()
+            .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+            .collect();
+        write(
+            &self.dir.path().join("in"),
+            rel,
+            digest(date, &[category], &items),
+        );
+    }
+
+    fn once(&self) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_digestfeed"))
+            .args(["--once", "--config"])
+            .arg(self.dir.path().join("digestfeed.yaml"))
+            .env_remove("RUST_LOG")
+            .env_remove("AWS_ENDPOINT")
+            .env_remove("AWS_PROFILE")
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_DEFAULT_REGION", "us-east-1")
+            .output()
+            .unwrap()
+    }
+
+    /// The output folder's feeds (not the writer's own files, named with a dot).
+    fn out(&self) -> Files {
+        let mut files = super::support::read_tree(&self.dir.path().join("out"));
+        files.retain(|path, _| !path.starts_with('.'));
+        files
+    }
+}
+
+pub fn md5(bytes: &[u8]) -> String {
+    digestfeed::publish::Manifest::of(&Files::from([("x".to_string(), bytes.to_vec())])).objects
+        ["x"]
+        .md5
+        .clone()
+}
+
+fn puts_and_deletes(requests: &[String]) -> (Vec<String>, Vec<String>) {
+    let paths = |method: &str| -> Vec<String> {
+        let mut v: Vec<String> = requests
+            .iter()
+            .filter_map(|r| r.strip_prefix(method))
+            .map(|p| p.trim_start_matches(&format!("/{BUCKET}/ai/")).to_string())
+            .filter(|p| !p.starts_with(".digestfeed-manifest"))
+            .collect();
+        v.sort();
+        v
+    };
+    (paths("PUT "), paths("DELETE "))
+}
+
+#[test]
+fn every_file_is_uploaded_with_its_headers_and_a_rerun_uploads_nothing() {
+    let Some(moto) = Moto::start() else { return };
+    let site = Site::new(&moto.endpoint());
+    let run = site.once();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let files = site.out();
+    let objects = moto.objects();
+    for (path, bytes) in &files {
+        let object = &objects[&format!("ai/{path}")];
+        assert_eq!(object["md5"], md5(bytes), "{path}: the bytes");
+        assert_eq!(object["etag"], md5(bytes), "{path}: the ETag");
+        assert_eq!(
+            object["content_type"],
+            digestfeed::publish::content_type(path),
+            "{path}"
+        );
+        let cache = if path.starts_with("index.") {
+            "no-cache"
+        } else {
+            "public, max-age=300"
+        };
+        assert_eq!(object["cache_control"], cache, "{path}");
+    }
+    assert_eq!(
+        objects.len(),
+        files.len() + 1,
+        "the files and the manifest: {:?}",
+        objects.keys()
+    );
+    let before = moto.requests().len();
+    let run = site.once();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let again = &moto.requests()[before..];
+    assert!(
+        again.iter().all(|r| r.starts_with("GET ")),
+        "a rerun with nothing new only reads the manifest: {again:?}"
+    );
+}
+
+#[test]
+fn a_new_digest_uploads_exactly_what_changed_and_a_gone_category_is_deleted() {
+    let Some(moto) = Moto::start() else { return };
+    let site = Site::new(&moto.endpoint());
+    assert!(site.once().status.success());
+    let before_files = site.out();
+    // A new digest in a new category, and the "模型" category's only digest gone.
+    site.add("2026/01-03.md", "2026-01-03T08:00:00Z", "Robots", 3);
+    fs::remove_file(site.dir.path().join("in/2026/01-01.md")).unwrap();
+    let before = moto.requests().len();
+    let run = site.once();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let after_files = site.out();
+    let changed: Vec<String> = after_files
+        .iter()
+        .filter(|(p, b)| before_files.get(*p) != Some(*b))
+        .map(|(p, _)| p.clone())
+        .collect();
+    let gone: Vec<String> = before_files
+        .keys()
+        .filter(|p| !after_files.contains_key(*p))
+        .cloned()
+        .collect();
+    assert!(
+        gone.iter().any(|p| p.starts_with("categories/")),
+        "{gone:?}"
+    );
+    let (puts, deletes) = puts_and_deletes(&moto.requests()[before..]);
+    assert_eq!(puts, changed);
+    assert_eq!(deletes, gone);
+    let objects = moto.objects();
+    for path in &gone {
+        assert!(!objects.contains_key(&format!("ai/{path}")), "{path}");
+    }
+}
+
+#[test]
+fn objects_the_manifest_never_recorded_are_left_alone() {
+    let Some(moto) = Moto::start() else { return };
+    moto.s3(&[
+        "put",
+        BUCKET,
+        "ai/categories/mine/rss.xml",
+        "not digestfeed's",
+    ]);
+    moto.s3(&["put", BUCKET, "ai/notes.txt", "mine"]);
+    let site = Site::new(&moto.endpoint());
+    assert!(site.once().status.success());
+    fs::remove_file(site.dir.path().join("in/2026/01-01.md")).unwrap();
+    assert!(site.once().status.success());
+    let objects = moto.objects();
+    assert!(objects.contains_key("ai/categories/mine/rss.xml"));
+    assert!(objects.contains_key("ai/notes.txt"));
+}
+
+#[test]
+fn a_publisher_with_a_stale_view_is_refused_and_changes_nothing() {
+    let Some(moto) = Moto::start() else { return };
+    let site = Site::new(&moto.endpoint());
+    assert!(site.once().status.success());
+    let settings = {
+        let raw =
+            digestfeed::config::RawConfig::load(&site.dir.path().join("digestfeed.yaml")).unwrap();
+        digestfeed::config::Settings::resolve(raw, Default::default()).unwrap()
+    };
+    let config = settings.publish.clone().unwrap();
+    std::env::set_var("AWS_ACCESS_KEY_ID", "test");
+    std::env::set_var("AWS_SECRET_ACCESS_KEY", "test");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let bucket = digestfeed::publish::bucket::Bucket::new(&config).unwrap();
+    let stale = runtime.block_on(bucket.state()).unwrap();
+    // Another publisher writes in between.
+    site.add("2026/01-03.md", "2026-01-03T08:00:00Z", "Robots", 3);
+    assert!(site.once().status.success());
+    let objects = moto.objects();
+    let before = moto.requests().len();
+    let mut files = site.out();
+    files.insert("index.html".into(), b"this publisher's own".to_vec());
+    let result = runtime.block_on(bucket.publish_from(&files, stale));
+    assert!(
+        matches!(
+            result,
+            Err(digestfeed::error::PublishError::Conflict { .. })
+        ),
+        "{result:?}"
+    );
+    let (puts, deletes) = puts_and_deletes(&moto.requests()[before..]);
+    assert!(
+        puts.is_empty() && deletes.is_empty(),
+        "{puts:?} {deletes:?}"
+    );
+    assert_eq!(moto.objects(), objects);
+}
+
+#[test]
+fn an_unreachable_store_is_exit_2_naming_the_object() {
+    // A port nobody listens on.
+    let port = free_port();
+    let site = Site::new(&format!("http://127.0.0.1:{port}"));
+    let run = site.once();
+    assert_eq!(run.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("s3://feeds/ai/.digestfeed-manifest.json"),
+        "{stderr}"
+    );
+    // The local feeds were written all the same.
+    assert!(site.dir.path().join("out/atom.xml").is_file());
+}
