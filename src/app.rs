@@ -49,12 +49,14 @@ pub fn run_once(settings: &Settings) -> Result<OnceReport, RunError> {
     // Taken first, so that a second run on the same folder is refused at once rather
     // than after reading every digest; a folder that does not exist yet is made only
     // once there is something to write into it.
-    let held_early = if settings.output_dir.is_dir() {
-        Some(writer::OutputDir::open(&settings.output_dir)?)
-    } else {
-        None
+    let held_early = match &settings.output_dir {
+        Some(dir) if dir.is_dir() => Some(writer::OutputDir::open(dir)?),
+        _ => None,
     };
-    let skip = scan::output_inside_input(&settings.input_dir, &settings.output_dir);
+    let skip = settings
+        .output_dir
+        .as_ref()
+        .and_then(|dir| scan::output_inside_input(&settings.input_dir, dir));
     let started = std::time::Instant::now();
     // Summaries are read later, and only for the entries that some feed shows.
     let loaded = scan::load_all(
@@ -82,9 +84,10 @@ pub fn run_once(settings: &Settings) -> Result<OnceReport, RunError> {
             near_misses: loaded.near_misses,
         });
     }
-    let mut out = match held_early {
-        Some(out) => out,
-        None => writer::OutputDir::open(&settings.output_dir)?,
+    let mut out = match (held_early, &settings.output_dir) {
+        (Some(out), _) => Some(out),
+        (None, Some(dir)) => Some(writer::OutputDir::open(dir)?),
+        (None, None) => None,
     };
     let mut corpus = loaded.corpus;
     let held = hold_back(settings, &mut corpus);
@@ -104,7 +107,10 @@ pub fn run_once(settings: &Settings) -> Result<OnceReport, RunError> {
     // would cost a tenth of the run for nothing.
     std::mem::forget(engine);
     let rendered = started.elapsed();
-    let sync = out.sync_once(&built.files)?;
+    let sync = match &mut out {
+        Some(out) => out.sync_once(&built.files)?,
+        None => writer::SyncReport::default(),
+    };
     // After the folder: a failed publish leaves the local feeds current, and the next
     // run compares with the bucket's manifest again.
     let published = match &settings.publish {
@@ -186,7 +192,7 @@ pub fn main(cli: Cli) -> ExitCode {
                 written = report.sync.written.len(),
                 unchanged = report.sync.unchanged,
                 removed = report.sync.removed.len(),
-                output = %settings.output_dir.display(),
+                output = %settings.output_shown(),
                 "feeds up to date"
             );
             if let (Some(published), Some(config)) = (&report.published, &settings.publish) {

@@ -98,7 +98,8 @@ pub struct Site {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     pub input_dir: PathBuf,
-    pub output_dir: PathBuf,
+    /// Where the feeds are written; optional when they are published to a bucket.
+    pub output_dir: Option<PathBuf>,
     /// Always ends in `/`, so that relative feed paths join under it.
     pub base_url: Url,
     pub site: Site,
@@ -214,6 +215,14 @@ fn closest<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
 }
 
 impl Settings {
+    /// The output folder as logs show it.
+    pub fn output_shown(&self) -> String {
+        match &self.output_dir {
+            Some(dir) => dir.display().to_string(),
+            None => "(none: published to the bucket only)".to_string(),
+        }
+    }
+
     /// How digests are read under these settings.
     pub fn rules(&self) -> Rules {
         Rules {
@@ -232,8 +241,8 @@ impl Settings {
             problems.general("no input folder: give --input DIR or `input_dir:` in the config");
         }
         let output_dir = overrides.output_dir.or(raw.output_dir);
-        if output_dir.is_none() {
-            problems.general("no output folder: give --output DIR or `output_dir:` in the config");
+        if output_dir.is_none() && raw.publish.is_none() {
+            problems.general("no output folder: give --output DIR or `output_dir:` in the config (or `publish:` to publish to object storage only)");
         }
         let base_url = base_url(&mut problems, overrides.base_url, raw.base_url);
         let site = site(
@@ -273,8 +282,8 @@ impl Settings {
             "",
         );
         let publish = publish::resolve(&mut problems, raw.publish);
-        let (Some(input_dir), Some(output_dir), Some(base_url), Some(site), Some(timezone)) =
-            (input_dir, output_dir, base_url, site, timezone)
+        let (Some(input_dir), Some(base_url), Some(site), Some(timezone)) =
+            (input_dir, base_url, site, timezone)
         else {
             return Err(problems
                 .into_error()

@@ -44,7 +44,10 @@ impl Daemon {
                 path: settings.input_dir.clone(),
                 source,
             })?;
-        let skip = scan::output_inside_input(&root, &settings.output_dir);
+        let skip = settings
+            .output_dir
+            .as_ref()
+            .and_then(|dir| scan::output_inside_input(&root, dir));
         Ok(Daemon {
             live: Live::new(settings),
             root,
@@ -206,11 +209,17 @@ impl Daemon {
 
     /// Renders what changed and writes the files whose bytes changed. On failure the
     /// feeds on disk stay whole and the next publish compares every file again.
-    pub fn publish(&mut self, out: &mut OutputDir) -> Result<(), RunError> {
+    pub fn publish(&mut self, out: Option<&mut OutputDir>) -> Result<(), RunError> {
         let (root, cap) = (&self.root, self.live.settings.max_file_bytes);
         let changed = self
             .live
             .render(|rel| scan::read_capped(&root.join(rel), cap).ok())?;
+        // Without an output folder (publishing to a bucket only) there is nothing to
+        // write here.
+        let Some(out) = out else {
+            self.synced = true;
+            return Ok(());
+        };
         let result = if self.synced {
             out.sync_paths(self.live.files(), &changed)
         } else {

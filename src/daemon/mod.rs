@@ -48,7 +48,8 @@ async fn next_event(watch: &mut Option<Watch>) -> Option<WatchMsg> {
 struct Loop<R> {
     daemon: Daemon,
     /// Held for the daemon's life; a reload to another output folder takes that one.
-    out: OutputDir,
+    /// `None`: no output folder, the feeds go to a bucket only.
+    out: Option<OutputDir>,
     watch: Option<Watch>,
     /// Identity of the watched input folder, to notice it being replaced.
     root_id: Option<(u64, u64)>,
@@ -100,7 +101,7 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
     }
 
     fn publish(&mut self) {
-        match self.daemon.publish(&mut self.out) {
+        match self.daemon.publish(self.out.as_mut()) {
             Ok(()) => {
                 if let Some(uploader) = &self.uploader {
                     uploader.offer(self.daemon.live.files());
@@ -124,12 +125,18 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
             .map_err(RunError::from)
             .and_then(Daemon::new)
             .and_then(|fresh| {
-                if fresh.settings().output_dir == self.daemon.settings().output_dir {
-                    self.out.probe()?;
-                } else {
-                    let mut taken = OutputDir::open(&fresh.settings().output_dir)?;
-                    taken.probe()?;
-                    self.out = taken;
+                match (&fresh.settings().output_dir, &mut self.out) {
+                    (Some(dir), Some(out))
+                        if Some(dir) == self.daemon.settings().output_dir.as_ref() =>
+                    {
+                        out.probe()?;
+                    }
+                    (Some(dir), _) => {
+                        let mut taken = OutputDir::open(dir)?;
+                        taken.probe()?;
+                        self.out = Some(taken);
+                    }
+                    (None, _) => self.out = None,
                 }
                 Ok(fresh)
             });
@@ -264,8 +271,12 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
             || identity(&now_root) != self.root_id
             || now_root != self.daemon.root
         {
-            self.daemon.skip =
-                scan::output_inside_input(&now_root, &self.daemon.settings().output_dir);
+            self.daemon.skip = self
+                .daemon
+                .settings()
+                .output_dir
+                .as_ref()
+                .and_then(|dir| scan::output_inside_input(&now_root, dir));
             self.daemon.root = now_root;
             self.watch_again();
             if self.watch.is_some() {
@@ -313,10 +324,13 @@ pub async fn run(
     mut control: mpsc::Receiver<Control>,
 ) -> Result<(), RunError> {
     let daemon = Daemon::new(settings)?;
-    let mut out = OutputDir::open(&daemon.settings().output_dir)?;
+    let mut out = match &daemon.settings().output_dir {
+        Some(dir) => Some(OutputDir::open(dir)?),
+        None => None,
+    };
     // Fail fast on what an administrator must fix (permissions, a read-only mount);
     // a full disk is retried like any failed write.
-    if let Err(e) = out.probe() {
+    if let Some(Err(e)) = out.as_mut().map(OutputDir::probe) {
         use rustix::io::Errno;
         let code = e.source.raw_os_error();
         let full =
@@ -360,8 +374,8 @@ pub async fn run(
     }
     lp.publish();
     lp.arm_due();
-    let output = lp.daemon.settings().output_dir.clone();
-    info!(input = %input.display(), output = %output.display(), "{}; watching", lp.daemon.status());
+    let output = lp.daemon.settings().output_shown();
+    info!(input = %input.display(), output = %output, "{}; watching", lp.daemon.status());
     lp.ready();
     lp.daemon.live.complete();
 

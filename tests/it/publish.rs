@@ -360,6 +360,33 @@ fn a_publisher_with_a_stale_view_is_refused_and_changes_nothing() {
 }
 
 #[test]
+fn without_an_output_folder_the_feeds_go_to_the_bucket_only() {
+    let Some(moto) = Moto::start() else { return };
+    let site = Site::new(&moto.endpoint());
+    let config = site.dir.path().join("digestfeed.yaml");
+    let text = fs::read_to_string(&config).unwrap();
+    fs::write(&config, text.replace("output_dir: out\n", "")).unwrap();
+    let run = site.once();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(!site.dir.path().join("out").exists());
+    // The same feeds as a run that writes a folder.
+    let local = tempfile::tempdir().unwrap();
+    let folder = super::support::run_once(&site.dir.path().join("in"), local.path(), &[]);
+    assert!(folder.status.success());
+    let mut files = super::support::read_tree(local.path());
+    files.retain(|path, _| !path.starts_with('.'));
+    let objects = moto.objects();
+    assert_eq!(objects.len(), files.len() + 1, "{:?}", objects.keys());
+    for (path, bytes) in &files {
+        assert_eq!(objects[&format!("ai/{path}")]["md5"], md5(bytes), "{path}");
+    }
+}
+
+#[test]
 fn an_unreachable_store_is_exit_2_naming_the_object() {
     // A port nobody listens on.
     let port = free_port();
