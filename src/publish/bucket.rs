@@ -26,7 +26,8 @@ pub struct Bucket {
 
 impl Bucket {
     /// The bucket of `config`, credentials from the environment (AWS_ACCESS_KEY_ID,
-    /// AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, or the instance's role).
+    /// AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), else the shared credentials file
+    /// ([`super::credentials`]), else the instance's or container's role.
     pub fn new(config: &Publish) -> Result<Bucket, PublishError> {
         let mut builder = AmazonS3Builder::from_env()
             .with_bucket_name(&config.bucket)
@@ -44,6 +45,14 @@ impl Bucket {
             builder = builder
                 .with_endpoint(endpoint.as_str().trim_end_matches('/'))
                 .with_allow_http(endpoint.scheme() == "http");
+        }
+        if let Some(keys) = super::credentials::from_profile() {
+            builder = builder
+                .with_access_key_id(keys.access_key_id)
+                .with_secret_access_key(keys.secret_access_key);
+            if let Some(token) = keys.session_token {
+                builder = builder.with_token(token);
+            }
         }
         if let Some(region) = &config.region {
             builder = builder.with_region(region);

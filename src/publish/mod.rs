@@ -19,6 +19,7 @@
 //! bucket converges. [`plan`] is the pure part; [`bucket`] talks to the store.
 
 pub mod bucket;
+pub mod credentials;
 mod plan;
 
 pub use plan::{content_type, plan, Manifest, ObjectRecord, Plan, MANIFEST};

@@ -168,15 +168,28 @@ impl Site {
     }
 
     fn once(&self) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_digestfeed"))
+        self.once_with(&[
+            ("AWS_ACCESS_KEY_ID", "test"),
+            ("AWS_SECRET_ACCESS_KEY", "test"),
+        ])
+    }
+
+    /// `--once` with only these AWS variables (and the region) set.
+    fn once_with(&self, env: &[(&str, &str)]) -> Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_digestfeed"));
+        for (name, _) in std::env::vars() {
+            if name.starts_with("AWS_") {
+                command.env_remove(name);
+            }
+        }
+        command
             .args(["--once", "--config"])
             .arg(self.dir.path().join("digestfeed.yaml"))
             .env_remove("RUST_LOG")
-            .env_remove("AWS_ENDPOINT")
-            .env_remove("AWS_PROFILE")
-            .env("AWS_ACCESS_KEY_ID", "test")
-            .env("AWS_SECRET_ACCESS_KEY", "test")
             .env("AWS_DEFAULT_REGION", "us-east-1")
+            // No instance metadata to fall back on: a missing key fails at once.
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .envs(env.iter().copied())
             .output()
             .unwrap()
     }
@@ -384,6 +397,28 @@ fn without_an_output_folder_the_feeds_go_to_the_bucket_only() {
     for (path, bytes) in &files {
         assert_eq!(objects[&format!("ai/{path}")]["md5"], md5(bytes), "{path}");
     }
+}
+
+#[test]
+fn credentials_can_come_from_a_profile_of_the_shared_credentials_file() {
+    let Some(moto) = Moto::start() else { return };
+    let site = Site::new(&moto.endpoint());
+    let file = site.dir.path().join("credentials");
+    fs::write(
+        &file,
+        "[default]\naws_access_key_id = wrong\n[feeds]\naws_access_key_id = test\naws_secret_access_key = test\n",
+    )
+    .unwrap();
+    let run = site.once_with(&[
+        ("AWS_SHARED_CREDENTIALS_FILE", file.to_str().unwrap()),
+        ("AWS_PROFILE", "feeds"),
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(moto.objects().contains_key("ai/atom.xml"));
 }
 
 #[test]
