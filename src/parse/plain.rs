@@ -3,15 +3,138 @@
 //! full run, yet almost every digest is a plain numbered list in which those three
 //! facts can be read off line by line with no room for doubt.
 //!
-//! This module recognises only that plain shape, and gives up (`None`) on anything a
-//! CommonMark parser could read otherwise: a line that could open a block of another
-//! kind, a lazy continuation line, text after the list, a title with emphasis, code,
-//! HTML, escapes, entities or brackets, a link destination with anything but plain
-//! ASCII. The caller then runs the real parser, so the result is always the parser's.
+//! This module recognises only that plain shape, and gives up on anything a CommonMark
+//! parser could read otherwise: a line that could open a block of another kind, a lazy
+//! continuation line, text after the list, a title with emphasis, code, HTML, escapes,
+//! entities or brackets, a link destination with anything but plain ASCII. It says
+//! which ([`Doubt`]), so that a run can count what its digests lose to the parser. The
+//! caller then runs the real parser, so the result is always the parser's.
 //! `tests::agrees_with_the_commonmark_parser` and the fuzz target hold it to that.
 
 use super::body::RawItem;
 use crate::text::collapse_whitespace;
+use std::fmt;
+
+/// Why [`items`] left a body to the CommonMark parser: the first thing it found that it
+/// could not be sure of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Doubt {
+    /// A carriage return not followed by a line feed, which CommonMark reads as a line end.
+    LoneCarriageReturn,
+    /// A line indented with a tab.
+    TabIndent,
+    /// A list marker with no text after it, a tab after it, or more than four spaces.
+    OddMarker,
+    /// A numbered line right under the text before the list, which may start a list.
+    ListInIntro,
+    /// A marker with the other delimiter (`1.` then `2)`), which starts another list.
+    OtherDelimiter,
+    /// Text before the list that may be a block other than a paragraph (heading, code,
+    /// HTML, quote, bullet list, link definition…).
+    IntroBlock,
+    /// An item that does not start with `[title](url)`, or one not closed on its line.
+    NoPlainLink,
+    /// A title with code, emphasis, HTML, brackets or a `<`.
+    TitleMarkup,
+    /// A title with a backslash escape or a character reference (`&amp;`).
+    TitleEscape,
+    /// A title of whitespace only.
+    EmptyTitle,
+    /// A link destination with anything but plain ASCII (`<…>`, a title, spaces,
+    /// parentheses, escapes, references, other characters).
+    LinkDestination,
+    /// A line right under an item's title line that may start a block or underline the
+    /// title into a heading.
+    BlockUnderTitle,
+    /// A line indented less than its item, right under it: a lazy continuation line.
+    LazyLine,
+    /// A line indented less than the items after a blank line: text after the list.
+    TextAfterList,
+}
+
+impl Doubt {
+    /// Every doubt, in the order [`Doubts`] lists ties.
+    pub const ALL: [Doubt; 14] = [
+        Doubt::LoneCarriageReturn,
+        Doubt::TabIndent,
+        Doubt::OddMarker,
+        Doubt::ListInIntro,
+        Doubt::OtherDelimiter,
+        Doubt::IntroBlock,
+        Doubt::NoPlainLink,
+        Doubt::TitleMarkup,
+        Doubt::TitleEscape,
+        Doubt::EmptyTitle,
+        Doubt::LinkDestination,
+        Doubt::BlockUnderTitle,
+        Doubt::LazyLine,
+        Doubt::TextAfterList,
+    ];
+
+    /// A few words for the log.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Doubt::LoneCarriageReturn => "lone carriage return",
+            Doubt::TabIndent => "tab indent",
+            Doubt::OddMarker => "odd list marker",
+            Doubt::ListInIntro => "list inside the intro",
+            Doubt::OtherDelimiter => "other list delimiter",
+            Doubt::IntroBlock => "intro not a plain paragraph",
+            Doubt::NoPlainLink => "item without a plain link",
+            Doubt::TitleMarkup => "title markup",
+            Doubt::TitleEscape => "title escape or entity",
+            Doubt::EmptyTitle => "empty title",
+            Doubt::LinkDestination => "link destination",
+            Doubt::BlockUnderTitle => "block under a title",
+            Doubt::LazyLine => "lazy line",
+            Doubt::TextAfterList => "text after the list",
+        }
+    }
+}
+
+/// How many digests each [`Doubt`] sent to the CommonMark parser.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Doubts([usize; Doubt::ALL.len()]);
+
+impl Doubts {
+    /// Counts a digest; `None` (read line by line, or with its summaries) counts nothing.
+    pub fn add(&mut self, doubt: Option<Doubt>) {
+        if let Some(doubt) = doubt {
+            self.0[doubt as usize] += 1;
+        }
+    }
+
+    pub fn get(&self, doubt: Doubt) -> usize {
+        self.0[doubt as usize]
+    }
+
+    /// Digests counted, whatever the doubt.
+    pub fn total(&self) -> usize {
+        self.0.iter().sum()
+    }
+}
+
+/// `N digests read by the full CommonMark parser: 12 title markup, 3 lazy line`, the
+/// most frequent first.
+impl fmt::Display for Doubts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let total = self.total();
+        let noun = if total == 1 { "digest" } else { "digests" };
+        write!(f, "{total} {noun} read by the full CommonMark parser")?;
+        let mut counted: Vec<(usize, Doubt)> = Doubt::ALL
+            .iter()
+            .map(|&d| (self.get(d), d))
+            .filter(|&(n, _)| n > 0)
+            .collect();
+        // Stable: ties keep the order of `Doubt::ALL`.
+        counted.sort_by_key(|&(n, _)| std::cmp::Reverse(n));
+        for (i, (n, doubt)) in counted.into_iter().enumerate() {
+            let sep = if i == 0 { ": " } else { ", " };
+            write!(f, "{sep}{n} {}", doubt.describe())?;
+        }
+        Ok(())
+    }
+}
 
 /// A line's list marker: `1.`–`999999999.` or with `)`, then 1–4 spaces, then content.
 struct Marker {
@@ -83,43 +206,46 @@ fn entity_at(b: &[u8], at: usize) -> bool {
 
 /// `[title](destination)` at the start of an item's first line, when nothing in it can
 /// mean more than its characters: returns the title as written and the destination.
-fn plain_link(content: &str) -> Option<(&str, &str)> {
-    let inner = content.strip_prefix('[')?;
-    let close = inner.find(']')?;
+fn plain_link(content: &str) -> Result<(&str, &str), Doubt> {
+    let inner = content.strip_prefix('[').ok_or(Doubt::NoPlainLink)?;
+    let close = inner.find(']').ok_or(Doubt::NoPlainLink)?;
     let title = &inner[..close];
     let b = title.as_bytes();
     for (i, &c) in b.iter().enumerate() {
         match c {
-            b'[' | b'\\' | b'`' | b'<' | b'*' | b'_' | b'~' => return None,
-            b'&' if entity_at(b, i) => return None,
+            b'[' | b'`' | b'<' | b'*' | b'_' | b'~' => return Err(Doubt::TitleMarkup),
+            b'\\' => return Err(Doubt::TitleEscape),
+            b'&' if entity_at(b, i) => return Err(Doubt::TitleEscape),
             _ => {}
         }
     }
-    let dest_and_rest = inner[close + 1..].strip_prefix('(')?;
-    let end = dest_and_rest.find(')')?;
+    let dest_and_rest = inner[close + 1..]
+        .strip_prefix('(')
+        .ok_or(Doubt::NoPlainLink)?;
+    let end = dest_and_rest.find(')').ok_or(Doubt::LinkDestination)?;
     let dest = &dest_and_rest[..end];
     let d = dest.as_bytes();
     if d.is_empty() {
-        return None;
+        return Err(Doubt::LinkDestination);
     }
     for (i, &c) in d.iter().enumerate() {
         let plain = c.is_ascii_graphic()
             && !matches!(c, b'(' | b'<' | b'>' | b'\\')
             && !(c == b'&' && entity_at(d, i));
         if !plain {
-            return None;
+            return Err(Doubt::LinkDestination);
         }
     }
-    Some((title, dest))
+    Ok((title, dest))
 }
 
-/// The items of a body in the plain shape, with empty summaries; `None` when the body
-/// is not in that shape (the caller then parses it as CommonMark).
-pub fn items(body: &str) -> Option<Vec<RawItem>> {
+/// The items of a body in the plain shape, with empty summaries; else the first thing
+/// that made it unsure (the caller then parses the body as CommonMark).
+pub fn items(body: &str) -> Result<Vec<RawItem>, Doubt> {
     // A lone carriage return also ends a line in CommonMark.
     let bytes = body.as_bytes();
     if memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n')) {
-        return None;
+        return Err(Doubt::LoneCarriageReturn);
     }
     let mut items = Vec::new();
     let mut delimiter = None;
@@ -127,6 +253,9 @@ pub fn items(body: &str) -> Option<Vec<RawItem>> {
     let mut item: Option<(usize, bool)> = None;
     // Outside the list: whether the line before was text (a paragraph is open).
     let mut paragraph = false;
+    // Whether the line before was blank: a line indented less than the item after one
+    // ends the list rather than continuing the item's paragraph.
+    let mut after_blank = false;
     // The pieces of `body.split('\n')`, found by a vectorised search.
     let mut start = 0;
     let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
@@ -138,28 +267,30 @@ pub fn items(body: &str) -> Option<Vec<RawItem>> {
         let rest = &line[indent..];
         if rest.bytes().all(|b| b == b' ' || b == b'\t') {
             paragraph = false;
+            after_blank = true;
             if let Some((_, first)) = &mut item {
                 *first = false;
             }
             continue;
         }
+        let blank_before = std::mem::replace(&mut after_blank, false);
         if rest.starts_with('\t') {
-            return None;
+            return Err(Doubt::TabIndent);
         }
         if indent == 0 {
             match marker(rest) {
-                MarkerScan::Unsure => return None,
+                MarkerScan::Unsure => return Err(Doubt::OddMarker),
                 MarkerScan::Marker(m) => {
                     // A list that starts inside a paragraph, or a second list, is left to the parser.
                     match delimiter {
-                        None if paragraph => return None,
-                        Some(d) if d != m.delimiter => return None,
+                        None if paragraph => return Err(Doubt::ListInIntro),
+                        Some(d) if d != m.delimiter => return Err(Doubt::OtherDelimiter),
                         _ => {}
                     }
                     let (title, url) = plain_link(&rest[m.width..])?;
                     let title = collapse_whitespace(title);
                     if title.is_empty() {
-                        return None;
+                        return Err(Doubt::EmptyTitle);
                     }
                     delimiter = Some(m.delimiter);
                     item = Some((m.width, true));
@@ -176,20 +307,26 @@ pub fn items(body: &str) -> Option<Vec<RawItem>> {
         }
         match item {
             Some((width, first)) => {
-                // Lazy continuation lines and text after the list.
-                if indent < width || (first && may_start_block(rest)) {
-                    return None;
+                if indent < width {
+                    return Err(if blank_before {
+                        Doubt::TextAfterList
+                    } else {
+                        Doubt::LazyLine
+                    });
+                }
+                if first && may_start_block(rest) {
+                    return Err(Doubt::BlockUnderTitle);
                 }
             }
             None => {
                 if delimiter.is_some() || indent >= 4 || may_start_block(rest) {
-                    return None;
+                    return Err(Doubt::IntroBlock);
                 }
                 paragraph = true;
             }
         }
     }
-    Some(items)
+    Ok(items)
 }
 
 #[cfg(test)]
@@ -208,7 +345,7 @@ mod tests {
 
     #[track_caller]
     fn same(body: &str) {
-        if let Some(fast) = items(body) {
+        if let Ok(fast) = items(body) {
             assert_eq!(Some(fast), parser(body), "{body:?}");
         }
     }
@@ -225,51 +362,92 @@ mod tests {
             "Only an intro.\n",
         ];
         for body in bodies {
-            let fast = items(body).unwrap_or_else(|| panic!("not plain: {body:?}"));
+            let fast = items(body).unwrap_or_else(|d| panic!("not plain ({d:?}): {body:?}"));
             assert_eq!(Some(fast), parser(body), "{body:?}");
         }
     }
 
     #[test]
-    fn leaves_every_doubtful_shape_to_the_parser() {
+    fn leaves_every_doubtful_shape_to_the_parser_and_says_why() {
+        use Doubt::*;
         let bodies = [
             // A setext underline turns the title's paragraph into a heading.
-            "1. [t](u)\n   ===\n",
-            "1. [t](u)\n   ---\n",
+            ("1. [t](u)\n   ===\n", BlockUnderTitle),
+            ("1. [t](u)\n   ---\n", BlockUnderTitle),
             // A lazy continuation line, and text after the list.
-            "1. [t](u)\nlazy\n",
-            "1. [t](u)\n\nafter\n",
+            ("1. [t](u)\nlazy\n", LazyLine),
+            ("1. [t](u)\n\nafter\n", TextAfterList),
             // A list inside the intro paragraph, and a list with the other delimiter.
-            "intro\n1. [t](u)\n",
-            "1. [t](u)\n2) [t](u)\n",
+            ("intro\n1. [t](u)\n", ListInIntro),
+            ("1. [t](u)\n2) [t](u)\n", OtherDelimiter),
             // Titles and links that need inline parsing.
-            "1. [a *b*](u)\n",
-            "1. [a `b](u)` c](v)\n",
-            "1. [a <b>](u)\n",
-            "1. [a [b]](u)\n",
-            "1. [a &amp; b](u)\n",
-            "1. [a \\] b](u)\n",
-            "1. [a](<u>)\n",
-            "1. [a](u \"t\")\n",
-            "1. [a](u&amp;v)\n",
-            "1. [a](ü)\n",
-            "1. [a]()\n",
-            "1. [](u)\n",
+            ("1. [a *b*](u)\n", TitleMarkup),
+            ("1. [a `b](u)` c](v)\n", TitleMarkup),
+            ("1. [a <b>](u)\n", TitleMarkup),
+            ("1. [a [b]](u)\n", TitleMarkup),
+            ("1. [a &amp; b](u)\n", TitleEscape),
+            ("1. [a \\] b](u)\n", TitleEscape),
+            ("1. [a](<u>)\n", LinkDestination),
+            ("1. [a](u \"t\")\n", LinkDestination),
+            ("1. [a](u&amp;v)\n", LinkDestination),
+            ("1. [a](ü)\n", LinkDestination),
+            ("1. [a]()\n", LinkDestination),
+            ("1. [a](u\n", LinkDestination),
+            ("1. [](u)\n", EmptyTitle),
+            ("1. [ ](u)\n", EmptyTitle),
             // Code, quotes, HTML and tabs.
-            "```\n1. [t](u)\n```\n",
-            "    1. [t](u)\n",
-            "<div>\n1. [t](u)\n",
-            "1.\t[t](u)\n",
-            "1.      [t](u)\n",
-            "1. [t](u)\r2. [v](w)\n",
-            "[t]: u\n\n1. [t](u)\n",
-            "1. not a link\n",
+            ("```\n1. [t](u)\n```\n", IntroBlock),
+            ("    1. [t](u)\n", IntroBlock),
+            ("<div>\n1. [t](u)\n", IntroBlock),
+            ("[t]: u\n\n1. [t](u)\n", IntroBlock),
+            ("1.\t[t](u)\n", OddMarker),
+            ("1.      [t](u)\n", OddMarker),
+            ("1.\n", OddMarker),
+            ("1. [t](u)\n\tx\n", TabIndent),
+            ("1. [t](u)\r2. [v](w)\n", LoneCarriageReturn),
+            ("1. not a link\n", NoPlainLink),
+            ("1. [a] (u)\n", NoPlainLink),
         ];
-        for body in bodies {
-            assert_eq!(items(body), None, "{body:?}");
+        for (body, why) in bodies {
+            assert_eq!(items(body), Err(why), "{body:?}");
             // Whatever the parser makes of them is the answer.
             same(body);
         }
+    }
+
+    #[test]
+    fn doubts_are_counted_and_listed_most_frequent_first() {
+        for (i, doubt) in Doubt::ALL.iter().enumerate() {
+            assert_eq!(*doubt as usize, i, "{doubt:?}");
+        }
+        let mut doubts = Doubts::default();
+        assert_eq!(
+            doubts.to_string(),
+            "0 digests read by the full CommonMark parser"
+        );
+        for body in [
+            "1. [t](u)\n",
+            "1. [a `b`](u)\n",
+            "1. [t](u)\nlazy\n",
+            "1. [a *b*](u)\n",
+            "1. [t](u)\n\nafter\n",
+            "1. [a <b>](u)\n",
+        ] {
+            doubts.add(items(body).err());
+        }
+        assert_eq!(doubts.total(), 5);
+        assert_eq!(doubts.get(Doubt::TitleMarkup), 3);
+        assert_eq!(
+            doubts.to_string(),
+            "5 digests read by the full CommonMark parser: 3 title markup, 1 lazy line, 1 text after the list"
+        );
+        let mut one = Doubts::default();
+        one.add(Some(Doubt::TabIndent));
+        one.add(None);
+        assert_eq!(
+            one.to_string(),
+            "1 digest read by the full CommonMark parser: 1 tab indent"
+        );
     }
 
     /// Lines built from the pieces that change how CommonMark reads a document: mostly
@@ -382,7 +560,7 @@ mod tests {
         #[test]
         fn agrees_with_the_commonmark_parser(lines in prop::collection::vec(line(), 0..16)) {
             let body = lines.concat();
-            if let Some(fast) = items(&body) {
+            if let Ok(fast) = items(&body) {
                 prop_assert_eq!(Some(fast), parser(&body), "{:?}", body);
             }
         }
@@ -397,7 +575,7 @@ mod tests {
                 let gap = if tight { "\n" } else { "\n\n" };
                 body.push_str(&format!("{n}.{} [{title}]({url}){gap}    {summary}\n\n", " ".repeat(spaces)));
             }
-            if let Some(fast) = items(&body) {
+            if let Ok(fast) = items(&body) {
                 prop_assert_eq!(Some(fast), parser(&body), "{:?}", body);
             }
         }
