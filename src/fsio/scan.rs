@@ -362,7 +362,7 @@ mod tests {
             ("html.md", "1. [a <b>c</b>](https://x.com/a/status/3)\n"),
             (
                 "lazy.md",
-                "1. [t](https://x.com/a/status/4)\n   s\n  lazy\n",
+                "1. [t](https://x.com/a/status/4)\n   s\n  - lazy\n",
             ),
         ] {
             fs::write(dir.path().join(name), format!("{front}{body}")).unwrap();
