@@ -5,19 +5,27 @@
 # updates (default 1000) against the input's size, and its latency for one new digest;
 # at several corpus sizes. One command:
 #
-#   benches/e2e.sh [N ...]          (default: 1000 10000 50000)
+#   benches/e2e.sh [N ...]              (default: 1000 10000 50000)
+#   VARIANTS=1 benches/e2e.sh [N ...]   the same on the variants corpora
 #
 # Corpora are generated deterministically (examples/gen_corpus.rs) under $BENCH_DIR
-# (default /tmp/digestfeed-bench). Hugo is used when `hugo` is installed
-# (Debian: apt-get install hugo). Every figure is the median of $RUNS runs (default 3),
-# all measured in this one run, the contenders taking turns after one untimed warm-up
-# run, so the ratios compare like with like.
+# (default /tmp/digestfeed-bench): corpus-N, or corpus-v-N with VARIANTS=1 (gen_corpus
+# --variants: a third of the digests in the other shapes the format accepts, which the
+# bulk read's shortcut may leave to the CommonMark parser). Hugo is used when `hugo` is
+# installed (Debian: apt-get install hugo). Every figure is the median of $RUNS runs
+# (default 3), all measured in this one run, the contenders taking turns after one
+# untimed warm-up run, so the ratios compare like with like.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("$@")
 ((${#sizes[@]})) || sizes=(1000 10000 50000)
 runs=${RUNS:-3}
 dir=${BENCH_DIR:-/tmp/digestfeed-bench}
+# The variants' outputs are recorded as vN, beside the usual corpora's N.
+kind=; gen_flags=()
+if [[ ${VARIANTS:-0} != 0 ]]; then
+  kind=v; gen_flags=(--variants)
+fi
 mkdir -p "$dir"
 
 cargo build --release --quiet --bin digestfeed --example gen_corpus --example latency
@@ -42,8 +50,8 @@ updates=${UPDATES:-1000}
 printf '%-7s %9s %9s %9s %9s %8s %10s %8s %8s %8s %8s %9s %9s %10s %8s\n' \
   N input_MB once_s cpu_s rss_MB floor_s hugo_s 'ours/fl' 'hugo/us' ready_s 'rdy/once' rss_rdy rss_upd lat_med_ms lat_max
 for n in "${sizes[@]}"; do
-  corpus="$dir/corpus-$n"
-  [[ -d $corpus ]] || target/release/examples/gen_corpus "$corpus" "$n"
+  corpus="$dir/corpus-${kind:+$kind-}$n"
+  [[ -d $corpus ]] || target/release/examples/gen_corpus "$corpus" "$n" ${gen_flags[@]+"${gen_flags[@]}"}
   input_bytes=$(find "$corpus" -name '*.md' -printf '%s\n' | awk '{s+=$1} END {print s}')
 
   # One untimed run first: it gives the output size the floor writes, and leaves the
@@ -54,9 +62,9 @@ for n in "${sizes[@]}"; do
   out_bytes=$(find "$dir/out" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
   # The output must be byte for byte what it was (benches/e2e-output.sha256).
   hash=$(tree_hash "$dir/out")
-  want=$(expected "$n")
+  want=$(expected "$kind$n")
   if [[ -n $want && $hash != "$want" ]]; then
-    changed+=("$n: output $hash, expected $want")
+    changed+=("$kind$n: output $hash, expected $want")
   fi
 
   # The contenders take turns, run after run, so that a noisy minute costs each alike.
@@ -106,7 +114,7 @@ for n in "${sizes[@]}"; do
   lat_max=$(sed -E 's/.*max ([0-9.]+) ms.*/\1/' <<<"$lat")
 
   printf '%-7s %9.1f %9.2f %9.2f %9.0f %8.2f %10s %8.1f %8s %8.2f %8.2f %9s %9s %10s %8s\n' \
-    "$n" "$(echo "$input_bytes / 1048576" | bc -l)" "$once" "$cpu" "$(echo "$rss / 1024" | bc -l)" \
+    "$kind$n" "$(echo "$input_bytes / 1048576" | bc -l)" "$once" "$cpu" "$(echo "$rss / 1024" | bc -l)" \
     "$floor" "$hugo_s" "$(echo "$once / $floor" | bc -l)" "$hugo_ratio" \
     "$ready" "$(echo "$ready / $once" | bc -l)" "$rss_ready" "$rss_upd" "$lat_med" "$lat_max"
 done

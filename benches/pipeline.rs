@@ -74,6 +74,27 @@ fn benches(c: &mut Criterion) {
                 .count()
         })
     });
+    // The same on digests in every shape the format accepts: what falls off the shortcut
+    // costs the CommonMark parser.
+    let variants = corpus::generate_mix(DIGESTS, 7, corpus::Mix::Variants);
+    let variant_bytes: usize = variants.iter().map(|(_, t)| t.len()).sum();
+    group.throughput(Throughput::Bytes(variant_bytes as u64));
+    group.bench_function(format!("{DIGESTS} digests, bulk read, variants"), |b| {
+        b.iter(|| {
+            variants
+                .iter()
+                .filter(|(path, text)| {
+                    parse_digest_with(
+                        Path::new(path),
+                        text.as_bytes(),
+                        chrono_tz::Tz::UTC,
+                        digestfeed::model::Summaries::Skip,
+                    )
+                    .is_ok()
+                })
+                .count()
+        })
+    });
     group.finish();
 
     let corpus = parsed(&files);

@@ -83,6 +83,7 @@ mod tests {
             items: Vec::new(),
             summaries: crate::model::Summaries::Read,
             skipped: Vec::new(),
+            doubt: None,
         }
     }
 

@@ -4,8 +4,8 @@
 //!
 //! The levels: errors and warnings name a file that is wrong or a step that failed;
 //! `info` one line per run or update; `-v` (debug) each file passed over and why, each
-//! digest that changed, where the time went; `-vv` (trace) every file event, every
-//! digest read, every file written.
+//! digest that changed, where the time went, what the bulk read left to the CommonMark
+//! parser; `-vv` (trace) every file event, every digest read, every file written.
 
 use std::io::IsTerminal;
 use tracing_subscriber::EnvFilter;

@@ -2,6 +2,7 @@
 
 use crate::error::DigestError;
 use crate::key::{tweet_url, EntryKey, Link};
+pub use crate::parse::plain::Doubt;
 use chrono::{DateTime, FixedOffset};
 use std::sync::Arc;
 
@@ -21,6 +22,10 @@ pub struct Digest {
     /// Items left out, each with why (no leading link, or a link that is not an
     /// absolute http(s) URL): the rest of the digest is published without them.
     pub skipped: Vec<DigestError>,
+    /// Why the line-by-line reading of the items left them to the CommonMark parser;
+    /// `None` when it read them, or was not tried (summaries read), so that a run can
+    /// say what its digests cost.
+    pub doubt: Option<Doubt>,
 }
 
 /// Whether a digest is read with its items' summaries. A full run reads them only for

@@ -8,6 +8,30 @@
 //! 7–8 KB per file. Every format variant of docs/FORMAT.md §1 appears: both author
 //! separators, digests without authors, CRLF, a byte-order mark, every date form,
 //! one category as a plain string, drafts, and nested year/month folders.
+//!
+//! [`Mix::Usual`] (what [`generate`] writes) is the corpus whose feeds
+//! `benches/e2e-output.sha256` records: it must stay byte for byte what it is, so the
+//! variants below draw from a random stream of their own and leave the usual one alone.
+//!
+//! [`Mix::Variants`] writes the same digests (same tweets, dates, folders), some of
+//! them in the other shapes that README and docs/FORMAT.md §1 accept, as real digest
+//! writers produce them. Per digest, each drawn on its own:
+//!
+//! - list layout: 82% as usual (`N. ` markers, summaries indented four spaces, a
+//!   blank line between items), 4% `N) ` markers, 5% a tight list (no blank line
+//!   anywhere, one summary paragraph under the title's text), 2% the same with every
+//!   summary indented three spaces (so from item 10 on, under `10. `, a lazy
+//!   continuation line), 7% summaries of three or four paragraphs;
+//! - 10% one title with markup or special characters: 3% backtick code, 3% a bare `&`
+//!   (`Q&A`), 2% a `<` that is no tag (`<10B`), 0.5% an entity (`&amp;`), 0.5% an HTML
+//!   tag, 1% emphasis or strikethrough;
+//! - 3% one summary that opens with a bullet list right under the title line, 3% one
+//!   that starts on the title's line (`[title](url) —— text`);
+//! - 4% text after the list (a closing line, a rule and a note, or a link);
+//! - 5% categories as a block list (`categories:` then `  - name` lines), besides the
+//!   usual 9% single string;
+//! - 3% a date without a time (`YYYY-MM-DD`), besides the usual 14% without an offset;
+//! - CRLF (8%), a byte-order mark (6%) and drafts (1%) as usual.
 
 /// splitmix64: tiny, fast, and the same on every platform.
 struct Rng(u64);
@@ -173,15 +197,196 @@ fn url(rng: &mut Rng, handle: &str, id: u64) -> String {
     }
 }
 
+/// Which shapes [`generate_mix`] writes; see the module's documentation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mix {
+    Usual,
+    Variants,
+}
+
+/// How items are laid out in a digest of [`Mix::Variants`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    Usual,
+    Paren,
+    Tight,
+    /// Tight, with summaries indented three spaces whatever the marker's width.
+    TightFlat,
+    Long,
+}
+
+/// Titles with something a Markdown parser reads as more than text, or that looks so.
+const MARKED_TOPICS: &[&[&str]] = &[
+    &[
+        "`hf-mem` 估算显存占用",
+        "用 `uv` 管理 Python 项目",
+        "`llama.cpp` 支持新架构",
+        "`torch.compile` 提速 30%",
+    ],
+    &[
+        "Q&A：模型评测答疑",
+        "AT&T 部署 AI 客服",
+        "R&D 投入创新高",
+        "Search & Rescue 机器人",
+    ],
+    &[
+        "参数量 <10B 的模型登顶",
+        "延迟 < 50ms 的语音模型",
+        "成本降到 <$1 每百万 token",
+    ],
+    &["Q&amp;A：模型评测答疑", "AT&amp;T 部署 AI 客服"],
+    &["推理模型的 <think> 标签", "<b>重磅</b>：新模型发布"],
+    &["**重磅**：开源模型发布", "*Preview* 版上线", "~~旧~~新基准"],
+];
+
+/// Out of 1000 digests, how many have one title from each list of [`MARKED_TOPICS`].
+const MARKED_PER_MILLE: &[u64] = &[30, 30, 20, 5, 5, 10];
+
+const CLOSINGS: &[&str] = &[
+    "以上就是过去4小时的重点。\n",
+    "---\n\n*由 AI 整理，仅供参考*\n",
+    "更多内容见 [往期回顾](https://example.org/digests/)。\n",
+];
+
+/// The shapes of one digest of [`Mix::Variants`] besides the usual ones; all `None` or
+/// false for [`Mix::Usual`].
+struct Shape {
+    layout: Layout,
+    /// Item (0-based) and title.
+    marked: Option<(u64, &'static str)>,
+    /// Item whose summary opens with a bullet list.
+    bullets: Option<u64>,
+    /// Item whose summary starts on its title's line.
+    inline: Option<u64>,
+    closing: Option<&'static str>,
+    block_categories: bool,
+    date_only: bool,
+}
+
+impl Shape {
+    const USUAL: Shape = Shape {
+        layout: Layout::Usual,
+        marked: None,
+        bullets: None,
+        inline: None,
+        closing: None,
+        block_categories: false,
+        date_only: false,
+    };
+
+    fn draw(rng: &mut Rng, items: u64) -> Shape {
+        let layout = match rng.below(100) {
+            0..=81 => Layout::Usual,
+            82..=85 => Layout::Paren,
+            86..=90 => Layout::Tight,
+            91..=92 => Layout::TightFlat,
+            _ => Layout::Long,
+        };
+        let mut marked = None;
+        let mut roll = rng.below(1000);
+        for (topics, per_mille) in MARKED_TOPICS.iter().zip(MARKED_PER_MILLE) {
+            if roll < *per_mille {
+                marked = Some((rng.below(items), *rng.pick(topics)));
+                break;
+            }
+            roll -= per_mille;
+        }
+        let mut one_item = |percent: u64| (rng.below(100) < percent).then(|| rng.below(items));
+        let bullets = one_item(3);
+        let inline = one_item(3);
+        let closing = (rng.below(100) < 4).then(|| *rng.pick(CLOSINGS));
+        Shape {
+            layout,
+            marked,
+            bullets,
+            inline,
+            closing,
+            block_categories: rng.below(100) < 5,
+            date_only: rng.below(100) < 3,
+        }
+    }
+}
+
+/// One item's text in the shape `shape` gives item `k`; `extra` draws what only the
+/// variants need, so that the usual stream of draws stays as it was.
+#[allow(clippy::too_many_arguments)]
+fn item_text(
+    shape: &Shape,
+    extra: &mut Rng,
+    k: u64,
+    title: &str,
+    url: &str,
+    sep: &str,
+    first: &str,
+    second: &str,
+) -> String {
+    let n = k + 1;
+    if matches!(shape.layout, Layout::Tight | Layout::TightFlat) {
+        let mut text = format!("{n}. [{title}]({url})\n");
+        let indent = if shape.layout == Layout::Tight && n >= 10 {
+            "    "
+        } else {
+            "   "
+        };
+        if shape.bullets == Some(k) {
+            text.push_str(&format!(
+                "{indent}- {}\n{indent}- {}\n",
+                bullet(extra),
+                bullet(extra)
+            ));
+        }
+        text.push_str(&format!("{indent}{first}\n"));
+        return text;
+    }
+    let delimiter = if shape.layout == Layout::Paren {
+        ')'
+    } else {
+        '.'
+    };
+    let mut text = format!("{n}{delimiter} [{title}]({url})");
+    if shape.inline == Some(k) {
+        text.push_str(&format!(" —— {first}\n\n    {second}\n\n"));
+    } else if shape.bullets == Some(k) {
+        text.push_str(&format!(
+            "\n    - {}\n    - {}\n\n    {first}\n\n    {second}\n\n",
+            bullet(extra),
+            bullet(extra)
+        ));
+    } else {
+        text.push_str(&format!("{sep}    {first}\n\n    {second}\n\n"));
+    }
+    if shape.layout == Layout::Long {
+        for _ in 0..1 + extra.below(2) {
+            text.push_str(&format!("    {}\n\n", summary(extra)));
+        }
+    }
+    text
+}
+
+fn bullet(rng: &mut Rng) -> String {
+    format!(
+        "{}{}：{}",
+        rng.pick(WORDS),
+        rng.pick(WORDS),
+        rng.pick(WORDS)
+    )
+}
+
 struct Tweet {
     id: u64,
     author: usize,
 }
 
-/// `count` digests as (relative path, text), oldest first.
+/// `count` digests as (relative path, text), oldest first, in the usual shapes.
 pub fn generate(count: u64, seed: u64) -> Vec<(String, String)> {
+    generate_mix(count, seed, Mix::Usual)
+}
+
+/// `count` digests as (relative path, text), oldest first, in the shapes of `mix`.
+pub fn generate_mix(count: u64, seed: u64, mix: Mix) -> Vec<(String, String)> {
     let mut files = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
     let mut rng = Rng(seed);
+    let mut extra = Rng(seed ^ 0x5641_5249_414E_5453);
     let mut recent: Vec<Vec<Tweet>> = Vec::new();
     let mut next_id: u64 = 1_900_000_000_000_000_000;
     // 2024-01-01T00:00:00+08:00, then every 4 hours.
@@ -193,6 +398,10 @@ pub fn generate(count: u64, seed: u64) -> Vec<(String, String)> {
             .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset"));
         let style = rng.below(10); // 0..=5 "-", 6..=8 " - ", 9 no authors
         let items = 10 + rng.below(7);
+        let shape = match mix {
+            Mix::Usual => Shape::USUAL,
+            Mix::Variants => Shape::draw(&mut extra, items),
+        };
         let mut tweets = Vec::new();
         let mut body = String::new();
         if rng.below(4) == 0 {
@@ -216,21 +425,31 @@ pub fn generate(count: u64, seed: u64) -> Vec<(String, String)> {
                 }
             };
             let (handle, name) = AUTHORS[tweet.author];
-            let topic = rng.pick(TOPICS);
+            let mut topic = *rng.pick(TOPICS);
+            if let Some((item, marked)) = shape.marked {
+                if item == k {
+                    topic = marked;
+                }
+            }
             let title = match style {
                 0..=5 => format!("{topic}，第{}期-{name}", rng.below(90) + 10),
                 6..=8 => format!("{topic}，第{}期 - {name}", rng.below(90) + 10),
                 _ => format!("{topic}，第{}期", rng.below(90) + 10),
             };
             let sep = if rng.below(2) == 0 { "\n" } else { "\n\n" };
-            body.push_str(&format!(
-                "{}. [{title}]({}){sep}    {}\n\n    {}\n\n",
-                k + 1,
-                url(&mut rng, handle, tweet.id),
-                summary(&mut rng),
-                summary(&mut rng),
+            let url = url(&mut rng, handle, tweet.id);
+            let first = summary(&mut rng);
+            let second = summary(&mut rng);
+            body.push_str(&item_text(
+                &shape, &mut extra, k, &title, &url, sep, &first, &second,
             ));
             tweets.push(tweet);
+        }
+        if let Some(closing) = shape.closing {
+            if matches!(shape.layout, Layout::Tight | Layout::TightFlat) {
+                body.push('\n');
+            }
+            body.push_str(closing);
         }
         let ncat = 3 + rng.below(3) as usize;
         let mut cats: Vec<&str> = Vec::new();
@@ -241,15 +460,18 @@ pub fn generate(count: u64, seed: u64) -> Vec<(String, String)> {
             }
         }
         let date_line = match n % 7 {
+            _ if shape.date_only => date.format("%Y-%m-%d").to_string(),
             0 => date.format("%Y-%m-%d %H:%M:%S").to_string(),
             1 => date.format("%Y-%m-%dT%H:%M:%S%.3f%:z").to_string(),
             _ => date.to_rfc3339(),
         };
         let categories = if n % 11 == 0 {
-            cats[0].to_string()
+            format!(" {}", cats[0])
+        } else if shape.block_categories {
+            cats.iter().map(|c| format!("\n  - {c}")).collect()
         } else {
             format!(
-                "[{}]",
+                " [{}]",
                 cats.iter()
                     .map(|c| format!("\"{c}\""))
                     .collect::<Vec<_>>()
@@ -258,7 +480,7 @@ pub fn generate(count: u64, seed: u64) -> Vec<(String, String)> {
         };
         let draft = if n % 97 == 96 { "draft: true\n" } else { "" };
         let mut text = format!(
-            "---\ntitle: \"{} 过去4小时全球AI发生了什么？\"\ndate: {date_line}\ncategories: {categories}\n{draft}---\n\n{body}",
+            "---\ntitle: \"{} 过去4小时全球AI发生了什么？\"\ndate: {date_line}\ncategories:{categories}\n{draft}---\n\n{body}",
             date.format("%Y.%m.%d.%H")
         );
         if n % 13 == 0 {

@@ -21,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         let body = text;
-        if let Some(fast) = digestfeed::parse::plain::items(&body) {
+        if let Ok(fast) = digestfeed::parse::plain::items(&body) {
             let parsed: Result<Vec<_>, _> =
                 digestfeed::parse::body::commonmark_items(&body, digestfeed::model::Summaries::Skip).into_iter().collect();
             assert_eq!(Ok(fast), parsed, "{body:?}");

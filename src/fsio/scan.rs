@@ -210,6 +210,9 @@ pub struct Loaded {
     pub files: usize,
     /// Files passed over whose names suggest Markdown.
     pub near_misses: usize,
+    /// Why the digests that the line-by-line reading left to the CommonMark parser were
+    /// left to it.
+    pub doubts: crate::parse::plain::Doubts,
 }
 
 /// Whether the start of the file at `path` is in the page cache; `None` where the
@@ -298,6 +301,7 @@ pub fn load_all(
     for (rel, result) in results {
         match result {
             Ok(Parsed::Digest(mut digest)) => {
+                loaded.doubts.add(digest.doubt);
                 if !digest.skipped.is_empty() {
                     loaded.invalid += 1;
                     loaded.errors.append(&mut digest.skipped);
@@ -344,6 +348,45 @@ mod tests {
             readers(dir.path(), &[PathBuf::from("a.md")]),
             crate::par::cores()
         );
+    }
+
+    /// What a run logs at -v: the digests the line-by-line reading left to the parser,
+    /// by why; drafts, invalid files and digests it read count nothing.
+    #[test]
+    fn load_all_counts_what_the_shortcut_leaves_to_the_parser() {
+        let dir = tempfile::tempdir().unwrap();
+        let front = "---\ndate: 2026-01-01\n---\n";
+        for (name, body) in [
+            ("plain.md", "1. [t](https://x.com/a/status/1)\n   s\n"),
+            ("emphasis.md", "1. [a *b*](https://x.com/a/status/2)\n"),
+            ("html.md", "1. [a <b>c</b>](https://x.com/a/status/3)\n"),
+            (
+                "lazy.md",
+                "1. [t](https://x.com/a/status/4)\n   s\n  - lazy\n",
+            ),
+        ] {
+            fs::write(dir.path().join(name), format!("{front}{body}")).unwrap();
+        }
+        fs::write(
+            dir.path().join("draft.md"),
+            "---\ndate: 2026-01-01\ndraft: true\n---\n1. [a *b*](u)\n",
+        )
+        .unwrap();
+        fs::write(dir.path().join("bad.md"), "no front matter\n").unwrap();
+        let load = |summaries| load_all(dir.path(), None, 1 << 20, Rules::default(), summaries);
+        let loaded = load(Summaries::Skip).unwrap();
+        assert_eq!(loaded.corpus.len(), 4);
+        assert_eq!(loaded.doubts.total(), 3, "{}", loaded.doubts);
+        assert_eq!(
+            loaded.doubts.get(crate::parse::plain::Doubt::TitleMarkup),
+            2
+        );
+        assert_eq!(
+            loaded.doubts.to_string(),
+            "3 digests read by the full CommonMark parser: 2 title markup, 1 lazy line"
+        );
+        // Read with their summaries, every digest is the parser's: nothing was tried.
+        assert_eq!(load(Summaries::Read).unwrap().doubts.total(), 0);
     }
 
     #[test]

@@ -97,13 +97,14 @@ pub fn parse_digest_with(
             m,
         )
     })?;
-    let (items, skipped) = body_items(path, split.body, split.body_line, summaries);
+    let (items, skipped, doubt) = body_items(path, split.body, split.body_line, summaries);
     Ok(Parsed::Digest(Digest {
         date,
         categories,
         items,
         summaries,
         skipped,
+        doubt,
     }))
 }
 
@@ -144,19 +145,20 @@ fn categories(names: &[String]) -> Vec<String> {
     categories
 }
 
-/// The items of the body (which starts at line `body_line` of the file), and the
-/// problems of the items left out.
+/// The items of the body (which starts at line `body_line` of the file), the problems
+/// of the items left out, and why the body was left to the CommonMark parser.
 fn body_items(
     path: &Path,
     body: &str,
     body_line: usize,
     summaries: Summaries,
-) -> (Vec<Item>, Vec<DigestError>) {
+) -> (Vec<Item>, Vec<DigestError>, Option<plain::Doubt>) {
     let mut items = Vec::new();
     let mut errors = Vec::new();
     // Items read without summaries share one empty string rather than allocate one each.
     let empty: Arc<str> = Arc::from("");
-    for raw in self::items(body, summaries) {
+    let (raws, doubt) = self::items(body, summaries);
+    for raw in raws {
         match raw {
             Ok(raw) => {
                 let line = body_line + raw.line - 1;
@@ -186,20 +188,28 @@ fn body_items(
             )),
         }
     }
-    (items, errors)
+    (items, errors, doubt)
 }
 
 /// The items of a digest's body: by the line-by-line reading of [`plain`] where it is
 /// sure (summaries not needed, the shapes digest writers produce), else by the
-/// CommonMark parser ([`body`]). Property tests and a fuzz target hold the two to the
-/// same answer.
-pub fn items(body: &str, summaries: Summaries) -> Vec<Result<body::RawItem, body::BadItem>> {
+/// CommonMark parser ([`body`]), with what made [`plain`] unsure when it was tried.
+/// Property tests and a fuzz target hold the two to the same answer.
+pub fn items(
+    body: &str,
+    summaries: Summaries,
+) -> (
+    Vec<Result<body::RawItem, body::BadItem>>,
+    Option<plain::Doubt>,
+) {
+    let mut doubt = None;
     if summaries == Summaries::Skip {
-        if let Some(items) = plain::items(body) {
-            return items.into_iter().map(Ok).collect();
+        match plain::items(body) {
+            Ok(items) => return (items.into_iter().map(Ok).collect(), None),
+            Err(why) => doubt = Some(why),
         }
     }
-    body::commonmark_items(body, summaries)
+    (body::commonmark_items(body, summaries), doubt)
 }
 
 /// The bounds of [`Rules`] on a digest's distinct categories.

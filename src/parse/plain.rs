@@ -3,15 +3,144 @@
 //! full run, yet almost every digest is a plain numbered list in which those three
 //! facts can be read off line by line with no room for doubt.
 //!
-//! This module recognises only that plain shape, and gives up (`None`) on anything a
-//! CommonMark parser could read otherwise: a line that could open a block of another
-//! kind, a lazy continuation line, text after the list, a title with emphasis, code,
-//! HTML, escapes, entities or brackets, a link destination with anything but plain
-//! ASCII. The caller then runs the real parser, so the result is always the parser's.
-//! `tests::agrees_with_the_commonmark_parser` and the fuzz target hold it to that.
+//! This module recognises only that plain shape, in the forms digest writers produce:
+//! tight or loose items, summaries of any number of blocks, lazy continuation lines of
+//! a paragraph, text after the list, titles with code spans, a `<` that opens nothing,
+//! and the character references `&amp;`, `&lt;`, `&gt;`, `&quot;` and `&#…;`. It gives
+//! up on anything a CommonMark parser could read otherwise: a line that could open a
+//! block where that would change an item, a lazy line after a block that is not a
+//! paragraph, a numbered line after the list, a title with emphasis, HTML, escapes,
+//! other entities or brackets, a link destination with anything but plain ASCII. It
+//! says which ([`Doubt`]), so that a run can count what its digests lose to the
+//! parser. The caller then runs the real parser, so the result is always the parser's.
+//! `tests::agrees_with_the_commonmark_parser` (and the other property tests here) and
+//! the fuzz target hold it to that.
 
 use super::body::RawItem;
 use crate::text::collapse_whitespace;
+use std::borrow::Cow;
+use std::fmt;
+
+/// Why [`items`] left a body to the CommonMark parser: the first thing it found that it
+/// could not be sure of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Doubt {
+    /// A carriage return not followed by a line feed, which CommonMark reads as a line end.
+    LoneCarriageReturn,
+    /// A line indented with a tab.
+    TabIndent,
+    /// A list marker with no text after it, a tab after it, or more than four spaces.
+    OddMarker,
+    /// A numbered line right under the text before the list, which may start a list.
+    ListInIntro,
+    /// A marker with the other delimiter (`1.` then `2)`), which starts another list.
+    OtherDelimiter,
+    /// Text before the list that may be a block other than a paragraph (heading, code,
+    /// HTML, quote, bullet list, link definition…).
+    IntroBlock,
+    /// An item that does not start with `[title](url)`, or one not closed on its line.
+    NoPlainLink,
+    /// A title with code, emphasis, HTML, brackets or a `<`.
+    TitleMarkup,
+    /// A title with a backslash escape or a character reference (`&amp;`).
+    TitleEscape,
+    /// A title of whitespace only.
+    EmptyTitle,
+    /// A link destination with anything but plain ASCII (`<…>`, a title, spaces,
+    /// parentheses, escapes, references, other characters).
+    LinkDestination,
+    /// A line right under an item's title line that underlines it into a heading.
+    UnderlinedTitle,
+    /// A line indented less than its item, right under it, that may not continue a
+    /// paragraph lazily: it may start a block, or follow one that is not a paragraph.
+    LazyLine,
+    /// A numbered line after the list has ended, which may start another.
+    SecondList,
+}
+
+impl Doubt {
+    /// Every doubt, in the order [`Doubts`] lists ties.
+    pub const ALL: [Doubt; 14] = [
+        Doubt::LoneCarriageReturn,
+        Doubt::TabIndent,
+        Doubt::OddMarker,
+        Doubt::ListInIntro,
+        Doubt::OtherDelimiter,
+        Doubt::IntroBlock,
+        Doubt::NoPlainLink,
+        Doubt::TitleMarkup,
+        Doubt::TitleEscape,
+        Doubt::EmptyTitle,
+        Doubt::LinkDestination,
+        Doubt::UnderlinedTitle,
+        Doubt::LazyLine,
+        Doubt::SecondList,
+    ];
+
+    /// A few words for the log.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Doubt::LoneCarriageReturn => "lone carriage return",
+            Doubt::TabIndent => "tab indent",
+            Doubt::OddMarker => "odd list marker",
+            Doubt::ListInIntro => "list inside the intro",
+            Doubt::OtherDelimiter => "other list delimiter",
+            Doubt::IntroBlock => "intro not a plain paragraph",
+            Doubt::NoPlainLink => "item without a plain link",
+            Doubt::TitleMarkup => "title markup",
+            Doubt::TitleEscape => "title escape or entity",
+            Doubt::EmptyTitle => "empty title",
+            Doubt::LinkDestination => "link destination",
+            Doubt::UnderlinedTitle => "underlined title",
+            Doubt::LazyLine => "lazy line",
+            Doubt::SecondList => "second list",
+        }
+    }
+}
+
+/// How many digests each [`Doubt`] sent to the CommonMark parser.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Doubts([usize; Doubt::ALL.len()]);
+
+impl Doubts {
+    /// Counts a digest; `None` (read line by line, or with its summaries) counts nothing.
+    pub fn add(&mut self, doubt: Option<Doubt>) {
+        if let Some(doubt) = doubt {
+            self.0[doubt as usize] += 1;
+        }
+    }
+
+    pub fn get(&self, doubt: Doubt) -> usize {
+        self.0[doubt as usize]
+    }
+
+    /// Digests counted, whatever the doubt.
+    pub fn total(&self) -> usize {
+        self.0.iter().sum()
+    }
+}
+
+/// `N digests read by the full CommonMark parser: 12 title markup, 3 lazy line`, the
+/// most frequent first.
+impl fmt::Display for Doubts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let total = self.total();
+        let noun = if total == 1 { "digest" } else { "digests" };
+        write!(f, "{total} {noun} read by the full CommonMark parser")?;
+        let mut counted: Vec<(usize, Doubt)> = Doubt::ALL
+            .iter()
+            .map(|&d| (self.get(d), d))
+            .filter(|&(n, _)| n > 0)
+            .collect();
+        // Stable: ties keep the order of `Doubt::ALL`.
+        counted.sort_by_key(|&(n, _)| std::cmp::Reverse(n));
+        for (i, (n, doubt)) in counted.into_iter().enumerate() {
+            let sep = if i == 0 { ": " } else { ", " };
+            write!(f, "{sep}{n} {}", doubt.describe())?;
+        }
+        Ok(())
+    }
+}
 
 /// A line's list marker: `1.`–`999999999.` or with `)`, then 1–4 spaces, then content.
 struct Marker {
@@ -81,52 +210,196 @@ fn entity_at(b: &[u8], at: usize) -> bool {
     name > 0 && b.get(at + 1 + name) == Some(&b';')
 }
 
-/// `[title](destination)` at the start of an item's first line, when nothing in it can
-/// mean more than its characters: returns the title as written and the destination.
-fn plain_link(content: &str) -> Option<(&str, &str)> {
-    let inner = content.strip_prefix('[')?;
-    let close = inner.find(']')?;
-    let title = &inner[..close];
-    let b = title.as_bytes();
-    for (i, &c) in b.iter().enumerate() {
-        match c {
-            b'[' | b'\\' | b'`' | b'<' | b'*' | b'_' | b'~' => return None,
-            b'&' if entity_at(b, i) => return None,
-            _ => {}
+/// Whether the `<` at `at` is a plain character: what follows can start neither an
+/// HTML tag, comment or declaration, nor an autolink (`<https://…>`, `<a@b.c>`).
+fn literal_angle(b: &[u8], at: usize) -> bool {
+    match b.get(at + 1) {
+        Some(c) if c.is_ascii_alphabetic() || matches!(c, b'/' | b'!' | b'?') => false,
+        _ => {
+            // An email autolink's local part, up to its `@`.
+            let local = b[at + 1..]
+                .iter()
+                .take_while(|&&c| c.is_ascii_alphanumeric() || b".!#$%&'*+/=?^_`{|}~-".contains(&c))
+                .count();
+            !(local > 0 && b.get(at + 1 + local) == Some(&b'@'))
         }
     }
-    let dest_and_rest = inner[close + 1..].strip_prefix('(')?;
-    let end = dest_and_rest.find(')')?;
+}
+
+/// Where the code span opened by the `n` backticks that end at `from` closes: the
+/// start of the next run of exactly `n` backticks.
+fn closing_run(b: &[u8], from: usize, n: usize) -> Option<usize> {
+    let mut i = from;
+    while let Some(found) = memchr::memchr(b'`', &b[i..]) {
+        let run_start = i + found;
+        let run = b[run_start..].iter().take_while(|&&c| c == b'`').count();
+        if run == n {
+            return Some(run_start);
+        }
+        i = run_start + run;
+    }
+    None
+}
+
+/// A code span's text: one space taken off each end when both ends have one and it is
+/// not all spaces (CommonMark 6.1).
+fn code_text(content: &str) -> &str {
+    let b = content.as_bytes();
+    let padded = b.first() == Some(&b' ') && b.last() == Some(&b' ');
+    if padded && !b.iter().all(|&c| c == b' ') {
+        &content[1..content.len() - 1]
+    } else {
+        content
+    }
+}
+
+/// The character reference at the start of `b` (`&…;`), when it is one of those digest
+/// writers use and whose reading is certain: `&amp;`, `&lt;`, `&gt;`, `&quot;`, and
+/// numeric ones, read as the parser reads them (U+FFFD for zero and for what is no
+/// character). Returns its length and its character.
+fn reference(b: &[u8]) -> Option<(usize, char)> {
+    for (name, c) in [
+        (&b"&amp;"[..], '&'),
+        (b"&lt;", '<'),
+        (b"&gt;", '>'),
+        (b"&quot;", '"'),
+    ] {
+        if b.starts_with(name) {
+            return Some((name.len(), c));
+        }
+    }
+    let numeric = b.strip_prefix(b"&#")?;
+    let (digits, radix, max, skip) = match numeric.first() {
+        Some(b'x' | b'X') => (&numeric[1..], 16, 6, 3),
+        _ => (numeric, 10, 7, 2),
+    };
+    let len = digits
+        .iter()
+        .take_while(|c| char::from(**c).is_digit(radix))
+        .count();
+    if len == 0 || len > max || digits.get(len) != Some(&b';') {
+        return None;
+    }
+    let text = std::str::from_utf8(&digits[..len]).ok()?;
+    let value = u32::from_str_radix(text, radix).ok()?;
+    let c = char::from_u32(value)
+        .filter(|&c| c != '\0')
+        .unwrap_or('\u{FFFD}');
+    Some((skip + len + 1, c))
+}
+
+/// `[title](destination)` at the start of an item's first line, when the title holds
+/// nothing but text, code spans, `<` that opens nothing and the references of
+/// [`reference`]: returns the title as the parser reads it (its whitespace not yet
+/// collapsed) and the destination. Titles are copied only when they hold code or a
+/// reference.
+fn plain_link(content: &str) -> Result<(Cow<'_, str>, &str), Doubt> {
+    let inner = content.strip_prefix('[').ok_or(Doubt::NoPlainLink)?;
+    let b = inner.as_bytes();
+    let mut decoded: Option<String> = None;
+    // `inner[..copied]` is in `decoded` already.
+    let mut copied = 0;
+    let mut i = 0;
+    // Left to right, as CommonMark reads inlines: a code span binds tighter than the
+    // brackets, so a `]` inside one does not end the title.
+    let close = loop {
+        let Some(&c) = b.get(i) else {
+            return Err(Doubt::NoPlainLink);
+        };
+        match c {
+            b']' => break i,
+            b'[' | b'*' | b'_' | b'~' => return Err(Doubt::TitleMarkup),
+            b'<' if !literal_angle(b, i) => return Err(Doubt::TitleMarkup),
+            b'\\' => return Err(Doubt::TitleEscape),
+            b'`' => {
+                let n = b[i..].iter().take_while(|&&c| c == b'`').count();
+                // A span that closes on a later line, or never (then its backticks are
+                // text), is left to the parser.
+                let end = closing_run(b, i + n, n).ok_or(Doubt::TitleMarkup)?;
+                let out = decoded.get_or_insert_with(String::new);
+                out.push_str(&inner[copied..i]);
+                out.push_str(code_text(&inner[i + n..end]));
+                i = end + n;
+                copied = i;
+            }
+            b'&' if entity_at(b, i) => {
+                let (len, c) = reference(&b[i..]).ok_or(Doubt::TitleEscape)?;
+                let out = decoded.get_or_insert_with(String::new);
+                out.push_str(&inner[copied..i]);
+                out.push(c);
+                i += len;
+                copied = i;
+            }
+            _ => i += 1,
+        }
+    };
+    let title = match decoded {
+        None => Cow::Borrowed(&inner[..close]),
+        Some(mut out) => {
+            out.push_str(&inner[copied..close]);
+            Cow::Owned(out)
+        }
+    };
+    let dest_and_rest = inner[close + 1..]
+        .strip_prefix('(')
+        .ok_or(Doubt::NoPlainLink)?;
+    let end = dest_and_rest.find(')').ok_or(Doubt::LinkDestination)?;
     let dest = &dest_and_rest[..end];
     let d = dest.as_bytes();
     if d.is_empty() {
-        return None;
+        return Err(Doubt::LinkDestination);
     }
     for (i, &c) in d.iter().enumerate() {
         let plain = c.is_ascii_graphic()
             && !matches!(c, b'(' | b'<' | b'>' | b'\\')
             && !(c == b'&' && entity_at(d, i));
         if !plain {
-            return None;
+            return Err(Doubt::LinkDestination);
         }
     }
-    Some((title, dest))
+    Ok((title, dest))
 }
 
-/// The items of a body in the plain shape, with empty summaries; `None` when the body
-/// is not in that shape (the caller then parses it as CommonMark).
-pub fn items(body: &str) -> Option<Vec<RawItem>> {
+/// A setext heading's underline (`===`, `---`): under a paragraph, it makes the
+/// paragraph a heading.
+fn underline(rest: &str) -> bool {
+    let line = rest.trim_end_matches([' ', '\t']);
+    !line.is_empty() && (line.bytes().all(|c| c == b'=') || line.bytes().all(|c| c == b'-'))
+}
+
+/// What is open in an item at the end of a line, as far as this module can tell.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Open {
+    /// The paragraph that starts with the title link.
+    Title,
+    /// A later paragraph of the summary.
+    Paragraph,
+    /// Nothing: the line was blank, and every block so far was a paragraph.
+    Nothing,
+    /// Some block other than a paragraph may have started; what a line indented less
+    /// than the item does then is not certain. Lasts to the end of the item.
+    Unknown,
+}
+
+/// The items of a body in the plain shape, with empty summaries; else the first thing
+/// that made it unsure (the caller then parses the body as CommonMark).
+pub fn items(body: &str) -> Result<Vec<RawItem>, Doubt> {
     // A lone carriage return also ends a line in CommonMark.
     let bytes = body.as_bytes();
     if memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n')) {
-        return None;
+        return Err(Doubt::LoneCarriageReturn);
     }
     let mut items = Vec::new();
     let mut delimiter = None;
-    // Width of the open item's indentation, and whether its first paragraph is still open.
-    let mut item: Option<(usize, bool)> = None;
+    // Width of the open item's indentation, and what is open in it.
+    let mut item: Option<(usize, Open)> = None;
     // Outside the list: whether the line before was text (a paragraph is open).
     let mut paragraph = false;
+    // Whether the line before was blank: a line indented less than the item after one
+    // ends the list rather than continuing the item's paragraph.
+    let mut after_blank = false;
+    // Whether the list has ended: what follows holds no items unless it starts a list.
+    let mut ended = false;
     // The pieces of `body.split('\n')`, found by a vectorised search.
     let mut start = 0;
     let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
@@ -138,31 +411,43 @@ pub fn items(body: &str) -> Option<Vec<RawItem>> {
         let rest = &line[indent..];
         if rest.bytes().all(|b| b == b' ' || b == b'\t') {
             paragraph = false;
-            if let Some((_, first)) = &mut item {
-                *first = false;
+            after_blank = true;
+            if let Some((_, open)) = &mut item {
+                if *open != Open::Unknown {
+                    *open = Open::Nothing;
+                }
             }
             continue;
         }
+        let blank_before = std::mem::replace(&mut after_blank, false);
         if rest.starts_with('\t') {
-            return None;
+            return Err(Doubt::TabIndent);
+        }
+        if ended {
+            // Whatever block this line is in, a numbered line may start a list whose
+            // items count; anything else is no item.
+            if !matches!(marker(rest), MarkerScan::None) {
+                return Err(Doubt::SecondList);
+            }
+            continue;
         }
         if indent == 0 {
             match marker(rest) {
-                MarkerScan::Unsure => return None,
+                MarkerScan::Unsure => return Err(Doubt::OddMarker),
                 MarkerScan::Marker(m) => {
                     // A list that starts inside a paragraph, or a second list, is left to the parser.
                     match delimiter {
-                        None if paragraph => return None,
-                        Some(d) if d != m.delimiter => return None,
+                        None if paragraph => return Err(Doubt::ListInIntro),
+                        Some(d) if d != m.delimiter => return Err(Doubt::OtherDelimiter),
                         _ => {}
                     }
                     let (title, url) = plain_link(&rest[m.width..])?;
-                    let title = collapse_whitespace(title);
+                    let title = collapse_whitespace(&title);
                     if title.is_empty() {
-                        return None;
+                        return Err(Doubt::EmptyTitle);
                     }
                     delimiter = Some(m.delimiter);
-                    item = Some((m.width, true));
+                    item = Some((m.width, Open::Title));
                     items.push(RawItem {
                         line: index + 1,
                         title,
@@ -174,22 +459,42 @@ pub fn items(body: &str) -> Option<Vec<RawItem>> {
                 MarkerScan::None => {}
             }
         }
-        match item {
-            Some((width, first)) => {
-                // Lazy continuation lines and text after the list.
-                if indent < width || (first && may_start_block(rest)) {
-                    return None;
+        match &mut item {
+            Some((width, open)) if indent < *width => {
+                if blank_before {
+                    // The item and the list end here; a sibling item indented one to
+                    // three spaces would not.
+                    if !matches!(marker(rest), MarkerScan::None) {
+                        return Err(Doubt::SecondList);
+                    }
+                    ended = true;
+                } else if !matches!(open, Open::Title | Open::Paragraph) || may_start_block(rest) {
+                    // Only paragraph text continues a paragraph lazily.
+                    return Err(Doubt::LazyLine);
                 }
+            }
+            Some((width, open)) => {
+                *open = match *open {
+                    Open::Title if underline(rest) => return Err(Doubt::UnderlinedTitle),
+                    // The title's line is whole: a block that interrupts its paragraph
+                    // changes nothing before it.
+                    Open::Title if !may_start_block(rest) => Open::Title,
+                    Open::Paragraph if !may_start_block(rest) => Open::Paragraph,
+                    Open::Nothing if indent - *width < 4 && !may_start_block(rest) => {
+                        Open::Paragraph
+                    }
+                    _ => Open::Unknown,
+                };
             }
             None => {
                 if delimiter.is_some() || indent >= 4 || may_start_block(rest) {
-                    return None;
+                    return Err(Doubt::IntroBlock);
                 }
                 paragraph = true;
             }
         }
     }
-    Some(items)
+    Ok(items)
 }
 
 #[cfg(test)]
@@ -208,7 +513,7 @@ mod tests {
 
     #[track_caller]
     fn same(body: &str) {
-        if let Some(fast) = items(body) {
+        if let Ok(fast) = items(body) {
             assert_eq!(Some(fast), parser(body), "{body:?}");
         }
     }
@@ -223,53 +528,139 @@ mod tests {
             "1. [AT&T, Q&A! (beta) 100%](https://example.com/a?b=1;c)\n",
             "",
             "Only an intro.\n",
+            // Lazy continuation lines, in the title's paragraph and in a later one.
+            "1. [t](u)\nlazy\n",
+            "10. [t](u)\n   s\nlazy line\n11. [v](w)\n   s\n",
+            "1. [t](u)\n\n    s\n  lazy\n2. [v](w)\n",
+            // Text after the list, in any block but a list.
+            "1. [t](u)\n\nafter\n",
+            "1. [t](u)\n    s\n\n---\n\n*note* 2026年\n",
+            "1. [t](u)\n\n更多见 [往期](https://e.org/)。\n  indented\n\n# end\n",
+            "1. [t](u)\n\n```\ncode\n",
+            "1. [t](u)\n\n[t]: v\n",
+            // Blocks right under the title's line.
+            "1. [t](u)\n    - a\n    - b\n\n    s\n2. [v](w)\n",
+            "1. [t](u)\n   # h\n   > q\n   ```\n   code\n2. [v](w)\n",
+            "1. [t](u)\n   ***\n   <div>\n2. [v](w)\n",
+            // Titles with code, references and a `<` that opens nothing.
+            "1. [用 `uv` 管理-某人](u)\n",
+            "1. [a ` b ` c](u)\n",
+            "1. [a`` x`y ``b](u)\n",
+            "1. [`a]b` c](u)\n",
+            "1. [a ` ` b `  x ` c](u)\n",
+            "1. [a `b](u)` c](v)\n",
+            "1. [`<b>` &amp; `&amp;` `*x*` `\\`](u)\n",
+            "1. [Q&amp;A &lt;b&gt; &quot;x&quot; &#38; &#x26; &#X26; &#0; &#xD800; &#1114112; &#1234567;](u)\n",
+            "1. [参数 <10B, <$1, < 5, <<3, <1.5>, <](u)\n",
         ];
         for body in bodies {
-            let fast = items(body).unwrap_or_else(|| panic!("not plain: {body:?}"));
+            let fast = items(body).unwrap_or_else(|d| panic!("not plain ({d:?}): {body:?}"));
             assert_eq!(Some(fast), parser(body), "{body:?}");
         }
     }
 
     #[test]
-    fn leaves_every_doubtful_shape_to_the_parser() {
+    fn leaves_every_doubtful_shape_to_the_parser_and_says_why() {
+        use Doubt::*;
         let bodies = [
             // A setext underline turns the title's paragraph into a heading.
-            "1. [t](u)\n   ===\n",
-            "1. [t](u)\n   ---\n",
-            // A lazy continuation line, and text after the list.
-            "1. [t](u)\nlazy\n",
-            "1. [t](u)\n\nafter\n",
+            ("1. [t](u)\n   ===\n", UnderlinedTitle),
+            ("1. [t](u)\n   ---  \n", UnderlinedTitle),
+            ("1. [t](u)\nlazy\n   -\n", UnderlinedTitle),
+            // A line that may start a block, or follow one, is not lazy for sure.
+            ("1. [t](u)\n- x\n", LazyLine),
+            ("1. [t](u)\n===\n", LazyLine),
+            ("1. [t](u)\n   - a\nlazy\n", LazyLine),
+            ("1. [t](u)\n   ```\nlazy\n", LazyLine),
+            ("1. [t](u)\n\n       code\nlazy\n", LazyLine),
+            ("10. [t](u)\n 2. [v](w)\n", LazyLine),
+            // A numbered line after the list, or a sibling item indented.
+            ("1. [t](u)\n\nafter\n\n1. [v](w)\n", SecondList),
+            ("1. [t](u)\n\nafter\n   3) x\n", SecondList),
+            ("10. [t](u)\n\n 2. [v](w)\n", SecondList),
             // A list inside the intro paragraph, and a list with the other delimiter.
-            "intro\n1. [t](u)\n",
-            "1. [t](u)\n2) [t](u)\n",
+            ("intro\n1. [t](u)\n", ListInIntro),
+            ("1. [t](u)\n2) [t](u)\n", OtherDelimiter),
             // Titles and links that need inline parsing.
-            "1. [a *b*](u)\n",
-            "1. [a `b](u)` c](v)\n",
-            "1. [a <b>](u)\n",
-            "1. [a [b]](u)\n",
-            "1. [a &amp; b](u)\n",
-            "1. [a \\] b](u)\n",
-            "1. [a](<u>)\n",
-            "1. [a](u \"t\")\n",
-            "1. [a](u&amp;v)\n",
-            "1. [a](ü)\n",
-            "1. [a]()\n",
-            "1. [](u)\n",
+            ("1. [a *b*](u)\n", TitleMarkup),
+            ("1. [a `b](u)\n", TitleMarkup),
+            ("1. [a `b](u)\n   c`\n", TitleMarkup),
+            ("1. [a ``b`](u)\n", TitleMarkup),
+            ("1. [a <b>](u)\n", TitleMarkup),
+            ("1. [a </b>](u)\n", TitleMarkup),
+            ("1. [a <!-- c -->](u)\n", TitleMarkup),
+            ("1. [a <?x?>](u)\n", TitleMarkup),
+            ("1. [a <1@b.c> d](u)\n", TitleMarkup),
+            ("1. [a [b]](u)\n", TitleMarkup),
+            ("1. [a ~b~](u)\n", TitleMarkup),
+            ("1. [a _b_](u)\n", TitleMarkup),
+            ("1. [a &nbsp; b](u)\n", TitleEscape),
+            ("1. [a &AMP; b](u)\n", TitleEscape),
+            ("1. [a &#12345678; b](u)\n", TitleEscape),
+            ("1. [a &#x1234567; b](u)\n", TitleEscape),
+            ("1. [a &#x; b](u)\n", TitleEscape),
+            ("1. [a \\] b](u)\n", TitleEscape),
+            ("1. [a](<u>)\n", LinkDestination),
+            ("1. [a](u \"t\")\n", LinkDestination),
+            ("1. [a](u&amp;v)\n", LinkDestination),
+            ("1. [a](ü)\n", LinkDestination),
+            ("1. [a]()\n", LinkDestination),
+            ("1. [a](u\n", LinkDestination),
+            ("1. [](u)\n", EmptyTitle),
+            ("1. [ ](u)\n", EmptyTitle),
             // Code, quotes, HTML and tabs.
-            "```\n1. [t](u)\n```\n",
-            "    1. [t](u)\n",
-            "<div>\n1. [t](u)\n",
-            "1.\t[t](u)\n",
-            "1.      [t](u)\n",
-            "1. [t](u)\r2. [v](w)\n",
-            "[t]: u\n\n1. [t](u)\n",
-            "1. not a link\n",
+            ("```\n1. [t](u)\n```\n", IntroBlock),
+            ("    1. [t](u)\n", IntroBlock),
+            ("<div>\n1. [t](u)\n", IntroBlock),
+            ("[t]: u\n\n1. [t](u)\n", IntroBlock),
+            ("1.\t[t](u)\n", OddMarker),
+            ("1.      [t](u)\n", OddMarker),
+            ("1.\n", OddMarker),
+            ("1. [t](u)\n\tx\n", TabIndent),
+            ("1. [t](u)\r2. [v](w)\n", LoneCarriageReturn),
+            ("1. not a link\n", NoPlainLink),
+            ("1. [a] (u)\n", NoPlainLink),
         ];
-        for body in bodies {
-            assert_eq!(items(body), None, "{body:?}");
+        for (body, why) in bodies {
+            assert_eq!(items(body), Err(why), "{body:?}");
             // Whatever the parser makes of them is the answer.
             same(body);
         }
+    }
+
+    #[test]
+    fn doubts_are_counted_and_listed_most_frequent_first() {
+        for (i, doubt) in Doubt::ALL.iter().enumerate() {
+            assert_eq!(*doubt as usize, i, "{doubt:?}");
+        }
+        let mut doubts = Doubts::default();
+        assert_eq!(
+            doubts.to_string(),
+            "0 digests read by the full CommonMark parser"
+        );
+        for body in [
+            "1. [t](u)\n",
+            "1. [a ~b~](u)\n",
+            "1. [t](u)\n- x\n",
+            "1. [a *b*](u)\n",
+            "1. [t](u)\n\nafter\n\n1. [v](w)\n",
+            "1. [a <b>](u)\n",
+        ] {
+            doubts.add(items(body).err());
+        }
+        assert_eq!(doubts.total(), 5);
+        assert_eq!(doubts.get(Doubt::TitleMarkup), 3);
+        assert_eq!(
+            doubts.to_string(),
+            "5 digests read by the full CommonMark parser: 3 title markup, 1 lazy line, 1 second list"
+        );
+        let mut one = Doubts::default();
+        one.add(Some(Doubt::TabIndent));
+        one.add(None);
+        assert_eq!(
+            one.to_string(),
+            "1 digest read by the full CommonMark parser: 1 tab indent"
+        );
     }
 
     /// Lines built from the pieces that change how CommonMark reads a document: mostly
@@ -321,6 +712,20 @@ mod tests {
             "[a](())",
             "[\u{a0}](u)",
             "[a](u)\u{a0}",
+            "[`a]b` c](u)",
+            "[a ` b `](u)",
+            "[a``b`c``](u)",
+            "[a `b` `](u)",
+            "[a ` ]` b](u)",
+            "[`a` <b> `c`](u)",
+            "[&lt;&#38;&#x26;&#0;&#XD800;&#1234567;&quot;&gt;](u)",
+            "[&#12345678;&nbsp;&amp](u)",
+            "[a <1 b](u)",
+            "[<$1 <<2 <](u)",
+            "[a <1@b> c](u)",
+            "[a <1@b](u) c>",
+            "[a < b](u)",
+            "[a`](u)",
         ]);
         let text = prop::sample::select(vec![
             "text",
@@ -356,6 +761,12 @@ mod tests {
             "=x",
             "\u{a0}",
             "x  ",
+            "`",
+            "c` d",
+            "<1@x>",
+            "1. x",
+            "2) [t](u)",
+            "   - y",
         ]);
         let end = prop::sample::select(
             vec!["\n"; 12]
@@ -382,7 +793,7 @@ mod tests {
         #[test]
         fn agrees_with_the_commonmark_parser(lines in prop::collection::vec(line(), 0..16)) {
             let body = lines.concat();
-            if let Some(fast) = items(&body) {
+            if let Ok(fast) = items(&body) {
                 prop_assert_eq!(Some(fast), parser(&body), "{:?}", body);
             }
         }
@@ -397,7 +808,57 @@ mod tests {
                 let gap = if tight { "\n" } else { "\n\n" };
                 body.push_str(&format!("{n}.{} [{title}]({url}){gap}    {summary}\n\n", " ".repeat(spaces)));
             }
-            if let Some(fast) = items(&body) {
+            if let Ok(fast) = items(&body) {
+                prop_assert_eq!(Some(fast), parser(&body), "{:?}", body);
+            }
+        }
+
+        /// Titles built from what code spans, references, autolinks and HTML are made
+        /// of, with what may follow them on the line and the next.
+        #[test]
+        fn agrees_on_titles(
+            title in prop::collection::vec(prop::sample::select(vec![
+                "a", "b", " ", "  ", "\u{a0}", "字", "`", "``", "<", ">", "&", ";", "#", "x",
+                "X", "1", "0", "@", "]", "[", "$", "!", "/", "?", ".", "-", "*", "\\", "(",
+                "&amp;", "&lt;", "&#", "&#38;", "&#x26;", "&#0;", "&#55296;", "&nbsp;",
+            ]), 0..14),
+            tail in prop::sample::select(vec!["", " x", " `", " ]", "`", " <1@a>", ")`"]),
+            next in prop::sample::select(vec!["", "   c`\n", "2. [v](w)\n", "   ===\n", "c`\n"]),
+        ) {
+            let body = format!("1. [{}](u){tail}\n{next}", title.concat());
+            if let Ok(fast) = items(&body) {
+                prop_assert_eq!(Some(fast), parser(&body), "{:?}", body);
+            }
+        }
+
+        /// Digests in the shapes writers produce: tight and loose, several paragraphs,
+        /// summaries on the title's line or opening with a list, lazy lines, text
+        /// after the list.
+        #[test]
+        fn agrees_on_digest_shapes(
+            delimiter in prop::sample::select(vec![".", ")"]),
+            items_ in prop::collection::vec((
+                prop::sample::select(vec![" ", "  "]),
+                prop::sample::select(vec!["", " —— on the line"]),
+                prop::collection::vec(prop_oneof![
+                    5 => prop::sample::select(vec![
+                        "\n", "   s\n", "    s **b**\n", "lazy\n", "    - a\n", "   - a\n",
+                    ]),
+                    1 => prop::sample::select(vec![
+                        "  lazy\n", "    > q\n", "    ```\n", "    ---\n", "    ===\n",
+                        "        code\n", "  - x\n", "# h\n", "after\n", "[t]: v\n",
+                    ]),
+                ], 0..6),
+            ), 1..6),
+            closing in prop::sample::select(vec!["", "\nafter\n", "\n---\n\n*n*\n", "\n1. [z](y)\n", "\n   text\n   2. x\n"]),
+        ) {
+            let mut body = String::new();
+            for (k, (spaces, inline, lines)) in items_.into_iter().enumerate() {
+                body.push_str(&format!("{}{delimiter}{spaces}[t{k} `c`](https://x.com/a/status/{k}){inline}\n", k + 8));
+                body.push_str(&lines.concat());
+            }
+            body.push_str(closing);
+            if let Ok(fast) = items(&body) {
                 prop_assert_eq!(Some(fast), parser(&body), "{:?}", body);
             }
         }
