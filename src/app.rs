@@ -46,6 +46,12 @@ pub fn settings(cli: &Cli) -> Result<Settings, ConfigError> {
 
 /// Reads every digest, renders every feed and brings the output folder in line.
 pub fn run_once(settings: &Settings) -> Result<OnceReport, RunError> {
+    run_once_with(settings, true)
+}
+
+/// [`run_once`]; `ping`: tell the WebSub hubs which feeds changed, once they are
+/// written (or uploaded, when publishing to a bucket).
+pub fn run_once_with(settings: &Settings, ping: bool) -> Result<OnceReport, RunError> {
     // Taken first, so that a second run on the same folder is refused at once rather
     // than after reading every digest; a folder that does not exist yet is made only
     // once there is something to write into it.
@@ -120,6 +126,15 @@ pub fn run_once(settings: &Settings) -> Result<OnceReport, RunError> {
         Some(config) => Some(crate::publish::bucket::publish_once(config, &built.files)?),
         None => None,
     };
+    if ping {
+        // What readers fetch: the bucket's objects when publishing there.
+        let changed = match &published {
+            Some(report) => &report.uploaded,
+            None => &sync.written,
+        };
+        let topics = crate::websub::topics(&settings.base_url, changed);
+        crate::websub::ping_once(&settings.hubs, &topics);
+    }
     tracing::debug!(
         read_ms = read.as_millis() as u64,
         build_ms = (rendered - read).as_millis() as u64,
@@ -184,7 +199,7 @@ pub fn main(cli: Cli) -> ExitCode {
             }
         };
     }
-    match run_once(&settings) {
+    match run_once_with(&settings, !cli.no_ping) {
         Ok(report) => {
             tracing::info!(
                 digests = report.digests,

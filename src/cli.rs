@@ -49,6 +49,9 @@ pub struct Cli {
     /// writes nothing and exits 1, as a mistyped folder would).
     #[arg(long)]
     pub allow_empty: bool,
+    /// With --once: do not tell the WebSub hubs (`websub.hubs`) which feeds changed.
+    #[arg(long)]
+    pub no_ping: bool,
     /// More log output (-v debug, -vv trace). RUST_LOG, when set, takes precedence.
     #[arg(short, long, action = clap::ArgAction::Count, conflicts_with = "quiet")]
     pub verbose: u8,

@@ -54,3 +54,4 @@ pub mod state;
 pub mod systemd;
 pub mod text;
 pub mod watch;
+pub mod websub;

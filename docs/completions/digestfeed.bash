@@ -23,7 +23,7 @@ _digestfeed() {
 
     case "${cmd}" in
         digestfeed)
-            opts="-v -q -h -V --once --config --input --output --base-url --allow-empty --verbose --quiet --help --version"
+            opts="-v -q -h -V --once --config --input --output --base-url --allow-empty --no-ping --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -41,6 +41,7 @@ pub struct RawConfig {
     pub allow_empty: Option<bool>,
     pub publish_future: Option<bool>,
     pub publish: Option<RawPublish>,
+    pub websub: Option<RawWebSub>,
     /// Where each key stands in the file, for messages about its value.
     #[serde(skip)]
     pub source: Option<Source>,
@@ -71,8 +72,15 @@ const TOP_KEYS: &[&str] = &[
     "allow_empty",
     "publish_future",
     "publish",
+    "websub",
 ];
 const SITE_KEYS: &[&str] = &["title", "link", "description", "language", "author"];
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWebSub {
+    pub hubs: Option<Vec<String>>,
+}
 
 /// Command-line values that override the file.
 #[derive(Debug, Default, Clone)]
@@ -119,6 +127,8 @@ pub struct Settings {
     pub publish_future: bool,
     /// An S3-compatible bucket the feeds are uploaded to, besides the output folder.
     pub publish: Option<Publish>,
+    /// WebSub hubs every feed names and that are told of every feed that changed.
+    pub hubs: Vec<Url>,
 }
 
 impl RawConfig {
@@ -162,6 +172,8 @@ fn yaml_error(e: &serde_yaml::Error, origin: &Path) -> ConfigError {
             SITE_KEYS
         } else if message.contains("`endpoint`") {
             PUBLISH_KEYS
+        } else if message.contains("expected `hubs`") {
+            &["hubs"]
         } else {
             TOP_KEYS
         };
@@ -282,6 +294,7 @@ impl Settings {
             "",
         );
         let publish = publish::resolve(&mut problems, raw.publish);
+        let hubs = hubs(&mut problems, raw.websub);
         let (Some(input_dir), Some(base_url), Some(site), Some(timezone)) =
             (input_dir, base_url, site, timezone)
         else {
@@ -307,6 +320,7 @@ impl Settings {
             allow_empty: overrides.allow_empty || raw.allow_empty.unwrap_or(false),
             publish_future: raw.publish_future.unwrap_or(false),
             publish,
+            hubs,
         })
     }
 }
@@ -353,6 +367,19 @@ fn site(problems: &mut Problems, site: RawSite, base_url: Option<&Url>) -> Optio
         title,
         link: link?,
     })
+}
+
+/// `websub.hubs`: absolute http(s) URLs, without duplicates, in the order written.
+fn hubs(problems: &mut Problems, raw: Option<RawWebSub>) -> Vec<Url> {
+    let mut hubs: Vec<Url> = Vec::new();
+    for hub in raw.and_then(|w| w.hubs).unwrap_or_default() {
+        if let Some(url) = problems.take("websub.hubs", absolute_url("websub.hubs", &hub, false)) {
+            if !hubs.contains(&url) {
+                hubs.push(url);
+            }
+        }
+    }
+    hubs
 }
 
 /// `authors:`, handles lowercase and without `@`.
@@ -443,6 +470,21 @@ mod tests {
             .unwrap();
         assert_eq!((p.bucket.as_str(), p.prefix.as_str()), ("feeds", "ai/"));
         assert_eq!(p.cache_feeds, publish::DEFAULT_CACHE_FEEDS);
+    }
+
+    #[test]
+    fn websub_hubs_must_be_http_urls_and_are_kept_once_in_order() {
+        let text = "websub:\n  hubs:\n    - https://b.example/\n    - https://a.example/\n    - https://b.example/\n";
+        let hubs = Settings::resolve(parse(text).unwrap(), minimal())
+            .unwrap()
+            .hubs;
+        let hubs: Vec<&str> = hubs.iter().map(Url::as_str).collect();
+        assert_eq!(hubs, ["https://b.example/", "https://a.example/"]);
+        let bad = "max_entries: 3\nwebsub:\n  hubs: [mailto:x@example.org]\n";
+        let err = Settings::resolve(parse(bad).unwrap(), minimal()).unwrap_err();
+        assert!(err.to_string().contains(":3:"), "{err}");
+        let typo = parse("websub:\n  hub: []\n").unwrap_err();
+        assert!(typo.to_string().contains("\"hubs\""), "{typo}");
     }
 
     #[test]

@@ -209,7 +209,8 @@ impl Daemon {
 
     /// Renders what changed and writes the files whose bytes changed. On failure the
     /// feeds on disk stay whole and the next publish compares every file again.
-    pub fn publish(&mut self, out: Option<&mut OutputDir>) -> Result<(), RunError> {
+    /// Returns the output paths written.
+    pub fn publish(&mut self, out: Option<&mut OutputDir>) -> Result<Vec<String>, RunError> {
         let (root, cap) = (&self.root, self.live.settings.max_file_bytes);
         let changed = self
             .live
@@ -218,7 +219,7 @@ impl Daemon {
         // write here.
         let Some(out) = out else {
             self.synced = true;
-            return Ok(());
+            return Ok(changed.into_iter().collect());
         };
         let result = if self.synced {
             out.sync_paths(self.live.files(), &changed)
@@ -236,7 +237,7 @@ impl Daemon {
                     );
                 }
                 self.synced = true;
-                Ok(())
+                Ok(report.written)
             }
             Err(e) => {
                 self.synced = false;

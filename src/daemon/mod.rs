@@ -9,6 +9,7 @@
 
 pub mod input;
 pub mod live;
+pub mod ping;
 pub mod schedule;
 pub mod upload;
 
@@ -59,6 +60,8 @@ struct Loop<R> {
     reload: R,
     /// Publishes to object storage when the settings say so.
     uploader: Option<upload::Uploader>,
+    /// Tells the WebSub hubs of changed feeds when the settings name some.
+    pinger: Option<ping::Pinger>,
 }
 
 impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
@@ -102,11 +105,15 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
 
     fn publish(&mut self) {
         match self.daemon.publish(self.out.as_mut()) {
-            Ok(()) => {
-                if let Some(uploader) = &self.uploader {
-                    uploader.offer(self.daemon.live.files());
-                }
-            }
+            Ok(written) => match (&self.uploader, &self.pinger) {
+                // The uploader tells the hubs once the bucket holds the change.
+                (Some(uploader), _) => uploader.offer(self.daemon.live.files()),
+                (None, Some(pinger)) => pinger.topics().offer(crate::websub::topics(
+                    &self.daemon.settings().base_url,
+                    &written,
+                )),
+                (None, None) => {}
+            },
             Err(e) => {
                 error!(
                     "{e}; the feeds on disk are unchanged, retrying in {}s",
@@ -115,6 +122,21 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
                 self.schedule.by(Timer::Retry, Instant::now() + RETRY);
             }
         }
+    }
+
+    /// The uploader and the pinger the settings ask for (again, after a reload that
+    /// changed them).
+    fn start_helpers(&mut self, settings: &Settings) {
+        self.pinger =
+            (!settings.hubs.is_empty()).then(|| ping::Pinger::start(settings.hubs.clone()));
+        let ping = self
+            .pinger
+            .as_ref()
+            .map(|p| (p.topics(), settings.base_url.clone()));
+        self.uploader = settings
+            .publish
+            .clone()
+            .map(|config| upload::Uploader::start(config, ping));
     }
 
     /// SIGHUP: the configuration read again; a bad one is logged and the running one
@@ -152,12 +174,13 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
                     let old = std::mem::replace(&mut self.daemon.live, Live::new(settings.clone()));
                     fresh.live = old.reconfigured(settings);
                 }
-                if fresh.settings().publish != self.daemon.settings().publish {
-                    self.uploader = fresh
-                        .settings()
-                        .publish
-                        .clone()
-                        .map(upload::Uploader::start);
+                let (old, new) = (self.daemon.settings(), fresh.settings());
+                if new.publish != old.publish
+                    || new.hubs != old.hubs
+                    || new.base_url != old.base_url
+                {
+                    let new = new.clone();
+                    self.start_helpers(&new);
                 }
                 self.daemon = fresh;
                 // Another folder, no watch, or one cut short by the watch limit (which
@@ -353,13 +376,10 @@ pub async fn run(
         last_status: String::new(),
         reload,
         uploader: None,
+        pinger: None,
     };
-    lp.uploader = lp
-        .daemon
-        .settings()
-        .publish
-        .clone()
-        .map(upload::Uploader::start);
+    let settings = lp.daemon.settings().clone();
+    lp.start_helpers(&settings);
     // Watch first, then scan: a file written during start-up is seen by one or the other.
     lp.watch_again();
     let input = lp.daemon.settings().input_dir.clone();

@@ -3,6 +3,7 @@
 //! output it was given, and after a failure tries again every few seconds, with
 //! whatever is newest by then, until the store answers.
 
+use super::ping::Topics;
 use crate::config::Publish;
 use crate::error::PublishError;
 use crate::output::Output;
@@ -21,10 +22,11 @@ pub struct Uploader {
 }
 
 impl Uploader {
-    /// Starts the uploader on the current runtime.
-    pub fn start(config: Publish) -> Uploader {
+    /// Starts the uploader on the current runtime; `ping` hears of the feeds it
+    /// uploaded, as URLs under `base_url`.
+    pub fn start(config: Publish, ping: Option<(Topics, url::Url)>) -> Uploader {
         let (newest, rx) = watch::channel(None);
-        let task = tokio::spawn(run(config, rx));
+        let task = tokio::spawn(run(config, rx, ping));
         Uploader { newest, task }
     }
 
@@ -40,7 +42,11 @@ impl Drop for Uploader {
     }
 }
 
-async fn run(config: Publish, mut rx: watch::Receiver<Option<Arc<Output>>>) {
+async fn run(
+    config: Publish,
+    mut rx: watch::Receiver<Option<Arc<Output>>>,
+    ping: Option<(Topics, url::Url)>,
+) {
     let config = Arc::new(config);
     loop {
         if rx.changed().await.is_err() {
@@ -64,6 +70,9 @@ async fn run(config: Publish, mut rx: watch::Receiver<Option<Arc<Output>>>) {
                             deleted = report.deleted.len(),
                             "published"
                         );
+                    }
+                    if let Some((topics, base_url)) = &ping {
+                        topics.offer(crate::websub::topics(base_url, &report.uploaded));
                     }
                     break;
                 }

@@ -18,7 +18,7 @@ pub fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, RenderError
             ..Default::default()
         }],
         // The site first: one reader takes the first link for it, whatever its rel.
-        links: vec![
+        links: [
             Link {
                 href: site.link.to_string(),
                 rel: "alternate".to_string(),
@@ -31,7 +31,14 @@ pub fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, RenderError
                 mime_type: Some("application/atom+xml".to_string()),
                 ..Default::default()
             },
-        ],
+        ]
+        .into_iter()
+        .chain(ctx.settings.hubs.iter().map(|hub| Link {
+            href: hub.to_string(),
+            rel: "hub".to_string(),
+            ..Default::default()
+        }))
+        .collect(),
         generator: Some(Generator {
             value: "digestfeed".to_string(),
             ..Default::default()

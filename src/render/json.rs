@@ -15,7 +15,17 @@ struct JsonFeed<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     language: Option<&'a str>,
     authors: Vec<Author<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    hubs: Vec<Hub>,
     items: Vec<JsonItem<'a>>,
+}
+
+/// A WebSub hub (JSON Feed 1.1's `hubs`).
+#[derive(Serialize)]
+struct Hub {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    url: String,
 }
 
 #[derive(Serialize)]
@@ -74,6 +84,15 @@ pub fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, RenderError
         description: &feed.description,
         language: site.language.as_deref(),
         authors: vec![site_author()],
+        hubs: ctx
+            .settings
+            .hubs
+            .iter()
+            .map(|hub| Hub {
+                kind: "WebSub",
+                url: hub.to_string(),
+            })
+            .collect(),
         items,
     };
     let mut bytes = serde_json::to_vec_pretty(&out).map_err(RenderError::Json)?;

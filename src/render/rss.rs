@@ -46,12 +46,18 @@ pub fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, RenderError
         last_build_date: (!feed.entries.is_empty()).then(|| feed_updated(feed).to_rfc2822()),
         generator: Some("digestfeed".to_string()),
         atom_ext: Some(AtomExtension {
-            links: vec![Link {
+            links: std::iter::once(Link {
                 href: ctx.url(&feed.path(RSS_FILE)),
                 rel: "self".to_string(),
                 mime_type: Some("application/rss+xml".to_string()),
                 ..Default::default()
-            }],
+            })
+            .chain(ctx.settings.hubs.iter().map(|hub| Link {
+                href: hub.to_string(),
+                rel: "hub".to_string(),
+                ..Default::default()
+            }))
+            .collect(),
         }),
         items,
         ..Default::default()

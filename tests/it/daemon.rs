@@ -12,9 +12,9 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-const PATIENCE: Duration = Duration::from_secs(20);
+pub const PATIENCE: Duration = Duration::from_secs(20);
 
-struct Daemon {
+pub struct Daemon {
     child: Child,
     /// Every notification received so far, drained by a thread so that the daemon
     /// never waits on a full socket.
@@ -29,7 +29,7 @@ struct Daemon {
 
 impl Daemon {
     /// Starts the daemon on `input` and waits for READY=1.
-    fn start(input: &Path, output: &Path, extra_config: &str, env: &[(&str, &str)]) -> Daemon {
+    pub fn start(input: &Path, output: &Path, extra_config: &str, env: &[(&str, &str)]) -> Daemon {
         Daemon::start_under(&[], input, output, extra_config, env)
     }
 
@@ -62,10 +62,16 @@ impl Daemon {
             }
         });
         let config = dir.path().join("digestfeed.yaml");
+        // `extra_config` may set its own base URL.
+        let base_url = if extra_config.contains("base_url:") {
+            String::new()
+        } else {
+            format!("base_url: {BASE_URL}\n")
+        };
         fs::write(
             &config,
             format!(
-                "input_dir: {}\noutput_dir: {}\nbase_url: {BASE_URL}\ndebounce_ms: 50\n{extra_config}",
+                "input_dir: {}\noutput_dir: {}\n{base_url}debounce_ms: 50\n{extra_config}",
                 input.display(),
                 output.display()
             ),
@@ -156,7 +162,7 @@ impl Daemon {
     }
 
     /// Everything the daemon logged so far.
-    fn log(&self) -> String {
+    pub fn log(&self) -> String {
         fs::read_to_string(self._dir.path().join("stderr.log")).unwrap_or_default()
     }
 

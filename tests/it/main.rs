@@ -17,3 +17,5 @@ mod properties;
 mod publish;
 mod shortcut;
 mod support;
+mod websub;
+mod websub_hub;
