@@ -436,3 +436,56 @@ fn an_unreachable_store_is_exit_2_naming_the_object() {
     // The local feeds were written all the same.
     assert!(site.dir.path().join("out/atom.xml").is_file());
 }
+
+#[test]
+fn a_publish_cut_short_is_finished_by_the_next_run() {
+    let Some(moto) = Moto::start() else { return };
+    let site = Site::new(&moto.endpoint());
+    assert!(site.once().status.success());
+    // As a run killed after its first manifest and one upload would leave the bucket:
+    // the manifest marks what it was about to upload as unknown, and still lists the
+    // category feed it was about to delete; of the uploads, one landed.
+    let manifest = moto.s3(&["get", BUCKET, "ai/.digestfeed-manifest.json"]);
+    let mut intent: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+    // A feed the next run does not change: only the mark makes it upload it again.
+    let unchanged = "categories/open-source/atom.xml";
+    for path in ["atom.xml", "index.html", unchanged] {
+        intent["objects"][path]["md5"] = "".into();
+    }
+    moto.s3(&[
+        "put",
+        BUCKET,
+        "ai/.digestfeed-manifest.json",
+        &intent.to_string(),
+    ]);
+    moto.s3(&["put", BUCKET, &format!("ai/{unchanged}"), "half a publish"]);
+    // The digest whose removal the killed run was publishing.
+    fs::remove_file(site.dir.path().join("in/2026/01-01.md")).unwrap();
+    let run = site.once();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let files = site.out();
+    let objects = moto.objects();
+    for (path, bytes) in &files {
+        assert_eq!(objects[&format!("ai/{path}")]["md5"], md5(bytes), "{path}");
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_str(&moto.s3(&["get", BUCKET, "ai/.digestfeed-manifest.json"])).unwrap();
+    assert_eq!(
+        manifest["objects"]["atom.xml"]["md5"],
+        md5(&files["atom.xml"])
+    );
+    let stale: Vec<&String> = objects
+        .keys()
+        .filter(|k| !k.starts_with("ai/.") && !files.contains_key(&k["ai/".len()..]))
+        .collect();
+    assert!(stale.is_empty(), "left behind: {stale:?}");
+    assert!(!manifest["objects"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .any(|k| k.starts_with("categories/") && !files.contains_key(k.as_str())));
+}

@@ -5,6 +5,7 @@
     s3.py ENDPOINT list BUCKET        one JSON object a line: key, etag, content_type,
                                       cache_control, md5 (of the bytes read back)
     s3.py ENDPOINT put BUCKET KEY TEXT
+    s3.py ENDPOINT get BUCKET KEY     the object's bytes, as text
 """
 import hashlib
 import json
@@ -24,6 +25,8 @@ if command == "create":
     s3.create_bucket(Bucket=bucket)
 elif command == "put":
     s3.put_object(Bucket=bucket, Key=sys.argv[4], Body=sys.argv[5].encode())
+elif command == "get":
+    sys.stdout.write(s3.get_object(Bucket=bucket, Key=sys.argv[4])["Body"].read().decode())
 elif command == "list":
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
         for obj in page.get("Contents", []):
