@@ -9,6 +9,7 @@ use crate::error::{ConfigError, DigestError};
 use crate::fsio::{scan, writer};
 use crate::model::Summaries;
 use crate::output;
+use crate::report::{self, ErrorFormat, Level, Problem};
 use std::process::ExitCode;
 
 /// What a successful `--once` run did.
@@ -44,21 +45,40 @@ pub fn settings(cli: &Cli) -> Result<Settings, ConfigError> {
     )
 }
 
-/// Reads every digest, renders every feed and brings the output folder in line.
-pub fn run_once(settings: &Settings) -> Result<OnceReport, RunError> {
-    run_once_with(settings, true)
+/// How `--once` runs besides its settings.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OnceOptions {
+    /// Tell the WebSub hubs which feeds changed, once they are written (or uploaded,
+    /// when publishing to a bucket).
+    pub no_ping: bool,
+    pub format: ErrorFormat,
 }
 
-/// [`run_once`]; `ping`: tell the WebSub hubs which feeds changed, once they are
-/// written (or uploaded, when publishing to a bucket).
-pub fn run_once_with(settings: &Settings, ping: bool) -> Result<OnceReport, RunError> {
-    // Taken first, so that a second run on the same folder is refused at once rather
-    // than after reading every digest; a folder that does not exist yet is made only
-    // once there is something to write into it.
-    let held_early = match &settings.output_dir {
-        Some(dir) if dir.is_dir() => Some(writer::OutputDir::open(dir)?),
-        _ => None,
-    };
+/// Reads every digest, renders every feed and brings the output folder in line.
+pub fn run_once(settings: &Settings) -> Result<OnceReport, RunError> {
+    run_once_with(settings, OnceOptions::default())
+}
+
+/// Every digest read and every feed rendered, in memory: what `--once` writes and
+/// `check` compares.
+pub struct Rendered {
+    pub built: output::Built,
+    pub digests: usize,
+    pub drafts: usize,
+    pub errors: Vec<DigestError>,
+    pub invalid: usize,
+    pub held: usize,
+    read: std::time::Duration,
+    read_peak: u64,
+}
+
+/// Reads and renders, writing nothing. Problems are shown as they are found;
+/// `inspect` sees every valid digest, future ones included, before the render.
+pub fn read_and_render(
+    settings: &Settings,
+    format: ErrorFormat,
+    inspect: impl FnOnce(&crate::model::Corpus),
+) -> Result<Rendered, RunError> {
     let skip = settings
         .output_dir
         .as_ref()
@@ -83,7 +103,16 @@ pub fn run_once_with(settings: &Settings, ping: bool) -> Result<OnceReport, RunE
     tracing::debug!("{}", loaded.doubts);
     // Reported first, so that neither a failed write nor the check below hides them.
     for e in &loaded.errors {
-        tracing::error!("{e}");
+        report::show(
+            &Problem {
+                level: Level::Error,
+                code: None,
+                path: &e.path,
+                line: e.line,
+                message: &e.message,
+            },
+            format,
+        );
     }
     // A wrong --input would otherwise publish empty feeds over the good ones; so would
     // an input whose folders cannot be read, --allow-empty or not.
@@ -93,12 +122,8 @@ pub fn run_once_with(settings: &Settings, ping: bool) -> Result<OnceReport, RunE
             near_misses: loaded.near_misses,
         });
     }
-    let mut out = match (held_early, &settings.output_dir) {
-        (Some(out), _) => Some(out),
-        (None, Some(dir)) => Some(writer::OutputDir::open(dir)?),
-        (None, None) => None,
-    };
     let mut corpus = loaded.corpus;
+    inspect(&corpus);
     let held = hold_back(settings, &mut corpus);
     let digests = corpus.len();
     let read_full = |rel: &std::path::Path| match scan::load_one(
@@ -115,7 +140,36 @@ pub fn run_once_with(settings: &Settings, ping: bool) -> Result<OnceReport, RunE
     // The process ends right after: freeing a corpus-sized web of small allocations
     // would cost a tenth of the run for nothing.
     std::mem::forget(engine);
-    let rendered = started.elapsed();
+    Ok(Rendered {
+        built,
+        digests,
+        drafts: loaded.drafts,
+        errors: loaded.errors,
+        invalid: loaded.invalid,
+        held,
+        read,
+        read_peak,
+    })
+}
+
+/// [`run_once`] with its options.
+pub fn run_once_with(settings: &Settings, options: OnceOptions) -> Result<OnceReport, RunError> {
+    // Taken first, so that a second run on the same folder is refused at once rather
+    // than after reading every digest; a folder that does not exist yet is made only
+    // once there is something to write into it.
+    let held_early = match &settings.output_dir {
+        Some(dir) if dir.is_dir() => Some(writer::OutputDir::open(dir)?),
+        _ => None,
+    };
+    let started = std::time::Instant::now();
+    let rendered = read_and_render(settings, options.format, |_| {})?;
+    let built = &rendered.built;
+    let mut out = match (held_early, &settings.output_dir) {
+        (Some(out), _) => Some(out),
+        (None, Some(dir)) => Some(writer::OutputDir::open(dir)?),
+        (None, None) => None,
+    };
+    let written = started.elapsed();
     let sync = match &mut out {
         Some(out) => out.sync_once(&built.files)?,
         None => writer::SyncReport::default(),
@@ -126,7 +180,7 @@ pub fn run_once_with(settings: &Settings, ping: bool) -> Result<OnceReport, RunE
         Some(config) => Some(crate::publish::bucket::publish_once(config, &built.files)?),
         None => None,
     };
-    if ping {
+    if !options.no_ping {
         // What readers fetch: the bucket's objects when publishing there.
         let changed = match &published {
             Some(report) => &report.uploaded,
@@ -136,19 +190,19 @@ pub fn run_once_with(settings: &Settings, ping: bool) -> Result<OnceReport, RunE
         crate::websub::ping_once(&settings.hubs, &topics);
     }
     tracing::debug!(
-        read_ms = read.as_millis() as u64,
-        build_ms = (rendered - read).as_millis() as u64,
-        write_ms = (started.elapsed() - rendered).as_millis() as u64,
-        read_peak_mb = read_peak,
+        read_ms = rendered.read.as_millis() as u64,
+        build_ms = (written - rendered.read).as_millis() as u64,
+        write_ms = (started.elapsed() - written).as_millis() as u64,
+        read_peak_mb = rendered.read_peak,
         peak_mb = peak_rss_mb(),
         "timings"
     );
     Ok(OnceReport {
-        digests,
-        drafts: loaded.drafts,
-        errors: loaded.errors,
-        invalid: loaded.invalid,
-        held,
+        digests: rendered.digests,
+        drafts: rendered.drafts,
+        errors: rendered.errors,
+        invalid: rendered.invalid,
+        held: rendered.held,
         sync,
         published,
     })
@@ -190,7 +244,7 @@ pub fn main(cli: Cli) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if !cli.once {
+    if !cli.once && cli.command.is_none() {
         return match run_daemon(settings, &cli) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -199,7 +253,18 @@ pub fn main(cli: Cli) -> ExitCode {
             }
         };
     }
-    match run_once_with(&settings, !cli.no_ping) {
+    if let (true, Some(_)) = (cli.once, &cli.command) {
+        tracing::error!("--once and check: give one of them (check writes nothing; --once writes)");
+        return ExitCode::from(2);
+    }
+    if let Some(crate::cli::Command::Check(args)) = &cli.command {
+        return crate::check::main(&settings, args, cli.error_format);
+    }
+    let options = OnceOptions {
+        no_ping: cli.no_ping,
+        format: cli.error_format,
+    };
+    match run_once_with(&settings, options) {
         Ok(report) => {
             tracing::info!(
                 digests = report.digests,

@@ -1,6 +1,7 @@
 //! Command-line flags.
 
-use clap::Parser;
+use crate::report::ErrorFormat;
+use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 const AFTER_HELP: &str = "\
@@ -10,6 +11,7 @@ Exit codes:
      feeds written from everything else; or --once found no digest at all
   2  usage or config error, unreadable input, or the output could not be written
      (every feed on disk is still whole)
+  3  check only: the feeds would change (the files are listed)
 
 Environment:
   RUST_LOG  log filter (overrides -v/-q), e.g. RUST_LOG=debug
@@ -30,21 +32,27 @@ Example:
 #[derive(Debug, Parser)]
 #[command(name = "digestfeed", version, about, long_about, after_help = AFTER_HELP)]
 pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
     /// Regenerate every feed once and exit (without it, digestfeed watches the folder).
     #[arg(long)]
     pub once: bool,
     /// YAML config file (see config/digestfeed.yaml); flags override its values.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
     /// Folder of digest Markdown files, searched recursively.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", global = true)]
     pub input: Option<PathBuf>,
     /// Folder the feeds are written to.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", global = true)]
     pub output: Option<PathBuf>,
     /// Absolute URL the output folder is served at, e.g. https://example.org/feeds/.
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", global = true)]
     pub base_url: Option<String>,
+    /// How problems in digests are shown: human (path:line: what, in the log), github
+    /// (workflow annotations on standard output), json (one object a line).
+    #[arg(long, value_enum, default_value_t, global = true)]
+    pub error_format: ErrorFormat,
     /// With --once: an input folder without a digest is fine (without it, such a run
     /// writes nothing and exits 1, as a mistyped folder would).
     #[arg(long)]
@@ -53,9 +61,37 @@ pub struct Cli {
     #[arg(long)]
     pub no_ping: bool,
     /// More log output (-v debug, -vv trace). RUST_LOG, when set, takes precedence.
-    #[arg(short, long, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    #[arg(short, long, action = clap::ArgAction::Count, conflicts_with = "quiet", global = true)]
     pub verbose: u8,
     /// Less log output (-q warnings and errors only, -qq errors only).
-    #[arg(short, long, action = clap::ArgAction::Count)]
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub quiet: u8,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check without writing: are the digests sound, and would the feeds change?
+    ///
+    /// Reads and renders as --once does, compares the result with the output folder
+    /// (or, publishing to a bucket without one, with the bucket's manifest) and writes
+    /// nothing. Lists the files that would change. Exit codes: 0 up to date, 1 invalid
+    /// digests or denied lints, 3 the feeds would change.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Make a lint fail the check (exit 1): its code (DF001) or name (duplicate-item),
+    /// or `all`. Repeatable.
+    #[arg(long, value_name = "CODE")]
+    pub deny: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
 }

@@ -31,6 +31,7 @@
 
 pub mod app;
 pub mod author;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod daemon;
@@ -39,6 +40,7 @@ pub mod error;
 pub mod fsio;
 pub mod future;
 pub mod key;
+pub mod lint;
 pub mod logging;
 pub mod model;
 pub mod names;
@@ -49,6 +51,7 @@ pub mod plan;
 pub mod publish;
 pub mod reference;
 pub mod render;
+pub mod report;
 pub mod slug;
 pub mod state;
 pub mod systemd;

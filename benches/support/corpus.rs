@@ -409,14 +409,20 @@ pub fn generate_mix(count: u64, seed: u64, mix: Mix) -> Vec<(String, String)> {
         }
         for k in 0..items {
             let repeat = rng.below(10) < 4 && !recent.is_empty();
-            let tweet = if repeat {
+            let earlier = if repeat {
                 let back =
                     &recent[recent.len() - 1 - rng.below(recent.len().min(2) as u64) as usize];
                 let t = &back[rng.below(back.len() as u64) as usize];
-                Tweet {
+                // A writer does not list one tweet twice in a digest (a lint says so).
+                (!tweets.iter().any(|u: &Tweet| u.id == t.id)).then_some(Tweet {
                     id: t.id,
                     author: t.author,
-                }
+                })
+            } else {
+                None
+            };
+            let tweet = if let Some(t) = earlier {
+                t
             } else {
                 next_id += 1 + rng.below(1000);
                 Tweet {

@@ -2,6 +2,7 @@
 //! parsers this project did not write (feed-rs, roxmltree, serde_json).
 
 mod bad_input;
+mod check;
 mod cli_docs;
 mod cli_docs_gen;
 #[path = "../../benches/support/corpus.rs"]

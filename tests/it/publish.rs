@@ -3,7 +3,7 @@
 //! (tests/publish/s3.py), and every request the server took from its own log.
 //!
 //! Without `moto_server` on the PATH these tests say so and pass, unless
-//! DIGESTFEED_REQUIRE_MOTO is set, as `.ci/run` sets it.
+//! DIGESTFEED_REQUIRE_TOOLS is set, as `.ci/run` sets it.
 
 use super::support::{digest, repo, write, BASE_URL};
 use digestfeed::output::Output as Files;
@@ -43,7 +43,7 @@ impl Moto {
             .is_ok();
         if !found {
             assert!(
-                std::env::var_os("DIGESTFEED_REQUIRE_MOTO").is_none(),
+                std::env::var_os("DIGESTFEED_REQUIRE_TOOLS").is_none(),
                 "moto_server is not installed: pip install 'moto[server]'"
             );
             eprintln!("moto_server is not installed (pip install 'moto[server]'): test skipped");

@@ -1,0 +1,206 @@
+//! `digestfeed check`: what `--once` would change, without writing anything. The
+//! rendered output is compared with the output folder (the files its manifest lists),
+//! or, publishing to a bucket without one, with the bucket's manifest.
+
+use crate::cli::CheckArgs;
+use crate::config::Settings;
+use crate::error::RunError;
+use crate::fsio::writer::MANIFEST;
+use crate::lint;
+use crate::output::Output;
+use crate::report::{self, ErrorFormat, Level, Problem};
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::Path;
+use std::process::ExitCode;
+
+/// How one output file would change.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FileChange {
+    New(String),
+    Changed(String),
+    Removed(String),
+}
+
+impl std::fmt::Display for FileChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FileChange::New(p) => write!(f, "new      {p}"),
+            FileChange::Changed(p) => write!(f, "changed  {p}"),
+            FileChange::Removed(p) => write!(f, "removed  {p}"),
+        }
+    }
+}
+
+/// The paths the output folder's manifest lists (none if it has none).
+fn listed(dir: &Path) -> BTreeSet<String> {
+    fs::read_to_string(dir.join(MANIFEST))
+        .map(|text| {
+            text.lines()
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// What a sync of `files` into `dir` would change. Only reads: a file is compared
+/// only if it is a regular file (a link where a feed goes is a change, as the writer
+/// replaces it).
+pub fn against_folder(dir: &Path, files: &Output) -> Vec<FileChange> {
+    let mut changes = Vec::new();
+    for (path, bytes) in files {
+        let target = dir.join(path);
+        let regular = fs::symlink_metadata(&target).is_ok_and(|m| m.file_type().is_file());
+        if !regular {
+            changes.push(FileChange::New(path.clone()));
+        } else if fs::read(&target).ok().as_ref() != Some(bytes) {
+            changes.push(FileChange::Changed(path.clone()));
+        }
+    }
+    for path in listed(dir) {
+        if !files.contains_key(&path) && dir.join(&path).exists() {
+            changes.push(FileChange::Removed(path));
+        }
+    }
+    changes.sort();
+    changes
+}
+
+/// What a publish of `files` would change in a bucket whose manifest is `remote`.
+pub fn against_manifest(remote: &crate::publish::Manifest, files: &Output) -> Vec<FileChange> {
+    let plan = crate::publish::plan(files, remote);
+    let mut changes: Vec<FileChange> = plan
+        .upload
+        .into_iter()
+        .map(|p| {
+            if remote.objects.contains_key(&p) {
+                FileChange::Changed(p)
+            } else {
+                FileChange::New(p)
+            }
+        })
+        .chain(plan.delete.into_iter().map(FileChange::Removed))
+        .collect();
+    changes.sort();
+    changes
+}
+
+/// `digestfeed check`: the exit code.
+pub fn main(settings: &Settings, args: &CheckArgs, format: ErrorFormat) -> ExitCode {
+    if let Some(unknown) = args.deny.iter().find(|d| !lint::is_known(d)) {
+        let known: Vec<String> = lint::LINTS
+            .iter()
+            .map(|(code, name, _)| format!("{code} ({name})"))
+            .collect();
+        tracing::error!(
+            "--deny {unknown}: no such lint; the lints are {}, or all",
+            known.join(", ")
+        );
+        return ExitCode::from(2);
+    }
+    let mut lints = Vec::new();
+    let now = chrono::Utc::now();
+    let rendered = crate::app::read_and_render(settings, format, |corpus| {
+        lints = lint::lint(corpus, &settings.input_dir, now);
+    });
+    let rendered = match rendered {
+        Ok(rendered) => rendered,
+        Err(e) => {
+            tracing::error!("{e}");
+            return ExitCode::from(e.exit_code());
+        }
+    };
+    let mut denied = 0;
+    for l in &lints {
+        let level = if lint::is_denied(l, &args.deny) {
+            denied += 1;
+            Level::Error
+        } else {
+            Level::Warning
+        };
+        report::show(
+            &Problem {
+                level,
+                code: Some(l.code),
+                path: &l.path,
+                line: l.line,
+                message: &l.message,
+            },
+            format,
+        );
+    }
+    let changes = match compare(settings, &rendered.built.files) {
+        Ok(changes) => changes,
+        Err(e) => {
+            tracing::error!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    for change in &changes {
+        println!("{change}");
+    }
+    tracing::info!(
+        digests = rendered.digests,
+        invalid = rendered.invalid,
+        problems = rendered.errors.len(),
+        lints = lints.len(),
+        denied,
+        changes = changes.len(),
+        "checked"
+    );
+    if !rendered.errors.is_empty() || denied > 0 {
+        ExitCode::from(1)
+    } else if !changes.is_empty() {
+        ExitCode::from(3)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// What `--once` would change: in the output folder, else in the bucket.
+fn compare(settings: &Settings, files: &Output) -> Result<Vec<FileChange>, RunError> {
+    match (&settings.output_dir, &settings.publish) {
+        (Some(dir), _) => Ok(against_folder(dir, files)),
+        (None, Some(config)) => {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(RunError::EventLoop)?;
+            let bucket = crate::publish::bucket::Bucket::new(config)?;
+            let (remote, _) = runtime.block_on(bucket.state())?;
+            Ok(against_manifest(&remote, files))
+        }
+        (None, None) => Ok(Vec::new()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_is_compared_by_bytes_and_by_what_its_manifest_lists() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("same.xml"), "s").unwrap();
+        fs::write(dir.path().join("old.xml"), "o").unwrap();
+        fs::write(dir.path().join("gone.xml"), "g").unwrap();
+        fs::write(dir.path().join("mine.txt"), "m").unwrap();
+        fs::write(dir.path().join(MANIFEST), "same.xml\nold.xml\ngone.xml\n").unwrap();
+        let files: Output = [("same.xml", "s"), ("old.xml", "o2"), ("new.xml", "n")]
+            .iter()
+            .map(|(p, b)| (p.to_string(), b.as_bytes().to_vec()))
+            .collect();
+        assert_eq!(
+            against_folder(dir.path(), &files),
+            [
+                FileChange::New("new.xml".into()),
+                FileChange::Changed("old.xml".into()),
+                FileChange::Removed("gone.xml".into()),
+            ]
+        );
+        assert!(against_folder(dir.path(), &Output::new())
+            .iter()
+            .all(|c| !matches!(c, FileChange::Removed(p) if p == "mine.txt")));
+    }
+}

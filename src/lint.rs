@@ -1,0 +1,292 @@
+//! Lints: digests that are valid but probably not what their writer meant. Each has a
+//! code, is reported at `path:line` where there is a line, and is a warning unless
+//! `digestfeed check --deny CODE` (or `--deny all`) makes it fail the check. Pure:
+//! over parsed digests, with the time passed in.
+
+use crate::key::EntryKey;
+use crate::model::Corpus;
+use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// Every lint: its code, its name, and what it finds.
+pub const LINTS: &[(&str, &str, &str)] = &[
+    (
+        "DF001",
+        "duplicate-item",
+        "the same tweet twice in one digest",
+    ),
+    ("DF004", "future-date", "a digest dated after now"),
+    (
+        "DF005",
+        "date-name-mismatch",
+        "a date more than a day from the one in the file name",
+    ),
+    (
+        "DF006",
+        "similar-categories",
+        "category names that differ only in case, width or spacing",
+    ),
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lint {
+    pub code: &'static str,
+    pub path: PathBuf,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl std::fmt::Display for Lint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(
+                f,
+                "{}:{line}: {} [{}]",
+                self.path.display(),
+                self.message,
+                self.code
+            ),
+            None => write!(
+                f,
+                "{}: {} [{}]",
+                self.path.display(),
+                self.message,
+                self.code
+            ),
+        }
+    }
+}
+
+/// Whether `code` names a lint (by code or name) or is `all`.
+pub fn is_known(code: &str) -> bool {
+    code == "all"
+        || LINTS
+            .iter()
+            .any(|(c, n, _)| code.eq_ignore_ascii_case(c) || code == *n)
+}
+
+/// Whether `--deny` makes this lint fail the check.
+pub fn is_denied(lint: &Lint, deny: &[String]) -> bool {
+    deny.iter().any(|d| {
+        d == "all"
+            || d.eq_ignore_ascii_case(lint.code)
+            || LINTS.iter().any(|(c, n, _)| *c == lint.code && d == n)
+    })
+}
+
+/// Every lint of a corpus whose paths are relative to `root`, in path order.
+pub fn lint(corpus: &Corpus, root: &Path, now: DateTime<Utc>) -> Vec<Lint> {
+    let mut lints = Vec::new();
+    for (rel, digest) in corpus {
+        let path = root.join(rel);
+        let mut seen: HashMap<&EntryKey, usize> = HashMap::new();
+        for item in &digest.items {
+            if let Some(first) = seen.insert(&item.link.key, item.line) {
+                seen.insert(&item.link.key, first);
+                lints.push(Lint {
+                    code: "DF001",
+                    path: path.clone(),
+                    line: Some(item.line),
+                    message: format!(
+                        "the same tweet as the item at line {first}; only that one is published"
+                    ),
+                });
+            }
+        }
+        if digest.date > now {
+            lints.push(Lint {
+                code: "DF004",
+                path: path.clone(),
+                line: None,
+                message: format!(
+                    "dated {}, after now: held back until then (publish_future: true publishes it at once)",
+                    digest.date.to_rfc3339()
+                ),
+            });
+        }
+        if let Some(named) = date_in_name(rel) {
+            let dated = digest.date.date_naive();
+            if (dated - named).num_days().abs() > 1 {
+                lints.push(Lint {
+                    code: "DF005",
+                    path: path.clone(),
+                    line: None,
+                    message: format!(
+                        "dated {dated}, but the file name says {named}; is one of them a typo?"
+                    ),
+                });
+            }
+        }
+    }
+    lints.extend(similar_categories(corpus, root));
+    lints.sort_by(|a, b| (&a.path, a.line, a.code).cmp(&(&b.path, b.line, b.code)));
+    lints
+}
+
+/// The first `YYYY-MM-DD` in a file name, if any.
+fn date_in_name(rel: &Path) -> Option<NaiveDate> {
+    let name = rel.file_name()?.to_str()?;
+    let bytes = name.as_bytes();
+    (0..bytes.len().saturating_sub(9)).find_map(|i| {
+        let part = name.get(i..i + 10)?;
+        let shape = part.bytes().enumerate().all(|(j, b)| match j {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+        if !shape || (i > 0 && bytes[i - 1].is_ascii_digit()) {
+            return None;
+        }
+        NaiveDate::parse_from_str(part, "%Y-%m-%d").ok()
+    })
+}
+
+/// A category name folded: lowercase, full-width forms as ASCII, without whitespace,
+/// `-` or `_`.
+fn fold(name: &str) -> String {
+    name.chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            c => c,
+        })
+        .flat_map(char::to_lowercase)
+        .filter(|c| !c.is_whitespace() && *c != '-' && *c != '_')
+        .collect()
+}
+
+/// One lint per spelling of a category that another, more used spelling folds alike,
+/// at the first digest that uses it.
+fn similar_categories(corpus: &Corpus, root: &Path) -> Vec<Lint> {
+    // Folded → spelling → (uses, first digest).
+    let mut spellings: BTreeMap<String, BTreeMap<&str, (usize, &Path)>> = BTreeMap::new();
+    for (rel, digest) in corpus {
+        for name in &digest.categories {
+            let entry = spellings
+                .entry(fold(name))
+                .or_default()
+                .entry(name.as_str())
+                .or_insert((0, rel.as_path()));
+            entry.0 += 1;
+        }
+    }
+    let mut lints = Vec::new();
+    for names in spellings.values().filter(|n| n.len() > 1) {
+        let Some((&usual, _)) = names
+            .iter()
+            .max_by_key(|(name, (uses, _))| (*uses, std::cmp::Reverse(*name)))
+        else {
+            continue;
+        };
+        for (name, (uses, first)) in names {
+            if *name != usual {
+                lints.push(Lint {
+                    code: "DF006",
+                    path: root.join(first),
+                    line: None,
+                    message: format!(
+                        "category \"{name}\" ({uses} digests) differs from \"{usual}\" only in case, width or spacing: two feeds where one is meant"
+                    ),
+                });
+            }
+        }
+    }
+    lints
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Parsed;
+    use crate::parse::parse_digest;
+
+    fn corpus(files: &[(&str, &str)]) -> Corpus {
+        files
+            .iter()
+            .filter_map(|(path, text)| {
+                match parse_digest(Path::new(path), text.as_bytes(), chrono_tz::Tz::UTC) {
+                    Ok(Parsed::Digest(d)) => Some((PathBuf::from(path), d)),
+                    _ => None,
+                }
+            })
+            .collect()
+    }
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-06-01T00:00:00Z")
+            .unwrap()
+            .into()
+    }
+
+    fn codes(lints: &[Lint]) -> Vec<(&str, String)> {
+        lints.iter().map(|l| (l.code, l.to_string())).collect()
+    }
+
+    #[test]
+    fn each_lint_finds_its_case_and_nothing_in_a_clean_digest() {
+        let clean = "---\ndate: 2026-01-06T08:00:00+08:00\ncategories: [AI]\n---\n1. [a](https://x.com/a/status/1)\n2. [b](https://x.com/b/status/2)\n";
+        assert!(lint(
+            &corpus(&[("2026-01-06-08.md", clean)]),
+            Path::new("in"),
+            now()
+        )
+        .is_empty());
+        let dup = "---\ndate: 2026-01-06T08:00:00Z\n---\n1. [a](https://x.com/a/status/1)\n2. [b](https://twitter.com/A/status/1?s=20)\n";
+        let future = "---\ndate: 2027-01-01T00:00:00Z\n---\n";
+        let misnamed = "---\ndate: 2026-02-06T08:00:00Z\n---\n";
+        let cats_a = "---\ndate: 2026-01-01T00:00:00Z\ncategories: [Open Source, AI]\n---\n";
+        let cats_b = "---\ndate: 2026-01-02T00:00:00Z\ncategories: [Open Source]\n---\n";
+        let cats_c = "---\ndate: 2026-01-03T00:00:00Z\ncategories: [\"ｏｐｅｎ-source\"]\n---\n";
+        let lints = lint(
+            &corpus(&[
+                ("dup.md", dup),
+                ("future.md", future),
+                ("2026-01-06-x.md", misnamed),
+                ("a.md", cats_a),
+                ("b.md", cats_b),
+                ("c.md", cats_c),
+            ]),
+            Path::new("in"),
+            now(),
+        );
+        assert_eq!(
+            codes(&lints),
+            [
+                ("DF005", "in/2026-01-06-x.md: dated 2026-02-06, but the file name says 2026-01-06; is one of them a typo? [DF005]".to_string()),
+                ("DF006", "in/c.md: category \"ｏｐｅｎ-source\" (1 digests) differs from \"Open Source\" only in case, width or spacing: two feeds where one is meant [DF006]".to_string()),
+                ("DF001", "in/dup.md:5: the same tweet as the item at line 4; only that one is published [DF001]".to_string()),
+                ("DF004", "in/future.md: dated 2027-01-01T00:00:00+00:00, after now: held back until then (publish_future: true publishes it at once) [DF004]".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn deny_takes_codes_names_and_all() {
+        let l = Lint {
+            code: "DF001",
+            path: PathBuf::from("a.md"),
+            line: None,
+            message: String::new(),
+        };
+        assert!(is_denied(&l, &["df001".into()]));
+        assert!(is_denied(&l, &["duplicate-item".into()]));
+        assert!(is_denied(&l, &["all".into()]));
+        assert!(!is_denied(&l, &["DF004".into()]));
+        assert!(is_known("future-date") && is_known("DF006") && !is_known("DF999"));
+    }
+
+    #[test]
+    fn a_date_is_found_in_a_file_name() {
+        assert_eq!(
+            date_in_name(Path::new("x/2026-01-07-08.md")),
+            NaiveDate::from_ymd_opt(2026, 1, 7)
+        );
+        assert_eq!(
+            date_in_name(Path::new("digest-2025-12-31.md")),
+            NaiveDate::from_ymd_opt(2025, 12, 31)
+        );
+        assert_eq!(date_in_name(Path::new("12026-01-07.md")), None);
+        assert_eq!(date_in_name(Path::new("2026-13-07.md")), None);
+        assert_eq!(date_in_name(Path::new("notes.md")), None);
+    }
+}

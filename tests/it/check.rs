@@ -1,0 +1,214 @@
+//! `digestfeed check`: what `--once` would change, its lints and error formats, and
+//! that it writes nothing (traced with strace).
+
+use super::support::{digest, write, BASE_URL};
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn check(input: &Path, output: &Path, extra: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_digestfeed"))
+        .arg("check")
+        .args(["--input", input.to_str().unwrap(), "--output"])
+        .arg(output)
+        .args(["--base-url", BASE_URL])
+        .args(extra)
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn item(id: u64) -> (String, String) {
+    (
+        format!("Story {id} - Maya Chen"),
+        format!("https://x.com/mayachen_ai/status/{id}"),
+    )
+}
+
+fn write_digest(input: &Path, name: &str, date: &str, ids: &[u64]) {
+    let items: Vec<(String, String)> = ids.iter().map(|id| item(*id)).collect();
+    let items: Vec<(&str, &str, &str)> = items
+        .iter()
+        .map(|(t, u)| (t.as_str(), u.as_str(), "Summary."))
+        .collect();
+    write(input, name, digest(date, &["AI"], &items));
+}
+
+#[test]
+fn check_says_whether_once_would_change_the_feeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, output) = (dir.path().join("in"), dir.path().join("out"));
+    write_digest(&input, "2026-01-01-08.md", "2026-01-01T08:00:00Z", &[1, 2]);
+    // Nothing written yet: every file is new.
+    let first = check(&input, &output, &[]);
+    assert_eq!(first.status.code(), Some(3), "{}", stdout(&first));
+    assert!(stdout(&first).contains("new      atom.xml"));
+    assert!(!output.exists(), "check made the output folder");
+    let once = super::support::run_once(&input, &output, &[]);
+    assert!(once.status.success());
+    let same = check(&input, &output, &[]);
+    assert_eq!(same.status.code(), Some(0), "{}", stdout(&same));
+    assert_eq!(stdout(&same), "");
+    // A new digest changes the global feed; a removed one would remove its category.
+    write_digest(&input, "2026-01-02-08.md", "2026-01-02T08:00:00Z", &[3]);
+    let changed = check(&input, &output, &[]);
+    assert_eq!(changed.status.code(), Some(3));
+    assert!(
+        stdout(&changed).contains("changed  atom.xml"),
+        "{}",
+        stdout(&changed)
+    );
+    // An invalid digest is exit 1, whatever would change.
+    write(&input, "broken.md", "---\ndate: nope\n---\n");
+    let broken = check(&input, &output, &[]);
+    assert_eq!(broken.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&broken.stderr).contains("broken.md:2:"));
+}
+
+#[test]
+fn lints_warn_unless_denied_and_every_error_format_names_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, output) = (dir.path().join("in"), dir.path().join("out"));
+    // The same tweet twice (DF001), in a file named for another day (DF005).
+    write_digest(&input, "2026-01-09-08.md", "2026-01-01T08:00:00Z", &[1, 1]);
+    assert!(super::support::run_once(&input, &output, &[])
+        .status
+        .success());
+    let warned = check(&input, &output, &[]);
+    assert_eq!(warned.status.code(), Some(0), "lints are warnings");
+    let log = String::from_utf8_lossy(&warned.stderr);
+    assert!(
+        log.contains("2026-01-09-08.md:11: the same tweet as the item at line 7"),
+        "{log}"
+    );
+    assert!(log.contains("[DF005]"), "{log}");
+    let denied = check(&input, &output, &["--deny", "duplicate-item"]);
+    assert_eq!(denied.status.code(), Some(1));
+    let github = check(
+        &input,
+        &output,
+        &["--deny", "DF001", "--error-format", "github"],
+    );
+    let annotations = stdout(&github);
+    assert!(
+        annotations.contains(&format!(
+            "::error file={},line=11,title=DF001::the same tweet",
+            input.join("2026-01-09-08.md").display()
+        )),
+        "{annotations}"
+    );
+    assert!(annotations.contains("::warning file="), "{annotations}");
+    let json = check(&input, &output, &["--error-format", "json"]);
+    let lines: Vec<serde_json::Value> = stdout(&json)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    let first = lines.iter().find(|l| l["code"] == "DF001").unwrap();
+    assert_eq!(first["line"], 11);
+    assert_eq!(first["level"], "warning");
+    let unknown = check(&input, &output, &["--deny", "DF999"]);
+    assert_eq!(unknown.status.code(), Some(2));
+}
+
+#[test]
+fn a_clean_generated_corpus_has_no_lint() {
+    let corpus = super::corpus::generate(10_000, 1);
+    let parsed: digestfeed::model::Corpus = corpus
+        .iter()
+        .filter_map(|(rel, text)| {
+            match digestfeed::parse::parse_digest(
+                Path::new(rel),
+                text.as_bytes(),
+                chrono_tz::Tz::UTC,
+            ) {
+                Ok(digestfeed::model::Parsed::Digest(d)) => Some((rel.into(), d)),
+                _ => None,
+            }
+        })
+        .collect();
+    assert!(parsed.len() > 9_000);
+    // Dated from 2024 on, every 4 hours: a clock after the last one.
+    let now = chrono::DateTime::<chrono::Utc>::MAX_UTC;
+    let lints = digestfeed::lint::lint(&parsed, Path::new("in"), now);
+    let shown: Vec<String> = lints.iter().take(5).map(ToString::to_string).collect();
+    assert!(lints.is_empty(), "{} lints: {shown:#?}", lints.len());
+}
+
+#[test]
+fn check_writes_nothing() {
+    if Command::new("strace").arg("-V").output().is_err() {
+        assert!(
+            std::env::var_os("DIGESTFEED_REQUIRE_TOOLS").is_none(),
+            "strace is not installed (apt-get install strace)"
+        );
+        eprintln!("strace is not installed: test skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (input, output) = (dir.path().join("in"), dir.path().join("out"));
+    write_digest(
+        &input,
+        "2026/01/2026-01-01-08.md",
+        "2026-01-01T08:00:00Z",
+        &[1, 2],
+    );
+    write_digest(&input, "2026-01-02-08.md", "2026-01-02T08:00:00Z", &[3]);
+    assert!(super::support::run_once(&input, &output, &[])
+        .status
+        .success());
+    write_digest(&input, "2099-01-01-08.md", "2026-01-20T08:00:00Z", &[7]);
+    let trace = dir.path().join("trace");
+    let run = Command::new("strace")
+        .args(["-f", "-qq", "-e", "trace=%file,%desc", "-o"])
+        .arg(&trace)
+        .arg(env!("CARGO_BIN_EXE_digestfeed"))
+        .args(["check", "--input"])
+        .arg(&input)
+        .arg("--output")
+        .arg(&output)
+        .args(["--base-url", BASE_URL])
+        .output()
+        .unwrap();
+    assert_eq!(
+        run.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let trace = std::fs::read_to_string(trace).unwrap();
+    let changing: Vec<&str> = trace
+        .lines()
+        .filter(|l| {
+            let call = l.split_whitespace().nth(1).unwrap_or("");
+            [
+                "rename",
+                "unlink",
+                "mkdir",
+                "rmdir",
+                "link",
+                "symlink",
+                "chmod",
+                "fchmod",
+                "truncate",
+                "ftruncate",
+            ]
+            .iter()
+            .any(|c| {
+                call.starts_with(&format!("{c}("))
+                    || call.starts_with(&format!("{c}at("))
+                    || call.starts_with(&format!("{c}at2("))
+            }) || ((call.starts_with("openat(") || call.starts_with("open("))
+                && (l.contains("O_WRONLY") || l.contains("O_RDWR") || l.contains("O_CREAT"))
+                && !l.contains("/dev/null"))
+        })
+        .collect();
+    assert!(
+        changing.is_empty(),
+        "check changed the file system:\n{}",
+        changing.join("\n")
+    );
+}
