@@ -52,6 +52,8 @@ pub struct OnceOptions {
     /// when publishing to a bucket).
     pub no_ping: bool,
     pub format: ErrorFormat,
+    /// Print what changes in each feed (`--diff`), in this format.
+    pub diff: Option<crate::diff::DiffFormat>,
 }
 
 /// Reads every digest, renders every feed and brings the output folder in line.
@@ -170,6 +172,13 @@ pub fn run_once_with(settings: &Settings, options: OnceOptions) -> Result<OnceRe
         (None, None) => None,
     };
     let written = started.elapsed();
+    if let (Some(format), Some(dir)) = (options.diff, &settings.output_dir) {
+        let old = crate::diff::read_folder_feeds(dir, &built.files);
+        print!(
+            "{}",
+            crate::diff::render(&crate::diff::diff(&old, &built.files), format)
+        );
+    }
     let sync = match &mut out {
         Some(out) => out.sync_once(&built.files)?,
         None => writer::SyncReport::default(),
@@ -258,11 +267,13 @@ pub fn main(cli: Cli) -> ExitCode {
         return ExitCode::from(2);
     }
     if let Some(crate::cli::Command::Check(args)) = &cli.command {
-        return crate::check::main(&settings, args, cli.error_format);
+        let diff = cli.diff.then_some(cli.format);
+        return crate::check::main(&settings, args, cli.error_format, diff);
     }
     let options = OnceOptions {
         no_ping: cli.no_ping,
         format: cli.error_format,
+        diff: cli.diff.then_some(cli.format),
     };
     match run_once_with(&settings, options) {
         Ok(report) => {

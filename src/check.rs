@@ -87,7 +87,12 @@ pub fn against_manifest(remote: &crate::publish::Manifest, files: &Output) -> Ve
 }
 
 /// `digestfeed check`: the exit code.
-pub fn main(settings: &Settings, args: &CheckArgs, format: ErrorFormat) -> ExitCode {
+pub fn main(
+    settings: &Settings,
+    args: &CheckArgs,
+    format: ErrorFormat,
+    diff: Option<crate::diff::DiffFormat>,
+) -> ExitCode {
     if let Some(unknown) = args.deny.iter().find(|d| !lint::is_known(d)) {
         let known: Vec<String> = lint::LINTS
             .iter()
@@ -139,6 +144,14 @@ pub fn main(settings: &Settings, args: &CheckArgs, format: ErrorFormat) -> ExitC
     };
     for change in &changes {
         println!("{change}");
+    }
+    if let (Some(diff_format), Some(dir)) = (diff, &settings.output_dir) {
+        let files = &rendered.built.files;
+        let old = crate::diff::read_folder_feeds(dir, files);
+        print!(
+            "{}",
+            crate::diff::render(&crate::diff::diff(&old, files), diff_format)
+        );
     }
     tracing::info!(
         digests = rendered.digests,

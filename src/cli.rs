@@ -53,6 +53,13 @@ pub struct Cli {
     /// (workflow annotations on standard output), json (one object a line).
     #[arg(long, value_enum, default_value_t, global = true)]
     pub error_format: ErrorFormat,
+    /// With --once or check: print, per feed, the entries added, removed and changed
+    /// (title, summary, date, categories, author) on standard output.
+    #[arg(long, global = true)]
+    pub diff: bool,
+    /// How --diff prints: text, or json (one object per feed).
+    #[arg(long, value_enum, default_value_t, global = true, requires = "diff")]
+    pub format: crate::diff::DiffFormat,
     /// With --once: an input folder without a digest is fine (without it, such a run
     /// writes nothing and exits 1, as a mistyped folder would).
     #[arg(long)]

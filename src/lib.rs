@@ -35,6 +35,7 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod daemon;
+pub mod diff;
 pub mod engine;
 pub mod error;
 pub mod fsio;

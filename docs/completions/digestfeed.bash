@@ -35,7 +35,7 @@ _digestfeed() {
 
     case "${cmd}" in
         digestfeed)
-            opts="-v -q -h -V --once --config --input --output --base-url --error-format --allow-empty --no-ping --verbose --quiet --help --version check help"
+            opts="-v -q -h -V --once --config --input --output --base-url --error-format --diff --format --allow-empty --no-ping --verbose --quiet --help --version check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -61,6 +61,10 @@ _digestfeed() {
                     COMPREPLY=($(compgen -W "human github json" -- "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -69,7 +73,7 @@ _digestfeed() {
             return 0
             ;;
         digestfeed__subcmd__check)
-            opts="-v -q -h --deny --config --input --output --base-url --error-format --verbose --quiet --help"
+            opts="-v -q -h --deny --config --input --output --base-url --error-format --diff --format --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -97,6 +101,10 @@ _digestfeed() {
                     ;;
                 --error-format)
                     COMPREPLY=($(compgen -W "human github json" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_digestfeed_global_optspecs
-    string join \n once config= input= output= base-url= error-format= allow-empty no-ping v/verbose q/quiet h/help V/version
+    string join \n once config= input= output= base-url= error-format= diff format= allow-empty no-ping v/verbose q/quiet h/help V/version
 end
 
 function __fish_digestfeed_needs_command
@@ -31,7 +31,10 @@ complete -c digestfeed -n "__fish_digestfeed_needs_command" -l base-url -d 'Abso
 complete -c digestfeed -n "__fish_digestfeed_needs_command" -l error-format -d 'How problems in digests are shown: human (path:line: what, in the log), github (workflow annotations on standard output), json (one object a line)' -r -f -a "human\t'`path:line: what is wrong`, in the log (standard error)'
 github\t'`::error file=…,line=…::…` workflow commands on standard output'
 json\t'One JSON object a line on standard output'"
+complete -c digestfeed -n "__fish_digestfeed_needs_command" -l format -d 'How --diff prints: text, or json (one object per feed)' -r -f -a "text\t''
+json\t''"
 complete -c digestfeed -n "__fish_digestfeed_needs_command" -l once -d 'Regenerate every feed once and exit (without it, digestfeed watches the folder)'
+complete -c digestfeed -n "__fish_digestfeed_needs_command" -l diff -d 'With --once or check: print, per feed, the entries added, removed and changed (title, summary, date, categories, author) on standard output'
 complete -c digestfeed -n "__fish_digestfeed_needs_command" -l allow-empty -d 'With --once: an input folder without a digest is fine (without it, such a run writes nothing and exits 1, as a mistyped folder would)'
 complete -c digestfeed -n "__fish_digestfeed_needs_command" -l no-ping -d 'With --once: do not tell the WebSub hubs (`websub.hubs`) which feeds changed'
 complete -c digestfeed -n "__fish_digestfeed_needs_command" -s v -l verbose -d 'More log output (-v debug, -vv trace). RUST_LOG, when set, takes precedence'
@@ -48,6 +51,9 @@ complete -c digestfeed -n "__fish_digestfeed_using_subcommand check" -l base-url
 complete -c digestfeed -n "__fish_digestfeed_using_subcommand check" -l error-format -d 'How problems in digests are shown: human (path:line: what, in the log), github (workflow annotations on standard output), json (one object a line)' -r -f -a "human\t'`path:line: what is wrong`, in the log (standard error)'
 github\t'`::error file=…,line=…::…` workflow commands on standard output'
 json\t'One JSON object a line on standard output'"
+complete -c digestfeed -n "__fish_digestfeed_using_subcommand check" -l format -d 'How --diff prints: text, or json (one object per feed)' -r -f -a "text\t''
+json\t''"
+complete -c digestfeed -n "__fish_digestfeed_using_subcommand check" -l diff -d 'With --once or check: print, per feed, the entries added, removed and changed (title, summary, date, categories, author) on standard output'
 complete -c digestfeed -n "__fish_digestfeed_using_subcommand check" -s v -l verbose -d 'More log output (-v debug, -vv trace). RUST_LOG, when set, takes precedence'
 complete -c digestfeed -n "__fish_digestfeed_using_subcommand check" -s q -l quiet -d 'Less log output (-q warnings and errors only, -qq errors only)'
 complete -c digestfeed -n "__fish_digestfeed_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'

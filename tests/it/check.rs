@@ -212,3 +212,51 @@ fn check_writes_nothing() {
         changing.join("\n")
     );
 }
+
+#[test]
+fn diff_lists_per_feed_the_entries_added_removed_and_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, output) = (dir.path().join("in"), dir.path().join("out"));
+    write_digest(&input, "2026-01-01-08.md", "2026-01-01T08:00:00Z", &[1, 2]);
+    assert!(super::support::run_once(&input, &output, &[])
+        .status
+        .success());
+    // Tweet 3 is new, tweet 2 goes with its digest rewritten, tweet 1 gets a title.
+    let items = [(
+        "New title - Maya Chen",
+        "https://x.com/mayachen_ai/status/1",
+        "Summary.",
+    )];
+    write(
+        &input,
+        "2026-01-01-08.md",
+        digest("2026-01-01T08:00:00Z", &["AI"], &items),
+    );
+    write_digest(&input, "2026-01-02-08.md", "2026-01-02T08:00:00Z", &[3]);
+    let checked = check(&input, &output, &["--diff", "--format", "json"]);
+    assert_eq!(checked.status.code(), Some(3));
+    let feeds: Vec<serde_json::Value> = stdout(&checked)
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let global = &feeds[0];
+    assert_eq!(global["feed"], "");
+    let id = |n: u64| format!("https://x.com/mayachen_ai/status/{n}");
+    assert_eq!(global["added"], serde_json::json!([id(3)]));
+    assert_eq!(global["removed"], serde_json::json!([id(2)]));
+    assert_eq!(global["changed"], serde_json::json!([[id(1), ["title"]]]));
+    // --once prints the same, as text, and then writes.
+    let once = super::support::run_once(&input, &output, &["--diff"]);
+    let text = stdout(&once);
+    assert!(
+        text.starts_with(&format!(
+            "(global): 1 added, 1 removed, 1 changed\n  + {}\n  - {}\n  ~ {} (title)\n",
+            id(3),
+            id(2),
+            id(1)
+        )),
+        "{text}"
+    );
+    assert_eq!(check(&input, &output, &[]).status.code(), Some(0));
+}
