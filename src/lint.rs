@@ -16,6 +16,12 @@ pub const LINTS: &[(&str, &str, &str)] = &[
         "duplicate-item",
         "the same tweet twice in one digest",
     ),
+    (
+        "DF002",
+        "summary-outside-item",
+        "summary text indented less than its item's content, which CommonMark reads outside the item (and the summary is lost)",
+    ),
+    ("DF003", "no-summary", "an item without a summary"),
     ("DF004", "future-date", "a digest dated after now"),
     (
         "DF005",
@@ -122,6 +128,78 @@ pub fn lint(corpus: &Corpus, root: &Path, now: DateTime<Utc>) -> Vec<Lint> {
     lints.extend(similar_categories(corpus, root));
     lints.sort_by(|a, b| (&a.path, a.line, a.code).cmp(&(&b.path, b.line, b.code)));
     lints
+}
+
+/// The lints that need the digest's text: DF002 and DF003, for the items that start at
+/// `item_lines` (1-based lines of the file; the text as the file holds it).
+pub fn body_lints(path: &Path, text: &str, item_lines: &[usize]) -> Vec<Lint> {
+    let lines: Vec<&str> = text.lines().map(|l| l.trim_end_matches('\r')).collect();
+    let mut lints = Vec::new();
+    for (i, &start) in item_lines.iter().enumerate() {
+        let Some(first) = start.checked_sub(1).and_then(|at| lines.get(at)) else {
+            continue;
+        };
+        let Some(content) = content_column(first) else {
+            continue;
+        };
+        // The item runs to the next item's line, or to the end.
+        let end = item_lines.get(i + 1).map_or(lines.len(), |next| next - 1);
+        let mut summary = after_link(first);
+        let mut blank_before = false;
+        for (at, line) in lines.iter().enumerate().take(end).skip(start) {
+            let indent = line.len() - line.trim_start_matches(' ').len();
+            if line.trim().is_empty() {
+                blank_before = true;
+                continue;
+            }
+            if indent >= content {
+                summary = true;
+            } else if blank_before && indent > 0 && content_column(line.trim_start()).is_none() {
+                lints.push(Lint {
+                    code: "DF002",
+                    path: path.to_path_buf(),
+                    line: Some(at + 1),
+                    message: format!(
+                        "indented {indent} spaces, less than the {content} of the item's content at line {start}: CommonMark reads this outside the item, and the summary is lost; indent it {content} spaces"
+                    ),
+                });
+                summary = true;
+            } else if !blank_before {
+                // A lazy line continues the title's paragraph: it is summary text.
+                summary = true;
+            }
+            blank_before = false;
+        }
+        if !summary {
+            lints.push(Lint {
+                code: "DF003",
+                path: path.to_path_buf(),
+                line: Some(start),
+                message: "this item has no summary: readers show its title alone".into(),
+            });
+        }
+    }
+    lints
+}
+
+/// Where an item's content starts, if `line` opens a numbered item (`1.`, `12)`).
+fn content_column(line: &str) -> Option<usize> {
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || digits > 9 || !matches!(line.as_bytes().get(digits), Some(b'.' | b')')) {
+        return None;
+    }
+    let spaces = line[digits + 1..]
+        .bytes()
+        .take_while(|&b| b == b' ')
+        .count();
+    (1..=4).contains(&spaces).then_some(digits + 1 + spaces)
+}
+
+/// Whether an item's first line holds text after its link (`[title](url) —— more`).
+fn after_link(line: &str) -> bool {
+    line.find("](")
+        .and_then(|at| line[at..].find(')').map(|close| &line[at + close + 1..]))
+        .is_some_and(|rest| !rest.trim().is_empty())
 }
 
 /// The first `YYYY-MM-DD` in a file name, if any.
@@ -258,6 +336,23 @@ mod tests {
                 ("DF004", "in/future.md: dated 2027-01-01T00:00:00+00:00, after now: held back until then (publish_future: true publishes it at once) [DF004]".to_string()),
             ]
         );
+    }
+
+    #[test]
+    fn body_lints_find_a_summary_outside_its_item_and_an_item_without_one() {
+        let text = "---\ndate: 2026-01-01T00:00:00Z\n---\n\n1.  [a](https://x.com/a/status/1)\n    Fine.\n\n2.  [b](https://x.com/b/status/2)\n\n   Indented three, under four.\n\n3.  [c](https://x.com/c/status/3)\n4.  [d](https://x.com/d/status/4) —— said on the title's line\n5.  [e](https://x.com/e/status/5)\nlazy line\n\nAn outro paragraph.\n";
+        let lints = body_lints(Path::new("a.md"), text, &[5, 8, 12, 13, 14]);
+        let shown: Vec<String> = lints.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                "a.md:10: indented 3 spaces, less than the 4 of the item's content at line 8: CommonMark reads this outside the item, and the summary is lost; indent it 4 spaces [DF002]",
+                "a.md:12: this item has no summary: readers show its title alone [DF003]",
+            ]
+        );
+        // CRLF and two-digit markers.
+        let crlf = "10. [a](https://x.com/a/status/1)\r\n\r\n    Four, under four.\r\n";
+        assert!(body_lints(Path::new("b.md"), crlf, &[1]).is_empty());
     }
 
     #[test]
