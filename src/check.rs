@@ -106,23 +106,15 @@ pub fn main(
     }
     let mut lints = Vec::new();
     let now = chrono::Utc::now();
-    let rendered = crate::app::read_and_render(settings, format, |corpus| {
+    let rendered = crate::app::read_and_render(settings, format, true, |corpus| {
         lints = lint::lint(corpus, &settings.input_dir, now);
-        // The lints of the items' text read it again; the files are in the page cache.
-        let texts: Vec<(&std::path::PathBuf, &crate::model::Digest)> = corpus.iter().collect();
-        let found = crate::par::par_map(&texts, |(rel, digest)| {
-            let path = settings.input_dir.join(rel);
-            let Ok(bytes) = fs::read(&path) else {
-                return Vec::new();
-            };
-            let lines: Vec<usize> = digest.items.iter().map(|i| i.line).collect();
-            lint::body_lints(&path, &String::from_utf8_lossy(&bytes), &lines)
-        });
-        lints.extend(found.into_iter().flatten());
-        lints.sort_by(|a, b| (&a.path, a.line, a.code).cmp(&(&b.path, b.line, b.code)));
     });
     let rendered = match rendered {
-        Ok(rendered) => rendered,
+        Ok(mut rendered) => {
+            lints.append(&mut rendered.lints);
+            lints.sort_by(|a, b| (&a.path, a.line, a.code).cmp(&(&b.path, b.line, b.code)));
+            rendered
+        }
         Err(e) => {
             tracing::error!("{e}");
             return ExitCode::from(e.exit_code());

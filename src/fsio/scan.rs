@@ -182,9 +182,32 @@ pub fn load_one(
     rules: Rules,
     summaries: Summaries,
 ) -> Result<Parsed, Vec<DigestError>> {
+    load_one_seen(
+        root,
+        rel,
+        cap,
+        rules,
+        summaries,
+        &mut |_: &Path, _: &[u8], _: &Parsed| {},
+    )
+}
+
+/// [`load_one`], showing `seen` the file's path, bytes and what they parsed to while
+/// the bytes are at hand (lints of the text use it).
+fn load_one_seen(
+    root: &Path,
+    rel: &Path,
+    cap: u64,
+    rules: Rules,
+    summaries: Summaries,
+    seen: &mut dyn FnMut(&Path, &[u8], &Parsed),
+) -> Result<Parsed, Vec<DigestError>> {
     let path = root.join(rel);
     let bytes = read_capped(&path, cap).map_err(|e| vec![e])?;
     let parsed = parse_digest_with(&path, &bytes, rules, summaries);
+    if let Ok(p) = &parsed {
+        seen(&path, &bytes, p);
+    }
     if tracing::enabled!(tracing::Level::TRACE) {
         let what = match &parsed {
             Ok(Parsed::Digest(d)) => crate::text::count(d.items.len(), "item", "items"),
@@ -213,6 +236,8 @@ pub struct Loaded {
     /// Why the digests that the line-by-line reading left to the CommonMark parser were
     /// left to it.
     pub doubts: crate::parse::plain::Doubts,
+    /// What [`load_all_inspecting`] found.
+    pub lints: Vec<crate::lint::Lint>,
 }
 
 /// Whether the start of the file at `path` is in the page cache; `None` where the
@@ -278,10 +303,31 @@ pub fn load_all(
     rules: Rules,
     summaries: Summaries,
 ) -> io::Result<Loaded> {
+    load_all_inspecting(root, skip, cap, rules, summaries, |_, _, _| Vec::new())
+}
+
+/// [`load_all`], with `inspect` run on every digest's path, bytes and parse while the
+/// bytes are at hand, on the core that read them; what it finds is in
+/// [`Loaded::lints`].
+pub fn load_all_inspecting(
+    root: &Path,
+    skip: Option<&Path>,
+    cap: u64,
+    rules: Rules,
+    summaries: Summaries,
+    inspect: impl Fn(&Path, &[u8], &crate::model::Digest) -> Vec<crate::lint::Lint> + Sync,
+) -> io::Result<Loaded> {
     let listing = list(root, skip)?;
     let files = listing.files;
     let results = crate::par::par_map_on(readers(root, &files), &files, |rel| {
-        (rel.clone(), load_one(root, rel, cap, rules, summaries))
+        let mut found = Vec::new();
+        let mut seen = |path: &Path, bytes: &[u8], parsed: &Parsed| {
+            if let Parsed::Digest(digest) = parsed {
+                found = inspect(path, bytes, digest);
+            }
+        };
+        let parsed = load_one_seen(root, rel, cap, rules, summaries, &mut seen);
+        (rel.clone(), parsed, found)
     });
     let mut loaded = Loaded {
         files: files.len(),
@@ -298,7 +344,8 @@ pub fn load_all(
         loaded.invalid += 1;
     }
     let mut digests = Vec::with_capacity(results.len());
-    for (rel, result) in results {
+    for (rel, result, lints) in results {
+        loaded.lints.extend(lints);
         match result {
             Ok(Parsed::Digest(mut digest)) => {
                 loaded.doubts.add(digest.doubt);
