@@ -93,13 +93,18 @@ pub fn main(
     format: ErrorFormat,
     diff: Option<crate::diff::DiffFormat>,
 ) -> ExitCode {
-    if let Some(unknown) = args.deny.iter().find(|d| !lint::is_known(d)) {
+    if let Some(unknown) = args
+        .deny
+        .iter()
+        .chain(&args.warn)
+        .find(|d| !lint::is_known(d))
+    {
         let known: Vec<String> = lint::LINTS
             .iter()
             .map(|(code, name, _)| format!("{code} ({name})"))
             .collect();
         tracing::error!(
-            "--deny {unknown}: no such lint; the lints are {}, or all",
+            "{unknown}: no such lint; the lints are {}, or all",
             known.join(", ")
         );
         return ExitCode::from(2);
@@ -112,6 +117,7 @@ pub fn main(
     let rendered = match rendered {
         Ok(mut rendered) => {
             lints.append(&mut rendered.lints);
+            lints.retain(|l| lint::is_reported(l, &args.warn, &args.deny));
             lints.sort_by(|a, b| (&a.path, a.line, a.code).cmp(&(&b.path, b.line, b.code)));
             rendered
         }

@@ -89,9 +89,13 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Make a lint fail the check (exit 1): its code (DF001) or name (duplicate-item),
-    /// or `all`. Repeatable.
+    /// or `all` (every lint that is on by default). Repeatable.
     #[arg(long, value_name = "CODE")]
     pub deny: Vec<String>,
+    /// Report a lint that is off by default (DF007, retitled-tweet) as a warning.
+    /// Repeatable.
+    #[arg(long, value_name = "CODE")]
+    pub warn: Vec<String>,
 }
 
 #[cfg(test)]

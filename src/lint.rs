@@ -33,7 +33,29 @@ pub const LINTS: &[(&str, &str, &str)] = &[
         "similar-categories",
         "category names that differ only in case, width or spacing",
     ),
+    (
+        "DF007",
+        "retitled-tweet",
+        "a tweet titled differently than in the earliest digest that has it (reported only when named: digests retitle repeats routinely)",
+    ),
 ];
+
+/// Lints reported only when `--warn` or `--deny` names them (not by `all`).
+pub const OPT_IN: &[&str] = &["DF007"];
+
+/// Whether a lint is reported under these `--warn` and `--deny` lists.
+pub fn is_reported(lint: &Lint, warn: &[String], deny: &[String]) -> bool {
+    !OPT_IN.contains(&lint.code) || names(lint, warn, false) || names(lint, deny, false)
+}
+
+/// Whether `list` names the lint (by code or name; `all` too when `all` counts).
+fn names(lint: &Lint, list: &[String], all: bool) -> bool {
+    list.iter().any(|d| {
+        (all && d == "all")
+            || d.eq_ignore_ascii_case(lint.code)
+            || LINTS.iter().any(|(c, n, _)| *c == lint.code && d == n)
+    })
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lint {
@@ -72,13 +94,10 @@ pub fn is_known(code: &str) -> bool {
             .any(|(c, n, _)| code.eq_ignore_ascii_case(c) || code == *n)
 }
 
-/// Whether `--deny` makes this lint fail the check.
+/// Whether `--deny` makes this lint fail the check (`all`: every lint but the opt-in
+/// ones, which must be named).
 pub fn is_denied(lint: &Lint, deny: &[String]) -> bool {
-    deny.iter().any(|d| {
-        d == "all"
-            || d.eq_ignore_ascii_case(lint.code)
-            || LINTS.iter().any(|(c, n, _)| *c == lint.code && d == n)
-    })
+    names(lint, deny, !OPT_IN.contains(&lint.code))
 }
 
 /// Every lint of a corpus whose paths are relative to `root`, in path order.
@@ -126,6 +145,7 @@ pub fn lint(corpus: &Corpus, root: &Path, now: DateTime<Utc>) -> Vec<Lint> {
         }
     }
     lints.extend(similar_categories(corpus, root));
+    lints.extend(retitled(corpus, root));
     lints.sort_by(|a, b| (&a.path, a.line, a.code).cmp(&(&b.path, b.line, b.code)));
     lints
 }
@@ -200,6 +220,38 @@ fn after_link(line: &str) -> bool {
     line.find("](")
         .and_then(|at| line[at..].find(')').map(|close| &line[at + close + 1..]))
         .is_some_and(|rest| !rest.trim().is_empty())
+}
+
+/// Tweets whose title differs from the one in the earliest digest that has them (the
+/// one readers see), at each later item.
+fn retitled(corpus: &Corpus, root: &Path) -> Vec<Lint> {
+    let mut digests: Vec<(&PathBuf, &crate::model::Digest)> = corpus.iter().collect();
+    // Corpus order: oldest first, then by path (the map iterates in path order).
+    digests.sort_by_key(|(_, d)| d.date);
+    let mut first: HashMap<&EntryKey, (&PathBuf, usize, &str)> = HashMap::new();
+    let mut lints = Vec::new();
+    for (rel, digest) in digests {
+        for item in &digest.items {
+            match first.get(&item.link.key) {
+                None => {
+                    first.insert(&item.link.key, (rel, item.line, &item.title));
+                }
+                Some((at, line, title)) if **title != *item.title && *at != rel => {
+                    lints.push(Lint {
+                        code: "DF007",
+                        path: root.join(rel),
+                        line: Some(item.line),
+                        message: format!(
+                            "this tweet is titled \"{title}\" at {}:{line}, the title readers see",
+                            root.join(at).display()
+                        ),
+                    });
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    lints
 }
 
 /// The first `YYYY-MM-DD` in a file name, if any.
@@ -353,6 +405,27 @@ mod tests {
         // CRLF and two-digit markers.
         let crlf = "10. [a](https://x.com/a/status/1)\r\n\r\n    Four, under four.\r\n";
         assert!(body_lints(Path::new("b.md"), crlf, &[1]).is_empty());
+    }
+
+    #[test]
+    fn a_retitled_tweet_is_found_at_its_later_items_and_only_reported_when_named() {
+        let early =
+            "---\ndate: 2026-01-01T00:00:00Z\n---\n1. [First title](https://x.com/a/status/1)\n";
+        let later = "---\ndate: 2026-01-02T00:00:00Z\n---\n1. [Other words](https://twitter.com/a/status/1)\n2. [First title](https://x.com/a/status/2)\n";
+        let lints = lint(
+            &corpus(&[("z.md", early), ("a.md", later)]),
+            Path::new("in"),
+            now(),
+        );
+        assert_eq!(
+            codes(&lints),
+            [("DF007", "in/a.md:4: this tweet is titled \"First title\" at in/z.md:4, the title readers see [DF007]".to_string())]
+        );
+        let l = &lints[0];
+        assert!(!is_reported(l, &[], &[]));
+        assert!(!is_reported(l, &[], &["all".into()]) && !is_denied(l, &["all".into()]));
+        assert!(is_reported(l, &["retitled-tweet".into()], &[]));
+        assert!(is_reported(l, &[], &["DF007".into()]) && is_denied(l, &["DF007".into()]));
     }
 
     #[test]

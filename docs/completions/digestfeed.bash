@@ -73,13 +73,17 @@ _digestfeed() {
             return 0
             ;;
         digestfeed__subcmd__check)
-            opts="-v -q -h --deny --config --input --output --base-url --error-format --diff --format --verbose --quiet --help"
+            opts="-v -q -h --deny --warn --config --input --output --base-url --error-format --diff --format --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --deny)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --warn)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -43,7 +43,8 @@ complete -c digestfeed -n "__fish_digestfeed_needs_command" -s h -l help -d 'Pri
 complete -c digestfeed -n "__fish_digestfeed_needs_command" -s V -l version -d 'Print version'
 complete -c digestfeed -n "__fish_digestfeed_needs_command" -f -a "check" -d 'Check without writing: are the digests sound, and would the feeds change?'
 complete -c digestfeed -n "__fish_digestfeed_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c digestfeed -n "__fish_digestfeed_using_subcommand check" -l deny -d 'Make a lint fail the check (exit 1): its code (DF001) or name (duplicate-item), or `all`. Repeatable' -r
+complete -c digestfeed -n "__fish_digestfeed_using_subcommand check" -l deny -d 'Make a lint fail the check (exit 1): its code (DF001) or name (duplicate-item), or `all` (every lint that is on by default). Repeatable' -r
+complete -c digestfeed -n "__fish_digestfeed_using_subcommand check" -l warn -d 'Report a lint that is off by default (DF007, retitled-tweet) as a warning. Repeatable' -r
 complete -c digestfeed -n "__fish_digestfeed_using_subcommand check" -l config -d 'YAML config file (see config/digestfeed.yaml); flags override its values' -r -F
 complete -c digestfeed -n "__fish_digestfeed_using_subcommand check" -l input -d 'Folder of digest Markdown files, searched recursively' -r -F
 complete -c digestfeed -n "__fish_digestfeed_using_subcommand check" -l output -d 'Folder the feeds are written to' -r -F
