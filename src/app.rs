@@ -76,13 +76,18 @@ pub struct Rendered {
     read_peak: u64,
 }
 
+/// What `check` runs on each digest while its bytes are at hand.
+pub type InspectFile<'a> =
+    &'a (dyn Fn(&std::path::Path, &[u8], &crate::model::Digest) -> Vec<crate::lint::Lint> + Sync);
+
 /// Reads and renders, writing nothing. Problems are shown as they are found;
-/// `inspect` sees every valid digest, future ones included, before the render; with
-/// `text_lints`, the lints of each digest's text are taken while it is read.
+/// `inspect` sees every valid digest, future ones included, before the render, and
+/// `inspect_file` each one's bytes while they are read (its lints are in
+/// [`Rendered::lints`]).
 pub fn read_and_render(
     settings: &Settings,
     format: ErrorFormat,
-    text_lints: bool,
+    inspect_file: Option<InspectFile<'_>>,
     inspect: impl FnOnce(&crate::model::Corpus),
 ) -> Result<Rendered, RunError> {
     let skip = settings
@@ -97,18 +102,7 @@ pub fn read_and_render(
         settings.max_file_bytes,
         settings.rules(),
         Summaries::Skip,
-        |path, bytes, digest| {
-            if !text_lints {
-                return Vec::new();
-            }
-            // The parse took these bytes, so they are UTF-8; `from_utf8_lossy` was 15% of
-            // check's CPU samples, the vectorised check is 2%.
-            let Ok(text) = simdutf8::basic::from_utf8(bytes) else {
-                return Vec::new();
-            };
-            let lines: Vec<usize> = digest.items.iter().map(|i| i.line).collect();
-            crate::lint::body_lints(path, text, &lines)
-        },
+        |path, bytes, digest| inspect_file.map_or_else(Vec::new, |f| f(path, bytes, digest)),
     )
     .map_err(|source| RunError::Input {
         path: settings.input_dir.clone(),
@@ -181,7 +175,7 @@ pub fn run_once_with(settings: &Settings, options: OnceOptions) -> Result<OnceRe
         _ => None,
     };
     let started = std::time::Instant::now();
-    let rendered = read_and_render(settings, options.format, false, |_| {})?;
+    let rendered = read_and_render(settings, options.format, None, |_| {})?;
     let built = &rendered.built;
     let mut out = match (held_early, &settings.output_dir) {
         (Some(out), _) => Some(out),

@@ -100,54 +100,99 @@ pub fn is_denied(lint: &Lint, deny: &[String]) -> bool {
     names(lint, deny, !OPT_IN.contains(&lint.code))
 }
 
-/// Every lint of a corpus whose paths are relative to `root`, in path order.
+/// Every lint of a corpus whose paths are relative to `root`, in path order, without
+/// the digests' text (so without DF002 and DF003, and without the date's line).
 pub fn lint(corpus: &Corpus, root: &Path, now: DateTime<Utc>) -> Vec<Lint> {
-    let mut lints = Vec::new();
+    let mut lints = corpus_lints(corpus, root);
     for (rel, digest) in corpus {
-        let path = root.join(rel);
-        let mut seen: HashMap<&EntryKey, usize> = HashMap::new();
-        for item in &digest.items {
-            if let Some(first) = seen.insert(&item.link.key, item.line) {
-                seen.insert(&item.link.key, first);
-                lints.push(Lint {
-                    code: "DF001",
-                    path: path.clone(),
-                    line: Some(item.line),
-                    message: format!(
-                        "the same tweet as the item at line {first}; only that one is published"
-                    ),
-                });
-            }
-        }
-        if digest.date > now {
+        lints.extend(digest_lints(&root.join(rel), digest, None, now));
+    }
+    lints.sort_by(|a, b| (&a.path, a.line, a.code).cmp(&(&b.path, b.line, b.code)));
+    lints
+}
+
+/// The lints across digests: DF006 and DF007.
+pub fn corpus_lints(corpus: &Corpus, root: &Path) -> Vec<Lint> {
+    let mut lints = similar_categories(corpus, root);
+    lints.extend(retitled(corpus, root));
+    lints
+}
+
+/// The lints of one digest at `path`: DF001, DF004, DF005, and, given its text, DF002
+/// and DF003, and the line of `date:` for DF004 and DF005.
+pub fn digest_lints(
+    path: &Path,
+    digest: &crate::model::Digest,
+    text: Option<&str>,
+    now: DateTime<Utc>,
+) -> Vec<Lint> {
+    let mut lints = Vec::new();
+    let mut seen: HashMap<&EntryKey, usize> = HashMap::new();
+    for item in &digest.items {
+        if let Some(first) = seen.insert(&item.link.key, item.line) {
+            seen.insert(&item.link.key, first);
             lints.push(Lint {
-                code: "DF004",
-                path: path.clone(),
-                line: None,
+                code: "DF001",
+                path: path.to_path_buf(),
+                line: Some(item.line),
                 message: format!(
-                    "dated {}, after now: held back until then (publish_future: true publishes it at once)",
-                    digest.date.to_rfc3339()
+                    "the same tweet as the item at line {first}; only that one is published"
                 ),
             });
         }
-        if let Some(named) = date_in_name(rel) {
-            let dated = digest.date.date_naive();
-            if (dated - named).num_days().abs() > 1 {
-                lints.push(Lint {
-                    code: "DF005",
-                    path: path.clone(),
-                    line: None,
-                    message: format!(
-                        "dated {dated}, but the file name says {named}; is one of them a typo?"
-                    ),
-                });
-            }
+    }
+    let date_line = text.and_then(|t| front_matter_line(t, "date"));
+    if digest.date > now {
+        lints.push(Lint {
+            code: "DF004",
+            path: path.to_path_buf(),
+            line: date_line,
+            message: format!(
+                "dated {}, after now: held back until then (publish_future: true publishes it at once)",
+                digest.date.to_rfc3339()
+            ),
+        });
+    }
+    if let Some(named) = date_in_name(path) {
+        let dated = digest.date.date_naive();
+        if (dated - named).num_days().abs() > 1 {
+            lints.push(Lint {
+                code: "DF005",
+                path: path.to_path_buf(),
+                line: date_line,
+                message: format!(
+                    "dated {dated}, but the file name says {named}; is one of them a typo?"
+                ),
+            });
         }
     }
-    lints.extend(similar_categories(corpus, root));
-    lints.extend(retitled(corpus, root));
-    lints.sort_by(|a, b| (&a.path, a.line, a.code).cmp(&(&b.path, b.line, b.code)));
+    if let Some(text) = text {
+        let lines: Vec<usize> = digest.items.iter().map(|i| i.line).collect();
+        lints.extend(body_lints(path, text, &lines));
+    }
     lints
+}
+
+/// The line of a top-level key of the front matter (`date:`), if the text has one.
+fn front_matter_line(text: &str, key: &str) -> Option<usize> {
+    let mut lines = text.lines().enumerate();
+    let (_, first) = lines.next()?;
+    if first.trim_start_matches('\u{feff}').trim_end() != "---" {
+        return None;
+    }
+    for (at, line) in lines {
+        let line = line.trim_end();
+        if line == "---" {
+            return None;
+        }
+        if line
+            .strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        {
+            return Some(at + 1);
+        }
+    }
+    None
 }
 
 /// The lints that need the digest's text: DF002 and DF003, for the items that start at
@@ -426,6 +471,24 @@ mod tests {
         assert!(!is_reported(l, &[], &["all".into()]) && !is_denied(l, &["all".into()]));
         assert!(is_reported(l, &["retitled-tweet".into()], &[]));
         assert!(is_reported(l, &[], &["DF007".into()]) && is_denied(l, &["DF007".into()]));
+    }
+
+    #[test]
+    fn with_the_text_a_date_lint_names_the_date_line() {
+        let text = "\u{feff}---\ntitle: x\ndate: 2027-01-01T00:00:00Z\n---\n1. [a](https://x.com/a/status/1)\n   Sum.\n";
+        let parsed = corpus(&[("2026-05-01.md", text)]);
+        let digest = &parsed[Path::new("2026-05-01.md")];
+        let lints = digest_lints(Path::new("in/2026-05-01.md"), digest, Some(text), now());
+        let shown: Vec<(&str, Option<usize>)> = lints.iter().map(|l| (l.code, l.line)).collect();
+        assert_eq!(shown, [("DF004", Some(3)), ("DF005", Some(3))]);
+        assert_eq!(
+            front_matter_line("---\ndated: x\ndate : y\n---\n", "date"),
+            Some(3)
+        );
+        assert_eq!(
+            front_matter_line("no front matter\ndate: x\n", "date"),
+            None
+        );
     }
 
     #[test]
