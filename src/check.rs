@@ -118,7 +118,8 @@ pub fn main(
         lint::digest_lints(path, digest, text, now)
     };
     let rendered = crate::app::read_and_render(settings, format, Some(&per_file), |corpus| {
-        lints = lint::corpus_lints(corpus, &settings.input_dir);
+        let retitles = lint::is_named("DF007", &args.warn, &args.deny);
+        lints = lint::corpus_lints(corpus, &settings.input_dir, retitles);
     });
     let rendered = match rendered {
         Ok(mut rendered) => {

@@ -103,7 +103,7 @@ pub fn is_denied(lint: &Lint, deny: &[String]) -> bool {
 /// Every lint of a corpus whose paths are relative to `root`, in path order, without
 /// the digests' text (so without DF002 and DF003, and without the date's line).
 pub fn lint(corpus: &Corpus, root: &Path, now: DateTime<Utc>) -> Vec<Lint> {
-    let mut lints = corpus_lints(corpus, root);
+    let mut lints = corpus_lints(corpus, root, true);
     for (rel, digest) in corpus {
         lints.extend(digest_lints(&root.join(rel), digest, None, now));
     }
@@ -111,11 +111,29 @@ pub fn lint(corpus: &Corpus, root: &Path, now: DateTime<Utc>) -> Vec<Lint> {
     lints
 }
 
-/// The lints across digests: DF006 and DF007.
-pub fn corpus_lints(corpus: &Corpus, root: &Path) -> Vec<Lint> {
+/// The lints across digests: DF006, and DF007 if `retitles` (it indexes every tweet
+/// of the folder, a tenth of a check, for a lint that is off by default).
+pub fn corpus_lints(corpus: &Corpus, root: &Path, retitles: bool) -> Vec<Lint> {
     let mut lints = similar_categories(corpus, root);
-    lints.extend(retitled(corpus, root));
+    if retitles {
+        lints.extend(retitled(corpus, root));
+    }
     lints
+}
+
+/// Whether `--warn` or `--deny` names this opt-in lint.
+pub fn is_named(code: &str, warn: &[String], deny: &[String]) -> bool {
+    let probe = Lint {
+        code: LINTS
+            .iter()
+            .map(|(c, _, _)| *c)
+            .find(|c| *c == code)
+            .unwrap_or("DF000"),
+        path: PathBuf::new(),
+        line: None,
+        message: String::new(),
+    };
+    names(&probe, warn, false) || names(&probe, deny, false)
 }
 
 /// The lints of one digest at `path`: DF001, DF004, DF005, and, given its text, DF002
