@@ -151,7 +151,11 @@ fn assert_no_lint(corpus: Vec<(String, String)>) {
     for (rel, text) in &corpus {
         if let Some(digest) = parsed.get(Path::new(rel)) {
             let lines: Vec<usize> = digest.items.iter().map(|i| i.line).collect();
-            lints.extend(digestfeed::lint::body_lints(Path::new(rel), text, &lines));
+            lints.extend(digestfeed::lint::body_lints(
+                Path::new(rel),
+                text.as_bytes(),
+                &lines,
+            ));
         }
     }
     // What check reports without --warn or --deny.
