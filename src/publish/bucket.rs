@@ -166,6 +166,59 @@ impl Bucket {
         }
     }
 
+    /// An error if an object the manifest does not record stands at one of `paths`:
+    /// a publish never overwrites what it did not write. Asked before anything is
+    /// written; after the first publish only new feeds are asked about.
+    async fn refuse_foreign(
+        &self,
+        paths: &[String],
+        remote: &Manifest,
+        e_tag: Option<&str>,
+    ) -> Result<(), PublishError> {
+        let new: Vec<&String> = paths
+            .iter()
+            .filter(|p| !remote.objects.contains_key(*p))
+            .collect();
+        if new.is_empty() {
+            return Ok(());
+        }
+        // Another publisher's new feeds are not foreign: tell a stale view first.
+        let now = match self.store.head(&self.key(MANIFEST)?).await {
+            Ok(meta) => meta.e_tag,
+            Err(object_store::Error::NotFound { .. }) => None,
+            Err(e) => {
+                return Err(PublishError::Object {
+                    object: self.url(MANIFEST),
+                    message: e.to_string(),
+                })
+            }
+        };
+        if now.as_deref() != e_tag {
+            return Err(PublishError::Conflict {
+                object: self.url(MANIFEST),
+            });
+        }
+        for batch in new.chunks(CONCURRENCY) {
+            let heads = batch.iter().map(|path| async move {
+                let key = self.key(path)?;
+                match self.store.head(&key).await {
+                    Ok(_) => Err(PublishError::Foreign {
+                        object: self.url(path),
+                    }),
+                    Err(object_store::Error::NotFound { .. }) => Ok(()),
+                    Err(e) => Err(PublishError::Object {
+                        object: self.url(path),
+                        message: e.to_string(),
+                    }),
+                }
+            });
+            for result in futures::future::join_all(heads).await {
+                result?;
+            }
+        }
+        Ok(())
+    }
+
     /// The bucket's manifest and its ETag, as a publish starts from it.
     pub async fn state(&self) -> Result<(Manifest, Option<String>), PublishError> {
         self.manifest().await
@@ -188,6 +241,8 @@ impl Bucket {
         if plan.is_empty() {
             return Ok(Report::default());
         }
+        self.refuse_foreign(&plan.upload, &remote, e_tag.as_deref())
+            .await?;
         let e_tag = self.put_manifest(&plan.intent(&remote), e_tag).await?;
         // Feeds before the index files that link to them.
         let (feeds, index): (Vec<&String>, Vec<&String>) =

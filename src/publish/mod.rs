@@ -11,7 +11,8 @@
 //! 1. writes the manifest with the objects it is about to upload marked unknown;
 //! 2. uploads the feeds whose bytes changed, then `index.opml` and `index.html`;
 //! 3. deletes the objects the manifest listed that the output no longer has (an object
-//!    the manifest never recorded is never deleted);
+//!    the manifest never recorded is never deleted, nor overwritten: one standing where
+//!    a new feed goes stops the publish before step 1);
 //! 4. writes the final manifest.
 //!
 //! A publish cut short (a `kill -9`, a network failure) leaves a manifest from which

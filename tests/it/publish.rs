@@ -331,6 +331,24 @@ fn objects_the_manifest_never_recorded_are_left_alone() {
 }
 
 #[test]
+fn an_object_it_did_not_write_where_a_feed_goes_is_never_overwritten() {
+    let Some(moto) = Moto::start() else { return };
+    moto.s3(&["put", BUCKET, "ai/rss.xml", "someone else's"]);
+    let site = Site::new(&moto.endpoint());
+    let run = site.once();
+    assert_eq!(run.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("s3://feeds/ai/rss.xml: an object digestfeed did not write"),
+        "{stderr}"
+    );
+    // Nothing was written: no manifest, no feed, the object as it was.
+    let objects = moto.objects();
+    assert_eq!(objects.keys().collect::<Vec<_>>(), ["ai/rss.xml"]);
+    assert_eq!(objects["ai/rss.xml"]["md5"], md5(b"someone else's"));
+}
+
+#[test]
 fn a_publisher_with_a_stale_view_is_refused_and_changes_nothing() {
     let Some(moto) = Moto::start() else { return };
     let site = Site::new(&moto.endpoint());
