@@ -93,20 +93,8 @@ pub fn main(
     format: ErrorFormat,
     diff: Option<crate::diff::DiffFormat>,
 ) -> ExitCode {
-    if let Some(unknown) = args
-        .deny
-        .iter()
-        .chain(&args.warn)
-        .find(|d| !lint::is_known(d))
-    {
-        let known: Vec<String> = lint::LINTS
-            .iter()
-            .map(|(code, name, _)| format!("{code} ({name})"))
-            .collect();
-        tracing::error!(
-            "{unknown}: no such lint; the lints are {}, or all",
-            known.join(", ")
-        );
+    if let Err(e) = known_lints(args) {
+        tracing::error!("{e}");
         return ExitCode::from(2);
     }
     let mut lints = Vec::new();
@@ -130,25 +118,7 @@ pub fn main(
             return ExitCode::from(e.exit_code());
         }
     };
-    let mut denied = 0;
-    for l in &lints {
-        let level = if lint::is_denied(l, &args.deny) {
-            denied += 1;
-            Level::Error
-        } else {
-            Level::Warning
-        };
-        report::show(
-            &Problem {
-                level,
-                code: Some(l.code),
-                path: &l.path,
-                line: l.line,
-                message: &l.message,
-            },
-            format,
-        );
-    }
+    let denied = show_lints(&lints, &args.deny, format);
     let changes = match compare(settings, &rendered.built.files) {
         Ok(changes) => changes,
         Err(e) => {
@@ -183,6 +153,52 @@ pub fn main(
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// An error naming a `--deny` or `--warn` value that is no lint.
+fn known_lints(args: &CheckArgs) -> Result<(), String> {
+    match args
+        .deny
+        .iter()
+        .chain(&args.warn)
+        .find(|d| !lint::is_known(d))
+    {
+        None => Ok(()),
+        Some(unknown) => {
+            let known: Vec<String> = lint::LINTS
+                .iter()
+                .map(|(code, name, _)| format!("{code} ({name})"))
+                .collect();
+            Err(format!(
+                "{unknown}: no such lint; the lints are {}, or all",
+                known.join(", ")
+            ))
+        }
+    }
+}
+
+/// Shows every lint, as an error if denied; returns how many were denied.
+fn show_lints(lints: &[lint::Lint], deny: &[String], format: ErrorFormat) -> usize {
+    let mut denied = 0;
+    for l in lints {
+        let level = if lint::is_denied(l, deny) {
+            denied += 1;
+            Level::Error
+        } else {
+            Level::Warning
+        };
+        report::show(
+            &Problem {
+                level,
+                code: Some(l.code),
+                path: &l.path,
+                line: l.line,
+                message: &l.message,
+            },
+            format,
+        );
+    }
+    denied
 }
 
 /// What `--once` would change: in the output folder, else in the bucket.
