@@ -389,77 +389,98 @@ pub fn items(body: &str) -> Result<Vec<RawItem>, Doubt> {
     if memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n')) {
         return Err(Doubt::LoneCarriageReturn);
     }
-    let mut items = Vec::new();
-    let mut delimiter = None;
-    // Width of the open item's indentation, and what is open in it.
-    let mut item: Option<(usize, Open)> = None;
-    // Outside the list: whether the line before was text (a paragraph is open).
-    let mut paragraph = false;
-    // Whether the line before was blank: a line indented less than the item after one
-    // ends the list rather than continuing the item's paragraph.
-    let mut after_blank = false;
-    // Whether the list has ended: what follows holds no items unless it starts a list.
-    let mut ended = false;
+    let mut reader = Reader::default();
     // The pieces of `body.split('\n')`, found by a vectorised search.
     let mut start = 0;
     let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
     for (index, end) in ends.enumerate() {
         let line = &body[start..end];
         start = end + 1;
-        let line = line.strip_suffix('\r').unwrap_or(line);
+        reader.line(index, line.strip_suffix('\r').unwrap_or(line))?;
+    }
+    Ok(reader.items)
+}
+
+/// What [`items`] knows at the end of a line.
+#[derive(Default)]
+struct Reader {
+    items: Vec<RawItem>,
+    delimiter: Option<u8>,
+    /// Width of the open item's indentation, and what is open in it.
+    item: Option<(usize, Open)>,
+    /// Outside the list: whether the line before was text (a paragraph is open).
+    paragraph: bool,
+    /// Whether the line before was blank: a line indented less than the item after one
+    /// ends the list rather than continuing the item's paragraph.
+    after_blank: bool,
+    /// Whether the list has ended: what follows holds no items unless it starts a list.
+    ended: bool,
+}
+
+impl Reader {
+    /// Takes in line `index` (0-based), without its line end.
+    fn line(&mut self, index: usize, line: &str) -> Result<(), Doubt> {
         let indent = line.bytes().take_while(|&b| b == b' ').count();
         let rest = &line[indent..];
         if rest.bytes().all(|b| b == b' ' || b == b'\t') {
-            paragraph = false;
-            after_blank = true;
-            if let Some((_, open)) = &mut item {
+            self.paragraph = false;
+            self.after_blank = true;
+            if let Some((_, open)) = &mut self.item {
                 if *open != Open::Unknown {
                     *open = Open::Nothing;
                 }
             }
-            continue;
+            return Ok(());
         }
-        let blank_before = std::mem::replace(&mut after_blank, false);
+        let blank_before = std::mem::replace(&mut self.after_blank, false);
         if rest.starts_with('\t') {
             return Err(Doubt::TabIndent);
         }
-        if ended {
+        if self.ended {
             // Whatever block this line is in, a numbered line may start a list whose
             // items count; anything else is no item.
             if !matches!(marker(rest), MarkerScan::None) {
                 return Err(Doubt::SecondList);
             }
-            continue;
+            return Ok(());
         }
         if indent == 0 {
             match marker(rest) {
                 MarkerScan::Unsure => return Err(Doubt::OddMarker),
-                MarkerScan::Marker(m) => {
-                    // A list that starts inside a paragraph, or a second list, is left to the parser.
-                    match delimiter {
-                        None if paragraph => return Err(Doubt::ListInIntro),
-                        Some(d) if d != m.delimiter => return Err(Doubt::OtherDelimiter),
-                        _ => {}
-                    }
-                    let (title, url) = plain_link(&rest[m.width..])?;
-                    let title = collapse_whitespace(&title);
-                    if title.is_empty() {
-                        return Err(Doubt::EmptyTitle);
-                    }
-                    delimiter = Some(m.delimiter);
-                    item = Some((m.width, Open::Title));
-                    items.push(RawItem {
-                        line: index + 1,
-                        title,
-                        url: url.to_string(),
-                        summary_html: String::new(),
-                    });
-                    continue;
-                }
+                MarkerScan::Marker(m) => return self.item_line(index, rest, &m),
                 MarkerScan::None => {}
             }
         }
-        match &mut item {
+        self.other_line(indent, rest, blank_before)
+    }
+
+    /// A line that opens an item.
+    fn item_line(&mut self, index: usize, rest: &str, m: &Marker) -> Result<(), Doubt> {
+        // A list that starts inside a paragraph, or a second list, is left to the parser.
+        match self.delimiter {
+            None if self.paragraph => return Err(Doubt::ListInIntro),
+            Some(d) if d != m.delimiter => return Err(Doubt::OtherDelimiter),
+            _ => {}
+        }
+        let (title, url) = plain_link(&rest[m.width..])?;
+        let title = collapse_whitespace(&title);
+        if title.is_empty() {
+            return Err(Doubt::EmptyTitle);
+        }
+        self.delimiter = Some(m.delimiter);
+        self.item = Some((m.width, Open::Title));
+        self.items.push(RawItem {
+            line: index + 1,
+            title,
+            url: url.to_string(),
+            summary_html: String::new(),
+        });
+        Ok(())
+    }
+
+    /// A line that does not open an item: in one, after the list, or before it.
+    fn other_line(&mut self, indent: usize, rest: &str, blank_before: bool) -> Result<(), Doubt> {
+        match &mut self.item {
             Some((width, open)) if indent < *width => {
                 if blank_before {
                     // The item and the list end here; a sibling item indented one to
@@ -467,7 +488,7 @@ pub fn items(body: &str) -> Result<Vec<RawItem>, Doubt> {
                     if !matches!(marker(rest), MarkerScan::None) {
                         return Err(Doubt::SecondList);
                     }
-                    ended = true;
+                    self.ended = true;
                 } else if !matches!(open, Open::Title | Open::Paragraph) || may_start_block(rest) {
                     // Only paragraph text continues a paragraph lazily.
                     return Err(Doubt::LazyLine);
@@ -487,14 +508,14 @@ pub fn items(body: &str) -> Result<Vec<RawItem>, Doubt> {
                 };
             }
             None => {
-                if delimiter.is_some() || indent >= 4 || may_start_block(rest) {
+                if self.delimiter.is_some() || indent >= 4 || may_start_block(rest) {
                     return Err(Doubt::IntroBlock);
                 }
-                paragraph = true;
+                self.paragraph = true;
             }
         }
+        Ok(())
     }
-    Ok(items)
 }
 
 #[cfg(test)]
