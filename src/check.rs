@@ -5,11 +5,9 @@
 use crate::cli::CheckArgs;
 use crate::config::Settings;
 use crate::error::RunError;
-use crate::fsio::writer::MANIFEST;
 use crate::lint;
 use crate::output::Output;
 use crate::report::{self, ErrorFormat, Level, Problem};
-use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
 use std::process::ExitCode;
@@ -32,18 +30,6 @@ impl std::fmt::Display for FileChange {
     }
 }
 
-/// The paths the output folder's manifest lists (none if it has none).
-fn listed(dir: &Path) -> BTreeSet<String> {
-    fs::read_to_string(dir.join(MANIFEST))
-        .map(|text| {
-            text.lines()
-                .filter(|l| !l.is_empty())
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// What a sync of `files` into `dir` would change. Only reads: a file is compared
 /// only if it is a regular file (a link where a feed goes is a change, as the writer
 /// replaces it).
@@ -58,7 +44,7 @@ pub fn against_folder(dir: &Path, files: &Output) -> Vec<FileChange> {
             changes.push(FileChange::Changed(path.clone()));
         }
     }
-    for path in listed(dir) {
+    for path in crate::fsio::writer::listed(dir) {
         if !files.contains_key(&path) && dir.join(&path).exists() {
             changes.push(FileChange::Removed(path));
         }
@@ -221,6 +207,7 @@ fn compare(settings: &Settings, files: &Output) -> Result<Vec<FileChange>, RunEr
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fsio::writer::MANIFEST;
 
     #[test]
     fn a_folder_is_compared_by_bytes_and_by_what_its_manifest_lists() {

@@ -137,11 +137,8 @@ pub fn render(diffs: &[FeedDiff], format: DiffFormat) -> String {
 
 /// The feeds' JSON files as they are in the output folder.
 pub fn read_folder_feeds(dir: &std::path::Path, new: &Output) -> Output {
-    let listed =
-        std::fs::read_to_string(dir.join(crate::fsio::writer::MANIFEST)).unwrap_or_default();
-    listed
-        .lines()
-        .map(str::to_string)
+    crate::fsio::writer::listed(dir)
+        .into_iter()
         .chain(new.keys().cloned())
         .filter(|p| p.rsplit('/').next() == Some(JSON_FILE))
         .filter_map(|p| {

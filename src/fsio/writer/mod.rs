@@ -46,6 +46,22 @@ fn is_safe_relative(rel: &str) -> bool {
             .all(|c| !c.is_empty() && c != "." && c != ".." && !c.contains(['\\', '\0']))
 }
 
+/// The paths a manifest's text lists that stay inside the output folder.
+fn manifest_paths(text: &str) -> BTreeSet<String> {
+    text.lines()
+        .filter(|l| is_safe_relative(l))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The files the manifest of the output folder `dir` lists, read without writing or
+/// locking anything (for `check`); none if it has no manifest.
+pub fn listed(dir: &std::path::Path) -> BTreeSet<String> {
+    std::fs::read_to_string(dir.join(MANIFEST))
+        .map(|text| manifest_paths(&text))
+        .unwrap_or_default()
+}
+
 /// The daemon's way: `syncfs` for more than a few files. One `syncfs` is one journal
 /// commit, which for the daemon's updates (a few dozen files) is 2-3 ms less than a
 /// sync per file, but which also waits for every other program's pending writes.
@@ -233,11 +249,7 @@ impl OutputDir {
         File::from(fd)
             .read_to_string(&mut text)
             .map_err(|e| error(&shown, "cannot read the manifest", e))?;
-        Ok(text
-            .lines()
-            .filter(|l| is_safe_relative(l))
-            .map(str::to_string)
-            .collect())
+        Ok(manifest_paths(&text))
     }
 
     fn write_manifest(&self, paths: &BTreeSet<String>) -> Result<(), WriteError> {
