@@ -24,10 +24,7 @@ pub fn topics<'a>(base_url: &Url, changed: impl IntoIterator<Item = &'a String>)
             let name = path.rsplit('/').next().unwrap_or(path);
             name == RSS_FILE || name == ATOM_FILE || name == JSON_FILE
         })
-        .map(|path| match base_url.join(path) {
-            Ok(url) => url.to_string(),
-            Err(_) => format!("{base_url}{path}"),
-        })
+        .map(|path| crate::render::output_url(base_url, path))
         .collect();
     topics.sort();
     topics.dedup();

@@ -83,8 +83,9 @@ impl Bucket {
         format!("s3://{}/{}{path}", self.config.bucket, self.config.prefix)
     }
 
-    /// The manifest in the bucket and its ETag (`None`: there is none yet).
-    async fn manifest(&self) -> Result<(Manifest, Option<String>), PublishError> {
+    /// The bucket's manifest and its ETag (`None`: there is none yet), as a publish
+    /// starts from it.
+    pub async fn state(&self) -> Result<(Manifest, Option<String>), PublishError> {
         let fail = |message: String| PublishError::Object {
             object: self.url(MANIFEST),
             message,
@@ -217,11 +218,6 @@ impl Bucket {
             }
         }
         Ok(())
-    }
-
-    /// The bucket's manifest and its ETag, as a publish starts from it.
-    pub async fn state(&self) -> Result<(Manifest, Option<String>), PublishError> {
-        self.manifest().await
     }
 
     /// Makes the bucket hold `files`: see the module [`crate::publish`] for the order.

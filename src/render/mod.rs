@@ -41,11 +41,7 @@ pub struct Context<'a> {
 impl Context<'_> {
     /// Absolute URL of an output file; non-ASCII slugs are percent-encoded.
     pub fn url(&self, path: &str) -> String {
-        match self.settings.base_url.join(path) {
-            Ok(url) => url.to_string(),
-            // Paths are built from slugs and fixed names, which always join.
-            Err(_) => format!("{}{path}", self.settings.base_url),
-        }
+        output_url(&self.settings.base_url, path)
     }
 
     pub fn summary(&self, entry: &Entry) -> &str {
@@ -68,6 +64,16 @@ impl Context<'_> {
                 url: self.settings.site.link.to_string(),
             },
         }
+    }
+}
+
+/// Absolute URL of the output file at `path` under `base` (the feeds' self links, the
+/// topics told to WebSub hubs); non-ASCII slugs are percent-encoded.
+pub fn output_url(base: &url::Url, path: &str) -> String {
+    match base.join(path) {
+        Ok(url) => url.to_string(),
+        // Paths are built from slugs and fixed names, which always join.
+        Err(_) => format!("{base}{path}"),
     }
 }
 
