@@ -45,15 +45,15 @@ pub const OPT_IN: &[&str] = &["DF007"];
 
 /// Whether a lint is reported under these `--warn` and `--deny` lists.
 pub fn is_reported(lint: &Lint, warn: &[String], deny: &[String]) -> bool {
-    !OPT_IN.contains(&lint.code) || names(lint, warn, false) || names(lint, deny, false)
+    !OPT_IN.contains(&lint.code) || is_named(lint.code, warn, deny)
 }
 
-/// Whether `list` names the lint (by code or name; `all` too when `all` counts).
-fn names(lint: &Lint, list: &[String], all: bool) -> bool {
+/// Whether `list` names the lint `code` (by code or name; `all` too when `all` counts).
+fn names(code: &str, list: &[String], all: bool) -> bool {
     list.iter().any(|d| {
         (all && d == "all")
-            || d.eq_ignore_ascii_case(lint.code)
-            || LINTS.iter().any(|(c, n, _)| *c == lint.code && d == n)
+            || d.eq_ignore_ascii_case(code)
+            || LINTS.iter().any(|(c, n, _)| *c == code && d == n)
     })
 }
 
@@ -97,7 +97,7 @@ pub fn is_known(code: &str) -> bool {
 /// Whether `--deny` makes this lint fail the check (`all`: every lint but the opt-in
 /// ones, which must be named).
 pub fn is_denied(lint: &Lint, deny: &[String]) -> bool {
-    names(lint, deny, !OPT_IN.contains(&lint.code))
+    names(lint.code, deny, !OPT_IN.contains(&lint.code))
 }
 
 /// Every lint of a corpus whose paths are relative to `root`, in path order, without
@@ -123,17 +123,7 @@ pub fn corpus_lints(corpus: &Corpus, root: &Path, retitles: bool) -> Vec<Lint> {
 
 /// Whether `--warn` or `--deny` names this opt-in lint.
 pub fn is_named(code: &str, warn: &[String], deny: &[String]) -> bool {
-    let probe = Lint {
-        code: LINTS
-            .iter()
-            .map(|(c, _, _)| *c)
-            .find(|c| *c == code)
-            .unwrap_or("DF000"),
-        path: PathBuf::new(),
-        line: None,
-        message: String::new(),
-    };
-    names(&probe, warn, false) || names(&probe, deny, false)
+    names(code, warn, false) || names(code, deny, false)
 }
 
 /// The lints of one digest at `path`: DF001, DF004, DF005, and, given its bytes, DF002
