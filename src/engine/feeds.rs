@@ -26,11 +26,20 @@ impl Engine {
 
     /// Digests read without their summaries whose summaries some feed shows: the
     /// entries' earliest digests.
+    /// Read off the feed orders, as [`Engine::feeds`] takes their first entries, without
+    /// laying every feed out: the daemon asks at every render.
     pub fn needs_summaries(&self, settings: &crate::config::Settings) -> BTreeSet<PathBuf> {
+        let orders = &self.orders;
+        let sets = std::iter::once(&orders.global)
+            .chain(orders.by_category.values())
+            .chain(orders.by_author.values());
         let mut out = BTreeSet::new();
-        for (_, feed) in self.feeds(settings) {
-            for entry in feed.entries {
-                let Some((slot, _)) = self.occ.earliest(&entry.key) else {
+        for set in sets {
+            for (_, key) in set.iter().take(settings.max_entries) {
+                if !self.entries.contains_key(key) {
+                    continue;
+                }
+                let Some((slot, _)) = self.occ.earliest(key) else {
                     continue;
                 };
                 if let Some(rec) = self.recs.at(slot) {
