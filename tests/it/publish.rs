@@ -202,6 +202,15 @@ impl Site {
     }
 }
 
+/// Asserts that a run succeeded, showing its log if not.
+fn assert_ran(run: &Output) {
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
+
 pub fn md5(bytes: &[u8]) -> String {
     digestfeed::publish::Manifest::of(&Files::from([("x".to_string(), bytes.to_vec())])).objects
         ["x"]
@@ -228,11 +237,7 @@ fn every_file_is_uploaded_with_its_headers_and_a_rerun_uploads_nothing() {
     let Some(moto) = Moto::start() else { return };
     let site = Site::new(&moto.endpoint());
     let run = site.once();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    assert_ran(&run);
     let files = site.out();
     let objects = moto.objects();
     for (path, bytes) in &files {
@@ -259,11 +264,7 @@ fn every_file_is_uploaded_with_its_headers_and_a_rerun_uploads_nothing() {
     );
     let before = moto.requests().len();
     let run = site.once();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    assert_ran(&run);
     let again = &moto.requests()[before..];
     assert!(
         again.iter().all(|r| r.starts_with("GET ")),
@@ -282,11 +283,7 @@ fn a_new_digest_uploads_exactly_what_changed_and_a_gone_category_is_deleted() {
     fs::remove_file(site.dir.path().join("in/2026/01-01.md")).unwrap();
     let before = moto.requests().len();
     let run = site.once();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    assert_ran(&run);
     let after_files = site.out();
     let changed: Vec<String> = after_files
         .iter()
@@ -398,11 +395,7 @@ fn without_an_output_folder_the_feeds_go_to_the_bucket_only() {
     let text = fs::read_to_string(&config).unwrap();
     fs::write(&config, text.replace("output_dir: out\n", "")).unwrap();
     let run = site.once();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    assert_ran(&run);
     assert!(!site.dir.path().join("out").exists());
     // The same feeds as a run that writes a folder.
     let local = tempfile::tempdir().unwrap();
@@ -431,11 +424,7 @@ fn credentials_can_come_from_a_profile_of_the_shared_credentials_file() {
         ("AWS_SHARED_CREDENTIALS_FILE", file.to_str().unwrap()),
         ("AWS_PROFILE", "feeds"),
     ]);
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    assert_ran(&run);
     assert!(moto.objects().contains_key("ai/atom.xml"));
 }
 
@@ -480,11 +469,7 @@ fn a_publish_cut_short_is_finished_by_the_next_run() {
     // The digest whose removal the killed run was publishing.
     fs::remove_file(site.dir.path().join("in/2026/01-01.md")).unwrap();
     let run = site.once();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    assert_ran(&run);
     let files = site.out();
     let objects = moto.objects();
     for (path, bytes) in &files {
