@@ -84,9 +84,9 @@ pub fn main(
         return ExitCode::from(2);
     }
     let mut lints = Vec::new();
-    let now = chrono::Utc::now();
+    let held_after = (!settings.publish_future).then(chrono::Utc::now);
     let per_file = |path: &Path, bytes: &[u8], digest: &crate::model::Digest| {
-        lint::digest_lints(path, digest, Some(bytes), now)
+        lint::digest_lints(path, digest, Some(bytes), held_after)
     };
     let rendered = crate::app::read_and_render(settings, format, Some(&per_file), |corpus| {
         let retitles = lint::is_named("DF007", &args.warn, &args.deny);

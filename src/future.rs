@@ -84,6 +84,7 @@ mod tests {
             summaries: crate::model::Summaries::Read,
             skipped: Vec::new(),
             doubt: None,
+            notes: None,
         }
     }
 

@@ -4,7 +4,7 @@
 //! over parsed digests, with the time passed in.
 
 use crate::key::EntryKey;
-use crate::model::Corpus;
+use crate::model::{BodyNote, Corpus};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -105,7 +105,7 @@ pub fn is_denied(lint: &Lint, deny: &[String]) -> bool {
 pub fn lint(corpus: &Corpus, root: &Path, now: DateTime<Utc>) -> Vec<Lint> {
     let mut lints = corpus_lints(corpus, root, true);
     for (rel, digest) in corpus {
-        lints.extend(digest_lints(&root.join(rel), digest, None, now));
+        lints.extend(digest_lints(&root.join(rel), digest, None, Some(now)));
     }
     lints.sort_by(|a, b| (&a.path, a.line, a.code).cmp(&(&b.path, b.line, b.code)));
     lints
@@ -129,16 +129,18 @@ pub fn is_named(code: &str, warn: &[String], deny: &[String]) -> bool {
 /// The lints of one digest at `path`: DF001, DF004, DF005, and, given its bytes, DF002
 /// and DF003, and the line of `date:` for DF004 and DF005. Bytes, not text: the parse
 /// has checked them, and checking them again was a third of these lints' cost.
+/// `held_after` is now, or `None` under `publish_future: true`: nothing is held back
+/// then, so a date after now is what the user asked for, not a lint.
 pub fn digest_lints(
     path: &Path,
     digest: &crate::model::Digest,
     text: Option<&[u8]>,
-    now: DateTime<Utc>,
+    held_after: Option<DateTime<Utc>>,
 ) -> Vec<Lint> {
     let mut lints = Vec::new();
     // A digest holds a dozen items: a list is cheaper than a map, but a map for a file
     // of thousands, which a list would take quadratic time over.
-    let mut few: Vec<(&EntryKey, usize)> = Vec::new();
+    let mut few: Vec<(&EntryKey, usize)> = Vec::with_capacity(digest.items.len().min(64));
     let mut many: HashMap<&EntryKey, usize> = HashMap::new();
     for item in &digest.items {
         let key = &item.link.key;
@@ -165,7 +167,7 @@ pub fn digest_lints(
         }
     }
     let date_line = text.and_then(|t| front_matter_line(t, "date"));
-    if digest.date > now {
+    if held_after.is_some_and(|now| digest.date > now) {
         lints.push(Lint {
             code: "DF004",
             path: path.to_path_buf(),
@@ -190,8 +192,14 @@ pub fn digest_lints(
         }
     }
     if let Some(text) = text {
-        let lines: Vec<usize> = digest.items.iter().map(|i| i.line).collect();
-        lints.extend(body_lints(path, text, &lines));
+        match &digest.notes {
+            // What the parse saw on its way through the lines.
+            Some(notes) => lints.extend(notes.iter().map(|n| note_lint(path, *n))),
+            None => {
+                let lines: Vec<usize> = digest.items.iter().map(|i| i.line).collect();
+                lints.extend(body_lints(path, text, &lines));
+            }
+        }
     }
     lints
 }
@@ -236,55 +244,108 @@ fn front_matter_line(text: &[u8], key: &str) -> Option<usize> {
 }
 
 /// The lints that need the digest's text: DF002 and DF003, for the items that start at
-/// `item_lines` (1-based lines of the file; the text as the file holds it).
+/// `item_lines` (1-based lines of the file, ascending; the text as the file holds it).
+/// For digests that the line-by-line reading left to the CommonMark parser; the others
+/// have their [`BodyNote`]s from the parse.
 pub fn body_lints(path: &Path, text: &[u8], item_lines: &[usize]) -> Vec<Lint> {
-    let lines: Vec<&[u8]> = lines(text).collect();
-    let mut lints = Vec::new();
-    for (i, &start) in item_lines.iter().enumerate() {
-        let Some(first) = start.checked_sub(1).and_then(|at| lines.get(at)) else {
-            continue;
-        };
-        let Some(content) = content_column(first) else {
-            continue;
-        };
-        // The item runs to the next item's line, or to the end.
-        let end = item_lines.get(i + 1).map_or(lines.len(), |next| next - 1);
-        let mut summary = after_link(first);
-        let mut blank_before = false;
-        for (at, line) in lines.iter().enumerate().take(end).skip(start) {
-            let indent = line.iter().take_while(|&&b| b == b' ').count();
-            if is_blank(line) {
-                blank_before = true;
-                continue;
+    body_notes(text, item_lines)
+        .into_iter()
+        .map(|n| note_lint(path, n))
+        .collect()
+}
+
+/// A note of the parse as the lint it is.
+fn note_lint(path: &Path, note: BodyNote) -> Lint {
+    match note {
+        BodyNote::Bare { item } => Lint {
+            code: "DF003",
+            path: path.to_path_buf(),
+            line: Some(item),
+            message: "this item has no summary: readers show its title alone".into(),
+        },
+        BodyNote::Fallen {
+            line,
+            indent,
+            content,
+            item,
+        } => Lint {
+            code: "DF002",
+            path: path.to_path_buf(),
+            line: Some(line),
+            message: format!(
+                "indented {indent} spaces, less than the {content} of the item's content at line {item}: CommonMark reads this outside the item, and the summary is lost; indent it {content} spaces"
+            ),
+        },
+    }
+}
+
+/// The [`BodyNote`]s of a text whose items start at `item_lines`, read line by line as
+/// [`crate::parse::plain`] reads them.
+pub fn body_notes(text: &[u8], item_lines: &[usize]) -> Vec<BodyNote> {
+    let mut notes = Vec::new();
+    let mut starts = item_lines.iter().copied().peekable();
+    // The item being read, if its first line opens a numbered item.
+    let mut item: Option<ItemScan> = None;
+    for (at, line) in lines(text).enumerate() {
+        let number = at + 1;
+        if starts.peek() == Some(&number) {
+            while starts.next_if_eq(&number).is_some() {}
+            if let Some(done) = item.take() {
+                done.finish(&mut notes);
             }
-            if indent >= content {
-                summary = true;
-            } else if blank_before && indent > 0 && content_column(&line[indent..]).is_none() {
-                lints.push(Lint {
-                    code: "DF002",
-                    path: path.to_path_buf(),
-                    line: Some(at + 1),
-                    message: format!(
-                        "indented {indent} spaces, less than the {content} of the item's content at line {start}: CommonMark reads this outside the item, and the summary is lost; indent it {content} spaces"
-                    ),
-                });
-                summary = true;
-            } else if !blank_before {
-                // A lazy line continues the title's paragraph: it is summary text.
-                summary = true;
-            }
-            blank_before = false;
-        }
-        if !summary {
-            lints.push(Lint {
-                code: "DF003",
-                path: path.to_path_buf(),
-                line: Some(start),
-                message: "this item has no summary: readers show its title alone".into(),
+            item = content_column(line).map(|content| ItemScan {
+                start: number,
+                content,
+                summary: after_link(line),
+                blank_before: false,
             });
+            continue;
+        }
+        let Some(item) = item.as_mut() else {
+            continue;
+        };
+        if is_blank(line) {
+            item.blank_before = true;
+            continue;
+        }
+        let indent = line.iter().take_while(|&&b| b == b' ').count();
+        if indent >= item.content || !item.blank_before {
+            // A lazy line continues the title's paragraph: it is summary text.
+            item.summary = true;
+        } else if indent > 0 && content_column(&line[indent..]).is_none() {
+            notes.push(BodyNote::Fallen {
+                line: number,
+                indent,
+                content: item.content,
+                item: item.start,
+            });
+            item.summary = true;
+        }
+        item.blank_before = false;
+    }
+    if let Some(done) = item {
+        done.finish(&mut notes);
+    }
+    notes
+}
+
+/// An item as [`body_notes`] reads it, line by line.
+struct ItemScan {
+    /// Its first line.
+    start: usize,
+    /// The column where its content starts.
+    content: usize,
+    /// Whether it has summary text so far.
+    summary: bool,
+    blank_before: bool,
+}
+
+impl ItemScan {
+    fn finish(self, notes: &mut Vec<BodyNote>) {
+        if !self.summary {
+            notes.push(BodyNote::Bare { item: self.start });
         }
     }
-    lints
 }
 
 /// Where an item's content starts, if `line` opens a numbered item (`1.`, `12)`).
@@ -302,7 +363,8 @@ fn content_column(line: &[u8]) -> Option<usize> {
 
 /// Whether an item's first line holds text after its link (`[title](url) —— more`).
 fn after_link(line: &[u8]) -> bool {
-    let Some(at) = line.windows(2).position(|w| w == b"](") else {
+    // Not `memmem::find`, which builds a searcher at each call.
+    let Some(at) = memchr::memchr_iter(b']', line).find(|&i| line.get(i + 1) == Some(&b'(')) else {
         return false;
     };
     memchr::memchr(b')', &line[at..]).is_some_and(|close| !is_blank(&line[at + close + 1..]))
@@ -353,7 +415,15 @@ fn date_in_name(rel: &Path) -> Option<NaiveDate> {
         if !shape || (i > 0 && bytes[i - 1].is_ascii_digit()) {
             return None;
         }
-        NaiveDate::parse_from_str(part, "%Y-%m-%d").ok()
+        // The shape is checked: the fields are digits (a format-string parse was a
+        // fifth of these lints' cost).
+        let number = |range: std::ops::Range<usize>| {
+            part.as_bytes()[range]
+                .iter()
+                .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'))
+        };
+        let year = i32::try_from(number(0..4)).ok()?;
+        NaiveDate::from_ymd_opt(year, number(5..7), number(8..10))
     })
 }
 
@@ -374,17 +444,21 @@ fn fold(name: &str) -> String {
 /// One lint per spelling of a category that another, more used spelling folds alike,
 /// at the first digest that uses it.
 fn similar_categories(corpus: &Corpus, root: &Path) -> Vec<Lint> {
-    // Folded → spelling → (uses, first digest).
-    let mut spellings: BTreeMap<String, BTreeMap<&str, (usize, &Path)>> = BTreeMap::new();
+    // Spelling → (uses, first digest), then each spelling folded once: a folder names
+    // a few dozen categories over and over.
+    let mut uses: HashMap<&str, (usize, &Path)> = HashMap::new();
     for (rel, digest) in corpus {
         for name in &digest.categories {
-            let entry = spellings
-                .entry(fold(name))
-                .or_default()
-                .entry(name.as_str())
-                .or_insert((0, rel.as_path()));
-            entry.0 += 1;
+            uses.entry(name.as_str()).or_insert((0, rel.as_path())).0 += 1;
         }
+    }
+    // Folded → spelling → (uses, first digest).
+    let mut spellings: BTreeMap<String, BTreeMap<&str, (usize, &Path)>> = BTreeMap::new();
+    for (name, counted) in uses {
+        spellings
+            .entry(fold(name))
+            .or_default()
+            .insert(name, counted);
     }
     let mut lints = Vec::new();
     for names in spellings.values().filter(|n| n.len() > 1) {
@@ -523,10 +597,14 @@ mod tests {
             Path::new("in/2026-05-01.md"),
             digest,
             Some(text.as_bytes()),
-            now(),
+            Some(now()),
         );
         let shown: Vec<(&str, Option<usize>)> = lints.iter().map(|l| (l.code, l.line)).collect();
         assert_eq!(shown, [("DF004", Some(3)), ("DF005", Some(3))]);
+        // Under `publish_future: true` nothing is held back: the date is no lint.
+        let published = digest_lints(Path::new("in/2026-05-01.md"), digest, None, None);
+        let codes: Vec<&str> = published.iter().map(|l| l.code).collect();
+        assert_eq!(codes, ["DF005"]);
         assert_eq!(
             front_matter_line(b"---\ndated: x\ndate : y\n---\n", "date"),
             Some(3)

@@ -26,6 +26,45 @@ pub struct Digest {
     /// `None` when it read them, or was not tried (summaries read), so that a run can
     /// say what its digests cost.
     pub doubt: Option<Doubt>,
+    /// What the line-by-line reading saw of items without a summary and of summaries
+    /// that fell out of their item, for `digestfeed check`; `None` when it did not read
+    /// the items (the check then reads the text again).
+    pub notes: Option<Vec<BodyNote>>,
+}
+
+/// An item's shape that `digestfeed check` reports (DF002, DF003). Lines are 1-based.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyNote {
+    /// The item that starts at this line has no summary.
+    Bare { item: usize },
+    /// A line after a blank one, indented less than the content of the item that
+    /// starts at `item`: CommonMark reads it outside the item.
+    Fallen {
+        line: usize,
+        indent: usize,
+        content: usize,
+        item: usize,
+    },
+}
+
+impl BodyNote {
+    /// The same note `by` lines further down.
+    pub fn shifted(self, by: usize) -> BodyNote {
+        match self {
+            BodyNote::Bare { item } => BodyNote::Bare { item: item + by },
+            BodyNote::Fallen {
+                line,
+                indent,
+                content,
+                item,
+            } => BodyNote::Fallen {
+                line: line + by,
+                indent,
+                content,
+                item: item + by,
+            },
+        }
+    }
 }
 
 /// Whether a digest is read with its items' summaries. A full run reads them only for

@@ -6,7 +6,7 @@ pub mod plain;
 
 use crate::error::DigestError;
 use crate::key::parse_link;
-use crate::model::{Digest, Item, Parsed, Summaries};
+use crate::model::{BodyNote, Digest, Item, Parsed, Summaries};
 use crate::text::{collapse_whitespace, xml_safe};
 use chrono_tz::Tz;
 use std::path::Path;
@@ -97,14 +97,15 @@ pub fn parse_digest_with(
             m,
         )
     })?;
-    let (items, skipped, doubt) = body_items(path, split.body, split.body_line, summaries);
+    let body = body_items(path, split.body, split.body_line, summaries);
     Ok(Parsed::Digest(Digest {
         date,
         categories,
-        items,
+        items: body.items,
         summaries,
-        skipped,
-        doubt,
+        skipped: body.skipped,
+        doubt: body.doubt,
+        notes: body.notes,
     }))
 }
 
@@ -145,20 +146,26 @@ fn categories(names: &[String]) -> Vec<String> {
     categories
 }
 
+/// What [`body_items`] reads of a body.
+struct Body {
+    items: Vec<Item>,
+    /// The problems of the items left out.
+    skipped: Vec<DigestError>,
+    doubt: Option<plain::Doubt>,
+    /// File lines.
+    notes: Option<Vec<BodyNote>>,
+}
+
 /// The items of the body (which starts at line `body_line` of the file), the problems
-/// of the items left out, and why the body was left to the CommonMark parser.
-fn body_items(
-    path: &Path,
-    body: &str,
-    body_line: usize,
-    summaries: Summaries,
-) -> (Vec<Item>, Vec<DigestError>, Option<plain::Doubt>) {
+/// of the items left out, why the body was left to the CommonMark parser, and the
+/// notes of the line-by-line reading.
+fn body_items(path: &Path, body: &str, body_line: usize, summaries: Summaries) -> Body {
     let mut items = Vec::new();
     let mut errors = Vec::new();
     // Items read without summaries share one empty string rather than allocate one each.
     let empty: Arc<str> = Arc::from("");
-    let (raws, doubt) = self::items(body, summaries);
-    for raw in raws {
+    let read = self::items(body, summaries);
+    for raw in read.items {
         match raw {
             Ok(raw) => {
                 let line = body_line + raw.line - 1;
@@ -188,28 +195,49 @@ fn body_items(
             )),
         }
     }
-    (items, errors, doubt)
+    Body {
+        items,
+        skipped: errors,
+        doubt: read.doubt,
+        notes: read.notes.map(|notes| {
+            let by = body_line.saturating_sub(1);
+            notes.into_iter().map(|n| n.shifted(by)).collect()
+        }),
+    }
+}
+
+/// What [`items`] reads of a body.
+pub struct Read {
+    pub items: Vec<Result<body::RawItem, body::BadItem>>,
+    /// Why the line-by-line reading left the body to the CommonMark parser.
+    pub doubt: Option<plain::Doubt>,
+    /// The notes of the line-by-line reading (body lines), when it read the body.
+    pub notes: Option<Vec<BodyNote>>,
 }
 
 /// The items of a digest's body: by the line-by-line reading of [`plain`] where it is
 /// sure (summaries not needed, the shapes digest writers produce), else by the
 /// CommonMark parser ([`body`]), with what made [`plain`] unsure when it was tried.
 /// Property tests and a fuzz target hold the two to the same answer.
-pub fn items(
-    body: &str,
-    summaries: Summaries,
-) -> (
-    Vec<Result<body::RawItem, body::BadItem>>,
-    Option<plain::Doubt>,
-) {
+pub fn items(body: &str, summaries: Summaries) -> Read {
     let mut doubt = None;
     if summaries == Summaries::Skip {
-        match plain::items(body) {
-            Ok(items) => return (items.into_iter().map(Ok).collect(), None),
+        match plain::read(body) {
+            Ok((items, notes)) => {
+                return Read {
+                    items: items.into_iter().map(Ok).collect(),
+                    doubt: None,
+                    notes: Some(notes),
+                }
+            }
             Err(why) => doubt = Some(why),
         }
     }
-    (body::commonmark_items(body, summaries), doubt)
+    Read {
+        items: body::commonmark_items(body, summaries),
+        doubt,
+        notes: None,
+    }
 }
 
 /// The bounds of [`Rules`] on a digest's distinct categories.

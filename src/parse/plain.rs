@@ -17,6 +17,7 @@
 //! the fuzz target hold it to that.
 
 use super::body::RawItem;
+use crate::model::BodyNote;
 use crate::text::collapse_whitespace;
 use std::borrow::Cow;
 use std::fmt;
@@ -291,9 +292,9 @@ fn reference(b: &[u8]) -> Option<(usize, char)> {
 /// `[title](destination)` at the start of an item's first line, when the title holds
 /// nothing but text, code spans, `<` that opens nothing and the references of
 /// [`reference`]: returns the title as the parser reads it (its whitespace not yet
-/// collapsed) and the destination. Titles are copied only when they hold code or a
+/// collapsed), the destination and the rest of the line. Titles are copied only when they hold code or a
 /// reference.
-fn plain_link(content: &str) -> Result<(Cow<'_, str>, &str), Doubt> {
+fn plain_link(content: &str) -> Result<(Cow<'_, str>, &str, &str), Doubt> {
     let inner = content.strip_prefix('[').ok_or(Doubt::NoPlainLink)?;
     let b = inner.as_bytes();
     let mut decoded: Option<String> = None;
@@ -357,7 +358,7 @@ fn plain_link(content: &str) -> Result<(Cow<'_, str>, &str), Doubt> {
             return Err(Doubt::LinkDestination);
         }
     }
-    Ok((title, dest))
+    Ok((title, dest, &dest_and_rest[end + 1..]))
 }
 
 /// A setext heading's underline (`===`, `---`): under a paragraph, it makes the
@@ -372,6 +373,10 @@ fn underline(rest: &str) -> bool {
 enum Open {
     /// The paragraph that starts with the title link.
     Title,
+    /// Under the title's line, a line that may have started a block, or may have
+    /// continued the title's paragraph (`| a |`): an underline further down may still
+    /// turn that paragraph into a heading.
+    TitleOrBlock,
     /// A later paragraph of the summary.
     Paragraph,
     /// Nothing: the line was blank, and every block so far was a paragraph.
@@ -384,6 +389,12 @@ enum Open {
 /// The items of a body in the plain shape, with empty summaries; else the first thing
 /// that made it unsure (the caller then parses the body as CommonMark).
 pub fn items(body: &str) -> Result<Vec<RawItem>, Doubt> {
+    read(body).map(|(items, _)| items)
+}
+
+/// [`items`], and the notes `digestfeed check` reports of them (body lines), seen on
+/// the way: reading the text again for them cost a check a twentieth of its time.
+pub fn read(body: &str) -> Result<(Vec<RawItem>, Vec<BodyNote>), Doubt> {
     // A lone carriage return also ends a line in CommonMark.
     let bytes = body.as_bytes();
     if memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n')) {
@@ -398,7 +409,8 @@ pub fn items(body: &str) -> Result<Vec<RawItem>, Doubt> {
         start = end + 1;
         reader.line(index, line.strip_suffix('\r').unwrap_or(line))?;
     }
-    Ok(reader.items)
+    reader.close_item();
+    Ok((reader.items, reader.notes))
 }
 
 /// What [`items`] knows at the end of a line.
@@ -415,6 +427,10 @@ struct Reader {
     after_blank: bool,
     /// Whether the list has ended: what follows holds no items unless it starts a list.
     ended: bool,
+    /// Whether the last item has summary text so far: any text in it but its link, or
+    /// after it up to the next item, as `digestfeed check` counts it.
+    summary: bool,
+    notes: Vec<BodyNote>,
 }
 
 impl Reader {
@@ -426,9 +442,10 @@ impl Reader {
             self.paragraph = false;
             self.after_blank = true;
             if let Some((_, open)) = &mut self.item {
-                if *open != Open::Unknown {
-                    *open = Open::Nothing;
-                }
+                *open = match *open {
+                    Open::Unknown | Open::TitleOrBlock => Open::Unknown,
+                    _ => Open::Nothing,
+                };
             }
             return Ok(());
         }
@@ -442,6 +459,9 @@ impl Reader {
             if !matches!(marker(rest), MarkerScan::None) {
                 return Err(Doubt::SecondList);
             }
+            if let Some((width, _)) = self.item {
+                self.note_text(index, indent, width, blank_before);
+            }
             return Ok(());
         }
         if indent == 0 {
@@ -451,7 +471,7 @@ impl Reader {
                 MarkerScan::None => {}
             }
         }
-        self.other_line(indent, rest, blank_before)
+        self.other_line(index, indent, rest, blank_before)
     }
 
     /// A line that opens an item.
@@ -462,11 +482,13 @@ impl Reader {
             Some(d) if d != m.delimiter => return Err(Doubt::OtherDelimiter),
             _ => {}
         }
-        let (title, url) = plain_link(&rest[m.width..])?;
+        let (title, url, after) = plain_link(&rest[m.width..])?;
         let title = collapse_whitespace(&title);
         if title.is_empty() {
             return Err(Doubt::EmptyTitle);
         }
+        self.close_item();
+        self.summary = !after.bytes().all(|b| b.is_ascii_whitespace());
         self.delimiter = Some(m.delimiter);
         self.item = Some((m.width, Open::Title));
         self.items.push(RawItem {
@@ -479,9 +501,16 @@ impl Reader {
     }
 
     /// A line that does not open an item: in one, after the list, or before it.
-    fn other_line(&mut self, indent: usize, rest: &str, blank_before: bool) -> Result<(), Doubt> {
+    fn other_line(
+        &mut self,
+        index: usize,
+        indent: usize,
+        rest: &str,
+        blank_before: bool,
+    ) -> Result<(), Doubt> {
         match &mut self.item {
             Some((width, open)) if indent < *width => {
+                let width = *width;
                 if blank_before {
                     // The item and the list end here; a sibling item indented one to
                     // three spaces would not.
@@ -493,19 +522,24 @@ impl Reader {
                     // Only paragraph text continues a paragraph lazily.
                     return Err(Doubt::LazyLine);
                 }
+                self.note_text(index, indent, width, blank_before);
             }
             Some((width, open)) => {
                 *open = match *open {
-                    Open::Title if underline(rest) => return Err(Doubt::UnderlinedTitle),
-                    // The title's line is whole: a block that interrupts its paragraph
-                    // changes nothing before it.
+                    Open::Title | Open::TitleOrBlock if underline(rest) => {
+                        return Err(Doubt::UnderlinedTitle)
+                    }
                     Open::Title if !may_start_block(rest) => Open::Title,
+                    // The title's line is whole: a block that interrupts its paragraph
+                    // changes nothing before it, unless the paragraph goes on instead.
+                    Open::Title | Open::TitleOrBlock => Open::TitleOrBlock,
                     Open::Paragraph if !may_start_block(rest) => Open::Paragraph,
                     Open::Nothing if indent - *width < 4 && !may_start_block(rest) => {
                         Open::Paragraph
                     }
                     _ => Open::Unknown,
                 };
+                self.summary = true;
             }
             None => {
                 if self.delimiter.is_some() || indent >= 4 || may_start_block(rest) {
@@ -515,6 +549,35 @@ impl Reader {
             }
         }
         Ok(())
+    }
+
+    /// A line of text at line `index` under the last item (whose content starts at
+    /// column `width`), up to the next item, as `digestfeed check` reads it: summary
+    /// text, unless it stands alone at the left margin after a blank line (text after
+    /// the list); if indented, but less than the item, it fell out of the item.
+    fn note_text(&mut self, index: usize, indent: usize, width: usize, blank_before: bool) {
+        if indent >= width || !blank_before {
+            self.summary = true;
+        } else if indent > 0 {
+            let item = self.items.last().map_or(0, |i| i.line);
+            self.notes.push(BodyNote::Fallen {
+                line: index + 1,
+                indent,
+                content: width,
+                item,
+            });
+            self.summary = true;
+        }
+    }
+
+    /// Notes the last item if it has no summary; called when the next one opens and at
+    /// the end.
+    fn close_item(&mut self) {
+        if let Some(last) = self.items.last() {
+            if !std::mem::replace(&mut self.summary, false) {
+                self.notes.push(BodyNote::Bare { item: last.line });
+            }
+        }
     }
 }
 
@@ -537,6 +600,42 @@ mod tests {
         if let Ok(fast) = items(body) {
             assert_eq!(Some(fast), parser(body), "{body:?}");
         }
+    }
+
+    /// The notes of the reading, and those `digestfeed check` reads off the text of a
+    /// digest that the reading left to the parser: the same, where the reading is sure.
+    fn notes_agree(body: &str) -> Result<(), TestCaseError> {
+        if let Ok((items, notes)) = read(body) {
+            // The text reading takes the first `](` for the link's end, which a `](`
+            // inside a code span of the title is not.
+            if body.lines().any(|l| l.matches("](").count() > 1) {
+                return Ok(());
+            }
+            let lines: Vec<usize> = items.iter().map(|i| i.line).collect();
+            let by_text = crate::lint::body_notes(body.as_bytes(), &lines);
+            prop_assert_eq!(notes, by_text, "{:?}", body);
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn notes_items_without_a_summary_and_summaries_that_fell_out() {
+        let body = "Intro.\n\n1. [a](u)\n   s\n\n2. [b](v) on the line\n3. [c](w)\n\n  fell out\n\n    and this\nafter\n";
+        let (_, notes) = read(body).unwrap_or_else(|d| panic!("not plain ({d:?})"));
+        assert_eq!(
+            notes,
+            [BodyNote::Fallen {
+                line: 9,
+                indent: 2,
+                content: 3,
+                item: 7
+            }]
+        );
+        let (_, notes) = read("1. [a](u)\n2. [b](v)\n\n   s\n3. [c](w)\n").unwrap_or_default();
+        assert_eq!(
+            notes,
+            [BodyNote::Bare { item: 1 }, BodyNote::Bare { item: 5 }]
+        );
     }
 
     #[test]
@@ -577,6 +676,7 @@ mod tests {
         for body in bodies {
             let fast = items(body).unwrap_or_else(|d| panic!("not plain ({d:?}): {body:?}"));
             assert_eq!(Some(fast), parser(body), "{body:?}");
+            notes_agree(body).unwrap_or_else(|e| panic!("{e}"));
         }
     }
 
@@ -588,6 +688,9 @@ mod tests {
             ("1. [t](u)\n   ===\n", UnderlinedTitle),
             ("1. [t](u)\n   ---  \n", UnderlinedTitle),
             ("1. [t](u)\nlazy\n   -\n", UnderlinedTitle),
+            // A line that may open a block may also go on with the title's paragraph.
+            ("1. [t](u)\n   | a |\n   ---\n", UnderlinedTitle),
+            ("1. [t](u)\n   <b>\n   x\n   ===\n", UnderlinedTitle),
             // A line that may start a block, or follow one, is not lazy for sure.
             ("1. [t](u)\n- x\n", LazyLine),
             ("1. [t](u)\n===\n", LazyLine),
@@ -817,6 +920,7 @@ mod tests {
             if let Ok(fast) = items(&body) {
                 prop_assert_eq!(Some(fast), parser(&body), "{:?}", body);
             }
+            notes_agree(&body)?;
         }
 
         #[test]
@@ -882,6 +986,7 @@ mod tests {
             if let Ok(fast) = items(&body) {
                 prop_assert_eq!(Some(fast), parser(&body), "{:?}", body);
             }
+            notes_agree(&body)?;
         }
     }
 }
