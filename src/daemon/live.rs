@@ -37,9 +37,7 @@ pub struct Live {
 impl Live {
     pub fn new(settings: Settings) -> Live {
         Live {
-            // The first build computes only what the feeds show, as `--once` does; the
-            // rest is completed after it (see [`Live::complete`]).
-            engine: Engine::for_one_build(&settings.authors, settings.max_entries),
+            engine: Engine::new(&settings.authors, settings.max_entries),
             settings,
             state: State::default(),
             renderer: Renderer::default(),
@@ -55,10 +53,9 @@ impl Live {
     pub fn reconfigured(mut self, settings: Settings) -> Live {
         self.state.forget_contents();
         Live {
-            engine: self.engine.moved_into(Engine::for_one_build(
-                &settings.authors,
-                settings.max_entries,
-            )),
+            engine: self
+                .engine
+                .moved_into(Engine::new(&settings.authors, settings.max_entries)),
             settings,
             state: self.state,
             renderer: Renderer::default(),
@@ -216,9 +213,9 @@ impl Live {
         }
     }
 
-    /// Completes what the first build left out for updates (every entry computed and
-    /// placed). The daemon calls it once its feeds are written and it has said it is
-    /// ready; the engine would do it anyway before its first update.
+    /// Completes what the first build left out for updates (which digests consult
+    /// which names). The daemon calls it once its feeds are written and it has said it
+    /// is ready; the engine would do it anyway before its first update.
     pub fn complete(&mut self) {
         let started = std::time::Instant::now();
         self.engine.prepare_for_updates();

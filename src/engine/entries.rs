@@ -24,10 +24,6 @@ impl Occurrences {
             .map(|(_, _, pos, slot)| (*slot, *pos))
     }
 
-    pub(super) fn keys(&self) -> impl Iterator<Item = &EntryKey> {
-        self.0.keys()
-    }
-
     pub(super) fn iter(&self) -> impl Iterator<Item = (&EntryKey, &OccList)> {
         self.0.iter()
     }
@@ -143,25 +139,5 @@ impl Engine {
             categories: self.recs.categories_of(occs),
             summary_html: item.summary_html.clone(),
         })
-    }
-
-    /// Computes every entry of `keys` and places it in the feed orders, which were empty.
-    pub(super) fn place_all(&mut self, keys: HashSet<EntryKey>, dirty: &mut BTreeSet<FeedId>) {
-        // Computing an entry only reads the engine: share the work among the cores.
-        let keys: Vec<EntryKey> = keys.into_iter().collect();
-        let parts: Vec<Vec<Box<Entry>>> = par_chunks(&keys, |part| {
-            part.iter()
-                .filter_map(|k| self.compute_entry(k).map(Box::new))
-                .collect()
-        });
-        drop(keys);
-        let count = parts.iter().map(Vec::len).sum();
-        self.entries.reserve(count);
-        let mut sorted = Sorted::with_capacity(count);
-        for entry in parts.into_iter().flatten() {
-            sorted.push(&entry);
-            self.entries.insert(entry.key.clone(), entry);
-        }
-        self.orders.fill(sorted, dirty);
     }
 }

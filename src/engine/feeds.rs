@@ -4,18 +4,11 @@
 use super::*;
 
 impl Engine {
-    /// Builds what only updates need, if a full build left it out. The daemon calls it
-    /// after every batch it applies (a no-op but after a full build), before it reports
-    /// ready, so that the first change it sees is quick; [`Engine::apply`] calls it too,
-    /// before an update, in case nobody did. `--once` never needs it.
+    /// Builds what only updates need, if a full build left it out: which digests
+    /// consult which names. The daemon calls it once it has said it is ready, so that
+    /// the first change it sees is quick; [`Engine::apply`] calls it too, before an
+    /// update, in case nobody did. `--once` never needs it.
     pub fn prepare_for_updates(&mut self) {
-        if self.orders.partial.is_some() {
-            self.entries.clear();
-            self.orders.clear();
-            let keys = self.occ.keys().cloned().collect();
-            // Every feed was rendered from the shown entries, which stay the same.
-            self.place_all(keys, &mut BTreeSet::new());
-        }
         if self.evidence.readers_stale {
             for rec in self.recs.iter() {
                 self.evidence.index_readers(rec, Change::Add);
@@ -34,8 +27,8 @@ impl Engine {
             .chain(orders.by_category.values())
             .chain(orders.by_author.values());
         let mut out = BTreeSet::new();
-        for set in sets {
-            for (_, key) in set.iter().take(settings.max_entries) {
+        for kept in sets {
+            for (_, key) in kept.first.iter().take(settings.max_entries) {
                 if !self.entries.contains_key(key) {
                     continue;
                 }
@@ -103,50 +96,43 @@ impl Engine {
         Some(dirty)
     }
 
-    /// Every entry, newest first (for tests and tools; feeds use [`Engine::feeds`]).
+    /// The entries the global feed shows, newest first (for tests and tools; feeds use
+    /// [`Engine::feeds`]).
     pub fn entries(&self) -> Vec<&Entry> {
-        self.orders
-            .global
-            .iter()
-            .filter_map(|(_, k)| self.entries.get(k).map(|e| &**e))
-            .collect()
+        self.top(&self.orders.global, self.max)
     }
 
     /// Every feed, as `reference::plan::plan` would lay them out: the global one, then categories
     /// and authors in folder order. Costs a few hundred lookups per feed.
     pub fn feeds(&self, settings: &crate::config::Settings) -> Vec<(FeedId, Feed<'_>)> {
-        let max = settings.max_entries;
-        // An engine built for one run keeps only what it was built to show.
-        debug_assert!(
-            self.orders.partial.is_none() || self.one_build.is_some_and(|kept| kept >= max)
-        );
+        // The engine computes the entries of its own number.
+        let max = settings.max_entries.min(self.max);
         let mut feeds = vec![(
             FeedId::Global,
             plan::global_feed(settings, self.top(&self.orders.global, max)),
         )];
         // Seniority: the date of each category's oldest entry (its last in feed order).
-        let slugs = slug::assign(self.orders.by_category.iter().filter_map(|(name, set)| {
-            let oldest = match &self.orders.partial {
-                Some(oldest) => oldest.get(name).copied(),
-                None => set.iter().next_back().map(|(Reverse(date), _)| *date),
-            };
-            Some((*name, oldest?))
+        let orders = &self.orders;
+        let slugs = slug::assign(orders.by_category.keys().map(|name| {
+            // Known after every batch (a batch that loses one scans for it).
+            let oldest = orders.oldest.get(name).and_then(|o| o.known());
+            (*name, oldest.unwrap_or(i64::MAX))
         }));
         let mut categories: Vec<(FeedId, Feed<'_>)> = self
             .orders
             .by_category
             .iter()
-            .map(|(name, set)| {
+            .map(|(name, kept)| {
                 (
                     FeedId::Category(name.to_string()),
-                    plan::category_feed(settings, name, &slugs[*name], self.top(set, max)),
+                    plan::category_feed(settings, name, &slugs[*name], self.top(kept, max)),
                 )
             })
             .collect();
         categories.sort_by(|a, b| a.1.dir.cmp(&b.1.dir));
         feeds.extend(categories);
-        for (handle, set) in &self.orders.by_author {
-            let entries = self.top(set, max);
+        for (handle, kept) in &self.orders.by_author {
+            let entries = self.top(kept, max);
             let written = entries
                 .first()
                 .and_then(|e| e.handle)

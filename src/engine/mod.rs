@@ -13,7 +13,12 @@
 //! * display names per handle;
 //! * per entry, the digests that mention it, in corpus order; the entry is recomputed
 //!   only when one of those, its earliest digest's cut or its author's name changes;
-//! * the feeds' orderings, so that each feed is its first `max_entries` elements.
+//! * each feed's first ranks, a few more than it shows, and each category's oldest
+//!   date; a change moves the entries of the digests it touches, from where they
+//!   stood before it.
+//!
+//! Only the entries that feeds show are computed and kept: every entry of the folder,
+//! in every feed it belongs to, was most of the daemon's memory.
 //!
 //! The state is split by concern, one part per module, so that a phase reads one part
 //! while it updates another: `store` keeps the digests' records (`Recs`), `authors`
@@ -24,8 +29,7 @@
 //!
 //! `--once` builds an engine from every digest at once; the daemon applies each change.
 //! Both then render the same feeds, so their output cannot drift apart. Built for one
-//! run ([`Engine::for_one_build`]), the engine works out every entry's place in the
-//! feeds but computes only the entries that some feed shows.
+//! run ([`Engine::for_one_build`]), a feed keeps only what it shows.
 
 use crate::author::{
     candidates, name_matches_handle, vote, Candidate, CONFIGURED, HANDLE, REPEATED,
@@ -132,13 +136,31 @@ pub struct Engine {
     /// pointers into the map.
     entries: HashMap<EntryKey, Box<Entry>>,
     orders: Orders,
-    /// Set by [`Engine::for_one_build`]: how many entries a feed shows.
-    one_build: Option<usize>,
+    /// How many entries a feed shows.
+    max: usize,
+    /// How many entries were computed after the last time those no feed shows were
+    /// forgotten.
+    shown_after_sweep: usize,
 }
 
 impl Engine {
-    /// An empty engine. `configured` maps lowercase handles to display names.
-    pub fn new(configured: &BTreeMap<String, String>) -> Engine {
+    /// An empty engine, for feeds of at most `max_entries` entries, kept up to date.
+    /// `configured` maps lowercase handles to display names.
+    pub fn new(configured: &BTreeMap<String, String>, max_entries: usize) -> Engine {
+        // A feed keeps twice what it shows and a few more: only when half of that
+        // leaves does it need a scan of every entry to fill up again.
+        let keep = max_entries.saturating_mul(2).saturating_add(16);
+        Engine::keeping(configured, max_entries, keep)
+    }
+
+    /// An engine for one full build (`--once`): each feed keeps only what it shows. It
+    /// can take updates, but a feed that an entry leaves then fills up again by a scan
+    /// of every entry.
+    pub fn for_one_build(configured: &BTreeMap<String, String>, max_entries: usize) -> Engine {
+        Engine::keeping(configured, max_entries, max_entries)
+    }
+
+    fn keeping(configured: &BTreeMap<String, String>, max: usize, keep: usize) -> Engine {
         Engine {
             names: Names {
                 configured: configured
@@ -147,19 +169,12 @@ impl Engine {
                     .collect(),
                 ..Names::default()
             },
+            orders: Orders {
+                keep,
+                ..Orders::default()
+            },
+            max,
             ..Engine::default()
-        }
-    }
-
-    /// An engine for one full build, rendered with at most `max_entries` entries per
-    /// feed (`--once`): the full build computes only the entries some feed shows, a
-    /// few thousand rather than every tweet of the folder, and orders each feed's first
-    /// `max_entries` only. Anything that updates it afterwards completes the rest first
-    /// ([`Engine::prepare_for_updates`]).
-    pub fn for_one_build(configured: &BTreeMap<String, String>, max_entries: usize) -> Engine {
-        Engine {
-            one_build: Some(max_entries),
-            ..Engine::new(configured)
         }
     }
 
@@ -175,11 +190,7 @@ impl Engine {
 
     /// Number of digests and of entries.
     pub fn counts(&self) -> (usize, usize) {
-        let entries = match self.orders.partial {
-            Some(_) => self.occ.len(),
-            None => self.entries.len(),
-        };
-        (self.recs.len(), entries)
+        (self.recs.len(), self.occ.len())
     }
 
     /// Applies changed digests (`None`: the digest is gone) and returns the feeds whose
@@ -199,17 +210,80 @@ impl Engine {
             self.prepare_for_updates();
         }
         let changes: Vec<(PathBuf, Option<Digest>)> = changes.into_iter().collect();
-        if batch == Batch::Full {
-            self.recs.reserve(changes.len());
-            self.evidence.readers_stale = true;
-        }
+        let before = match batch {
+            Batch::Full => {
+                self.recs.reserve(changes.len());
+                self.evidence.readers_stale = true;
+                HashMap::new()
+            }
+            Batch::Update => self.places_before(&changes),
+        };
         let mut trace = Trace::default();
         self.take_in(changes, batch, &mut trace);
         let second = self.first_passes(batch, &mut trace);
         self.second_passes(batch, second, &mut trace);
         let mut dirty = self.display_names(&mut trace);
-        self.place_entries(batch, trace.keys, &mut dirty);
+        match batch {
+            Batch::Full => {
+                self.orders = self.scan_orders(self.orders.keep);
+                dirty.extend(self.orders.ids());
+            }
+            Batch::Update => self.place_entries(trace.keys, before, &mut dirty),
+        }
+        self.show(&dirty);
+        // What updates keep of the orders is what a scan of every entry finds, checked
+        // in the tests' builds (on engines small enough to scan at every batch).
+        if cfg!(debug_assertions) && self.occ.len() <= 2_000 {
+            self.check_orders();
+        }
         dirty
+    }
+
+    /// Panics unless the orders are those a scan of every entry makes: each feed's
+    /// first ranks the scan's first, each category's oldest date the scan's.
+    fn check_orders(&self) {
+        let fresh = self.scan_orders(self.orders.keep);
+        let oldest = |o: &Orders| -> BTreeMap<&'static str, Option<i64>> {
+            o.oldest.iter().map(|(k, v)| (*k, v.known())).collect()
+        };
+        assert_eq!(oldest(&self.orders), oldest(&fresh), "oldest dates");
+        let ids: Vec<FeedId> = self.orders.ids().collect();
+        assert_eq!(ids, fresh.ids().collect::<Vec<_>>(), "feeds");
+        for id in ids {
+            let kept = |o: &Orders| {
+                o.get(&id)
+                    .map(|k| k.first.iter().cloned().collect::<Vec<_>>())
+            };
+            let (mine, all) = (
+                kept(&self.orders).unwrap_or_default(),
+                kept(&fresh).unwrap_or_default(),
+            );
+            assert!(all.starts_with(&mine), "first ranks of {id:?}");
+            assert!(mine.len() >= self.max.min(all.len()), "{id:?} kept too few");
+        }
+    }
+
+    /// Where the entries of the digests that `changes` replace or add stand before the
+    /// changes: only theirs can move in the feeds, and the feeds keep too little to
+    /// tell where an entry was once it has moved.
+    fn places_before(
+        &self,
+        changes: &[(PathBuf, Option<Digest>)],
+    ) -> HashMap<EntryKey, Option<Place>> {
+        let mut before = HashMap::new();
+        for (path, new) in changes {
+            let old = self.recs.slot_of(&dkey(path)).and_then(|s| self.recs.at(s));
+            let items = old
+                .map(|r| r.digest.items.as_slice())
+                .into_iter()
+                .chain(new.as_ref().map(|d| d.items.as_slice()));
+            for item in items.flatten() {
+                if !before.contains_key(&item.link.key) {
+                    before.insert(item.link.key.clone(), self.place_of(&item.link.key));
+                }
+            }
+        }
+        before
     }
 
     /// Phase 1: out with the old, in with the new. What each new digest says on its own is
@@ -373,57 +447,113 @@ impl Engine {
                     None => display.remove(&h),
                 };
                 let lower = self.names.syms.get(h).to_string();
-                if let Some(set) = self.orders.by_author.get(&lower) {
-                    trace.keys.extend(set.iter().map(|(_, k)| k.clone()));
+                if let Some(kept) = self.orders.by_author.get(&lower) {
+                    trace.keys.extend(kept.first.iter().map(|(_, k)| k.clone()));
                 }
+                // Shown in other feeds, an entry of this author may rank too far down
+                // this author's own feed to be kept there.
+                trace.keys.extend(
+                    self.entries
+                        .values()
+                        .filter(|e| e.handle.is_some_and(|w| w.eq_ignore_ascii_case(&lower)))
+                        .map(|e| e.key.clone()),
+                );
                 dirty.insert(FeedId::Author(lower));
             }
         }
         dirty
     }
 
-    /// Phase 5: entries. Into an empty engine (a full build), the feed orderings are built
-    /// from sorted lists at once, far cheaper than one B-tree insert per entry and feed.
+    /// Phase 5: entries. Each entry whose digests changed moves in the feeds from where
+    /// it was (`before`); the entries that feeds show are computed again, and their
+    /// feeds marked if they changed. If a feed is left short, or a category's oldest
+    /// date unknown, the orders are made again from every entry.
     fn place_entries(
         &mut self,
-        batch: Batch,
-        mut keys: HashSet<EntryKey>,
+        keys: HashSet<EntryKey>,
+        before: HashMap<EntryKey, Option<Place>>,
         dirty: &mut BTreeSet<FeedId>,
     ) {
-        if let (Batch::Full, Some(max)) = (batch, self.one_build) {
-            self.place_shown(max, dirty);
-            return;
-        }
-        if self.entries.is_empty() {
-            if batch == Batch::Full {
-                keys = self.occ.keys().cloned().collect();
-            }
-            self.place_all(keys, dirty);
-            return;
-        }
         for key in keys {
             let new = self.compute_entry(&key);
-            let old = self.entries.remove(&key);
+            let place = new.as_ref().map(Place::of);
+            // Keys of unchanged digests are here for their titles or names: they stay.
+            if let Some(was) = before.get(&key) {
+                if *was != place {
+                    if let Some(was) = was {
+                        self.orders.remove(&key, was, dirty);
+                    }
+                    if let Some(place) = &place {
+                        self.orders.add(&key, place, dirty);
+                    }
+                }
+            }
+            let Some(shown) = self.entries.get(&key) else {
+                continue;
+            };
             // Dates compare by instant; a digest that changes only its offset still
             // changes what the feeds say.
-            let same = old.as_deref() == new.as_ref()
-                && old.as_ref().map(|e| e.published.offset())
-                    == new.as_ref().map(|e| e.published.offset());
-            if same {
-                if let Some(e) = old {
-                    self.entries.insert(key, e);
-                }
-                continue;
-            }
-            if let Some(old) = &old {
-                self.orders.place(old, Change::Remove, dirty);
-            }
-            if let Some(new) = new {
-                self.orders.place(&new, Change::Add, dirty);
-                self.entries.insert(key, Box::new(new));
+            let same = new.as_ref().is_some_and(|new| {
+                **shown == *new && shown.published.offset() == new.published.offset()
+            });
+            if !same {
+                dirty.extend(feeds_of(&Place::of(shown)));
+                self.entries.remove(&key);
             }
         }
+        if self.orders.need_scan(self.max) {
+            self.orders = self.scan_orders(self.orders.keep);
+            dirty.extend(self.orders.ids());
+        }
     }
+
+    /// Computes the entries that the `dirty` feeds show and were not computed yet, and,
+    /// now and then, forgets those no feed shows any more.
+    fn show(&mut self, dirty: &BTreeSet<FeedId>) {
+        let max = self.max;
+        let mut missing: HashSet<&EntryKey> = HashSet::new();
+        for id in dirty {
+            if let Some(kept) = self.orders.get(id) {
+                missing.extend(
+                    kept.first
+                        .iter()
+                        .take(max)
+                        .map(|(_, k)| k)
+                        .filter(|k| !self.entries.contains_key(*k)),
+                );
+            }
+        }
+        let missing: Vec<&EntryKey> = missing.into_iter().collect();
+        let computed: Vec<Option<Entry>> = par_map(&missing, |key| self.compute_entry(key));
+        self.entries.extend(
+            computed
+                .into_iter()
+                .flatten()
+                .map(|entry| (entry.key.clone(), Box::new(entry))),
+        );
+        if self.entries.len() > self.shown_after_sweep.saturating_mul(2).max(1024) {
+            let orders = &self.orders;
+            let shown: HashSet<EntryKey> = orders
+                .ids()
+                .filter_map(|id| orders.get(&id))
+                .flat_map(|kept| kept.first.iter().take(max).map(|(_, k)| k.clone()))
+                .collect();
+            self.entries.retain(|key, _| shown.contains(key));
+            self.shown_after_sweep = self.entries.len();
+        }
+    }
+}
+
+/// The feeds an entry at `place` belongs to.
+fn feeds_of(place: &Place) -> impl Iterator<Item = FeedId> + '_ {
+    std::iter::once(FeedId::Global)
+        .chain(
+            place
+                .categories
+                .iter()
+                .map(|c| FeedId::Category(c.to_string())),
+        )
+        .chain(place.handle.map(|h| FeedId::Author(h.to_ascii_lowercase())))
 }
 
 /// An item's final cut from the second pass; with `track`, whether the digest is new

@@ -1,7 +1,14 @@
-//! The feeds' orderings: an entry's rank (newest first, then key), the first
-//! `max_entries` of each feed, and placing entries in them.
+//! The feeds' orderings, kept short: each feed keeps its first ranks (newest first,
+//! then key), a few more than it shows, so that an entry that leaves a feed does not
+//! need the rest of it; each category keeps its oldest date, its seniority. A scan of
+//! every entry ([`Engine::scan_orders`]) makes them, and makes them again on the rare
+//! change that leaves a feed short or a category's oldest date unknown.
+//!
+//! Every entry of the folder in every feed it belongs to was a third of the daemon's
+//! memory at 50,000 digests; the first ranks of every feed are a few thousand.
 
 use super::*;
+use std::collections::hash_map::Entry as MapEntry;
 
 /// A feed's order: newest first, then by key.
 pub(super) type Rank = (Reverse<i64>, EntryKey);
@@ -13,101 +20,210 @@ pub(super) fn published(date: DateTime<FixedOffset>, pos: usize) -> DateTime<Fix
     date.checked_sub_signed(offset).unwrap_or(date)
 }
 
-/// Each feed's entries in feed order.
+/// Where an entry stands in the feeds: its date, its categories, and its handle as
+/// written (its author feed is the handle in lowercase).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Place {
+    pub(super) date: i64,
+    pub(super) categories: &'static [&'static str],
+    pub(super) handle: Option<&'static str>,
+}
+
+impl Place {
+    pub(super) fn of(entry: &Entry) -> Place {
+        Place {
+            date: entry.published.timestamp(),
+            categories: entry.categories,
+            handle: entry.handle,
+        }
+    }
+}
+
+/// A feed's first ranks.
+#[derive(Debug, Default)]
+pub(super) struct Kept {
+    pub(super) first: BTreeSet<Rank>,
+    /// Whether the feed has entries that rank after `first`.
+    pub(super) more: bool,
+}
+
+impl Kept {
+    /// Keeps `rank` if it is among the feed's first `keep`; returns whether it did.
+    fn add(&mut self, rank: Rank, keep: usize) -> bool {
+        let fits = match self.first.last() {
+            // An emptied feed with more entries waits for the scan.
+            None => !self.more,
+            Some(last) => rank < *last || (!self.more && self.first.len() < keep),
+        };
+        if !fits {
+            self.more = true;
+            return false;
+        }
+        self.first.insert(rank);
+        if self.first.len() > keep {
+            self.first.pop_last();
+            self.more = true;
+        }
+        true
+    }
+
+    /// Whether the feed shows fewer than `max` entries while it has more.
+    fn short(&self, max: usize) -> bool {
+        self.more && self.first.len() < max
+    }
+
+    fn is_gone(&self) -> bool {
+        self.first.is_empty() && !self.more
+    }
+}
+
+/// A category's oldest date and how many of its entries have it; `Gone` when the
+/// entries of that date left and the next oldest is not known (every entry left
+/// is newer than the date it holds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Oldest {
+    Known(i64, u32),
+    Gone(i64),
+}
+
+impl Oldest {
+    fn add(&mut self, date: i64) {
+        *self = match *self {
+            Oldest::Known(oldest, n) if date == oldest => Oldest::Known(oldest, n + 1),
+            Oldest::Known(oldest, _) | Oldest::Gone(oldest) if date > oldest => *self,
+            _ => Oldest::Known(date, 1),
+        };
+    }
+
+    fn remove(&mut self, date: i64) {
+        if let Oldest::Known(oldest, n) = *self {
+            if date == oldest {
+                *self = if n > 1 {
+                    Oldest::Known(oldest, n - 1)
+                } else {
+                    Oldest::Gone(oldest)
+                };
+            }
+        }
+    }
+
+    pub(super) fn known(self) -> Option<i64> {
+        match self {
+            Oldest::Known(date, _) => Some(date),
+            Oldest::Gone(_) => None,
+        }
+    }
+}
+
+/// Each feed's first ranks, and each category's oldest date.
 #[derive(Debug, Default)]
 pub(super) struct Orders {
-    pub(super) global: BTreeSet<Rank>,
-    pub(super) by_category: BTreeMap<&'static str, BTreeSet<Rank>>,
+    pub(super) global: Kept,
+    pub(super) by_category: BTreeMap<&'static str, Kept>,
     /// By lowercase handle.
-    pub(super) by_author: BTreeMap<String, BTreeSet<Rank>>,
-    /// Set after a full build by an engine for one build, while only the entries that
-    /// some feed shows are computed and the orders hold those only: each category's
-    /// oldest entry date, its seniority (see [`slug::assign`]), which such an order no
-    /// longer tells.
-    pub(super) partial: Option<HashMap<&'static str, i64>>,
+    pub(super) by_author: BTreeMap<String, Kept>,
+    pub(super) oldest: HashMap<&'static str, Oldest>,
+    /// How many first ranks a feed keeps.
+    pub(super) keep: usize,
 }
 
 impl Orders {
-    pub(super) fn place(&mut self, entry: &Entry, change: Change, dirty: &mut BTreeSet<FeedId>) {
-        let rank: Rank = (Reverse(entry.published.timestamp()), entry.key.clone());
-        let apply = |set: &mut BTreeSet<Rank>| {
-            if change == Change::Add {
-                set.insert(rank.clone());
-            } else {
-                set.remove(&rank);
-            }
-        };
-        apply(&mut self.global);
-        dirty.insert(FeedId::Global);
-        for name in entry.categories {
-            apply(self.by_category.entry(*name).or_default());
-            if self.by_category[name].is_empty() {
-                self.by_category.remove(name);
-            }
-            dirty.insert(FeedId::Category(name.to_string()));
+    /// Places an entry at `place`, marking the feeds whose first ranks changed.
+    pub(super) fn add(&mut self, key: &EntryKey, place: &Place, dirty: &mut BTreeSet<FeedId>) {
+        let rank: Rank = (Reverse(place.date), key.clone());
+        let keep = self.keep;
+        if self.global.add(rank.clone(), keep) {
+            dirty.insert(FeedId::Global);
         }
-        if let Some(h) = entry.author_feed() {
-            apply(self.by_author.entry(h.clone()).or_default());
-            if self.by_author[&h].is_empty() {
-                self.by_author.remove(&h);
-            }
-            dirty.insert(FeedId::Author(h));
-        }
-    }
-
-    /// Fills empty orders at once from what [`Sorted`] gathered: far cheaper than one
-    /// B-tree insert per entry and feed.
-    pub(super) fn fill(&mut self, sorted: Sorted, dirty: &mut BTreeSet<FeedId>) {
-        let mut authors: HashMap<String, Vec<Rank>> = HashMap::new();
-        for (written, ranks) in sorted.authors {
-            authors
-                .entry(written.to_ascii_lowercase())
+        for name in place.categories {
+            if self
+                .by_category
+                .entry(name)
                 .or_default()
-                .extend(ranks);
+                .add(rank.clone(), keep)
+            {
+                dirty.insert(FeedId::Category(name.to_string()));
+            }
+            self.oldest
+                .entry(name)
+                .and_modify(|o| o.add(place.date))
+                .or_insert(Oldest::Known(place.date, 1));
         }
-        dirty.insert(FeedId::Global);
-        self.global = sorted.global.into_iter().collect();
-        for (name, ranks) in sorted.categories {
-            dirty.insert(FeedId::Category(name.to_string()));
-            self.by_category.insert(name, ranks.into_iter().collect());
-        }
-        for (handle, ranks) in authors {
-            dirty.insert(FeedId::Author(handle.clone()));
-            self.by_author.insert(handle, ranks.into_iter().collect());
-        }
-    }
-
-    pub(super) fn clear(&mut self) {
-        *self = Orders::default();
-    }
-}
-
-/// Every entry's rank in each of its feeds, gathered for [`Orders::fill`].
-pub(super) struct Sorted {
-    global: Vec<Rank>,
-    categories: HashMap<&'static str, Vec<Rank>>,
-    /// By handle as written: lowercased once per handle, not once per entry.
-    authors: HashMap<&'static str, Vec<Rank>>,
-}
-
-impl Sorted {
-    pub(super) fn with_capacity(count: usize) -> Sorted {
-        Sorted {
-            global: Vec::with_capacity(count),
-            categories: HashMap::new(),
-            authors: HashMap::new(),
+        if let Some(handle) = place.handle {
+            let lower = handle.to_ascii_lowercase();
+            if self
+                .by_author
+                .entry(lower.clone())
+                .or_default()
+                .add(rank, keep)
+            {
+                dirty.insert(FeedId::Author(lower));
+            }
         }
     }
 
-    pub(super) fn push(&mut self, entry: &Entry) {
-        let rank: Rank = (Reverse(entry.published.timestamp()), entry.key.clone());
-        for name in entry.categories {
-            self.categories.entry(*name).or_default().push(rank.clone());
+    /// Takes out an entry that was at `place`, marking the feeds whose first ranks
+    /// changed, or that are gone.
+    pub(super) fn remove(&mut self, key: &EntryKey, place: &Place, dirty: &mut BTreeSet<FeedId>) {
+        let rank: Rank = (Reverse(place.date), key.clone());
+        if self.global.first.remove(&rank) {
+            dirty.insert(FeedId::Global);
         }
-        if let Some(h) = entry.handle {
-            self.authors.entry(h).or_default().push(rank.clone());
+        for name in place.categories {
+            let Some(kept) = self.by_category.get_mut(name) else {
+                continue;
+            };
+            let removed = kept.first.remove(&rank);
+            if kept.is_gone() {
+                self.by_category.remove(name);
+                self.oldest.remove(name);
+            } else if let Some(oldest) = self.oldest.get_mut(name) {
+                oldest.remove(place.date);
+            }
+            if removed {
+                dirty.insert(FeedId::Category(name.to_string()));
+            }
         }
-        self.global.push(rank);
+        if let Some(handle) = place.handle {
+            let lower = handle.to_ascii_lowercase();
+            if let Some(kept) = self.by_author.get_mut(&lower) {
+                let removed = kept.first.remove(&rank);
+                if kept.is_gone() {
+                    self.by_author.remove(&lower);
+                }
+                if removed {
+                    dirty.insert(FeedId::Author(lower));
+                }
+            }
+        }
+    }
+
+    /// Whether a feed shows fewer than `max` entries while it has more, or a category's
+    /// oldest date is not known: then only a scan of every entry tells.
+    pub(super) fn need_scan(&self, max: usize) -> bool {
+        self.global.short(max)
+            || self.by_category.values().any(|k| k.short(max))
+            || self.by_author.values().any(|k| k.short(max))
+            || self.oldest.values().any(|o| o.known().is_none())
+    }
+
+    /// Every feed, for marking them all.
+    pub(super) fn ids(&self) -> impl Iterator<Item = FeedId> + '_ {
+        std::iter::once(FeedId::Global)
+            .chain(
+                self.by_category
+                    .keys()
+                    .map(|name| FeedId::Category(name.to_string())),
+            )
+            .chain(self.by_author.keys().map(|h| FeedId::Author(h.clone())))
+    }
+
+    pub(super) fn get(&self, id: &FeedId) -> Option<&Kept> {
+        match id {
+            FeedId::Global => Some(&self.global),
+            FeedId::Category(name) => self.by_category.get(name.as_str()),
+            FeedId::Author(handle) => self.by_author.get(handle),
+        }
     }
 }
 
@@ -119,6 +235,8 @@ pub(super) struct Top<'a> {
     pub(super) ranks: Vec<(Reverse<i64>, &'a EntryKey)>,
     /// The first rank that no longer makes it, once there is one.
     pub(super) bound: Option<(Reverse<i64>, &'a EntryKey)>,
+    /// Whether a rank was turned away.
+    pub(super) dropped: bool,
 }
 
 impl<'a> Top<'a> {
@@ -127,11 +245,13 @@ impl<'a> Top<'a> {
             max,
             ranks: Vec::new(),
             bound: None,
+            dropped: false,
         }
     }
 
     pub(super) fn push(&mut self, rank: (Reverse<i64>, &'a EntryKey)) {
         if self.bound.is_some_and(|bound| rank >= bound) {
+            self.dropped = true;
             return;
         }
         self.ranks.push(rank);
@@ -145,24 +265,47 @@ impl<'a> Top<'a> {
             let (_, bound, _) = self.ranks.select_nth_unstable(self.max);
             self.bound = Some(*bound);
             self.ranks.truncate(self.max);
+            self.dropped = true;
         }
     }
 
     pub(super) fn merge(&mut self, other: Top<'a>) {
+        self.dropped |= other.dropped;
         for rank in other.ranks {
             self.push(rank);
         }
         self.trim();
     }
+
+    /// The ranks kept, as a feed keeps them.
+    fn kept(self) -> Kept {
+        Kept {
+            first: self
+                .ranks
+                .into_iter()
+                .map(|(date, key)| (date, key.clone()))
+                .collect(),
+            more: self.dropped,
+        }
+    }
 }
 
-/// The first ranks of every feed, as [`Engine::place_shown`] gathers them: the
-/// categories with their oldest entry dates, the authors by handle as written.
+/// The first ranks of every feed, as [`Engine::scan_orders`] gathers them: the
+/// categories with their oldest dates, the authors by handle as written.
 pub(super) struct Tops<'a> {
     pub(super) max: usize,
     pub(super) global: Top<'a>,
-    pub(super) categories: HashMap<&'static str, (Top<'a>, i64)>,
+    pub(super) categories: HashMap<&'static str, (Top<'a>, Oldest)>,
     pub(super) authors: HashMap<Sym, Top<'a>>,
+}
+
+/// Two counts of a category's oldest date, from parts of the entries, as one.
+fn merge_oldest(a: Oldest, b: Oldest) -> Oldest {
+    match (a, b) {
+        (Oldest::Known(x, n), Oldest::Known(y, m)) if x == y => Oldest::Known(x, n + m),
+        (Oldest::Known(x, n), Oldest::Known(y, _)) if x < y => Oldest::Known(x, n),
+        (_, other) => other,
+    }
 }
 
 impl<'a> Tops<'a> {
@@ -179,12 +322,16 @@ impl<'a> Tops<'a> {
         let max = self.max;
         self.global.merge(other.global);
         for (name, (top, oldest)) in other.categories {
-            let (mine, my_oldest) = self
-                .categories
-                .entry(name)
-                .or_insert_with(|| (Top::new(max), oldest));
-            mine.merge(top);
-            *my_oldest = (*my_oldest).min(oldest);
+            match self.categories.entry(name) {
+                MapEntry::Vacant(place) => {
+                    place.insert((top, oldest));
+                }
+                MapEntry::Occupied(mut place) => {
+                    let (mine, my_oldest) = place.get_mut();
+                    mine.merge(top);
+                    *my_oldest = merge_oldest(*my_oldest, oldest);
+                }
+            }
         }
         for (written, top) in other.authors {
             self.authors
@@ -196,75 +343,59 @@ impl<'a> Tops<'a> {
 }
 
 impl Engine {
-    /// [`Engine::place_all`] for a full build by an engine for one build: every
-    /// entry's place in the feeds is worked out, but only the first `max` of each feed
-    /// are kept, and only their entries computed.
-    pub(super) fn place_shown(&mut self, max: usize, dirty: &mut BTreeSet<FeedId>) {
-        let (global, categories, authors, entries) = {
-            let all: Vec<(&EntryKey, &OccList)> = self.occ.iter().collect();
-            let parts = par_chunks(&all, |part| self.tops_of(part, max));
-            let mut tops = Tops::new(max);
-            for part in parts {
-                tops.merge(part);
-            }
-            let mut authors: HashMap<String, Top<'_>> = HashMap::new();
-            for (written, top) in tops.authors {
-                let lower = self.names.syms.get(written).to_ascii_lowercase();
-                authors
-                    .entry(lower)
-                    .or_insert_with(|| Top::new(max))
-                    .merge(top);
-            }
-            let mut shown: HashSet<&EntryKey> = HashSet::new();
-            let feeds = std::iter::once(&tops.global)
-                .chain(tops.categories.values().map(|(top, _)| top))
-                .chain(authors.values());
-            for top in feeds {
-                shown.extend(top.ranks.iter().map(|(_, key)| *key));
-            }
-            let shown: Vec<&EntryKey> = shown.into_iter().collect();
-            let entries: Vec<Option<Entry>> = par_map(&shown, |key| self.compute_entry(key));
-            let owned = |top: Top<'_>| -> BTreeSet<Rank> {
-                top.ranks
-                    .into_iter()
-                    .map(|(date, key)| (date, key.clone()))
-                    .collect()
-            };
-            let categories: Vec<(&'static str, BTreeSet<Rank>, i64)> = tops
-                .categories
-                .into_iter()
-                .map(|(name, (top, oldest))| (name, owned(top), oldest))
-                .collect();
-            let authors: Vec<(String, BTreeSet<Rank>)> = authors
-                .into_iter()
-                .map(|(handle, top)| (handle, owned(top)))
-                .collect();
-            (owned(tops.global), categories, authors, entries)
+    /// Every feed's first `keep` ranks and every category's oldest date, from every
+    /// entry; computes nothing but where each entry stands.
+    pub(super) fn scan_orders(&self, keep: usize) -> Orders {
+        let all: Vec<(&EntryKey, &OccList)> = self.occ.iter().collect();
+        let parts = par_chunks(&all, |part| self.tops_of(part, keep));
+        let mut tops = Tops::new(keep);
+        for part in parts {
+            tops.merge(part);
+        }
+        let mut authors: HashMap<String, Top<'_>> = HashMap::new();
+        for (written, top) in tops.authors {
+            let lower = self.names.syms.get(written).to_ascii_lowercase();
+            authors
+                .entry(lower)
+                .or_insert_with(|| Top::new(keep))
+                .merge(top);
+        }
+        let mut orders = Orders {
+            global: tops.global.kept(),
+            keep,
+            ..Orders::default()
         };
-        self.entries.extend(
-            entries
-                .into_iter()
-                .flatten()
-                .map(|entry| (entry.key.clone(), Box::new(entry))),
-        );
-        let orders = &mut self.orders;
-        dirty.insert(FeedId::Global);
-        orders.global = global;
-        let mut oldest = HashMap::new();
-        for (name, ranks, date) in categories {
-            dirty.insert(FeedId::Category(name.to_string()));
-            orders.by_category.insert(name, ranks);
-            oldest.insert(name, date);
+        for (name, (top, oldest)) in tops.categories {
+            orders.by_category.insert(name, top.kept());
+            orders.oldest.insert(name, oldest);
         }
-        for (handle, ranks) in authors {
-            dirty.insert(FeedId::Author(handle.clone()));
-            orders.by_author.insert(handle, ranks);
+        for (handle, top) in authors {
+            orders.by_author.insert(handle, top.kept());
         }
-        orders.partial = Some(oldest);
+        orders
+    }
+
+    /// Where the entry of `key` stands, from where its tweet stands; `None` if no
+    /// digest has it. The same as [`Place::of`] its computed entry, at a fraction of
+    /// the cost.
+    pub(super) fn place_of(&self, key: &EntryKey) -> Option<Place> {
+        let occs = self.occ.get(key)?;
+        let (_, _, pos, slot) = occs.first()?;
+        let rec = self.recs.at(*slot)?;
+        let irec = rec.items.get(*pos)?;
+        Some(Place {
+            date: published(rec.digest.date, *pos).timestamp(),
+            categories: self.recs.categories_of(occs),
+            handle: self
+                .recs
+                .written_handle(key, occs, irec)
+                .0
+                .map(|h| self.names.syms.shared(h)),
+        })
     }
 
     /// The first `max` entries of every feed among the entries of `part`, and each
-    /// category's oldest entry date.
+    /// category's oldest date.
     pub(super) fn tops_of<'a>(
         &'a self,
         part: &[(&'a EntryKey, &'a OccList)],
@@ -303,9 +434,9 @@ impl Engine {
                 let (top, oldest) = tops
                     .categories
                     .entry(name)
-                    .or_insert_with(|| (Top::new(max), date));
+                    .or_insert_with(|| (Top::new(max), Oldest::Known(date, 0)));
                 top.push(rank);
-                *oldest = (*oldest).min(date);
+                oldest.add(date);
             }
             if let (Some(written), _) = self.recs.written_handle(key, occs, irec) {
                 tops.authors
@@ -317,8 +448,9 @@ impl Engine {
         tops
     }
 
-    pub(super) fn top<'a>(&'a self, set: &BTreeSet<Rank>, max: usize) -> Vec<&'a Entry> {
-        set.iter()
+    pub(super) fn top<'a>(&'a self, kept: &Kept, max: usize) -> Vec<&'a Entry> {
+        kept.first
+            .iter()
             .take(max)
             .filter_map(|(_, k)| self.entries.get(k).map(|e| &**e))
             .collect()

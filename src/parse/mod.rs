@@ -160,11 +160,12 @@ struct Body {
 /// of the items left out, why the body was left to the CommonMark parser, and the
 /// notes of the line-by-line reading.
 fn body_items(path: &Path, body: &str, body_line: usize, summaries: Summaries) -> Body {
-    let mut items = Vec::new();
     let mut errors = Vec::new();
     // Items read without summaries share one empty string rather than allocate one each.
     let empty: Arc<str> = Arc::from("");
     let read = self::items(body, summaries);
+    // The daemon keeps every digest's items: no room to spare.
+    let mut items = Vec::with_capacity(read.items.len());
     for raw in read.items {
         match raw {
             Ok(raw) => {

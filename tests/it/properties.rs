@@ -371,7 +371,7 @@ proptest! {
         let reference = digestfeed::reference::build(&corpus, &s).unwrap().files;
         let once = output::build(corpus.clone(), &s).unwrap().files;
         prop_assert!(once == reference, "--once vs reference");
-        let mut engine = Engine::new(&s.authors);
+        let mut engine = Engine::new(&s.authors, s.max_entries);
         let mut renderer = Renderer::default();
         let digests: Vec<_> = corpus.into_iter().collect();
         for (i, part) in digests.chunks(batch).enumerate() {
