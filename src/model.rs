@@ -81,7 +81,7 @@ pub struct Item {
     /// Line of the item's list marker in the file (1-based).
     pub line: usize,
     /// The link text as plain text, possibly still ending in an author's name.
-    pub title: Arc<str>,
+    pub title: Shared,
     pub link: Link,
     /// The summary rendered to HTML, not yet sanitised. Shared, not copied, by the
     /// entry it becomes.
@@ -96,48 +96,79 @@ pub enum Parsed {
     Draft,
 }
 
-/// The start of a shared string. An entry's title is its item's title up to the
-/// author's name: pointing into the item's title saves a copy per entry, and a full run
-/// holds hundreds of thousands of entries. (Names, fewer and shared by many entries,
-/// are [`crate::names`].)
+/// Part of a shared string. The titles of a digest are one allocation, each title a
+/// part of it, and an entry's title (its item's title up to the author's name) is a
+/// part of that: the daemon holds every title of the folder, and an allocation each
+/// cost a third again of their text. (Names, fewer and shared by many entries, are
+/// [`crate::names`].)
 #[derive(Clone, Eq)]
-pub struct Prefix {
-    full: Arc<str>,
-    len: usize,
+pub struct Shared {
+    buf: Arc<str>,
+    start: u32,
+    end: u32,
 }
 
-impl Prefix {
-    /// `full[..len]`; all of `full` if `len` is not a character boundary inside it.
-    pub fn new(full: Arc<str>, len: usize) -> Prefix {
-        let len = if full.is_char_boundary(len) {
-            len
-        } else {
-            full.len()
-        };
-        Prefix { full, len }
+impl Shared {
+    /// `buf[range]`; a copy of its own if the range is not one of `buf` (or past the
+    /// 4 GiB that the offsets hold).
+    pub fn part(buf: &Arc<str>, range: std::ops::Range<usize>) -> Shared {
+        let offsets = (u32::try_from(range.start), u32::try_from(range.end));
+        match (buf.get(range.clone()), offsets) {
+            (Some(_), (Ok(start), Ok(end))) => Shared {
+                buf: Arc::clone(buf),
+                start,
+                end,
+            },
+            (part, _) => Shared::from(part.unwrap_or_default()),
+        }
+    }
+
+    /// This string up to `len`; all of it if `len` is not a character boundary inside it.
+    pub fn prefix(&self, len: usize) -> Shared {
+        let mut prefix = self.clone();
+        if self.is_char_boundary(len) {
+            // Within the string: no wider than its u32 offsets.
+            prefix.end = self.start + len as u32;
+        }
+        prefix
     }
 }
 
-impl std::ops::Deref for Prefix {
+impl From<&str> for Shared {
+    fn from(text: &str) -> Shared {
+        Shared::part(&Arc::from(text), 0..text.len())
+    }
+}
+
+impl From<String> for Shared {
+    fn from(text: String) -> Shared {
+        let len = text.len();
+        Shared::part(&Arc::from(text), 0..len)
+    }
+}
+
+impl std::ops::Deref for Shared {
     type Target = str;
     fn deref(&self) -> &str {
-        &self.full[..self.len]
+        self.buf
+            .get(self.start as usize..self.end as usize)
+            .unwrap_or_default()
     }
 }
 
-impl PartialEq for Prefix {
-    fn eq(&self, other: &Prefix) -> bool {
+impl PartialEq for Shared {
+    fn eq(&self, other: &Shared) -> bool {
         **self == **other
     }
 }
 
-impl PartialEq<&str> for Prefix {
+impl PartialEq<&str> for Shared {
     fn eq(&self, other: &&str) -> bool {
         **self == **other
     }
 }
 
-impl std::fmt::Debug for Prefix {
+impl std::fmt::Debug for Shared {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Debug::fmt(&**self, f)
     }
@@ -149,7 +180,7 @@ impl std::fmt::Debug for Prefix {
 pub struct Entry {
     pub key: EntryKey,
     /// Plain text, without the author's name.
-    pub title: Prefix,
+    pub title: Shared,
     /// The X handle as first written, if the entry is a tweet whose handle is known.
     pub handle: Option<&'static str>,
     /// Display name of the author; `None` for entries credited to the site.
@@ -181,4 +212,26 @@ pub fn category_set(mut names: Vec<&'static str>) -> &'static [&'static str] {
     names.sort_unstable();
     names.dedup();
     crate::names::intern_set(&names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shared_parts_and_prefixes_read_as_their_text() {
+        let buf: Arc<str> = Arc::from("Mamba-SSM 新进展-向阳乔木Second");
+        let first = Shared::part(&buf, 0..32);
+        assert_eq!(first, "Mamba-SSM 新进展-向阳乔木");
+        assert_eq!(Shared::part(&buf, 32..buf.len()), "Second");
+        assert!(Arc::ptr_eq(&first.buf, &buf), "a part shares the buffer");
+        assert_eq!(first.prefix(19), "Mamba-SSM 新进展");
+        // Inside a character, or past the end: the whole string.
+        assert_eq!(first.prefix(12), "Mamba-SSM 新进展-向阳乔木");
+        assert_eq!(first.prefix(99), "Mamba-SSM 新进展-向阳乔木");
+        // A range that is not one of the buffer's gives an empty string, not a panic.
+        assert_eq!(Shared::part(&buf, 11..12), "");
+        assert_eq!(Shared::part(&buf, 5..99), "");
+        assert_eq!(Shared::from(String::from("own")), Shared::from("own"));
+    }
 }

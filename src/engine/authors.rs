@@ -12,7 +12,8 @@ pub(super) struct Evidence {
     pair_ids: HashMap<(Sym, Sym), HashMap<u64, u32>>,
     /// Digests with an item whose title can end in a name, by handle (`None`: no handle).
     /// Only updates consult it: a full build leaves it for [`Evidence::index_readers`].
-    pub(super) readers: HashMap<(Option<Sym>, Sym), HashSet<DKey>>,
+    /// By slot: a quarter of the memory of their paths.
+    pub(super) readers: HashMap<(Option<Sym>, Sym), HashSet<Slot>>,
     /// Whether `readers` covers every digest.
     pub(super) readers_stale: bool,
     /// First-pass cuts per (handle, name), and per name.
@@ -72,7 +73,10 @@ impl Evidence {
         any: &mut Flips<Sym>,
     ) {
         for irec in &rec.items {
-            let (Some(h), Some(name)) = (irec.handle, irec.cand(irec.pass1).map(|c| c.name)) else {
+            let (Some(h), Some(name)) = (
+                irec.handle,
+                irec.cand(irec.pass1.map(u32::from)).map(|c| c.name),
+            ) else {
                 continue;
             };
             let pair = (h, name);
@@ -137,7 +141,7 @@ impl Evidence {
                             } else {
                                 0
                             };
-                            (rank, c.cand)
+                            (rank, c.candidate())
                         })
                         .collect(),
                 ),
@@ -149,7 +153,7 @@ impl Evidence {
             .iter()
             .zip(&rec.items)
             .map(|(pick, irec)| {
-                pick.and_then(|p| irec.cands.iter().position(|c| c.cand == p))
+                pick.and_then(|p| irec.cands.iter().position(|c| c.candidate() == p))
                     .and_then(|i| u32::try_from(i).ok())
             })
             .collect();
@@ -161,7 +165,7 @@ impl Evidence {
             .iter()
             .map(|irec| {
                 if irec.pass1.is_some() {
-                    return irec.pass1;
+                    return irec.pass1.map(u32::from);
                 }
                 let found = match irec.handle {
                     Some(_) if rec.suffixed => None,
@@ -201,11 +205,12 @@ impl Evidence {
         if batch == Batch::Update {
             self.index_readers(rec, change);
         }
-        for irec in &rec.items {
-            let (Some(h), Some(id)) = (irec.handle, irec.id) else {
+        for (irec, item) in rec.items.iter().zip(&rec.digest.items) {
+            let (Some(h), EntryKey::Tweet(id)) = (irec.handle, &item.link.key) else {
                 continue;
             };
-            for c in &irec.cands {
+            let id = *id;
+            for c in irec.cands.iter() {
                 let pair = (h, c.name);
                 if batch == Batch::Update {
                     flips.touch(&pair, self.repeated(&pair));
@@ -229,15 +234,12 @@ impl Evidence {
     /// Adds or removes a digest in `readers`.
     pub(super) fn index_readers(&mut self, rec: &Rec, change: Change) {
         for irec in &rec.items {
-            for c in &irec.cands {
+            for c in irec.cands.iter() {
                 let reader = (irec.handle, c.name);
                 if change == Change::Add {
-                    self.readers
-                        .entry(reader)
-                        .or_default()
-                        .insert(rec.key.clone());
+                    self.readers.entry(reader).or_default().insert(rec.slot);
                 } else if let Some(set) = self.readers.get_mut(&reader) {
-                    set.remove(&rec.key);
+                    set.remove(&rec.slot);
                     if set.is_empty() {
                         self.readers.remove(&reader);
                     }
@@ -247,7 +249,12 @@ impl Evidence {
     }
 
     /// The digests that consult a (handle, name) pair, or a name without a handle.
-    pub(super) fn readers_of(&self, reader: (Option<Sym>, Sym)) -> impl Iterator<Item = &DKey> {
-        self.readers.get(&reader).into_iter().flatten()
+    pub(super) fn readers_of<'a>(
+        &'a self,
+        recs: &'a Recs,
+        reader: (Option<Sym>, Sym),
+    ) -> impl Iterator<Item = DKey> + 'a {
+        let slots = self.readers.get(&reader).into_iter().flatten();
+        slots.filter_map(|slot| recs.at(*slot).map(|rec| rec.key.clone()))
     }
 }

@@ -132,7 +132,7 @@ impl Engine {
         let title_len = cut.map_or(item.title.len(), |c| c.title_end as usize);
         Some(Entry {
             key: key.clone(),
-            title: Prefix::new(item.title.clone(), title_len),
+            title: item.title.prefix(title_len),
             handle,
             author,
             published: published(rec.digest.date, *pos),

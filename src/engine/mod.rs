@@ -32,10 +32,10 @@
 //! run ([`Engine::for_one_build`]), a feed keeps only what it shows.
 
 use crate::author::{
-    candidates, name_matches_handle, vote, Candidate, CONFIGURED, HANDLE, REPEATED,
+    candidates, name_matches_handle, vote, Candidate, Cut, CONFIGURED, HANDLE, REPEATED,
 };
 use crate::key::EntryKey;
-use crate::model::{category_set, Digest, Entry, Prefix, Summaries};
+use crate::model::{category_set, Digest, Entry, Summaries};
 use crate::names::intern;
 use crate::par::{par_chunks, par_chunks_mut, par_map, pipeline};
 use crate::plan::{self, Feed};
@@ -180,11 +180,10 @@ impl Engine {
 
     /// The same digests in `engine`, an empty engine made for another configuration.
     pub fn moved_into(self, mut engine: Engine) -> Engine {
-        engine.apply(
-            self.recs
-                .into_recs()
-                .map(|rec| (rec.path, Some(rec.digest))),
-        );
+        engine.apply(self.recs.into_recs().map(|rec| {
+            let (path, digest) = rec.into_digest();
+            (path, Some(digest))
+        }));
         engine
     }
 
@@ -338,13 +337,13 @@ impl Engine {
         let evidence = &mut self.evidence;
         let mut first: HashSet<DKey> = trace.touched.clone();
         for (h, name) in trace.pairs.take_flipped(|p| evidence.repeated(p)) {
-            first.extend(evidence.readers_of((Some(h), name)).cloned());
+            first.extend(evidence.readers_of(&self.recs, (Some(h), name)));
         }
         let first_pass = |evidence: &Evidence, rec: &mut Rec| {
             let (suffixed, pass1) = evidence.first_pass(rec);
             rec.suffixed = suffixed;
             for (irec, cut) in rec.items.iter_mut().zip(pass1) {
-                irec.pass1 = cut;
+                irec.pass1 = cut.and_then(|c| u8::try_from(c).ok());
             }
         };
         let Trace {
@@ -383,10 +382,10 @@ impl Engine {
     fn second_passes(&mut self, batch: Batch, mut second: HashSet<DKey>, trace: &mut Trace) {
         let evidence = &mut self.evidence;
         for (h, name) in trace.known.take_flipped(|p| evidence.known_now(p)) {
-            second.extend(evidence.readers_of((Some(h), name)).cloned());
+            second.extend(evidence.readers_of(&self.recs, (Some(h), name)));
         }
         for name in trace.any.take_flipped(|n| evidence.known_any_now(n)) {
-            second.extend(evidence.readers_of((None, name)).cloned());
+            second.extend(evidence.readers_of(&self.recs, (None, name)));
         }
         if batch == Batch::Full {
             // Every name's places, gathered per name on every core: each name's set is
@@ -565,11 +564,9 @@ fn second_pass(
 ) {
     let cuts = evidence.second_pass(rec);
     for ((irec, item), cut) in rec.items.iter_mut().zip(&rec.digest.items).zip(cuts) {
-        let cut = irec.cand(cut).and_then(|c| {
-            Some(FinalCut {
-                name: c.name,
-                title_end: u32::try_from(c.cand.cut.title(&item.title).len()).ok()?,
-            })
+        let cut = irec.cand(cut).map(|c| FinalCut {
+            name: c.name,
+            title_end: c.title_end,
         });
         if let Some((new, keys)) = &mut track {
             if irec.first && (*new || cut != irec.cut) {
@@ -586,6 +583,14 @@ mod tests {
 
     fn occ(date: i64, path: &str, pos: usize) -> Occ {
         (date, Arc::from(path.as_bytes()), pos, 0)
+    }
+
+    /// The daemon keeps one record per item and one candidate per hyphen near the end
+    /// of a title, for every digest of the folder.
+    #[test]
+    fn item_records_stay_small() {
+        assert_eq!(std::mem::size_of::<ItemRec>(), 48);
+        assert_eq!(std::mem::size_of::<Cand>(), 16);
     }
 
     #[test]

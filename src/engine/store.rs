@@ -208,27 +208,45 @@ impl OccList {
 pub(super) const UNNAMED: Sym = Sym::MAX;
 
 /// A candidate cut, whether its name is the handle's configured name, and whether it
-/// looks like the handle.
+/// looks like the handle. Sixteen bytes: the daemon keeps one per hyphen near the end
+/// of every title of the folder.
 #[derive(Debug, Clone)]
 pub(super) struct Cand {
     pub(super) name: Sym,
-    pub(super) cand: Candidate,
+    /// Where the title ends and the name starts, as in [`Candidate`].
+    pub(super) title_end: u32,
+    pub(super) name_start: u32,
+    pub(super) spaced: bool,
     pub(super) configured: bool,
     pub(super) fuzzy: bool,
 }
 
+impl Cand {
+    pub(super) fn candidate(&self) -> Candidate {
+        Candidate {
+            cut: Cut {
+                title_end: self.title_end as usize,
+                name_start: self.name_start as usize,
+            },
+            spaced: self.spaced,
+        }
+    }
+}
+
+/// What the engine keeps of an item besides the item: 48 bytes, one per item of the
+/// folder.
 #[derive(Debug)]
 pub(super) struct ItemRec {
     /// Lowercase handle.
     pub(super) handle: Option<Sym>,
     /// The handle as written.
     pub(super) written: Option<Sym>,
-    pub(super) id: Option<u64>,
-    pub(super) cands: Vec<Cand>,
+    pub(super) cands: Box<[Cand]>,
     /// The first item of its digest with this key (later ones are the same entry).
     pub(super) first: bool,
-    /// First-pass cut, an index into `cands`.
-    pub(super) pass1: Option<u32>,
+    /// First-pass cut, an index into `cands` (a title has at most one candidate per
+    /// byte of a name's longest, 160).
+    pub(super) pass1: Option<u8>,
     /// Final cut: the name split off and where the title ends. Kept here, not as an
     /// index into `cands`, so that computing an entry reads one record per item.
     pub(super) cut: Option<FinalCut>,
@@ -275,12 +293,12 @@ impl Rec {
         path: PathBuf,
         key: DKey,
         slot: Slot,
-        digest: Digest,
+        mut digest: Digest,
         mut items: Vec<ItemRec>,
     ) -> Rec {
         for (item, irec) in digest.items.iter().zip(&mut items) {
-            for c in &mut irec.cands {
-                c.name = syms.intern(c.cand.cut.name(&item.title));
+            for c in irec.cands.iter_mut() {
+                c.name = syms.intern(c.candidate().cut.name(&item.title));
             }
             if let Some(h) = item.link.handle {
                 let written = syms.intern(h);
@@ -292,15 +310,28 @@ impl Rec {
                 });
             }
         }
+        let categories = category_set(digest.categories.iter().map(|c| intern(c)).collect());
+        // The set above is all the engine reads: the names as written, a few strings
+        // per digest, are not kept ([`Rec::into_digest`] gives the set back).
+        digest.categories = Vec::new();
         Rec {
             path,
             key,
             slot,
-            categories: category_set(digest.categories.iter().map(|c| intern(c)).collect()),
+            categories,
             digest,
             items,
             suffixed: false,
         }
+    }
+}
+
+impl Rec {
+    /// The digest as the engine took it in, but for the order of its categories.
+    pub(super) fn into_digest(self) -> (PathBuf, Digest) {
+        let mut digest = self.digest;
+        digest.categories = self.categories.iter().map(|c| c.to_string()).collect();
+        (self.path, digest)
     }
 }
 
@@ -323,23 +354,21 @@ pub(super) fn records_of(
             let configured = lower.as_ref().and_then(|h| configured.get(h));
             let cands = candidates(&item.title)
                 .into_iter()
-                .map(|c| {
+                .filter_map(|c| {
                     let name = c.cut.name(&item.title);
-                    Cand {
+                    Some(Cand {
                         name: UNNAMED,
-                        cand: c,
+                        title_end: u32::try_from(c.cut.title_end).ok()?,
+                        name_start: u32::try_from(c.cut.name_start).ok()?,
+                        spaced: c.spaced,
                         configured: configured.is_some_and(|n| n.eq_ignore_ascii_case(name)),
                         fuzzy: lower.as_ref().is_some_and(|h| name_matches_handle(name, h)),
-                    }
+                    })
                 })
                 .collect();
             ItemRec {
                 handle: None,
                 written: None,
-                id: match item.link.key {
-                    EntryKey::Tweet(id) => Some(id),
-                    EntryKey::Url(_) => None,
-                },
                 cands,
                 first: seen.insert(&item.link.key),
                 pass1: None,

@@ -6,7 +6,7 @@ pub mod plain;
 
 use crate::error::DigestError;
 use crate::key::parse_link;
-use crate::model::{BodyNote, Digest, Item, Parsed, Summaries};
+use crate::model::{BodyNote, Digest, Item, Parsed, Shared, Summaries};
 use crate::text::{collapse_whitespace, xml_safe};
 use chrono_tz::Tz;
 use std::path::Path;
@@ -166,6 +166,10 @@ fn body_items(path: &Path, body: &str, body_line: usize, summaries: Summaries) -
     let read = self::items(body, summaries);
     // The daemon keeps every digest's items: no room to spare.
     let mut items = Vec::with_capacity(read.items.len());
+    // Every title, one after the other, and where each is.
+    let mut titles = String::new();
+    let mut ranges = Vec::with_capacity(read.items.len());
+    let unset = Shared::from("");
     for raw in read.items {
         match raw {
             Ok(raw) => {
@@ -174,7 +178,12 @@ fn body_items(path: &Path, body: &str, body_line: usize, summaries: Summaries) -
                     // Character references (`&#1;`) can produce what the raw text did not hold.
                     Ok(link) => items.push(Item {
                         line,
-                        title: xml_safe(&raw.title).into(),
+                        title: {
+                            let start = titles.len();
+                            titles.push_str(&xml_safe(&raw.title));
+                            ranges.push(start..titles.len());
+                            unset.clone()
+                        },
                         link,
                         summary_html: if raw.summary_html.is_empty() {
                             empty.clone()
@@ -195,6 +204,10 @@ fn body_items(path: &Path, body: &str, body_line: usize, summaries: Summaries) -
                 bad.message,
             )),
         }
+    }
+    let titles: Arc<str> = Arc::from(titles);
+    for (item, range) in items.iter_mut().zip(ranges) {
+        item.title = Shared::part(&titles, range);
     }
     Body {
         items,

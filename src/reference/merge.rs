@@ -4,7 +4,7 @@
 use super::split::{split_corpus, ItemRef};
 use crate::author::Cut;
 use crate::key::EntryKey;
-use crate::model::{category_set, Corpus, Digest, Entry, Item, Prefix};
+use crate::model::{category_set, Corpus, Digest, Entry, Item};
 use crate::names::intern;
 use chrono::Duration;
 use std::cmp::Reverse;
@@ -134,8 +134,8 @@ fn first_mention(
             (None, None) => display(h),
         });
     let title = match cut {
-        Some(cut) => Prefix::new(item.title.clone(), cut.title(&item.title).len()),
-        None => Prefix::new(item.title.clone(), item.title.len()),
+        Some(cut) => item.title.prefix(cut.title(&item.title).len()),
+        None => item.title.clone(),
     };
     Entry {
         key: item.link.key.clone(),
