@@ -75,7 +75,7 @@ impl Evidence {
         for irec in &rec.items {
             let (Some(h), Some(name)) = (
                 irec.handle,
-                irec.cand(irec.pass1.map(u32::from)).map(|c| c.name),
+                rec.cand(irec, irec.pass1.map(u32::from)).map(|c| c.name),
             ) else {
                 continue;
             };
@@ -129,7 +129,7 @@ impl Evidence {
             .map(|irec| match irec.handle {
                 Some(h) => (
                     true,
-                    irec.cands
+                    rec.cands_of(irec)
                         .iter()
                         .map(|c| {
                             let rank = if c.configured {
@@ -153,7 +153,7 @@ impl Evidence {
             .iter()
             .zip(&rec.items)
             .map(|(pick, irec)| {
-                pick.and_then(|p| irec.cands.iter().position(|c| c.candidate() == p))
+                pick.and_then(|p| rec.cands_of(irec).iter().position(|c| c.candidate() == p))
                     .and_then(|i| u32::try_from(i).ok())
             })
             .collect();
@@ -169,13 +169,14 @@ impl Evidence {
                 }
                 let found = match irec.handle {
                     Some(_) if rec.suffixed => None,
-                    Some(h) => irec
-                        .cands
+                    Some(h) => rec
+                        .cands_of(irec)
                         .iter()
                         .rposition(|c| self.known_now(&(h, c.name))),
-                    None if rec.suffixed => {
-                        irec.cands.iter().rposition(|c| self.known_any_now(&c.name))
-                    }
+                    None if rec.suffixed => rec
+                        .cands_of(irec)
+                        .iter()
+                        .rposition(|c| self.known_any_now(&c.name)),
                     None => None,
                 };
                 found.and_then(|i| u32::try_from(i).ok())
@@ -210,7 +211,7 @@ impl Evidence {
                 continue;
             };
             let id = *id;
-            for c in irec.cands.iter() {
+            for c in rec.cands_of(irec) {
                 let pair = (h, c.name);
                 if batch == Batch::Update {
                     flips.touch(&pair, self.repeated(&pair));
@@ -234,7 +235,7 @@ impl Evidence {
     /// Adds or removes a digest in `readers`.
     pub(super) fn index_readers(&mut self, rec: &Rec, change: Change) {
         for irec in &rec.items {
-            for c in irec.cands.iter() {
+            for c in rec.cands_of(irec) {
                 let reader = (irec.handle, c.name);
                 if change == Change::Add {
                     self.readers.entry(reader).or_default().insert(rec.slot);

@@ -563,11 +563,20 @@ fn second_pass(
     mut track: Option<(bool, &mut HashSet<EntryKey>)>,
 ) {
     let cuts = evidence.second_pass(rec);
-    for ((irec, item), cut) in rec.items.iter_mut().zip(&rec.digest.items).zip(cuts) {
-        let cut = irec.cand(cut).map(|c| FinalCut {
-            name: c.name,
-            title_end: c.title_end,
-        });
+    let Rec {
+        items,
+        digest,
+        cands,
+        ..
+    } = rec;
+    for ((irec, item), cut) in items.iter_mut().zip(&digest.items).zip(cuts) {
+        let index = cut.and_then(|i| usize::try_from(i).ok());
+        let cut = index
+            .and_then(|i| cands_of(cands, irec).get(i))
+            .map(|c| FinalCut {
+                name: c.name,
+                title_end: c.title_end,
+            });
         if let Some((new, keys)) = &mut track {
             if irec.first && (*new || cut != irec.cut) {
                 keys.insert(item.link.key.clone());
@@ -589,7 +598,7 @@ mod tests {
     /// of a title, for every digest of the folder.
     #[test]
     fn item_records_stay_small() {
-        assert_eq!(std::mem::size_of::<ItemRec>(), 48);
+        assert_eq!(std::mem::size_of::<ItemRec>(), 36);
         assert_eq!(std::mem::size_of::<Cand>(), 16);
     }
 

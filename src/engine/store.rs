@@ -233,7 +233,7 @@ impl Cand {
     }
 }
 
-/// What the engine keeps of an item besides the item: 48 bytes, one per item of the
+/// What the engine keeps of an item besides the item: 36 bytes, one per item of the
 /// folder.
 #[derive(Debug)]
 pub(super) struct ItemRec {
@@ -241,7 +241,10 @@ pub(super) struct ItemRec {
     pub(super) handle: Option<Sym>,
     /// The handle as written.
     pub(super) written: Option<Sym>,
-    pub(super) cands: Box<[Cand]>,
+    /// Its candidates, `Rec::cands[start..start + len]`: one allocation per digest,
+    /// not one per title.
+    pub(super) cands_start: u32,
+    pub(super) cands_len: u8,
     /// The first item of its digest with this key (later ones are the same entry).
     pub(super) first: bool,
     /// First-pass cut, an index into `cands` (a title has at most one candidate per
@@ -267,9 +270,23 @@ pub(super) fn names_in(rec: &Rec) -> impl Iterator<Item = (Sym, Sym, Occ)> + '_ 
     })
 }
 
-impl ItemRec {
-    pub(super) fn cand(&self, index: Option<u32>) -> Option<&Cand> {
-        self.cands.get(usize::try_from(index?).ok()?)
+/// The candidates of every item of a digest, item after item.
+pub(super) fn cands_of<'a>(cands: &'a [Cand], irec: &ItemRec) -> &'a [Cand] {
+    let start = irec.cands_start as usize;
+    cands
+        .get(start..start + usize::from(irec.cands_len))
+        .unwrap_or_default()
+}
+
+impl Rec {
+    /// The candidate cuts of an item of this digest.
+    pub(super) fn cands_of(&self, irec: &ItemRec) -> &[Cand] {
+        cands_of(&self.cands, irec)
+    }
+
+    /// An item's candidate at `index`.
+    pub(super) fn cand(&self, irec: &ItemRec, index: Option<u32>) -> Option<&Cand> {
+        self.cands_of(irec).get(usize::try_from(index?).ok()?)
     }
 }
 
@@ -282,6 +299,8 @@ pub(super) struct Rec {
     /// The digest's categories as entries hold them.
     pub(super) categories: &'static [&'static str],
     pub(super) items: Vec<ItemRec>,
+    /// The items' candidate cuts ([`Rec::cands_of`]).
+    pub(super) cands: Box<[Cand]>,
     pub(super) suffixed: bool,
 }
 
@@ -294,10 +313,12 @@ impl Rec {
         key: DKey,
         slot: Slot,
         mut digest: Digest,
-        mut items: Vec<ItemRec>,
+        (mut items, mut cands): (Vec<ItemRec>, Box<[Cand]>),
     ) -> Rec {
         for (item, irec) in digest.items.iter().zip(&mut items) {
-            for c in irec.cands.iter_mut() {
+            let start = irec.cands_start as usize;
+            let end = start + usize::from(irec.cands_len);
+            for c in cands.get_mut(start..end).unwrap_or_default() {
                 c.name = syms.intern(c.candidate().cut.name(&item.title));
             }
             if let Some(h) = item.link.handle {
@@ -321,6 +342,7 @@ impl Rec {
             categories,
             digest,
             items,
+            cands,
             suffixed: false,
         }
     }
@@ -344,36 +366,41 @@ impl Rec {
 pub(super) fn records_of(
     configured: &BTreeMap<String, &'static str>,
     digest: &Digest,
-) -> Vec<ItemRec> {
+) -> (Vec<ItemRec>, Box<[Cand]>) {
     let mut seen: HashSet<&EntryKey> = HashSet::new();
-    digest
+    let mut all: Vec<Cand> = Vec::new();
+    let items = digest
         .items
         .iter()
         .map(|item| {
             let lower = item.link.handle.map(|h| h.to_ascii_lowercase());
             let configured = lower.as_ref().and_then(|h| configured.get(h));
-            let cands = candidates(&item.title)
-                .into_iter()
-                .filter_map(|c| {
-                    let name = c.cut.name(&item.title);
-                    Some(Cand {
-                        name: UNNAMED,
-                        title_end: u32::try_from(c.cut.title_end).ok()?,
-                        name_start: u32::try_from(c.cut.name_start).ok()?,
-                        spaced: c.spaced,
-                        configured: configured.is_some_and(|n| n.eq_ignore_ascii_case(name)),
-                        fuzzy: lower.as_ref().is_some_and(|h| name_matches_handle(name, h)),
-                    })
+            let start = all.len();
+            all.extend(candidates(&item.title).into_iter().filter_map(|c| {
+                let name = c.cut.name(&item.title);
+                Some(Cand {
+                    name: UNNAMED,
+                    title_end: u32::try_from(c.cut.title_end).ok()?,
+                    name_start: u32::try_from(c.cut.name_start).ok()?,
+                    spaced: c.spaced,
+                    configured: configured.is_some_and(|n| n.eq_ignore_ascii_case(name)),
+                    fuzzy: lower.as_ref().is_some_and(|h| name_matches_handle(name, h)),
                 })
-                .collect();
+            }));
+            // At most 160 candidates a title (one per byte of the longest name); a
+            // digest of 4 billion of them would not have been read.
+            let len = u8::try_from(all.len() - start).unwrap_or(u8::MAX);
+            all.truncate(start + usize::from(len));
             ItemRec {
                 handle: None,
                 written: None,
-                cands,
+                cands_start: u32::try_from(start).unwrap_or(u32::MAX),
+                cands_len: len,
                 first: seen.insert(&item.link.key),
                 pass1: None,
                 cut: None,
             }
         })
-        .collect()
+        .collect();
+    (items, all.into_boxed_slice())
 }
