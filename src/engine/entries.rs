@@ -21,7 +21,7 @@ impl Occurrences {
     pub(super) fn earliest(&self, key: &EntryKey) -> Option<(Slot, usize)> {
         self.get(key)?
             .first()
-            .map(|(_, _, pos, slot)| (*slot, *pos))
+            .map(|(_, _, pos, slot)| (*slot, *pos as usize))
     }
 
     pub(super) fn iter(&self) -> impl Iterator<Item = (&EntryKey, &OccList)> {
@@ -42,7 +42,7 @@ impl Occurrences {
             if !irec.first {
                 continue;
             }
-            let occ = (date, rec.key.clone(), pos, rec.slot);
+            let occ = (date, rec.key.clone(), position(pos), rec.slot);
             let list = self.0.entry(item.link.key.clone()).or_default();
             if change == Change::Add {
                 list.insert(occ);
@@ -83,7 +83,8 @@ impl Recs {
             })
         };
         (
-            occs.iter().find_map(|(_, _, i, s)| handle_from(*s, *i)),
+            occs.iter()
+                .find_map(|(_, _, i, s)| handle_from(*s, *i as usize)),
             false,
         )
     }
@@ -109,6 +110,7 @@ impl Engine {
     pub(super) fn compute_entry(&self, key: &EntryKey) -> Option<Entry> {
         let occs = self.occ.get(key)?;
         let (_, _, pos, slot) = occs.first()?;
+        let pos = &(*pos as usize);
         let rec = self.recs.at(*slot)?;
         let item = rec.digest.items.get(*pos)?;
         let irec = rec.items.get(*pos)?;

@@ -75,7 +75,7 @@ impl Engine {
         let mut dirty = BTreeSet::new();
         for (pos, item) in rec.digest.items.iter().enumerate() {
             let earliest = self.occ.get(&item.link.key).and_then(<[Occ]>::first);
-            if !earliest.is_some_and(|(_, p, i, _)| *p == key && *i == pos) {
+            if !earliest.is_some_and(|(_, p, i, _)| *p == key && *i as usize == pos) {
                 continue;
             }
             let Some(entry) = self.entries.get_mut(&item.link.key) else {

@@ -590,16 +590,17 @@ fn second_pass(
 mod tests {
     use super::*;
 
-    fn occ(date: i64, path: &str, pos: usize) -> Occ {
-        (date, Arc::from(path.as_bytes()), pos, 0)
+    fn occ(date: i64, path: &str, pos: u32) -> Occ {
+        (date, Arc::new(path.as_bytes().into()), pos, 0)
     }
 
-    /// The daemon keeps one record per item and one candidate per hyphen near the end
-    /// of a title, for every digest of the folder.
+    /// The daemon keeps one record and one occurrence per item, and one candidate per
+    /// hyphen near the end of a title, for every digest of the folder.
     #[test]
     fn item_records_stay_small() {
         assert_eq!(std::mem::size_of::<ItemRec>(), 36);
         assert_eq!(std::mem::size_of::<Cand>(), 16);
+        assert_eq!(std::mem::size_of::<Occ>(), 24);
     }
 
     #[test]

@@ -381,6 +381,7 @@ impl Engine {
     pub(super) fn place_of(&self, key: &EntryKey) -> Option<Place> {
         let occs = self.occ.get(key)?;
         let (_, _, pos, slot) = occs.first()?;
+        let pos = &(*pos as usize);
         let rec = self.recs.at(*slot)?;
         let irec = rec.items.get(*pos)?;
         Some(Place {
@@ -408,6 +409,7 @@ impl Engine {
             let Some((_, _, pos, slot)) = occs.first() else {
                 continue;
             };
+            let pos = &(*pos as usize);
             let Some(rec) = self.recs.at(*slot) else {
                 continue;
             };

@@ -37,22 +37,32 @@ impl Interner {
 
 /// A digest's path as bytes with `/` turned into NUL: comparing these compares paths
 /// component by component (as `Path` does, and as the corpus order requires) with one
-/// `memcmp`, and they hash fast.
-pub(super) type DKey = Arc<[u8]>;
+/// `memcmp`, and they hash fast. Boxed twice, to be one pointer wide: every occurrence
+/// of a tweet holds one.
+pub(super) type DKey = Arc<Box<[u8]>>;
 
 pub(super) fn dkey(path: &std::path::Path) -> DKey {
-    path.as_os_str()
-        .as_bytes()
-        .iter()
-        .map(|&b| if b == b'/' { 0 } else { b })
-        .collect()
+    Arc::new(
+        path.as_os_str()
+            .as_bytes()
+            .iter()
+            .map(|&b| if b == b'/' { 0 } else { b })
+            .collect(),
+    )
 }
 
 /// Where an item stands in the corpus: its digest's date and path, its position.
 /// Dates are Unix seconds here: digest dates are whole seconds, and comparing an integer
 /// is far cheaper than comparing two offset date-times.
 /// The last field is the digest's slot in [`Recs`], which finds it without its path.
-pub(super) type Occ = (i64, DKey, usize, Slot);
+/// 24 bytes: the daemon holds one per tweet and digest.
+pub(super) type Occ = (i64, DKey, u32, Slot);
+
+/// An item's position as an [`Occ`] holds it (a digest of 4 billion items would not
+/// have been read).
+pub(super) fn position(pos: usize) -> u32 {
+    u32::try_from(pos).unwrap_or(u32::MAX)
+}
 
 /// A digest's place in [`Recs`], its own while it is in the engine.
 pub(super) type Slot = u32;
@@ -266,7 +276,7 @@ pub(super) fn names_in(rec: &Rec) -> impl Iterator<Item = (Sym, Sym, Occ)> + '_ 
     let date = rec.digest.date.timestamp();
     rec.items.iter().enumerate().filter_map(move |(pos, irec)| {
         let (h, name) = (irec.handle?, irec.cut?.name);
-        Some((h, name, (date, rec.key.clone(), pos, rec.slot)))
+        Some((h, name, (date, rec.key.clone(), position(pos), rec.slot)))
     })
 }
 
