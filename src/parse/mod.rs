@@ -205,7 +205,8 @@ fn body_items(path: &Path, body: &str, body_line: usize, summaries: Summaries) -
             )),
         }
     }
-    let titles: Arc<str> = Arc::from(titles);
+    titles.shrink_to_fit();
+    let titles = Arc::new(titles);
     for (item, range) in items.iter_mut().zip(ranges) {
         item.title = Shared::part(&titles, range);
     }
