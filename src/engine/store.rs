@@ -356,9 +356,7 @@ impl Rec {
             suffixed: false,
         }
     }
-}
 
-impl Rec {
     /// The digest as the engine took it in, but for the order of its categories.
     pub(super) fn into_digest(self) -> (PathBuf, Digest) {
         let mut digest = self.digest;
