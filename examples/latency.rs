@@ -52,7 +52,7 @@ fn main() {
         .set_read_timeout(Some(Duration::from_secs(600)))
         .expect("set a timeout");
     let started = Instant::now();
-    let mut child = Command::new(binary)
+    let child = Command::new(binary)
         .arg("--config")
         .arg(&config)
         .arg("-q")
@@ -60,6 +60,11 @@ fn main() {
         .stdout(Stdio::null())
         .spawn()
         .expect("start the daemon");
+    let mut run = Cleanup {
+        child,
+        work: work.clone(),
+        added: Vec::new(),
+    };
     let mut buf = [0u8; 512];
     loop {
         let n = socket.recv(&mut buf).expect("READY=1 within 10 minutes");
@@ -70,13 +75,12 @@ fn main() {
     println!(
         "ready after {:.2} s, resident {} MB",
         started.elapsed().as_secs_f64(),
-        resident_mb(child.id())
+        resident_mb(run.child.id())
     );
     // Drain further notifications so the daemon never waits on the socket.
     std::thread::spawn(move || while socket.recv(&mut buf).is_ok() {});
 
     let mut latencies = Vec::new();
-    let mut added = Vec::new();
     for i in 0..count {
         let id = 1_999_000_000_000_000_000u64 + i as u64;
         let text = format!(
@@ -88,9 +92,10 @@ fn main() {
         fs::write(&temp, text).expect("write a probe");
         let target = input.join(format!("zz-latency-probe-{i}.md"));
         let needle = format!("/status/{id}<");
+        // Noted before it is there: however the run ends, the probe leaves the folder.
+        run.added.push(target.clone());
         let t0 = Instant::now();
         fs::rename(&temp, &target).expect("rename the probe in");
-        added.push(target);
         loop {
             if fs::read_to_string(output.join("atom.xml")).is_ok_and(|t| t.contains(&needle)) {
                 break;
@@ -106,14 +111,9 @@ fn main() {
     }
     println!(
         "resident after {count} updates: {} MB",
-        resident_mb(child.id())
+        resident_mb(run.child.id())
     );
-    let _ = Command::new("kill").arg(child.id().to_string()).status();
-    let _ = child.wait();
-    for path in &added {
-        let _ = fs::remove_file(path);
-    }
-    let _ = fs::remove_dir_all(&work);
+    drop(run);
     if latencies.is_empty() {
         return;
     }
@@ -125,6 +125,26 @@ fn main() {
         ms(latencies.last().expect("at least one")),
         ms(&latencies[0]),
     );
+}
+
+/// Stops the daemon and removes what the run added, however the run ends (a panic, or
+/// a standard output closed early by `| head`): a daemon left running, or a probe left
+/// in the folder, changes every later measurement of that folder.
+struct Cleanup {
+    child: std::process::Child,
+    work: std::path::PathBuf,
+    added: Vec<std::path::PathBuf>,
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        for path in &self.added {
+            let _ = fs::remove_file(path);
+        }
+        let _ = fs::remove_dir_all(&self.work);
+    }
 }
 
 /// A process's resident memory (VmRSS), in MB.
