@@ -193,8 +193,17 @@ pub fn digest_lints(
     }
     if let Some(text) = text {
         match &digest.notes {
-            // What the parse saw on its way through the lines.
-            Some(notes) => lints.extend(notes.iter().map(|n| note_lint(path, *n))),
+            // What the parse saw on its way through the lines, of the items published
+            // (one whose link is not a URL is an error already).
+            Some(notes) => {
+                let published = |line: usize| digest.items.iter().any(|i| i.line == line);
+                lints.extend(
+                    notes
+                        .iter()
+                        .filter(|n| published(n.item()))
+                        .map(|n| note_lint(path, *n)),
+                );
+            }
             None => {
                 let lines: Vec<usize> = digest.items.iter().map(|i| i.line).collect();
                 lints.extend(body_lints(path, text, &lines));
@@ -565,6 +574,33 @@ mod tests {
         // CRLF and two-digit markers.
         let crlf = "10. [a](https://x.com/a/status/1)\r\n\r\n    Four, under four.\r\n";
         assert!(body_lints(Path::new("b.md"), crlf.as_bytes(), &[1]).is_empty());
+    }
+
+    /// Read line by line (as a check reads), a digest's body lints come from the parse;
+    /// an item left out for its link is an error already, and no lint of its own.
+    #[test]
+    fn body_lints_of_the_parse_are_those_of_the_text_for_published_items() {
+        let text = "---\ndate: 2026-01-01T00:00:00Z\n---\n1. [a](https://x.com/a/status/1)\n2. [b](ftp://example.com/b)\n3. [c](https://x.com/c/status/3)\n\n   s\n\n  fell out\n";
+        let parsed = crate::parse::parse_digest_with(
+            Path::new("a.md"),
+            text.as_bytes(),
+            chrono_tz::Tz::UTC,
+            crate::model::Summaries::Skip,
+        );
+        let Ok(Parsed::Digest(digest)) = parsed else {
+            panic!("{parsed:?}");
+        };
+        assert!(digest.notes.is_some(), "read line by line");
+        let shown = |lints: Vec<Lint>| -> Vec<(&str, Option<usize>)> {
+            lints.iter().map(|l| (l.code, l.line)).collect()
+        };
+        let from_parse = digest_lints(Path::new("a.md"), &digest, Some(text.as_bytes()), None);
+        assert_eq!(shown(from_parse), [("DF003", Some(4)), ("DF002", Some(10))]);
+        let lines: Vec<usize> = digest.items.iter().map(|i| i.line).collect();
+        assert_eq!(lines, [4, 6]);
+        // The text reading counts item 2's line as item 1's text: item 1 has a summary.
+        let from_text = body_lints(Path::new("a.md"), text.as_bytes(), &lines);
+        assert_eq!(shown(from_text), [("DF002", Some(10))]);
     }
 
     #[test]

@@ -48,6 +48,13 @@ pub enum BodyNote {
 }
 
 impl BodyNote {
+    /// The line of the item it is about.
+    pub fn item(&self) -> usize {
+        match *self {
+            BodyNote::Bare { item } | BodyNote::Fallen { item, .. } => item,
+        }
+    }
+
     /// The same note `by` lines further down.
     pub fn shifted(self, by: usize) -> BodyNote {
         match self {

@@ -343,8 +343,10 @@ impl Rec {
         }
         let categories = category_set(digest.categories.iter().map(|c| intern(c)).collect());
         // The set above is all the engine reads: the names as written, a few strings
-        // per digest, are not kept ([`Rec::into_digest`] gives the set back).
+        // per digest, are not kept ([`Rec::into_digest`] gives the set back); nor are
+        // the notes for `digestfeed check`.
         digest.categories = Vec::new();
+        digest.notes = None;
         Rec {
             path,
             key,
