@@ -412,7 +412,7 @@ impl Engine {
                     .names_of
                     .entry(h)
                     .or_default()
-                    .insert(name, occs.into_iter().collect());
+                    .insert(name, NameUses::of(occs));
                 trace.handles.insert(h);
             }
         } else {
@@ -438,6 +438,7 @@ impl Engine {
     fn display_names(&mut self, trace: &mut Trace) -> BTreeSet<FeedId> {
         let mut dirty = BTreeSet::new();
         for h in trace.handles.drain() {
+            self.evidence.settle(h, &self.recs);
             let now = self.evidence.compute_display(h);
             let display = &mut self.names.display;
             if now.as_ref() != display.get(&h) {

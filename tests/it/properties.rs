@@ -422,3 +422,82 @@ fn display_names_count_every_digest_however_the_build_is_split() {
         feed["title"]
     );
 }
+
+/// Two names of one handle, split off equally often: the one used first is the display
+/// name. When the digest that used a name first goes, the name's next use is found,
+/// and the tie goes to the name used first now; the daemon's engine agrees with a fresh
+/// build.
+#[test]
+fn a_tie_goes_to_the_name_used_first_even_after_its_first_use_leaves() {
+    // "Zed One" on days 1, 3 and 5, "Zed Two" on 2 and 4: without day 1, two uses
+    // each, and "Zed Two" was used first.
+    let one_three_five = [
+        (1, "Zed One"),
+        (2, "Zed Two"),
+        (3, "Zed One"),
+        (4, "Zed Two"),
+        (5, "Zed One"),
+    ];
+    assert_eq!(
+        display_names_before_and_after(&one_three_five, 1),
+        ("Zed One", "Zed Two")
+    );
+    // "Zed One" on days 1, 2 and 6, "Zed Two" on 3 and 4: without day 1, the next use
+    // of "Zed One", day 2, is still the first.
+    let one_two_six = [
+        (1, "Zed One"),
+        (2, "Zed One"),
+        (3, "Zed Two"),
+        (4, "Zed Two"),
+        (6, "Zed One"),
+    ];
+    assert_eq!(
+        display_names_before_and_after(&one_two_six, 1),
+        ("Zed One", "Zed One")
+    );
+}
+
+/// The display name of @zed in the daemon's engine for digests of one item on these
+/// days of January, and after the digest of day `removed` goes (checked against a
+/// fresh build).
+fn display_names_before_and_after(
+    uses: &[(u32, &str)],
+    removed: u32,
+) -> (&'static str, &'static str) {
+    let mut corpus = Corpus::new();
+    for (day, name) in uses {
+        let url = format!("https://x.com/zed/status/{day}");
+        let text = crate::support::digest(
+            &format!("2026-01-{day:02}T08:00:00Z"),
+            &["AI"],
+            &[(&format!("Story {day} - {name}"), &url, "x")],
+        );
+        let file = format!("{day:02}.md");
+        match parse_digest(Path::new(&file), text.as_bytes(), chrono_tz::Tz::UTC) {
+            Ok(Parsed::Digest(d)) => corpus.insert(file.into(), d),
+            other => panic!("{file}: {other:?}"),
+        };
+    }
+    let s = settings();
+    let shown = |files: &digestfeed::output::Output| -> &'static str {
+        let feed: serde_json::Value =
+            serde_json::from_slice(&files["authors/zed/feed.json"]).unwrap();
+        let title = feed["title"].as_str().unwrap();
+        ["Zed One", "Zed Two"]
+            .into_iter()
+            .find(|n| title.contains(n))
+            .unwrap_or_else(|| panic!("{title}"))
+    };
+    let mut engine = Engine::new(&s.authors, s.max_entries);
+    let mut renderer = Renderer::default();
+    engine.apply(corpus.clone().into_iter().map(|(p, d)| (p, Some(d))));
+    renderer.render(&engine, &s, None).unwrap();
+    let before = shown(renderer.files());
+    let gone = std::path::PathBuf::from(format!("{removed:02}.md"));
+    let dirty = engine.apply([(gone.clone(), None)]);
+    renderer.render(&engine, &s, Some(&dirty)).unwrap();
+    corpus.remove(&gone);
+    let fresh = output::build(corpus, &s).unwrap().files;
+    assert!(renderer.files() == &fresh, "updated engine vs fresh build");
+    (before, shown(&fresh))
+}
