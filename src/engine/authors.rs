@@ -211,8 +211,8 @@ impl Evidence {
             .collect()
     }
 
-    /// Finds the earliest use of each of a handle's names whose earliest left: in the
-    /// digests that consult the name for the handle (`readers`, current in updates).
+    /// Finds the earliest use of each of a handle's names whose earliest left, from the
+    /// oldest digest on: usually the next digest of the author.
     pub(super) fn settle(&mut self, h: Sym, recs: &Recs) {
         let Some(names) = self.names_of.get_mut(&h) else {
             return;
@@ -221,13 +221,13 @@ impl Evidence {
             if uses.earliest.is_some() {
                 continue;
             }
-            let slots = self.readers.get(&(Some(h), *name)).into_iter().flatten();
-            uses.earliest = slots
-                .filter_map(|slot| recs.at(*slot))
-                .flat_map(names_in)
-                .filter(|(hh, nn, _)| *hh == h && nn == name)
-                .map(|(_, _, occ)| occ)
-                .min();
+            // Digests in corpus order, and a digest's uses by position: the first found
+            // is the earliest.
+            uses.earliest = recs.oldest_first().find_map(|rec| {
+                names_in(rec)
+                    .find(|(hh, nn, _)| *hh == h && nn == name)
+                    .map(|(_, _, occ)| occ)
+            });
         }
     }
 

@@ -466,8 +466,9 @@ impl Engine {
 
     /// Phase 5: entries. Each entry whose digests changed moves in the feeds from where
     /// it was (`before`); the entries that feeds show are computed again, and their
-    /// feeds marked if they changed. If a feed is left short, or a category's oldest
-    /// date unknown, the orders are made again from every entry.
+    /// feeds marked if they changed. A category whose oldest entries left finds the
+    /// next ([`Engine::oldest_of`]); if a feed is left short, the orders are made again
+    /// from every entry.
     fn place_entries(
         &mut self,
         keys: HashSet<EntryKey>,
@@ -501,10 +502,52 @@ impl Engine {
                 self.entries.remove(&key);
             }
         }
+        let lost: Vec<&'static str> = (self.orders.oldest.iter())
+            .filter(|(_, oldest)| oldest.known().is_none())
+            .map(|(name, _)| *name)
+            .collect();
+        for name in lost {
+            if let Some(oldest) = self.oldest_of(name) {
+                self.orders.oldest.insert(name, oldest);
+            }
+        }
         if self.orders.need_scan(self.max) {
             self.orders = self.scan_orders(self.orders.keep);
             dirty.extend(self.orders.ids());
         }
+    }
+
+    /// A category's oldest entry date and how many entries have it, from the oldest
+    /// digest on: an entry is dated at most `max_items` seconds before its digest, so
+    /// the search ends a few digests after the oldest entry of the category.
+    fn oldest_of(&self, name: &str) -> Option<Oldest> {
+        let slack = i64::try_from(self.recs.max_items).unwrap_or(i64::MAX);
+        let mut best: Option<(i64, u32)> = None;
+        for rec in self.recs.oldest_first() {
+            let date = rec.digest.date.timestamp();
+            if best.is_some_and(|(oldest, _)| date.saturating_sub(slack) > oldest) {
+                break;
+            }
+            for (pos, (item, irec)) in rec.digest.items.iter().zip(&rec.items).enumerate() {
+                let key = &item.link.key;
+                // An entry stands where its earliest item is.
+                if !irec.first || self.occ.earliest(key) != Some((rec.slot, pos)) {
+                    continue;
+                }
+                let Some(place) = self.place_of(key) else {
+                    continue;
+                };
+                if !place.categories.contains(&name) {
+                    continue;
+                }
+                best = match best {
+                    Some((oldest, n)) if place.date == oldest => Some((oldest, n + 1)),
+                    Some((oldest, n)) if place.date > oldest => Some((oldest, n)),
+                    _ => Some((place.date, 1)),
+                };
+            }
+        }
+        best.map(|(date, n)| Oldest::Known(date, n))
     }
 
     /// Computes the entries that the `dirty` feeds show and were not computed yet, and,

@@ -2,7 +2,8 @@
 //! then key), a few more than it shows, so that an entry that leaves a feed does not
 //! need the rest of it; each category keeps its oldest date, its seniority. A scan of
 //! every entry ([`Engine::scan_orders`]) makes them, and makes them again on the rare
-//! change that leaves a feed short or a category's oldest date unknown.
+//! change that leaves a feed short; a category whose oldest entries left finds the
+//! next from the oldest digests on.
 //!
 //! Every entry of the folder in every feed it belongs to was a third of the daemon's
 //! memory at 50,000 digests; the first ranks of every feed are a few thousand.

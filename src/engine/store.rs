@@ -75,6 +75,12 @@ pub(super) struct Recs {
     pub(super) slots: Vec<Option<Rec>>,
     pub(super) by_path: HashMap<DKey, Slot>,
     pub(super) free: Vec<Slot>,
+    /// The digests in corpus order (date, then path: the order of [`Occ`]), so that the
+    /// oldest uses of a name or category are found from the oldest digests on.
+    pub(super) by_date: BTreeSet<(i64, DKey, Slot)>,
+    /// The most items any digest had: an entry's date is at most this many seconds
+    /// before its digest's.
+    pub(super) max_items: usize,
 }
 
 impl Recs {
@@ -117,6 +123,9 @@ impl Recs {
 
     pub(super) fn put(&mut self, slot: Slot, rec: Rec) {
         if let Some(place) = self.slots.get_mut(slot as usize) {
+            self.by_date
+                .insert((rec.digest.date.timestamp(), rec.key.clone(), slot));
+            self.max_items = self.max_items.max(rec.items.len());
             *place = Some(rec);
         }
     }
@@ -124,7 +133,17 @@ impl Recs {
     pub(super) fn remove(&mut self, path: &DKey) -> Option<Rec> {
         let slot = self.by_path.remove(path)?;
         self.free.push(slot);
-        self.slots.get_mut(slot as usize)?.take()
+        let rec = self.slots.get_mut(slot as usize)?.take()?;
+        self.by_date
+            .remove(&(rec.digest.date.timestamp(), rec.key.clone(), slot));
+        Some(rec)
+    }
+
+    /// The digests from the oldest on.
+    pub(super) fn oldest_first(&self) -> impl Iterator<Item = &Rec> {
+        self.by_date
+            .iter()
+            .filter_map(|(_, _, slot)| self.at(*slot))
     }
 
     pub(super) fn iter(&self) -> impl Iterator<Item = &Rec> {
