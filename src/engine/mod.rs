@@ -502,7 +502,10 @@ impl Engine {
                 self.entries.remove(&key);
             }
         }
-        let lost: Vec<&'static str> = (self.orders.oldest.iter())
+        let lost: Vec<&'static str> = self
+            .orders
+            .oldest
+            .iter()
             .filter(|(_, oldest)| oldest.known().is_none())
             .map(|(name, _)| *name)
             .collect();
