@@ -24,7 +24,7 @@ pub struct Link {
     pub key: EntryKey,
     /// The X handle as written in this link (`None` for `/i/web/status/…` and non-tweets),
     /// stored once for the process ([`crate::names`]).
-    pub handle: Option<&'static str>,
+    pub handle: Option<crate::names::Thin>,
 }
 
 impl Link {
@@ -33,7 +33,7 @@ impl Link {
     /// names the handle.
     pub fn url(&self) -> String {
         match &self.key {
-            EntryKey::Tweet(id) => tweet_url(self.handle, *id),
+            EntryKey::Tweet(id) => tweet_url(self.handle.as_deref(), *id),
             EntryKey::Url(url) => url.to_string(),
         }
     }
@@ -65,7 +65,7 @@ pub fn parse_link(raw: &str) -> Result<Link, LinkError> {
     if let Some((handle, id)) = plain_tweet(raw) {
         return Ok(Link {
             key: EntryKey::Tweet(id),
-            handle: Some(crate::names::intern(handle)),
+            handle: Some(crate::names::intern_thin(handle)),
         });
     }
     let mut url = Url::parse(raw).map_err(|e| {
@@ -81,7 +81,7 @@ pub fn parse_link(raw: &str) -> Result<Link, LinkError> {
     if let Some((handle, id)) = tweet_parts(&url) {
         return Ok(Link {
             key: EntryKey::Tweet(id),
-            handle: handle.map(crate::names::intern),
+            handle: handle.map(crate::names::intern_thin),
         });
     }
     url.set_fragment(None);
@@ -265,7 +265,7 @@ mod tests {
     fn canonical_url_keeps_the_handle_as_written_and_drops_the_rest() {
         let link = parse_link("http://mobile.twitter.com/Vista8/status/42/photo/1?s=20#x").unwrap();
         assert_eq!(link.url(), "https://x.com/Vista8/status/42");
-        assert_eq!(link.handle, Some("Vista8"));
+        assert_eq!(link.handle.as_deref(), Some("Vista8"));
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! That is bounded by the distinct names a folder has ever held, a few kilobytes for
 //! years of digests, and the engine kept every name it saw before this too.
 
-use foldhash::HashSet;
+use foldhash::{HashMap, HashSet};
 use std::sync::{Mutex, OnceLock, PoisonError};
 
 fn table() -> &'static Mutex<HashSet<&'static str>> {
@@ -26,6 +26,50 @@ pub fn intern(name: &str) -> &'static str {
     let stored: &'static str = Box::leak(name.into());
     table.insert(stored);
     stored
+}
+
+/// A stored name one pointer wide, where `&'static str` takes two: every item of the
+/// folder names its link's handle, and the daemon holds every item.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Thin(&'static &'static str);
+
+impl Thin {
+    pub fn as_str(self) -> &'static str {
+        self.0
+    }
+}
+
+impl std::ops::Deref for Thin {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.0
+    }
+}
+
+impl std::fmt::Debug for Thin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.0, f)
+    }
+}
+
+impl PartialEq<&str> for Thin {
+    fn eq(&self, other: &&str) -> bool {
+        *self.0 == *other
+    }
+}
+
+fn thin_table() -> &'static Mutex<HashMap<&'static str, Thin>> {
+    static TABLE: OnceLock<Mutex<HashMap<&'static str, Thin>>> = OnceLock::new();
+    TABLE.get_or_init(Mutex::default)
+}
+
+/// [`intern`], one pointer wide.
+pub fn intern_thin(name: &str) -> Thin {
+    let stored = intern(name);
+    let mut table = thin_table().lock().unwrap_or_else(PoisonError::into_inner);
+    *table
+        .entry(stored)
+        .or_insert_with(|| Thin(Box::leak(Box::new(stored))))
 }
 
 fn sets() -> &'static Mutex<HashSet<&'static [&'static str]>> {
@@ -57,6 +101,16 @@ mod tests {
         assert!(std::ptr::eq(a, b));
         assert_eq!(a, "向阳乔木");
         assert!(!std::ptr::eq(intern("x"), intern("y")));
+    }
+
+    #[test]
+    fn a_thin_name_is_the_stored_name() {
+        let a = intern_thin(&String::from("Vista8"));
+        assert_eq!(a, intern_thin("Vista8"));
+        assert!(std::ptr::eq(a.as_str(), intern("Vista8")));
+        assert_eq!(&*a, "Vista8");
+        assert_ne!(a, intern_thin("vista8"));
+        assert_eq!(std::mem::size_of::<Option<Thin>>(), 8);
     }
 
     #[test]

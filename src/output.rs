@@ -92,9 +92,12 @@ impl Renderer {
         }
     }
 
-    fn put(&mut self, path: String, bytes: Vec<u8>, changed: &mut BTreeSet<String>) {
+    fn put(&mut self, path: String, mut bytes: Vec<u8>, changed: &mut BTreeSet<String>) {
         if self.files.get(&path) != Some(&bytes) {
             changed.insert(path.clone());
+            // Kept until the next render: the spare room of a buffer grown by doubling
+            // was a third of the daemon's kept output.
+            bytes.shrink_to_fit();
             self.files.insert(path, bytes);
         }
     }

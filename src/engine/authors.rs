@@ -95,7 +95,7 @@ impl Evidence {
     ) {
         for irec in &rec.items {
             let (Some(h), Some(name)) = (
-                irec.handle,
+                irec.handle(),
                 rec.cand(irec, irec.pass1.map(u32::from)).map(|c| c.name),
             ) else {
                 continue;
@@ -153,7 +153,7 @@ impl Evidence {
         let ranked: Vec<(bool, Vec<(u8, Candidate)>)> = rec
             .items
             .iter()
-            .map(|irec| match irec.handle {
+            .map(|irec| match irec.handle() {
                 Some(h) => (
                     true,
                     rec.cands_of(irec)
@@ -194,7 +194,7 @@ impl Evidence {
                 if irec.pass1.is_some() {
                     return irec.pass1.map(u32::from);
                 }
-                let found = match irec.handle {
+                let found = match irec.handle() {
                     Some(_) if rec.suffixed => None,
                     Some(h) => rec
                         .cands_of(irec)
@@ -254,7 +254,7 @@ impl Evidence {
             self.index_readers(rec, change);
         }
         for (irec, item) in rec.items.iter().zip(&rec.digest.items) {
-            let (Some(h), EntryKey::Tweet(id)) = (irec.handle, &item.link.key) else {
+            let (Some(h), EntryKey::Tweet(id)) = (irec.handle(), &item.link.key) else {
                 continue;
             };
             let id = *id;
@@ -283,7 +283,7 @@ impl Evidence {
     pub(super) fn index_readers(&mut self, rec: &Rec, change: Change) {
         for irec in &rec.items {
             for c in rec.cands_of(irec) {
-                let reader = (irec.handle, c.name);
+                let reader = (irec.handle(), c.name);
                 if change == Change::Add {
                     self.readers.entry(reader).or_default().insert(rec.slot);
                 } else if let Some(set) = self.readers.get_mut(&reader) {

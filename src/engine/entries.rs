@@ -69,7 +69,7 @@ impl Recs {
         occs: &[Occ],
         first: &ItemRec,
     ) -> (Option<Sym>, bool) {
-        if let Some(h) = first.written {
+        if let Some(h) = first.written() {
             return (Some(h), true);
         }
         let handle_from = |slot: Slot, from: usize| {
@@ -79,7 +79,7 @@ impl Recs {
                     .iter()
                     .zip(r.items.get(from..)?)
                     .filter(|(it, _)| it.link.key == *key)
-                    .find_map(|(_, ir)| ir.written)
+                    .find_map(|(_, ir)| ir.written())
             })
         };
         (
@@ -114,7 +114,7 @@ impl Engine {
         let rec = self.recs.at(*slot)?;
         let item = rec.digest.items.get(*pos)?;
         let irec = rec.items.get(*pos)?;
-        let cut = irec.cut;
+        let cut = irec.cut();
         let (written, from_first) = self.recs.written_handle(key, occs, irec);
         let names = &self.names;
         let handle = written.map(|h| names.syms.shared(h));
@@ -123,7 +123,7 @@ impl Engine {
                 return names.display_of(h);
             }
             let configured = irec
-                .handle
+                .handle()
                 .and_then(|lower| names.configured.get(names.syms.get(lower)));
             match (configured, cut) {
                 (Some(name), _) => *name,

@@ -37,7 +37,7 @@ impl Engine {
                 };
                 if let Some(rec) = self.recs.at(slot) {
                     if rec.digest.summaries == Summaries::Skip {
-                        out.insert(rec.path.clone());
+                        out.insert(rec.path());
                     }
                 }
             }

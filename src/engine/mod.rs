@@ -46,7 +46,7 @@ use std::cmp::Reverse;
 // Its seeds are random per process, so crafted names cannot aim for collisions.
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::collections::{BTreeMap, BTreeSet};
-use std::os::unix::ffi::OsStrExt;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -318,7 +318,7 @@ impl Engine {
             }
             if let (Some(digest), Some(found)) = (new, found) {
                 let slot = recs.claim(&path);
-                let rec = Rec::new(syms, file, path.clone(), slot, digest, found);
+                let rec = Rec::new(syms, path.clone(), slot, digest, found);
                 evidence.index(&rec, Change::Add, batch, &mut trace.pairs);
                 occ.index(&rec, Change::Add, batch, &mut trace.keys);
                 recs.put(slot, rec);
@@ -625,11 +625,11 @@ fn second_pass(
                 title_end: c.title_end,
             });
         if let Some((new, keys)) = &mut track {
-            if irec.first && (*new || cut != irec.cut) {
+            if irec.first && (*new || cut != irec.cut()) {
                 keys.insert(item.link.key.clone());
             }
         }
-        irec.cut = cut;
+        irec.set_cut(cut);
     }
 }
 
@@ -645,9 +645,18 @@ mod tests {
     /// hyphen near the end of a title, for every digest of the folder.
     #[test]
     fn item_records_stay_small() {
-        assert_eq!(std::mem::size_of::<ItemRec>(), 36);
+        assert_eq!(std::mem::size_of::<ItemRec>(), 24);
         assert_eq!(std::mem::size_of::<Cand>(), 16);
         assert_eq!(std::mem::size_of::<Occ>(), 24);
+    }
+
+    /// Records keep a digest's key, not its path: the key must give the path back.
+    #[test]
+    fn a_digest_key_gives_its_path_back() {
+        for path in ["a.md", "2026/03/09/x y.md", "/abs/dir/é.md", "dir/"] {
+            let path = std::path::Path::new(path);
+            assert_eq!(store::path_of(&dkey(path)), path);
+        }
     }
 
     #[test]

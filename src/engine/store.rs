@@ -51,6 +51,13 @@ pub(super) fn dkey(path: &std::path::Path) -> DKey {
     )
 }
 
+/// The path of a [`dkey`]: no path holds a NUL, so the key gives it back whole. The
+/// records keep the key alone, not the path as well.
+pub(super) fn path_of(key: &DKey) -> PathBuf {
+    let bytes: Vec<u8> = key.iter().map(|&b| if b == 0 { b'/' } else { b }).collect();
+    PathBuf::from(std::ffi::OsString::from_vec(bytes))
+}
+
 /// Where an item stands in the corpus: its digest's date and path, its position.
 /// Dates are Unix seconds here: digest dates are whole seconds, and comparing an integer
 /// is far cheaper than comparing two offset date-times.
@@ -262,14 +269,15 @@ impl Cand {
     }
 }
 
-/// What the engine keeps of an item besides the item: 36 bytes, one per item of the
-/// folder.
+/// What the engine keeps of an item besides the item: 24 bytes, one per item of the
+/// folder. Absent symbols are [`UNNAMED`] rather than `Option`s, which would take a
+/// word each ([`ItemRec::handle`] and the like read them).
 #[derive(Debug)]
 pub(super) struct ItemRec {
     /// Lowercase handle.
-    pub(super) handle: Option<Sym>,
+    handle: Sym,
     /// The handle as written.
-    pub(super) written: Option<Sym>,
+    written: Sym,
     /// Its candidates, `Rec::cands[start..start + len]`: one allocation per digest,
     /// not one per title.
     pub(super) cands_start: u32,
@@ -281,7 +289,37 @@ pub(super) struct ItemRec {
     pub(super) pass1: Option<u8>,
     /// Final cut: the name split off and where the title ends. Kept here, not as an
     /// index into `cands`, so that computing an entry reads one record per item.
-    pub(super) cut: Option<FinalCut>,
+    cut: FinalCut,
+}
+
+/// No cut: [`ItemRec::cut`] is `None`.
+const NO_CUT: FinalCut = FinalCut {
+    name: UNNAMED,
+    title_end: 0,
+};
+
+fn named(sym: Sym) -> Option<Sym> {
+    (sym != UNNAMED).then_some(sym)
+}
+
+impl ItemRec {
+    /// The lowercase handle of the item's link.
+    pub(super) fn handle(&self) -> Option<Sym> {
+        named(self.handle)
+    }
+
+    /// The handle as the link writes it.
+    pub(super) fn written(&self) -> Option<Sym> {
+        named(self.written)
+    }
+
+    pub(super) fn cut(&self) -> Option<FinalCut> {
+        (self.cut.name != UNNAMED).then_some(self.cut)
+    }
+
+    pub(super) fn set_cut(&mut self, cut: Option<FinalCut>) {
+        self.cut = cut.unwrap_or(NO_CUT);
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -294,7 +332,7 @@ pub(super) struct FinalCut {
 pub(super) fn names_in(rec: &Rec) -> impl Iterator<Item = (Sym, Sym, Occ)> + '_ {
     let date = rec.digest.date.timestamp();
     rec.items.iter().enumerate().filter_map(move |(pos, irec)| {
-        let (h, name) = (irec.handle?, irec.cut?.name);
+        let (h, name) = (irec.handle()?, irec.cut()?.name);
         Some((h, name, (date, rec.key.clone(), position(pos), rec.slot)))
     })
 }
@@ -321,7 +359,7 @@ impl Rec {
 
 #[derive(Debug)]
 pub(super) struct Rec {
-    pub(super) path: PathBuf,
+    /// The digest's path, as [`dkey`] gives it ([`Rec::path`]).
     pub(super) key: DKey,
     pub(super) slot: Slot,
     pub(super) digest: Digest,
@@ -338,7 +376,6 @@ impl Rec {
     /// candidate names.
     pub(super) fn new(
         syms: &mut Interner,
-        path: PathBuf,
         key: DKey,
         slot: Slot,
         mut digest: Digest,
@@ -351,13 +388,13 @@ impl Rec {
                 c.name = syms.intern(c.candidate().cut.name(&item.title));
             }
             if let Some(h) = item.link.handle {
-                let written = syms.intern(h);
-                irec.written = Some(written);
-                irec.handle = Some(if h.bytes().any(|b| b.is_ascii_uppercase()) {
+                let written = syms.intern(&h);
+                irec.written = written;
+                irec.handle = if h.bytes().any(|b| b.is_ascii_uppercase()) {
                     syms.intern(&h.to_ascii_lowercase())
                 } else {
                     written
-                });
+                };
             }
         }
         let categories = category_set(digest.categories.iter().map(|c| intern(c)).collect());
@@ -367,7 +404,6 @@ impl Rec {
         digest.categories = Vec::new();
         digest.notes = None;
         Rec {
-            path,
             key,
             slot,
             categories,
@@ -380,9 +416,14 @@ impl Rec {
 
     /// The digest as the engine took it in, but for the order of its categories.
     pub(super) fn into_digest(self) -> (PathBuf, Digest) {
+        let path = self.path();
         let mut digest = self.digest;
         digest.categories = self.categories.iter().map(|c| c.to_string()).collect();
-        (self.path, digest)
+        (path, digest)
+    }
+
+    pub(super) fn path(&self) -> PathBuf {
+        path_of(&self.key)
     }
 }
 
@@ -421,13 +462,13 @@ pub(super) fn records_of(
             let len = u8::try_from(all.len() - start).unwrap_or(u8::MAX);
             all.truncate(start + usize::from(len));
             ItemRec {
-                handle: None,
-                written: None,
+                handle: UNNAMED,
+                written: UNNAMED,
                 cands_start: u32::try_from(start).unwrap_or(u32::MAX),
                 cands_len: len,
                 first: seen.insert(&item.link.key),
                 pass1: None,
-                cut: None,
+                cut: NO_CUT,
             }
         })
         .collect();

@@ -162,7 +162,7 @@ struct Body {
 fn body_items(path: &Path, body: &str, body_line: usize, summaries: Summaries) -> Body {
     let mut errors = Vec::new();
     // Items read without summaries share one empty string rather than allocate one each.
-    let empty: Arc<str> = Arc::from("");
+    let empty: Arc<String> = Arc::default();
     let read = self::items(body, summaries);
     // The daemon keeps every digest's items: no room to spare.
     let mut items = Vec::with_capacity(read.items.len());
@@ -188,7 +188,7 @@ fn body_items(path: &Path, body: &str, body_line: usize, summaries: Summaries) -
                         summary_html: if raw.summary_html.is_empty() {
                             empty.clone()
                         } else {
-                            xml_safe(&raw.summary_html).into()
+                            Arc::new(xml_safe(&raw.summary_html).into_owned())
                         },
                     }),
                     Err(e) => errors.push(DigestError::new(

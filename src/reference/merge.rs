@@ -125,7 +125,7 @@ fn first_mention(
     display: &impl Fn(&str) -> String,
 ) -> Entry {
     let offset = Duration::seconds(i64::try_from(k).unwrap_or(i64::MAX));
-    let handle = item.link.handle;
+    let handle = item.link.handle.map(crate::names::Thin::as_str);
     let author = handle
         .as_ref()
         .map(|h| match (configured.get(&h.to_ascii_lowercase()), cut) {

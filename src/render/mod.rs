@@ -27,7 +27,7 @@ pub use crate::error::RenderError;
 /// while the summary is unchanged.
 #[derive(Debug, Clone, Default)]
 pub struct Clean {
-    pub raw: std::sync::Arc<str>,
+    pub raw: std::sync::Arc<String>,
     pub html: String,
 }
 
