@@ -4,7 +4,7 @@
 use crate::error::DigestError;
 use crate::model::{Digest, Parsed, Summaries};
 use crate::parse::{parse_digest_with, Rules};
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// What reading a file gave.
@@ -43,14 +43,23 @@ pub enum Prepared {
 
 #[derive(Debug, Default)]
 pub struct State {
-    /// Paths whose last good parse is published.
-    published: HashSet<PathBuf>,
-    /// Fingerprint of what each file held when last read (`None`: forgotten, read it
-    /// again). Ordered, so that a folder's files are one range.
-    seen: BTreeMap<PathBuf, Option<u64>>,
+    /// Every file read, each path once (the daemon holds one per digest of the folder).
+    /// Ordered, so that a folder's files are one range.
+    seen: BTreeMap<PathBuf, Seen>,
+    /// How many of them have a published digest.
+    published: usize,
     /// Files whose current content has a problem: it cannot be published at all, or
     /// only without some of its items.
     invalid: BTreeSet<PathBuf>,
+}
+
+/// What the state knows of a file.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+struct Seen {
+    /// Fingerprint of what it held when last read (`None`: forgotten, read it again).
+    print: Option<u64>,
+    /// Whether its last good parse is published.
+    published: bool,
 }
 
 /// What a file held, to tell whether it changed: a hash of its bytes. foldhash, not
@@ -92,7 +101,7 @@ impl State {
             FileInput::Unreadable(e) => fingerprint(e.message.as_bytes()).rotate_left(1),
             FileInput::Gone => return Prepared::Gone,
         };
-        if self.seen.get(rel) == Some(&Some(print)) {
+        if self.print_of(rel) == Some(print) {
             return Prepared::Same;
         }
         let parsed = match input {
@@ -107,17 +116,19 @@ impl State {
     pub fn commit(&mut self, rel: &Path, prepared: Prepared) -> Outcome {
         let (print, parsed) = match prepared {
             Prepared::Gone => {
-                self.seen.remove(rel);
+                let seen = self.seen.remove(rel).unwrap_or_default();
                 self.invalid.remove(rel);
-                return match self.published.remove(rel) {
-                    true => Outcome::Changed(None),
-                    false => Outcome::Unchanged,
-                };
+                return self.unpublish(seen.published);
             }
             Prepared::Same => return Outcome::Unchanged,
             Prepared::New { print, parsed } => (print, parsed),
         };
-        self.seen.insert(rel.to_path_buf(), Some(print));
+        let seen = match self.seen.get_mut(rel) {
+            Some(seen) => seen,
+            None => self.seen.entry(rel.to_path_buf()).or_default(),
+        };
+        seen.print = Some(print);
+        let was = seen.published;
         let problems = match &parsed {
             Ok(Parsed::Digest(digest)) => !digest.skipped.is_empty(),
             Ok(Parsed::Draft) => false,
@@ -130,14 +141,31 @@ impl State {
         }
         match parsed {
             Ok(Parsed::Digest(digest)) => {
-                self.published.insert(rel.to_path_buf());
+                self.set_published(rel, true);
+                self.published += usize::from(!was);
                 Outcome::Changed(Some(digest))
             }
-            Ok(Parsed::Draft) => match self.published.remove(rel) {
-                true => Outcome::Changed(None),
-                false => Outcome::Unchanged,
-            },
+            Ok(Parsed::Draft) => {
+                self.set_published(rel, false);
+                self.unpublish(was)
+            }
             Err(errors) => Outcome::Invalid(errors),
+        }
+    }
+
+    fn set_published(&mut self, rel: &Path, published: bool) {
+        if let Some(seen) = self.seen.get_mut(rel) {
+            seen.published = published;
+        }
+    }
+
+    /// The outcome of a file's digest leaving (`was`: whether it was published).
+    fn unpublish(&mut self, was: bool) -> Outcome {
+        if was {
+            self.published -= 1;
+            Outcome::Changed(None)
+        } else {
+            Outcome::Unchanged
         }
     }
 
@@ -155,17 +183,17 @@ impl State {
 
     /// The fingerprint of what the file at `rel` held when last read, if known.
     pub fn print_of(&self, rel: &Path) -> Option<u64> {
-        self.seen.get(rel).copied().flatten()
+        self.seen.get(rel).and_then(|seen| seen.print)
     }
 
     /// How many digests are published.
     pub fn published_count(&self) -> usize {
-        self.published.len()
+        self.published
     }
 
     /// Whether this path has a published digest (its last good parse).
     pub fn is_published(&self, rel: &Path) -> bool {
-        self.published.contains(rel)
+        self.seen.get(rel).is_some_and(|seen| seen.published)
     }
 
     /// How many files hold content with a problem right now.
@@ -176,8 +204,8 @@ impl State {
     /// Forgets what files held, so that the next update of each re-parses it (after a
     /// config change that alters parsing). Published digests stay until then.
     pub fn forget_contents(&mut self) {
-        for print in self.seen.values_mut() {
-            *print = None;
+        for seen in self.seen.values_mut() {
+            seen.print = None;
         }
     }
 }
