@@ -324,6 +324,7 @@ pub fn main(cli: Cli) -> ExitCode {
 /// Watch mode, with SIGTERM/SIGINT to stop and SIGHUP to reload the configuration.
 fn run_daemon(settings: Settings, cli: &Cli) -> Result<(), RunError> {
     use tokio::signal::unix::{signal, SignalKind};
+    crate::memory::fewer_arenas();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

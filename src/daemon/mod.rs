@@ -251,6 +251,9 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
                 if changed || self.daemon.needs_publish() {
                     self.publish();
                 }
+                if rescan {
+                    crate::memory::give_back();
+                }
             }
             Err(e) => {
                 let input = self.daemon.settings().input_dir.display().to_string();
@@ -398,6 +401,7 @@ pub async fn run(
     info!(input = %input.display(), output = %output, "{}; watching", lp.daemon.status());
     lp.ready();
     lp.daemon.live.complete();
+    crate::memory::give_back();
 
     let far = || Instant::now() + std::time::Duration::from_secs(86_400);
     loop {
