@@ -138,15 +138,13 @@ pub fn read_and_render(
     inspect(&corpus);
     let held = hold_back(settings, &mut corpus);
     let digests = corpus.len();
-    let read_full = |rel: &std::path::Path| match scan::load_one(
-        &settings.input_dir,
-        rel,
-        settings.max_file_bytes,
-        settings.rules(),
-        Summaries::Read,
-    ) {
-        Ok(crate::model::Parsed::Digest(digest)) => Some(digest),
-        _ => None,
+    let read_full = |rel: &std::path::Path, wanted: &[usize]| {
+        let path = settings.input_dir.join(rel);
+        let bytes = scan::read_capped(&path, settings.max_file_bytes).ok()?;
+        match crate::parse::parse_digest_summaries_at(&path, &bytes, settings.rules(), wanted) {
+            Ok(crate::model::Parsed::Digest(digest)) => Some(digest),
+            _ => None,
+        }
     };
     let (built, engine) = output::build_with(corpus, settings, read_full)?;
     // The process ends right after: freeing a corpus-sized web of small allocations

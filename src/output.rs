@@ -181,16 +181,17 @@ impl Renderer {
 
 /// Renders every feed, `index.opml` and `index.html` for a corpus.
 pub fn build(corpus: Corpus, settings: &Settings) -> Result<Built, RenderError> {
-    build_with(corpus, settings, |_| None).map(|(built, _)| built)
+    build_with(corpus, settings, |_, _| None).map(|(built, _)| built)
 }
 
 /// [`build`] for a corpus whose digests may have been read without summaries: `read`
-/// reads a digest again in full, and is asked only for the digests whose summaries some
-/// feed shows. Also returns the engine, for the caller to keep or drop.
+/// reads a digest again with the summaries of the items at the given positions, and is
+/// asked only for the digests and items whose summaries some feed shows. Also returns
+/// the engine, for the caller to keep or drop.
 pub fn build_with(
     corpus: Corpus,
     settings: &Settings,
-    read: impl Fn(&std::path::Path) -> Option<crate::model::Digest> + Sync,
+    read: impl Fn(&std::path::Path, &[usize]) -> Option<crate::model::Digest> + Sync,
 ) -> Result<(Built, Engine), RenderError> {
     let started = std::time::Instant::now();
     let mut engine = Engine::for_one_build(&settings.authors, settings.max_entries);
@@ -200,11 +201,12 @@ pub fn build_with(
             .map(|(path, digest)| (path, Some(digest))),
     );
     let merged = started.elapsed();
-    let paths: Vec<std::path::PathBuf> = engine.needs_summaries(settings).into_iter().collect();
-    for (path, full) in paths.iter().zip(par_map(&paths, |p| read(p))) {
+    let wanted: Vec<(std::path::PathBuf, Vec<usize>)> =
+        engine.needs_summaries(settings).into_iter().collect();
+    for ((path, at), full) in wanted.iter().zip(par_map(&wanted, |(p, at)| read(p, at))) {
         if let Some(full) = full {
             // A file that changed since it was read keeps its summaries out.
-            engine.fill_summaries(path, &full);
+            engine.fill_summaries(path, &full, at);
         }
     }
     let filled = started.elapsed();
@@ -213,7 +215,8 @@ pub fn build_with(
     tracing::debug!(
         merge_ms = merged.as_millis() as u64,
         summaries_ms = (filled - merged).as_millis() as u64,
-        reread = paths.len(),
+        reread = wanted.len(),
+        summaries = wanted.iter().map(|(_, at)| at.len()).sum::<usize>(),
         render_ms = (started.elapsed() - filled).as_millis() as u64,
         "build"
     );

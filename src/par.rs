@@ -69,18 +69,35 @@ pub fn par_map_on<T: Sync, R: Send>(
     items: &[T],
     f: impl Fn(&T) -> R + Sync,
 ) -> Vec<R> {
-    let per_part = |part: &[T]| part.iter().map(&f).collect::<Vec<R>>();
-    let mut parts = match part_size(items.len(), threads) {
-        Some(size) => on_threads(items.chunks(size), &per_part),
-        None => vec![per_part(items)],
-    };
-    if parts.len() == 1 {
-        if let Some(only) = parts.pop() {
-            return only;
-        }
+    if part_size(items.len(), threads).is_none() {
+        return items.iter().map(&f).collect();
     }
+    // The threads take blocks of items as they finish the last, rather than a fixed
+    // half each: items can differ tenfold in cost (the newest digests hold most of
+    // the summaries the feeds show), and a fixed split left one core idle.
+    let block = (items.len() / (threads * 16)).max(1);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let take = |_: usize| {
+        let mut done: Vec<(usize, Vec<R>)> = Vec::new();
+        loop {
+            let start = next.fetch_add(block, std::sync::atomic::Ordering::Relaxed);
+            let Some(part) = items.get(start..(start + block).min(items.len())) else {
+                break;
+            };
+            if part.is_empty() {
+                break;
+            }
+            done.push((start, part.iter().map(&f).collect()));
+        }
+        done
+    };
+    let mut blocks: Vec<(usize, Vec<R>)> = on_threads(0..threads, &take)
+        .into_iter()
+        .flatten()
+        .collect();
+    blocks.sort_unstable_by_key(|(start, _)| *start);
     let mut out = Vec::with_capacity(items.len());
-    for part in parts {
+    for (_, part) in blocks {
         out.extend(part);
     }
     out

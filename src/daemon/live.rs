@@ -10,7 +10,7 @@ use crate::future::{self, Held};
 use crate::model::{Digest, Parsed, Summaries};
 use crate::output::{Output, Renderer};
 use crate::par::par_map;
-use crate::parse::parse_digest;
+use crate::parse::parse_digest_summaries_at;
 use crate::state::{fingerprint, FileInput, Outcome, Prepared, State};
 use crate::text::count;
 use chrono::{DateTime, Utc};
@@ -230,16 +230,16 @@ impl Live {
     /// one that broke since keeps its entries without the summaries that were not read
     /// (docs/FORMAT.md §5).
     fn fill_summaries(&mut self, read: impl Fn(&Path) -> Option<Vec<u8>> + Sync) {
-        let paths: Vec<PathBuf> = self
+        let paths: Vec<(PathBuf, Vec<usize>)> = self
             .engine
             .needs_summaries(&self.settings)
             .into_iter()
-            .filter(|p| !self.unavailable.contains(p))
+            .filter(|(p, _)| !self.unavailable.contains(p))
             .collect();
         let rules = self.settings.rules();
         let state = &self.state;
         let input_dir = &self.settings.input_dir;
-        let full = par_map(&paths, |rel| {
+        let full = par_map(&paths, |(rel, wanted)| {
             let bytes = read(rel)?;
             if state
                 .print_of(rel)
@@ -247,13 +247,13 @@ impl Live {
             {
                 return None;
             }
-            match parse_digest(&input_dir.join(rel), &bytes, rules) {
+            match parse_digest_summaries_at(&input_dir.join(rel), &bytes, rules, wanted) {
                 Ok(Parsed::Digest(d)) => Some(d),
                 _ => None,
             }
         });
-        for (rel, full) in paths.into_iter().zip(full) {
-            match full.and_then(|full| self.engine.fill_summaries(&rel, &full)) {
+        for ((rel, wanted), full) in paths.into_iter().zip(full) {
+            match full.and_then(|full| self.engine.fill_summaries(&rel, &full, &wanted)) {
                 Some(touched) => {
                     if let Some(dirty) = &mut self.dirty {
                         dirty.extend(touched);
@@ -375,6 +375,26 @@ mod tests {
         folder.write(&mut live, "other.md", digest(1, 3, "Other."));
         folder.render(&mut live);
         assert_eq!(folder.reads(), Vec::<PathBuf>::new());
+    }
+
+    /// Summaries are read item by item: an item of a digest read before comes into the
+    /// feed, and the digest is read again for it.
+    #[test]
+    fn an_item_that_comes_into_a_feed_later_gets_its_summary() {
+        let mut live = Live::new(settings(1));
+        let mut folder = Folder::new();
+        let two = "---\ndate: 2026-01-05T00:00:00Z\n---\n1. [First](https://x.com/someone/status/1)\n   First summary.\n2. [Second](https://x.com/someone/status/2)\n   Second summary.\n";
+        folder.write(&mut live, "a.md", two.as_bytes().to_vec());
+        folder.render(&mut live);
+        assert_eq!(folder.reads(), vec![PathBuf::from("a.md")]);
+        assert!(rss(&live).contains("First summary."), "{}", rss(&live));
+        // An older digest names the first tweet: it is dated there now, and the second
+        // item of a.md is the newest entry.
+        folder.write(&mut live, "old.md", digest(1, 1, "Old summary."));
+        folder.render(&mut live);
+        assert_eq!(folder.reads(), vec![PathBuf::from("a.md")]);
+        assert!(rss(&live).contains("Second summary."), "{}", rss(&live));
+        assert!(!rss(&live).contains("First summary."), "{}", rss(&live));
     }
 
     #[test]

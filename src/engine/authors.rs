@@ -96,7 +96,7 @@ impl Evidence {
         for irec in &rec.items {
             let (Some(h), Some(name)) = (
                 irec.handle(),
-                rec.cand(irec, irec.pass1.map(u32::from)).map(|c| c.name),
+                rec.cand(irec, irec.pass1().map(u32::from)).map(|c| c.name),
             ) else {
                 continue;
             };
@@ -191,8 +191,8 @@ impl Evidence {
         rec.items
             .iter()
             .map(|irec| {
-                if irec.pass1.is_some() {
-                    return irec.pass1.map(u32::from);
+                if let Some(cut) = irec.pass1() {
+                    return Some(u32::from(cut));
                 }
                 let found = match irec.handle() {
                     Some(_) if rec.suffixed => None,

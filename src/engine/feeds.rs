@@ -17,41 +17,53 @@ impl Engine {
         }
     }
 
-    /// Digests read without their summaries whose summaries some feed shows: the
-    /// entries' earliest digests.
+    /// Items read without their summaries whose summaries some feed shows (the shown
+    /// entries' earliest items), by digest: each digest's item positions, in order.
     /// Read off the feed orders, as [`Engine::feeds`] takes their first entries, without
     /// laying every feed out: the daemon asks at every render.
-    pub fn needs_summaries(&self, settings: &crate::config::Settings) -> BTreeSet<PathBuf> {
+    pub fn needs_summaries(
+        &self,
+        settings: &crate::config::Settings,
+    ) -> BTreeMap<PathBuf, Vec<usize>> {
         let orders = &self.orders;
         let sets = std::iter::once(&orders.global)
             .chain(orders.by_category.values())
             .chain(orders.by_author.values());
-        let mut out = BTreeSet::new();
+        let mut wanted: BTreeMap<Slot, BTreeSet<usize>> = BTreeMap::new();
         for kept in sets {
             for (_, key) in kept.first.iter().take(settings.max_entries) {
                 if !self.entries.contains_key(key) {
                     continue;
                 }
-                let Some((slot, _)) = self.occ.earliest(key) else {
+                let Some((slot, pos)) = self.occ.earliest(key) else {
                     continue;
                 };
-                if let Some(rec) = self.recs.at(slot) {
-                    if rec.digest.summaries == Summaries::Skip {
-                        out.insert(rec.path());
-                    }
+                let Some(rec) = self.recs.at(slot) else {
+                    continue;
+                };
+                let read = rec.digest.summaries == Summaries::Read
+                    || rec.items.get(pos).is_none_or(|irec| irec.summary);
+                if !read {
+                    wanted.entry(slot).or_default().insert(pos);
                 }
             }
         }
-        out
+        wanted
+            .into_iter()
+            .filter_map(|(slot, at)| Some((self.recs.at(slot)?.path(), at.into_iter().collect())))
+            .collect()
     }
 
-    /// Fills in the summaries of a digest that was read without them, from a full read
-    /// of the same file. Ignored (`None`) if the file no longer holds the same items.
-    /// Returns the feeds of the entries whose summary changed.
+    /// Fills in the summaries of the items at `wanted` of a digest read without
+    /// summaries, from a reading of the same file that has them ([`Summaries::Read`], or
+    /// [`crate::parse::parse_digest_summaries_at`] for these items). Ignored (`None`)
+    /// if the file no longer holds the same items. Returns the feeds of the entries
+    /// whose summary changed.
     pub fn fill_summaries(
         &mut self,
         path: &std::path::Path,
         full: &Digest,
+        wanted: &[usize],
     ) -> Option<BTreeSet<FeedId>> {
         let key = dkey(path);
         let rec = self.recs.get_mut(&key)?;
@@ -68,12 +80,17 @@ impl Engine {
         if !same {
             return None;
         }
-        for (item, filled) in rec.digest.items.iter_mut().zip(&full.items) {
-            item.summary_html = filled.summary_html.clone();
-        }
-        rec.digest.summaries = Summaries::Read;
         let mut dirty = BTreeSet::new();
-        for (pos, item) in rec.digest.items.iter().enumerate() {
+        for &pos in wanted {
+            let (Some(item), Some(irec), Some(filled)) = (
+                rec.digest.items.get_mut(pos),
+                rec.items.get_mut(pos),
+                full.items.get(pos),
+            ) else {
+                continue;
+            };
+            item.summary_html = filled.summary_html.clone();
+            irec.summary = true;
             let earliest = self.occ.get(&item.link.key).and_then(<[Occ]>::first);
             if !earliest.is_some_and(|(_, p, i, _)| *p == key && *i as usize == pos) {
                 continue;

@@ -343,7 +343,7 @@ impl Engine {
             let (suffixed, pass1) = evidence.first_pass(rec);
             rec.suffixed = suffixed;
             for (irec, cut) in rec.items.iter_mut().zip(pass1) {
-                irec.pass1 = cut.and_then(|c| u8::try_from(c).ok());
+                irec.set_pass1(cut);
             }
         };
         let Trace {

@@ -285,12 +285,18 @@ pub(super) struct ItemRec {
     /// The first item of its digest with this key (later ones are the same entry).
     pub(super) first: bool,
     /// First-pass cut, an index into `cands` (a title has at most one candidate per
-    /// byte of a name's longest, 160).
-    pub(super) pass1: Option<u8>,
+    /// byte of a name's longest, 160), or [`NO_PASS`] ([`ItemRec::pass1`]).
+    pass1: u8,
+    /// Whether the item's summary was read (in a digest read without summaries, the
+    /// summaries of the items some feed shows are read again, item by item).
+    pub(super) summary: bool,
     /// Final cut: the name split off and where the title ends. Kept here, not as an
     /// index into `cands`, so that computing an entry reads one record per item.
     cut: FinalCut,
 }
+
+/// No first-pass cut: [`ItemRec::pass1`] is `None`.
+const NO_PASS: u8 = u8::MAX;
 
 /// No cut: [`ItemRec::cut`] is `None`.
 const NO_CUT: FinalCut = FinalCut {
@@ -311,6 +317,17 @@ impl ItemRec {
     /// The handle as the link writes it.
     pub(super) fn written(&self) -> Option<Sym> {
         named(self.written)
+    }
+
+    pub(super) fn pass1(&self) -> Option<u8> {
+        (self.pass1 != NO_PASS).then_some(self.pass1)
+    }
+
+    pub(super) fn set_pass1(&mut self, cut: Option<u32>) {
+        self.pass1 = cut
+            .and_then(|c| u8::try_from(c).ok())
+            .filter(|&c| c != NO_PASS)
+            .unwrap_or(NO_PASS);
     }
 
     pub(super) fn cut(&self) -> Option<FinalCut> {
@@ -467,7 +484,8 @@ pub(super) fn records_of(
                 cands_start: u32::try_from(start).unwrap_or(u32::MAX),
                 cands_len: len,
                 first: seen.insert(&item.link.key),
-                pass1: None,
+                pass1: NO_PASS,
+                summary: false,
                 cut: NO_CUT,
             }
         })

@@ -618,6 +618,30 @@ mod tests {
         Ok(())
     }
 
+    /// Where the reading is sure and the body defines no link reference, each item read
+    /// alone has the summary the whole body's parse gives it.
+    fn alone_agrees(body: &str) -> Result<(), TestCaseError> {
+        let Ok(items) = items(body) else {
+            return Ok(());
+        };
+        if body.contains("]:") {
+            return Ok(());
+        }
+        let whole = crate::parse::body::commonmark_items(body, crate::model::Summaries::Read);
+        let alone = crate::parse::Alone::new(body, &items);
+        for (index, item) in items.iter().enumerate() {
+            let full = whole.get(index).and_then(|r| r.as_ref().ok());
+            prop_assert_eq!(
+                alone.alone(index, item),
+                full.map(|f| f.summary_html.clone()),
+                "item {} of {:?}",
+                index,
+                body
+            );
+        }
+        Ok(())
+    }
+
     #[test]
     fn notes_items_without_a_summary_and_summaries_that_fell_out() {
         let body = "Intro.\n\n1. [a](u)\n   s\n\n2. [b](v) on the line\n3. [c](w)\n\n  fell out\n\n    and this\nafter\n";
@@ -921,6 +945,7 @@ mod tests {
                 prop_assert_eq!(Some(fast), parser(&body), "{:?}", body);
             }
             notes_agree(&body)?;
+            alone_agrees(&body)?;
         }
 
         #[test]
@@ -936,6 +961,7 @@ mod tests {
             if let Ok(fast) = items(&body) {
                 prop_assert_eq!(Some(fast), parser(&body), "{:?}", body);
             }
+            alone_agrees(&body)?;
         }
 
         /// Titles built from what code spans, references, autolinks and HTML are made
@@ -987,6 +1013,7 @@ mod tests {
                 prop_assert_eq!(Some(fast), parser(&body), "{:?}", body);
             }
             notes_agree(&body)?;
+            alone_agrees(&body)?;
         }
     }
 }
