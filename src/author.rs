@@ -75,16 +75,47 @@ const MAX_NAME_BYTES: usize = 4 * 40 + 8;
 /// Could this be a person's or an account's display name? Short, few words, no
 /// sentence punctuation, not starting with a digit (`GPT-5.2` is not a name).
 fn is_name_like(text: &str) -> bool {
-    const SENTENCE: &[char] = &[
-        '，', '。', '：', '；', '！', '？', '“', '”', '《', '》', '（', '）', '、', ':', ';', '!',
-        '?', '"', '(', ')', '[', ']',
-    ];
-    !text.is_empty()
-        && text.len() <= MAX_NAME_BYTES
-        && text.chars().count() <= 40
-        && text.split_whitespace().count() <= 5
-        && !text.contains(SENTENCE)
-        && !text.starts_with(|c: char| c.is_ascii_digit() || c == '-')
+    if text.is_empty()
+        || text.len() > MAX_NAME_BYTES
+        || text.starts_with(|c: char| c.is_ascii_digit() || c == '-')
+    {
+        return false;
+    }
+    // One pass: every title's last hyphens are looked at, in every full run.
+    let (mut chars, mut words, mut in_word) = (0usize, 0usize, false);
+    for c in text.chars() {
+        if matches!(
+            c,
+            '，' | '。'
+                | '：'
+                | '；'
+                | '！'
+                | '？'
+                | '“'
+                | '”'
+                | '《'
+                | '》'
+                | '（'
+                | '）'
+                | '、'
+                | ':'
+                | ';'
+                | '!'
+                | '?'
+                | '"'
+                | '('
+                | ')'
+                | '['
+                | ']'
+        ) {
+            return false;
+        }
+        chars += 1;
+        let space = c.is_whitespace();
+        words += usize::from(!space && !in_word);
+        in_word = !space;
+    }
+    chars <= 40 && words <= 5
 }
 
 fn is_cjk(c: char) -> bool {
@@ -261,6 +292,24 @@ mod tests {
                 name_matches_handle(&name, &handle),
                 name_matches_handle_allocating(&name, &handle)
             );
+        }
+
+        /// The one-pass test of a name says what the rules say, written plainly.
+        #[test]
+        fn name_likeness_is_the_plain_rule(
+            text in r#"[A-Za-z0-9 \t\x{3000}\x{a0}\-.，:!\[\]"()乔é]{0,50}|[a ]{150,170}"#,
+        ) {
+            const SENTENCE: &[char] = &[
+                '，', '。', '：', '；', '！', '？', '“', '”', '《', '》', '（', '）', '、', ':', ';',
+                '!', '?', '"', '(', ')', '[', ']',
+            ];
+            let plain = !text.is_empty()
+                && text.len() <= MAX_NAME_BYTES
+                && text.chars().count() <= 40
+                && text.split_whitespace().count() <= 5
+                && !text.contains(SENTENCE)
+                && !text.starts_with(|c: char| c.is_ascii_digit() || c == '-');
+            proptest::prop_assert_eq!(is_name_like(&text), plain, "{:?}", text);
         }
 
         /// Names and handles made of the same pieces, so that every rule is put to

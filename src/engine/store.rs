@@ -454,14 +454,35 @@ pub(super) fn records_of(
     configured: &BTreeMap<String, &'static str>,
     digest: &Digest,
 ) -> (Vec<ItemRec>, Box<[Cand]>) {
+    // A digest names its few keys once each, mostly: a scan of those seen beats a hash
+    // set, up to a size.
+    let few = digest.items.len() <= 32;
+    let mut seen_few: Vec<&EntryKey> = Vec::new();
     let mut seen: HashSet<&EntryKey> = HashSet::new();
+    let mut first = |key| {
+        if few {
+            let new = !seen_few.contains(&key);
+            if new {
+                seen_few.push(key);
+            }
+            new
+        } else {
+            seen.insert(key)
+        }
+    };
     let mut all: Vec<Cand> = Vec::new();
     let items = digest
         .items
         .iter()
         .map(|item| {
-            let lower = item.link.handle.map(|h| h.to_ascii_lowercase());
-            let configured = lower.as_ref().and_then(|h| configured.get(h));
+            let lower = item.link.handle.map(|h| {
+                if h.bytes().any(|b| b.is_ascii_uppercase()) {
+                    std::borrow::Cow::Owned(h.to_ascii_lowercase())
+                } else {
+                    std::borrow::Cow::Borrowed(h.as_str())
+                }
+            });
+            let configured = lower.as_ref().and_then(|h| configured.get(h.as_ref()));
             let start = all.len();
             all.extend(candidates(&item.title).into_iter().filter_map(|c| {
                 let name = c.cut.name(&item.title);
@@ -483,7 +504,7 @@ pub(super) fn records_of(
                 written: UNNAMED,
                 cands_start: u32::try_from(start).unwrap_or(u32::MAX),
                 cands_len: len,
-                first: seen.insert(&item.link.key),
+                first: first(&item.link.key),
                 pass1: NO_PASS,
                 summary: false,
                 cut: NO_CUT,
