@@ -74,9 +74,10 @@ pub fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, RenderError
 fn permalink_guids(bytes: Vec<u8>) -> Vec<u8> {
     const PLAIN: &[u8] = b"<guid>";
     const MARKED: &[u8] = b"<guid isPermaLink=\"true\">";
+    let finder = memchr::memmem::Finder::new(PLAIN);
     let mut out = Vec::with_capacity(bytes.len() + 1024);
     let mut rest = &bytes[..];
-    while let Some(i) = rest.windows(PLAIN.len()).position(|w| w == PLAIN) {
+    while let Some(i) = finder.find(rest) {
         out.extend_from_slice(&rest[..i]);
         out.extend_from_slice(MARKED);
         rest = &rest[i + PLAIN.len()..];
