@@ -105,6 +105,10 @@ mod plain {
             if let Some(after) = rest.strip_prefix('<') {
                 let end = after.find('>')?;
                 let tag = &after[..end];
+                // html5ever turns CR into LF and NUL into U+FFFD inside tags too.
+                if tag.contains(['\r', '\0']) {
+                    return None;
+                }
                 rest = &after[end + 1..];
                 if let Some(name) = tag.strip_prefix('/') {
                     if open.top() != Some(name) {
@@ -128,7 +132,11 @@ mod plain {
                     out.push_str(name);
                     out.push('>');
                 } else {
+                    // `href` alone: a title, or any other attribute, is ammonia's.
                     let href = tag.strip_prefix("a href=\"")?.strip_suffix('"')?;
+                    if href.contains('"') {
+                        return None;
+                    }
                     let url = decode(href)?;
                     if !allowed(&url) || !open.may_open("a") {
                         return None;
@@ -314,6 +322,10 @@ mod tests {
             "<p><img src=\"https://e.com/i.png\" alt=\"\" /></p>",
             "<strong><p>x</p></strong>",
             "<code><em>x</em></code>",
+            "<p><a href=\"https://example.com/x\" title=\"t\">x</a></p>",
+            "<p><a href=\"https://e.com/\" onclick=\"x\">x</a></p>",
+            "<p><a href=\"https://e.com/\" href=\"https://f.com/\">x</a></p>",
+            "<p\r>x</p>",
         ] {
             assert_eq!(plain::clean(html), None, "{html}");
         }
@@ -329,6 +341,7 @@ mod tests {
                 "[l](https://example.com/a?b=1&c=2)", "[q](https://example.com/it's)",
                 "[m](mailto:a@example.com)", "[js](javascript:alert(1))", "[r](/local)",
                 "[s](<https://example.com/a b>)", "[t](https://example.com \"title\")",
+                "[t](https://example.com/x \"title\")", "[t](https://example.com/x 'a\"b')",
                 "<https://auto.example/x>", "![i](https://example.com/i.png)",
                 "<b>raw</b>", "<strong>", "</strong>", "<p>", "</p>", "<em>x</em>",
                 "<a href=\"https://e.com\">raw</a>", "<br />", "&amp;", "&copy;", "&#1;",
@@ -349,6 +362,7 @@ mod tests {
                 "<blockquote>", "</blockquote>", "<br />", "</a>",
                 "<a href=\"https://x.example/?a=1&amp;b=&#x27;c&#x27;\">",
                 "<a href=\"mailto:a@x.example\">", "<a href=\"HTTPS://X.EXAMPLE/%20\">",
+                "<a href=\"https://x.example/p\" title=\"t\">", "<a href=\"https://x.example/\" onclick=\"y\">",
                 "text", " ", "\n", "&amp;", "&lt;", "&gt;", "&quot;", "&#39;", "\u{a0}", ">",
             ]), 0..16),
         ) {
