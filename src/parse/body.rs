@@ -183,6 +183,9 @@ fn summary_events(rest: Vec<Event<'_>>, loose: bool) -> Vec<Event<'_>> {
     let mut depth = 0usize;
     // The remainder of the link's paragraph (loose items) is a paragraph of its own.
     let mut in_first_paragraph = loose;
+    // Still in the remainder of the link's paragraph, before its first word: the space
+    // and line break after the link go. Only there: a later paragraph of a loose item
+    // keeps a leading `&nbsp;`, so a tight one must too.
     let mut leading = true;
     for event in rest {
         if in_first_paragraph && depth == 0 && matches!(event, Event::End(TagEnd::Paragraph)) {
@@ -191,7 +194,7 @@ fn summary_events(rest: Vec<Event<'_>>, loose: bool) -> Vec<Event<'_>> {
                 out.push(Event::End(TagEnd::Paragraph));
                 open = false;
             }
-            leading = true;
+            leading = false;
             continue;
         }
         let inline = is_inline(&event);
@@ -218,15 +221,14 @@ fn summary_events(rest: Vec<Event<'_>>, loose: bool) -> Vec<Event<'_>> {
         } else if depth == 0 && open && !inline {
             out.push(Event::End(TagEnd::Paragraph));
             open = false;
-            leading = true;
         }
         match &event {
             Event::Start(_) => depth += 1,
             Event::End(_) => depth = depth.saturating_sub(1),
             _ => {}
         }
-        if !inline && depth == 0 {
-            leading = true;
+        if !inline {
+            leading = false;
         }
         out.push(event);
     }
@@ -246,6 +248,16 @@ mod tests {
 
     fn ok(body: &str) -> Vec<RawItem> {
         items(body).into_iter().map(|r| r.unwrap()).collect()
+    }
+
+    /// A later paragraph that opens with a character reference for a space keeps it,
+    /// tight or loose.
+    #[test]
+    fn only_the_link_line_loses_its_leading_space() {
+        let tight = ok("1. [a](https://x.com/a/status/1)\n   # note\n   &nbsp;x\n2. [b](u)\n");
+        let loose = ok("1. [a](https://x.com/a/status/1)\n   # note\n   &nbsp;x\n\n2. [b](u)\n");
+        assert_eq!(tight[0].summary_html, "<h1>note</h1>\n<p>\u{a0}x</p>");
+        assert_eq!(tight[0].summary_html, loose[0].summary_html);
     }
 
     #[test]

@@ -998,6 +998,7 @@ mod tests {
                     1 => prop::sample::select(vec![
                         "  lazy\n", "    > q\n", "    ```\n", "    ---\n", "    ===\n",
                         "        code\n", "  - x\n", "# h\n", "after\n", "[t]: v\n",
+                        "    # n\n", "    &nbsp;s\n", "    &#32;\n", "    &#9;t\n",
                     ]),
                 ], 0..6),
             ), 1..6),
