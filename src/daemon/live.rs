@@ -397,6 +397,20 @@ mod tests {
         assert!(!rss(&live).contains("First summary."), "{}", rss(&live));
     }
 
+    /// A reload keeps what was read: the summaries shown are not read again.
+    #[test]
+    fn a_reload_reads_no_summary_again() {
+        let mut live = Live::new(settings(1));
+        let mut folder = Folder::new();
+        folder.write(&mut live, "a.md", digest(1, 1, "Read once."));
+        folder.render(&mut live);
+        assert_eq!(folder.reads(), vec![PathBuf::from("a.md")]);
+        let mut live = live.reconfigured(settings(1));
+        folder.render(&mut live);
+        assert_eq!(folder.reads(), Vec::<PathBuf>::new());
+        assert!(rss(&live).contains("Read once."), "{}", rss(&live));
+    }
+
     #[test]
     fn a_digest_that_breaks_keeps_the_summaries_it_showed() {
         let mut live = Live::new(settings(5));

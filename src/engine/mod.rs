@@ -180,10 +180,25 @@ impl Engine {
 
     /// The same digests in `engine`, an empty engine made for another configuration.
     pub fn moved_into(self, mut engine: Engine) -> Engine {
+        // Which items' summaries were read goes along with the digests: else every
+        // shown item would be read again after a reload, and those of a digest broken
+        // meanwhile would be lost.
+        let mut read: Vec<(DKey, Vec<bool>)> = Vec::new();
         engine.apply(self.recs.into_recs().map(|rec| {
+            read.push((
+                rec.key.clone(),
+                rec.items.iter().map(|i| i.summary).collect(),
+            ));
             let (path, digest) = rec.into_digest();
             (path, Some(digest))
         }));
+        for (key, flags) in read {
+            if let Some(rec) = engine.recs.get_mut(&key) {
+                for (irec, summary) in rec.items.iter_mut().zip(flags) {
+                    irec.summary |= summary;
+                }
+            }
+        }
         engine
     }
 
