@@ -9,21 +9,27 @@
 //! That is bounded by the distinct names a folder has ever held, a few kilobytes for
 //! years of digests, and the engine kept every name it saw before this too.
 
-use foldhash::{HashMap, HashSet};
+use foldhash::HashSet;
 use std::sync::{Mutex, OnceLock, PoisonError};
 
-fn table() -> &'static Mutex<HashSet<&'static str>> {
-    static TABLE: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+fn table() -> &'static Mutex<HashSet<Thin>> {
+    static TABLE: OnceLock<Mutex<HashSet<Thin>>> = OnceLock::new();
     TABLE.get_or_init(Mutex::default)
 }
 
 /// The one stored copy of `name`.
 pub fn intern(name: &str) -> &'static str {
+    intern_thin(name).as_str()
+}
+
+/// [`intern`], one pointer wide: every item's handle is stored so, with one lookup.
+pub fn intern_thin(name: &str) -> Thin {
     let mut table = table().lock().unwrap_or_else(PoisonError::into_inner);
     if let Some(&stored) = table.get(name) {
         return stored;
     }
-    let stored: &'static str = Box::leak(name.into());
+    let text: &'static str = Box::leak(name.into());
+    let stored = Thin(Box::leak(Box::new(text)));
     table.insert(stored);
     stored
 }
@@ -52,24 +58,17 @@ impl std::fmt::Debug for Thin {
     }
 }
 
+/// Hashes and compares as its text, so that the table finds it by a `&str`.
+impl std::borrow::Borrow<str> for Thin {
+    fn borrow(&self) -> &str {
+        self.0
+    }
+}
+
 impl PartialEq<&str> for Thin {
     fn eq(&self, other: &&str) -> bool {
         *self.0 == *other
     }
-}
-
-fn thin_table() -> &'static Mutex<HashMap<&'static str, Thin>> {
-    static TABLE: OnceLock<Mutex<HashMap<&'static str, Thin>>> = OnceLock::new();
-    TABLE.get_or_init(Mutex::default)
-}
-
-/// [`intern`], one pointer wide.
-pub fn intern_thin(name: &str) -> Thin {
-    let stored = intern(name);
-    let mut table = thin_table().lock().unwrap_or_else(PoisonError::into_inner);
-    *table
-        .entry(stored)
-        .or_insert_with(|| Thin(Box::leak(Box::new(stored))))
 }
 
 fn sets() -> &'static Mutex<HashSet<&'static [&'static str]>> {
