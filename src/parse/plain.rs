@@ -642,6 +642,15 @@ mod tests {
         Ok(())
     }
 
+    /// An item read alone is tight where its list is loose: its summary must not care
+    /// (a later paragraph that opens with `&nbsp;` kept it only when loose).
+    #[test]
+    fn an_item_read_alone_has_the_summary_of_the_whole_body() {
+        let body = "1. [a](https://x.com/a/status/1)\n   # note\n   &nbsp;x\n\n2. [b](https://x.com/b/status/2)\n";
+        assert!(items(body).is_ok(), "read line by line");
+        alone_agrees(body).unwrap();
+    }
+
     #[test]
     fn notes_items_without_a_summary_and_summaries_that_fell_out() {
         let body = "Intro.\n\n1. [a](u)\n   s\n\n2. [b](v) on the line\n3. [c](w)\n\n  fell out\n\n    and this\nafter\n";
