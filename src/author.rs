@@ -44,6 +44,14 @@ pub struct Candidate {
 /// Every place where `title` could end in `-Name` or ` - Name`, in order.
 pub fn candidates(title: &str) -> Vec<Candidate> {
     let mut out = Vec::new();
+    candidates_from_the_end(title, |c| out.push(c));
+    out.reverse();
+    out
+}
+
+/// [`candidates`], last first, each handed to `found`: a full run looks at every
+/// title, and most have one candidate or none, not worth a vector each.
+pub fn candidates_from_the_end(title: &str, mut found: impl FnMut(Candidate)) {
     // A name is at most 40 characters (160 bytes), so only the last hyphens can start
     // one: looking no further keeps a long hyphenated title linear.
     for i in memchr::memrchr_iter(b'-', title.as_bytes()) {
@@ -57,7 +65,7 @@ pub fn candidates(title: &str) -> Vec<Candidate> {
             continue;
         }
         let spaced = title[..i].ends_with(' ') && right_raw.starts_with(' ');
-        out.push(Candidate {
+        found(Candidate {
             cut: Cut {
                 title_end: left.len(),
                 name_start: title.len() - right_raw.trim_start().len(),
@@ -65,8 +73,6 @@ pub fn candidates(title: &str) -> Vec<Candidate> {
             spaced,
         });
     }
-    out.reverse();
-    out
 }
 
 /// Longest name considered, in bytes: 40 characters of up to 4 bytes, plus spaces.
@@ -132,7 +138,10 @@ fn is_cjk(c: char) -> bool {
 /// on the stack; a name or handle too long for them (no real one is) takes
 /// [`name_matches_handle_allocating`], which says the same.
 pub fn name_matches_handle(name: &str, handle: &str) -> bool {
-    if name.chars().any(is_cjk) {
+    // An ASCII name has no CJK and lowercases byte by byte: most names, and the
+    // Unicode lowercasing was most of the cost.
+    let ascii = name.is_ascii();
+    if !ascii && name.chars().any(is_cjk) {
         return false;
     }
     let mut key = [0u8; 64];
@@ -149,27 +158,23 @@ pub fn name_matches_handle(name: &str, handle: &str) -> bool {
     // from other characters: the Kelvin sign is a `k`), joined, and where each of its
     // tokens ends. A space after the name ends the last token.
     let mut joined = [0u8; 192];
-    let mut joined_len = 0;
     let mut ends = [0u8; 32];
-    let mut tokens = 0;
-    let mut in_token = false;
-    for c in name.chars().flat_map(char::to_lowercase).chain([' ']) {
-        if c.is_ascii_alphanumeric() {
-            let Some(slot) = joined.get_mut(joined_len) else {
-                return name_matches_handle_allocating(name, handle);
-            };
-            *slot = c as u8;
-            joined_len += 1;
-            in_token = true;
-        } else if in_token {
-            let Some(end) = ends.get_mut(tokens) else {
-                return name_matches_handle_allocating(name, handle);
-            };
-            *end = joined_len as u8;
-            tokens += 1;
-            in_token = false;
-        }
-    }
+    let lowered = if ascii {
+        join_tokens(
+            name.bytes().map(|b| char::from(b.to_ascii_lowercase())),
+            &mut joined,
+            &mut ends,
+        )
+    } else {
+        join_tokens(
+            name.chars().flat_map(char::to_lowercase),
+            &mut joined,
+            &mut ends,
+        )
+    };
+    let Some((joined_len, tokens)) = lowered else {
+        return name_matches_handle_allocating(name, handle);
+    };
     let joined = &joined[..joined_len];
     if key.is_empty() || joined.is_empty() {
         return false;
@@ -185,6 +190,29 @@ pub fn name_matches_handle(name: &str, handle: &str) -> bool {
         (token.len() >= 4 && contains(key, token))
             || (token.len() == 3 && i == 0 && tokens > 1 && key.starts_with(token))
     })
+}
+
+/// The ASCII letters and digits of `lowered`, joined into `joined`, and where each of
+/// its tokens ends, into `ends`: how many of each, or `None` when they do not fit.
+fn join_tokens(
+    lowered: impl Iterator<Item = char>,
+    joined: &mut [u8],
+    ends: &mut [u8],
+) -> Option<(usize, usize)> {
+    let (mut len, mut tokens, mut in_token) = (0, 0, false);
+    // A space after the name ends the last token.
+    for c in lowered.chain([' ']) {
+        if c.is_ascii_alphanumeric() {
+            *joined.get_mut(len)? = c as u8;
+            len += 1;
+            in_token = true;
+        } else if in_token {
+            *ends.get_mut(tokens)? = u8::try_from(len).ok()?;
+            tokens += 1;
+            in_token = false;
+        }
+    }
+    Some((len, tokens))
 }
 
 /// [`name_matches_handle`], written plainly with strings.

@@ -100,7 +100,8 @@ fn plain_tweet(raw: &str) -> Option<(&str, u64)> {
     let rest = raw
         .strip_prefix("https://")
         .or_else(|| raw.strip_prefix("http://"))?;
-    let slash = rest.find('/')?;
+    // Byte searches and a hand-rolled number: this runs once per item of every digest.
+    let slash = memchr::memchr(b'/', rest.as_bytes())?;
     let host = &rest[..slash];
     if !matches!(
         host,
@@ -114,7 +115,8 @@ fn plain_tweet(raw: &str) -> Option<(&str, u64)> {
         return None;
     }
     let path = &rest[slash + 1..];
-    let (handle, path) = path.split_once('/')?;
+    let end = memchr::memchr(b'/', path.as_bytes())?;
+    let (handle, path) = (&path[..end], &path[end + 1..]);
     if !is_handle(handle) {
         return None;
     }
@@ -122,10 +124,18 @@ fn plain_tweet(raw: &str) -> Option<(&str, u64)> {
         .strip_prefix("status/")
         .or_else(|| path.strip_prefix("statuses/"))?;
     let digits = path.bytes().take_while(u8::is_ascii_digit).count();
-    let id: u64 = path[..digits].parse().ok()?;
+    if digits == 0 {
+        return None;
+    }
+    let id = path.as_bytes()[..digits].iter().try_fold(0u64, |n, &d| {
+        n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+    })?;
     let tail = &path[digits..];
-    let (tail, fragment) = tail.split_once('#').unwrap_or((tail, ""));
-    let (tail, query) = tail.split_once('?').unwrap_or((tail, ""));
+    if tail.is_empty() {
+        return Some((handle, id));
+    }
+    let (tail, fragment) = split_at_byte(tail, b'#');
+    let (tail, query) = split_at_byte(tail, b'?');
     let media = |t: &str| {
         t.strip_prefix("/photo/")
             .or_else(|| t.strip_prefix("/video/"))
@@ -138,6 +148,14 @@ fn plain_tweet(raw: &str) -> Option<(&str, u64)> {
     let ok =
         (matches!(tail, "" | "/") || media(tail)) && plain(query, b"=&.") && plain(fragment, b"");
     ok.then_some((handle, id))
+}
+
+/// `text` before and after its first `byte` (an ASCII one), or all of it and "".
+fn split_at_byte(text: &str, byte: u8) -> (&str, &str) {
+    match memchr::memchr(byte, text.as_bytes()) {
+        Some(at) => (&text[..at], &text[at + 1..]),
+        None => (text, ""),
+    }
 }
 
 fn is_x_host(host: &str) -> bool {

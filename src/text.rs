@@ -12,6 +12,35 @@ pub fn is_xml_unsafe(c: char) -> bool {
         | '\u{7F}'..='\u{9F}' | '\u{FFFE}' | '\u{FFFF}')
 }
 
+/// Whether `test` holds for any byte of `bytes`. Blocks of 16 bytes are tested whole,
+/// with no branch per byte, so that the compiler turns `test` (itself without
+/// branches: `&` and `|`, not `&&` and `||`) into vector instructions.
+pub fn any_byte(bytes: &[u8], test: impl Fn(u8) -> bool) -> bool {
+    let (blocks, rest) = bytes.as_chunks::<16>();
+    blocks
+        .iter()
+        .any(|block| block.iter().fold(false, |hit, &c| hit | test(c)))
+        || rest.iter().any(|&c| test(c))
+}
+
+/// Whether `test` holds for any byte of `bytes` and the byte after it (0 after the
+/// last), tested as [`any_byte`] tests.
+pub fn any_pair(bytes: &[u8], test: impl Fn(u8, u8) -> bool) -> bool {
+    const BLOCK: usize = 16;
+    let mut i = 0;
+    while let Some(window) = bytes.get(i..i + BLOCK + 1) {
+        let hit = window[..BLOCK]
+            .iter()
+            .zip(&window[1..])
+            .fold(false, |hit, (&c, &next)| hit | test(c, next));
+        if hit {
+            return true;
+        }
+        i += BLOCK;
+    }
+    (i..bytes.len()).any(|j| test(bytes[j], bytes.get(j + 1).copied().unwrap_or(0)))
+}
+
 /// Whether `text` holds a character for which [`is_xml_unsafe`] holds, judged from
 /// its UTF-8 bytes: C0 controls and DEL are single bytes, C1 controls are 0xC2
 /// 0x80–0x9F, U+FFFE and U+FFFF are 0xEF 0xBF 0xBE–0xBF. Every input byte passes
@@ -91,6 +120,15 @@ pub fn collapse_whitespace(text: &str) -> String {
     out
 }
 
+/// [`collapse_whitespace`], borrowing `text` when it is collapsed already.
+pub fn collapse_whitespace_borrowed(text: &str) -> Cow<'_, str> {
+    if is_collapsed(text) {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(collapse_whitespace(text))
+    }
+}
+
 /// Whether `text` is what [`collapse_whitespace`] makes of it: no white space but single
 /// ASCII spaces between words. Judged from the bytes (every title of the folder passes
 /// here): white space is ASCII, or one of the few characters whose UTF-8 starts with
@@ -110,6 +148,19 @@ fn is_collapsed(text: &str) -> bool {
     let b = text.as_bytes();
     if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
         return false;
+    }
+    // Most titles hold no two spaces in a row and none of the other bytes that may
+    // start white space: a vectorised pass tells.
+    let may_be_white = |c: u8, next: u8| {
+        ((c == b' ') & (next == b' '))
+            | (c.wrapping_sub(0x09) <= 0x0D - 0x09)
+            | (c == 0xC2)
+            | (c == 0xE1)
+            | (c == 0xE2)
+            | (c == 0xE3)
+    };
+    if !any_pair(b, may_be_white) {
+        return true;
     }
     let mut i = 0;
     while let Some(offset) = b[i..].iter().position(|&c| STARTS[usize::from(c)]) {
@@ -267,10 +318,22 @@ mod tests {
         /// and on the characters that share their first bytes.
         #[test]
         fn collapsed_text_is_told_from_its_bytes(
-            text in "[ a\t\n\r\x0B\x0C\u{85}\u{a0}\u{1680}\u{2000}-\u{200B}\u{2027}-\u{2030}\u{205E}-\u{2060}\u{3000}\u{3001}\u{1681}\u{A1}\u{2081}乔]{0,10}",
+            text in "[ a\t\n\r\x0B\x0C\u{85}\u{a0}\u{1680}\u{2000}-\u{200B}\u{2027}-\u{2030}\u{205E}-\u{2060}\u{3000}\u{3001}\u{1681}\u{A1}\u{2081}乔]{0,40}",
         ) {
             let words: Vec<&str> = text.split_whitespace().collect();
             proptest::prop_assert_eq!(is_collapsed(&text), words.join(" ") == text, "{:?}", text);
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever the length (blocks of 16 and what is left) and wherever the hit.
+        #[test]
+        fn any_byte_is_any(bytes in proptest::collection::vec(0u8..8, 0..70)) {
+            let test = |c: u8| (c == 3) | (c == 5);
+            proptest::prop_assert_eq!(any_byte(&bytes, test), bytes.iter().any(|&c| test(c)));
+            let pair = |c: u8, next: u8| (c == 3) & (next == 0);
+            let pairs = (0..bytes.len()).any(|i| pair(bytes[i], bytes.get(i + 1).copied().unwrap_or(0)));
+            proptest::prop_assert_eq!(any_pair(&bytes, pair), pairs);
         }
     }
 

@@ -32,7 +32,8 @@
 //! run ([`Engine::for_one_build`]), a feed keeps only what it shows.
 
 use crate::author::{
-    candidates, name_matches_handle, vote, Candidate, Cut, CONFIGURED, HANDLE, REPEATED,
+    candidates_from_the_end, name_matches_handle, vote, Candidate, Cut, CONFIGURED, HANDLE,
+    REPEATED,
 };
 use crate::key::EntryKey;
 use crate::model::{category_set, Digest, Entry, Summaries};

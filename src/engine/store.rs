@@ -470,7 +470,8 @@ pub(super) fn records_of(
             seen.insert(key)
         }
     };
-    let mut all: Vec<Cand> = Vec::new();
+    // About one candidate an item: the suffixed author.
+    let mut all: Vec<Cand> = Vec::with_capacity(digest.items.len());
     let items = digest
         .items
         .iter()
@@ -484,17 +485,24 @@ pub(super) fn records_of(
             });
             let configured = lower.as_ref().and_then(|h| configured.get(h.as_ref()));
             let start = all.len();
-            all.extend(candidates(&item.title).into_iter().filter_map(|c| {
+            candidates_from_the_end(&item.title, |c| {
                 let name = c.cut.name(&item.title);
-                Some(Cand {
+                let (Ok(title_end), Ok(name_start)) = (
+                    u32::try_from(c.cut.title_end),
+                    u32::try_from(c.cut.name_start),
+                ) else {
+                    return;
+                };
+                all.push(Cand {
                     name: UNNAMED,
-                    title_end: u32::try_from(c.cut.title_end).ok()?,
-                    name_start: u32::try_from(c.cut.name_start).ok()?,
+                    title_end,
+                    name_start,
                     spaced: c.spaced,
                     configured: configured.is_some_and(|n| n.eq_ignore_ascii_case(name)),
                     fuzzy: lower.as_ref().is_some_and(|h| name_matches_handle(name, h)),
-                })
-            }));
+                });
+            });
+            all[start..].reverse();
             // At most 160 candidates a title (one per byte of the longest name); a
             // digest of 4 billion of them would not have been read.
             let len = u8::try_from(all.len() - start).unwrap_or(u8::MAX);

@@ -4,16 +4,18 @@
 use crate::model::Summaries;
 use crate::text::{collapse_whitespace, line_of, newline_offsets};
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
+use std::borrow::Cow;
 use std::ops::Range;
 
 /// One item as written, before its link is checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RawItem {
+pub struct RawItem<'a> {
     /// Line in the body (1-based).
     pub line: usize,
     /// Whitespace collapsed, and safe for XML 1.0 ([`crate::text::xml_safe`]).
-    pub title: String,
-    pub url: String,
+    /// Borrowed from the body where it is written so (most titles, read line by line).
+    pub title: Cow<'a, str>,
+    pub url: Cow<'a, str>,
     pub summary_html: String,
 }
 
@@ -32,7 +34,7 @@ fn options() -> Options {
 /// that lack a leading link are returned as problems; the caller decides what that
 /// means. With `summaries` false the summaries are left empty (a full run renders
 /// only those some feed shows). [`super::items`] tries a faster reading first.
-pub fn commonmark_items(body: &str, summaries: Summaries) -> Vec<Result<RawItem, BadItem>> {
+pub fn commonmark_items(body: &str, summaries: Summaries) -> Vec<Result<RawItem<'_>, BadItem>> {
     let newlines = newline_offsets(body);
     let mut out = Vec::new();
     let mut depth = 0usize;
@@ -123,7 +125,7 @@ fn item(
     position: usize,
     events: Vec<Event<'_>>,
     summaries: Summaries,
-) -> Result<RawItem, BadItem> {
+) -> Result<RawItem<'static>, BadItem> {
     let no_link = || {
         BadItem {
         line,
@@ -161,8 +163,8 @@ fn item(
     }
     Ok(RawItem {
         line,
-        title,
-        url,
+        title: title.into(),
+        url: url.into(),
         summary_html: html.trim_end().to_string(),
     })
 }
@@ -268,11 +270,11 @@ fn summary_events(rest: Vec<Event<'_>>, loose: bool) -> Vec<Event<'_>> {
 mod tests {
     use super::*;
 
-    fn items(body: &str) -> Vec<Result<RawItem, BadItem>> {
+    fn items(body: &str) -> Vec<Result<RawItem<'_>, BadItem>> {
         commonmark_items(body, Summaries::Read)
     }
 
-    fn ok(body: &str) -> Vec<RawItem> {
+    fn ok(body: &str) -> Vec<RawItem<'_>> {
         items(body).into_iter().map(|r| r.unwrap()).collect()
     }
 

@@ -228,7 +228,12 @@ fn body_items(path: &Path, body: &str, body_line: usize, want: Want<'_>) -> Body
     // The daemon keeps every digest's items: no room to spare.
     let mut items = Vec::with_capacity(read.items.len());
     // Every title, one after the other, and where each is.
-    let mut titles = String::new();
+    let mut titles = String::with_capacity(
+        read.items
+            .iter()
+            .map(|r| r.as_ref().map_or(0, |raw| raw.title.len()))
+            .sum(),
+    );
     let mut ranges = Vec::with_capacity(read.items.len());
     let unset = Shared::from("");
     for (index, raw) in read.items.into_iter().enumerate() {
@@ -299,12 +304,12 @@ pub struct Alone<'a> {
     /// Where each item's text starts, and the body's end.
     starts: Vec<usize>,
     /// The whole body's items, for an item that does not read alone as it should.
-    full: std::cell::OnceCell<Vec<Result<body::RawItem, body::BadItem>>>,
+    full: std::cell::OnceCell<Vec<Result<body::RawItem<'a>, body::BadItem>>>,
 }
 
 impl<'a> Alone<'a> {
     /// `items`: the body's items as [`plain`] reads them.
-    pub fn new(body: &'a str, items: &[body::RawItem]) -> Alone<'a> {
+    pub fn new(body: &'a str, items: &[body::RawItem<'_>]) -> Alone<'a> {
         let newlines = crate::text::newline_offsets(body);
         let start_of = |line: usize| match line {
             0 | 1 => 0,
@@ -320,7 +325,7 @@ impl<'a> Alone<'a> {
     }
 
     /// The summary of the body's `index`th item, `item` (its title and link as read).
-    pub fn summary(&self, index: usize, item: &body::RawItem) -> String {
+    pub fn summary(&self, index: usize, item: &body::RawItem<'_>) -> String {
         self.alone(index, item).unwrap_or_else(|| {
             match self
                 .full
@@ -335,7 +340,7 @@ impl<'a> Alone<'a> {
 
     /// The summary of the item read alone; `None` if, read alone, it is not the item
     /// it was in the body.
-    pub fn alone(&self, index: usize, item: &body::RawItem) -> Option<String> {
+    pub fn alone(&self, index: usize, item: &body::RawItem<'_>) -> Option<String> {
         let text = self
             .body
             .get(*self.starts.get(index)?..*self.starts.get(index + 1)?)?;
@@ -351,8 +356,8 @@ impl<'a> Alone<'a> {
 }
 
 /// What [`items`] reads of a body.
-pub struct Read {
-    pub items: Vec<Result<body::RawItem, body::BadItem>>,
+pub struct Read<'a> {
+    pub items: Vec<Result<body::RawItem<'a>, body::BadItem>>,
     /// Why the line-by-line reading left the body to the CommonMark parser.
     pub doubt: Option<plain::Doubt>,
     /// The notes of the line-by-line reading (body lines), when it read the body.
@@ -363,7 +368,7 @@ pub struct Read {
 /// sure (summaries not needed, the shapes digest writers produce), else by the
 /// CommonMark parser ([`body`]), with what made [`plain`] unsure when it was tried.
 /// Property tests and a fuzz target hold the two to the same answer.
-pub fn items(body: &str, summaries: Summaries) -> Read {
+pub fn items(body: &str, summaries: Summaries) -> Read<'_> {
     let mut doubt = None;
     if summaries == Summaries::Skip {
         match plain::read(body) {
