@@ -62,6 +62,47 @@ struct Seen {
     published: bool,
 }
 
+/// What a new reading of the file at `rel` makes of its record `seen`, of the files
+/// with problems and of the count of published ones.
+fn take(
+    invalid: &mut BTreeSet<PathBuf>,
+    published: &mut usize,
+    seen: &mut Seen,
+    rel: &Path,
+    print: u64,
+    parsed: Result<Parsed, Vec<DigestError>>,
+) -> Outcome {
+    seen.print = Some(print);
+    let was = seen.published;
+    let problems = match &parsed {
+        Ok(Parsed::Digest(digest)) => !digest.skipped.is_empty(),
+        Ok(Parsed::Draft) => false,
+        Err(_) => true,
+    };
+    if problems {
+        invalid.insert(rel.to_path_buf());
+    } else if !invalid.is_empty() {
+        invalid.remove(rel);
+    }
+    match parsed {
+        Ok(Parsed::Digest(digest)) => {
+            seen.published = true;
+            *published += usize::from(!was);
+            Outcome::Changed(Some(digest))
+        }
+        Ok(Parsed::Draft) => {
+            seen.published = false;
+            if was {
+                *published -= 1;
+                Outcome::Changed(None)
+            } else {
+                Outcome::Unchanged
+            }
+        }
+        Err(errors) => Outcome::Invalid(errors),
+    }
+}
+
 /// What a file held, to tell whether it changed: a hash of its bytes. foldhash, not
 /// SipHash: a start-up scan hashes the whole folder, and SipHash took a fifth of the
 /// scan. Whoever can write a digest can change the feeds anyway, so a crafted collision
@@ -123,40 +164,54 @@ impl State {
             Prepared::Same => return Outcome::Unchanged,
             Prepared::New { print, parsed } => (print, parsed),
         };
-        let seen = match self.seen.get_mut(rel) {
-            Some(seen) => seen,
-            None => self.seen.entry(rel.to_path_buf()).or_default(),
-        };
-        seen.print = Some(print);
-        let was = seen.published;
-        let problems = match &parsed {
-            Ok(Parsed::Digest(digest)) => !digest.skipped.is_empty(),
-            Ok(Parsed::Draft) => false,
-            Err(_) => true,
-        };
-        if problems {
-            self.invalid.insert(rel.to_path_buf());
-        } else {
-            self.invalid.remove(rel);
-        }
-        match parsed {
-            Ok(Parsed::Digest(digest)) => {
-                self.set_published(rel, true);
-                self.published += usize::from(!was);
-                Outcome::Changed(Some(digest))
-            }
-            Ok(Parsed::Draft) => {
-                self.set_published(rel, false);
-                self.unpublish(was)
-            }
-            Err(errors) => Outcome::Invalid(errors),
-        }
+        // One search of the map a file: paths compare component by component.
+        let seen = self.seen.entry(rel.to_path_buf()).or_default();
+        take(
+            &mut self.invalid,
+            &mut self.published,
+            seen,
+            rel,
+            print,
+            parsed,
+        )
     }
 
-    fn set_published(&mut self, rel: &Path, published: bool) {
-        if let Some(seen) = self.seen.get_mut(rel) {
-            seen.published = published;
+    /// [`State::commit`] for the files of a listing (each path once), in its order.
+    /// Into a state that knows no file yet, the daemon's start, they go in one bulk
+    /// build of the map rather than a search each: a tenth of the start's commits.
+    pub fn commit_all<'p>(
+        &mut self,
+        files: impl IntoIterator<Item = (&'p Path, Prepared)>,
+    ) -> Vec<Outcome> {
+        if !self.seen.is_empty() {
+            return files
+                .into_iter()
+                .map(|(rel, prepared)| self.commit(rel, prepared))
+                .collect();
         }
+        let mut fresh = Vec::new();
+        let outcomes = files
+            .into_iter()
+            .map(|(rel, prepared)| match prepared {
+                Prepared::New { print, parsed } => {
+                    let mut seen = Seen::default();
+                    let outcome = take(
+                        &mut self.invalid,
+                        &mut self.published,
+                        &mut seen,
+                        rel,
+                        print,
+                        parsed,
+                    );
+                    fresh.push((rel.to_path_buf(), seen));
+                    outcome
+                }
+                // Nothing known yet: nothing left, nothing the same.
+                Prepared::Gone | Prepared::Same => Outcome::Unchanged,
+            })
+            .collect();
+        self.seen = fresh.into_iter().collect();
+        outcomes
     }
 
     /// The outcome of a file's digest leaving (`was`: whether it was published).
@@ -219,6 +274,58 @@ mod tests {
 
     fn update(state: &mut State, rel: &str, input: FileInput<'_>) -> Outcome {
         state.update(Path::new(rel), Path::new(rel), input, Rules::default())
+    }
+
+    /// A start's bulk commit leaves the state, and says, what committing the files one
+    /// by one does: good, broken, draft, partly good and gone files, then an update.
+    #[test]
+    fn a_bulk_commit_is_the_commits_one_by_one() {
+        let partly =
+            "---\ndate: 2026-01-01T00:00:00Z\n---\n1. [a](https://x.com/a/status/1)\n2. no link\n";
+        let files: Vec<(&str, FileInput<'_>)> = vec![
+            ("2026/01/a.md", FileInput::Bytes(GOOD.as_bytes())),
+            ("2026/01/b.md", FileInput::Bytes(b"no front matter\n")),
+            (
+                "2026/01/c.md",
+                FileInput::Bytes(b"---\ndate: 2026-01-01\ndraft: true\n---\n"),
+            ),
+            ("2026/01/d.md", FileInput::Bytes(partly.as_bytes())),
+            ("2026/01/e.md", FileInput::Gone),
+            ("2026/02/a.md", FileInput::Bytes(BETTER.as_bytes())),
+        ];
+        let prepare = |s: &State| -> Vec<(&Path, Prepared)> {
+            files
+                .iter()
+                .map(|(rel, input)| {
+                    let input = match input {
+                        FileInput::Bytes(b) => FileInput::Bytes(b),
+                        FileInput::Gone => FileInput::Gone,
+                        FileInput::Unreadable(e) => FileInput::Unreadable(e.clone()),
+                    };
+                    let rel = Path::new(*rel);
+                    (
+                        rel,
+                        s.prepare(rel, rel, input, Rules::default(), Summaries::Read),
+                    )
+                })
+                .collect()
+        };
+        let mut one_by_one = State::default();
+        let singly: Vec<Outcome> = prepare(&one_by_one)
+            .into_iter()
+            .map(|(rel, p)| one_by_one.commit(rel, p))
+            .collect();
+        let mut bulk = State::default();
+        let together = bulk.commit_all(prepare(&State::default()));
+        assert_eq!(together, singly);
+        assert_eq!(bulk.seen, one_by_one.seen);
+        assert_eq!(bulk.invalid, one_by_one.invalid);
+        assert_eq!(bulk.published_count(), 3);
+        assert_eq!(bulk.published_count(), one_by_one.published_count());
+        // A state that knows files takes a bulk commit one by one.
+        let again = bulk.commit_all(prepare(&bulk));
+        assert!(again.iter().all(|o| *o == Outcome::Unchanged), "{again:?}");
+        assert_eq!(bulk.seen, one_by_one.seen);
     }
 
     #[test]

@@ -205,11 +205,7 @@ pub fn line_of(newlines: &[usize], offset: usize) -> usize {
 
 /// Byte offsets of every `\n` in `text`, for [`line_of`].
 pub fn newline_offsets(text: &str) -> Vec<usize> {
-    text.bytes()
-        .enumerate()
-        .filter(|&(_, b)| b == b'\n')
-        .map(|(i, _)| i)
-        .collect()
+    memchr::memchr_iter(b'\n', text.as_bytes()).collect()
 }
 
 /// A display name as feed readers show it: without a leading `@` (two of eleven

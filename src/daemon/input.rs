@@ -97,10 +97,9 @@ impl Daemon {
         let started = std::time::Instant::now();
         let prepared = crate::par::par_map(rels, |rel| self.prepare_file(rel));
         let read = started.elapsed();
-        let mut changed = false;
-        for (rel, prepared) in rels.iter().zip(prepared) {
-            changed |= self.live.commit(rel, &self.shown(rel), prepared, now);
-        }
+        let files = rels.iter().map(PathBuf::as_path).zip(prepared).collect();
+        let input = self.settings().input_dir.clone();
+        let changed = self.live.commit_all(files, |rel| input.join(rel), now);
         debug!(
             files = rels.len(),
             read_ms = read.as_millis() as u64,

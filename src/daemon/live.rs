@@ -97,7 +97,41 @@ impl Live {
         now: DateTime<Utc>,
     ) -> bool {
         let gone = matches!(prepared, Prepared::Gone);
-        match self.state.commit(rel, prepared) {
+        let outcome = self.state.commit(rel, prepared);
+        self.take(rel, shown, gone, outcome, now)
+    }
+
+    /// [`Live::commit`] for the files of a listing (each path once), as a scan takes
+    /// them in: `shown` names each in messages.
+    pub fn commit_all(
+        &mut self,
+        files: Vec<(&Path, Prepared)>,
+        shown: impl Fn(&Path) -> PathBuf,
+        now: DateTime<Utc>,
+    ) -> bool {
+        let gone: Vec<bool> = files
+            .iter()
+            .map(|(_, p)| matches!(p, Prepared::Gone))
+            .collect();
+        let rels: Vec<&Path> = files.iter().map(|(rel, _)| *rel).collect();
+        let outcomes = self.state.commit_all(files);
+        let mut changed = false;
+        for ((rel, gone), outcome) in rels.into_iter().zip(gone).zip(outcomes) {
+            changed |= self.take(rel, &shown(rel), gone, outcome, now);
+        }
+        changed
+    }
+
+    /// What a committed file's outcome does: logged, and queued for the engine.
+    fn take(
+        &mut self,
+        rel: &Path,
+        shown: &Path,
+        gone: bool,
+        outcome: Outcome,
+        now: DateTime<Utc>,
+    ) -> bool {
+        match outcome {
             Outcome::Unchanged => false,
             Outcome::Changed(mut digest) => {
                 if !gone {
