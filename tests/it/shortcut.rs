@@ -80,7 +80,7 @@ fn once_verbose_counts_the_digests_left_to_the_parser() {
     write(
         input.path(),
         "marked.md",
-        format!("{front}1. [**Bold**](https://x.com/a/status/2)\n    s\n"),
+        format!("{front}1. [A [nested] link](https://x.com/a/status/2)\n    s\n"),
     );
     let result = run_once(input.path(), out.path(), &["-v"]);
     let err = stderr(&result);
