@@ -180,7 +180,7 @@ pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, DigestError> {
         }
         if bytes.len() == bytes.capacity() {
             // Up to one byte past the cap, to tell a file that grew past it.
-            let more = (cap + 1 - len).min(1 << 16);
+            let more = (cap.saturating_add(1) - len).min(1 << 16);
             bytes.reserve_exact(usize::try_from(more).unwrap_or(1 << 16));
         }
     }
