@@ -92,14 +92,19 @@ fn take(
         }
         Ok(Parsed::Draft) => {
             seen.published = false;
-            if was {
-                *published -= 1;
-                Outcome::Changed(None)
-            } else {
-                Outcome::Unchanged
-            }
+            unpublish(published, was)
         }
         Err(errors) => Outcome::Invalid(errors),
+    }
+}
+
+/// The outcome of a file's digest leaving (`was`: whether it was published).
+fn unpublish(published: &mut usize, was: bool) -> Outcome {
+    if was {
+        *published -= 1;
+        Outcome::Changed(None)
+    } else {
+        Outcome::Unchanged
     }
 }
 
@@ -159,7 +164,7 @@ impl State {
             Prepared::Gone => {
                 let seen = self.seen.remove(rel).unwrap_or_default();
                 self.invalid.remove(rel);
-                return self.unpublish(seen.published);
+                return unpublish(&mut self.published, seen.published);
             }
             Prepared::Same => return Outcome::Unchanged,
             Prepared::New { print, parsed } => (print, parsed),
@@ -212,16 +217,6 @@ impl State {
             .collect();
         self.seen = fresh.into_iter().collect();
         outcomes
-    }
-
-    /// The outcome of a file's digest leaving (`was`: whether it was published).
-    fn unpublish(&mut self, was: bool) -> Outcome {
-        if was {
-            self.published -= 1;
-            Outcome::Changed(None)
-        } else {
-            Outcome::Unchanged
-        }
     }
 
     /// Paths known below `dir` (relative; `""` for all), for finding what a removed or

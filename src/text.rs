@@ -25,20 +25,38 @@ pub fn any_byte(bytes: &[u8], test: impl Fn(u8) -> bool) -> bool {
 
 /// Whether `test` holds for any byte of `bytes` and the byte after it (0 after the
 /// last), tested as [`any_byte`] tests.
-pub fn any_pair(bytes: &[u8], test: impl Fn(u8, u8) -> bool) -> bool {
-    const BLOCK: usize = 16;
+fn any_pair(bytes: &[u8], test: impl Fn(u8, u8) -> bool) -> bool {
+    pair_blocks::<16>(bytes, test).next().is_some()
+}
+
+/// The blocks of `BLOCK` bytes of `bytes` (the last one may be shorter) in which
+/// `test` holds for some byte and the byte after it (which may lie in the next block;
+/// 0 after the last byte). A whole block is tested at once, with no branch per byte, so
+/// that the compiler turns `test` into vector instructions.
+fn pair_blocks<'a, const BLOCK: usize>(
+    bytes: &'a [u8],
+    test: impl Fn(u8, u8) -> bool + 'a,
+) -> impl Iterator<Item = std::ops::Range<usize>> + 'a {
     let mut i = 0;
-    while let Some(window) = bytes.get(i..i + BLOCK + 1) {
-        let hit = window[..BLOCK]
-            .iter()
-            .zip(&window[1..])
-            .fold(false, |hit, (&c, &next)| hit | test(c, next));
-        if hit {
-            return true;
+    std::iter::from_fn(move || {
+        while let Some(window) = bytes.get(i..i + BLOCK + 1) {
+            let start = i;
+            i += BLOCK;
+            let hit = window[..BLOCK]
+                .iter()
+                .zip(&window[1..])
+                .fold(false, |hit, (&c, &next)| hit | test(c, next));
+            if hit {
+                return Some(start..i);
+            }
         }
-        i += BLOCK;
-    }
-    (i..bytes.len()).any(|j| test(bytes[j], bytes.get(j + 1).copied().unwrap_or(0)))
+        let start = i;
+        i = bytes.len();
+        let next = |j: usize| bytes.get(j + 1).copied().unwrap_or(0);
+        (start..bytes.len())
+            .any(|j| test(bytes[j], next(j)))
+            .then_some(start..bytes.len())
+    })
 }
 
 /// Whether `text` holds a character for which [`is_xml_unsafe`] holds, judged from
@@ -49,24 +67,14 @@ pub fn any_pair(bytes: &[u8], test: impl Fn(u8, u8) -> bool) -> bool {
 /// the speed of the same test eight bytes at a time), and only a block that may hold
 /// such a character is looked at byte by byte.
 fn has_unsafe(text: &str) -> bool {
-    const BLOCK: usize = 64;
     let b = text.as_bytes();
-    let mut i = 0;
-    // Each byte is looked at with the one after it, which may lie in the next block.
-    while let Some(window) = b.get(i..i + BLOCK + 1) {
-        let mut suspect = false;
-        for (&c, &next) in window[..BLOCK].iter().zip(&window[1..]) {
-            suspect |= (c < 0x20) & (c != b'\t') & (c != b'\n') & (c != b'\r')
-                | (c == 0x7F)
-                | ((c == 0xC2) & (0x80..=0x9F).contains(&next))
-                | ((c == 0xEF) & (next == 0xBF));
-        }
-        if suspect && (i..i + BLOCK).any(|j| unsafe_at(b, j)) {
-            return true;
-        }
-        i += BLOCK;
-    }
-    (i..b.len()).any(|j| unsafe_at(b, j))
+    let suspect = |c: u8, next: u8| {
+        (c < 0x20) & (c != b'\t') & (c != b'\n') & (c != b'\r')
+            | (c == 0x7F)
+            | ((c == 0xC2) & (0x80..=0x9F).contains(&next))
+            | ((c == 0xEF) & (next == 0xBF))
+    };
+    pair_blocks::<64>(b, suspect).any(|block| block.into_iter().any(|j| unsafe_at(b, j)))
 }
 
 /// Whether an unsafe character starts at byte `i`.
@@ -85,6 +93,14 @@ pub fn xml_safe(text: &str) -> Cow<'_, str> {
         Cow::Owned(text.chars().filter(|&c| !is_xml_unsafe(c)).collect())
     } else {
         Cow::Borrowed(text)
+    }
+}
+
+/// [`xml_safe`] for a string the caller owns: the same string when it is safe already.
+pub fn xml_safe_owned(text: String) -> String {
+    match xml_safe(&text) {
+        Cow::Borrowed(_) => text,
+        Cow::Owned(safe) => safe,
     }
 }
 

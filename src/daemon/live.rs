@@ -109,14 +109,13 @@ impl Live {
         shown: impl Fn(&Path) -> PathBuf,
         now: DateTime<Utc>,
     ) -> bool {
-        let gone: Vec<bool> = files
+        let gone: Vec<(&Path, bool)> = files
             .iter()
-            .map(|(_, p)| matches!(p, Prepared::Gone))
+            .map(|(rel, p)| (*rel, matches!(p, Prepared::Gone)))
             .collect();
-        let rels: Vec<&Path> = files.iter().map(|(rel, _)| *rel).collect();
         let outcomes = self.state.commit_all(files);
         let mut changed = false;
-        for ((rel, gone), outcome) in rels.into_iter().zip(gone).zip(outcomes) {
+        for ((rel, gone), outcome) in gone.into_iter().zip(outcomes) {
             changed |= self.take(rel, &shown(rel), gone, outcome, now);
         }
         changed

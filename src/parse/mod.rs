@@ -259,7 +259,7 @@ fn body_items(path: &Path, body: &str, body_line: usize, want: Want<'_>) -> Body
                         summary_html: if summary_html.is_empty() {
                             empty.clone()
                         } else {
-                            Arc::new(xml_safe(&summary_html).into_owned())
+                            Arc::new(crate::text::xml_safe_owned(summary_html))
                         },
                     }),
                     Err(e) => errors.push(DigestError::new(

@@ -26,10 +26,7 @@ impl Sanitizer {
     pub fn clean(&self, html: &str) -> String {
         match plain::clean(html) {
             // As below: nothing XML cannot carry.
-            Some(clean) => match crate::text::xml_safe(&clean) {
-                std::borrow::Cow::Borrowed(_) => clean,
-                std::borrow::Cow::Owned(safe) => safe,
-            },
+            Some(clean) => crate::text::xml_safe_owned(clean),
             None => self.clean_any(html),
         }
     }
@@ -38,7 +35,7 @@ impl Sanitizer {
     fn clean_any(&self, html: &str) -> String {
         // Character references in raw HTML (`&#1;`) only become characters here, and
         // ammonia writes them out unescaped: strip what XML cannot carry once more.
-        crate::text::xml_safe(&self.builder.clean(html).to_string()).into_owned()
+        crate::text::xml_safe_owned(self.builder.clean(html).to_string())
     }
 }
 
