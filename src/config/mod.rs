@@ -409,19 +409,21 @@ fn clean(value: Option<String>) -> Option<String> {
 /// under (a trailing `/` added), which can hold no query string: the feeds' URLs would
 /// silently lose it.
 fn absolute_url(key: &str, value: &str, as_folder: bool) -> Result<Url, String> {
+    let shown = without_userinfo(value);
     let mut url = Url::parse(value.trim()).map_err(|e| {
         format!(
-            "{key} \"{value}\" is not an absolute URL ({e}); write e.g. https://example.org/feeds/"
+            "{key} \"{shown}\" is not an absolute URL ({e}); write e.g. https://example.org/feeds/"
         )
     })?;
     if url.scheme() != "http" && url.scheme() != "https" {
-        return Err(format!("{key} \"{value}\" must be an http or https URL"));
+        return Err(format!("{key} \"{shown}\" must be an http or https URL"));
     }
+    refuse_userinfo(key, &url, &shown)?;
     url.set_fragment(None);
     if as_folder {
         if url.query().is_some() {
             return Err(format!(
-                "{key} \"{value}\" has a query string; feed URLs are made by adding paths to it, which would drop it. Write the folder's URL alone, e.g. https://example.org/feeds/"
+                "{key} \"{shown}\" has a query string; feed URLs are made by adding paths to it, which would drop it. Write the folder's URL alone, e.g. https://example.org/feeds/"
             ));
         }
         if !url.path().ends_with('/') {
@@ -430,6 +432,37 @@ fn absolute_url(key: &str, value: &str, as_folder: bool) -> Result<Url, String> 
         }
     }
     Ok(url)
+}
+
+/// A URL with any user info (`user:secret@`) cut out, for messages: whatever the
+/// config holds, no secret is printed.
+pub(crate) fn without_userinfo(value: &str) -> String {
+    let value = value.trim();
+    let Some(scheme_end) = value.find("://") else {
+        return value.to_string();
+    };
+    let rest = &value[scheme_end + 3..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{}://…@{}", &value[..scheme_end], &rest[at + 1..]),
+        None => value.to_string(),
+    }
+}
+
+/// User info in a URL is refused: `base_url` and hubs are published in every feed and
+/// page, and the endpoint's URL appears in error lines, so a secret there would leak.
+pub(crate) fn refuse_userinfo(key: &str, url: &Url, shown: &str) -> Result<(), String> {
+    if url.username().is_empty() && url.password().is_none() {
+        return Ok(());
+    }
+    let where_to = match key {
+        "publish.endpoint" => "give the bucket's keys in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or a shared credentials file, see README \"Publishing\"), never in the URL",
+        "websub.hubs" => "a hub is pinged without credentials; name it by its public URL",
+        _ => "this URL is published in every feed and page; write the public URL alone",
+    };
+    Err(format!(
+        "{key} \"{shown}\" holds user info (user:password@): {where_to}"
+    ))
 }
 
 #[cfg(test)]
@@ -623,6 +656,35 @@ mod tests {
         }
         let err = parse("max_entries: many\n").unwrap_err();
         assert_eq!(err.line, Some(1));
+    }
+
+    #[test]
+    fn user_info_in_any_url_is_refused_without_printing_the_secret() {
+        let text = "base_url: https://feeds:hunter1@a.org/f/\nsite:\n  link: https://u:hunter2@a.org/\nwebsub:\n  hubs: [\"https://hub:hunter3@hub.example/\"]\npublish:\n  url: s3://feeds/ai\n  endpoint: http://KEY:hunter4@127.0.0.1:9000\n";
+        let mut o = minimal();
+        o.base_url = None;
+        let err = Settings::resolve(parse(text).unwrap(), o).unwrap_err();
+        let shown = err.to_string();
+        assert!(!shown.contains("hunter"), "{shown}");
+        for (line, key) in [
+            (1, "base_url"),
+            (3, "site.link"),
+            (5, "websub.hubs"),
+            (8, "publish.endpoint"),
+        ] {
+            assert!(
+                shown.contains(&format!(":{line}: {key} ")) && shown.contains("user info"),
+                "{key} at {line}: {shown}"
+            );
+        }
+        assert!(shown.contains("AWS_ACCESS_KEY_ID"), "{shown}");
+        // The flag too, and a URL too broken to parse still hides its user info.
+        let mut o = minimal();
+        o.base_url = Some("https://me:hunter5@a.org/".into());
+        let err = Settings::resolve(RawConfig::default(), o).unwrap_err();
+        assert!(err.to_string().contains("--base-url") && !err.to_string().contains("hunter"));
+        assert_eq!(without_userinfo("http://k:s@h st/x@y"), "http://…@h st/x@y");
+        assert_eq!(without_userinfo("https://a.org/p@q"), "https://a.org/p@q");
     }
 
     #[test]

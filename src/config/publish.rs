@@ -94,6 +94,12 @@ pub fn resolve(problems: &mut Problems, raw: Option<RawPublish>) -> Option<Publi
 /// `s3://bucket/prefix/` → ("bucket", "prefix/").
 fn bucket_and_prefix(url: &str) -> Result<(String, String), String> {
     let example = "write e.g. s3://my-bucket/feeds/";
+    let shown = super::without_userinfo(url);
+    if shown != url.trim() {
+        return Err(format!(
+            "publish.url \"{shown}\" holds user info: give the bucket's keys in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or a shared credentials file), never in the URL"
+        ));
+    }
     let rest = url
         .trim()
         .strip_prefix("s3://")
@@ -124,14 +130,16 @@ fn bucket_and_prefix(url: &str) -> Result<(String, String), String> {
 }
 
 fn endpoint(value: &str) -> Result<Url, String> {
+    let shown = super::without_userinfo(value);
     let url = Url::parse(value.trim()).map_err(|e| {
-        format!("publish.endpoint \"{value}\" is not an absolute URL ({e}); write e.g. https://<account>.r2.cloudflarestorage.com")
+        format!("publish.endpoint \"{shown}\" is not an absolute URL ({e}); write e.g. https://<account>.r2.cloudflarestorage.com")
     })?;
     if url.scheme() != "http" && url.scheme() != "https" {
         return Err(format!(
-            "publish.endpoint \"{value}\" must be an http or https URL"
+            "publish.endpoint \"{shown}\" must be an http or https URL"
         ));
     }
+    super::refuse_userinfo("publish.endpoint", &url, &shown)?;
     Ok(url)
 }
 
@@ -158,5 +166,10 @@ mod tests {
         ] {
             assert!(bucket_and_prefix(bad).is_err(), "{bad}");
         }
+        let err = bucket_and_prefix("s3://AKIA:hunter2@feeds/").unwrap_err();
+        assert!(
+            err.contains("user info") && !err.contains("hunter2"),
+            "{err}"
+        );
     }
 }
