@@ -104,7 +104,7 @@ fn benches(c: &mut Criterion) {
         b.iter_batched(
             || corpus.clone(),
             |corpus| {
-                let mut engine = Engine::new(&settings.authors, settings.max_entries);
+                let mut engine = Engine::new(&settings);
                 engine.apply(corpus.into_iter().map(|(p, d)| (p, Some(d))));
                 black_box(engine.counts())
             },
@@ -116,14 +116,14 @@ fn benches(c: &mut Criterion) {
         b.iter_batched(
             || corpus.clone(),
             |corpus| {
-                let mut engine = Engine::for_one_build(&settings.authors, settings.max_entries);
+                let mut engine = Engine::for_one_build(&settings);
                 engine.apply(corpus.into_iter().map(|(p, d)| (p, Some(d))));
                 black_box(engine.counts())
             },
             BatchSize::LargeInput,
         )
     });
-    let mut engine = Engine::new(&settings.authors, settings.max_entries);
+    let mut engine = Engine::new(&settings);
     engine.apply(corpus.clone().into_iter().map(|(p, d)| (p, Some(d))));
     let extra = parsed(&corpus::generate(DIGESTS + 1, 7)[DIGESTS as usize..]);
     let (new_path, new_digest) = extra.into_iter().next().expect("one more digest");

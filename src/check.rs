@@ -90,7 +90,12 @@ pub fn main(
     };
     let rendered = crate::app::read_and_render(settings, format, Some(&per_file), |corpus| {
         let retitles = lint::is_named("DF007", &args.warn, &args.deny);
-        lints = lint::corpus_lints(corpus, &settings.input_dir, retitles);
+        lints = lint::corpus_lints(
+            corpus,
+            &settings.input_dir,
+            retitles,
+            settings.max_categories,
+        );
     });
     let rendered = match rendered {
         Ok(mut rendered) => {

@@ -38,6 +38,11 @@ pub const LINTS: &[(&str, &str, &str)] = &[
         "retitled-tweet",
         "a tweet titled differently than in the earliest digest that has it (reported only when named: digests retitle repeats routinely)",
     ),
+    (
+        "DF008",
+        "too-many-categories",
+        "a tweet that earlier digests gave max_categories categories already: this digest's others are left out for it",
+    ),
 ];
 
 /// Lints reported only when `--warn` or `--deny` names them (not by `all`).
@@ -102,8 +107,8 @@ pub fn is_denied(lint: &Lint, deny: &[String]) -> bool {
 
 /// Every lint of a corpus whose paths are relative to `root`, in path order, without
 /// the digests' text (so without DF002 and DF003, and without the date's line).
-pub fn lint(corpus: &Corpus, root: &Path, now: DateTime<Utc>) -> Vec<Lint> {
-    let mut lints = corpus_lints(corpus, root, true);
+pub fn lint(corpus: &Corpus, root: &Path, now: DateTime<Utc>, max_categories: usize) -> Vec<Lint> {
+    let mut lints = corpus_lints(corpus, root, true, max_categories);
     for (rel, digest) in corpus {
         lints.extend(digest_lints(&root.join(rel), digest, None, Some(now)));
     }
@@ -111,10 +116,17 @@ pub fn lint(corpus: &Corpus, root: &Path, now: DateTime<Utc>) -> Vec<Lint> {
     lints
 }
 
-/// The lints across digests: DF006, and DF007 if `retitles` (it indexes every tweet
-/// of the folder, a tenth of a check, for a lint that is off by default).
-pub fn corpus_lints(corpus: &Corpus, root: &Path, retitles: bool) -> Vec<Lint> {
+/// The lints across digests: DF006, DF008 (an entry holds at most `max_categories`),
+/// and DF007 if `retitles` (it indexes every tweet of the folder, a tenth of a check,
+/// for a lint that is off by default).
+pub fn corpus_lints(
+    corpus: &Corpus,
+    root: &Path,
+    retitles: bool,
+    max_categories: usize,
+) -> Vec<Lint> {
     let mut lints = similar_categories(corpus, root);
+    lints.extend(too_many_categories(corpus, root, max_categories));
     if retitles {
         lints.extend(retitled(corpus, root));
     }
@@ -493,6 +505,64 @@ fn similar_categories(corpus: &Corpus, root: &Path) -> Vec<Lint> {
     lints
 }
 
+/// DF008: each item whose tweet holds `max` categories from earlier digests (corpus
+/// order) already, and whose digest names others, which the entry leaves out. The
+/// same choice as the merge's: the earliest digests' categories first, each
+/// digest's by name.
+fn too_many_categories(corpus: &Corpus, root: &Path, max: usize) -> Vec<Lint> {
+    let mut digests: Vec<(&PathBuf, &crate::model::Digest)> = corpus.iter().collect();
+    digests.sort_by_key(|(_, d)| d.date);
+    // Each tweet's categories so far, and the last digest that added to them (the
+    // same tweet twice in one digest counts once).
+    let mut held: HashMap<&EntryKey, (usize, Vec<&str>)> = HashMap::new();
+    let mut lints = Vec::new();
+    for (at, (rel, digest)) in digests.into_iter().enumerate() {
+        let mut names: Vec<&str> = digest.categories.iter().map(String::as_str).collect();
+        names.sort_unstable();
+        for item in &digest.items {
+            let (last, held) = held
+                .entry(&item.link.key)
+                .or_insert((usize::MAX, Vec::new()));
+            if std::mem::replace(last, at) == at {
+                continue;
+            }
+            let mut left_out: Vec<&str> = Vec::new();
+            for name in &names {
+                if held.contains(name) {
+                    continue;
+                }
+                if held.len() < max {
+                    held.push(name);
+                } else {
+                    left_out.push(name);
+                }
+            }
+            if left_out.is_empty() {
+                continue;
+            }
+            let shown: Vec<String> = left_out
+                .iter()
+                .take(3)
+                .map(|n| format!("\"{n}\""))
+                .collect();
+            let more = match left_out.len() {
+                n if n > 3 => format!(" and {} more", n - 3),
+                _ => String::new(),
+            };
+            lints.push(Lint {
+                code: "DF008",
+                path: root.join(rel),
+                line: Some(item.line),
+                message: format!(
+                    "this tweet has {max} categories from earlier digests already (max_categories); {}{more} left out for it",
+                    shown.join(", ")
+                ),
+            });
+        }
+    }
+    lints
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -522,12 +592,36 @@ mod tests {
     }
 
     #[test]
+    fn categories_past_the_cap_are_reported_at_the_item_of_the_digest_that_went_over() {
+        let a = "---\ndate: 2026-01-01T00:00:00Z\ncategories: [B, A]\n---\n1. [t](https://x.com/a/status/1)\n";
+        // Later: C is taken (third), D left out; the same tweet twice counts once.
+        let b = "---\ndate: 2026-01-02T00:00:00Z\ncategories: [D, C, A]\n---\n1. [t](https://x.com/a/status/1)\n2. [t](https://x.com/A/status/1?s=20)\n3. [u](https://x.com/a/status/2)\n";
+        // Same date as b, a later path: over too, at its own item.
+        let c = "---\ndate: 2026-01-02T00:00:00Z\ncategories: [E, F, G, H, I]\n---\n\n1. [t](https://x.com/a/status/1)\n";
+        let lints = lint(
+            &corpus(&[("c.md", c), ("b.md", b), ("a.md", a)]),
+            Path::new("in"),
+            now(),
+            3,
+        );
+        let lints: Vec<Lint> = lints.into_iter().filter(|l| l.code == "DF008").collect();
+        assert_eq!(
+            codes(&lints),
+            [
+                ("DF008", "in/b.md:5: this tweet has 3 categories from earlier digests already (max_categories); \"D\" left out for it [DF008]".to_string()),
+                ("DF008", "in/c.md:6: this tweet has 3 categories from earlier digests already (max_categories); \"E\", \"F\", \"G\" and 2 more left out for it [DF008]".to_string()),
+            ]
+        );
+    }
+
+    #[test]
     fn each_lint_finds_its_case_and_nothing_in_a_clean_digest() {
         let clean = "---\ndate: 2026-01-06T08:00:00+08:00\ncategories: [AI]\n---\n1. [a](https://x.com/a/status/1)\n2. [b](https://x.com/b/status/2)\n";
         assert!(lint(
             &corpus(&[("2026-01-06-08.md", clean)]),
             Path::new("in"),
-            now()
+            now(),
+            20
         )
         .is_empty());
         let dup = "---\ndate: 2026-01-06T08:00:00Z\n---\n1. [a](https://x.com/a/status/1)\n2. [b](https://twitter.com/A/status/1?s=20)\n";
@@ -547,6 +641,7 @@ mod tests {
             ]),
             Path::new("in"),
             now(),
+            20,
         );
         assert_eq!(
             codes(&lints),
@@ -612,6 +707,7 @@ mod tests {
             &corpus(&[("z.md", early), ("a.md", later)]),
             Path::new("in"),
             now(),
+            20,
         );
         assert_eq!(
             codes(&lints),
@@ -660,7 +756,7 @@ mod tests {
                 n % 69 + 1
             ));
         }
-        let lints = lint(&corpus(&[("long.md", &text)]), Path::new("in"), now());
+        let lints = lint(&corpus(&[("long.md", &text)]), Path::new("in"), now(), 20);
         let shown: Vec<(&str, Option<usize>)> = lints.iter().map(|l| (l.code, l.line)).collect();
         assert_eq!(shown, [("DF001", Some(73))]);
     }

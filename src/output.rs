@@ -194,7 +194,7 @@ pub fn build_with(
     read: impl Fn(&std::path::Path, &[usize]) -> Option<crate::model::Digest> + Sync,
 ) -> Result<(Built, Engine), RenderError> {
     let started = std::time::Instant::now();
-    let mut engine = Engine::for_one_build(&settings.authors, settings.max_entries);
+    let mut engine = Engine::for_one_build(settings);
     engine.apply(
         corpus
             .into_iter()

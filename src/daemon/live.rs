@@ -37,7 +37,7 @@ pub struct Live {
 impl Live {
     pub fn new(settings: Settings) -> Live {
         Live {
-            engine: Engine::new(&settings.authors, settings.max_entries),
+            engine: Engine::new(&settings),
             settings,
             state: State::default(),
             renderer: Renderer::default(),
@@ -53,9 +53,7 @@ impl Live {
     pub fn reconfigured(mut self, settings: Settings) -> Live {
         self.state.forget_contents();
         Live {
-            engine: self
-                .engine
-                .moved_into(Engine::new(&settings.authors, settings.max_entries)),
+            engine: self.engine.moved_into(Engine::new(&settings)),
             settings,
             state: self.state,
             renderer: Renderer::default(),

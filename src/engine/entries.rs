@@ -89,18 +89,45 @@ impl Recs {
         )
     }
 
-    /// The union of the categories of the digests at `occs`.
+    /// The union of the categories of the digests at `occs`, at most `max_categories`
+    /// of them (docs/FORMAT.md §2).
     pub(super) fn categories_of(&self, occs: &[Occ]) -> &'static [&'static str] {
         match occs {
-            [(_, _, _, slot)] => self.at(*slot).map_or(&[], |r| r.categories),
+            [(_, _, _, slot)] if self.at(*slot).is_some_and(|r| self.within_cap(r)) => {
+                self.at(*slot).map_or(&[], |r| r.categories)
+            }
             _ => {
                 let mut union = Vec::new();
-                for (_, _, _, s) in occs {
-                    if let Some(r) = self.at(*s) {
-                        union.extend_from_slice(r.categories);
-                    }
-                }
+                self.capped_union(occs, &mut union);
                 category_set(union)
+            }
+        }
+    }
+
+    /// Whether a digest's own categories are within `max_categories` (the parse's rules
+    /// see to it, but the engine does not rely on them), so they serve as they are.
+    pub(super) fn within_cap(&self, rec: &Rec) -> bool {
+        rec.categories.len() <= self.max_categories
+    }
+
+    /// Into `union` (emptied first), the categories of the digests at `occs`, those of
+    /// the earliest digests first, each digest's by name, until `max_categories`: an
+    /// entry named by a thousand digests with new categories each would otherwise be in
+    /// a thousand feeds, each listing a thousand categories. Unsorted.
+    pub(super) fn capped_union(&self, occs: &[Occ], union: &mut Vec<&'static str>) {
+        union.clear();
+        for (_, _, _, s) in occs {
+            let Some(r) = self.at(*s) else {
+                continue;
+            };
+            // A digest's own set is sorted by name (`category_set`).
+            for name in r.categories {
+                if union.len() >= self.max_categories {
+                    return;
+                }
+                if !union.contains(name) {
+                    union.push(name);
+                }
             }
         }
     }

@@ -35,6 +35,7 @@ use crate::author::{
     candidates_from_the_end, name_matches_handle, vote, Candidate, Cut, CONFIGURED, HANDLE,
     REPEATED,
 };
+use crate::config::Settings;
 use crate::key::EntryKey;
 use crate::model::{category_set, Digest, Entry, Summaries};
 use crate::names::intern;
@@ -147,24 +148,25 @@ pub struct Engine {
 impl Engine {
     /// An empty engine, for feeds of at most `max_entries` entries, kept up to date.
     /// `configured` maps lowercase handles to display names.
-    pub fn new(configured: &BTreeMap<String, String>, max_entries: usize) -> Engine {
+    pub fn new(settings: &Settings) -> Engine {
         // A feed keeps twice what it shows and a few more: only when half of that
         // leaves does it need a scan of every entry to fill up again.
-        let keep = max_entries.saturating_mul(2).saturating_add(16);
-        Engine::keeping(configured, max_entries, keep)
+        let keep = settings.max_entries.saturating_mul(2).saturating_add(16);
+        Engine::keeping(settings, keep)
     }
 
     /// An engine for one full build (`--once`): each feed keeps only what it shows. It
     /// can take updates, but a feed that an entry leaves then fills up again by a scan
     /// of every entry.
-    pub fn for_one_build(configured: &BTreeMap<String, String>, max_entries: usize) -> Engine {
-        Engine::keeping(configured, max_entries, max_entries)
+    pub fn for_one_build(settings: &Settings) -> Engine {
+        Engine::keeping(settings, settings.max_entries)
     }
 
-    fn keeping(configured: &BTreeMap<String, String>, max: usize, keep: usize) -> Engine {
+    fn keeping(settings: &Settings, keep: usize) -> Engine {
         Engine {
             names: Names {
-                configured: configured
+                configured: settings
+                    .authors
                     .iter()
                     .map(|(h, n)| (h.clone(), intern(n)))
                     .collect(),
@@ -174,7 +176,11 @@ impl Engine {
                 keep,
                 ..Orders::default()
             },
-            max,
+            max: settings.max_entries,
+            recs: Recs {
+                max_categories: settings.max_categories,
+                ..Recs::default()
+            },
             ..Engine::default()
         }
     }

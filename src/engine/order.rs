@@ -420,17 +420,10 @@ impl Engine {
             let date = published(rec.digest.date, *pos).timestamp();
             let rank = (Reverse(date), key);
             tops.global.push(rank);
-            let categories: &[&'static str] = if occs.len() == 1 {
+            let categories: &[&'static str] = if occs.len() == 1 && self.recs.within_cap(rec) {
                 rec.categories
             } else {
-                union.clear();
-                for (_, _, _, s) in occs {
-                    if let Some(r) = self.recs.at(*s) {
-                        union.extend_from_slice(r.categories);
-                    }
-                }
-                union.sort_unstable();
-                union.dedup();
+                self.recs.capped_union(occs, &mut union);
                 &union
             };
             for name in categories {

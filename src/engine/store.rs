@@ -88,6 +88,8 @@ pub(super) struct Recs {
     /// The most items any digest had: an entry's date is at most this many seconds
     /// before its digest's.
     pub(super) max_items: usize,
+    /// How many categories an entry holds at most (config `max_categories`).
+    pub(super) max_categories: usize,
 }
 
 impl Recs {

@@ -18,8 +18,13 @@ pub struct Merged {
     pub names: HashMap<String, String>,
 }
 
-/// Merges a corpus. `configured` maps lowercase handles to display names.
-pub fn merge(corpus: &Corpus, configured: &BTreeMap<String, String>) -> Merged {
+/// Merges a corpus. `configured` maps lowercase handles to display names; an entry
+/// holds at most `max_categories` categories.
+pub fn merge(
+    corpus: &Corpus,
+    configured: &BTreeMap<String, String>,
+    max_categories: usize,
+) -> Merged {
     // Oldest first; the path breaks ties (the map iterates in path order and the sort is stable).
     let mut digests: Vec<&Digest> = corpus.values().collect();
     digests.sort_by_key(|d| d.date);
@@ -44,10 +49,17 @@ pub fn merge(corpus: &Corpus, configured: &BTreeMap<String, String>) -> Merged {
             let key = &item.link.key;
             let first_here = seen_here.insert(key);
             if first_here {
-                categories
-                    .entry(key.clone())
-                    .or_default()
-                    .extend(digest.categories.iter().map(|c| intern(c)));
+                // The earliest digests' categories first, each digest's by name, up
+                // to the cap.
+                let mut by_name: Vec<&str> = digest.categories.iter().map(String::as_str).collect();
+                by_name.sort_unstable();
+                let held = categories.entry(key.clone()).or_default();
+                for name in by_name {
+                    let name = intern(name);
+                    if held.len() < max_categories && !held.contains(&name) {
+                        held.push(name);
+                    }
+                }
             }
             if let Some(entry) = entries.get_mut(key) {
                 // The earliest digest that names a handle may name it in a later item.
@@ -213,6 +225,7 @@ mod tests {
         let merged = merge(
             &corpus(&[("a.md", &a), ("b.md", &b), ("c.md", &c)]),
             &BTreeMap::new(),
+            20,
         );
         assert_eq!(merged.entries.len(), 2);
         let e = merged
@@ -250,7 +263,7 @@ mod tests {
                 ("c", "https://example.com/c"),
             ],
         );
-        let merged = merge(&corpus(&[("d.md", &d)]), &BTreeMap::new());
+        let merged = merge(&corpus(&[("d.md", &d)]), &BTreeMap::new(), 20);
         let dates: Vec<_> = merged
             .entries
             .iter()
@@ -278,7 +291,7 @@ mod tests {
             "\"Y\"",
             &[("From b", "https://x.com/a/status/1")],
         );
-        let merged = merge(&corpus(&[("b.md", &b), ("a.md", &a)]), &BTreeMap::new());
+        let merged = merge(&corpus(&[("b.md", &b), ("a.md", &a)]), &BTreeMap::new(), 20);
         assert_eq!(merged.entries[0].title, "From a");
     }
 
@@ -302,6 +315,7 @@ mod tests {
         let merged = merge(
             &corpus(&[("a.md", &a), ("b.md", &b), ("c.md", &c)]),
             &BTreeMap::new(),
+            20,
         );
         let e = &merged.entries[0];
         assert_eq!(e.url(), "https://x.com/Karpathy/status/7");
@@ -329,7 +343,7 @@ mod tests {
             "",
             &[("t", "https://x.com/other/status/7")],
         );
-        let merged = merge(&corpus(&[("a.md", &a), ("b.md", &b)]), &BTreeMap::new());
+        let merged = merge(&corpus(&[("a.md", &a), ("b.md", &b)]), &BTreeMap::new(), 20);
         let e = merged
             .entries
             .iter()
@@ -359,6 +373,7 @@ mod tests {
         let merged = merge(
             &corpus(&[("a.md", &a), ("b.md", &b), ("c.md", &c)]),
             &BTreeMap::new(),
+            20,
         );
         let keys: Vec<_> = merged.entries.iter().map(|e| e.key.clone()).collect();
         assert_eq!(
@@ -378,7 +393,7 @@ mod tests {
             ],
         );
         let configured = BTreeMap::from([("vista8".to_string(), "Vista".to_string())]);
-        let merged = merge(&corpus(&[("a.md", &a)]), &configured);
+        let merged = merge(&corpus(&[("a.md", &a)]), &configured, 20);
         assert!(merged.entries.iter().all(|e| e.author == Some("Vista")));
         assert_eq!(merged.entries[0].title, "Title");
     }

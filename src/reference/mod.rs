@@ -18,7 +18,7 @@ use std::collections::HashMap;
 /// The whole output, computed the simple way: one pass of [`merge::merge`] over the
 /// whole corpus, then [`plan::plan`], then the same renderers.
 pub fn build(corpus: &Corpus, settings: &Settings) -> Result<Built, RenderError> {
-    let merged = merge::merge(corpus, &settings.authors);
+    let merged = merge::merge(corpus, &settings.authors, settings.max_categories);
     let feeds = plan::plan(&merged.entries, &merged.names, settings);
     let sanitizer = Sanitizer::default();
     let mut summaries: HashMap<EntryKey, Clean> = HashMap::new();

@@ -249,3 +249,76 @@ fn thousands_of_feed_folders_need_few_open_files() {
     let authors = fs::read_dir(out.path().join("authors")).unwrap().count();
     assert_eq!(authors, 1500);
 }
+
+/// The output of `n` digests that all name one tweet, each with five categories of its
+/// own and a tweet of its own: its bytes, and the categories of the shared entry (in
+/// the feed of the first digest's first category: the global feed shows the newest).
+fn one_tweet_in_every_digest(n: usize) -> (usize, Vec<String>) {
+    let settings = digestfeed::config::Settings::resolve(
+        digestfeed::config::RawConfig::default(),
+        digestfeed::config::Overrides {
+            input_dir: Some("in".into()),
+            output_dir: Some("out".into()),
+            base_url: Some("https://feeds.example.org/".into()),
+            allow_empty: false,
+        },
+    )
+    .unwrap();
+    let mut corpus = digestfeed::model::Corpus::new();
+    for i in 0..n {
+        let names: Vec<String> = (0..5).map(|c| format!("c{i:05}-{c}")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let date = chrono::DateTime::from_timestamp(1_767_225_600 + i as i64 * 3600, 0)
+            .unwrap()
+            .to_rfc3339();
+        let text = digest(
+            &date,
+            &names,
+            &[
+                (
+                    "Shared - Ben Tossell",
+                    "https://x.com/bentossell/status/1",
+                    "s",
+                ),
+                (
+                    "Own",
+                    &format!("https://x.com/vista8/status/{}", 1000 + i),
+                    "t",
+                ),
+            ],
+        );
+        let path = PathBuf::from(format!("{i:05}.md"));
+        match digestfeed::parse::parse_digest(&path, text.as_bytes(), settings.rules()) {
+            Ok(digestfeed::model::Parsed::Digest(d)) => corpus.insert(path, d),
+            other => panic!("{other:?}"),
+        };
+    }
+    let built = digestfeed::output::build(corpus, &settings).unwrap();
+    let bytes = built.files.values().map(Vec::len).sum();
+    let first = "categories/c00000-0/atom.xml";
+    let shared = parse_feed(first, &built.files[first]);
+    let shared = shared
+        .entries
+        .iter()
+        .find(|e| e.id == "https://x.com/bentossell/status/1")
+        .unwrap();
+    (
+        bytes,
+        shared.categories.iter().map(|c| c.term.clone()).collect(),
+    )
+}
+
+#[test]
+fn categories_gathered_across_digests_are_capped_and_the_output_grows_linearly() {
+    let (small, categories) = one_tweet_in_every_digest(100);
+    // The earliest digests' first, each's by name, up to max_categories (20).
+    let expected: Vec<String> = (0..4)
+        .flat_map(|i| (0..5).map(move |c| format!("c{i:05}-{c}")))
+        .collect();
+    assert_eq!(categories, expected);
+    let (large, _) = one_tweet_in_every_digest(1000);
+    // Ten times the input: about ten times the output. Uncapped, the shared entry
+    // stood in every category feed listing every category: a hundred times.
+    let ratio = large as f64 / small as f64;
+    assert!(ratio < 12.0, "{small} → {large} bytes: ×{ratio:.1}");
+}
