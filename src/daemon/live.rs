@@ -29,9 +29,25 @@ pub struct Live {
     dirty: Option<BTreeSet<FeedId>>,
     /// Digests dated after now, out of the engine until their date.
     held: Held,
-    /// Digests whose summaries could not be read again (the file broke or changed
-    /// since): not asked again until they change.
+    /// Digests whose summaries could not be read again because the file broke since:
+    /// not asked again until they change.
     unavailable: HashSet<PathBuf>,
+    /// Digests whose summaries could not be read again because the file was not there
+    /// or held other bytes (a rename in progress): asked again at the file's next look,
+    /// whatever it finds, since a file renamed back holds what was published and is no
+    /// change.
+    stale: HashSet<PathBuf>,
+    /// Whether a stale digest was looked at again, so that a render reads it.
+    refill: bool,
+}
+
+/// Why a digest's summaries were not read again.
+enum Miss {
+    /// Not there, unreadable, or other bytes than those published: its next look
+    /// (an event will come) tries again.
+    Stale,
+    /// The published bytes, but they no longer parse.
+    Broken,
 }
 
 impl Live {
@@ -45,6 +61,8 @@ impl Live {
             dirty: None,
             held: Held::default(),
             unavailable: HashSet::new(),
+            stale: HashSet::new(),
+            refill: false,
         }
     }
 
@@ -61,6 +79,9 @@ impl Live {
             dirty: None,
             held: self.held,
             unavailable: self.unavailable,
+            // Every file is looked at again after a reload, and read as it is then.
+            stale: HashSet::new(),
+            refill: false,
         }
     }
 
@@ -128,6 +149,9 @@ impl Live {
         outcome: Outcome,
         now: DateTime<Utc>,
     ) -> bool {
+        if self.stale.remove(rel) {
+            self.refill = true;
+        }
         match outcome {
             Outcome::Unchanged => false,
             Outcome::Changed(mut digest) => {
@@ -201,7 +225,7 @@ impl Live {
 
     /// Whether a render would change anything.
     pub fn pending(&self) -> bool {
-        !self.changes.is_empty() || self.dirty.is_none()
+        !self.changes.is_empty() || self.dirty.is_none() || self.refill
     }
 
     /// Hands the queued changes to the engine and renders the feeds they touched.
@@ -213,6 +237,7 @@ impl Live {
         read: impl Fn(&Path) -> Option<Vec<u8>> + Sync,
     ) -> Result<BTreeSet<String>, RenderError> {
         let started = std::time::Instant::now();
+        self.refill = false;
         let changes = std::mem::take(&mut self.changes);
         let count = changes.len();
         let touched = self.engine.apply(changes);
@@ -257,40 +282,49 @@ impl Live {
     }
 
     /// Reads again, in full, the digests whose summaries some feed shows. Only the bytes
-    /// that were published are used: a file that changed since waits for its event, and
-    /// one that broke since keeps its entries without the summaries that were not read
-    /// (docs/FORMAT.md §5).
+    /// that were published are used: a file that is gone or changed since is read
+    /// again at its next look (its event is on the way), and one that broke since
+    /// keeps its entries without the summaries that were not read (docs/FORMAT.md §5).
     fn fill_summaries(&mut self, read: impl Fn(&Path) -> Option<Vec<u8>> + Sync) {
         let paths: Vec<(PathBuf, Vec<usize>)> = self
             .engine
             .needs_summaries(&self.settings)
             .into_iter()
-            .filter(|(p, _)| !self.unavailable.contains(p))
+            .filter(|(p, _)| !self.unavailable.contains(p) && !self.stale.contains(p))
             .collect();
         let rules = self.settings.rules();
         let state = &self.state;
         let input_dir = &self.settings.input_dir;
         let full = par_map(&paths, |(rel, wanted)| {
-            let bytes = read(rel)?;
+            let bytes = read(rel).ok_or(Miss::Stale)?;
             if state
                 .print_of(rel)
                 .is_some_and(|p| p != fingerprint(&bytes))
             {
-                return None;
+                return Err(Miss::Stale);
             }
             match parse_digest_summaries_at(&input_dir.join(rel), &bytes, rules, wanted) {
-                Ok(Parsed::Digest(d)) => Some(d),
-                _ => None,
+                Ok(Parsed::Digest(d)) => Ok(d),
+                _ => Err(Miss::Broken),
             }
         });
         for ((rel, wanted), full) in paths.into_iter().zip(full) {
-            match full.and_then(|full| self.engine.fill_summaries(&rel, &full, &wanted)) {
-                Some(touched) => {
+            let filled = full.and_then(|full| {
+                self.engine
+                    .fill_summaries(&rel, &full, &wanted)
+                    .ok_or(Miss::Broken)
+            });
+            match filled {
+                Ok(touched) => {
                     if let Some(dirty) = &mut self.dirty {
                         dirty.extend(touched);
                     }
                 }
-                None => {
+                Err(Miss::Stale) => {
+                    debug!(path = %input_dir.join(&rel).display(), "summaries not read: the file is gone or changed since; read at its next event");
+                    self.stale.insert(rel);
+                }
+                Err(Miss::Broken) => {
                     warn!(path = %input_dir.join(&rel).display(), "cannot read its summaries again: the file is no longer what was published; entries of it that come into a feed show no summary until it changes");
                     self.unavailable.insert(rel);
                 }
@@ -440,6 +474,45 @@ mod tests {
         folder.render(&mut live);
         assert_eq!(folder.reads(), Vec::<PathBuf>::new());
         assert!(rss(&live).contains("Read once."), "{}", rss(&live));
+    }
+
+    /// The same files, taken in by a new pipeline: what `--once` writes for them.
+    fn fresh(folder: &Folder) -> Output {
+        let mut live = Live::new(settings(1));
+        let mut again = Folder::new();
+        for (rel, bytes) in &folder.files {
+            again.write(&mut live, rel.to_str().unwrap(), bytes.clone());
+        }
+        again.render(&mut live);
+        live.files().clone()
+    }
+
+    /// A rename storm: the file is away, or holds another digest's bytes, while its
+    /// summaries are read; then it is back as it was, which is no change of the file.
+    #[test]
+    fn a_summary_missed_during_a_rename_is_read_when_the_file_is_back() {
+        for away in [None, Some(digest(3, 3, "Another digest."))] {
+            let mut live = Live::new(settings(1));
+            let mut folder = Folder::new();
+            folder.write(&mut live, "a.md", digest(1, 1, "First summary."));
+            let bytes = match &away {
+                Some(other) => folder.files.insert("a.md".into(), other.clone()),
+                None => folder.files.remove(Path::new("a.md")),
+            }
+            .unwrap();
+            folder.render(&mut live);
+            assert!(!rss(&live).contains("First summary."));
+            folder.write(&mut live, "a.md", bytes);
+            assert!(live.pending(), "a summary missed must ask for a render");
+            folder.render(&mut live);
+            assert!(rss(&live).contains("First summary."), "{}", rss(&live));
+            assert_eq!(live.files(), &fresh(&folder));
+            // Read once, not again.
+            folder.reads();
+            assert!(!live.pending());
+            folder.render(&mut live);
+            assert_eq!(folder.reads(), Vec::<PathBuf>::new());
+        }
     }
 
     #[test]

@@ -38,6 +38,13 @@ enum Op {
     },
     /// The daemon publishes what a burst changed: several changes at once.
     Flush,
+    /// A rename storm caught mid-way: a render reads the file while it is away (or,
+    /// with another file, while it holds that one's bytes); then it is back as it was,
+    /// and the daemon, whose events coalesced, sees it unchanged.
+    Away {
+        file: usize,
+        other: usize,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -47,8 +54,9 @@ fn op() -> impl Strategy<Value = Op> {
         file.clone().prop_map(|file| Op::Corrupt { file }),
         (file.clone(), file.clone()).prop_map(|(from, to)| Op::Rename { from, to }),
         file.clone().prop_map(|file| Op::Delete { file }),
-        file.prop_map(|file| Op::Reoffset { file }),
+        file.clone().prop_map(|file| Op::Reoffset { file }),
         Just(Op::Flush),
+        (file.clone(), file).prop_map(|(file, other)| Op::Away { file, other }),
     ]
 }
 
@@ -223,6 +231,17 @@ proptest! {
                     }
                 }
                 Op::Flush => flush(&mut state, &files),
+                Op::Away { file, other } => {
+                    if let Some(bytes) = files.get(NAMES[file]).cloned() {
+                        let mut storm = files.clone();
+                        match files.get(NAMES[other]) {
+                            Some(theirs) if other != file => storm.insert(NAMES[file], theirs.clone()),
+                            _ => storm.remove(NAMES[file]),
+                        };
+                        flush(&mut state, &storm);
+                        update(&mut state, NAMES[file], Some(&bytes));
+                    }
+                }
             }
         }
         // Settle with every file valid: broken ones are repaired.
