@@ -195,7 +195,11 @@ fn show_lints(lints: &[lint::Lint], deny: &[String], format: ErrorFormat) -> usi
 /// What `--once` would change: in the output folder, else in the bucket.
 fn compare(settings: &Settings, files: &Output) -> Result<Vec<FileChange>, RunError> {
     match (&settings.output_dir, &settings.publish) {
-        (Some(dir), _) => Ok(against_folder(dir, files)),
+        (Some(dir), _) => {
+            // What `--once` would refuse is reported as it reports it (exit 2).
+            crate::fsio::writer::OutputDir::refusal(dir, files)?;
+            Ok(against_folder(dir, files))
+        }
         (None, Some(config)) => {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()

@@ -288,3 +288,37 @@ fn diff_lists_per_feed_the_entries_added_removed_and_changed() {
     );
     assert_eq!(check(&input, &output, &[]).status.code(), Some(0));
 }
+
+/// Whatever `--once` refuses to write over, `check` reports the same way: exit 2,
+/// naming the path, and no list of changes.
+#[test]
+fn check_predicts_what_once_refuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, output) = (dir.path().join("in"), dir.path().join("out"));
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    write_digest(&input, "2026-01-01-08.md", "2026-01-01T08:00:00Z", &[1, 2]);
+    let refused = |what: &str, named: &Path| {
+        let once = super::support::run_once(&input, &output, &[]);
+        let checked = check(&input, &output, &[]);
+        let err = String::from_utf8_lossy(&checked.stderr).into_owned();
+        assert_eq!(once.status.code(), Some(2), "{what}: --once");
+        assert_eq!(checked.status.code(), Some(2), "{what}: {err}");
+        assert!(err.contains(&named.display().to_string()), "{what}: {err}");
+        assert_eq!(stdout(&checked), "", "{what}");
+    };
+    // A link where a folder of feeds goes.
+    std::fs::create_dir_all(&output).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, output.join("authors")).unwrap();
+    refused("a linked authors/", &output.join("authors"));
+    std::fs::remove_file(output.join("authors")).unwrap();
+    // A file digestfeed did not write where a feed goes.
+    std::fs::write(output.join("atom.xml"), "mine").unwrap();
+    refused("a foreign atom.xml", &output.join("atom.xml"));
+    std::fs::remove_file(output.join("atom.xml")).unwrap();
+    // The output folder is a file.
+    std::fs::remove_dir_all(&output).unwrap();
+    std::fs::write(&output, "a file").unwrap();
+    refused("a file for a folder", &output);
+    assert!(elsewhere.read_dir().unwrap().next().is_none());
+}

@@ -152,6 +152,36 @@ impl OutputDir {
         })
     }
 
+    /// Whether `--once` would refuse to sync `desired` into the folder at `path`, found
+    /// without writing, creating or locking anything (for `check`). A folder that does
+    /// not exist yet refuses nothing.
+    pub fn refusal(path: &Path, desired: &Output) -> Result<(), WriteError> {
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        let fd = match rfs::open(path, flags, Mode::empty()) {
+            Ok(fd) => fd,
+            Err(Errno::NOENT) => return Ok(()),
+            Err(Errno::NOTDIR) => {
+                return Err(error(
+                    path,
+                    "is a file, not a folder (choose a folder for the feeds)",
+                    Errno::NOTDIR,
+                ))
+            }
+            Err(e) => return Err(error(path, "cannot open the output folder", e)),
+        };
+        let dir = File::from(fd);
+        let meta = dir
+            .metadata()
+            .map_err(|e| error(path, "cannot open the output folder", e))?;
+        let held = OutputDir {
+            path: path.to_path_buf(),
+            id: (meta.dev(), meta.ino()),
+            dir,
+            link: is_link(path),
+        };
+        held.refusals(desired).map(|_| ())
+    }
+
     /// The folder as the user named it.
     pub fn path(&self) -> &Path {
         &self.path

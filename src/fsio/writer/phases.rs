@@ -53,24 +53,7 @@ impl OutputDir {
     ) -> Result<SyncReport, WriteError> {
         let reattached = self.reattach()?;
         let only = if reattached { None } else { only };
-        let old = self.read_manifest()?;
-        let wanted: BTreeSet<String> = desired
-            .keys()
-            .filter(|k| is_safe_relative(k))
-            .cloned()
-            .collect();
-        // Folders in the way are refused before anything is written; after that, the
-        // error reported is the first in path order, as if files were written one by one.
-        self.check_folders(wanted.iter().chain(old.iter()))?;
-        for rel in wanted.difference(&old) {
-            if self.foreign(rel, &desired[rel]) {
-                return Err(error(
-                    &self.shown(rel),
-                    "refusing to replace what digestfeed did not write (move it away, or choose another output folder)",
-                    io::Error::from(io::ErrorKind::AlreadyExists),
-                ));
-            }
-        }
+        let (old, wanted) = self.refusals(desired)?;
         // Record what is about to be written before writing it, so that a crash half-way
         // never leaves a file of ours that no manifest knows about.
         let union: BTreeSet<String> = old.union(&wanted).cloned().collect();
@@ -108,6 +91,35 @@ impl OutputDir {
         report.written.sort_unstable();
         report.removed.sort_unstable();
         Ok(report)
+    }
+
+    /// What the folder holds that a sync of `desired` refuses to write over, before
+    /// anything is written (`check` asks the same): a link or a file where a folder of
+    /// feeds goes, a file digestfeed did not write where a feed goes, a manifest that is
+    /// a link. Otherwise the paths the manifest lists, and those wanted.
+    pub(super) fn refusals(
+        &self,
+        desired: &Output,
+    ) -> Result<(BTreeSet<String>, BTreeSet<String>), WriteError> {
+        let old = self.read_manifest()?;
+        let wanted: BTreeSet<String> = desired
+            .keys()
+            .filter(|k| is_safe_relative(k))
+            .cloned()
+            .collect();
+        // Folders in the way are refused before anything is written; after that, the
+        // error reported is the first in path order, as if files were written one by one.
+        self.check_folders(wanted.iter().chain(old.iter()))?;
+        for rel in wanted.difference(&old) {
+            if self.foreign(rel, &desired[rel]) {
+                return Err(error(
+                    &self.shown(rel),
+                    "refusing to replace what digestfeed did not write (move it away, or choose another output folder)",
+                    io::Error::from(io::ErrorKind::AlreadyExists),
+                ));
+            }
+        }
+        Ok((old, wanted))
     }
 
     /// Removes the temporary files a killed run may have left beside the files it wrote.
