@@ -139,8 +139,110 @@ pub fn parse(yaml: &str, yaml_line: usize) -> Result<FrontMatter, Problem> {
     yaml_parse(yaml, yaml_line)
 }
 
-/// [`parse`], always by the YAML parser.
+/// How deep flow collections (`[…]`, `{…}`) may nest. libyaml's scanner costs time
+/// in proportion to the depth for every token, so 16 KiB of `[` took 0.3 s; real front
+/// matter nests one deep (`categories: [a, b]`).
+pub const MAX_FLOW_DEPTH: usize = 16;
+
+/// How many entries the front matter's collections may hold in all (commas in flow
+/// collections, `- ` items of block ones): far more than `max_categories`.
+pub const MAX_ENTRIES: usize = 4096;
+
+/// Refuses front matter nested deeper than [`MAX_FLOW_DEPTH`] or with more than
+/// [`MAX_ENTRIES`] entries, before the YAML parser sees it: one pass over the bytes.
+/// Brackets and quotes count only where a YAML node may start (after `: `, `- `, `? `,
+/// `,`, another bracket, or at a line's start), so those inside plain text
+/// (`title: a [draft]`, `it's`) are text, as for YAML.
+pub fn check_shape(yaml: &str, yaml_line: usize) -> Result<(), Problem> {
+    let bytes = yaml.as_bytes();
+    let (mut depth, mut entries, mut line) = (0usize, 0usize, yaml_line);
+    // Whether the last byte that was not a space could come before a node.
+    let mut node_start = true;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b'\n' => {
+                line += 1;
+                node_start = true;
+            }
+            b' ' | b'\t' | b'\r' => {}
+            b'#' if i == 0 || matches!(bytes[i - 1], b' ' | b'\t' | b'\n') => {
+                // A comment, to the line's end.
+                i = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n);
+                continue;
+            }
+            b'"' | b'\'' if node_start => {
+                // A quoted scalar, to its closing quote (`\"` escapes in double, `''` in
+                // single quotes), lines counted.
+                i += 1;
+                while i < bytes.len() {
+                    match bytes[i] {
+                        b'\\' if b == b'"' => i += 1,
+                        b'\'' if b == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 1,
+                        q if q == b => break,
+                        b'\n' => line += 1,
+                        _ => {}
+                    }
+                    i += 1;
+                }
+                node_start = false;
+            }
+            b'&' | b'!' if node_start => {
+                // An anchor or a tag: the node it belongs to may still start after it.
+                while i + 1 < bytes.len() && !matches!(bytes[i + 1], b' ' | b'\t' | b'\r' | b'\n') {
+                    i += 1;
+                }
+                i += 1;
+                continue;
+            }
+            b'[' | b'{' if node_start => {
+                depth += 1;
+                if depth > MAX_FLOW_DEPTH {
+                    return Err(problem(
+                        line,
+                        format!("invalid front matter: collections nested more than {MAX_FLOW_DEPTH} deep; a digest's front matter is flat (title, date, categories)"),
+                    ));
+                }
+            }
+            b']' | b'}' if depth > 0 => {
+                depth -= 1;
+                node_start = false;
+            }
+            b',' if depth > 0 => entries += 1,
+            b'-' if indicator(bytes, i) => entries += 1,
+            _ => {}
+        }
+        if entries > MAX_ENTRIES {
+            return Err(problem(
+                line,
+                format!("invalid front matter: more than {MAX_ENTRIES} entries in its lists; a digest's front matter is a few lines"),
+            ));
+        }
+        // After an indicator, or a bracket or comma in a flow collection, a node may
+        // start; after anything else, not until the next line.
+        node_start = match b {
+            b'[' | b'{' | b',' => node_start || depth > 0,
+            b'-' | b'?' | b':' => indicator(bytes, i),
+            b' ' | b'\t' | b'\r' | b'\n' => node_start,
+            _ => false,
+        };
+        i += 1;
+    }
+    Ok(())
+}
+
+/// Whether the `-`, `?` or `:` at `i` is an indicator (followed by white space or the
+/// end), not part of a word.
+fn indicator(bytes: &[u8], i: usize) -> bool {
+    bytes
+        .get(i + 1)
+        .is_none_or(|n| matches!(n, b' ' | b'\t' | b'\r' | b'\n'))
+}
+
+/// [`parse`], always by the YAML parser (after [`check_shape`]).
 pub fn yaml_parse(yaml: &str, yaml_line: usize) -> Result<FrontMatter, Problem> {
+    check_shape(yaml, yaml_line)?;
     serde_yaml::from_str(yaml).map_err(|e| {
         let line = e.location().map_or(yaml_line, |l| yaml_line + l.line() - 1);
         let message = without_locations(&e.to_string());
@@ -518,6 +620,42 @@ mod tests {
     fn unknown_keys_are_ignored_and_draft_is_read() {
         let fm = parse("tags: [a]\nslug: x\ndraft: true\n", 2).unwrap();
         assert!(fm.draft);
+    }
+
+    #[test]
+    fn deep_nesting_and_huge_lists_are_refused_before_yaml_reads_them() {
+        let near_cap = MAX_FRONT_MATTER_BYTES - 100;
+        let cases = [
+            format!("title: x\nx: {}\n", "[".repeat(near_cap)),
+            format!("title: x\nx: &a {}\n", "{".repeat(near_cap)),
+            format!("title: x\nx: {}\n", "{a: ".repeat(near_cap / 4)),
+            format!("x:\n  - [[[\n   [[[[[[ # ]]]\n   [[[[[[[[[[[\n"),
+        ];
+        for (case, yaml) in cases.iter().enumerate() {
+            let p = parse(yaml, 2).unwrap_err();
+            assert!(p.message.contains("nested more than 16 deep"), "{case}: {p:?}");
+            assert_eq!(p.line, if case == 3 { 5 } else { 3 }, "{case}");
+        }
+        let commas = format!("categories: [{}]\n", "a,".repeat(MAX_ENTRIES + 1));
+        assert!(parse(&commas, 2).unwrap_err().message.contains("more than 4096 entries"));
+        let dashes = format!("categories:\n{}", "- a\n".repeat(MAX_ENTRIES + 1));
+        assert!(parse(&dashes, 2).unwrap_err().message.contains("more than 4096 entries"));
+    }
+
+    #[test]
+    fn brackets_in_text_and_nesting_up_to_the_bound_are_yaml_as_usual() {
+        let deep = format!("x: {}1{}\n", "[".repeat(MAX_FLOW_DEPTH), "]".repeat(MAX_FLOW_DEPTH));
+        assert!(yaml_parse(&deep, 2).is_ok());
+        let texts = [
+            format!("title: {}\ndate: 2026-01-01\n", "a [b ".repeat(40)),
+            format!("title: \"{}\"\ncategories: ['it''s [', \"[\\\"\"]\n", "[".repeat(40)),
+            format!("title: it's [x\n# {}\ncategories: [a]\n", "[".repeat(40)),
+            format!("title: 'a\n  {}'\ndraft: false\n", "{".repeat(40)),
+            "a: &x [1, 2]\nb: !!str [c\n".to_string(),
+        ];
+        for yaml in texts {
+            assert_eq!(check_shape(&yaml, 2), Ok(()), "{yaml}");
+        }
     }
 
     #[test]
