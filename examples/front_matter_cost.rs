@@ -13,16 +13,29 @@ fn main() {
     let shapes: Vec<(&str, String)> = vec![
         ("open [", format!("x: {}\n", "[".repeat(n))),
         ("open {", format!("x: {}\n", "{".repeat(n))),
-        ("balanced [ ]", format!("x: {}{}\n", "[".repeat(n / 2), "]".repeat(n / 2))),
+        (
+            "balanced [ ]",
+            format!("x: {}{}\n", "[".repeat(n / 2), "]".repeat(n / 2)),
+        ),
         ("nested {a: ", format!("x: {}\n", "{a: ".repeat(n / 4))),
         ("nested - ", format!("x:\n  {}a\n", "- ".repeat(n / 2))),
-        ("many keys", (0..n / 10).map(|i| format!("k{i:05}: v\n")).collect()),
+        (
+            "many keys",
+            (0..n / 10).map(|i| format!("k{i:05}: v\n")).collect(),
+        ),
         ("flow list", format!("x: [{}]\n", "abc,".repeat(n / 4 - 1))),
         ("block list", format!("x:\n{}", "- a\n".repeat(n / 5))),
-        ("anchors", (0..n / 19).map(|i| format!("k{i:04}: &a{i:04} v\n")).collect()),
+        (
+            "anchors",
+            (0..n / 19)
+                .map(|i| format!("k{i:04}: &a{i:04} v\n"))
+                .collect(),
+        ),
     ];
     for (name, yaml) in shapes {
-        let text = format!("---\ndate: 2026-01-01T08:00:00Z\n{yaml}---\n\n1. [t](https://x.com/a/status/1)\n");
+        let text = format!(
+            "---\ndate: 2026-01-01T08:00:00Z\n{yaml}---\n\n1. [t](https://x.com/a/status/1)\n"
+        );
         let mut times: Vec<f64> = Vec::new();
         let mut read = false;
         for _ in 0..5 {
@@ -32,6 +45,10 @@ fn main() {
         }
         times.sort_by(f64::total_cmp);
         let verdict = if read { "read" } else { "refused" };
-        println!("{name:14} {:>6} bytes {:>8.2} ms  {verdict}", yaml.len(), times[2]);
+        println!(
+            "{name:14} {:>6} bytes {:>8.2} ms  {verdict}",
+            yaml.len(),
+            times[2]
+        );
     }
 }

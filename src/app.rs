@@ -114,20 +114,13 @@ pub fn read_and_render(
     // what, so that the next shape worth reading line by line shows.
     tracing::debug!("{}", loaded.doubts);
     // Reported first, so that neither a failed write nor the check below hides them.
-    for e in &loaded.errors {
-        report::show(
-            &Problem {
-                level: Level::Error,
-                code: None,
-                path: &e.path,
-                line: e.line,
-                message: &e.message,
-            },
-            format,
-        );
+    show_errors(loaded.faults.iter().chain(&loaded.errors), format);
+    // A fault of the machine is no change of the input: feeds written without what it
+    // hid would drop entries that come back on the next good run.
+    if !loaded.faults.is_empty() {
+        return Err(unreadable(loaded.faults.len()));
     }
-    // A wrong --input would otherwise publish empty feeds over the good ones; so would
-    // an input whose folders cannot be read, --allow-empty or not.
+    // A wrong --input would otherwise publish empty feeds over the good ones.
     if loaded.files == 0 && (!settings.allow_empty || !loaded.errors.is_empty()) {
         return Err(RunError::NoDigests {
             path: settings.input_dir.clone(),
@@ -138,15 +131,30 @@ pub fn read_and_render(
     inspect(&corpus);
     let held = hold_back(settings, &mut corpus);
     let digests = corpus.len();
+    // A digest read again for its summaries may now fail for a fault too.
+    let faults = std::sync::Mutex::new(Vec::new());
     let read_full = |rel: &std::path::Path, wanted: &[usize]| {
         let path = settings.input_dir.join(rel);
-        let bytes = scan::read_capped(&path, settings.max_file_bytes).ok()?;
+        let bytes = match scan::read_capped(&path, settings.max_file_bytes) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                if e.fault {
+                    faults.lock().unwrap_or_else(|p| p.into_inner()).push(e);
+                }
+                return None;
+            }
+        };
         match crate::parse::parse_digest_summaries_at(&path, &bytes, settings.rules(), wanted) {
             Ok(crate::model::Parsed::Digest(digest)) => Some(digest),
             _ => None,
         }
     };
     let (built, engine) = output::build_with(corpus, settings, read_full)?;
+    let faults = faults.into_inner().unwrap_or_else(|p| p.into_inner());
+    show_errors(&faults, format);
+    if !faults.is_empty() {
+        return Err(unreadable(faults.len()));
+    }
     // The process ends right after: freeing a corpus-sized web of small allocations
     // would cost a tenth of the run for nothing.
     std::mem::forget(engine);
@@ -161,6 +169,27 @@ pub fn read_and_render(
         read,
         read_peak,
     })
+}
+
+fn show_errors<'a>(errors: impl IntoIterator<Item = &'a DigestError>, format: ErrorFormat) {
+    for e in errors {
+        report::show(
+            &Problem {
+                level: Level::Error,
+                code: None,
+                path: &e.path,
+                line: e.line,
+                message: &e.message,
+            },
+            format,
+        );
+    }
+}
+
+fn unreadable(count: usize) -> RunError {
+    RunError::Unreadable {
+        count: crate::text::count(count, "file or folder", "files and folders"),
+    }
 }
 
 /// [`run_once`] with its options.

@@ -10,6 +10,9 @@ pub struct DigestError {
     pub path: PathBuf,
     pub line: Option<usize>,
     pub message: String,
+    /// A fault of the machine (permission denied, an I/O error), not of the file's
+    /// content: what the file holds is unknown, which is not the same as invalid.
+    pub fault: bool,
 }
 
 impl DigestError {
@@ -18,6 +21,26 @@ impl DigestError {
             path: path.into(),
             line,
             message: message.into(),
+            fault: false,
+        }
+    }
+
+    /// A file or folder that could not be read for `source`: a fault of the machine,
+    /// unless the error says something about the path itself (gone, a loop of links,
+    /// not a folder), which is the input's.
+    pub fn unreadable(
+        path: impl Into<PathBuf>,
+        message: impl Into<String>,
+        source: &std::io::Error,
+    ) -> Self {
+        use std::io::ErrorKind::*;
+        let input = matches!(
+            source.kind(),
+            NotFound | NotADirectory | IsADirectory | InvalidFilename
+        ) || source.raw_os_error() == Some(libc::ELOOP);
+        DigestError {
+            fault: !input,
+            ..DigestError::new(path, None, message)
         }
     }
 }
@@ -177,6 +200,8 @@ pub enum RunError {
     Write(#[from] WriteError),
     #[error("{0}")]
     Publish(#[from] PublishError),
+    #[error("{count} of the input could not be read (each named above); nothing was written, so that no feed drops their entries until they can be read again")]
+    Unreadable { count: String },
     #[error("{}: no digests found (files named *.md, searched recursively){}; nothing was written. If an empty folder is expected, pass --allow-empty or set `allow_empty: true`", path.display(), near_miss_hint(*near_misses))]
     NoDigests { path: PathBuf, near_misses: usize },
 }
@@ -209,7 +234,7 @@ impl RunError {
     /// with any file, but a run that publishes nothing is most likely a mistake).
     pub fn exit_code(&self) -> u8 {
         match self {
-            RunError::NoDigests { .. } => 1,
+            RunError::NoDigests { .. } | RunError::Unreadable { .. } => 1,
             _ => 2,
         }
     }

@@ -134,7 +134,7 @@ pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, DigestError> {
         .read(true)
         .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
         .open(path)
-        .map_err(|e| DigestError::new(path, None, format!("cannot read the file: {e}")))?;
+        .map_err(|e| DigestError::unreadable(path, format!("cannot read the file: {e}"), &e))?;
     let size = match file.metadata() {
         Ok(meta) if meta.is_file() => meta.len(),
         Ok(_) => {
@@ -145,10 +145,10 @@ pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, DigestError> {
             ))
         }
         Err(e) => {
-            return Err(DigestError::new(
+            return Err(DigestError::unreadable(
                 path,
-                None,
                 format!("cannot read the file: {e}"),
+                &e,
             ))
         }
     };
@@ -165,10 +165,10 @@ pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, DigestError> {
             Err(rustix::io::Errno::INTR) => continue,
             Err(e) => {
                 let e = std::io::Error::from(e);
-                return Err(DigestError::new(
+                return Err(DigestError::unreadable(
                     path,
-                    None,
                     format!("cannot read the file: {e}"),
+                    &e,
                 ));
             }
         };
@@ -261,6 +261,9 @@ pub struct Loaded {
     pub doubts: crate::parse::plain::Doubts,
     /// What [`load_all_inspecting`] found.
     pub lints: Vec<crate::lint::Lint>,
+    /// Files and folders that could not be read for a fault of the machine (not in
+    /// `errors`): what they hold is unknown.
+    pub faults: Vec<DigestError>,
 }
 
 /// Whether the start of the file at `path` is in the page cache; `None` where the
@@ -359,12 +362,17 @@ pub fn load_all_inspecting(
     };
     // Its digests cannot be published, and a run that leaves them out must say so.
     for (dir, e) in listing.unreadable {
-        loaded.errors.push(DigestError::new(
+        let error = DigestError::unreadable(
             root.join(dir),
-            None,
-            format!("cannot read the folder: {e}; the digests in it are left out (let digestfeed's user read it)"),
-        ));
-        loaded.invalid += 1;
+            format!("cannot read the folder: {e} (let digestfeed's user read it)"),
+            &e,
+        );
+        if error.fault {
+            loaded.faults.push(error);
+        } else {
+            loaded.invalid += 1;
+            loaded.errors.push(error);
+        }
     }
     let mut digests = Vec::with_capacity(results.len());
     for (rel, result, lints) in results {
@@ -379,6 +387,7 @@ pub fn load_all_inspecting(
                 digests.push((rel, digest));
             }
             Ok(Parsed::Draft) => loaded.drafts += 1,
+            Err(errors) if errors.iter().any(|e| e.fault) => loaded.faults.extend(errors),
             Err(errors) => {
                 loaded.invalid += 1;
                 loaded.errors.extend(errors);

@@ -629,26 +629,42 @@ mod tests {
             format!("title: x\nx: {}\n", "[".repeat(near_cap)),
             format!("title: x\nx: &a {}\n", "{".repeat(near_cap)),
             format!("title: x\nx: {}\n", "{a: ".repeat(near_cap / 4)),
-            format!("x:\n  - [[[\n   [[[[[[ # ]]]\n   [[[[[[[[[[[\n"),
+            "x:\n  - [[[\n   [[[[[[ # ]]]\n   [[[[[[[[[[[\n".to_string(),
         ];
         for (case, yaml) in cases.iter().enumerate() {
             let p = parse(yaml, 2).unwrap_err();
-            assert!(p.message.contains("nested more than 16 deep"), "{case}: {p:?}");
+            assert!(
+                p.message.contains("nested more than 16 deep"),
+                "{case}: {p:?}"
+            );
             assert_eq!(p.line, if case == 3 { 5 } else { 3 }, "{case}");
         }
         let commas = format!("categories: [{}]\n", "a,".repeat(MAX_ENTRIES + 1));
-        assert!(parse(&commas, 2).unwrap_err().message.contains("more than 4096 entries"));
+        assert!(parse(&commas, 2)
+            .unwrap_err()
+            .message
+            .contains("more than 4096 entries"));
         let dashes = format!("categories:\n{}", "- a\n".repeat(MAX_ENTRIES + 1));
-        assert!(parse(&dashes, 2).unwrap_err().message.contains("more than 4096 entries"));
+        assert!(parse(&dashes, 2)
+            .unwrap_err()
+            .message
+            .contains("more than 4096 entries"));
     }
 
     #[test]
     fn brackets_in_text_and_nesting_up_to_the_bound_are_yaml_as_usual() {
-        let deep = format!("x: {}1{}\n", "[".repeat(MAX_FLOW_DEPTH), "]".repeat(MAX_FLOW_DEPTH));
+        let deep = format!(
+            "x: {}1{}\n",
+            "[".repeat(MAX_FLOW_DEPTH),
+            "]".repeat(MAX_FLOW_DEPTH)
+        );
         assert!(yaml_parse(&deep, 2).is_ok());
         let texts = [
             format!("title: {}\ndate: 2026-01-01\n", "a [b ".repeat(40)),
-            format!("title: \"{}\"\ncategories: ['it''s [', \"[\\\"\"]\n", "[".repeat(40)),
+            format!(
+                "title: \"{}\"\ncategories: ['it''s [', \"[\\\"\"]\n",
+                "[".repeat(40)
+            ),
             format!("title: it's [x\n# {}\ncategories: [a]\n", "[".repeat(40)),
             format!("title: 'a\n  {}'\ndraft: false\n", "{".repeat(40)),
             "a: &x [1, 2]\nb: !!str [c\n".to_string(),

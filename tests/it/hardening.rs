@@ -180,7 +180,7 @@ fn a_digest_of_many_categories_is_refused_and_makes_no_feeds() {
 }
 
 #[test]
-fn an_unreadable_sub_folder_is_an_error_that_names_it() {
+fn what_cannot_be_read_changes_no_feed_and_is_named() {
     // Root reads every folder whatever its mode, so the run drops to `nobody`.
     if !can_run_as_nobody() {
         eprintln!("skipped: cannot run as another user here");
@@ -190,31 +190,38 @@ fn an_unreadable_sub_folder_is_an_error_that_names_it() {
     let (input, out) = (root.path().join("in"), root.path().join("out"));
     one_digest(&input, "a.md", 1);
     one_digest(&input, "locked/b.md", 2);
+    one_digest(&input, "c.md", 3);
     fs::create_dir_all(&out).unwrap();
-    for dir in [root.path(), &input, &out] {
+    for dir in [root.path(), &input, &input.join("locked"), &out] {
         fs::set_permissions(dir, fs::Permissions::from_mode(0o777)).unwrap();
     }
-    fs::set_permissions(input.join("locked"), fs::Permissions::from_mode(0o000)).unwrap();
-    let result = run_once_under(&AS_NOBODY, &input, &out, &[]);
-    assert_eq!(result.status.code(), Some(1), "{}", stderr(&result));
-    let err = stderr(&result);
-    let shown = format!("{}: cannot read the folder", input.join("locked").display());
-    assert!(err.contains(&shown) && err.contains("invalid=1"), "{err}");
-    let feed = parse_feed("rss.xml", &read_tree(&out)["rss.xml"]);
-    assert_eq!(feed.entries.len(), 1, "the readable digest is published");
+    for file in ["a.md", "locked/b.md", "c.md"] {
+        fs::set_permissions(input.join(file), fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let good = run_once_under(&AS_NOBODY, &input, &out, &[]);
+    assert_eq!(good.status.code(), Some(0), "{}", stderr(&good));
+    let (tree, times) = (read_tree(&out), mtimes(&out));
+    assert_eq!(parse_feed("rss.xml", &tree["rss.xml"]).entries.len(), 3);
 
-    // Nothing readable left: the folder's error is shown, and good feeds are not
-    // replaced by empty ones, --allow-empty or not.
-    fs::remove_file(input.join("a.md")).unwrap();
-    let result = run_once_under(&AS_NOBODY, &input, &out, &["--allow-empty"]);
-    assert_eq!(result.status.code(), Some(1), "{}", stderr(&result));
-    let err = stderr(&result);
-    assert!(
-        err.contains(&shown) && err.contains("no digests found"),
-        "{err}"
-    );
-    let feed = parse_feed("rss.xml", &read_tree(&out)["rss.xml"]);
-    assert_eq!(feed.entries.len(), 1, "the feeds on disk are kept");
+    // A folder, then a file, that digestfeed's user cannot read: each is named, the
+    // run exits 1, and not one feed changes (nor its mtime).
+    let folder = format!("{}: cannot read the folder", input.join("locked").display());
+    let file = format!("{}: cannot read the file", input.join("c.md").display());
+    for (locked, shown) in [(input.join("locked"), &folder), (input.join("c.md"), &file)] {
+        fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
+        for extra in [&[][..], &["--allow-empty"]] {
+            let result = run_once_under(&AS_NOBODY, &input, &out, extra);
+            let err = stderr(&result);
+            assert_eq!(result.status.code(), Some(1), "{err}");
+            assert!(
+                err.contains(shown.as_str()) && err.contains("nothing was written"),
+                "{err}"
+            );
+            assert_eq!(read_tree(&out), tree, "{shown}");
+            assert_eq!(mtimes(&out), times, "{shown}");
+        }
+        fs::set_permissions(&locked, fs::Permissions::from_mode(0o755)).unwrap();
+    }
 }
 
 /// A feed folder per author: thousands of them are written holding a handful of
