@@ -176,12 +176,32 @@ impl Folder {
         bytes: &[u8],
         durable: Durable,
     ) -> Result<Option<String>, WriteError> {
-        if self.read(name).as_deref() == Some(bytes) {
-            return Ok(None);
-        }
-        let temp = temp_name(name);
+        self.stage_over(name, bytes, durable, &|_| true)
+    }
+
+    /// [`Folder::stage`], replacing a file that holds other bytes only if `replaceable`
+    /// says so of them; otherwise an error that names it.
+    pub fn stage_over(
+        &self,
+        name: &str,
+        bytes: &[u8],
+        durable: Durable,
+        replaceable: &(dyn Fn(&[u8]) -> bool + Sync),
+    ) -> Result<Option<String>, WriteError> {
         // Errors name the file the user knows, not its temporary name.
         let shown = self.shown(name);
+        match self.read(name) {
+            Some(held) if held == bytes => return Ok(None),
+            Some(held) if !replaceable(&held) => {
+                return Err(error(
+                    &shown,
+                    "no longer holds what digestfeed wrote there (someone changed it); refusing to replace it (move it away, or choose another output folder)",
+                    io::Error::from(io::ErrorKind::AlreadyExists),
+                ))
+            }
+            _ => {}
+        }
+        let temp = temp_name(name);
         self.unlink(&temp).map_err(|e| {
             error(
                 &shown,

@@ -128,6 +128,8 @@ fn adding_a_digest_rewrites_only_the_feeds_it_touches() {
         }
     }
     expected.insert("index.html".to_string());
+    // The manifest records what was written.
+    expected.insert(".digestfeed-manifest".to_string());
     assert_eq!(touched, expected);
 }
 

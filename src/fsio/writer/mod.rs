@@ -21,9 +21,35 @@ use std::path::{Path, PathBuf};
 
 mod phases;
 
-/// The record of every file digestfeed wrote, one relative path per line. Only files
-/// listed here are ever removed.
+/// The record of every file digestfeed wrote: after [`MANIFEST_HEADER`], one line per
+/// file, its relative path, a tab, and the MD5 of the bytes written there (two while a
+/// write is in flight). MD5, as S3 ETags are: a fixed function, so that no upgrade of a
+/// hashing crate makes every feed look changed by someone else; it is computed only for
+/// files written or about to be replaced or removed. Only a file that still holds bytes the manifest
+/// recorded is ever replaced or removed.
 pub const MANIFEST: &str = ".digestfeed-manifest";
+/// The first line of a manifest with MD5s; a manifest without it is an older
+/// build's list of paths.
+const MANIFEST_HEADER: &str = "# digestfeed manifest 2";
+/// The names of the files digestfeed writes: an older build's manifest recorded paths
+/// only, and a path it lists is taken as digestfeed's only under one of these names.
+const OWN_NAMES: &[&str] = &[
+    "rss.xml",
+    "atom.xml",
+    "feed.json",
+    "index.html",
+    "index.opml",
+];
+
+/// What a manifest records: each path, and the MD5s of the bytes digestfeed wrote
+/// there (none: listed by an older build, which recorded paths only).
+type Recorded = BTreeMap<String, Vec<u128>>;
+
+/// The MD5 of `bytes`, as the manifest records it.
+fn print_of(bytes: &[u8]) -> u128 {
+    use md5::Digest;
+    u128::from_be_bytes(md5::Md5::digest(bytes).into())
+}
 /// The file a daemon creates and removes to learn that it can write the folder.
 const PROBE: &str = ".digestfeed-probe";
 
@@ -33,6 +59,9 @@ pub struct SyncReport {
     pub written: Vec<String>,
     pub unchanged: usize,
     pub removed: Vec<String>,
+    /// Files the manifest listed that no longer hold what digestfeed wrote (someone
+    /// changed or replaced them): not removed, and no longer listed.
+    pub left_alone: Vec<String>,
     /// The output folder had been removed or replaced since the last sync, so every
     /// file was compared and written again.
     pub reattached: bool,
@@ -46,19 +75,48 @@ fn is_safe_relative(rel: &str) -> bool {
             .all(|c| !c.is_empty() && c != "." && c != ".." && !c.contains(['\\', '\0']))
 }
 
-/// The paths a manifest's text lists that stay inside the output folder.
-fn manifest_paths(text: &str) -> BTreeSet<String> {
-    text.lines()
-        .filter(|l| is_safe_relative(l))
-        .map(str::to_string)
+/// What a manifest's text records, of paths that stay inside the output folder. In a
+/// manifest with MD5s, a line without them records nothing.
+fn parse_manifest(text: &str) -> Recorded {
+    let mut lines = text.lines().peekable();
+    if lines.next_if_eq(&MANIFEST_HEADER).is_none() {
+        return lines
+            .filter(|l| is_safe_relative(l))
+            .map(|l| (l.to_string(), Vec::new()))
+            .collect();
+    }
+    lines
+        .filter_map(|line| {
+            let (rel, prints) = line.split_once('\t')?;
+            let prints: Option<Vec<u128>> = prints
+                .split(',')
+                .map(|p| u128::from_str_radix(p, 16).ok())
+                .collect();
+            let prints = prints.filter(|p| !p.is_empty() && p.len() <= 2)?;
+            is_safe_relative(rel).then(|| (rel.to_string(), prints))
+        })
         .collect()
+}
+
+fn manifest_text(recorded: &Recorded) -> String {
+    let mut text = format!("{MANIFEST_HEADER}\n");
+    for (rel, prints) in recorded {
+        let prints: Vec<String> = prints.iter().map(|p| format!("{p:032x}")).collect();
+        text.push_str(&format!("{rel}\t{}\n", prints.join(",")));
+    }
+    text
+}
+
+/// Whether `bytes` are what the manifest recorded.
+fn recorded_there(prints: &[u128], bytes: &[u8]) -> bool {
+    prints.contains(&print_of(bytes))
 }
 
 /// The files the manifest of the output folder `dir` lists, read without writing or
 /// locking anything (for `check`); none if it has no manifest.
 pub fn listed(dir: &std::path::Path) -> BTreeSet<String> {
     std::fs::read_to_string(dir.join(MANIFEST))
-        .map(|text| manifest_paths(&text))
+        .map(|text| parse_manifest(&text).into_keys().collect())
         .unwrap_or_default()
 }
 
@@ -261,13 +319,13 @@ impl OutputDir {
         self.sync_with(Some(changed), desired, by_count)
     }
 
-    fn read_manifest(&self) -> Result<BTreeSet<String>, WriteError> {
+    fn read_manifest(&self) -> Result<Recorded, WriteError> {
         let shown = self.shown(MANIFEST);
         let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK;
         let fd =
             match rfs::openat(self.dir.as_fd(), MANIFEST, flags, Mode::empty()) {
                 Ok(fd) => fd,
-                Err(Errno::NOENT) => return Ok(BTreeSet::new()),
+                Err(Errno::NOENT) => return Ok(Recorded::new()),
                 Err(Errno::LOOP) => return Err(error(
                     &shown,
                     "is a symbolic link, not digestfeed's record of its files (remove the link)",
@@ -279,15 +337,11 @@ impl OutputDir {
         File::from(fd)
             .read_to_string(&mut text)
             .map_err(|e| error(&shown, "cannot read the manifest", e))?;
-        Ok(manifest_paths(&text))
+        Ok(parse_manifest(&text))
     }
 
-    fn write_manifest(&self, paths: &BTreeSet<String>) -> Result<(), WriteError> {
-        let mut text = String::new();
-        for p in paths {
-            text.push_str(p);
-            text.push('\n');
-        }
+    fn write_manifest(&self, recorded: &Recorded) -> Result<(), WriteError> {
+        let text = manifest_text(recorded);
         let root = self.folder("", false)?;
         if let Some(temp) = root.stage(MANIFEST, text.as_bytes(), Durable::EachFile)? {
             root.commit(&temp, MANIFEST)?;
@@ -497,14 +551,76 @@ mod tests {
             assert_eq!(fs::read_to_string(root.join(rel)).unwrap(), bytes);
         }
         assert!(fs::symlink_metadata(root.join(PROBE)).is_err());
-        // A link that stands where a removed feed was goes, and only the link.
+        // A link planted where a feed goes, and listed in the manifest by hand: not
+        // digestfeed's, so neither followed nor removed, while the feed beside it goes.
         std::os::unix::fs::symlink(&outside.file, root.join("categories/ai/atom.xml")).unwrap();
         let mut manifest = fs::read_to_string(root.join(MANIFEST)).unwrap();
         manifest.push_str("categories/ai/atom.xml\n");
         fs::write(root.join(MANIFEST), manifest).unwrap();
         out.sync(&feed(&[("rss.xml", "two")])).unwrap();
         outside.assert_untouched();
-        assert!(!root.join("categories").exists());
+        assert!(!root.join("categories/ai/rss.xml").exists());
+        let link = fs::symlink_metadata(root.join("categories/ai/atom.xml")).unwrap();
+        assert!(link.file_type().is_symlink());
+    }
+
+    /// The manifest is not trusted whole: a file it lists is removed or replaced only
+    /// while it holds the bytes digestfeed recorded there. Whatever else it lists (a
+    /// file planted in it, one changed by hand) is left alone and reported, or, where a
+    /// feed goes, refused.
+    #[test]
+    fn only_files_that_hold_what_digestfeed_wrote_are_removed_or_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let mut out = OutputDir::open(root).unwrap();
+        out.sync(&feed(&[
+            ("rss.xml", "one"),
+            ("a/rss.xml", "a1"),
+            ("b/rss.xml", "b1"),
+        ]))
+        .unwrap();
+        // Planted in the manifest: two files that digestfeed never wrote, one with a
+        // made-up MD5; and a feed changed by hand since it was written.
+        fs::write(root.join("notes.txt"), "mine").unwrap();
+        fs::write(root.join("CNAME"), "feeds.example.org").unwrap();
+        let mut manifest = fs::read_to_string(root.join(MANIFEST)).unwrap();
+        manifest.push_str("notes.txt\nCNAME\t0123456789abcdef0123456789abcdef\n");
+        fs::write(root.join(MANIFEST), manifest).unwrap();
+        fs::write(root.join("b/rss.xml"), "edited by hand").unwrap();
+        let report = out.sync(&feed(&[("rss.xml", "two")])).unwrap();
+        assert_eq!(report.removed, ["a/rss.xml"]);
+        assert_eq!(report.left_alone, ["CNAME", "b/rss.xml"]);
+        assert_eq!(fs::read_to_string(root.join("notes.txt")).unwrap(), "mine");
+        assert_eq!(
+            fs::read_to_string(root.join("CNAME")).unwrap(),
+            "feeds.example.org"
+        );
+        assert_eq!(
+            fs::read_to_string(root.join("b/rss.xml")).unwrap(),
+            "edited by hand"
+        );
+        assert_eq!(listed(root), BTreeSet::from(["rss.xml".to_string()]));
+        // A feed changed by hand where a feed still goes is refused, not overwritten.
+        fs::write(root.join("rss.xml"), "edited").unwrap();
+        let e = out.sync(&feed(&[("rss.xml", "three")])).unwrap_err();
+        assert_eq!(e.path, root.join("rss.xml"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("no longer holds what digestfeed wrote"),
+            "{e}"
+        );
+        assert_eq!(fs::read_to_string(root.join("rss.xml")).unwrap(), "edited");
+        // An older build's manifest (paths only) is taken over for the names
+        // digestfeed writes, and only for those.
+        fs::write(root.join("rss.xml"), "two").unwrap();
+        fs::write(root.join(MANIFEST), "rss.xml\nnotes.txt\n").unwrap();
+        let report = out.sync(&feed(&[("rss.xml", "three")])).unwrap();
+        assert_eq!(report.written, ["rss.xml"]);
+        assert!(report.left_alone.is_empty(), "{report:?}");
+        assert_eq!(fs::read_to_string(root.join("notes.txt")).unwrap(), "mine");
+        assert!(fs::read_to_string(root.join(MANIFEST))
+            .unwrap()
+            .starts_with(MANIFEST_HEADER));
     }
 
     /// A link where a folder of feeds goes (`categories -> elsewhere`) is refused before

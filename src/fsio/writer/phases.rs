@@ -17,6 +17,8 @@ struct Staged<'a> {
     name: &'a str,
     rel: &'a String,
     temp: String,
+    /// The MD5 of its bytes, for the manifest.
+    print: u128,
 }
 
 /// Files grouped by the folder (relative path) they are in.
@@ -54,12 +56,6 @@ impl OutputDir {
         let reattached = self.reattach()?;
         let only = if reattached { None } else { only };
         let (old, wanted) = self.refusals(desired)?;
-        // Record what is about to be written before writing it, so that a crash half-way
-        // never leaves a file of ours that no manifest knows about.
-        let union: BTreeSet<String> = old.union(&wanted).cloned().collect();
-        if union != old {
-            self.write_manifest(&union)?;
-        }
         if only.is_none() {
             self.remove_leftovers(&old);
         }
@@ -80,13 +76,47 @@ impl OutputDir {
         }
         let durable = durable(todo.len());
         let todo = by_folder(todo, |name, rel, bytes| ToWrite { name, rel, bytes });
-        let staged = self.stage_all(&todo, durable, &mut report)?;
+        let staged = self.stage_all(&todo, &old, durable, &mut report)?;
+        // Record what is about to be written before renaming it into place, so that a
+        // crash half-way never leaves a file of ours that no manifest knows about: the
+        // bytes there before, or these.
+        let mut intent = old.clone();
+        for f in staged.iter().flat_map(|(_, files)| files) {
+            let prints = intent.entry(f.rel.clone()).or_default();
+            prints.truncate(1);
+            prints.push(f.print);
+        }
+        if intent != old {
+            if let Err(e) = self.write_manifest(&intent) {
+                self.discard(&staged);
+                return Err(e);
+            }
+        }
         let mut touched: BTreeSet<String> = BTreeSet::new();
         self.commit_all(&staged, &mut touched, &mut report)?;
-        self.remove_stale(old.difference(&wanted), &mut touched, &mut report)?;
+        let stale: Vec<&String> = old.keys().filter(|rel| !wanted.contains(*rel)).collect();
+        self.remove_stale(stale, &old, &mut touched, &mut report)?;
         self.sync_folders(&touched, durable)?;
-        if union != wanted {
-            self.write_manifest(&wanted)?;
+        // What the folder holds now: the bytes just written; for the files left as they
+        // were, what was recorded (or, for a file not listed yet, its bytes).
+        let written: BTreeMap<&String, u128> = staged
+            .iter()
+            .flat_map(|(_, files)| files)
+            .map(|f| (f.rel, f.print))
+            .collect();
+        let now: Recorded = wanted
+            .iter()
+            .map(|rel| {
+                let prints = match (written.get(rel), old.get(rel)) {
+                    (Some(print), _) => vec![*print],
+                    (None, Some(prints)) if !prints.is_empty() => prints.clone(),
+                    _ => vec![print_of(&desired[rel])],
+                };
+                (rel.clone(), prints)
+            })
+            .collect();
+        if now != intent {
+            self.write_manifest(&now)?;
         }
         report.written.sort_unstable();
         report.removed.sort_unstable();
@@ -100,8 +130,27 @@ impl OutputDir {
     pub(super) fn refusals(
         &self,
         desired: &Output,
-    ) -> Result<(BTreeSet<String>, BTreeSet<String>), WriteError> {
-        let old = self.read_manifest()?;
+    ) -> Result<(Recorded, BTreeSet<String>), WriteError> {
+        let mut old = self.read_manifest()?;
+        // An older build's manifest listed paths only: each is taken over with what it
+        // holds now if its name is one digestfeed writes, else it is not ours.
+        old.retain(|rel, prints| {
+            if !prints.is_empty() {
+                return true;
+            }
+            let (dir, name) = split_rel(rel);
+            let held = OWN_NAMES
+                .contains(&name)
+                .then(|| self.folder(dir, false).ok()?.read(name))
+                .flatten();
+            match held {
+                Some(bytes) => {
+                    prints.push(print_of(&bytes));
+                    true
+                }
+                None => false,
+            }
+        });
         let wanted: BTreeSet<String> = desired
             .keys()
             .filter(|k| is_safe_relative(k))
@@ -109,8 +158,8 @@ impl OutputDir {
             .collect();
         // Folders in the way are refused before anything is written; after that, the
         // error reported is the first in path order, as if files were written one by one.
-        self.check_folders(wanted.iter().chain(old.iter()))?;
-        for rel in wanted.difference(&old) {
+        self.check_folders(wanted.iter().chain(old.keys()))?;
+        for rel in wanted.iter().filter(|rel| !old.contains_key(*rel)) {
             if self.foreign(rel, &desired[rel]) {
                 return Err(error(
                     &self.shown(rel),
@@ -123,8 +172,8 @@ impl OutputDir {
     }
 
     /// Removes the temporary files a killed run may have left beside the files it wrote.
-    fn remove_leftovers(&self, old: &BTreeSet<String>) {
-        for (dir, names) in by_folder(old.iter().map(|rel| (rel, ())), |name, _, ()| name) {
+    fn remove_leftovers(&self, old: &Recorded) {
+        for (dir, names) in by_folder(old.keys().map(|rel| (rel, ())), |name, _, ()| name) {
             if let Ok(folder) = self.folder(dir, false) {
                 for name in names {
                     folder.discard(&temp_name(name));
@@ -137,9 +186,11 @@ impl OutputDir {
     /// folders at a time: creating and syncing a file costs more than writing its bytes.
     /// Returns the staged temporary names by folder; on error nothing is staged any more
     /// and the error is the first in path order.
+    /// A file the manifest lists is replaced only while it holds bytes it recorded.
     fn stage_all<'a>(
         &self,
         todo: &ByFolder<'a, ToWrite<'a>>,
+        old: &Recorded,
         durable: Durable,
         report: &mut SyncReport,
     ) -> Result<ByFolder<'a, Staged<'a>>, WriteError> {
@@ -147,7 +198,13 @@ impl OutputDir {
             let folder = self.folder(dir, true)?;
             Ok(files
                 .iter()
-                .map(|f| folder.stage(f.name, f.bytes, durable))
+                .map(|f| {
+                    let replaceable = |held: &[u8]| {
+                        old.get(f.rel)
+                            .is_none_or(|prints| recorded_there(prints, held))
+                    };
+                    folder.stage_over(f.name, f.bytes, durable, &replaceable)
+                })
                 .collect::<Vec<_>>())
         });
         let mut staged = Vec::new();
@@ -170,6 +227,7 @@ impl OutputDir {
                                 name: f.name,
                                 rel: f.rel,
                                 temp,
+                                print: print_of(f.bytes),
                             }),
                             Ok(None) => report.unchanged += 1,
                             Err(e) => fail(f.rel, e, &mut first),
@@ -234,28 +292,42 @@ impl OutputDir {
 
     /// Removes files digestfeed wrote and no longer wants, and the folders they leave
     /// empty, up to the output folder.
-    fn remove_stale<'a>(
+    fn remove_stale(
         &self,
-        stale: impl Iterator<Item = &'a String>,
+        stale: Vec<&String>,
+        old: &Recorded,
         touched: &mut BTreeSet<String>,
         report: &mut SyncReport,
     ) -> Result<(), WriteError> {
-        let stale = by_folder(stale.map(|rel| (rel, ())), |name, rel, ()| (name, rel));
+        let stale = by_folder(stale.into_iter().map(|rel| (rel, ())), |name, rel, ()| {
+            (name, rel)
+        });
         for (dir, files) in stale {
             // A folder that is gone, or that something else replaced, holds nothing of ours.
             let Ok(folder) = self.folder(dir, false) else {
                 continue;
             };
             for (name, rel) in files {
-                if let Ok(Some(FileType::RegularFile | FileType::Symlink)) = folder.kind(name) {
-                    folder
-                        .unlink(name)
-                        .map_err(|e| error(&folder.shown(name), "cannot remove", e))?;
-                    folder.discard(&temp_name(name));
-                    tracing::trace!(path = %folder.shown(name).display(), "removed");
-                    report.removed.push(rel.clone());
-                    touch(touched, dir);
+                let ours = match folder.kind(name) {
+                    Ok(Some(FileType::RegularFile)) => folder
+                        .read(name)
+                        .is_some_and(|held| recorded_there(&old[rel], &held)),
+                    _ => false,
+                };
+                if !ours {
+                    if let Ok(Some(_)) = folder.kind(name) {
+                        tracing::warn!(path = %folder.shown(name).display(), "left alone: the manifest lists it, but it no longer holds what digestfeed wrote there (someone changed it); remove it by hand if it is not wanted");
+                        report.left_alone.push(rel.clone());
+                    }
+                    continue;
                 }
+                folder
+                    .unlink(name)
+                    .map_err(|e| error(&folder.shown(name), "cannot remove", e))?;
+                folder.discard(&temp_name(name));
+                tracing::trace!(path = %folder.shown(name).display(), "removed");
+                report.removed.push(rel.clone());
+                touch(touched, dir);
             }
             drop(folder);
             let mut dir = dir;
