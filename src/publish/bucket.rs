@@ -2,7 +2,7 @@
 //! conditionally, deletes. Retries (network errors, 5xx) are object_store's, bounded in
 //! count and time.
 
-use super::plan::{content_type, plan, uses_index_cache, Manifest, MANIFEST};
+use super::plan::{content_type, plan, reconcile, uses_index_cache, Manifest, MANIFEST};
 use super::Report;
 use crate::config::Publish;
 use crate::error::PublishError;
@@ -13,6 +13,7 @@ use object_store::{
     Attribute, Attributes, BackoffConfig, ObjectStore, PutMode, PutOptions, PutPayload,
     RetryConfig, UpdateVersion,
 };
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// Uploads at a time.
@@ -102,7 +103,15 @@ impl Bucket {
         }
     }
 
-    async fn upload(&self, path: &str, bytes: &[u8]) -> Result<(), PublishError> {
+    /// Puts one object in `mode`: `Update` with the ETag recorded, so that an object
+    /// someone else wrote since is never overwritten, or `Create` where digestfeed has
+    /// written nothing. Returns the new ETag, or `Err(None)` when the condition failed.
+    async fn upload(
+        &self,
+        path: &str,
+        bytes: &[u8],
+        mode: PutMode,
+    ) -> Result<Option<String>, Option<PublishError>> {
         let mut attributes = Attributes::new();
         attributes.insert(Attribute::ContentType, content_type(path).into());
         let cache = if uses_index_cache(path) {
@@ -112,17 +121,82 @@ impl Bucket {
         };
         attributes.insert(Attribute::CacheControl, cache.clone().into());
         let options = PutOptions {
+            mode,
             attributes,
             ..PutOptions::default()
         };
-        self.store
+        match self
+            .store
             .put_opts(&self.key(path)?, PutPayload::from(bytes.to_vec()), options)
             .await
-            .map(|_| ())
-            .map_err(|e| PublishError::Object {
+        {
+            Ok(result) => Ok(result.e_tag),
+            Err(
+                object_store::Error::Precondition { .. }
+                | object_store::Error::AlreadyExists { .. },
+            ) => Err(None),
+            Err(e) => Err(Some(PublishError::Object {
                 object: self.url(path),
                 message: e.to_string(),
-            })
+            })),
+        }
+    }
+
+    /// The ETag of every object under the prefix, by output path (the manifest left
+    /// out): one listing, a request per thousand objects.
+    async fn list(&self) -> Result<BTreeMap<String, String>, PublishError> {
+        use futures::StreamExt;
+        let fail = |message: String| PublishError::Object {
+            object: self.url(""),
+            message,
+        };
+        let prefix = match self.config.prefix.trim_end_matches('/') {
+            "" => None,
+            p => Some(ObjectPath::parse(p).map_err(|e| fail(e.to_string()))?),
+        };
+        let mut listed = BTreeMap::new();
+        let mut stream = self.store.list(prefix.as_ref());
+        while let Some(meta) = stream.next().await {
+            let meta = meta.map_err(|e| fail(e.to_string()))?;
+            let Some(path) = meta
+                .location
+                .as_ref()
+                .strip_prefix(self.config.prefix.as_str())
+            else {
+                continue;
+            };
+            if path != MANIFEST {
+                listed.insert(path.to_string(), meta.e_tag.unwrap_or_default());
+            }
+        }
+        Ok(listed)
+    }
+
+    /// The MD5 of one object's bytes (`None`: there is none).
+    async fn md5_of(&self, path: &str) -> Result<Option<String>, PublishError> {
+        let fail = |e: object_store::Error| PublishError::Object {
+            object: self.url(path),
+            message: e.to_string(),
+        };
+        match self.store.get(&self.key(path)?).await {
+            Ok(got) => Ok(Some(super::plan::md5_hex(
+                &got.bytes().await.map_err(fail)?,
+            ))),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(fail(e)),
+        }
+    }
+
+    /// The ETag of one object now (`None`: there is none).
+    async fn e_tag_of(&self, path: &str) -> Result<Option<String>, PublishError> {
+        match self.store.head(&self.key(path)?).await {
+            Ok(meta) => Ok(Some(meta.e_tag.unwrap_or_default())),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(PublishError::Object {
+                object: self.url(path),
+                message: e.to_string(),
+            }),
+        }
     }
 
     /// Writes the manifest if the one in the bucket is still `e_tag` (`None`: there is
@@ -167,59 +241,6 @@ impl Bucket {
         }
     }
 
-    /// An error if an object the manifest does not record stands at one of `paths`:
-    /// a publish never overwrites what it did not write. Asked before anything is
-    /// written; after the first publish only new feeds are asked about.
-    async fn refuse_foreign(
-        &self,
-        paths: &[String],
-        remote: &Manifest,
-        e_tag: Option<&str>,
-    ) -> Result<(), PublishError> {
-        let new: Vec<&String> = paths
-            .iter()
-            .filter(|p| !remote.objects.contains_key(*p))
-            .collect();
-        if new.is_empty() {
-            return Ok(());
-        }
-        // Another publisher's new feeds are not foreign: tell a stale view first.
-        let now = match self.store.head(&self.key(MANIFEST)?).await {
-            Ok(meta) => meta.e_tag,
-            Err(object_store::Error::NotFound { .. }) => None,
-            Err(e) => {
-                return Err(PublishError::Object {
-                    object: self.url(MANIFEST),
-                    message: e.to_string(),
-                })
-            }
-        };
-        if now.as_deref() != e_tag {
-            return Err(PublishError::Conflict {
-                object: self.url(MANIFEST),
-            });
-        }
-        for batch in new.chunks(CONCURRENCY) {
-            let heads = batch.iter().map(|path| async move {
-                let key = self.key(path)?;
-                match self.store.head(&key).await {
-                    Ok(_) => Err(PublishError::Foreign {
-                        object: self.url(path),
-                    }),
-                    Err(object_store::Error::NotFound { .. }) => Ok(()),
-                    Err(e) => Err(PublishError::Object {
-                        object: self.url(path),
-                        message: e.to_string(),
-                    }),
-                }
-            });
-            for result in futures::future::join_all(heads).await {
-                result?;
-            }
-        }
-        Ok(())
-    }
-
     /// Makes the bucket hold `files`: see the module [`crate::publish`] for the order.
     pub async fn publish(&self, files: &Output) -> Result<Report, PublishError> {
         let state = self.state().await?;
@@ -233,45 +254,159 @@ impl Bucket {
         files: &Output,
         (remote, e_tag): (Manifest, Option<String>),
     ) -> Result<Report, PublishError> {
-        let plan = plan(files, &remote);
-        if plan.is_empty() {
-            return Ok(Report::default());
+        // What the bucket holds, against what the manifest says: objects gone are
+        // uploaded again, and those someone else changed are not digestfeed's any more.
+        let listed = self.list().await?;
+        let mut verified = Vec::new();
+        for path in super::plan::to_verify(&remote, &listed) {
+            if self.md5_of(&path).await?.as_deref()
+                == remote.objects.get(&path).map(|r| r.md5.as_str())
+            {
+                verified.push(path);
+            }
         }
-        self.refuse_foreign(&plan.upload, &remote, e_tag.as_deref())
-            .await?;
-        let e_tag = self.put_manifest(&plan.intent(&remote), e_tag).await?;
-        // Feeds before the index files that link to them.
+        let found = reconcile(&remote, &listed, &verified);
+        let believed = found.believed;
+        let plan = plan(files, &believed);
+        let mut report = Report::default();
+        let foreign_new = plan
+            .upload
+            .iter()
+            .any(|p| !believed.objects.contains_key(p) && listed.contains_key(p));
+        if (foreign_new || !found.not_ours.is_empty()) && self.e_tag_of(MANIFEST).await? != e_tag {
+            // Another publisher's objects are not foreign: tell a stale view first.
+            return Err(PublishError::Conflict {
+                object: self.url(MANIFEST),
+            });
+        }
+        for path in found.not_ours {
+            if files.contains_key(&path) {
+                return Err(PublishError::Foreign {
+                    object: self.url(&path),
+                });
+            }
+            tracing::warn!(object = %self.url(&path), "left alone: the manifest lists it, but it no longer holds what digestfeed wrote there");
+            report.left_alone.push(path);
+        }
+        // Where a new feed goes, an object digestfeed did not write stops the publish.
+        if let Some(path) = plan
+            .upload
+            .iter()
+            .find(|p| !believed.objects.contains_key(*p) && listed.contains_key(*p))
+        {
+            return Err(PublishError::Foreign {
+                object: self.url(path),
+            });
+        }
+        if plan.is_empty() && believed == remote {
+            return Ok(report);
+        }
+        let intent = plan.intent(&believed);
+        let intent_tag = self.put_manifest(&intent, e_tag).await?;
+        let mut written: BTreeMap<String, Option<String>> = BTreeMap::new();
+        // Feeds before the index files that link to them; in each, the objects with a
+        // recorded ETag first: a publisher whose view is stale fails its first one.
         let (feeds, index): (Vec<&String>, Vec<&String>) =
             plan.upload.iter().partition(|p| !uses_index_cache(p));
-        for group in [feeds, index] {
+        for mut group in [feeds, index] {
+            group.sort_by_key(|p| !believed.objects.contains_key(*p));
             for batch in group.chunks(CONCURRENCY) {
                 let uploads = batch.iter().map(|path| {
                     let bytes = files.get(*path).map_or(&[][..], Vec::as_slice);
-                    self.upload(path, bytes)
+                    let mode = match believed.objects.get(*path).and_then(|r| r.e_tag.clone()) {
+                        Some(e_tag) => PutMode::Update(UpdateVersion {
+                            e_tag: Some(e_tag),
+                            version: None,
+                        }),
+                        None => PutMode::Create,
+                    };
+                    self.upload(path, bytes, mode)
                 });
-                for result in futures::future::join_all(uploads).await {
-                    result?;
+                let results = futures::future::join_all(uploads).await;
+                let mut refused = None;
+                for (path, result) in batch.iter().zip(results) {
+                    match result {
+                        Ok(e_tag) => {
+                            written.insert((*path).clone(), e_tag);
+                        }
+                        Err(None) => refused = refused.or(Some(*path)),
+                        Err(Some(e)) => return Err(e),
+                    }
+                }
+                if let Some(path) = refused {
+                    return Err(self.refused(path, &intent_tag, &believed, &written).await);
                 }
             }
         }
         // Deletes before the final manifest, so that one stopped between the two is
-        // still listed and deleted by the next publish.
+        // still listed and deleted by the next publish. Only an object that still holds
+        // what digestfeed wrote is deleted.
         for path in &plan.delete {
-            match self.store.delete(&self.key(path)?).await {
-                Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
-                Err(e) => {
-                    return Err(PublishError::Object {
-                        object: self.url(path),
-                        message: e.to_string(),
-                    })
+            let held = self.e_tag_of(path).await?;
+            match held {
+                None => {}
+                Some(now) if believed.objects.get(path).is_some_and(|r| r.holds(&now)) => {
+                    match self.store.delete(&self.key(path)?).await {
+                        Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+                        Err(e) => {
+                            return Err(PublishError::Object {
+                                object: self.url(path),
+                                message: e.to_string(),
+                            })
+                        }
+                    }
+                    report.deleted.push(path.clone());
+                }
+                Some(_) => {
+                    tracing::warn!(object = %self.url(path), "left alone: it no longer holds what digestfeed wrote there");
+                    report.left_alone.push(path.clone());
                 }
             }
         }
-        self.put_manifest(&plan.manifest, e_tag).await?;
-        Ok(Report {
-            uploaded: plan.upload,
-            deleted: plan.delete,
-        })
+        let mut manifest = plan.manifest;
+        for (path, record) in &mut manifest.objects {
+            record.e_tag = match written.get(path) {
+                Some(e_tag) => e_tag.clone(),
+                None => believed.objects.get(path).and_then(|r| r.e_tag.clone()),
+            };
+        }
+        self.put_manifest(&manifest, intent_tag).await?;
+        report.uploaded = plan.upload;
+        Ok(report)
+    }
+
+    /// Why a conditional upload of `path` was refused: the manifest is no longer the
+    /// intent this publisher wrote (another publisher got in: what this one created is
+    /// taken back, if still as it wrote it), or someone else wrote that object.
+    async fn refused(
+        &self,
+        path: &str,
+        intent_tag: &Option<String>,
+        believed: &Manifest,
+        written: &BTreeMap<String, Option<String>>,
+    ) -> PublishError {
+        match self.e_tag_of(MANIFEST).await {
+            Ok(now) if now != *intent_tag => {
+                for (created, e_tag) in written {
+                    if believed.objects.contains_key(created) {
+                        continue;
+                    }
+                    let ours = matches!(self.e_tag_of(created).await, Ok(Some(now)) if Some(&now) == e_tag.as_ref());
+                    if ours {
+                        if let Ok(key) = self.key(created) {
+                            let _ = self.store.delete(&key).await;
+                        }
+                    }
+                }
+                PublishError::Conflict {
+                    object: self.url(path),
+                }
+            }
+            Ok(_) => PublishError::Foreign {
+                object: self.url(path),
+            },
+            Err(e) => e,
+        }
     }
 }
 

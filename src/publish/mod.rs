@@ -3,17 +3,24 @@
 //!
 //! What is in the bucket is known from a manifest object the publisher keeps there
 //! (`.digestfeed-manifest.json` under the prefix): every object it wrote, with the MD5
-//! of its bytes. Every write of the manifest is conditional on its ETag (If-Match, or
-//! If-None-Match for the first), so that a publisher with a stale view is refused (HTTP
-//! 412) before it changes anything. A publish, when the output differs from the
-//! manifest:
+//! of its bytes and the ETag the store gave it. Every write is conditional: the
+//! manifest's on its ETag (If-Match, or If-None-Match for the first), each object's on
+//! the ETag the manifest recorded for it (If-Match), or, where digestfeed wrote
+//! nothing, on there being none (If-None-Match: *). A publisher with a stale view is
+//! so refused (HTTP 412) at its first write, and never overwrites a newer publish. A
+//! publish:
 //!
-//! 1. writes the manifest with the objects it is about to upload marked unknown;
-//! 2. uploads the feeds whose bytes changed, then `index.opml` and `index.html`;
-//! 3. deletes the objects the manifest listed that the output no longer has (an object
-//!    the manifest never recorded is never deleted, nor overwritten: one standing where
-//!    a new feed goes stops the publish before step 1);
-//! 4. writes the final manifest.
+//! 1. lists the objects under the prefix and holds the manifest against them: an
+//!    object gone is uploaded again; one that no longer holds what digestfeed wrote is
+//!    not its own any more (where a feed goes, the publish stops; elsewhere it is left
+//!    alone and reported), and neither is an object the manifest never recorded;
+//! 2. writes the manifest with the MD5 each object about to be uploaded will have;
+//! 3. uploads the feeds whose bytes changed, then `index.opml` and `index.html`, those
+//!    it wrote before first; if one is refused and the manifest is no longer its own,
+//!    it takes back what it created and stops (another publisher got in);
+//! 4. deletes the objects the manifest listed that the output no longer has, each only
+//!    while its ETag is still the one recorded (S3 has no conditional delete);
+//! 5. writes the final manifest.
 //!
 //! A publish cut short (a `kill -9`, a network failure) leaves a manifest from which
 //! the next one uploads and deletes again whatever may not have been done, so the
@@ -23,7 +30,7 @@ pub mod bucket;
 pub mod credentials;
 mod plan;
 
-pub use plan::{content_type, plan, Manifest, ObjectRecord, Plan, MANIFEST};
+pub use plan::{content_type, plan, reconcile, Found, Manifest, ObjectRecord, Plan, MANIFEST};
 
 /// What one publish did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -32,4 +39,7 @@ pub struct Report {
     pub uploaded: Vec<String>,
     /// Objects deleted, by output path.
     pub deleted: Vec<String>,
+    /// Objects the manifest listed that no longer hold what digestfeed wrote: neither
+    /// deleted nor listed any more.
+    pub left_alone: Vec<String>,
 }

@@ -18,8 +18,30 @@ pub struct Manifest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ObjectRecord {
     /// Hex MD5 of the bytes: what S3 gives as the ETag of an object put in one request.
+    /// Empty in an intent written by an older build: the object's bytes are unknown.
     pub md5: String,
     pub bytes: u64,
+    /// The ETag the store gave the object when digestfeed wrote it (quoted, as the
+    /// store sends it); `None` in a manifest of an older build.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub e_tag: Option<String>,
+    /// In an intent: the MD5 of the bytes about to be written. Until the final
+    /// manifest, the object holds either these or those recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+}
+
+impl ObjectRecord {
+    /// Whether an object with this ETag holds what the record says digestfeed wrote.
+    pub fn holds(&self, e_tag: &str) -> bool {
+        self.e_tag.as_deref() == Some(e_tag)
+            || (!self.md5.is_empty() && unquoted(e_tag) == self.md5)
+    }
+}
+
+/// An ETag without its quotes (S3 sends `"md5"`).
+pub fn unquoted(e_tag: &str) -> &str {
+    e_tag.trim_matches('"')
 }
 
 impl Manifest {
@@ -32,6 +54,8 @@ impl Manifest {
                     let record = ObjectRecord {
                         md5: md5_hex(bytes),
                         bytes: bytes.len() as u64,
+                        e_tag: None,
+                        next: None,
                     };
                     (path.clone(), record)
                 })
@@ -60,22 +84,82 @@ pub fn md5_hex(bytes: &[u8]) -> String {
 
 impl Plan {
     /// The manifest to write before anything else: the old one, with every object about
-    /// to be uploaded marked as unknown (an empty MD5). Should the publish stop half-way,
-    /// the next one uploads those again and deletes what this one meant to delete.
+    /// to be uploaded marked with the MD5 of its next bytes beside what it holds now.
+    /// Should the publish stop half-way, the next one knows both as its own, uploads
+    /// those again and deletes what this one meant to delete.
     pub fn intent(&self, remote: &Manifest) -> Manifest {
         let mut intent = remote.clone();
         for path in &self.upload {
-            let bytes = self.manifest.objects.get(path).map_or(0, |r| r.bytes);
-            intent.objects.insert(
-                path.clone(),
-                ObjectRecord {
-                    md5: String::new(),
-                    bytes,
-                },
-            );
+            let Some(next) = self.manifest.objects.get(path) else {
+                continue;
+            };
+            let record = intent.objects.entry(path.clone()).or_insert(ObjectRecord {
+                md5: String::new(),
+                bytes: 0,
+                e_tag: None,
+                next: None,
+            });
+            record.next = Some(next.md5.clone());
         }
         intent
     }
+}
+
+/// What the bucket was found to hold, against what its manifest recorded.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Found {
+    /// The manifest as the bucket bears it out: each record with the ETag its object
+    /// has now; objects gone or no longer digestfeed's are left out, so that what goes
+    /// there is uploaded again (or refused).
+    pub believed: Manifest,
+    /// Recorded objects that now hold bytes digestfeed did not write there.
+    pub not_ours: Vec<String>,
+}
+
+/// The records of an older build (no ETag kept) whose object's ETag is not their MD5:
+/// the store's ETags may not be MD5s (SSE-KMS, multipart), so the bytes decide.
+pub fn to_verify(remote: &Manifest, listed: &BTreeMap<String, String>) -> Vec<String> {
+    remote
+        .objects
+        .iter()
+        .filter(|(path, r)| {
+            r.e_tag.is_none() && !r.md5.is_empty() && listed.get(*path).is_some_and(|e| !r.holds(e))
+        })
+        .map(|(path, _)| path.clone())
+        .collect()
+}
+
+/// Holds the manifest `remote` against the ETag of every object under the prefix
+/// (`listed`, by output path); `verified`: the records of [`to_verify`] whose object's
+/// bytes have the recorded MD5.
+pub fn reconcile(
+    remote: &Manifest,
+    listed: &BTreeMap<String, String>,
+    verified: &[String],
+) -> Found {
+    let mut found = Found::default();
+    for (path, record) in &remote.objects {
+        let Some(e_tag) = listed.get(path) else {
+            // Gone (deleted by hand, a store restarted empty): uploaded again.
+            continue;
+        };
+        let mut believed = record.clone();
+        let next = record.next.as_deref().is_some_and(|n| unquoted(e_tag) == n);
+        if next {
+            // The intent's upload landed.
+            believed.md5 = record.next.clone().unwrap_or_default();
+        } else if record.md5.is_empty() && record.next.is_none() || verified.contains(path) {
+            // An older build's mark of an upload in flight (taken as digestfeed's, as
+            // it was), or a record whose bytes were found as recorded.
+        } else if !record.holds(e_tag) {
+            found.not_ours.push(path.clone());
+            continue;
+        }
+        believed.e_tag = Some(e_tag.clone());
+        believed.next = None;
+        found.believed.objects.insert(path.clone(), believed);
+    }
+    found
 }
 
 /// What a publish does, in order.
@@ -98,7 +182,12 @@ impl Plan {
 /// What to upload and delete so that a bucket holding `remote` holds `files`.
 pub fn plan(files: &Output, remote: &Manifest) -> Plan {
     let manifest = Manifest::of(files);
-    let changed = |path: &String| remote.objects.get(path) != manifest.objects.get(path);
+    let changed = |path: &String| match (remote.objects.get(path), manifest.objects.get(path)) {
+        (Some(had), Some(wanted)) => {
+            had.md5 != wanted.md5 || had.bytes != wanted.bytes || had.next.is_some()
+        }
+        _ => true,
+    };
     let (index, feeds): (Vec<String>, Vec<String>) = files
         .keys()
         .filter(|p| changed(p))
@@ -187,8 +276,9 @@ mod tests {
         let after = output(&[("atom.xml", "a2"), ("index.html", "h")]);
         let plan = plan(&after, &remote);
         let intent = plan.intent(&remote);
-        assert_eq!(intent.objects["atom.xml"].md5, "");
-        assert_eq!(intent.objects["index.html"].md5, "");
+        assert_eq!(intent.objects["atom.xml"].md5, md5_hex(b"a"));
+        assert_eq!(intent.objects["atom.xml"].next, Some(md5_hex(b"a2")));
+        assert_eq!(intent.objects["index.html"].next, Some(md5_hex(b"h")));
         assert_eq!(
             intent.objects["categories/x/rss.xml"],
             remote.objects["categories/x/rss.xml"]
@@ -199,6 +289,64 @@ mod tests {
             (again.upload, again.delete),
             (plan.upload.clone(), plan.delete.clone())
         );
+    }
+
+    #[test]
+    fn the_bucket_bears_out_the_manifest_or_its_objects_are_not_ours() {
+        let files = output(&[
+            ("a.xml", "a"),
+            ("b.xml", "b"),
+            ("c.xml", "c"),
+            ("d.xml", "d"),
+        ]);
+        let mut remote = Manifest::of(&files);
+        for record in remote.objects.values_mut() {
+            record.e_tag = Some(format!("\"{}\"", record.md5));
+        }
+        // a: as written; b: gone; c: someone else's bytes; d: an intent's upload landed.
+        remote.objects.get_mut("d.xml").unwrap().next = Some(md5_hex(b"d2"));
+        let listed: BTreeMap<String, String> = [
+            ("a.xml", format!("\"{}\"", md5_hex(b"a"))),
+            ("c.xml", format!("\"{}\"", md5_hex(b"other"))),
+            ("d.xml", format!("\"{}\"", md5_hex(b"d2"))),
+            ("e.xml", "\"planted\"".to_string()),
+        ]
+        .into_iter()
+        .map(|(p, e)| (p.to_string(), e))
+        .collect();
+        let found = reconcile(&remote, &listed, &[]);
+        assert_eq!(found.not_ours, ["c.xml"]);
+        let believed: Vec<&String> = found.believed.objects.keys().collect();
+        assert_eq!(believed, ["a.xml", "d.xml"]);
+        assert_eq!(found.believed.objects["d.xml"].md5, md5_hex(b"d2"));
+        assert_eq!(found.believed.objects["d.xml"].next, None);
+        // b is uploaded again; d goes back to "d" from what it holds now.
+        let plan = plan(&files, &found.believed);
+        assert_eq!(plan.upload, ["b.xml", "c.xml", "d.xml"]);
+        // An intent's new object that someone else's bytes took: not ours either.
+        let mut intent = Manifest::default();
+        intent.objects.insert(
+            "e.xml".into(),
+            ObjectRecord {
+                md5: String::new(),
+                bytes: 0,
+                e_tag: None,
+                next: Some(md5_hex(b"e")),
+            },
+        );
+        assert_eq!(reconcile(&intent, &listed, &[]).not_ours, ["e.xml"]);
+        // A record of an older build (no ETag): the bytes decide where the ETag is
+        // not the MD5.
+        let mut old = Manifest::of(&output(&[("c.xml", "c")]));
+        assert_eq!(to_verify(&old, &listed), ["c.xml"]);
+        assert_eq!(reconcile(&old, &listed, &[]).not_ours, ["c.xml"]);
+        let kept = reconcile(&old, &listed, &["c.xml".to_string()]);
+        assert_eq!(
+            kept.believed.objects["c.xml"].e_tag,
+            Some(listed["c.xml"].clone())
+        );
+        old.objects.get_mut("c.xml").unwrap().md5 = md5_hex(b"other");
+        assert!(to_verify(&old, &listed).is_empty());
     }
 
     #[test]

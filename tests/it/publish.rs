@@ -492,3 +492,160 @@ fn a_publish_cut_short_is_finished_by_the_next_run() {
         .keys()
         .any(|k| k.starts_with("categories/") && !files.contains_key(k.as_str())));
 }
+
+/// A TCP proxy in front of moto that, while armed, holds each object PUT (not the
+/// manifest's) until released: a publisher on a slow or stalled link.
+struct HoldingProxy {
+    port: u16,
+    gate: std::sync::Arc<(std::sync::Mutex<bool>, std::sync::Condvar)>,
+    held: std::sync::mpsc::Receiver<String>,
+}
+
+impl HoldingProxy {
+    fn start(upstream: u16) -> HoldingProxy {
+        use std::io::{Read, Write};
+        use std::sync::{mpsc, Arc, Condvar, Mutex};
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let gate = Arc::new((Mutex::new(true), Condvar::new()));
+        let (tell, held) = mpsc::channel();
+        let (gate2, tell) = (gate.clone(), Mutex::new(tell));
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(mut client) = client else { return };
+                let mut server = TcpStream::connect(("127.0.0.1", upstream)).unwrap();
+                let (mut back_from, mut back_to) =
+                    (server.try_clone().unwrap(), client.try_clone().unwrap());
+                std::thread::spawn(move || std::io::copy(&mut back_from, &mut back_to));
+                let (gate, tell) = (gate2.clone(), tell.lock().unwrap().clone());
+                std::thread::spawn(move || {
+                    let mut buf = vec![0u8; 1 << 16];
+                    loop {
+                        let n = match client.read(&mut buf) {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => n,
+                        };
+                        let chunk = &buf[..n];
+                        let line = String::from_utf8_lossy(&chunk[..n.min(200)]);
+                        let line = line.lines().next().unwrap_or("").to_string();
+                        if line.starts_with("PUT ") && !line.contains(".digestfeed-manifest") {
+                            let (lock, cvar) = &*gate;
+                            let mut armed = lock.lock().unwrap();
+                            if *armed {
+                                let _ = tell.send(line);
+                                while *armed {
+                                    armed = cvar.wait(armed).unwrap();
+                                }
+                            }
+                        }
+                        if server.write_all(chunk).is_err() {
+                            break;
+                        }
+                    }
+                    let _ = server.shutdown(std::net::Shutdown::Write);
+                });
+            }
+        });
+        HoldingProxy { port, gate, held }
+    }
+
+    fn release(&self) {
+        let (lock, cvar) = &*self.gate;
+        *lock.lock().unwrap() = false;
+        cvar.notify_all();
+    }
+}
+
+/// Publisher A writes its intent and stalls on its first object; B publishes in full;
+/// A resumes. Every object write of A is conditional on what the manifest recorded, so
+/// A is refused at its first object and takes back what it created: the bucket is B's,
+/// and B's next run finds nothing to do.
+#[test]
+fn a_stale_publisher_is_refused_at_its_first_object_and_leaves_the_bucket_as_the_newer_one_made_it()
+{
+    let Some(moto) = Moto::start() else { return };
+    let site = Site::new(&moto.endpoint());
+    assert_ran(&site.once());
+    // A's output: one more digest, in a new category (objects to create) and in the
+    // global and author feeds (objects to update).
+    site.add("2026/01-03.md", "2026-01-03T08:00:00Z", "Robots", 3);
+    let local = tempfile::tempdir().unwrap();
+    let run = super::support::run_once(&site.dir.path().join("in"), local.path(), &[]);
+    assert_ran(&run);
+    let mut a_files = super::support::read_tree(local.path());
+    a_files.retain(|path, _| !path.starts_with('.'));
+    let raw =
+        digestfeed::config::RawConfig::load(&site.dir.path().join("digestfeed.yaml")).unwrap();
+    let settings = digestfeed::config::Settings::resolve(raw, Default::default()).unwrap();
+    let mut config = settings.publish.clone().unwrap();
+    let proxy = HoldingProxy::start(moto.port);
+    config.endpoint = Some(url::Url::parse(&format!("http://127.0.0.1:{}", proxy.port)).unwrap());
+    std::env::set_var("AWS_ACCESS_KEY_ID", "test");
+    std::env::set_var("AWS_SECRET_ACCESS_KEY", "test");
+    let a =
+        std::thread::spawn(move || digestfeed::publish::bucket::publish_once(&config, &a_files));
+    let first = proxy
+        .held
+        .recv_timeout(Duration::from_secs(60))
+        .expect("publisher A never sent an object");
+    // B, meanwhile: the same new digest and one more, published in full.
+    site.add("2026/01-04.md", "2026-01-04T08:00:00Z", "Open source", 4);
+    assert_ran(&site.once());
+    let b_objects = moto.objects();
+    proxy.release();
+    let result = a.join().unwrap();
+    assert!(
+        matches!(
+            result,
+            Err(digestfeed::error::PublishError::Conflict { .. })
+        ),
+        "A held at {first}: {result:?}"
+    );
+    assert_eq!(moto.objects(), b_objects, "A changed B's bucket");
+    let before = moto.requests().len();
+    assert_ran(&site.once());
+    let (puts, deletes) = puts_and_deletes(&moto.requests()[before..]);
+    assert!(
+        puts.is_empty() && deletes.is_empty(),
+        "{puts:?} {deletes:?}"
+    );
+}
+
+/// The bucket's manifest is not trusted whole: an object it lists is deleted or
+/// replaced only while it holds what digestfeed wrote there.
+#[test]
+fn objects_the_manifest_lists_but_digestfeed_did_not_write_are_left_alone() {
+    let Some(moto) = Moto::start() else { return };
+    let site = Site::new(&moto.endpoint());
+    assert_ran(&site.once());
+    moto.s3(&["put", BUCKET, "ai/notes.txt", "mine"]);
+    moto.s3(&["put", BUCKET, "ai/CNAME", "feeds.example.org"]);
+    let key = "ai/.digestfeed-manifest.json";
+    let mut manifest: serde_json::Value =
+        serde_json::from_str(&moto.s3(&["get", BUCKET, key])).unwrap();
+    // Planted: an older build's record (no ETag), and one with a made-up ETag.
+    manifest["objects"]["notes.txt"] = serde_json::json!({"md5": md5(b"not mine"), "bytes": 8});
+    manifest["objects"]["CNAME"] =
+        serde_json::json!({"md5": md5(b"x"), "bytes": 1, "e_tag": "\"0123\""});
+    moto.s3(&["put", BUCKET, key, &manifest.to_string()]);
+    let run = site.once();
+    assert_ran(&run);
+    let objects = moto.objects();
+    assert_eq!(objects["ai/notes.txt"]["md5"], md5(b"mine"));
+    assert_eq!(objects["ai/CNAME"]["md5"], md5(b"feeds.example.org"));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&moto.s3(&["get", BUCKET, key])).unwrap();
+    let listed = manifest["objects"].as_object().unwrap();
+    assert!(!listed.contains_key("notes.txt") && !listed.contains_key("CNAME"));
+    // A feed changed by hand is not overwritten: the publish stops, naming it.
+    moto.s3(&["put", BUCKET, "ai/atom.xml", "edited by hand"]);
+    site.add("2026/01-03.md", "2026-01-03T08:00:00Z", "Robots", 3);
+    let run = site.once();
+    assert_eq!(run.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("s3://feeds/ai/atom.xml: an object digestfeed did not write"),
+        "{stderr}"
+    );
+    assert_eq!(moto.objects()["ai/atom.xml"]["md5"], md5(b"edited by hand"));
+}
