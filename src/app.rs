@@ -301,12 +301,18 @@ pub fn main(cli: Cli) -> ExitCode {
         };
     }
     if let (true, Some(_)) = (cli.once, &cli.command) {
-        tracing::error!("--once and check: give one of them (check writes nothing; --once writes)");
+        tracing::error!("--once and a command: give one of them (check and publish --adopt write no feed; --once writes)");
         return ExitCode::from(2);
     }
-    if let Some(crate::cli::Command::Check(args)) = &cli.command {
-        let diff = cli.diff.then_some(cli.format);
-        return crate::check::main(&settings, args, cli.error_format, diff);
+    match &cli.command {
+        Some(crate::cli::Command::Check(args)) => {
+            let diff = cli.diff.then_some(cli.format);
+            return crate::check::main(&settings, args, cli.error_format, diff);
+        }
+        Some(crate::cli::Command::Publish(_)) => {
+            return crate::publish::adopt::main(&settings, cli.error_format);
+        }
+        None => {}
     }
     let options = OnceOptions {
         no_ping: cli.no_ping,

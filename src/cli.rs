@@ -84,6 +84,21 @@ pub enum Command {
     /// nothing. Lists the files that would change. Exit codes: 0 up to date, 1 invalid
     /// digests or denied lints, 3 the feeds would change.
     Check(CheckArgs),
+    /// Take over a bucket whose manifest was lost (deleted, or a store restarted empty).
+    ///
+    /// Renders as --once does, lists the bucket, and records in its manifest every
+    /// object at a feed's path whose bytes equal what digestfeed writes there now;
+    /// uploads and deletes nothing. Each object at a feed's path that holds other bytes
+    /// is named and left as it is. Exit codes: 0 every such object taken over, 1 some
+    /// named, 2 no `publish:` in the config, or the bucket could not be read or written.
+    Publish(PublishArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// Take over the objects at feeds' paths that hold what digestfeed would write.
+    #[arg(long, required = true)]
+    pub adopt: bool,
 }
 
 #[derive(Debug, Args)]

@@ -216,7 +216,7 @@ pub enum PublishError {
     Object { object: String, message: String },
     #[error("{object}: another publisher changed the bucket since this one read it (the manifest's ETag no longer matches); nothing of theirs was changed. Run again to publish over their state")]
     Conflict { object: String },
-    #[error("{object}: an object digestfeed did not write stands where a feed goes; nothing was changed. Remove it, or publish to another folder (publish.url)")]
+    #[error("{object}: an object digestfeed did not write stands where a feed goes; nothing was changed. Remove it, or publish to another folder (publish.url); if the bucket's manifest was lost, `digestfeed publish --adopt` takes over the objects that hold what digestfeed writes")]
     Foreign { object: String },
 }
 

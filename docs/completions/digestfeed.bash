@@ -22,11 +22,17 @@ _digestfeed() {
             digestfeed,help)
                 cmd="digestfeed__subcmd__help"
                 ;;
+            digestfeed,publish)
+                cmd="digestfeed__subcmd__publish"
+                ;;
             digestfeed__subcmd__help,check)
                 cmd="digestfeed__subcmd__help__subcmd__check"
                 ;;
             digestfeed__subcmd__help,help)
                 cmd="digestfeed__subcmd__help__subcmd__help"
+                ;;
+            digestfeed__subcmd__help,publish)
+                cmd="digestfeed__subcmd__help__subcmd__publish"
                 ;;
             *)
                 ;;
@@ -35,7 +41,7 @@ _digestfeed() {
 
     case "${cmd}" in
         digestfeed)
-            opts="-v -q -h -V --once --config --input --output --base-url --error-format --diff --format --allow-empty --no-ping --verbose --quiet --help --version check help"
+            opts="-v -q -h -V --once --config --input --output --base-url --error-format --diff --format --allow-empty --no-ping --verbose --quiet --help --version check publish help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -119,7 +125,7 @@ _digestfeed() {
             return 0
             ;;
         digestfeed__subcmd__help)
-            opts="check help"
+            opts="check publish help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -153,6 +159,58 @@ _digestfeed() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        digestfeed__subcmd__help__subcmd__publish)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        digestfeed__subcmd__publish)
+            opts="-v -q -h --adopt --config --input --output --base-url --error-format --diff --format --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --input)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --error-format)
+                    COMPREPLY=($(compgen -W "human github json" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -2,7 +2,9 @@
 //! conditionally, deletes. Retries (network errors, 5xx) are object_store's, bounded in
 //! count and time.
 
-use super::plan::{content_type, plan, reconcile, uses_index_cache, Manifest, MANIFEST};
+use super::plan::{
+    content_type, plan, reconcile, uses_index_cache, Manifest, ObjectRecord, MANIFEST,
+};
 use super::Report;
 use crate::config::Publish;
 use crate::error::PublishError;
@@ -373,6 +375,44 @@ impl Bucket {
         self.put_manifest(&manifest, intent_tag).await?;
         report.uploaded = plan.upload;
         Ok(report)
+    }
+
+    /// Records in the manifest every object at a path of `files` that holds exactly
+    /// those bytes and that the manifest does not list; uploads and deletes nothing.
+    /// Returns the paths taken over, and those whose object holds other bytes.
+    pub async fn adopt(&self, files: &Output) -> Result<(Vec<String>, Vec<String>), PublishError> {
+        let (remote, e_tag) = self.state().await?;
+        let listed = self.list().await?;
+        let mut manifest = remote.clone();
+        let (mut adopted, mut differ) = (Vec::new(), Vec::new());
+        for (path, bytes) in files {
+            let Some(now) = listed.get(path) else {
+                continue;
+            };
+            if remote.objects.contains_key(path) {
+                continue;
+            }
+            let mut record = ObjectRecord {
+                md5: super::plan::md5_hex(bytes),
+                bytes: bytes.len() as u64,
+                e_tag: None,
+                next: None,
+            };
+            // An ETag that is not the MD5 (SSE-KMS, multipart): the bytes decide.
+            let same = record.holds(now)
+                || self.md5_of(path).await?.as_deref() == Some(record.md5.as_str());
+            if same {
+                record.e_tag = Some(now.clone());
+                manifest.objects.insert(path.clone(), record);
+                adopted.push(path.clone());
+            } else {
+                differ.push(path.clone());
+            }
+        }
+        if !adopted.is_empty() {
+            self.put_manifest(&manifest, e_tag).await?;
+        }
+        Ok((adopted, differ))
     }
 
     /// Why a conditional upload of `path` was refused: the manifest is no longer the

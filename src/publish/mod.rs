@@ -26,6 +26,7 @@
 //! the next one uploads and deletes again whatever may not have been done, so the
 //! bucket converges. [`plan`] is the pure part; [`bucket`] talks to the store.
 
+pub mod adopt;
 pub mod bucket;
 pub mod credentials;
 mod plan;

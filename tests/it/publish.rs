@@ -649,3 +649,58 @@ fn objects_the_manifest_lists_but_digestfeed_did_not_write_are_left_alone() {
     );
     assert_eq!(moto.objects()["ai/atom.xml"]["md5"], md5(b"edited by hand"));
 }
+
+/// A bucket whose manifest was lost: every publish is refused (its feeds are not known
+/// as digestfeed's) until `publish --adopt` takes over those that hold what digestfeed
+/// writes; one changed since is named and left as it is.
+#[test]
+fn publish_adopt_takes_over_a_bucket_whose_manifest_was_lost() {
+    let Some(moto) = Moto::start() else { return };
+    let site = Site::new(&moto.endpoint());
+    assert_ran(&site.once());
+    moto.s3(&["delete", BUCKET, "ai/.digestfeed-manifest.json"]);
+    moto.s3(&["put", BUCKET, "ai/index.html", "edited by hand"]);
+    let refused = site.once();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("publish --adopt"));
+    let adopt = |site: &Site| {
+        Command::new(env!("CARGO_BIN_EXE_digestfeed"))
+            .args(["publish", "--adopt", "--config"])
+            .arg(site.dir.path().join("digestfeed.yaml"))
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_DEFAULT_REGION", "us-east-1")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env_remove("RUST_LOG")
+            .output()
+            .unwrap()
+    };
+    let before = moto.requests().len();
+    let first = adopt(&site);
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    assert_eq!(first.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("s3://feeds/ai/index.html") && stderr.contains("not taken over"),
+        "{stderr}"
+    );
+    let (puts, deletes) = puts_and_deletes(&moto.requests()[before..]);
+    assert!(
+        puts.is_empty() && deletes.is_empty(),
+        "{puts:?} {deletes:?}"
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&moto.s3(&["get", BUCKET, "ai/.digestfeed-manifest.json"])).unwrap();
+    let files = site.out();
+    let recorded = manifest["objects"].as_object().unwrap();
+    assert_eq!(recorded.len(), files.len() - 1, "{:?}", recorded.keys());
+    assert!(!recorded.contains_key("index.html"));
+    // The changed object is still refused; removed, the next publish writes it, and
+    // nothing else.
+    assert_eq!(site.once().status.code(), Some(2));
+    moto.s3(&["delete", BUCKET, "ai/index.html"]);
+    let before = moto.requests().len();
+    assert_ran(&site.once());
+    let (puts, _) = puts_and_deletes(&moto.requests()[before..]);
+    assert_eq!(puts, ["index.html"]);
+    assert_eq!(adopt(&site).status.code(), Some(0));
+}

@@ -6,6 +6,7 @@
                                       cache_control, md5 (of the bytes read back)
     s3.py ENDPOINT put BUCKET KEY TEXT
     s3.py ENDPOINT get BUCKET KEY     the object's bytes, as text
+    s3.py ENDPOINT delete BUCKET KEY
 """
 import hashlib
 import json
@@ -25,6 +26,8 @@ if command == "create":
     s3.create_bucket(Bucket=bucket)
 elif command == "put":
     s3.put_object(Bucket=bucket, Key=sys.argv[4], Body=sys.argv[5].encode())
+elif command == "delete":
+    s3.delete_object(Bucket=bucket, Key=sys.argv[4])
 elif command == "get":
     sys.stdout.write(s3.get_object(Bucket=bucket, Key=sys.argv[4])["Body"].read().decode())
 elif command == "list":
