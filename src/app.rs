@@ -362,7 +362,7 @@ fn run_daemon(settings: Settings, cli: &Cli) -> Result<(), RunError> {
         .enable_all()
         .build()
         .map_err(RunError::EventLoop)?;
-    runtime.block_on(async {
+    let ran = runtime.block_on(async {
         let listen = |kind: SignalKind| signal(kind).map_err(RunError::EventLoop);
         let (mut term, mut int, mut hup) = (
             listen(SignalKind::terminate())?,
@@ -383,5 +383,9 @@ fn run_daemon(settings: Settings, cli: &Cli) -> Result<(), RunError> {
             }
         });
         daemon::run(settings, || self::settings(cli), rx).await
-    })
+    });
+    // An upload or a ping still waiting on a server that never answers runs on a
+    // blocking thread: the process ends without waiting for it.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+    ran
 }

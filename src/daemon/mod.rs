@@ -424,7 +424,14 @@ pub async fn run(
         }
     }
     systemd::notify(&[Notice::Stopping]);
-    info!("stopped");
+    if lp
+        .uploader
+        .as_ref()
+        .is_some_and(upload::Uploader::in_flight)
+    {
+        warn!("an upload to the bucket is under way: abandoned, not waited for (the next start publishes again from the bucket's manifest)");
+    }
     drop(lp);
+    info!("stopped");
     Ok(())
 }

@@ -8,6 +8,7 @@ use crate::config::Publish;
 use crate::error::PublishError;
 use crate::output::Output;
 use crate::publish::bucket::publish_once;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -19,6 +20,8 @@ const RETRY: Duration = Duration::from_secs(5);
 pub struct Uploader {
     newest: watch::Sender<Option<Arc<Output>>>,
     task: tokio::task::JoinHandle<()>,
+    /// Whether a publish is under way: a stop does not wait for it.
+    busy: Arc<AtomicBool>,
 }
 
 impl Uploader {
@@ -26,8 +29,15 @@ impl Uploader {
     /// uploaded, as URLs under `base_url`.
     pub fn start(config: Publish, ping: Option<(Topics, url::Url)>) -> Uploader {
         let (newest, rx) = watch::channel(None);
-        let task = tokio::spawn(run(config, rx, ping));
-        Uploader { newest, task }
+        let busy = Arc::new(AtomicBool::new(false));
+        let task = tokio::spawn(run(config, rx, ping, Arc::clone(&busy)));
+        Uploader { newest, task, busy }
+    }
+
+    /// Whether a publish is under way (a store that accepts connections and never
+    /// answers holds one for as long as its retries last).
+    pub fn in_flight(&self) -> bool {
+        self.busy.load(Ordering::SeqCst)
     }
 
     /// The output as written now; replaces whatever was not yet published.
@@ -46,6 +56,7 @@ async fn run(
     config: Publish,
     mut rx: watch::Receiver<Option<Arc<Output>>>,
     ping: Option<(Topics, url::Url)>,
+    busy: Arc<AtomicBool>,
 ) {
     let config = Arc::new(config);
     loop {
@@ -59,8 +70,13 @@ async fn run(
             // The hashing and the requests run off the loop's thread, on a runtime of
             // their own.
             let job = {
-                let config = Arc::clone(&config);
-                tokio::task::spawn_blocking(move || publish_once(&config, &files))
+                let (config, busy) = (Arc::clone(&config), Arc::clone(&busy));
+                busy.store(true, Ordering::SeqCst);
+                tokio::task::spawn_blocking(move || {
+                    let published = publish_once(&config, &files);
+                    busy.store(false, Ordering::SeqCst);
+                    published
+                })
             };
             match job.await {
                 Ok(Ok(report)) => {

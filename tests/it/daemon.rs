@@ -932,3 +932,66 @@ fn the_daemon_publishes_to_object_storage_and_catches_up_when_the_store_comes_ba
         std::thread::sleep(Duration::from_millis(200));
     }
 }
+
+/// A store that accepts connections and never answers holds an upload for as long as
+/// its retries last (a minute). SIGTERM does not wait for it: the daemon says it
+/// abandoned the upload and exits 0 at once, well within systemd's stop timeout.
+#[test]
+fn sigterm_does_not_wait_for_a_store_that_never_answers() {
+    let hung = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = hung.local_addr().unwrap().port();
+    let (accepted, first) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in hung.incoming() {
+            let Ok(conn) = conn else { return };
+            held.push(conn);
+            let _ = accepted.send(());
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let (input, output) = (dir.path().join("in"), dir.path().join("out"));
+    write(
+        &input,
+        "a.md",
+        digest(
+            "2026-01-01T08:00:00Z",
+            &["AI"],
+            &[(
+                "Story - Maya Chen",
+                "https://x.com/mayachen_ai/status/1",
+                "s",
+            )],
+        ),
+    );
+    let config = format!("publish:\n  url: s3://feeds/ai/\n  endpoint: http://127.0.0.1:{port}\n");
+    let creds = [
+        ("AWS_ACCESS_KEY_ID", "test"),
+        ("AWS_SECRET_ACCESS_KEY", "test"),
+        ("AWS_DEFAULT_REGION", "us-east-1"),
+    ];
+    let mut daemon = Daemon::start(&input, &output, &config, &creds);
+    first
+        .recv_timeout(PATIENCE)
+        .expect("the daemon never reached the store");
+    daemon.signal("-TERM");
+    // Not a measure of speed: the bound is systemd's TimeoutStopSec=30s halved, and
+    // an upload that was waited for would hold the process for a minute.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = daemon.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still running 15 s after SIGTERM:\n{}",
+            daemon.log()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let log = daemon.log();
+    assert!(status.success(), "{log}");
+    assert!(log.contains("abandoned"), "{log}");
+    let stopped = log.rfind("stopped").unwrap();
+    assert!(log.rfind("abandoned").unwrap() < stopped, "{log}");
+}
