@@ -17,8 +17,8 @@ struct Staged<'a> {
     name: &'a str,
     rel: &'a String,
     temp: String,
-    /// The MD5 of its bytes, for the manifest.
-    print: u128,
+    /// The fingerprint of its bytes, for the manifest.
+    print: u64,
 }
 
 /// Files grouped by the folder (relative path) they are in.
@@ -99,7 +99,7 @@ impl OutputDir {
         self.sync_folders(&touched, durable)?;
         // What the folder holds now: the bytes just written; for the files left as they
         // were, what was recorded (or, for a file not listed yet, its bytes).
-        let written: BTreeMap<&String, u128> = staged
+        let written: BTreeMap<&String, u64> = staged
             .iter()
             .flat_map(|(_, files)| files)
             .map(|f| (f.rel, f.print))
