@@ -59,10 +59,27 @@ pub fn tweet_url(handle: Option<&str>, id: u64) -> String {
     }
 }
 
-/// Reads a link of a digest item.
+/// The X mirrors whose links are the tweet's own (`https://vxtwitter.com/h/status/ID`
+/// is `https://x.com/h/status/ID`): the embed fixers and the read-only front ends most
+/// often pasted. A config adds more (`x_hosts:`, for other Nitter instances).
+pub const MIRRORS: &[&str] = &[
+    "vxtwitter.com",
+    "fxtwitter.com",
+    "fixupx.com",
+    "fixvx.com",
+    "xcancel.com",
+    "nitter.net",
+];
+
+/// Reads a link of a digest item, with only X's own hosts and [`MIRRORS`] as tweets.
 pub fn parse_link(raw: &str) -> Result<Link, LinkError> {
+    parse_link_with(raw, &[])
+}
+
+/// [`parse_link`], `x_hosts` (lowercase) read as X's too.
+pub fn parse_link_with(raw: &str, x_hosts: &[&str]) -> Result<Link, LinkError> {
     let raw = raw.trim();
-    if let Some((handle, id)) = plain_tweet(raw) {
+    if let Some((handle, id)) = plain_tweet(raw, x_hosts) {
         return Ok(Link {
             key: EntryKey::Tweet(id),
             handle: Some(crate::names::intern_thin(handle)),
@@ -78,7 +95,7 @@ pub fn parse_link(raw: &str) -> Result<Link, LinkError> {
             "link `{raw}` is not an http(s) URL; only web links can be published"
         )));
     }
-    if let Some((handle, id)) = tweet_parts(&url) {
+    if let Some((handle, id)) = tweet_parts(&url, x_hosts) {
         return Ok(Link {
             key: EntryKey::Tweet(id),
             handle: handle.map(crate::names::intern_thin),
@@ -96,22 +113,15 @@ pub fn parse_link(raw: &str) -> Result<Link, LinkError> {
 /// without a URL parser: there is one per item. `None` for anything else, which the URL
 /// parser then reads; `tests::plain_tweets_read_as_the_url_parser_reads_them` holds the
 /// two to the same answer.
-fn plain_tweet(raw: &str) -> Option<(&str, u64)> {
+fn plain_tweet<'a>(raw: &'a str, x_hosts: &[&str]) -> Option<(&'a str, u64)> {
     let rest = raw
         .strip_prefix("https://")
         .or_else(|| raw.strip_prefix("http://"))?;
     // Byte searches and a hand-rolled number: this runs once per item of every digest.
     let slash = memchr::memchr(b'/', rest.as_bytes())?;
     let host = &rest[..slash];
-    if !matches!(
-        host,
-        "x.com"
-            | "twitter.com"
-            | "www.x.com"
-            | "www.twitter.com"
-            | "mobile.x.com"
-            | "mobile.twitter.com"
-    ) {
+    // Lowercase hosts only: the URL parser lowercases the others before it asks.
+    if host.bytes().any(|b| b.is_ascii_uppercase()) || !is_x_host(host, x_hosts) {
         return None;
     }
     let path = &rest[slash + 1..];
@@ -158,12 +168,12 @@ fn split_at_byte(text: &str, byte: u8) -> (&str, &str) {
     }
 }
 
-fn is_x_host(host: &str) -> bool {
+fn is_x_host(host: &str, x_hosts: &[&str]) -> bool {
     let host = host
         .strip_prefix("www.")
         .or_else(|| host.strip_prefix("mobile."))
         .unwrap_or(host);
-    host == "x.com" || host == "twitter.com"
+    host == "x.com" || host == "twitter.com" || MIRRORS.contains(&host) || x_hosts.contains(&host)
 }
 
 /// X handles are 1 to 15 letters, digits or underscores; a little slack is left for
@@ -184,8 +194,8 @@ fn status_id(segment: &str) -> Option<u64> {
     segment.parse().ok()
 }
 
-fn tweet_parts(url: &Url) -> Option<(Option<&str>, u64)> {
-    if !is_x_host(url.host_str()?) {
+fn tweet_parts<'a>(url: &'a Url, x_hosts: &[&str]) -> Option<(Option<&'a str>, u64)> {
+    if !is_x_host(url.host_str()?, x_hosts) {
         return None;
     }
     let segments: Vec<&str> = url.path_segments()?.collect();
@@ -209,7 +219,7 @@ mod tests {
         if url.scheme() != "http" && url.scheme() != "https" {
             return None;
         }
-        tweet_parts(&url).map(|(h, id)| (h.map(str::to_string), id))
+        tweet_parts(&url, &["nitter.example"]).map(|(h, id)| (h.map(str::to_string), id))
     }
 
     proptest! {
@@ -217,14 +227,14 @@ mod tests {
         #[test]
         fn plain_tweets_read_as_the_url_parser_reads_them(
             scheme in prop::sample::select(vec!["https://", "http://", "HTTPS://", "ftp://", ""]),
-            host in prop::sample::select(vec!["x.com", "twitter.com", "www.x.com", "mobile.twitter.com", "X.com", "x.com:443", "u@x.com", "x.co", ""]),
+            host in prop::sample::select(vec!["x.com", "twitter.com", "www.x.com", "mobile.twitter.com", "X.com", "x.com:443", "u@x.com", "x.co", "", "vxtwitter.com", "Nitter.net", "nitter.example", "www.fixupx.com", "xcancel.com.evil"]),
             handle in prop::sample::select(vec!["karpathy", "Vista8", "a_b", "i", "", "a.b", "%61", "..", "ab c"]),
             status in prop::sample::select(vec!["/status/", "/statuses/", "/Status/", "/status//", "/status"]),
             id in prop::sample::select(vec!["1900000000000000002", "0012", "", "18446744073709551616", "12a", "1"]),
             tail in prop::sample::select(vec!["", "/", "/photo/1", "/video/2", "/photo/", "/../9", "/./", "?s=20", "?s=20&t=x.y", "#f", "?a b", "?%41", "#a#b", "/analytics"]),
         ) {
             let raw = format!("{scheme}{host}/{handle}{status}{id}{tail}");
-            if let Some((h, id)) = plain_tweet(&raw) {
+            if let Some((h, id)) = plain_tweet(&raw, &["nitter.example"]) {
                 prop_assert_eq!(Some((Some(h.to_string()), id)), parsed(&raw), "{}", raw);
             }
         }
@@ -243,9 +253,9 @@ mod tests {
             "http://mobile.twitter.com/x/status/2/photo/1",
             "https://www.x.com/x/status/3/",
         ] {
-            assert!(plain_tweet(raw).is_some(), "{raw}");
+            assert!(plain_tweet(raw, &[]).is_some(), "{raw}");
             assert_eq!(
-                plain_tweet(raw).map(|(h, i)| (Some(h.to_string()), i)),
+                plain_tweet(raw, &[]).map(|(h, i)| (Some(h.to_string()), i)),
                 parsed(raw)
             );
         }
@@ -273,10 +283,34 @@ mod tests {
             "https://x.com/i/web/status/1900000000000000002",
             "https://twitter.com/karpathy/statuses/1900000000000000002",
             "  https://x.com/karpathy/status/1900000000000000002  ",
+            "https://twitter.com/i/status/1900000000000000002",
+            "https://vxtwitter.com/karpathy/status/1900000000000000002",
+            "https://fxtwitter.com/karpathy/status/1900000000000000002/photo/1",
+            "https://fixupx.com/karpathy/status/1900000000000000002",
+            "https://fixvx.com/karpathy/status/1900000000000000002?s=46",
+            "https://xcancel.com/karpathy/status/1900000000000000002#m",
+            "https://nitter.net/karpathy/status/1900000000000000002",
+            "https://www.nitter.net/Karpathy/status/1900000000000000002",
         ];
         for raw in spellings {
             assert_eq!(key(raw), EntryKey::Tweet(1900000000000000002), "{raw}");
         }
+    }
+
+    #[test]
+    fn a_mirror_link_is_the_tweet_at_x_and_configured_hosts_join_them() {
+        let link = parse_link("https://fxtwitter.com/Vista8/status/42?s=20").unwrap();
+        assert_eq!(link.url(), "https://x.com/Vista8/status/42");
+        assert_eq!(link.handle.as_deref(), Some("Vista8"));
+        let other = "https://nitter.example.org/vista8/status/42";
+        assert!(matches!(key(other), EntryKey::Url(_)));
+        let link = parse_link_with(other, &["nitter.example.org"]).unwrap();
+        assert_eq!(link.key, EntryKey::Tweet(42));
+        // A mirror's name inside another host is not the mirror.
+        assert!(matches!(
+            key("https://notnitter.net/a/status/1"),
+            EntryKey::Url(_)
+        ));
     }
 
     #[test]

@@ -42,6 +42,7 @@ pub struct RawConfig {
     pub publish_future: Option<bool>,
     pub publish: Option<RawPublish>,
     pub websub: Option<RawWebSub>,
+    pub x_hosts: Option<Vec<String>>,
     /// Where each key stands in the file, for messages about its value.
     #[serde(skip)]
     pub source: Option<Source>,
@@ -73,6 +74,7 @@ const TOP_KEYS: &[&str] = &[
     "publish_future",
     "publish",
     "websub",
+    "x_hosts",
 ];
 const SITE_KEYS: &[&str] = &["title", "link", "description", "language", "author"];
 
@@ -129,6 +131,9 @@ pub struct Settings {
     pub publish: Option<Publish>,
     /// WebSub hubs every feed names and that are told of every feed that changed.
     pub hubs: Vec<Url>,
+    /// Hosts whose status links are tweets besides X's and [`crate::key::MIRRORS`]
+    /// (lowercase), stored once for the process.
+    pub x_hosts: &'static [&'static str],
 }
 
 impl RawConfig {
@@ -241,6 +246,7 @@ impl Settings {
             timezone: self.timezone,
             max_categories: self.max_categories,
             max_category_bytes: self.max_category_bytes,
+            x_hosts: self.x_hosts,
         }
     }
 
@@ -295,6 +301,7 @@ impl Settings {
         );
         let publish = publish::resolve(&mut problems, raw.publish);
         let hubs = hubs(&mut problems, raw.websub);
+        let x_hosts = x_hosts(&mut problems, raw.x_hosts);
         let (Some(input_dir), Some(base_url), Some(site), Some(timezone)) =
             (input_dir, base_url, site, timezone)
         else {
@@ -321,8 +328,37 @@ impl Settings {
             publish_future: raw.publish_future.unwrap_or(false),
             publish,
             hubs,
+            x_hosts,
         })
     }
+}
+
+/// `x_hosts`: host names (another Nitter instance), lowercase, each once.
+fn x_hosts(problems: &mut Problems, raw: Option<Vec<String>>) -> &'static [&'static str] {
+    let mut hosts: Vec<&'static str> = Vec::new();
+    for host in raw.unwrap_or_default() {
+        let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
+        let valid = host.contains('.')
+            && host.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && label
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            });
+        if !valid {
+            problems.at(
+                "x_hosts",
+                format!("x_hosts: \"{host}\" is not a host name; write the host alone, e.g. nitter.example.org"),
+            );
+            continue;
+        }
+        let host = crate::names::intern(&host);
+        if !hosts.contains(&host) {
+            hosts.push(host);
+        }
+    }
+    crate::names::intern_set(&hosts)
 }
 
 /// The base URL, from the flag or the file.
@@ -685,6 +721,21 @@ mod tests {
         assert!(err.to_string().contains("--base-url") && !err.to_string().contains("hunter"));
         assert_eq!(without_userinfo("http://k:s@h st/x@y"), "http://…@h st/x@y");
         assert_eq!(without_userinfo("https://a.org/p@q"), "https://a.org/p@q");
+    }
+
+    #[test]
+    fn x_hosts_are_host_names_kept_lowercase_and_once() {
+        let text = "x_hosts: [Nitter.Example.org, nitter.example.org, \"xcancel.example.\"]\n";
+        let s = Settings::resolve(parse(text).unwrap(), minimal()).unwrap();
+        assert_eq!(s.x_hosts, ["nitter.example.org", "xcancel.example"]);
+        assert_eq!(s.rules().x_hosts, s.x_hosts);
+        let bad = "max_entries: 3\nx_hosts:\n  - https://nitter.example.org/\n";
+        let err = Settings::resolve(parse(bad).unwrap(), minimal()).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains(":2: x_hosts: \"https://nitter.example.org/\" is not a host name"),
+            "{err}"
+        );
     }
 
     #[test]

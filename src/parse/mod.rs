@@ -5,7 +5,7 @@ pub mod front_matter;
 pub mod plain;
 
 use crate::error::DigestError;
-use crate::key::parse_link;
+use crate::key::parse_link_with;
 use crate::model::{BodyNote, Digest, Item, Parsed, Shared, Summaries};
 use crate::text::{collapse_whitespace, xml_safe};
 use chrono_tz::Tz;
@@ -26,6 +26,9 @@ pub struct Rules {
     pub timezone: Tz,
     pub max_categories: usize,
     pub max_category_bytes: usize,
+    /// Hosts whose status links are tweets besides X's own and its usual mirrors
+    /// (config `x_hosts`, lowercase).
+    pub x_hosts: &'static [&'static str],
 }
 
 impl Default for Rules {
@@ -41,6 +44,7 @@ impl From<Tz> for Rules {
             timezone,
             max_categories: DEFAULT_MAX_CATEGORIES,
             max_category_bytes: DEFAULT_MAX_CATEGORY_BYTES,
+            x_hosts: &[],
         }
     }
 }
@@ -132,7 +136,7 @@ fn parse(
             m,
         )
     })?;
-    let body = body_items(path, split.body, split.body_line, want);
+    let body = body_items(path, split.body, split.body_line, want, rules.x_hosts);
     Ok(Parsed::Digest(Digest {
         date,
         categories,
@@ -197,7 +201,7 @@ struct Body {
 /// The items of the body (which starts at line `body_line` of the file), the problems
 /// of the items left out, why the body was left to the CommonMark parser, and the
 /// notes of the line-by-line reading.
-fn body_items(path: &Path, body: &str, body_line: usize, want: Want<'_>) -> Body {
+fn body_items(path: &Path, body: &str, body_line: usize, want: Want<'_>, x_hosts: &[&str]) -> Body {
     let mut errors = Vec::new();
     // Items read without summaries share one empty string rather than allocate one each.
     let empty: Arc<String> = Arc::default();
@@ -245,7 +249,7 @@ fn body_items(path: &Path, body: &str, body_line: usize, want: Want<'_>) -> Body
                     Some(alone) => alone.summary(index, &raw),
                     None => raw.summary_html,
                 };
-                match parse_link(&raw.url) {
+                match parse_link_with(&raw.url, x_hosts) {
                     Ok(link) => items.push(Item {
                         line,
                         title: {

@@ -543,3 +543,69 @@ fn every_entry_has_an_author_readers_can_show() {
         .content
         .starts_with("karpathy (@karpathy)"));
 }
+
+/// Links through X's usual mirrors, and through a host the config adds, are the tweet:
+/// one entry, at x.com, in its author's feed.
+#[test]
+fn mirror_links_are_the_same_tweet_and_the_config_adds_hosts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, output) = (dir.path().join("in"), dir.path().join("out"));
+    write(
+        &input,
+        "a.md",
+        digest(
+            "2026-01-01T08:00:00Z",
+            &["AI"],
+            &[
+                (
+                    "Model news - Andrej Karpathy",
+                    "https://vxtwitter.com/karpathy/status/9",
+                    "s",
+                ),
+                (
+                    "Other news - Andrej Karpathy",
+                    "https://nitter.example.org/karpathy/status/10",
+                    "t",
+                ),
+            ],
+        ),
+    );
+    write(
+        &input,
+        "b.md",
+        digest(
+            "2026-01-02T08:00:00Z",
+            &["AI"],
+            &[
+                (
+                    "Model news again",
+                    "https://x.com/Karpathy/status/9?s=20",
+                    "u",
+                ),
+                ("Old news", "https://twitter.com/i/status/11", "v"),
+                (
+                    "Fixed link - Andrej Karpathy",
+                    "https://fixupx.com/karpathy/status/11",
+                    "w",
+                ),
+            ],
+        ),
+    );
+    let config = dir.path().join("c.yaml");
+    fs::write(&config, "x_hosts: [nitter.example.org]\n").unwrap();
+    let run = run_once(&input, &output, &["--config", config.to_str().unwrap()]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let tree = read_tree(&output);
+    let global = feed(&tree, "atom.xml");
+    let mut got = ids(&global);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            "https://x.com/karpathy/status/10",
+            "https://x.com/karpathy/status/11",
+            "https://x.com/karpathy/status/9",
+        ]
+    );
+    assert_eq!(ids(&feed(&tree, "authors/karpathy/atom.xml")).len(), 3);
+}
