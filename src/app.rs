@@ -102,7 +102,17 @@ pub fn read_and_render(
         settings.max_file_bytes,
         settings.rules(),
         Summaries::Skip,
-        |path, bytes, digest| inspect_file.map_or_else(Vec::new, |f| f(path, bytes, digest)),
+        |path, bytes, digest| match inspect_file {
+            Some(f) => f(path, bytes, digest),
+            None => {
+                // A digest that publishes nothing though it looks like it has items:
+                // said by --once too, where check reports it as DF009.
+                if let Some(lint) = crate::lint::no_items(path, digest, bytes) {
+                    tracing::warn!("{lint}");
+                }
+                Vec::new()
+            }
+        },
     )
     .map_err(|source| RunError::Input {
         path: settings.input_dir.clone(),

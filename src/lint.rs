@@ -43,6 +43,11 @@ pub const LINTS: &[(&str, &str, &str)] = &[
         "too-many-categories",
         "a tweet that earlier digests gave max_categories categories already: this digest's others are left out for it",
     ),
+    (
+        "DF009",
+        "no-items",
+        "a digest with list-like lines or tweet links that yields no item (it publishes nothing)",
+    ),
 ];
 
 /// Lints reported only when `--warn` or `--deny` names them (not by `all`).
@@ -204,6 +209,7 @@ pub fn digest_lints(
         }
     }
     if let Some(text) = text {
+        lints.extend(no_items(path, digest, text));
         match &digest.notes {
             // What the parse saw on its way through the lines, of the items published
             // (one whose link is not a URL is an error already).
@@ -223,6 +229,43 @@ pub fn digest_lints(
         }
     }
     lints
+}
+
+/// DF009: a digest that yields no item, though a line of its body looks like a list
+/// item or holds a tweet link: most likely a shape digestfeed does not read as items
+/// (indented four spaces, a blockquote, `1、`), which publishes nothing without a word.
+/// Digests whose items were reported as errors already are left out.
+pub fn no_items(path: &Path, digest: &crate::model::Digest, text: &[u8]) -> Option<Lint> {
+    if !digest.items.is_empty() || !digest.skipped.is_empty() {
+        return None;
+    }
+    let mut all = lines(text).enumerate();
+    // Past the front matter, whose block lists (`  - AI`) are no items.
+    if all.next().is_some_and(|(_, l)| {
+        l.strip_prefix("\u{feff}".as_bytes())
+            .unwrap_or(l)
+            .trim_ascii_end()
+            == b"---"
+    }) {
+        all.by_ref().find(|(_, l)| l.trim_ascii_end() == b"---")?;
+    }
+    let tweet = |l: &[u8]| {
+        memchr::memmem::find(l, b"/status/").is_some()
+            && [&b"x.com/"[..], b"twitter.com/"]
+                .iter()
+                .any(|h| memchr::memmem::find(l, h).is_some())
+    };
+    let (at, _) = all.find(|(_, l)| {
+        let l = l.trim_ascii_start();
+        let l = l.strip_prefix(b">").map_or(l, <[u8]>::trim_ascii_start);
+        content_column(l).is_some() || tweet(l)
+    })?;
+    Some(Lint {
+        code: "DF009",
+        path: path.to_path_buf(),
+        line: Some(at + 1),
+        message: "this line looks like a list item or holds a tweet link, yet the digest has no item and publishes nothing: write items as `1. [title](https://x.com/handle/status/ID)` or `- [title](…)` at the start of a line".into(),
+    })
 }
 
 /// The lines of a file, without their line ends (found with memchr: a byte-wise split
@@ -369,17 +412,20 @@ impl ItemScan {
     }
 }
 
-/// Where an item's content starts, if `line` opens a numbered item (`1.`, `12)`).
+/// Where an item's content starts, if `line` opens an item (`1.`, `12)`, `-`, `*`, `+`).
 fn content_column(line: &[u8]) -> Option<usize> {
-    let digits = line.iter().take_while(|b| b.is_ascii_digit()).count();
-    if digits == 0 || digits > 9 || !matches!(line.get(digits), Some(b'.' | b')')) {
-        return None;
-    }
-    let spaces = line[digits + 1..]
-        .iter()
-        .take_while(|&&b| b == b' ')
-        .count();
-    (1..=4).contains(&spaces).then_some(digits + 1 + spaces)
+    let width = match line.first() {
+        Some(b'-' | b'*' | b'+') => 1,
+        _ => {
+            let digits = line.iter().take_while(|b| b.is_ascii_digit()).count();
+            if digits == 0 || digits > 9 || !matches!(line.get(digits), Some(b'.' | b')')) {
+                return None;
+            }
+            digits + 1
+        }
+    };
+    let spaces = line[width..].iter().take_while(|&&b| b == b' ').count();
+    (1..=4).contains(&spaces).then_some(width + spaces)
 }
 
 /// Whether an item's first line holds text after its link (`[title](url) —— more`).

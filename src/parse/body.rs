@@ -30,22 +30,28 @@ fn options() -> Options {
     Options::ENABLE_STRIKETHROUGH
 }
 
-/// Reads every item of every top-level ordered list, with the CommonMark parser. Items
-/// that lack a leading link are returned as problems; the caller decides what that
-/// means. With `summaries` false the summaries are left empty (a full run renders
-/// only those some feed shows). [`super::items`] tries a faster reading first.
+/// The top-level list open: its marker (`None`: numbered), its items so far, and the
+/// position before it.
+type OpenList<'a> = (Option<char>, Vec<Result<RawItem<'a>, BadItem>>, usize);
+
+/// Reads every item of every top-level list, numbered (`1.`, `1)`) or bulleted (`-`,
+/// `*`, `+`), with the CommonMark parser: both forms give the same items. Items that
+/// lack a leading link are returned as problems, except in a bulleted list none of
+/// whose items has one (a list of notes in the intro, not the digest's). With
+/// `summaries` false the summaries are left empty (a full run renders only those some
+/// feed shows). [`super::items`] tries a faster reading first.
 pub fn commonmark_items(body: &str, summaries: Summaries) -> Vec<Result<RawItem<'_>, BadItem>> {
     let newlines = newline_offsets(body);
     let mut out = Vec::new();
     let mut depth = 0usize;
-    let mut in_top_ordered_list = false;
+    let mut list: Option<OpenList<'_>> = None;
     let mut current: Option<(usize, Vec<Event<'_>>)> = None;
     let mut position = 0usize;
     let mut title_done = false;
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         let Range { start, .. } = range;
         match (&event, &mut current) {
-            (Event::Start(Tag::Item), None) if depth == 1 && in_top_ordered_list => {
+            (Event::Start(Tag::Item), None) if depth == 1 && list.is_some() => {
                 position += 1;
                 title_done = false;
                 current = Some((line_of(&newlines, start), Vec::new()));
@@ -54,8 +60,10 @@ pub fn commonmark_items(body: &str, summaries: Summaries) -> Vec<Result<RawItem<
             }
             (Event::End(TagEnd::Item), Some(_)) if depth == 2 => {
                 depth -= 1;
-                if let Some((line, events)) = current.take() {
-                    out.push(item(line, position, events, summaries));
+                if let (Some((line, events)), Some((bullet, items, _))) =
+                    (current.take(), &mut list)
+                {
+                    items.push(item(line, position, *bullet, events, summaries));
                 }
                 continue;
             }
@@ -64,11 +72,29 @@ pub fn commonmark_items(body: &str, summaries: Summaries) -> Vec<Result<RawItem<
         match &event {
             Event::Start(tag) => {
                 if depth == 0 {
-                    in_top_ordered_list = matches!(tag, Tag::List(Some(_)));
+                    list = match tag {
+                        Tag::List(Some(_)) => Some((None, Vec::new(), position)),
+                        Tag::List(None) => {
+                            let bullet = body[start..].trim_start().chars().next().unwrap_or('-');
+                            Some((Some(bullet), Vec::new(), position))
+                        }
+                        _ => None,
+                    };
                 }
                 depth += 1;
             }
-            Event::End(_) => depth = depth.saturating_sub(1),
+            Event::End(_) => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    if let Some((bullet, items, before)) = list.take() {
+                        if bullet.is_some() && items.iter().all(Result::is_err) {
+                            position = before;
+                        } else {
+                            out.extend(items);
+                        }
+                    }
+                }
+            }
             _ => {}
         }
         if let Some((_, events)) = &mut current {
@@ -123,14 +149,16 @@ pub fn lone_link_title(link: &str, dest: &str) -> Option<String> {
 fn item(
     line: usize,
     position: usize,
+    bullet: Option<char>,
     events: Vec<Event<'_>>,
     summaries: Summaries,
 ) -> Result<RawItem<'static>, BadItem> {
+    let marker = bullet.map_or_else(|| format!("{position}."), String::from);
     let no_link = || {
         BadItem {
         line,
         message: format!(
-            "item {position} does not start with a link; write `{position}. [title](https://x.com/handle/status/ID)`"
+            "item {position} does not start with a link; write `{marker} [title](https://x.com/handle/status/ID)`"
         ),
     }
     };
@@ -336,11 +364,49 @@ mod tests {
     }
 
     #[test]
-    fn bullet_lists_and_nested_numbered_lists_are_not_items() {
-        let body = "- [not an item](https://x.com/a/status/9)\n\n> 1. [quoted](https://x.com/a/status/8)\n\n1. [T](https://x.com/a/status/1)\n";
-        let items = ok(body);
-        assert_eq!(items.len(), 1);
-        assert_eq!(items[0].url, "https://x.com/a/status/1");
+    fn bullet_lists_are_items_and_quoted_lists_are_not() {
+        let body = "- [a bullet](https://x.com/a/status/9)\n\n> 1. [quoted](https://x.com/a/status/8)\n\n1. [T](https://x.com/a/status/1)\n";
+        let urls: Vec<String> = ok(body).iter().map(|i| i.url.to_string()).collect();
+        assert_eq!(
+            urls,
+            ["https://x.com/a/status/9", "https://x.com/a/status/1"]
+        );
+    }
+
+    /// `-`, `*` and `+` lists give the items of the same list numbered, with the same
+    /// lines, titles, links and summaries; a bulleted list of notes without a link is
+    /// no list of items, while one with links reports its items that have none.
+    #[test]
+    fn a_bulleted_digest_reads_as_its_numbered_form() {
+        let numbered = "Intro.\n\n1.  [First - A](https://x.com/a/status/1)\n\n    Summary **one**.\n\n2.  [Second](https://x.com/b/status/2)\n    - nested\n    - notes\n\n    More.\n";
+        let full = |body: &str| -> Vec<(usize, String, String, String)> {
+            commonmark_items(body, Summaries::Read)
+                .into_iter()
+                .map(|r| r.unwrap())
+                .map(|i| {
+                    (
+                        i.line,
+                        i.title.to_string(),
+                        i.url.to_string(),
+                        i.summary_html,
+                    )
+                })
+                .collect()
+        };
+        for bullet in ["-   ", "*   ", "+   "] {
+            let bulleted = numbered.replace("1.  ", bullet).replace("2.  ", bullet);
+            assert_eq!(full(&bulleted), full(numbered), "{bulleted}");
+        }
+        let notes = "Notes:\n\n- one\n- two\n\n1. [T](https://x.com/a/status/1)\n";
+        let urls: Vec<String> = ok(notes).iter().map(|i| i.url.to_string()).collect();
+        assert_eq!(urls, ["https://x.com/a/status/1"]);
+        let r = items("- [T](https://x.com/a/status/1)\n- no link\n");
+        let e = r[1].as_ref().unwrap_err();
+        assert!(
+            e.message
+                .contains("item 2 does not start with a link; write `- [title]"),
+            "{e:?}"
+        );
     }
 
     #[test]

@@ -145,7 +145,8 @@ impl fmt::Display for Doubts {
     }
 }
 
-/// A line's list marker: `1.`–`999999999.` or with `)`, then 1–4 spaces, then content.
+/// A line's list marker: `1.`–`999999999.` or with `)`, or a bullet `-`, `*` or `+`,
+/// then 1–4 spaces, then content.
 struct Marker {
     delimiter: u8,
     /// Column where the item's content starts: lines of the item are indented at least this much.
@@ -161,13 +162,20 @@ enum MarkerScan {
 
 fn marker(line: &str) -> MarkerScan {
     let b = line.as_bytes();
-    let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
-    if digits == 0 || digits > 9 {
-        return MarkerScan::None;
-    }
-    let delimiter = match b.get(digits) {
-        Some(&d @ (b'.' | b')')) => d,
-        _ => return MarkerScan::None,
+    // The delimiter tells lists apart: a bullet is its own (`-` then `*` starts another
+    // list, as `1.` then `2)` does).
+    let (delimiter, digits) = match b.first() {
+        Some(&bullet @ (b'-' | b'*' | b'+')) => (bullet, 0),
+        _ => {
+            let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
+            if digits == 0 || digits > 9 {
+                return MarkerScan::None;
+            }
+            match b.get(digits) {
+                Some(&d @ (b'.' | b')')) => (d, digits),
+                _ => return MarkerScan::None,
+            }
+        }
     };
     let after = &b[digits + 1..];
     match after.first() {
@@ -808,7 +816,8 @@ mod tests {
             ("1. [t](u)\n   | a |\n   ---\n", UnderlinedTitle),
             ("1. [t](u)\n   <b>\n   x\n   ===\n", UnderlinedTitle),
             // A line that may start a block, or follow one, is not lazy for sure.
-            ("1. [t](u)\n- x\n", LazyLine),
+            ("1. [t](u)\n- x\n", OtherDelimiter),
+            ("1. [t](u)\n  > x\n", LazyLine),
             ("1. [t](u)\n===\n", LazyLine),
             ("1. [t](u)\n   - a\nlazy\n", LazyLine),
             ("1. [t](u)\n   ```\nlazy\n", LazyLine),
@@ -894,7 +903,7 @@ mod tests {
         assert_eq!(doubts.get(Doubt::TitleMarkup), 3);
         assert_eq!(
             doubts.to_string(),
-            "5 digests read by the full CommonMark parser: 3 title markup, 1 lazy line, 1 second list"
+            "5 digests read by the full CommonMark parser: 3 title markup, 1 other list delimiter, 1 second list"
         );
         let mut one = Doubts::default();
         one.add(Some(Doubt::TabIndent));
@@ -1016,7 +1025,8 @@ mod tests {
                 .chain(["\r\n", "\r", ""])
                 .collect::<Vec<_>>(),
         );
-        let good_marker = prop::sample::select(vec!["1. ", "2. ", "10. ", "1.  "]);
+        let good_marker =
+            prop::sample::select(vec!["1. ", "2. ", "10. ", "1.  ", "- ", "* ", "+  "]);
         let good_link = prop::sample::select(vec!["[t](u)", "[a b-C](https://x.com/a/status/1)"]);
         let good_text = prop::sample::select(vec!["text", "**bold** `code`", "，句子"]);
         let piece = prop_oneof![
@@ -1082,7 +1092,7 @@ mod tests {
         /// after the list.
         #[test]
         fn agrees_on_digest_shapes(
-            delimiter in prop::sample::select(vec![".", ")"]),
+            delimiter in prop::sample::select(vec![".", ")", "-", "*", "+"]),
             items_ in prop::collection::vec((
                 prop::sample::select(vec![" ", "  "]),
                 prop::sample::select(vec!["", " —— on the line"]),
@@ -1101,7 +1111,11 @@ mod tests {
         ) {
             let mut body = String::new();
             for (k, (spaces, inline, lines)) in items_.into_iter().enumerate() {
-                body.push_str(&format!("{}{delimiter}{spaces}[t{k} `c`](https://x.com/a/status/{k}){inline}\n", k + 8));
+                let marker = match delimiter {
+                    "." | ")" => format!("{}{delimiter}", k + 8),
+                    bullet => bullet.to_string(),
+                };
+                body.push_str(&format!("{marker}{spaces}[t{k} `c`](https://x.com/a/status/{k}){inline}\n"));
                 body.push_str(&lines.concat());
             }
             body.push_str(closing);

@@ -322,3 +322,54 @@ fn check_predicts_what_once_refuses() {
     refused("a file for a folder", &output);
     assert!(elsewhere.read_dir().unwrap().next().is_none());
 }
+
+/// A digest written with bullets publishes as its numbered form; one whose items are
+/// in no shape digestfeed reads publishes nothing, and says so (DF009), in `check`
+/// and in `--once`.
+#[test]
+fn bulleted_digests_publish_and_one_with_no_readable_item_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let (numbered, bulleted) = (dir.path().join("numbered"), dir.path().join("bulleted"));
+    write_digest(
+        &numbered,
+        "2026-01-01-08.md",
+        "2026-01-01T08:00:00Z",
+        &[1, 2, 3],
+    );
+    let text = std::fs::read_to_string(numbered.join("2026-01-01-08.md")).unwrap();
+    let bullets = text
+        .replace("1.  ", "-   ")
+        .replace("2.  ", "*   ")
+        .replace("3.  ", "*   ");
+    assert_ne!(bullets, text);
+    write(&bulleted, "2026-01-01-08.md", &bullets);
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    assert!(super::support::run_once(&numbered, &a, &[])
+        .status
+        .success());
+    let run = super::support::run_once(&bulleted, &b, &[]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let (a, b) = (super::support::read_tree(&a), super::support::read_tree(&b));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    assert!(a.iter().all(|(k, v)| k.starts_with('.') || b[k] == *v));
+    // Items indented as code: no item, and a line to look at.
+    let code = "---\ndate: 2026-01-02T08:00:00Z\ncategories:\n  - AI\n---\n\n    1. [T - Maya Chen](https://x.com/mayachen_ai/status/9)\n";
+    write(&bulleted, "2026-01-02-08.md", code);
+    let checked = check(&bulleted, &dir.path().join("c"), &["--deny", "no-items"]);
+    let err = String::from_utf8_lossy(&checked.stderr).into_owned();
+    assert_eq!(checked.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("2026-01-02-08.md:7:") && err.contains("[DF009]"),
+        "{err}"
+    );
+    let once = super::support::run_once(&bulleted, &dir.path().join("d"), &[]);
+    let err = String::from_utf8_lossy(&once.stderr).into_owned();
+    assert!(
+        err.contains("2026-01-02-08.md:7:") && err.contains("publishes nothing"),
+        "{err}"
+    );
+}
