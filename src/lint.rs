@@ -600,7 +600,7 @@ fn too_many_categories(corpus: &Corpus, root: &Path, max: usize) -> Vec<Lint> {
                 path: root.join(rel),
                 line: Some(item.line),
                 message: format!(
-                    "this tweet has {max} categories from earlier digests already (max_categories); {}{more} left out for it",
+                    "this tweet has its {max} categories (max_categories) from earlier digests and this one's first by name; {}{more} left out for it",
                     shown.join(", ")
                 ),
             });
@@ -654,8 +654,8 @@ mod tests {
         assert_eq!(
             codes(&lints),
             [
-                ("DF008", "in/b.md:5: this tweet has 3 categories from earlier digests already (max_categories); \"D\" left out for it [DF008]".to_string()),
-                ("DF008", "in/c.md:6: this tweet has 3 categories from earlier digests already (max_categories); \"E\", \"F\", \"G\" and 2 more left out for it [DF008]".to_string()),
+                ("DF008", "in/b.md:5: this tweet has its 3 categories (max_categories) from earlier digests and this one's first by name; \"D\" left out for it [DF008]".to_string()),
+                ("DF008", "in/c.md:6: this tweet has its 3 categories (max_categories) from earlier digests and this one's first by name; \"E\", \"F\", \"G\" and 2 more left out for it [DF008]".to_string()),
             ]
         );
     }

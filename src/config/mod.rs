@@ -474,13 +474,16 @@ fn absolute_url(key: &str, value: &str, as_folder: bool) -> Result<Url, String> 
 /// config holds, no secret is printed.
 pub(crate) fn without_userinfo(value: &str) -> String {
     let value = value.trim();
-    let Some(scheme_end) = value.find("://") else {
+    // The scheme ends at the first `:`; the authority, after any slashes (the URL
+    // parser takes `https:/u:p@h` too), at the first `/`, `?` or `#`.
+    let Some(colon) = value.find(':') else {
         return value.to_string();
     };
-    let rest = &value[scheme_end + 3..];
+    let after = &value[colon + 1..];
+    let rest = after.trim_start_matches(['/', '\\']);
     let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     match rest[..authority_end].rfind('@') {
-        Some(at) => format!("{}://…@{}", &value[..scheme_end], &rest[at + 1..]),
+        Some(at) => format!("{}://…@{}", &value[..colon], &rest[at + 1..]),
         None => value.to_string(),
     }
 }
@@ -720,6 +723,16 @@ mod tests {
         let err = Settings::resolve(RawConfig::default(), o).unwrap_err();
         assert!(err.to_string().contains("--base-url") && !err.to_string().contains("hunter"));
         assert_eq!(without_userinfo("http://k:s@h st/x@y"), "http://…@h st/x@y");
+        assert_eq!(without_userinfo("https:/k:s@h/x"), "https://…@h/x");
+        assert_eq!(without_userinfo("k:s@h/x"), "k://…@h/x");
+        for odd in ["https:/k:hunter9@a.org/", "https:k:hunter9@a.org/"] {
+            let mut o = minimal();
+            o.base_url = Some(odd.into());
+            let err = Settings::resolve(RawConfig::default(), o)
+                .unwrap_err()
+                .to_string();
+            assert!(!err.contains("hunter9"), "{err}");
+        }
         assert_eq!(without_userinfo("https://a.org/p@q"), "https://a.org/p@q");
     }
 

@@ -145,6 +145,26 @@ impl Folder {
         Some(bytes)
     }
 
+    /// The bytes of the regular file `name`; `None` when there is none (nothing, a
+    /// link, a folder). Unlike [`Folder::read`], a file that is there but cannot be
+    /// read is an error: what it holds is unknown, not absent.
+    pub fn read_held(&self, name: &str) -> io::Result<Option<Vec<u8>>> {
+        let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK;
+        let fd = match rfs::openat(&self.fd, name, flags, Mode::empty()) {
+            Ok(fd) => fd,
+            // Nothing there, a link (O_NOFOLLOW), or something that is no file.
+            Err(Errno::NOENT | Errno::LOOP | Errno::NXIO | Errno::ISDIR) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let mut file = File::from(fd);
+        if !file.metadata()?.is_file() {
+            return Ok(None);
+        }
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes)?;
+        Ok(Some(bytes))
+    }
+
     /// What stands at `name`, without following a link; `None` when nothing does.
     pub fn kind(&self, name: &str) -> io::Result<Option<rfs::FileType>> {
         kind_at(self.fd(), name)
@@ -176,31 +196,32 @@ impl Folder {
         bytes: &[u8],
         durable: Durable,
     ) -> Result<Option<String>, WriteError> {
-        self.stage_over(name, bytes, durable, &|_| true)
+        Ok(self
+            .stage_over(name, bytes, durable, &|_| true)?
+            .map(|(temp, _)| temp))
     }
 
     /// [`Folder::stage`], replacing a file that holds other bytes only if `replaceable`
-    /// says so of them; otherwise an error that names it.
+    /// says so of them; otherwise an error that names it. Also returns the fingerprint
+    /// of the file replaced, if there was one.
     pub fn stage_over(
         &self,
         name: &str,
         bytes: &[u8],
         durable: Durable,
         replaceable: &(dyn Fn(&[u8]) -> bool + Sync),
-    ) -> Result<Option<String>, WriteError> {
+    ) -> Result<Option<(String, Option<u64>)>, WriteError> {
         // Errors name the file the user knows, not its temporary name.
         let shown = self.shown(name);
-        match self.read(name) {
+        let held = self
+            .read_held(name)
+            .map_err(|e| error(&shown, "cannot read what stands at", e))?;
+        match &held {
             Some(held) if held == bytes => return Ok(None),
-            Some(held) if !replaceable(&held) => {
-                return Err(error(
-                    &shown,
-                    "no longer holds what digestfeed wrote there (someone changed it); refusing to replace it (move it away, or choose another output folder)",
-                    io::Error::from(io::ErrorKind::AlreadyExists),
-                ))
-            }
+            Some(held) if !replaceable(held) => return Err(changed_by_someone(&shown)),
             _ => {}
         }
+        let held = held.map(|held| super::writer::print_of(&held));
         let temp = temp_name(name);
         self.unlink(&temp).map_err(|e| {
             error(
@@ -230,7 +251,7 @@ impl Folder {
             }
         })();
         match result {
-            Ok(()) => Ok(Some(temp)),
+            Ok(()) => Ok(Some((temp, held))),
             Err(e) => {
                 self.discard(&temp);
                 Err(e)
@@ -256,6 +277,16 @@ impl Folder {
     pub fn sync(&self) -> Result<(), WriteError> {
         rfs::fsync(&self.fd).map_err(|e| error(&self.shown, "cannot sync the folder", e))
     }
+}
+
+/// The error for a file the manifest lists that no longer holds what digestfeed
+/// wrote there: it is refused, not replaced.
+pub fn changed_by_someone(shown: &Path) -> WriteError {
+    error(
+        shown,
+        "no longer holds what digestfeed wrote there (someone changed it); refusing to replace it (move it away, or choose another output folder)",
+        io::Error::from(io::ErrorKind::AlreadyExists),
+    )
 }
 
 /// What stands at `rel` in `dir`, without following a link at its last name;

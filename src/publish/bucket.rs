@@ -144,9 +144,29 @@ impl Bucket {
         }
     }
 
+    /// The ETag of every object at `paths` that exists: from one listing of the prefix
+    /// (a request per thousand objects), or, where the listing holds a key the client
+    /// cannot read, from a request per path.
+    async fn listed<'p>(
+        &self,
+        paths: impl Iterator<Item = &'p String>,
+    ) -> Result<BTreeMap<String, String>, PublishError> {
+        if let Some(listed) = self.list().await? {
+            return Ok(listed);
+        }
+        tracing::warn!(prefix = %self.url(""), "the bucket holds a key this client cannot read (an empty or `..` segment); asking about each object alone");
+        let mut listed = BTreeMap::new();
+        for path in paths {
+            if let Some(e_tag) = self.e_tag_of(path).await? {
+                listed.insert(path.clone(), e_tag);
+            }
+        }
+        Ok(listed)
+    }
+
     /// The ETag of every object under the prefix, by output path (the manifest left
-    /// out): one listing, a request per thousand objects.
-    async fn list(&self) -> Result<BTreeMap<String, String>, PublishError> {
+    /// out); `None` if the listing holds a key the client cannot read.
+    async fn list(&self) -> Result<Option<BTreeMap<String, String>>, PublishError> {
         use futures::StreamExt;
         let fail = |message: String| PublishError::Object {
             object: self.url(""),
@@ -159,7 +179,13 @@ impl Bucket {
         let mut listed = BTreeMap::new();
         let mut stream = self.store.list(prefix.as_ref());
         while let Some(meta) = stream.next().await {
-            let meta = meta.map_err(|e| fail(e.to_string()))?;
+            let meta = match meta {
+                Ok(meta) => meta,
+                // A key the client cannot name (`a//b`, `..`) fails the whole page:
+                // then each object that matters is asked about alone.
+                Err(object_store::Error::InvalidPath { .. }) => return Ok(None),
+                Err(e) => return Err(fail(e.to_string())),
+            };
             let Some(path) = meta
                 .location
                 .as_ref()
@@ -171,7 +197,7 @@ impl Bucket {
                 listed.insert(path.to_string(), meta.e_tag.unwrap_or_default());
             }
         }
-        Ok(listed)
+        Ok(Some(listed))
     }
 
     /// The MD5 of one object's bytes (`None`: there is none).
@@ -258,13 +284,13 @@ impl Bucket {
     ) -> Result<Report, PublishError> {
         // What the bucket holds, against what the manifest says: objects gone are
         // uploaded again, and those someone else changed are not digestfeed's any more.
-        let listed = self.list().await?;
-        let mut verified = Vec::new();
+        let listed = self
+            .listed(remote.objects.keys().chain(files.keys()))
+            .await?;
+        let mut verified = BTreeMap::new();
         for path in super::plan::to_verify(&remote, &listed) {
-            if self.md5_of(&path).await?.as_deref()
-                == remote.objects.get(&path).map(|r| r.md5.as_str())
-            {
-                verified.push(path);
+            if let Some(md5) = self.md5_of(&path).await? {
+                verified.insert(path, md5);
             }
         }
         let found = reconcile(&remote, &listed, &verified);
@@ -313,6 +339,10 @@ impl Bucket {
         for mut group in [feeds, index] {
             group.sort_by_key(|p| !believed.objects.contains_key(*p));
             for batch in group.chunks(CONCURRENCY) {
+                // Another publisher that got in since stops this one between batches.
+                if self.e_tag_of(MANIFEST).await? != intent_tag {
+                    return Err(self.refused_at(batch[0], &believed, &written).await);
+                }
                 let uploads = batch.iter().map(|path| {
                     let bytes = files.get(*path).map_or(&[][..], Vec::as_slice);
                     let mode = match believed.objects.get(*path).and_then(|r| r.e_tag.clone()) {
@@ -331,7 +361,18 @@ impl Bucket {
                         Ok(e_tag) => {
                             written.insert((*path).clone(), e_tag);
                         }
-                        Err(None) => refused = refused.or(Some(*path)),
+                        Err(None) => {
+                            // An earlier publisher whose intent this one built on may
+                            // have landed its write since: it is digestfeed's, and this
+                            // one's to replace.
+                            let bytes = files.get(*path).map_or(&[][..], Vec::as_slice);
+                            match self.over_landed_intent(path, bytes, &remote).await? {
+                                Some(e_tag) => {
+                                    written.insert((*path).clone(), e_tag);
+                                }
+                                None => refused = refused.or(Some(*path)),
+                            }
+                        }
                         Err(Some(e)) => return Err(e),
                     }
                 }
@@ -342,7 +383,10 @@ impl Bucket {
         }
         // Deletes before the final manifest, so that one stopped between the two is
         // still listed and deleted by the next publish. Only an object that still holds
-        // what digestfeed wrote is deleted.
+        // what digestfeed wrote is deleted, and only while the manifest is this one's.
+        if !plan.delete.is_empty() && self.e_tag_of(MANIFEST).await? != intent_tag {
+            return Err(self.refused_at(MANIFEST, &believed, &written).await);
+        }
         for path in &plan.delete {
             let held = self.e_tag_of(path).await?;
             match held {
@@ -378,18 +422,20 @@ impl Bucket {
     }
 
     /// Records in the manifest every object at a path of `files` that holds exactly
-    /// those bytes and that the manifest does not list; uploads and deletes nothing.
+    /// those bytes and that the manifest does not list as it is (not at all, or with
+    /// bytes it no longer holds); uploads and deletes nothing.
     /// Returns the paths taken over, and those whose object holds other bytes.
     pub async fn adopt(&self, files: &Output) -> Result<(Vec<String>, Vec<String>), PublishError> {
         let (remote, e_tag) = self.state().await?;
-        let listed = self.list().await?;
+        let listed = self.listed(files.keys()).await?;
         let mut manifest = remote.clone();
         let (mut adopted, mut differ) = (Vec::new(), Vec::new());
         for (path, bytes) in files {
             let Some(now) = listed.get(path) else {
                 continue;
             };
-            if remote.objects.contains_key(path) {
+            // Recorded and as recorded: nothing to take over.
+            if remote.objects.get(path).is_some_and(|r| r.holds(now)) {
                 continue;
             }
             let mut record = ObjectRecord {
@@ -415,9 +461,65 @@ impl Bucket {
         Ok((adopted, differ))
     }
 
+    /// After a refused upload of `path`: if the object holds what the intent this
+    /// publisher read (`remote`) was about to write there, the publisher that wrote
+    /// that intent landed its upload after this one listed the bucket; that is
+    /// digestfeed's, and is replaced (If-Match on its ETag). Returns the new ETag.
+    async fn over_landed_intent(
+        &self,
+        path: &str,
+        bytes: &[u8],
+        remote: &Manifest,
+    ) -> Result<Option<Option<String>>, PublishError> {
+        let Some(next) = remote.objects.get(path).and_then(|r| r.next.as_deref()) else {
+            return Ok(None);
+        };
+        let Some(now) = self.e_tag_of(path).await? else {
+            return Ok(None);
+        };
+        let landed = super::plan::unquoted(&now) == next
+            || self.md5_of(path).await?.as_deref() == Some(next);
+        if !landed {
+            return Ok(None);
+        }
+        let mode = PutMode::Update(UpdateVersion {
+            e_tag: Some(now),
+            version: None,
+        });
+        match self.upload(path, bytes, mode).await {
+            Ok(e_tag) => Ok(Some(e_tag)),
+            Err(None) => Ok(None),
+            Err(Some(e)) => Err(e),
+        }
+    }
+
+    /// Another publisher got in (the manifest is no longer this one's intent): what
+    /// this one created is taken back, if still as it wrote it, and the publish stops.
+    async fn refused_at(
+        &self,
+        path: &str,
+        believed: &Manifest,
+        written: &BTreeMap<String, Option<String>>,
+    ) -> PublishError {
+        for (created, e_tag) in written {
+            if believed.objects.contains_key(created) {
+                continue;
+            }
+            let ours = matches!(self.e_tag_of(created).await, Ok(Some(now)) if Some(&now) == e_tag.as_ref());
+            if ours {
+                if let Ok(key) = self.key(created) {
+                    let _ = self.store.delete(&key).await;
+                }
+            }
+        }
+        PublishError::Conflict {
+            object: self.url(path),
+        }
+    }
+
     /// Why a conditional upload of `path` was refused: the manifest is no longer the
-    /// intent this publisher wrote (another publisher got in: what this one created is
-    /// taken back, if still as it wrote it), or someone else wrote that object.
+    /// intent this publisher wrote (another publisher got in), or someone else wrote
+    /// that object since digestfeed did.
     async fn refused(
         &self,
         path: &str,
@@ -426,24 +528,10 @@ impl Bucket {
         written: &BTreeMap<String, Option<String>>,
     ) -> PublishError {
         match self.e_tag_of(MANIFEST).await {
-            Ok(now) if now != *intent_tag => {
-                for (created, e_tag) in written {
-                    if believed.objects.contains_key(created) {
-                        continue;
-                    }
-                    let ours = matches!(self.e_tag_of(created).await, Ok(Some(now)) if Some(&now) == e_tag.as_ref());
-                    if ours {
-                        if let Ok(key) = self.key(created) {
-                            let _ = self.store.delete(&key).await;
-                        }
-                    }
-                }
-                PublishError::Conflict {
-                    object: self.url(path),
-                }
-            }
-            Ok(_) => PublishError::Foreign {
+            Ok(now) if now != *intent_tag => self.refused_at(path, believed, written).await,
+            Ok(_) => PublishError::Object {
                 object: self.url(path),
+                message: "someone else wrote this object since digestfeed did; the publish stopped here, with the objects before it updated (remove it, and the next publish writes it)".into(),
             },
             Err(e) => e,
         }

@@ -116,26 +116,30 @@ pub struct Found {
     pub not_ours: Vec<String>,
 }
 
-/// The records of an older build (no ETag kept) whose object's ETag is not their MD5:
-/// the store's ETags may not be MD5s (SSE-KMS, multipart), so the bytes decide.
+/// The records whose object's ETag tells neither the bytes recorded nor those an
+/// intent was about to write: the store's ETags may not be MD5s (SSE-KMS, multipart,
+/// a record of an older build that kept none), so the bytes decide.
 pub fn to_verify(remote: &Manifest, listed: &BTreeMap<String, String>) -> Vec<String> {
     remote
         .objects
         .iter()
         .filter(|(path, r)| {
-            r.e_tag.is_none() && !r.md5.is_empty() && listed.get(*path).is_some_and(|e| !r.holds(e))
+            let unknown = r.md5.is_empty() && r.next.is_none();
+            listed
+                .get(*path)
+                .is_some_and(|e| !unknown && !r.holds(e) && r.next.as_deref() != Some(unquoted(e)))
         })
         .map(|(path, _)| path.clone())
         .collect()
 }
 
 /// Holds the manifest `remote` against the ETag of every object under the prefix
-/// (`listed`, by output path); `verified`: the records of [`to_verify`] whose object's
-/// bytes have the recorded MD5.
+/// (`listed`, by output path); `verified`: the MD5 of the bytes of the objects of
+/// [`to_verify`].
 pub fn reconcile(
     remote: &Manifest,
     listed: &BTreeMap<String, String>,
-    verified: &[String],
+    verified: &BTreeMap<String, String>,
 ) -> Found {
     let mut found = Found::default();
     for (path, record) in &remote.objects {
@@ -144,13 +148,14 @@ pub fn reconcile(
             continue;
         };
         let mut believed = record.clone();
-        let next = record.next.as_deref().is_some_and(|n| unquoted(e_tag) == n);
-        if next {
+        // What the object holds: its ETag's word, or its bytes' where that says nothing.
+        let held = verified.get(path).map_or(unquoted(e_tag), String::as_str);
+        if record.next.as_deref() == Some(held) {
             // The intent's upload landed.
             believed.md5 = record.next.clone().unwrap_or_default();
-        } else if record.md5.is_empty() && record.next.is_none() || verified.contains(path) {
+        } else if record.md5.is_empty() && record.next.is_none() || record.md5 == held {
             // An older build's mark of an upload in flight (taken as digestfeed's, as
-            // it was), or a record whose bytes were found as recorded.
+            // it was), or the bytes recorded.
         } else if !record.holds(e_tag) {
             found.not_ours.push(path.clone());
             continue;
@@ -314,7 +319,7 @@ mod tests {
         .into_iter()
         .map(|(p, e)| (p.to_string(), e))
         .collect();
-        let found = reconcile(&remote, &listed, &[]);
+        let found = reconcile(&remote, &listed, &BTreeMap::new());
         assert_eq!(found.not_ours, ["c.xml"]);
         let believed: Vec<&String> = found.believed.objects.keys().collect();
         assert_eq!(believed, ["a.xml", "d.xml"]);
@@ -334,18 +339,32 @@ mod tests {
                 next: Some(md5_hex(b"e")),
             },
         );
-        assert_eq!(reconcile(&intent, &listed, &[]).not_ours, ["e.xml"]);
-        // A record of an older build (no ETag): the bytes decide where the ETag is
-        // not the MD5.
+        assert_eq!(
+            reconcile(&intent, &listed, &BTreeMap::new()).not_ours,
+            ["e.xml"]
+        );
+        // Where the ETag is not the MD5 (SSE-KMS), the bytes decide: those recorded,
+        // or those an intent was writing, are digestfeed's; others are not.
         let mut old = Manifest::of(&output(&[("c.xml", "c")]));
         assert_eq!(to_verify(&old, &listed), ["c.xml"]);
-        assert_eq!(reconcile(&old, &listed, &[]).not_ours, ["c.xml"]);
-        let kept = reconcile(&old, &listed, &["c.xml".to_string()]);
+        let none = BTreeMap::new();
+        assert_eq!(reconcile(&old, &listed, &none).not_ours, ["c.xml"]);
+        let bytes_are = |md5: String| BTreeMap::from([("c.xml".to_string(), md5)]);
+        let kept = reconcile(&old, &listed, &bytes_are(md5_hex(b"c")));
         assert_eq!(
             kept.believed.objects["c.xml"].e_tag,
             Some(listed["c.xml"].clone())
         );
+        old.objects.get_mut("c.xml").unwrap().next = Some(md5_hex(b"c2"));
+        let landed = reconcile(&old, &listed, &bytes_are(md5_hex(b"c2")));
+        assert_eq!(landed.believed.objects["c.xml"].md5, md5_hex(b"c2"));
+        assert_eq!(
+            reconcile(&old, &listed, &bytes_are(md5_hex(b"x"))).not_ours,
+            ["c.xml"]
+        );
+        // An ETag that tells the bytes recorded: nothing to read.
         old.objects.get_mut("c.xml").unwrap().md5 = md5_hex(b"other");
+        old.objects.get_mut("c.xml").unwrap().next = None;
         assert!(to_verify(&old, &listed).is_empty());
     }
 

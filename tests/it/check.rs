@@ -316,6 +316,17 @@ fn check_predicts_what_once_refuses() {
     std::fs::write(output.join("atom.xml"), "mine").unwrap();
     refused("a foreign atom.xml", &output.join("atom.xml"));
     std::fs::remove_file(output.join("atom.xml")).unwrap();
+    // A feed digestfeed wrote, changed by hand since, that the run would replace.
+    assert!(super::support::run_once(&input, &output, &[])
+        .status
+        .success());
+    std::fs::write(output.join("rss.xml"), "edited by hand").unwrap();
+    write_digest(&input, "2026-01-02-08.md", "2026-01-02T08:00:00Z", &[3]);
+    refused("an edited rss.xml", &output.join("rss.xml"));
+    assert_eq!(
+        std::fs::read_to_string(output.join("rss.xml")).unwrap(),
+        "edited by hand"
+    );
     // The output folder is a file.
     std::fs::remove_dir_all(&output).unwrap();
     std::fs::write(&output, "a file").unwrap();

@@ -258,7 +258,23 @@ impl OutputDir {
             dir,
             link: is_link(path),
         };
-        held.refusals(desired).map(|_| ())
+        let (old, wanted, _) = held.refusals(desired)?;
+        // A sync finds a listed file changed by hand only when it comes to replace it;
+        // a check, which writes nothing, looks at each.
+        for rel in wanted.iter().filter(|rel| old.contains_key(*rel)) {
+            let (dir, name) = split_rel(rel);
+            let Ok(folder) = held.folder(dir, false) else {
+                continue;
+            };
+            let shown = folder.shown(name);
+            let now = folder
+                .read_held(name)
+                .map_err(|e| error(&shown, "cannot read", e))?;
+            if now.is_some_and(|now| now != desired[rel] && !recorded_there(&old[rel], &now)) {
+                return Err(super::folder::changed_by_someone(&shown));
+            }
+        }
+        Ok(())
     }
 
     /// The folder as the user named it.
@@ -340,13 +356,14 @@ impl OutputDir {
         self.sync_with(Some(changed), desired, by_count)
     }
 
-    fn read_manifest(&self) -> Result<Recorded, WriteError> {
+    /// What the manifest records, and whether it is an older build's (paths only).
+    fn read_manifest(&self) -> Result<(Recorded, bool), WriteError> {
         let shown = self.shown(MANIFEST);
         let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK;
         let fd =
             match rfs::openat(self.dir.as_fd(), MANIFEST, flags, Mode::empty()) {
                 Ok(fd) => fd,
-                Err(Errno::NOENT) => return Ok(Recorded::new()),
+                Err(Errno::NOENT) => return Ok((Recorded::new(), false)),
                 Err(Errno::LOOP) => return Err(error(
                     &shown,
                     "is a symbolic link, not digestfeed's record of its files (remove the link)",
@@ -358,7 +375,8 @@ impl OutputDir {
         File::from(fd)
             .read_to_string(&mut text)
             .map_err(|e| error(&shown, "cannot read the manifest", e))?;
-        Ok(parse_manifest(&text))
+        let legacy = !text.is_empty() && !text.starts_with(MANIFEST_HEADER);
+        Ok((parse_manifest(&text), legacy))
     }
 
     fn write_manifest(&self, recorded: &Recorded) -> Result<(), WriteError> {
@@ -660,6 +678,12 @@ mod tests {
         assert!(fs::read_to_string(root.join(MANIFEST))
             .unwrap()
             .starts_with(MANIFEST_HEADER));
+        // Taken over even when nothing changes, so that the next edit is told apart.
+        fs::write(root.join(MANIFEST), "rss.xml\n").unwrap();
+        let report = out.sync(&feed(&[("rss.xml", "three")])).unwrap();
+        assert!(report.written.is_empty());
+        let text = fs::read_to_string(root.join(MANIFEST)).unwrap();
+        assert!(text.starts_with(MANIFEST_HEADER), "{text}");
     }
 
     /// A link where a folder of feeds goes (`categories -> elsewhere`) is refused before

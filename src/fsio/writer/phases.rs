@@ -19,6 +19,8 @@ struct Staged<'a> {
     temp: String,
     /// The fingerprint of its bytes, for the manifest.
     print: u64,
+    /// The fingerprint of the file it replaces, if there is one.
+    held: Option<u64>,
 }
 
 /// Files grouped by the folder (relative path) they are in.
@@ -55,7 +57,7 @@ impl OutputDir {
     ) -> Result<SyncReport, WriteError> {
         let reattached = self.reattach()?;
         let only = if reattached { None } else { only };
-        let (old, wanted) = self.refusals(desired)?;
+        let (old, wanted, rewrite) = self.refusals(desired)?;
         if only.is_none() {
             self.remove_leftovers(&old);
         }
@@ -82,11 +84,9 @@ impl OutputDir {
         // bytes there before, or these.
         let mut intent = old.clone();
         for f in staged.iter().flat_map(|(_, files)| files) {
-            let prints = intent.entry(f.rel.clone()).or_default();
-            prints.truncate(1);
-            prints.push(f.print);
+            intent.insert(f.rel.clone(), f.held.into_iter().chain([f.print]).collect());
         }
-        if intent != old {
+        if intent != old || rewrite {
             if let Err(e) = self.write_manifest(&intent) {
                 self.discard(&staged);
                 return Err(e);
@@ -115,7 +115,7 @@ impl OutputDir {
                 (rel.clone(), prints)
             })
             .collect();
-        if now != intent {
+        if now != intent || rewrite {
             self.write_manifest(&now)?;
         }
         report.written.sort_unstable();
@@ -126,31 +126,42 @@ impl OutputDir {
     /// What the folder holds that a sync of `desired` refuses to write over, before
     /// anything is written (`check` asks the same): a link or a file where a folder of
     /// feeds goes, a file digestfeed did not write where a feed goes, a manifest that is
-    /// a link. Otherwise the paths the manifest lists, and those wanted.
+    /// a link. Otherwise what the manifest records, the paths wanted, and whether the
+    /// manifest must be written again though nothing changes (an older build's).
     pub(super) fn refusals(
         &self,
         desired: &Output,
-    ) -> Result<(Recorded, BTreeSet<String>), WriteError> {
-        let mut old = self.read_manifest()?;
+    ) -> Result<(Recorded, BTreeSet<String>, bool), WriteError> {
+        let (mut old, legacy) = self.read_manifest()?;
         // An older build's manifest listed paths only: each is taken over with what it
         // holds now if its name is one digestfeed writes, else it is not ours.
+        let mut unreadable = None;
         old.retain(|rel, prints| {
             if !prints.is_empty() {
                 return true;
             }
             let (dir, name) = split_rel(rel);
-            let held = OWN_NAMES
-                .contains(&name)
-                .then(|| self.folder(dir, false).ok()?.read(name))
-                .flatten();
-            match held {
-                Some(bytes) => {
+            if !OWN_NAMES.contains(&name) {
+                return false;
+            }
+            let Ok(folder) = self.folder(dir, false) else {
+                return false;
+            };
+            match folder.read_held(name) {
+                Ok(Some(bytes)) => {
                     prints.push(print_of(&bytes));
                     true
                 }
-                None => false,
+                Ok(None) => false,
+                Err(e) => {
+                    unreadable.get_or_insert_with(|| error(&folder.shown(name), "cannot read", e));
+                    true
+                }
             }
         });
+        if let Some(e) = unreadable {
+            return Err(e);
+        }
         let wanted: BTreeSet<String> = desired
             .keys()
             .filter(|k| is_safe_relative(k))
@@ -168,7 +179,7 @@ impl OutputDir {
                 ));
             }
         }
-        Ok((old, wanted))
+        Ok((old, wanted, legacy))
     }
 
     /// Removes the temporary files a killed run may have left beside the files it wrote.
@@ -223,11 +234,12 @@ impl OutputDir {
                     let mut in_folder = Vec::new();
                     for (f, outcome) in files.iter().zip(outcomes) {
                         match outcome {
-                            Ok(Some(temp)) => in_folder.push(Staged {
+                            Ok(Some((temp, held))) => in_folder.push(Staged {
                                 name: f.name,
                                 rel: f.rel,
                                 temp,
                                 print: print_of(f.bytes),
+                                held,
                             }),
                             Ok(None) => report.unchanged += 1,
                             Err(e) => fail(f.rel, e, &mut first),
@@ -308,12 +320,10 @@ impl OutputDir {
                 continue;
             };
             for (name, rel) in files {
-                let ours = match folder.kind(name) {
-                    Ok(Some(FileType::RegularFile)) => folder
-                        .read(name)
-                        .is_some_and(|held| recorded_there(&old[rel], &held)),
-                    _ => false,
-                };
+                let held = folder
+                    .read_held(name)
+                    .map_err(|e| error(&folder.shown(name), "cannot read", e))?;
+                let ours = held.is_some_and(|held| recorded_there(&old[rel], &held));
                 if !ours {
                     if let Ok(Some(_)) = folder.kind(name) {
                         tracing::warn!(path = %folder.shown(name).display(), "left alone: the manifest lists it, but it no longer holds what digestfeed wrote there (someone changed it); remove it by hand if it is not wanted");
