@@ -222,10 +222,10 @@ pub fn run_once_with(settings: &Settings, options: OnceOptions) -> Result<OnceRe
     let written = started.elapsed();
     if let (Some(format), Some(dir)) = (options.diff, &settings.output_dir) {
         let old = crate::diff::read_folder_feeds(dir, &built.files);
-        print!(
-            "{}",
-            crate::diff::render(&crate::diff::diff(&old, &built.files), format)
-        );
+        crate::stdout::print(&crate::diff::render(
+            &crate::diff::diff(&old, &built.files),
+            format,
+        ));
     }
     let sync = match &mut out {
         Some(out) => out.sync_once(&built.files)?,

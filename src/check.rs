@@ -20,6 +20,18 @@ pub enum FileChange {
     Removed(String),
 }
 
+impl FileChange {
+    /// `{"change": "new", "path": "atom.xml"}`, for the JSON formats.
+    pub fn to_json(&self) -> serde_json::Value {
+        let (change, path) = match self {
+            FileChange::New(p) => ("new", p),
+            FileChange::Changed(p) => ("changed", p),
+            FileChange::Removed(p) => ("removed", p),
+        };
+        serde_json::json!({ "change": change, "path": path })
+    }
+}
+
 impl std::fmt::Display for FileChange {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -117,16 +129,22 @@ pub fn main(
             return ExitCode::from(2);
         }
     };
+    // In a JSON format, standard output carries JSON only.
+    let json = format == ErrorFormat::Json || diff == Some(crate::diff::DiffFormat::Json);
     for change in &changes {
-        println!("{change}");
+        if json {
+            crate::stdout::line(&change.to_json().to_string());
+        } else {
+            crate::stdout::line(&change.to_string());
+        }
     }
     if let (Some(diff_format), Some(dir)) = (diff, &settings.output_dir) {
         let files = &rendered.built.files;
         let old = crate::diff::read_folder_feeds(dir, files);
-        print!(
-            "{}",
-            crate::diff::render(&crate::diff::diff(&old, files), diff_format)
-        );
+        crate::stdout::print(&crate::diff::render(
+            &crate::diff::diff(&old, files),
+            diff_format,
+        ));
     }
     tracing::info!(
         digests = rendered.digests,

@@ -58,6 +58,7 @@ pub mod render;
 pub mod report;
 pub mod slug;
 pub mod state;
+pub mod stdout;
 pub mod systemd;
 pub mod text;
 pub mod watch;

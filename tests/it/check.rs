@@ -384,3 +384,71 @@ fn bulleted_digests_publish_and_one_with_no_readable_item_is_reported() {
         "{err}"
     );
 }
+
+/// In a JSON format standard output carries JSON only, the list of changed files too;
+/// and a reader that closes the pipe at once ends the printing quietly, not the run.
+#[test]
+fn json_formats_print_json_only_and_a_closed_pipe_ends_printing_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, output) = (dir.path().join("in"), dir.path().join("out"));
+    write_digest(&input, "2026-01-01-08.md", "2026-01-01T08:00:00Z", &[1, 2]);
+    write_digest(&input, "2026-01-02-08.md", "2026-01-02T08:00:00Z", &[2]);
+    for args in [
+        &["--error-format", "json"][..],
+        &["--diff", "--format", "json"],
+    ] {
+        let run = check(&input, &output, args);
+        assert_eq!(run.status.code(), Some(3), "{args:?}");
+        let out = stdout(&run);
+        assert!(out.lines().count() > 3, "{out}");
+        for line in out.lines() {
+            let value: serde_json::Value = serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {line}"));
+            assert!(value.is_object(), "{line}");
+        }
+        assert!(
+            out.contains(r#"{"change":"new","path":"atom.xml"}"#),
+            "{out}"
+        );
+    }
+    // The reader gone before anything is printed.
+    let closed = |args: &[&str]| {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_digestfeed"))
+            .args(args)
+            .env_remove("RUST_LOG")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let done = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&done.stderr).into_owned();
+        assert!(
+            !err.contains("panicked") && !err.contains("Broken pipe"),
+            "{args:?}: {err}"
+        );
+        done.status.code()
+    };
+    let (i, o) = (input.to_str().unwrap(), output.to_str().unwrap());
+    let common = [
+        "--input",
+        i,
+        "--output",
+        o,
+        "--base-url",
+        super::support::BASE_URL,
+    ];
+    let check_args: Vec<&str> = ["check", "--diff"].iter().chain(&common).copied().collect();
+    assert_eq!(closed(&check_args), Some(3));
+    let once_args: Vec<&str> = ["--once", "--diff"]
+        .iter()
+        .chain(&common)
+        .copied()
+        .collect();
+    assert_eq!(closed(&once_args), Some(0));
+    assert!(
+        output.join("atom.xml").is_file(),
+        "--once wrote its feeds all the same"
+    );
+    assert_eq!(closed(&["--help"]), Some(0));
+}
