@@ -301,6 +301,9 @@ pub fn main(cli: Cli) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    for placeholder in settings.placeholders() {
+        tracing::warn!("{placeholder}");
+    }
     if !cli.once && cli.command.is_none() {
         return match run_daemon(settings, &cli) {
             Ok(()) => ExitCode::SUCCESS,

@@ -470,6 +470,36 @@ fn absolute_url(key: &str, value: &str, as_folder: bool) -> Result<Url, String> 
     Ok(url)
 }
 
+/// Whether `host` is reserved for examples (RFC 2606): `example.com`, `.net`, `.org`
+/// and their subdomains, and the `.example`, `.test`, `.invalid` and `.localhost`
+/// top-level domains. A config still holding one publishes placeholder links.
+pub fn is_example_host(host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let tld = host.rsplit('.').next().unwrap_or("");
+    let second = host.rsplit('.').take(2).collect::<Vec<_>>();
+    matches!(tld, "example" | "test" | "invalid" | "localhost")
+        || matches!(second.as_slice(), ["com" | "net" | "org", "example"])
+}
+
+impl Settings {
+    /// What the settings hold that is most likely left from an example: `base_url` or
+    /// `site.link` on a reserved example domain. Worth a warning, not a refusal (tests
+    /// and previews use them on purpose).
+    pub fn placeholders(&self) -> Vec<String> {
+        let mut found = Vec::new();
+        for (key, url) in [("base_url", &self.base_url), ("site.link", &self.site.link)] {
+            if url.host_str().is_some_and(is_example_host) {
+                found.push(format!(
+                    "{key} {url} is on a domain reserved for examples (RFC 2606): every feed will link there; set it to the address the feeds are served at"
+                ));
+            }
+        }
+        // site.link defaults to base_url: one warning says it.
+        found.dedup_by(|a, b| a.split_once(' ').map(|x| x.1) == b.split_once(' ').map(|x| x.1));
+        found
+    }
+}
+
 /// A URL with any user info (`user:secret@`) cut out, for messages: whatever the
 /// config holds, no secret is printed.
 pub(crate) fn without_userinfo(value: &str) -> String {
@@ -748,6 +778,44 @@ mod tests {
             err.to_string()
                 .contains(":2: x_hosts: \"https://nitter.example.org/\" is not a host name"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn placeholder_domains_are_told() {
+        for host in [
+            "example.org",
+            "feeds.example.com",
+            "a.example.net",
+            "x.example",
+            "b.test",
+            "EXAMPLE.ORG.",
+        ] {
+            assert!(is_example_host(host), "{host}");
+        }
+        for host in [
+            "example.org.cn",
+            "myexample.org",
+            "examples.com",
+            "feeds.ai",
+        ] {
+            assert!(!is_example_host(host), "{host}");
+        }
+        let s = Settings::resolve(RawConfig::default(), minimal()).unwrap();
+        let found = s.placeholders();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].starts_with("base_url https://example.org/feeds/"),
+            "{found:?}"
+        );
+        let real =
+            parse("base_url: https://feeds.ai/\nsite:\n  link: https://example.com/\n").unwrap();
+        let mut o = minimal();
+        o.base_url = None;
+        let found = Settings::resolve(real, o).unwrap().placeholders();
+        assert!(
+            found.len() == 1 && found[0].starts_with("site.link"),
+            "{found:?}"
         );
     }
 

@@ -452,3 +452,42 @@ fn json_formats_print_json_only_and_a_closed_pipe_ends_printing_quietly() {
     );
     assert_eq!(closed(&["--help"]), Some(0));
 }
+
+/// The service config as shipped still holds placeholder links: a run says so.
+#[test]
+fn an_unedited_config_on_an_example_domain_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, output) = (dir.path().join("in"), dir.path().join("out"));
+    write_digest(&input, "2026-01-01-08.md", "2026-01-01T08:00:00Z", &[1]);
+    let config = super::support::repo().join("config/service.yaml");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_digestfeed"))
+        .args(["--once", "--config"])
+        .arg(&config)
+        .arg("--input")
+        .arg(&input)
+        .arg("--output")
+        .arg(&output)
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{err}");
+    assert!(
+        err.contains("WARN") && err.contains("reserved for examples (RFC 2606)"),
+        "{err}"
+    );
+    // A real domain: no such warning.
+    let (i, o) = (input.to_str().unwrap(), output.to_str().unwrap());
+    let run = super::support::digestfeed(&[
+        "--once",
+        "--input",
+        i,
+        "--output",
+        o,
+        "--base-url",
+        "https://feeds.digest.ai/",
+    ]);
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{err}");
+    assert!(!err.contains("reserved for examples"), "{err}");
+}
