@@ -263,10 +263,11 @@ fn diff_lists_per_feed_the_entries_added_removed_and_changed() {
     write_digest(&input, "2026-01-02-08.md", "2026-01-02T08:00:00Z", &[3]);
     let checked = check(&input, &output, &["--diff", "--format", "json"]);
     assert_eq!(checked.status.code(), Some(3));
+    // JSON only: the files that change, then the diff of each feed.
     let feeds: Vec<serde_json::Value> = stdout(&checked)
         .lines()
-        .filter(|l| l.starts_with('{'))
-        .map(|l| serde_json::from_str(l).unwrap())
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v.get("feed").is_some())
         .collect();
     let global = &feeds[0];
     assert_eq!(global["feed"], "");
