@@ -272,13 +272,17 @@ fn hold_back(settings: &Settings, corpus: &mut crate::model::Corpus) -> usize {
         return 0;
     }
     let held = crate::future::hold_back(corpus, chrono::Utc::now());
-    if held > 0 {
+    for (path, date) in &held {
+        let path = settings.input_dir.join(path);
+        tracing::debug!(path = %path.display(), appears = %date.to_rfc3339(), "held back until its date");
+    }
+    if !held.is_empty() {
         tracing::info!(
-            held,
-            "digests dated after now are held back until their date (publish_future: true publishes them now)"
+            held = held.len(),
+            "digests dated after now are held back until their date (-v names them; publish_future: true publishes them now)"
         );
     }
-    held
+    held.len()
 }
 
 /// The process's peak resident memory so far, in MiB (0 where `/proc` does not say).
@@ -334,18 +338,37 @@ pub fn main(cli: Cli) -> ExitCode {
     };
     match run_once_with(&settings, options) {
         Ok(report) => {
+            let sync = &report.sync;
+            let what = match (sync.written.len(), sync.removed.len()) {
+                (0, 0) => "feeds up to date: nothing to write".to_string(),
+                (written, removed) => format!(
+                    "{}{}",
+                    crate::text::count(written, "file written", "files written"),
+                    match removed {
+                        0 => String::new(),
+                        n => format!(", {}", crate::text::count(n, "removed", "removed")),
+                    }
+                ),
+            };
             tracing::info!(
                 digests = report.digests,
                 drafts = report.drafts,
                 held = report.held,
                 invalid = report.invalid,
                 problems = report.errors.len(),
-                written = report.sync.written.len(),
-                unchanged = report.sync.unchanged,
-                removed = report.sync.removed.len(),
+                written = sync.written.len(),
+                unchanged = sync.unchanged,
+                removed = sync.removed.len(),
                 output = %settings.output_shown(),
-                "feeds up to date"
+                "{what}"
             );
+            // A folder written for the first time: where to look.
+            if sync.unchanged == 0 && sync.written.iter().any(|p| p == "index.html") {
+                if let Some(dir) = &settings.output_dir {
+                    let page = crate::config::lexically_clean(&dir.join("index.html"));
+                    tracing::info!("open {} to see every feed", page.display());
+                }
+            }
             if let (Some(published), Some(config)) = (&report.published, &settings.publish) {
                 tracing::info!(
                     uploaded = published.uploaded.len(),

@@ -15,10 +15,16 @@ pub fn is_due(date: DateTime<chrono::FixedOffset>, now: DateTime<Utc>) -> bool {
 }
 
 /// Takes the digests not yet due out of `corpus`; returns how many.
-pub fn hold_back(corpus: &mut Corpus, now: DateTime<Utc>) -> usize {
-    let before = corpus.len();
-    corpus.retain(|_, digest| is_due(digest.date, now));
-    before - corpus.len()
+pub fn hold_back(corpus: &mut Corpus, now: DateTime<Utc>) -> Vec<(PathBuf, DateTime<Utc>)> {
+    let mut held = Vec::new();
+    corpus.retain(|path, digest| {
+        let due = is_due(digest.date, now);
+        if !due {
+            held.push((path.clone(), digest.date.with_timezone(&Utc)));
+        }
+        due
+    });
+    held
 }
 
 /// The daemon's digests that are not due yet, by path.
@@ -119,7 +125,11 @@ mod tests {
         .into_iter()
         .map(|(p, d)| (PathBuf::from(p), digest(d)))
         .collect();
-        assert_eq!(hold_back(&mut corpus, now), 1);
+        let held = hold_back(&mut corpus, now);
+        assert_eq!(
+            held,
+            [(PathBuf::from("soon.md"), now + chrono::Duration::seconds(1))]
+        );
         assert_eq!(corpus.keys().collect::<Vec<_>>(), ["now.md", "past.md"]);
     }
 }

@@ -235,7 +235,7 @@ impl Settings {
     /// The output folder as logs show it.
     pub fn output_shown(&self) -> String {
         match &self.output_dir {
-            Some(dir) => dir.display().to_string(),
+            Some(dir) => lexically_clean(dir).display().to_string(),
             None => "(none: published to the bucket only)".to_string(),
         }
     }
@@ -468,6 +468,29 @@ fn absolute_url(key: &str, value: &str, as_folder: bool) -> Result<Url, String> 
         }
     }
     Ok(url)
+}
+
+/// `path` with `.` and `name/..` taken out, for messages: a config's relative folders
+/// are joined to its own folder (`config/../public`), which the user did not write.
+/// Only shown: the path used stays as joined, since `..` after a link is not lexical.
+pub fn lexically_clean(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut clean = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(clean.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                clean.pop();
+            }
+            other => clean.push(other),
+        }
+    }
+    if clean.as_os_str().is_empty() {
+        clean.push(".");
+    }
+    clean
 }
 
 /// Whether `host` is reserved for examples (RFC 2606): `example.com`, `.net`, `.org`
@@ -779,6 +802,23 @@ mod tests {
                 .contains(":2: x_hosts: \"https://nitter.example.org/\" is not a host name"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn shown_paths_lose_dot_dot_lexically() {
+        assert_eq!(
+            lexically_clean(Path::new("config/../public")),
+            Path::new("public")
+        );
+        assert_eq!(
+            lexically_clean(Path::new("/etc/x/./../feeds")),
+            Path::new("/etc/feeds")
+        );
+        assert_eq!(
+            lexically_clean(Path::new("../a/../../b")),
+            Path::new("../../b")
+        );
+        assert_eq!(lexically_clean(Path::new("a/..")), Path::new("."));
     }
 
     #[test]

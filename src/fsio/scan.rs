@@ -386,7 +386,10 @@ pub fn load_all_inspecting(
                 }
                 digests.push((rel, digest));
             }
-            Ok(Parsed::Draft) => loaded.drafts += 1,
+            Ok(Parsed::Draft) => {
+                tracing::debug!(path = %root.join(&rel).display(), "a draft (draft: true): not published");
+                loaded.drafts += 1;
+            }
             Err(errors) if errors.iter().any(|e| e.fault) => loaded.faults.extend(errors),
             Err(errors) => {
                 loaded.invalid += 1;

@@ -492,3 +492,73 @@ fn an_unedited_config_on_an_example_domain_is_warned_about() {
     assert!(run.status.success(), "{err}");
     assert!(!err.contains("reserved for examples"), "{err}");
 }
+
+/// What `--once` says: how many files it wrote, the page to open after a first run,
+/// the output folder as a clean path, and at -v each draft and held digest by name.
+#[test]
+fn once_says_what_it_did_and_names_drafts_and_held_digests() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    write_digest(&input, "2026-01-01-08.md", "2026-01-01T08:00:00Z", &[1]);
+    write(
+        &input,
+        "draft.md",
+        "---\ndate: 2026-01-01T09:00:00Z\ndraft: true\n---\n",
+    );
+    write(&input, "later.md", "---\ndate: 2999-01-01T00:00:00Z\n---\n");
+    let config = dir.path().join("cfg/digestfeed.yaml");
+    write(
+        &dir.path().join("cfg"),
+        "digestfeed.yaml",
+        format!(
+            "input_dir: ../in\noutput_dir: ../public\nbase_url: {}\n",
+            super::support::BASE_URL
+        ),
+    );
+    let run = |extra: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_digestfeed"))
+            .args(["--once", "--config"])
+            .arg(&config)
+            .args(extra)
+            .env_remove("RUST_LOG")
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let first = run(&[]);
+    let written = super::support::read_tree(&dir.path().join("public"))
+        .keys()
+        .filter(|k| !k.starts_with('.'))
+        .count();
+    assert!(
+        first.contains(&format!("{written} files written")),
+        "{first}"
+    );
+    let public = dir.path().join("public");
+    assert!(
+        first.contains(&format!("output={}", public.display())),
+        "{first}"
+    );
+    assert!(
+        first.contains(&format!(
+            "open {} to see every feed",
+            public.join("index.html").display()
+        )),
+        "{first}"
+    );
+    assert!(!first.contains(".."), "{first}");
+    let again = run(&["-v"]);
+    assert!(
+        again.contains("nothing to write") && !again.contains("to see every feed"),
+        "{again}"
+    );
+    assert!(
+        again.contains("draft.md") && again.contains("a draft"),
+        "{again}"
+    );
+    assert!(
+        again.contains("later.md") && again.contains("appears=2999-01-01T00:00:00+00:00"),
+        "{again}"
+    );
+}
