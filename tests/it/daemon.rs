@@ -665,14 +665,15 @@ fn global_ids(output: &Path) -> Vec<String> {
         .unwrap_or_default()
 }
 
+#[ignore = "needs root and setpriv, to run the binary as nobody; .ci/run runs it"]
 #[test]
 fn a_sub_folder_that_becomes_unreadable_keeps_its_entries() {
     use std::os::unix::fs::PermissionsExt;
     // Root reads every folder whatever its mode, so the daemon runs as `nobody`.
-    if !can_run_as_nobody() {
-        eprintln!("skipped: cannot run as another user here");
-        return;
-    }
+    assert!(
+        can_run_as_nobody(),
+        "cannot run as nobody here (needs root and setpriv)"
+    );
     let (root, input, output) = scratch();
     write(
         &input,
@@ -749,6 +750,7 @@ fn in_user_namespace_of(pid: u32, script: &str) -> bool {
 
 /// inotify's watch limit is per user namespace (`/proc/sys/user/max_inotify_watches`),
 /// so the daemon gets a low limit of its own without touching the machine's.
+#[ignore = "needs unprivileged user namespaces (unshare); .ci/run runs it"]
 #[test]
 fn folders_missed_at_the_watch_limit_are_watched_after_it_is_raised() {
     let limited = "echo 40 > /proc/sys/user/max_inotify_watches && exec \"$0\" \"$@\"";
@@ -758,10 +760,10 @@ fn folders_missed_at_the_watch_limit_are_watched_after_it_is_raised() {
         .arg("true")
         .status()
         .is_ok_and(|s| s.success());
-    if !works {
-        eprintln!("skipped: no user namespaces with their own inotify limits here");
-        return;
-    }
+    assert!(
+        works,
+        "no user namespaces with their own inotify limits here"
+    );
     let (_root, input, output) = scratch();
     let folders: Vec<String> = (0..60).map(|i| format!("d{i:02}")).collect();
     for (i, folder) in folders.iter().enumerate() {
@@ -802,13 +804,11 @@ fn folders_missed_at_the_watch_limit_are_watched_after_it_is_raised() {
     assert!(status.success(), "{log}");
 }
 
+#[ignore = "needs root, to mount a small tmpfs; .ci/run runs it"]
 #[test]
 fn a_full_disk_at_start_is_retried_and_shown_in_the_status() {
     let (root, input, output) = scratch();
-    let Some(disk) = Tmpfs::mount(&output, "64k") else {
-        eprintln!("skipped: cannot mount a tmpfs here");
-        return;
-    };
+    let disk = Tmpfs::mount(&output, "64k").expect("cannot mount a tmpfs here (needs root)");
     let long = "a long summary ".repeat(300);
     for i in 0..8u64 {
         write(
@@ -877,12 +877,11 @@ fn a_digest_dated_in_the_future_is_published_when_its_date_comes() {
     assert!(status.success(), "{log}");
 }
 
+#[ignore = "needs moto_server (pip install 'moto[server]'); .ci/run runs it"]
 #[test]
 fn the_daemon_publishes_to_object_storage_and_catches_up_when_the_store_comes_back() {
     use crate::publish::{free_port, md5, Moto};
-    if !Moto::available() {
-        return;
-    }
+    Moto::require();
     let dir = tempfile::tempdir().unwrap();
     let (input, output) = (dir.path().join("in"), dir.path().join("out"));
     let item = |id: u64| {

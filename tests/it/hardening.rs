@@ -179,13 +179,14 @@ fn a_digest_of_many_categories_is_refused_and_makes_no_feeds() {
     assert_eq!(categories.len(), 3, "{categories:?}");
 }
 
+#[ignore = "needs root and setpriv, to run the binary as nobody; .ci/run runs it"]
 #[test]
 fn what_cannot_be_read_changes_no_feed_and_is_named() {
     // Root reads every folder whatever its mode, so the run drops to `nobody`.
-    if !can_run_as_nobody() {
-        eprintln!("skipped: cannot run as another user here");
-        return;
-    }
+    assert!(
+        can_run_as_nobody(),
+        "cannot run as nobody here (needs root and setpriv)"
+    );
     let root = tempfile::tempdir().unwrap();
     let (input, out) = (root.path().join("in"), root.path().join("out"));
     one_digest(&input, "a.md", 1);

@@ -2,8 +2,9 @@
 //! on 127.0.0.1 for each test. What is in the bucket is read back through boto3
 //! (tests/publish/s3.py), and every request the server took from its own log.
 //!
-//! Without `moto_server` on the PATH these tests say so and pass, unless
-//! DIGESTFEED_REQUIRE_TOOLS is set, as `.ci/run` sets it.
+//! They need `moto_server` (`pip install 'moto[server]'`): ignored by a plain
+//! `cargo test`, run by `cargo test -- --include-ignored` (as `.ci/run` does), and
+//! failing there, naming the fix, where it is missing.
 
 use super::support::{digest, repo, write, BASE_URL};
 use digestfeed::output::Output as Files;
@@ -34,25 +35,24 @@ pub fn free_port() -> u16 {
 impl Moto {
     /// Whether moto's server can be run here (if not, and it is not required, the
     /// caller skips its test).
-    pub fn available() -> bool {
+    /// Fails the test, naming the fix, where moto's server cannot be run: the tests
+    /// that need it are ignored unless asked for (`cargo test -- --include-ignored`).
+    pub fn require() {
         let found = Command::new("moto_server")
             .arg("--help")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status()
             .is_ok();
-        if !found {
-            assert!(
-                std::env::var_os("DIGESTFEED_REQUIRE_TOOLS").is_none(),
-                "moto_server is not installed: pip install 'moto[server]'"
-            );
-            eprintln!("moto_server is not installed (pip install 'moto[server]'): test skipped");
-        }
-        found
+        assert!(
+            found,
+            "moto_server is not installed: pip install 'moto[server]'"
+        );
     }
 
-    fn start() -> Option<Moto> {
-        Moto::available().then(|| Moto::start_on(free_port()))
+    fn start() -> Moto {
+        Moto::require();
+        Moto::start_on(free_port())
     }
 
     /// moto's server on `port`, with the bucket made.
@@ -232,9 +232,10 @@ fn puts_and_deletes(requests: &[String]) -> (Vec<String>, Vec<String>) {
     (paths("PUT "), paths("DELETE "))
 }
 
+#[ignore = "needs moto_server (pip install 'moto[server]'); .ci/run runs it"]
 #[test]
 fn every_file_is_uploaded_with_its_headers_and_a_rerun_uploads_nothing() {
-    let Some(moto) = Moto::start() else { return };
+    let moto = Moto::start();
     let site = Site::new(&moto.endpoint());
     let run = site.once();
     assert_ran(&run);
@@ -272,9 +273,10 @@ fn every_file_is_uploaded_with_its_headers_and_a_rerun_uploads_nothing() {
     );
 }
 
+#[ignore = "needs moto_server (pip install 'moto[server]'); .ci/run runs it"]
 #[test]
 fn a_new_digest_uploads_exactly_what_changed_and_a_gone_category_is_deleted() {
-    let Some(moto) = Moto::start() else { return };
+    let moto = Moto::start();
     let site = Site::new(&moto.endpoint());
     assert!(site.once().status.success());
     let before_files = site.out();
@@ -308,9 +310,10 @@ fn a_new_digest_uploads_exactly_what_changed_and_a_gone_category_is_deleted() {
     }
 }
 
+#[ignore = "needs moto_server (pip install 'moto[server]'); .ci/run runs it"]
 #[test]
 fn objects_the_manifest_never_recorded_are_left_alone() {
-    let Some(moto) = Moto::start() else { return };
+    let moto = Moto::start();
     moto.s3(&[
         "put",
         BUCKET,
@@ -327,9 +330,10 @@ fn objects_the_manifest_never_recorded_are_left_alone() {
     assert!(objects.contains_key("ai/notes.txt"));
 }
 
+#[ignore = "needs moto_server (pip install 'moto[server]'); .ci/run runs it"]
 #[test]
 fn an_object_it_did_not_write_where_a_feed_goes_is_never_overwritten() {
-    let Some(moto) = Moto::start() else { return };
+    let moto = Moto::start();
     moto.s3(&["put", BUCKET, "ai/rss.xml", "someone else's"]);
     let site = Site::new(&moto.endpoint());
     let run = site.once();
@@ -345,9 +349,10 @@ fn an_object_it_did_not_write_where_a_feed_goes_is_never_overwritten() {
     assert_eq!(objects["ai/rss.xml"]["md5"], md5(b"someone else's"));
 }
 
+#[ignore = "needs moto_server (pip install 'moto[server]'); .ci/run runs it"]
 #[test]
 fn a_publisher_with_a_stale_view_is_refused_and_changes_nothing() {
-    let Some(moto) = Moto::start() else { return };
+    let moto = Moto::start();
     let site = Site::new(&moto.endpoint());
     assert!(site.once().status.success());
     let settings = {
@@ -387,9 +392,10 @@ fn a_publisher_with_a_stale_view_is_refused_and_changes_nothing() {
     assert_eq!(moto.objects(), objects);
 }
 
+#[ignore = "needs moto_server (pip install 'moto[server]'); .ci/run runs it"]
 #[test]
 fn without_an_output_folder_the_feeds_go_to_the_bucket_only() {
-    let Some(moto) = Moto::start() else { return };
+    let moto = Moto::start();
     let site = Site::new(&moto.endpoint());
     let config = site.dir.path().join("digestfeed.yaml");
     let text = fs::read_to_string(&config).unwrap();
@@ -410,9 +416,10 @@ fn without_an_output_folder_the_feeds_go_to_the_bucket_only() {
     }
 }
 
+#[ignore = "needs moto_server (pip install 'moto[server]'); .ci/run runs it"]
 #[test]
 fn credentials_can_come_from_a_profile_of_the_shared_credentials_file() {
-    let Some(moto) = Moto::start() else { return };
+    let moto = Moto::start();
     let site = Site::new(&moto.endpoint());
     let file = site.dir.path().join("credentials");
     fs::write(
@@ -444,9 +451,10 @@ fn an_unreachable_store_is_exit_2_naming_the_object() {
     assert!(site.dir.path().join("out/atom.xml").is_file());
 }
 
+#[ignore = "needs moto_server (pip install 'moto[server]'); .ci/run runs it"]
 #[test]
 fn a_publish_cut_short_is_finished_by_the_next_run() {
-    let Some(moto) = Moto::start() else { return };
+    let moto = Moto::start();
     let site = Site::new(&moto.endpoint());
     assert!(site.once().status.success());
     // As a run killed after its first manifest and one upload would leave the bucket:
@@ -560,10 +568,11 @@ impl HoldingProxy {
 /// A resumes. Every object write of A is conditional on what the manifest recorded, so
 /// A is refused at its first object and takes back what it created: the bucket is B's,
 /// and B's next run finds nothing to do.
+#[ignore = "needs moto_server (pip install 'moto[server]'); .ci/run runs it"]
 #[test]
 fn a_stale_publisher_is_refused_at_its_first_object_and_leaves_the_bucket_as_the_newer_one_made_it()
 {
-    let Some(moto) = Moto::start() else { return };
+    let moto = Moto::start();
     let site = Site::new(&moto.endpoint());
     assert_ran(&site.once());
     // A's output: one more digest, in a new category (objects to create) and in the
@@ -613,9 +622,10 @@ fn a_stale_publisher_is_refused_at_its_first_object_and_leaves_the_bucket_as_the
 
 /// The bucket's manifest is not trusted whole: an object it lists is deleted or
 /// replaced only while it holds what digestfeed wrote there.
+#[ignore = "needs moto_server (pip install 'moto[server]'); .ci/run runs it"]
 #[test]
 fn objects_the_manifest_lists_but_digestfeed_did_not_write_are_left_alone() {
-    let Some(moto) = Moto::start() else { return };
+    let moto = Moto::start();
     let site = Site::new(&moto.endpoint());
     assert_ran(&site.once());
     moto.s3(&["put", BUCKET, "ai/notes.txt", "mine"]);
@@ -653,9 +663,10 @@ fn objects_the_manifest_lists_but_digestfeed_did_not_write_are_left_alone() {
 /// A bucket whose manifest was lost: every publish is refused (its feeds are not known
 /// as digestfeed's) until `publish --adopt` takes over those that hold what digestfeed
 /// writes; one changed since is named and left as it is.
+#[ignore = "needs moto_server (pip install 'moto[server]'); .ci/run runs it"]
 #[test]
 fn publish_adopt_takes_over_a_bucket_whose_manifest_was_lost() {
-    let Some(moto) = Moto::start() else { return };
+    let moto = Moto::start();
     let site = Site::new(&moto.endpoint());
     assert_ran(&site.once());
     moto.s3(&["delete", BUCKET, "ai/.digestfeed-manifest.json"]);

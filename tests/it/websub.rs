@@ -189,12 +189,11 @@ fn the_daemon_tells_the_hubs_once_a_change_is_on_disk_and_a_hung_hub_delays_noth
     assert!(!hung.pings().is_empty());
 }
 
+#[ignore = "needs moto_server (pip install 'moto[server]'); .ci/run runs it"]
 #[test]
 fn when_publishing_to_a_bucket_the_hubs_hear_of_what_was_uploaded() {
     use super::publish::{free_port, Moto};
-    if !Moto::available() {
-        return;
-    }
+    Moto::require();
     let moto = Moto::start_on(free_port());
     let dir = tempfile::tempdir().unwrap();
     let hub = Hub::start(Answer::Accept);
