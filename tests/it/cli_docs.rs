@@ -31,3 +31,60 @@ fn help_names_exit_codes_signals_and_an_example() {
         assert!(help.contains(words), "--help lacks {words:?}:\n{help}");
     }
 }
+
+/// The pages man readers look for, with the sections they read, and every lint named
+/// in `check --help` and in digestfeed-check(1).
+#[test]
+fn man_pages_have_the_usual_sections_and_name_every_lint() {
+    let pages = crate::cli_docs_gen::all(Cli::command());
+    let page = |name: &str| -> String {
+        let bytes = &pages
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("no {name}"))
+            .1;
+        String::from_utf8(bytes.clone()).unwrap()
+    };
+    let main = page("digestfeed.1");
+    for section in [
+        "EXIT STATUS",
+        "ENVIRONMENT",
+        "SIGNALS",
+        "FILES",
+        "EXAMPLES",
+        "SEE ALSO",
+    ] {
+        assert!(
+            main.contains(&format!(".SH \"{section}\"")),
+            "digestfeed.1 lacks {section}"
+        );
+    }
+    assert!(
+        !main.contains(".SH EXTRA"),
+        "digestfeed.1 has an EXTRA section"
+    );
+    assert!(main.contains("digestfeed\\-check(1)"));
+    let check = page("digestfeed-check.1");
+    let help = Cli::command()
+        .find_subcommand_mut("check")
+        .unwrap()
+        .render_long_help()
+        .to_string();
+    for (code, name, _) in digestfeed::lint::LINTS {
+        assert!(
+            help.contains(code) && help.contains(name),
+            "check --help lacks {code} {name}"
+        );
+        assert!(
+            check.contains(code) && check.contains(&name.replace('-', "\\-")),
+            "digestfeed-check.1 lacks {code}"
+        );
+    }
+    for section in ["LINTS", "EXIT STATUS", "EXAMPLES", "SEE ALSO"] {
+        assert!(
+            check.contains(&format!(".SH \"{section}\"")),
+            "digestfeed-check.1 lacks {section}"
+        );
+    }
+    assert!(page("digestfeed-publish.1").contains("\\-\\-adopt"));
+}
