@@ -78,6 +78,13 @@ impl ConfigError {
     }
 
     /// One error holding all of `errors` (in order); `None` for none.
+    /// This problem and those it carries, each on its own.
+    pub fn into_all(mut self) -> Vec<ConfigError> {
+        let mut all = std::mem::take(&mut self.also);
+        all.insert(0, self);
+        all
+    }
+
     pub fn join(errors: Vec<ConfigError>) -> Option<ConfigError> {
         let mut errors = errors.into_iter();
         let mut first = errors.next()?;

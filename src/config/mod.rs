@@ -3,6 +3,7 @@
 //! into `Settings`. Nothing after `Settings::resolve` sees an unchecked value.
 
 mod publish;
+mod schema;
 mod source;
 
 use crate::error::ConfigError;
@@ -139,12 +140,29 @@ pub struct Settings {
 impl RawConfig {
     /// Parses a config file's text; `origin` names it in errors.
     pub fn parse(text: &str, origin: &Path) -> Result<RawConfig, ConfigError> {
+        let source = Source::new(origin, text);
         let mut raw = if text.trim().is_empty() {
             RawConfig::default()
         } else {
-            serde_yaml::from_str(text).map_err(|e| yaml_error(&e, origin))?
+            let (value, problems) = schema::check(text, origin, &source)?;
+            let mut raw: RawConfig =
+                serde_yaml::from_value(value).map_err(|e| yaml_error(&e, origin))?;
+            if !problems.is_empty() {
+                // With what is left, the values' problems too (those of the file: the
+                // flags are not known here), so that one run reports them all.
+                raw.source = Some(source);
+                let mut all = problems;
+                if let Err(found) = Settings::resolve(raw, Overrides::default()) {
+                    all.extend(found.into_all().into_iter().filter(|e| e.line.is_some()));
+                }
+                all.sort_by_key(|e| e.line.unwrap_or(usize::MAX));
+                return Err(
+                    ConfigError::join(all).unwrap_or_else(|| ConfigError::new("invalid config"))
+                );
+            }
+            raw
         };
-        raw.source = Some(Source::new(origin, text));
+        raw.source = Some(source);
         Ok(raw)
     }
 
@@ -222,10 +240,22 @@ fn unknown_field(message: &str) -> Option<String> {
     Some(rest.split('`').next()?.to_string())
 }
 
+/// The known key nearest to `key`: without regard to case, `_` and `-` first (Hugo's
+/// `baseURL` is `base_url`), else within a few letters.
 fn closest<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
+    let fold = |k: &str| -> String {
+        k.chars()
+            .filter(|c| !matches!(c, '_' | '-'))
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let folded = fold(key);
+    if let Some(same) = known.iter().find(|k| fold(k) == folded) {
+        return Some(same);
+    }
     known
         .iter()
-        .map(|k| (strsim::levenshtein(key, k), *k))
+        .map(|k| (strsim::levenshtein(&folded, &fold(k)), *k))
         .filter(|(d, k)| *d <= 2.max(k.len() / 3))
         .min()
         .map(|(_, k)| k)
@@ -857,6 +887,77 @@ mod tests {
             found.len() == 1 && found[0].starts_with("site.link"),
             "{found:?}"
         );
+    }
+
+    /// Every problem of a config in one run, each at its own line.
+    #[test]
+    fn every_key_and_type_problem_is_reported_at_once_at_its_line() {
+        let text = "baseURL: https://a.org/\nsite:\n  titel: T\n  Language: en\nmax_entries: many\ndebounce_ms: [1]\npublish:\n  cache_control:\n    feed: x\n";
+        let err = parse(text).unwrap_err().to_string();
+        for (line, words) in [
+            (1, "unknown key \"baseURL\" (did you mean \"base_url\"?)"),
+            (
+                3,
+                "unknown key \"titel\" in `site:` (did you mean \"title\"?)",
+            ),
+            (
+                4,
+                "unknown key \"Language\" in `site:` (did you mean \"language\"?)",
+            ),
+            (
+                9,
+                "unknown key \"feed\" in `publish.cache_control:` (did you mean \"feeds\"?)",
+            ),
+        ] {
+            assert!(
+                err.contains(&format!("config/digestfeed.yaml:{line}: {words}")),
+                "{line}: {err}"
+            );
+        }
+        // Keys, types and values in one run: an unknown key, a bad URL and a number
+        // out of range, each at its line.
+        let mixed = "input_dir: in\nbase_url: ftp://a.org/\nmax_entires: 3\nmax_entries: 0\n";
+        let err = parse(mixed).unwrap_err().to_string();
+        for line in [2, 3, 4] {
+            assert!(
+                err.contains(&format!("digestfeed.yaml:{line}: ")),
+                "{line}: {err}"
+            );
+        }
+        // Every value of the wrong type.
+        let err = parse("max_entries: many\ndebounce_ms: [1]\nallow_empty: 3\n")
+            .unwrap_err()
+            .to_string();
+        for line in [1, 2, 3] {
+            assert!(
+                err.contains(&format!("digestfeed.yaml:{line}: ")),
+                "{line}: {err}"
+            );
+        }
+        assert!(
+            err.contains("expected a whole number") && err.contains("expected true or false"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn tabs_and_duplicate_keys_are_named_at_their_lines() {
+        let err = parse("site:\n\ttitle: T\nmax_entries: 5\n \tx: 1\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(":2: a tab indents this line") && err.contains(":4: a tab"),
+            "{err}"
+        );
+        let err = parse("max_entries: 5\nbase_url: https://a.org/\nmax_entries: 6\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(":3: \"max_entries\" is set twice (first at line 1)"),
+            "{err}"
+        );
+        assert_eq!(closest("BASE-URL", TOP_KEYS), Some("base_url"));
+        assert_eq!(closest("outputdir", TOP_KEYS), Some("output_dir"));
     }
 
     #[test]

@@ -12,14 +12,18 @@ use std::path::{Path, PathBuf};
 pub struct Source {
     pub path: Option<PathBuf>,
     lines: HashMap<String, usize>,
+    /// Keys written twice: the key, its first line and the line of the second.
+    duplicates: Vec<(String, usize, usize)>,
 }
 
 impl Source {
     pub fn new(path: &Path, text: &str) -> Source {
-        let mut lines = HashMap::new();
-        let mut parent: Option<String> = None;
+        let mut lines: HashMap<String, usize> = HashMap::new();
+        let mut duplicates = Vec::new();
+        // The keys the line is nested in, with their indentation.
+        let mut parents: Vec<(usize, String)> = Vec::new();
         for (i, line) in text.lines().enumerate() {
-            let indented = line.starts_with([' ', '\t']);
+            let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
             let Some((key, _)) = line.trim_start().split_once(':') else {
                 continue;
             };
@@ -27,28 +31,45 @@ impl Source {
             if key.is_empty() || key.starts_with('#') || key.starts_with('-') {
                 continue;
             }
-            let name = match (&parent, indented) {
-                (Some(parent), true) => format!("{parent}.{key}"),
-                (_, true) => continue,
-                (_, false) => {
-                    parent = Some(key.to_string());
-                    key.to_string()
+            while parents.last().is_some_and(|(at, _)| *at >= indent) {
+                parents.pop();
+            }
+            let mut name = String::new();
+            for (_, parent) in &parents {
+                name.push_str(parent);
+                name.push('.');
+            }
+            name.push_str(key);
+            parents.push((indent, key.to_string()));
+            match lines.get(&name) {
+                Some(&first) => duplicates.push((name, first, i + 1)),
+                None => {
+                    lines.insert(name, i + 1);
                 }
-            };
-            lines.entry(name).or_insert(i + 1);
+            }
         }
         Source {
             path: Some(path.to_path_buf()),
             lines,
+            duplicates,
         }
     }
 
-    /// The line of `key`, else of its parent (`site` for `site.link`).
+    /// Keys written twice, as the line scan sees them: the key (`site.title`), the
+    /// line of its first use and of the second.
+    pub fn duplicates(&self) -> &[(String, usize, usize)] {
+        &self.duplicates
+    }
+
+    /// The line of `key`, else of the nearest key it is in (`site` for `site.link`).
     pub fn line(&self, key: &str) -> Option<usize> {
-        self.lines.get(key).copied().or_else(|| {
-            let (parent, _) = key.split_once('.')?;
-            self.lines.get(parent).copied()
-        })
+        let mut key = key;
+        loop {
+            if let Some(line) = self.lines.get(key) {
+                return Some(*line);
+            }
+            key = key.rsplit_once('.')?.0;
+        }
     }
 }
 
