@@ -10,7 +10,7 @@
 mod corpus;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use digestfeed::config::{Overrides, RawConfig, Settings};
+use digestfeed::config::Settings;
 use digestfeed::engine::Engine;
 use digestfeed::model::Corpus;
 use digestfeed::model::Parsed;
@@ -22,16 +22,7 @@ use std::path::{Path, PathBuf};
 const DIGESTS: u64 = 2000;
 
 fn settings() -> Settings {
-    Settings::resolve(
-        RawConfig::default(),
-        Overrides {
-            input_dir: Some("in".into()),
-            output_dir: Some("out".into()),
-            base_url: Some("https://feeds.example.org/".into()),
-            ..Overrides::default()
-        },
-    )
-    .expect("valid settings")
+    Settings::for_tests("")
 }
 
 fn parsed(files: &[(String, String)]) -> Corpus {

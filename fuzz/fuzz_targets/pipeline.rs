@@ -4,7 +4,7 @@
 //! fed all at once and the simple reference merge give the same bytes.
 #![no_main]
 
-use digestfeed::config::{Overrides, RawConfig, Settings};
+use digestfeed::config::Settings;
 use chrono::{DateTime, Utc};
 use digestfeed::daemon::live::Live;
 use digestfeed::model::Corpus;
@@ -21,21 +21,7 @@ use std::sync::OnceLock;
 fn settings() -> &'static Settings {
     static SETTINGS: OnceLock<Settings> = OnceLock::new();
     SETTINGS.get_or_init(|| {
-        let raw = RawConfig::parse(
-            "max_entries: 3\nauthors:\n  vista8: 向阳乔木\n",
-            Path::new("fuzz.yaml"),
-        )
-        .expect("config");
-        Settings::resolve(
-            raw,
-            Overrides {
-                input_dir: Some("in".into()),
-                output_dir: Some("out".into()),
-                base_url: Some("https://feeds.example.org/".into()),
-                ..Overrides::default()
-            },
-        )
-        .expect("settings")
+        Settings::for_tests("max_entries: 3\nauthors:\n  vista8: 向阳乔木\n")
     })
 }
 

@@ -535,6 +535,24 @@ pub fn is_example_host(host: &str) -> bool {
 }
 
 impl Settings {
+    /// Settings from a config's text, for input `in`, output `out` and the base URL
+    /// `https://feeds.example.org/`: the one fixture of the unit tests, the integration
+    /// tests, the benchmarks and the fuzz targets. Panics on a config with a problem.
+    #[doc(hidden)]
+    pub fn for_tests(config: &str) -> Settings {
+        let raw = RawConfig::parse(config, Path::new("test.yaml")).expect("a valid test config");
+        Settings::resolve(
+            raw,
+            Overrides {
+                input_dir: Some("in".into()),
+                output_dir: Some("out".into()),
+                base_url: Some("https://feeds.example.org/".into()),
+                ..Overrides::default()
+            },
+        )
+        .expect("valid test settings")
+    }
+
     /// What the settings hold that is most likely left from an example: `base_url` or
     /// `site.link` on a reserved example domain. Worth a warning, not a refusal (tests
     /// and previews use them on purpose).

@@ -356,26 +356,12 @@ impl Live {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{Overrides, RawConfig};
+
     use std::collections::BTreeMap;
     use std::sync::Mutex;
 
     fn settings(max_entries: usize) -> Settings {
-        let raw = RawConfig::parse(
-            &format!("max_entries: {max_entries}\n"),
-            Path::new("test.yaml"),
-        )
-        .unwrap();
-        Settings::resolve(
-            raw,
-            Overrides {
-                input_dir: Some("in".into()),
-                output_dir: Some("out".into()),
-                base_url: Some("https://feeds.example.org/".into()),
-                ..Overrides::default()
-            },
-        )
-        .unwrap()
+        Settings::for_tests(&format!("max_entries: {max_entries}\n"))
     }
 
     fn digest(day: u32, id: u64, summary: &str) -> Vec<u8> {

@@ -262,16 +262,7 @@ fn thousands_of_feed_folders_need_few_open_files() {
 /// own and a tweet of its own: its bytes, and the categories of the shared entry (in
 /// the feed of the first digest's first category: the global feed shows the newest).
 fn one_tweet_in_every_digest(n: usize) -> (usize, Vec<String>) {
-    let settings = digestfeed::config::Settings::resolve(
-        digestfeed::config::RawConfig::default(),
-        digestfeed::config::Overrides {
-            input_dir: Some("in".into()),
-            output_dir: Some("out".into()),
-            base_url: Some("https://feeds.example.org/".into()),
-            allow_empty: false,
-        },
-    )
-    .unwrap();
+    let settings = digestfeed::config::Settings::for_tests("");
     let mut corpus = digestfeed::model::Corpus::new();
     for i in 0..n {
         let names: Vec<String> = (0..5).map(|c| format!("c{i:05}-{c}")).collect();

@@ -1,7 +1,7 @@
 //! Property: whatever sequence of file operations the daemon's incremental state goes
 //! through, once every file is valid its output equals a from-scratch build.
 
-use digestfeed::config::{Overrides, RawConfig, Settings};
+use digestfeed::config::Settings;
 use digestfeed::daemon::live::Live;
 use digestfeed::engine::Engine;
 use digestfeed::model::Corpus;
@@ -137,25 +137,11 @@ fn settings() -> Settings {
 /// With `max_entries` below the number of entries, feeds show only their newest: what
 /// a build for `--once` keeps (only the shown entries) is put to the test.
 fn settings_showing(max_entries: usize) -> Settings {
-    let raw = RawConfig::parse(
-        &format!(
-            // Two categories an entry: digests name two each, so a tweet in several
-            // digests goes over and the cap is put to the test.
-            "authors:\n  AndrewYNg: andrew ng\nmax_entries: {max_entries}\nmax_categories: 2\n"
-        ),
-        Path::new("test.yaml"),
-    )
-    .unwrap();
-    Settings::resolve(
-        raw,
-        Overrides {
-            input_dir: Some("in".into()),
-            output_dir: Some("out".into()),
-            base_url: Some("https://feeds.example.org/".into()),
-            ..Overrides::default()
-        },
-    )
-    .unwrap()
+    // Two categories an entry: digests name two each, so a tweet in several digests
+    // goes over and the cap is put to the test.
+    Settings::for_tests(&format!(
+        "authors:\n  AndrewYNg: andrew ng\nmax_entries: {max_entries}\nmax_categories: 2\n"
+    ))
 }
 
 /// The daemon's own pipeline, fed with files held in memory.
