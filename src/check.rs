@@ -89,7 +89,7 @@ pub fn main(
     settings: &Settings,
     args: &CheckArgs,
     format: ErrorFormat,
-    diff: Option<crate::diff::DiffFormat>,
+    diff: Option<crate::cli::DiffFormat>,
 ) -> ExitCode {
     if let Err(e) = known_lints(args) {
         tracing::error!("{e}");
@@ -100,7 +100,7 @@ pub fn main(
     let per_file = |path: &Path, bytes: &[u8], digest: &crate::model::Digest| {
         lint::digest_lints(path, digest, Some(bytes), held_after)
     };
-    let rendered = crate::app::read_and_render(settings, format, Some(&per_file), |corpus| {
+    let rendered = crate::rendered::read_and_render(settings, format, Some(&per_file), |corpus| {
         let retitles = lint::is_named("DF007", &args.warn, &args.deny);
         lints = lint::corpus_lints(
             corpus,
@@ -130,7 +130,7 @@ pub fn main(
         }
     };
     // In a JSON format, standard output carries JSON only.
-    let json = format == ErrorFormat::Json || diff == Some(crate::diff::DiffFormat::Json);
+    let json = format == ErrorFormat::Json || diff == Some(crate::cli::DiffFormat::Json);
     for change in &changes {
         if json {
             crate::stdout::line(&change.to_json().to_string());

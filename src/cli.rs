@@ -59,7 +59,7 @@ pub struct Cli {
     pub diff: bool,
     /// How --diff prints: text, or json (one object per feed).
     #[arg(long, value_enum, default_value_t, global = true, requires = "diff")]
-    pub format: crate::diff::DiffFormat,
+    pub format: DiffFormat,
     /// With --once: an input folder without a digest is fine (without it, such a run
     /// writes nothing and exits 1, as a mistyped folder would).
     #[arg(long)]
@@ -73,6 +73,14 @@ pub struct Cli {
     /// Less log output (-q warnings and errors only, -qq errors only).
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub quiet: u8,
+}
+
+/// `--format` of the diff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum DiffFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]

@@ -7,13 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// `--format` of the diff.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum DiffFormat {
-    #[default]
-    Text,
-    Json,
-}
+pub use crate::cli::DiffFormat;
 
 /// How one feed's entries change.
 #[derive(Debug, Default, PartialEq, Eq, Serialize)]

@@ -246,3 +246,20 @@ impl RunError {
         }
     }
 }
+
+/// serde_yaml's messages carry locations relative to the YAML alone (`at line 3
+/// column 7`); the caller reports the line of the file instead, so these go.
+pub fn without_locations(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(i) = rest.find(" at line ") {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i + " at line ".len()..];
+        let skip = tail
+            .find(|c: char| !(c.is_ascii_digit() || c == ' ' || "column".contains(c)))
+            .unwrap_or(tail.len());
+        rest = &tail[skip..];
+    }
+    out.push_str(rest);
+    out
+}

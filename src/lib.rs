@@ -11,8 +11,10 @@
 //!  output folder ◀─fsio::writer── Output ◀─output::Renderer (render::{rss,atom,json,html,opml})
 //! ```
 //!
-//! - `app`: the two runs. `--once` reads every digest on every core (`fsio::scan`),
-//!   builds the [`engine`] at once, renders ([`output`]) and writes ([`fsio::writer`]).
+//! - `app`: the mode dispatcher at the top (nothing calls back up into it): `--once`,
+//!   the daemon, and the commands `check` and `publish --adopt`. [`rendered`] reads
+//!   every digest on every core (`fsio::scan`), builds the [`engine`] at once and
+//!   renders ([`output`]), writing nothing; `--once` then writes ([`fsio::writer`]).
 //! - `daemon`: the same stages kept live. [`daemon::live`] holds the pipeline (no disk,
 //!   no clock), [`daemon::input`] reads what file events name, [`daemon::schedule`] holds
 //!   the timers, and `daemon::run` is one loop over signals, events and timers.
@@ -55,6 +57,7 @@ pub mod plan;
 pub mod publish;
 pub mod reference;
 pub mod render;
+pub mod rendered;
 pub mod report;
 pub mod slug;
 pub mod state;

@@ -189,7 +189,7 @@ impl RawConfig {
 }
 
 fn yaml_error(e: &serde_yaml::Error, origin: &Path) -> ConfigError {
-    let mut message = crate::parse::front_matter::without_locations(&e.to_string());
+    let mut message = crate::error::without_locations(&e.to_string());
     if let Some(key) = unknown_field(&message) {
         let known = if message.contains("`author`") && !message.contains("`input_dir`") {
             SITE_KEYS

@@ -147,7 +147,7 @@ fn values(
         alone.insert(key.clone(), value.clone());
         if let Err(e) = serde_yaml::from_value::<RawConfig>(Value::Mapping(alone)) {
             let name = key.as_str().unwrap_or_default();
-            let message = crate::parse::front_matter::without_locations(&e.to_string());
+            let message = crate::error::without_locations(&e.to_string());
             problems.push(at(
                 source.line(name),
                 format!("{name}: {}", plain_words(&message)),

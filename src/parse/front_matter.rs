@@ -415,22 +415,7 @@ fn quoted_list(mut rest: &str) -> Option<Vec<String>> {
     }
 }
 
-/// serde_yaml's messages carry locations relative to the YAML alone (`at line 3
-/// column 7`); the caller reports the line of the file instead, so these go.
-pub fn without_locations(message: &str) -> String {
-    let mut out = String::with_capacity(message.len());
-    let mut rest = message;
-    while let Some(i) = rest.find(" at line ") {
-        out.push_str(&rest[..i]);
-        let tail = &rest[i + " at line ".len()..];
-        let skip = tail
-            .find(|c: char| !(c.is_ascii_digit() || c == ' ' || "column".contains(c)))
-            .unwrap_or(tail.len());
-        rest = &tail[skip..];
-    }
-    out.push_str(rest);
-    out
-}
+pub use crate::error::without_locations;
 
 /// Line of the file holding `key:` in the front matter, for errors about its value.
 pub fn key_line(yaml: &str, yaml_line: usize, key: &str) -> usize {

@@ -23,43 +23,7 @@ use crate::text::{collapse_whitespace, collapse_whitespace_borrowed};
 use std::borrow::Cow;
 use std::fmt;
 
-/// Why [`items`] left a body to the CommonMark parser: the first thing it found that it
-/// could not be sure of.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Doubt {
-    /// A carriage return not followed by a line feed, which CommonMark reads as a line end.
-    LoneCarriageReturn,
-    /// A line indented with a tab.
-    TabIndent,
-    /// A list marker with no text after it, a tab after it, or more than four spaces.
-    OddMarker,
-    /// A numbered line right under the text before the list, which may start a list.
-    ListInIntro,
-    /// A marker with the other delimiter (`1.` then `2)`), which starts another list.
-    OtherDelimiter,
-    /// Text before the list that may be a block other than a paragraph (heading, code,
-    /// HTML, quote, bullet list, link definition…).
-    IntroBlock,
-    /// An item that does not start with `[title](url)`, or one not closed on its line.
-    NoPlainLink,
-    /// A title with brackets, HTML other than bare tags, or a code span not closed on
-    /// its line.
-    TitleMarkup,
-    /// A title with a backslash escape or a character reference (`&amp;`).
-    TitleEscape,
-    /// A title of whitespace only.
-    EmptyTitle,
-    /// A link destination with anything but plain ASCII (`<…>`, a title, spaces,
-    /// parentheses, escapes, references, other characters).
-    LinkDestination,
-    /// A line right under an item's title line that underlines it into a heading.
-    UnderlinedTitle,
-    /// A line indented less than its item, right under it, that may not continue a
-    /// paragraph lazily: it may start a block, or follow one that is not a paragraph.
-    LazyLine,
-    /// A numbered line after the list has ended, which may start another.
-    SecondList,
-}
+pub use crate::model::Doubt;
 
 impl Doubt {
     /// Every doubt, in the order [`Doubts`] lists ties.

@@ -13,7 +13,7 @@ pub fn main(settings: &Settings, format: ErrorFormat) -> ExitCode {
         tracing::error!("publish --adopt: the config has no `publish:` (the bucket to take over)");
         return ExitCode::from(2);
     };
-    let rendered = match crate::app::read_and_render(settings, format, None, |_| {}) {
+    let rendered = match crate::rendered::read_and_render(settings, format, None, |_| {}) {
         Ok(rendered) => rendered,
         Err(e) => {
             tracing::error!("{e}");
