@@ -8,9 +8,10 @@ const AFTER_HELP: &str = "\
 Exit codes:
   0  all digests valid, feeds up to date
   1  some digests or items could not be published (each reported as path:line),
-     feeds written from everything else; or --once found no digest at all
-  2  usage or config error, unreadable input, or the output could not be written
-     (every feed on disk is still whole)
+     feeds written from everything else; part of the input could not be read, or
+     --once found no digest at all (nothing written)
+  2  usage or config error, the input folder cannot be read, or the output could
+     not be written (every feed on disk is still whole)
   3  check only: the feeds would change (the files are listed)
 
 Environment:
