@@ -88,3 +88,41 @@ fn man_pages_have_the_usual_sections_and_name_every_lint() {
     }
     assert!(page("digestfeed-publish.1").contains("\\-\\-adopt"));
 }
+
+/// The README's flag-only quick start runs as written, from the repository's root.
+#[test]
+fn the_readme_quick_start_runs_as_written() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let line = readme
+        .lines()
+        .find(|l| l.starts_with("cargo run --release -- --once --input"))
+        .expect("a flag-only command in the README's quick start");
+    let args: Vec<&str> = line["cargo run --release -- ".len()..]
+        .split_whitespace()
+        .collect();
+    // A copy of the root's examples, so that the run writes nothing in the checkout.
+    let root = tempfile::tempdir().unwrap();
+    for (rel, bytes) in crate::support::read_tree(&repo().join("examples/digests")) {
+        crate::support::write(&root.path().join("examples/digests"), &rel, bytes);
+    }
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_digestfeed"))
+        .args(&args)
+        .current_dir(root.path())
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{line}: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let output = args
+        .iter()
+        .skip_while(|a| **a != "--output")
+        .nth(1)
+        .unwrap();
+    assert!(
+        root.path().join(output).join("index.html").is_file(),
+        "{line}"
+    );
+}
