@@ -6,7 +6,7 @@
 //! ```text
 //!  input folder ─fsio::scan─▶ bytes ─parse─▶ Digest ─┐                (per file; pure)
 //!                                                    ▼
-//!        engine (store → authors → entries → order) ─▶ feeds (plan's layout)
+//!        engine (store → authors → entries → order) ─▶ feeds (layout)
 //!                                                    │
 //!  output folder ◀─fsio::writer── Output ◀─output::Renderer (render::{rss,atom,json,html,opml})
 //! ```
@@ -51,7 +51,7 @@ pub mod names;
 pub mod output;
 pub mod par;
 pub mod parse;
-pub mod plan;
+pub mod layout;
 pub mod publish;
 pub mod reference;
 pub mod render;

@@ -1,4 +1,4 @@
-//! What the engine hands the renderers: the feeds as `plan` lays them out, with the
+//! What the engine hands the renderers: the feeds as `layout` lays them out, with the
 //! entries they show, and the summaries those entries need.
 
 use super::*;
@@ -119,14 +119,14 @@ impl Engine {
         self.top(&self.orders.global, self.max)
     }
 
-    /// Every feed, as `reference::plan::plan` would lay them out: the global one, then categories
+    /// Every feed, as `reference::layout::plan` would lay them out: the global one, then categories
     /// and authors in folder order. Costs a few hundred lookups per feed.
     pub fn feeds(&self, settings: &crate::config::Settings) -> Vec<(FeedId, Feed<'_>)> {
         // The engine computes the entries of its own number.
         let max = settings.max_entries.min(self.max);
         let mut feeds = vec![(
             FeedId::Global,
-            plan::global_feed(settings, self.top(&self.orders.global, max)),
+            layout::global_feed(settings, self.top(&self.orders.global, max)),
         )];
         // Seniority: the date of each category's oldest entry (its last in feed order).
         let orders = &self.orders;
@@ -142,7 +142,7 @@ impl Engine {
             .map(|(name, kept)| {
                 (
                     FeedId::Category(name.to_string()),
-                    plan::category_feed(settings, name, &slugs[*name], self.top(kept, max)),
+                    layout::category_feed(settings, name, &slugs[*name], self.top(kept, max)),
                 )
             })
             .collect();
@@ -157,7 +157,7 @@ impl Engine {
             let name = self.names.display_of(written);
             feeds.push((
                 FeedId::Author(handle.clone()),
-                plan::author_feed(settings, handle, written, name, entries),
+                layout::author_feed(settings, handle, written, name, entries),
             ));
         }
         feeds

@@ -24,7 +24,7 @@
 //! while it updates another: `store` keeps the digests' records (`Recs`), `authors`
 //! the evidence and the names (`Evidence`, `Names`), `entries` where each tweet
 //! stands (`Occurrences`) and how an entry is computed, `order` the feeds' orders
-//! (`Orders`), and `feeds` hands the renderers the feeds as `plan` lays them out.
+//! (`Orders`), and `feeds` hands the renderers the feeds as `layout` lays them out.
 //! [`Engine::apply`] runs a batch through five phases, each its own method.
 //!
 //! `--once` builds an engine from every digest at once; the daemon applies each change.
@@ -40,7 +40,7 @@ use crate::key::EntryKey;
 use crate::model::{category_set, Digest, Entry, Summaries};
 use crate::names::intern;
 use crate::par::{par_chunks, par_chunks_mut, par_map, pipeline};
-use crate::plan::{self, Feed};
+use crate::layout::{self, Feed};
 use crate::slug;
 use chrono::{DateTime, Duration, FixedOffset};
 use std::cmp::Reverse;

@@ -2,7 +2,7 @@
 //! conditionally, deletes. Retries (network errors, 5xx) are object_store's, bounded in
 //! count and time.
 
-use super::plan::{
+use super::manifest::{
     content_type, plan, reconcile, uses_index_cache, Manifest, ObjectRecord, MANIFEST,
 };
 use super::Report;
@@ -207,7 +207,7 @@ impl Bucket {
             message: e.to_string(),
         };
         match self.store.get(&self.key(path)?).await {
-            Ok(got) => Ok(Some(super::plan::md5_hex(
+            Ok(got) => Ok(Some(super::manifest::md5_hex(
                 &got.bytes().await.map_err(fail)?,
             ))),
             Err(object_store::Error::NotFound { .. }) => Ok(None),
@@ -288,7 +288,7 @@ impl Bucket {
             .listed(remote.objects.keys().chain(files.keys()))
             .await?;
         let mut verified = BTreeMap::new();
-        for path in super::plan::to_verify(&remote, &listed) {
+        for path in super::manifest::to_verify(&remote, &listed) {
             if let Some(md5) = self.md5_of(&path).await? {
                 verified.insert(path, md5);
             }
@@ -439,7 +439,7 @@ impl Bucket {
                 continue;
             }
             let mut record = ObjectRecord {
-                md5: super::plan::md5_hex(bytes),
+                md5: super::manifest::md5_hex(bytes),
                 bytes: bytes.len() as u64,
                 e_tag: None,
                 next: None,
@@ -477,7 +477,7 @@ impl Bucket {
         let Some(now) = self.e_tag_of(path).await? else {
             return Ok(None);
         };
-        let landed = super::plan::unquoted(&now) == next
+        let landed = super::manifest::unquoted(&now) == next
             || self.md5_of(path).await?.as_deref() == Some(next);
         if !landed {
             return Ok(None);

@@ -24,14 +24,14 @@
 //!
 //! A publish cut short (a `kill -9`, a network failure) leaves a manifest from which
 //! the next one uploads and deletes again whatever may not have been done, so the
-//! bucket converges. [`plan`] is the pure part; [`bucket`] talks to the store.
+//! bucket converges. [`manifest`] is the pure part; [`bucket`] talks to the store.
 
 pub mod adopt;
 pub mod bucket;
 pub mod credentials;
-mod plan;
+mod manifest;
 
-pub use plan::{content_type, plan, reconcile, Found, Manifest, ObjectRecord, Plan, MANIFEST};
+pub use manifest::{content_type, plan, reconcile, Found, Manifest, ObjectRecord, Plan, MANIFEST};
 
 /// What one publish did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 //! to it, byte for byte.
 
 pub mod merge;
-pub mod plan;
+pub mod layout;
 pub mod split;
 
 use crate::config::Settings;
@@ -16,10 +16,10 @@ use crate::render::{Clean, Context, RenderError};
 use std::collections::HashMap;
 
 /// The whole output, computed the simple way: one pass of [`merge::merge`] over the
-/// whole corpus, then [`plan::plan`], then the same renderers.
+/// whole corpus, then [`layout::plan`], then the same renderers.
 pub fn build(corpus: &Corpus, settings: &Settings) -> Result<Built, RenderError> {
     let merged = merge::merge(corpus, &settings.authors, settings.max_categories);
-    let feeds = plan::plan(&merged.entries, &merged.names, settings);
+    let feeds = layout::plan(&merged.entries, &merged.names, settings);
     let sanitizer = Sanitizer::default();
     let mut summaries: HashMap<EntryKey, Clean> = HashMap::new();
     for entry in feeds.iter().flat_map(|f| f.entries.iter()) {

@@ -11,7 +11,7 @@ pub mod sanitize;
 use crate::config::Settings;
 use crate::key::EntryKey;
 use crate::model::Entry;
-use crate::plan::Feed;
+use crate::layout::Feed;
 use crate::text::display_name;
 use chrono::{DateTime, FixedOffset};
 use std::borrow::Cow;

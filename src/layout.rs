@@ -1,5 +1,5 @@
 //! How feeds are laid out (docs/FORMAT.md §3): each feed's folder, title and
-//! description. The engine fills them with entries; [`crate::reference::plan`] does the
+//! description. The engine fills them with entries; [`crate::reference::layout`] does the
 //! same the simple way.
 
 use crate::config::Settings;

@@ -1,9 +1,9 @@
-//! The reference plan: which feeds exist and which entries each holds, from the whole
+//! The reference layout: which feeds exist and which entries each holds, from the whole
 //! list of entries at once (docs/FORMAT.md §3).
 
 use crate::config::Settings;
 use crate::model::Entry;
-use crate::plan::{author_feed, category_feed, global_feed, Feed};
+use crate::layout::{author_feed, category_feed, global_feed, Feed};
 use crate::slug;
 use chrono::{DateTime, FixedOffset};
 use std::collections::{BTreeMap, HashMap};
