@@ -6,7 +6,7 @@
 //! ```text
 //!  input folder ─fsio::scan─▶ bytes ─parse─▶ Digest ─┐                (per file; pure)
 //!                                                    ▼
-//!        engine (store → authors → entries → order) ─▶ feeds (layout)
+//!        engine (store → evidence → entries → order) ─▶ feeds (layout)
 //!                                                    │
 //!  output folder ◀─fsio::writer── Output ◀─output::Renderer (render::{rss,atom,json,html,opml})
 //! ```
@@ -39,7 +39,7 @@ pub mod diff;
 pub mod engine;
 pub mod error;
 pub mod fsio;
-pub mod future;
+pub mod held;
 pub mod key;
 pub mod lint;
 pub mod logging;

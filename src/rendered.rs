@@ -157,7 +157,7 @@ fn hold_back(settings: &Settings, corpus: &mut crate::model::Corpus) -> usize {
     if settings.publish_future {
         return 0;
     }
-    let held = crate::future::hold_back(corpus, chrono::Utc::now());
+    let held = crate::held::hold_back(corpus, chrono::Utc::now());
     for (path, date) in &held {
         let path = settings.input_dir.join(path);
         tracing::debug!(path = %path.display(), appears = %date.to_rfc3339(), "held back until its date");

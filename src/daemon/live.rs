@@ -6,7 +6,7 @@
 use crate::config::Settings;
 use crate::engine::{Engine, FeedId};
 use crate::error::RenderError;
-use crate::future::{self, Held};
+use crate::held::{self, Held};
 use crate::model::{Digest, Parsed, Summaries};
 use crate::output::{Output, Renderer};
 use crate::par::par_map;
@@ -187,7 +187,7 @@ impl Live {
         self.held.release(rel);
         self.unavailable.remove(rel);
         match digest {
-            Some(digest) if !self.settings.publish_future && !future::is_due(digest.date, now) => {
+            Some(digest) if !self.settings.publish_future && !held::is_due(digest.date, now) => {
                 debug!(path = %shown.display(), date = %digest.date, "dated in the future: held back until then");
                 self.held.hold(rel, digest);
                 self.changes.push((rel.to_path_buf(), None));

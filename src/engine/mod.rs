@@ -52,13 +52,13 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-mod authors;
+mod evidence;
 mod entries;
 mod feeds;
 mod order;
 mod store;
 
-use authors::*;
+use evidence::*;
 use entries::*;
 use order::*;
 use store::*;
