@@ -44,6 +44,7 @@ pub mod key;
 pub mod lint;
 pub mod logging;
 // The one module allowed `unsafe`: two calls into glibc's allocator (see there).
+pub mod layout;
 #[allow(unsafe_code)]
 pub mod memory;
 pub mod model;
@@ -51,7 +52,6 @@ pub mod names;
 pub mod output;
 pub mod par;
 pub mod parse;
-pub mod layout;
 pub mod publish;
 pub mod reference;
 pub mod render;

@@ -344,7 +344,7 @@ fn note_lint(path: &Path, note: BodyNote) -> Lint {
 }
 
 /// The [`BodyNote`]s of a text whose items start at `item_lines`, read line by line as
-/// [`crate::parse::plain`] reads them.
+/// [`crate::parse::lines`] reads them.
 pub fn body_notes(text: &[u8], item_lines: &[usize]) -> Vec<BodyNote> {
     let mut notes = Vec::new();
     let mut starts = item_lines.iter().copied().peekable();

@@ -5,7 +5,7 @@ use crate::key::{tweet_url, EntryKey, Link};
 use chrono::{DateTime, FixedOffset};
 use std::sync::Arc;
 
-/// Why the line-by-line reading ([`crate::parse::plain`]) left a body to the CommonMark parser: the first thing it found that it
+/// Why the line-by-line reading ([`crate::parse::lines`]) left a body to the CommonMark parser: the first thing it found that it
 /// could not be sure of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Doubt {

@@ -21,14 +21,14 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         let body = text;
-        if let Ok(fast) = digestfeed::parse::plain::items(&body) {
+        if let Ok(fast) = digestfeed::parse::lines::items(&body) {
             let parsed: Result<Vec<_>, _> =
-                digestfeed::parse::body::commonmark_items(&body, digestfeed::model::Summaries::Skip).into_iter().collect();
+                digestfeed::parse::commonmark::commonmark_items(&body, digestfeed::model::Summaries::Skip).into_iter().collect();
             assert_eq!(Ok(fast.clone()), parsed, "{body:?}");
             // Each item read alone has the summary the whole body gives it, unless the
             // body defines link references (then the whole body is parsed).
             if !body.contains("]:") {
-                let whole = digestfeed::parse::body::commonmark_items(&body, digestfeed::model::Summaries::Read);
+                let whole = digestfeed::parse::commonmark::commonmark_items(&body, digestfeed::model::Summaries::Read);
                 let alone = digestfeed::parse::Alone::new(&body, &fast);
                 for (index, item) in fast.iter().enumerate() {
                     let full = whole.get(index).and_then(|r| r.as_ref().ok()).map(|f| f.summary_html.clone());

@@ -21,7 +21,7 @@
 //! in every feed it belongs to, was most of the daemon's memory.
 //!
 //! The state is split by concern, one part per module, so that a phase reads one part
-//! while it updates another: `store` keeps the digests' records (`Recs`), `authors`
+//! while it updates another: `store` keeps the digests' records (`Recs`), `evidence`
 //! the evidence and the names (`Evidence`, `Names`), `entries` where each tweet
 //! stands (`Occurrences`) and how an entry is computed, `order` the feeds' orders
 //! (`Orders`), and `feeds` hands the renderers the feeds as `layout` lays them out.
@@ -37,10 +37,10 @@ use crate::author::{
 };
 use crate::config::Settings;
 use crate::key::EntryKey;
+use crate::layout::{self, Feed};
 use crate::model::{category_set, Digest, Entry, Summaries};
 use crate::names::intern;
 use crate::par::{par_chunks, par_chunks_mut, par_map, pipeline};
-use crate::layout::{self, Feed};
 use crate::slug;
 use chrono::{DateTime, Duration, FixedOffset};
 use std::cmp::Reverse;
@@ -52,14 +52,14 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-mod evidence;
 mod entries;
+mod evidence;
 mod feeds;
 mod order;
 mod store;
 
-use evidence::*;
 use entries::*;
+use evidence::*;
 use order::*;
 use store::*;
 

@@ -258,7 +258,7 @@ pub struct Loaded {
     pub near_misses: usize,
     /// Why the digests that the line-by-line reading left to the CommonMark parser were
     /// left to it.
-    pub doubts: crate::parse::plain::Doubts,
+    pub doubts: crate::parse::lines::Doubts,
     /// What [`load_all_inspecting`] found.
     pub lints: Vec<crate::lint::Lint>,
     /// Files and folders that could not be read for a fault of the machine (not in
@@ -487,7 +487,7 @@ mod tests {
         assert_eq!(loaded.corpus.len(), 5);
         assert_eq!(loaded.doubts.total(), 3, "{}", loaded.doubts);
         assert_eq!(
-            loaded.doubts.get(crate::parse::plain::Doubt::TitleMarkup),
+            loaded.doubts.get(crate::parse::lines::Doubt::TitleMarkup),
             2
         );
         assert_eq!(

@@ -1,8 +1,8 @@
 //! From a digest file's bytes to a [`Digest`]: pure, no I/O.
 
-pub mod body;
+pub mod commonmark;
 pub mod front_matter;
-pub mod plain;
+pub mod lines;
 
 use crate::error::DigestError;
 use crate::key::parse_link_with;
@@ -193,7 +193,7 @@ struct Body {
     items: Vec<Item>,
     /// The problems of the items left out.
     skipped: Vec<DigestError>,
-    doubt: Option<plain::Doubt>,
+    doubt: Option<lines::Doubt>,
     /// File lines.
     notes: Option<Vec<BodyNote>>,
 }
@@ -208,7 +208,7 @@ fn body_items(path: &Path, body: &str, body_line: usize, want: Want<'_>, x_hosts
     let (read, alone) = match want {
         Want::All => (self::items(body, Summaries::Read), None),
         Want::None => (self::items(body, Summaries::Skip), None),
-        Want::At(at) => match plain::read(body) {
+        Want::At(at) => match lines::read(body) {
             // A link reference definition anywhere applies to every item: read alone,
             // an item would not see it. And an item read alone costs a third more
             // than its share of the whole body's parse.
@@ -300,7 +300,7 @@ fn body_items(path: &Path, body: &str, body_line: usize, want: Want<'_>, x_hosts
 /// the next item's. The item's blocks are the same there as in the whole body (its
 /// marker line ends whatever came before it, and the next marker ends the item);
 /// what the whole body decides for all items (whether the list is loose) does not
-/// change a summary ([`body`] writes tight and loose items alike). Link reference
+/// change a summary ([`commonmark`] writes tight and loose items alike). Link reference
 /// definitions would; the caller reads a body with any in full. Property tests hold
 /// each summary to the one the whole body's parse gives.
 pub struct Alone<'a> {
@@ -308,12 +308,12 @@ pub struct Alone<'a> {
     /// Where each item's text starts, and the body's end.
     starts: Vec<usize>,
     /// The whole body's items, for an item that does not read alone as it should.
-    full: std::cell::OnceCell<Vec<Result<body::RawItem<'a>, body::BadItem>>>,
+    full: std::cell::OnceCell<Vec<Result<commonmark::RawItem<'a>, commonmark::BadItem>>>,
 }
 
 impl<'a> Alone<'a> {
-    /// `items`: the body's items as [`plain`] reads them.
-    pub fn new(body: &'a str, items: &[body::RawItem<'_>]) -> Alone<'a> {
+    /// `items`: the body's items as [`lines`] reads them.
+    pub fn new(body: &'a str, items: &[commonmark::RawItem<'_>]) -> Alone<'a> {
         let newlines = crate::text::newline_offsets(body);
         let start_of = |line: usize| match line {
             0 | 1 => 0,
@@ -329,11 +329,11 @@ impl<'a> Alone<'a> {
     }
 
     /// The summary of the body's `index`th item, `item` (its title and link as read).
-    pub fn summary(&self, index: usize, item: &body::RawItem<'_>) -> String {
+    pub fn summary(&self, index: usize, item: &commonmark::RawItem<'_>) -> String {
         self.alone(index, item).unwrap_or_else(|| {
             match self
                 .full
-                .get_or_init(|| body::commonmark_items(self.body, Summaries::Read))
+                .get_or_init(|| commonmark::commonmark_items(self.body, Summaries::Read))
                 .get(index)
             {
                 Some(Ok(full)) => full.summary_html.clone(),
@@ -344,11 +344,11 @@ impl<'a> Alone<'a> {
 
     /// The summary of the item read alone; `None` if, read alone, it is not the item
     /// it was in the body.
-    pub fn alone(&self, index: usize, item: &body::RawItem<'_>) -> Option<String> {
+    pub fn alone(&self, index: usize, item: &commonmark::RawItem<'_>) -> Option<String> {
         let text = self
             .body
             .get(*self.starts.get(index)?..*self.starts.get(index + 1)?)?;
-        match body::commonmark_items(text, Summaries::Read).first() {
+        match commonmark::commonmark_items(text, Summaries::Read).first() {
             Some(Ok(alone))
                 if alone.line == 1 && alone.title == item.title && alone.url == item.url =>
             {
@@ -361,21 +361,21 @@ impl<'a> Alone<'a> {
 
 /// What [`items`] reads of a body.
 pub struct Read<'a> {
-    pub items: Vec<Result<body::RawItem<'a>, body::BadItem>>,
+    pub items: Vec<Result<commonmark::RawItem<'a>, commonmark::BadItem>>,
     /// Why the line-by-line reading left the body to the CommonMark parser.
-    pub doubt: Option<plain::Doubt>,
+    pub doubt: Option<lines::Doubt>,
     /// The notes of the line-by-line reading (body lines), when it read the body.
     pub notes: Option<Vec<BodyNote>>,
 }
 
-/// The items of a digest's body: by the line-by-line reading of [`plain`] where it is
+/// The items of a digest's body: by the line-by-line reading of [`lines`] where it is
 /// sure (summaries not needed, the shapes digest writers produce), else by the
-/// CommonMark parser ([`body`]), with what made [`plain`] unsure when it was tried.
+/// CommonMark parser ([`commonmark`]), with what made [`lines`] unsure when it was tried.
 /// Property tests and a fuzz target hold the two to the same answer.
 pub fn items(body: &str, summaries: Summaries) -> Read<'_> {
     let mut doubt = None;
     if summaries == Summaries::Skip {
-        match plain::read(body) {
+        match lines::read(body) {
             Ok((items, notes)) => {
                 return Read {
                     items: items.into_iter().map(Ok).collect(),
@@ -387,7 +387,7 @@ pub fn items(body: &str, summaries: Summaries) -> Read<'_> {
         }
     }
     Read {
-        items: body::commonmark_items(body, summaries),
+        items: commonmark::commonmark_items(body, summaries),
         doubt,
         notes: None,
     }

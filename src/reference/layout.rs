@@ -2,8 +2,8 @@
 //! list of entries at once (docs/FORMAT.md §3).
 
 use crate::config::Settings;
-use crate::model::Entry;
 use crate::layout::{author_feed, category_feed, global_feed, Feed};
+use crate::model::Entry;
 use crate::slug;
 use chrono::{DateTime, FixedOffset};
 use std::collections::{BTreeMap, HashMap};

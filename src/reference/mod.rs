@@ -3,8 +3,8 @@
 //! hold what the binary runs (the [`crate::engine`], for `--once` and the daemon alike)
 //! to it, byte for byte.
 
-pub mod merge;
 pub mod layout;
+pub mod merge;
 pub mod split;
 
 use crate::config::Settings;

@@ -10,8 +10,8 @@ pub mod sanitize;
 
 use crate::config::Settings;
 use crate::key::EntryKey;
-use crate::model::Entry;
 use crate::layout::Feed;
+use crate::model::Entry;
 use crate::text::display_name;
 use chrono::{DateTime, FixedOffset};
 use std::borrow::Cow;

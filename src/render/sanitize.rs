@@ -265,7 +265,9 @@ mod tests {
             .map(|line| format!("    {line}\n"))
             .collect();
         let body = format!("1.  [T](https://x.com/a/status/1)\n\n{indented}");
-        match crate::parse::body::commonmark_items(&body, crate::model::Summaries::Read).first() {
+        match crate::parse::commonmark::commonmark_items(&body, crate::model::Summaries::Read)
+            .first()
+        {
             Some(Ok(item)) => item.summary_html.clone(),
             other => panic!("no item in {body:?}: {other:?}"),
         }

@@ -1,10 +1,10 @@
-//! The bulk read's shortcut (`parse::plain`) must take realistic digests, and read
+//! The bulk read's shortcut (`parse::lines`) must take realistic digests, and read
 //! them exactly as the CommonMark parser does; the examples too, where they are plain.
 
 use crate::corpus;
-use digestfeed::parse::body::commonmark_items;
+use digestfeed::parse::commonmark::commonmark_items;
 use digestfeed::parse::front_matter::split;
-use digestfeed::parse::plain;
+use digestfeed::parse::lines;
 
 #[test]
 fn generated_digests_take_the_shortcut_and_read_the_same() {
@@ -13,7 +13,7 @@ fn generated_digests_take_the_shortcut_and_read_the_same() {
     for (path, text) in &files {
         let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
         let body = split(text).unwrap_or_else(|p| panic!("{path}: {p:?}")).body;
-        let fast = plain::items(body).unwrap_or_else(|d| panic!("{path} is not taken: {d:?}"));
+        let fast = lines::items(body).unwrap_or_else(|d| panic!("{path} is not taken: {d:?}"));
         let full: Vec<_> = commonmark_items(body, digestfeed::model::Summaries::Skip)
             .into_iter()
             .collect::<Result<_, _>>()
@@ -37,7 +37,7 @@ fn variant_digests_read_the_same_and_mostly_take_the_shortcut() {
             .into_iter()
             .collect::<Result<_, _>>()
             .unwrap_or_else(|e| panic!("{path}: {e:?}"));
-        match plain::items(body) {
+        match lines::items(body) {
             Ok(fast) => assert_eq!(fast, full, "{path}"),
             Err(_) => left += 1,
         }
@@ -52,7 +52,7 @@ fn example_digests_read_the_same_either_way() {
         let text = std::fs::read_to_string(&entry).unwrap();
         let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
         let Ok(parts) = split(text) else { continue };
-        if let Ok(fast) = plain::items(parts.body) {
+        if let Ok(fast) = lines::items(parts.body) {
             taken += 1;
             let full: Vec<_> = commonmark_items(parts.body, digestfeed::model::Summaries::Skip)
                 .into_iter()

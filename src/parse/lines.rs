@@ -17,7 +17,7 @@
 //! `tests::agrees_with_the_commonmark_parser` (and the other property tests here) and
 //! the fuzz target hold it to that.
 
-use super::body::RawItem;
+use super::commonmark::RawItem;
 use crate::model::BodyNote;
 use crate::text::{collapse_whitespace, collapse_whitespace_borrowed};
 use std::borrow::Cow;
@@ -356,7 +356,7 @@ fn plain_link(content: &str) -> Result<(Cow<'_, str>, &str, &str), Doubt> {
     }
     let title = if marked {
         let link = &content[..content.len() - dest_and_rest.len() + end + 1];
-        Cow::Owned(super::body::lone_link_title(link, dest).ok_or(Doubt::TitleMarkup)?)
+        Cow::Owned(super::commonmark::lone_link_title(link, dest).ok_or(Doubt::TitleMarkup)?)
     } else {
         title
     };
@@ -625,7 +625,7 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::body::commonmark_items;
+    use crate::parse::commonmark::commonmark_items;
     use proptest::prelude::*;
 
     /// What the CommonMark parser reads, when it reads only good items.
@@ -668,7 +668,7 @@ mod tests {
         if body.contains("]:") {
             return Ok(());
         }
-        let whole = crate::parse::body::commonmark_items(body, crate::model::Summaries::Read);
+        let whole = crate::parse::commonmark::commonmark_items(body, crate::model::Summaries::Read);
         let alone = crate::parse::Alone::new(body, &items);
         for (index, item) in items.iter().enumerate() {
             let full = whole.get(index).and_then(|r| r.as_ref().ok());
