@@ -16,7 +16,7 @@
 //!   every digest on every core (`fsio::scan`), builds the [`engine`] at once and
 //!   renders ([`output`]), writing nothing; `--once` then writes ([`fsio::writer`]).
 //! - `daemon`: the same stages kept live. [`daemon::live`] holds the pipeline (no disk,
-//!   no clock), [`daemon::input`] reads what file events name, [`daemon::schedule`] holds
+//!   no clock), [`daemon::folders`] reads what file events name and writes the output folder, [`daemon::schedule`] holds
 //!   the timers, and `daemon::run` is one loop over signals, events and timers.
 //! - [`parse`]: bytes to a [`model::Digest`] (front matter, then the items, by a
 //!   line-by-line reading where it is sure, else CommonMark).

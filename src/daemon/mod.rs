@@ -3,11 +3,11 @@
 //! One loop owns everything ([`run`]): it waits for a signal, a file event or a timer
 //! of its [`Schedule`], and hands each to a handler of its `Loop`. File events are
 //! collected while a burst settles; then only the paths they name are read again
-//! ([`input::Daemon`]), the changed digests go to the same engine and renderers that
+//! ([`folders::Folders`]), the changed digests go to the same engine and renderers that
 //! `--once` uses ([`live::Live`]), and only files whose bytes changed are written.
 //! Signals are handled between two updates, so an update in progress always finishes.
 
-pub mod input;
+pub mod folders;
 pub mod live;
 pub mod ping;
 pub mod schedule;
@@ -20,7 +20,7 @@ use crate::fsio::{identity, scan};
 use crate::systemd::{self, Notice, Sent};
 use crate::watch::{Pending, Watch, WatchMsg};
 use chrono::Utc;
-use input::{Daemon, Trouble};
+use folders::{Folders, Trouble};
 use live::Live;
 use schedule::{Schedule, Timer, LIMIT_RETRY, READY_RETRY, RETRY};
 use std::path::Path;
@@ -47,7 +47,7 @@ async fn next_event(watch: &mut Option<Watch>) -> Option<WatchMsg> {
 
 /// Everything the event loop owns.
 struct Loop<R> {
-    daemon: Daemon,
+    folders: Folders,
     /// Held for the daemon's life; a reload to another output folder takes that one.
     /// `None`: no output folder, the feeds go to a bucket only.
     out: Option<OutputDir>,
@@ -71,7 +71,7 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
         if let Some(old) = self.watch.take() {
             old.stop();
         }
-        self.watch = self.daemon.start_watch();
+        self.watch = self.folders.start_watch();
         let now = Instant::now();
         match &self.watch {
             None => self.schedule.by(Timer::Retry, now + RETRY),
@@ -80,13 +80,13 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
             }
             Some(_) => self.schedule.set(Timer::Rewatch, None),
         }
-        self.root_id = identity(&self.daemon.root);
+        self.root_id = identity(&self.folders.root);
     }
 
     /// READY=1 with the status; sent again later if systemd's socket had no room,
     /// since without it systemd never considers the service started.
     fn ready(&mut self) {
-        let status = self.daemon.status();
+        let status = self.folders.status();
         let sent = systemd::notify(&[Notice::Ready, Notice::Status(&status)]);
         let again = (sent == Sent::Dropped).then(|| Instant::now() + READY_RETRY);
         self.schedule.set(Timer::Ready, again);
@@ -96,7 +96,7 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
     /// The next held digest's date: a timer, not a poll.
     fn arm_due(&mut self) {
         let due = self
-            .daemon
+            .folders
             .live
             .next_due(Utc::now())
             .and_then(|wait| Instant::now().checked_add(wait));
@@ -104,12 +104,12 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
     }
 
     fn publish(&mut self) {
-        match self.daemon.publish(self.out.as_mut()) {
+        match self.folders.publish(self.out.as_mut()) {
             Ok(written) => match (&self.uploader, &self.pinger) {
                 // The uploader tells the hubs once the bucket holds the change.
-                (Some(uploader), _) => uploader.offer(self.daemon.live.files()),
+                (Some(uploader), _) => uploader.offer(self.folders.live.files()),
                 (None, Some(pinger)) => pinger.topics().offer(crate::websub::topics(
-                    &self.daemon.settings().base_url,
+                    &self.folders.settings().base_url,
                     &written,
                 )),
                 (None, None) => {}
@@ -145,11 +145,11 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
         systemd::notify(&[Notice::Reloading]);
         let fresh = (self.reload)()
             .map_err(RunError::from)
-            .and_then(Daemon::new)
+            .and_then(Folders::new)
             .and_then(|fresh| {
                 match (&fresh.settings().output_dir, &mut self.out) {
                     (Some(dir), Some(out))
-                        if Some(dir) == self.daemon.settings().output_dir.as_ref() =>
+                        if Some(dir) == self.folders.settings().output_dir.as_ref() =>
                     {
                         out.probe()?;
                     }
@@ -165,16 +165,17 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
         match fresh {
             Err(e) => error!("{e}; keeping the running configuration"),
             Ok(mut fresh) => {
-                fresh.troubles = std::mem::take(&mut self.daemon.troubles);
-                let same_root = fresh.root == self.daemon.root;
+                fresh.troubles = std::mem::take(&mut self.folders.troubles);
+                let same_root = fresh.root == self.folders.root;
                 if same_root {
                     // Same folder: last good digests stay (a broken file keeps its
                     // entries across a reload); every file is read again.
                     let settings = fresh.live.settings.clone();
-                    let old = std::mem::replace(&mut self.daemon.live, Live::new(settings.clone()));
+                    let old =
+                        std::mem::replace(&mut self.folders.live, Live::new(settings.clone()));
                     fresh.live = old.reconfigured(settings);
                 }
-                let (old, new) = (self.daemon.settings(), fresh.settings());
+                let (old, new) = (self.folders.settings(), fresh.settings());
                 if new.publish != old.publish
                     || new.hubs != old.hubs
                     || new.base_url != old.base_url
@@ -182,13 +183,13 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
                     let new = new.clone();
                     self.start_helpers(&new);
                 }
-                self.daemon = fresh;
+                self.folders = fresh;
                 // Another folder, no watch, or one cut short by the watch limit (which
                 // may have been raised since): watch anew.
                 if !same_root || self.watch.is_none() || self.schedule.is_set(Timer::Rewatch) {
                     self.watch_again();
                 }
-                self.schedule.set_debounce(self.daemon.settings().debounce);
+                self.schedule.set_debounce(self.folders.settings().debounce);
                 info!("configuration reloaded");
                 self.pending.rescan = true;
                 self.schedule.settle_now(Instant::now());
@@ -215,7 +216,9 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
                     "{why}; a full rescan follows, and the watch is made again in {}s",
                     LIMIT_RETRY.as_secs()
                 );
-                self.daemon.troubles.insert(Trouble::Watch, why.to_string());
+                self.folders
+                    .troubles
+                    .insert(Trouble::Watch, why.to_string());
                 if !self.schedule.is_set(Timer::Rewatch) {
                     self.schedule.set(Timer::Rewatch, Some(now + LIMIT_RETRY));
                 }
@@ -223,7 +226,7 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
             // The input folder itself moved, went or came back: re-attach.
             WatchMsg::Paths(paths) => {
                 trace!(?paths, "file event");
-                let root = &self.daemon.root;
+                let root = &self.folders.root;
                 if paths.iter().any(|p| p == root) && identity(root) != self.root_id {
                     self.schedule.by(Timer::Retry, now);
                 }
@@ -245,10 +248,10 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
     fn on_settled(&mut self) {
         let burst = self.pending.take();
         let rescan = burst.rescan;
-        match self.daemon.apply(burst, Utc::now()) {
+        match self.folders.apply(burst, Utc::now()) {
             Ok(changed) => {
-                self.daemon.troubles.remove(&Trouble::Input);
-                if changed || self.daemon.needs_publish() {
+                self.folders.troubles.remove(&Trouble::Input);
+                if changed || self.folders.needs_publish() {
                     self.publish();
                 }
                 if rescan {
@@ -256,13 +259,13 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
                 }
             }
             Err(e) => {
-                let input = self.daemon.settings().input_dir.display().to_string();
+                let input = self.folders.settings().input_dir.display().to_string();
                 error!(
                     input,
                     "cannot read the input folder: {e}; retrying in {}s",
                     RETRY.as_secs()
                 );
-                self.daemon.troubles.insert(
+                self.folders.troubles.insert(
                     Trouble::Input,
                     format!("cannot read the input folder: {e}; retrying"),
                 );
@@ -273,7 +276,7 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
             }
         }
         self.arm_due();
-        let status = self.daemon.status();
+        let status = self.folders.status();
         if status != self.last_status {
             systemd::notify(&[Notice::Status(&status)]);
             self.last_status = status;
@@ -284,10 +287,10 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
     /// made again, a symbolic link flipped): watch whatever it is now; then rescan and
     /// publish.
     fn on_retry(&mut self) {
-        let input = self.daemon.settings().input_dir.clone();
+        let input = self.folders.settings().input_dir.clone();
         let Some(now_root) = input.canonicalize().ok() else {
             error!(input = %input.display(), "the input folder is gone; the feeds stay as they are, retrying in {}s", RETRY.as_secs());
-            self.daemon
+            self.folders
                 .troubles
                 .insert(Trouble::Input, "the input folder is gone; retrying".into());
             self.schedule.by(Timer::Retry, Instant::now() + RETRY);
@@ -295,18 +298,18 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
         };
         if self.watch.is_none()
             || identity(&now_root) != self.root_id
-            || now_root != self.daemon.root
+            || now_root != self.folders.root
         {
-            self.daemon.skip = self
-                .daemon
+            self.folders.skip = self
+                .folders
                 .settings()
                 .output_dir
                 .as_ref()
                 .and_then(|dir| scan::output_inside_input(&now_root, dir));
-            self.daemon.root = now_root;
+            self.folders.root = now_root;
             self.watch_again();
             if self.watch.is_some() {
-                info!(input = %self.daemon.root.display(), "watching the input folder again");
+                info!(input = %self.folders.root.display(), "watching the input folder again");
             }
         }
         self.pending.rescan = true;
@@ -327,7 +330,7 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
             Timer::Rewatch => {
                 self.watch_again();
                 if self.watch.as_ref().is_some_and(|w| w.limited.is_none()) {
-                    info!(input = %self.daemon.settings().input_dir.display(), "every folder is watched again");
+                    info!(input = %self.folders.settings().input_dir.display(), "every folder is watched again");
                 }
                 self.pending.rescan = true;
                 self.schedule.settle_now(Instant::now());
@@ -349,8 +352,8 @@ pub async fn run(
     reload: impl Fn() -> Result<Settings, ConfigError>,
     mut control: mpsc::Receiver<Control>,
 ) -> Result<(), RunError> {
-    let daemon = Daemon::new(settings)?;
-    let mut out = match &daemon.settings().output_dir {
+    let folders = Folders::new(settings)?;
+    let mut out = match &folders.settings().output_dir {
         Some(dir) => Some(OutputDir::open(dir)?),
         None => None,
     };
@@ -367,11 +370,11 @@ pub async fn run(
     }
     let mut lp = Loop {
         schedule: Schedule::new(
-            daemon.settings().debounce,
+            folders.settings().debounce,
             systemd::watchdog_interval(),
             Instant::now(),
         ),
-        daemon,
+        folders,
         out,
         watch: None,
         root_id: None,
@@ -381,26 +384,26 @@ pub async fn run(
         uploader: None,
         pinger: None,
     };
-    let settings = lp.daemon.settings().clone();
+    let settings = lp.folders.settings().clone();
     lp.start_helpers(&settings);
     // Watch first, then scan: a file written during start-up is seen by one or the other.
     lp.watch_again();
-    let input = lp.daemon.settings().input_dir.clone();
-    lp.daemon
+    let input = lp.folders.settings().input_dir.clone();
+    lp.folders
         .update_dir(Path::new(""), Utc::now())
         .map_err(|source| RunError::Input {
             path: input.clone(),
             source,
         })?;
-    if lp.daemon.live.known_under(Path::new("")).is_empty() {
+    if lp.folders.live.known_under(Path::new("")).is_empty() {
         warn!(input = %input.display(), "no digests found (files named *.md, searched recursively; -v names the files passed over); watching for some");
     }
     lp.publish();
     lp.arm_due();
-    let output = lp.daemon.settings().output_shown();
-    info!(input = %input.display(), output = %output, "{}; watching", lp.daemon.status());
+    let output = lp.folders.settings().output_shown();
+    info!(input = %input.display(), output = %output, "{}; watching", lp.folders.status());
     lp.ready();
-    lp.daemon.live.complete();
+    lp.folders.live.complete();
     crate::memory::give_back();
 
     let far = || Instant::now() + std::time::Duration::from_secs(86_400);

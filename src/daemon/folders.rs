@@ -24,7 +24,10 @@ pub enum Trouble {
     Output,
 }
 
-pub struct Daemon {
+/// The input and output folders as the daemon holds them: what it read, and whether
+/// the output holds what the pipeline last rendered. The event loop (`Loop`) is the
+/// daemon; this is its hands on the disk.
+pub struct Folders {
     pub live: Live,
     /// The input folder as the watcher sees it (absolute, links resolved).
     pub root: PathBuf,
@@ -35,8 +38,8 @@ pub struct Daemon {
     pub troubles: BTreeMap<Trouble, String>,
 }
 
-impl Daemon {
-    pub fn new(settings: Settings) -> Result<Daemon, RunError> {
+impl Folders {
+    pub fn new(settings: Settings) -> Result<Folders, RunError> {
         let root = settings
             .input_dir
             .canonicalize()
@@ -48,7 +51,7 @@ impl Daemon {
             .output_dir
             .as_ref()
             .and_then(|dir| scan::output_inside_input(&root, dir));
-        Ok(Daemon {
+        Ok(Folders {
             live: Live::new(settings),
             root,
             skip,
@@ -91,7 +94,7 @@ impl Daemon {
         self.live.commit(rel, &self.shown(rel), prepared, now)
     }
 
-    /// [`Daemon::update_file`] for many files: read and parsed on every core (the
+    /// [`Folders::update_file`] for many files: read and parsed on every core (the
     /// start-up scan of a large folder, a rescan), then taken in one by one.
     fn update_files(&mut self, rels: &[PathBuf], now: DateTime<Utc>) -> bool {
         let started = std::time::Instant::now();
