@@ -7,13 +7,17 @@
 //! few times and logged, never waited on by the daemon's loop, and never fail `--once`.
 
 use crate::render::{ATOM_FILE, JSON_FILE, RSS_FILE};
+#[cfg(feature = "publish")]
 use std::time::Duration;
 use url::Url;
 
 /// Attempts per hub and ping, and the wait before each retry.
+#[cfg(feature = "publish")]
 const ATTEMPTS: u32 = 3;
+#[cfg(feature = "publish")]
 const BACKOFF: Duration = Duration::from_secs(1);
 /// For one request, connection included.
+#[cfg(feature = "publish")]
 const TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The URLs of the feed files among `changed` output paths: the topics to announce.
@@ -43,6 +47,7 @@ pub fn body(topics: &[String]) -> String {
 }
 
 /// Tells every hub of `topics`; returns the hubs that could not be told, with why.
+#[cfg(feature = "publish")]
 pub async fn ping(hubs: &[Url], topics: &[String]) -> Vec<(Url, String)> {
     if hubs.is_empty() || topics.is_empty() {
         return Vec::new();
@@ -65,6 +70,16 @@ pub async fn ping(hubs: &[Url], topics: &[String]) -> Vec<(Url, String)> {
         .collect()
 }
 
+/// [`ping`] in a build without the `publish` feature, whose config refuses hubs.
+#[cfg(not(feature = "publish"))]
+pub async fn ping(hubs: &[Url], _topics: &[String]) -> Vec<(Url, String)> {
+    let why = "this digestfeed was built without the `publish` feature";
+    hubs.iter()
+        .map(|hub| (hub.clone(), why.to_string()))
+        .collect()
+}
+
+#[cfg(feature = "publish")]
 async fn ping_one(client: &reqwest::Client, hub: &Url, body: &str) -> Result<(), String> {
     let mut last = String::new();
     for attempt in 0..ATTEMPTS {

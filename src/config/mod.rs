@@ -329,6 +329,21 @@ impl Settings {
             max_category_bytes as u64,
             "",
         );
+        if !cfg!(feature = "publish") {
+            for (asked, key) in [
+                (raw.publish.is_some(), "publish"),
+                (
+                    raw.websub
+                        .as_ref()
+                        .is_some_and(|w| w.hubs.as_ref().is_some_and(|h| !h.is_empty())),
+                    "websub",
+                ),
+            ] {
+                if asked {
+                    problems.at(key, format!("`{key}:` needs a digestfeed built with the `publish` feature (the default; this one was built with --no-default-features)"));
+                }
+            }
+        }
         let publish = publish::resolve(&mut problems, raw.publish);
         let hubs = hubs(&mut problems, raw.websub);
         let x_hosts = x_hosts(&mut problems, raw.x_hosts);
@@ -622,6 +637,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "publish")]
     #[test]
     fn publish_is_checked_at_its_lines_and_its_keys_suggested() {
         let text = "max_entries: 5\npublish:\n  url: https://bucket/\n  endpoint: ftp://x\n";
@@ -645,6 +661,7 @@ mod tests {
         assert_eq!(p.cache_feeds, publish::DEFAULT_CACHE_FEEDS);
     }
 
+    #[cfg(feature = "publish")]
     #[test]
     fn websub_hubs_must_be_http_urls_and_are_kept_once_in_order() {
         let text = "websub:\n  hubs:\n    - https://b.example/\n    - https://a.example/\n    - https://b.example/\n";
@@ -976,6 +993,21 @@ mod tests {
         );
         assert_eq!(closest("BASE-URL", TOP_KEYS), Some("base_url"));
         assert_eq!(closest("outputdir", TOP_KEYS), Some("output_dir"));
+    }
+
+    /// A build without the `publish` feature refuses what it cannot do, at its line.
+    #[cfg(not(feature = "publish"))]
+    #[test]
+    fn a_build_without_publishing_refuses_publish_and_hubs() {
+        let text = "publish:\n  url: s3://feeds/\nwebsub:\n  hubs: [https://hub.example/]\n";
+        let err = Settings::resolve(parse(text).unwrap(), minimal())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(":1: `publish:` needs a digestfeed built with the `publish` feature"),
+            "{err}"
+        );
+        assert!(err.contains(":3: `websub:` needs"), "{err}");
     }
 
     #[test]

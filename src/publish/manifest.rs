@@ -119,6 +119,7 @@ pub struct Found {
 /// The records whose object's ETag tells neither the bytes recorded nor those an
 /// intent was about to write: the store's ETags may not be MD5s (SSE-KMS, multipart,
 /// a record of an older build that kept none), so the bytes decide.
+#[cfg_attr(not(feature = "publish"), allow(dead_code))]
 pub fn to_verify(remote: &Manifest, listed: &BTreeMap<String, String>) -> Vec<String> {
     remote
         .objects
@@ -231,6 +232,7 @@ pub fn content_type(path: &str) -> &'static str {
 }
 
 /// Whether an output file is served with the index files' Cache-Control.
+#[cfg_attr(not(feature = "publish"), allow(dead_code))]
 pub fn uses_index_cache(path: &str) -> bool {
     is_index(path)
 }

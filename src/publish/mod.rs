@@ -27,6 +27,10 @@
 //! bucket converges. [`manifest`] is the pure part; [`bucket`] talks to the store.
 
 pub mod adopt;
+#[cfg(feature = "publish")]
+pub mod bucket;
+#[cfg(not(feature = "publish"))]
+#[path = "unbuilt.rs"]
 pub mod bucket;
 pub mod credentials;
 mod manifest;

@@ -877,6 +877,7 @@ fn a_digest_dated_in_the_future_is_published_when_its_date_comes() {
     assert!(status.success(), "{log}");
 }
 
+#[cfg(feature = "publish")]
 #[ignore = "needs moto_server (pip install 'moto[server]'); .ci/run runs it"]
 #[test]
 fn the_daemon_publishes_to_object_storage_and_catches_up_when_the_store_comes_back() {
@@ -932,6 +933,7 @@ fn the_daemon_publishes_to_object_storage_and_catches_up_when_the_store_comes_ba
     }
 }
 
+#[cfg(feature = "publish")]
 /// A store that accepts connections and never answers holds an upload for as long as
 /// its retries last (a minute). SIGTERM does not wait for it: the daemon says it
 /// abandoned the upload and exits 0 at once, well within systemd's stop timeout.

@@ -15,8 +15,11 @@ mod feeds;
 mod golden;
 mod hardening;
 mod properties;
+#[cfg(feature = "publish")]
 mod publish;
 mod shortcut;
 mod support;
+#[cfg(feature = "publish")]
 mod websub;
+#[cfg(feature = "publish")]
 mod websub_hub;
