@@ -149,7 +149,7 @@ pub fn main(cli: Cli) -> ExitCode {
     }
     match &cli.command {
         Some(crate::cli::Command::Check(args)) => {
-            let diff = cli.diff.then_some(cli.format);
+            let diff = diff_format(&cli);
             return crate::check::main(&settings, args, cli.error_format, diff);
         }
         Some(crate::cli::Command::Publish(_)) => {
@@ -160,12 +160,15 @@ pub fn main(cli: Cli) -> ExitCode {
     let options = OnceOptions {
         no_ping: cli.no_ping,
         format: cli.error_format,
-        diff: cli.diff.then_some(cli.format),
+        diff: diff_format(&cli),
     };
     match run_once_with(&settings, options) {
         Ok(report) => {
             let sync = &report.sync;
             let what = match (sync.written.len(), sync.removed.len()) {
+                (0, 0) if settings.output_dir.is_none() => {
+                    "no output folder: the feeds go to the bucket only".to_string()
+                }
                 (0, 0) => "feeds up to date: nothing to write".to_string(),
                 (written, removed) => format!(
                     "{}{}",
@@ -214,6 +217,17 @@ pub fn main(cli: Cli) -> ExitCode {
             ExitCode::from(e.exit_code())
         }
     }
+}
+
+/// How `--diff` prints: as asked, but JSON under `--error-format json`, so that
+/// standard output then carries JSON only.
+fn diff_format(cli: &Cli) -> Option<crate::cli::DiffFormat> {
+    let json = cli.error_format == ErrorFormat::Json;
+    cli.diff.then_some(if json {
+        crate::cli::DiffFormat::Json
+    } else {
+        cli.format
+    })
 }
 
 /// Watch mode, with SIGTERM/SIGINT to stop and SIGHUP to reload the configuration.

@@ -251,12 +251,31 @@ pub fn no_items(path: &Path, digest: &crate::model::Digest, text: &[u8]) -> Opti
     }
     let tweet = |l: &[u8]| {
         memchr::memmem::find(l, b"/status/").is_some()
-            && [&b"x.com/"[..], b"twitter.com/"]
+            && ["x.com/", "twitter.com/"]
                 .iter()
-                .any(|h| memchr::memmem::find(l, h).is_some())
+                .copied()
+                .chain(crate::key::MIRRORS.iter().copied())
+                .any(|h| memchr::memmem::find(l, h.as_bytes()).is_some())
     };
+    // Code blocks and HTML comments hold no items, and neither do thematic breaks
+    // (`* * *`, `- - -`).
+    let (mut fenced, mut commented) = (false, false);
     let (at, _) = all.find(|(_, l)| {
         let l = l.trim_ascii_start();
+        if l.starts_with(b"```") || l.starts_with(b"~~~") {
+            fenced = !fenced;
+            return false;
+        }
+        if commented || l.starts_with(b"<!--") {
+            commented = memchr::memmem::find(l, b"-->").is_none();
+            return false;
+        }
+        if fenced
+            || l.iter()
+                .all(|b| matches!(b, b'-' | b'*' | b'_' | b' ' | b'\t'))
+        {
+            return false;
+        }
         let l = l.strip_prefix(b">").map_or(l, <[u8]>::trim_ascii_start);
         content_column(l).is_some() || tweet(l)
     })?;
@@ -657,6 +676,40 @@ mod tests {
                 ("DF008", "in/b.md:5: this tweet has its 3 categories (max_categories) from earlier digests and this one's first by name; \"D\" left out for it [DF008]".to_string()),
                 ("DF008", "in/c.md:6: this tweet has its 3 categories (max_categories) from earlier digests and this one's first by name; \"E\", \"F\", \"G\" and 2 more left out for it [DF008]".to_string()),
             ]
+        );
+    }
+
+    #[test]
+    fn a_digest_without_items_is_reported_only_where_a_line_looks_like_one() {
+        let no_items = |body: &str| {
+            let text = format!("---\ndate: 2026-01-01T00:00:00Z\ncategories:\n  - AI\n---\n{body}");
+            let digest = match crate::parse::parse_digest(
+                Path::new("d.md"),
+                text.as_bytes(),
+                chrono_tz::Tz::UTC,
+            ) {
+                Ok(Parsed::Digest(d)) => d,
+                other => panic!("{other:?}"),
+            };
+            no_items(Path::new("d.md"), &digest, text.as_bytes()).and_then(|l| l.line)
+        };
+        assert_eq!(no_items("Intro only.\n"), None);
+        assert_eq!(
+            no_items("```\n1. [t](https://x.com/a/status/1)\n```\n"),
+            None
+        );
+        assert_eq!(
+            no_items("<!--\n1. [t](https://x.com/a/status/1)\n-->\n"),
+            None
+        );
+        assert_eq!(no_items("* * *\n\n- - -\n"), None);
+        assert_eq!(
+            no_items("\n    1. [t](https://x.com/a/status/1)\n"),
+            Some(7)
+        );
+        assert_eq!(
+            no_items("See https://xcancel.com/a/status/1 today.\n"),
+            Some(6)
         );
     }
 

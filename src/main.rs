@@ -5,5 +5,10 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     logging::init(cli.verbose, cli.quiet);
-    app::main(cli)
+    let code = app::main(cli);
+    // A report cut short by a full disk is not the report the status describes.
+    if digestfeed::stdout::failed() {
+        return ExitCode::from(2);
+    }
+    code
 }

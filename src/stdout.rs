@@ -8,6 +8,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Whether the reader has gone: nothing more is printed.
 static CLOSED: AtomicBool = AtomicBool::new(false);
+/// Whether printing failed otherwise (a full disk under a redirection): the run's
+/// output is incomplete, which its exit status must say.
+static FAILED: AtomicBool = AtomicBool::new(false);
+
+/// Whether something could not be printed for another reason than a closed pipe.
+pub fn failed() -> bool {
+    FAILED.load(Ordering::Relaxed)
+}
 
 /// Prints `text` as it is.
 pub fn print(text: &str) {
@@ -19,7 +27,8 @@ pub fn print(text: &str) {
     if let Err(e) = written {
         CLOSED.store(true, Ordering::Relaxed);
         if e.kind() != io::ErrorKind::BrokenPipe {
-            tracing::warn!("cannot print to standard output: {e}");
+            FAILED.store(true, Ordering::Relaxed);
+            tracing::error!("cannot print to standard output: {e}");
         }
     }
 }

@@ -145,8 +145,7 @@ impl RawConfig {
             RawConfig::default()
         } else {
             let (value, problems) = schema::check(text, origin, &source)?;
-            let mut raw: RawConfig =
-                serde_yaml::from_value(value).map_err(|e| yaml_error(&e, origin))?;
+            let mut raw = schema::read(&value).map_err(|e| yaml_error(&e, origin))?;
             if !problems.is_empty() {
                 // With what is left, the values' problems too (those of the file: the
                 // flags are not known here), so that one run reports them all.
@@ -383,6 +382,12 @@ fn x_hosts(problems: &mut Problems, raw: Option<Vec<String>>) -> &'static [&'sta
     let mut hosts: Vec<&'static str> = Vec::new();
     for host in raw.unwrap_or_default() {
         let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
+        // Links are matched without `www.` and `mobile.`: so are the hosts.
+        let host = host
+            .strip_prefix("www.")
+            .or_else(|| host.strip_prefix("mobile."))
+            .unwrap_or(&host)
+            .to_string();
         let valid = host.contains('.')
             && host.split('.').all(|label| {
                 !label.is_empty()
@@ -856,7 +861,7 @@ mod tests {
 
     #[test]
     fn x_hosts_are_host_names_kept_lowercase_and_once() {
-        let text = "x_hosts: [Nitter.Example.org, nitter.example.org, \"xcancel.example.\"]\n";
+        let text = "x_hosts: [Nitter.Example.org, www.nitter.example.org, \"xcancel.example.\"]\n";
         let s = Settings::resolve(parse(text).unwrap(), minimal()).unwrap();
         assert_eq!(s.x_hosts, ["nitter.example.org", "xcancel.example"]);
         assert_eq!(s.rules().x_hosts, s.x_hosts);
@@ -975,6 +980,22 @@ mod tests {
         );
     }
 
+    /// Plain scalars that YAML reads as numbers or booleans are text where text is
+    /// wanted, as before the config was checked as a whole.
+    #[test]
+    fn numbers_where_text_is_wanted_are_text() {
+        let text =
+            "input_dir: 2026\nsite:\n  title: 1984\n  description: true\nauthors:\n  12345: Name\n";
+        let raw = parse(text).unwrap();
+        assert_eq!(raw.input_dir.as_deref(), Some(Path::new("2026")));
+        let site = raw.site.as_ref().unwrap();
+        assert_eq!(
+            (site.title.as_deref(), site.description.as_deref()),
+            (Some("1984"), Some("true"))
+        );
+        assert_eq!(raw.authors.as_ref().unwrap()["12345"], "Name");
+    }
+
     #[test]
     fn tabs_and_duplicate_keys_are_named_at_their_lines() {
         let err = parse("site:\n\ttitle: T\nmax_entries: 5\n \tx: 1\n")
@@ -989,6 +1010,16 @@ mod tests {
             .to_string();
         assert!(
             err.contains(":3: \"max_entries\" is set twice (first at line 1)"),
+            "{err}"
+        );
+        // A tab in a block scalar's text is YAML; so is text that looks like a key.
+        let fine = "site:\n  description: |\n    a\n    \tb\n    Note: x\n    Note: y\n";
+        assert!(parse(fine).is_ok());
+        let twice =
+            "site:\n  description: |\n    Note: x\n    Note: y\nmax_entries: 5\nmax_entries: 6\n";
+        let err = parse(twice).unwrap_err().to_string();
+        assert!(
+            err.contains(":6: \"max_entries\" is set twice") && !err.contains("Note"),
             "{err}"
         );
         assert_eq!(closest("BASE-URL", TOP_KEYS), Some("base_url"));

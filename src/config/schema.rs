@@ -32,31 +32,33 @@ pub fn check(
         message,
         also: Vec::new(),
     };
-    // YAML's own message for a tab ("found character that cannot start any token")
-    // names neither the tab nor the fix.
-    let tabs: Vec<ConfigError> = text
-        .lines()
-        .enumerate()
-        .filter(|(_, line)| {
-            let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
-            line[..indent].contains('\t') && !line.trim().is_empty()
-        })
-        .map(|(i, _)| {
-            at(
-                Some(i + 1),
-                "a tab indents this line, and YAML is indented with spaces only: replace the tab with spaces".into(),
-            )
-        })
-        .collect();
-    if let Some(error) = ConfigError::join(tabs) {
-        return Err(error);
-    }
     let mut value: Value = match serde_yaml::from_str(text) {
         Ok(value) => value,
+        Err(e) if tab_lines(text).next().is_some() => {
+            // YAML's own message for a tab ("found character that cannot start any
+            // token") names neither the tab nor the fix. A tab is fine in a block
+            // scalar's text, so this is asked only of a config YAML refused.
+            let tabs = tab_lines(text).map(|line| {
+                at(
+                    Some(line),
+                    "a tab indents this line, and YAML is indented with spaces only: replace the tab with spaces".into(),
+                )
+            });
+            return Err(
+                ConfigError::join(tabs.collect()).unwrap_or_else(|| super::yaml_error(&e, origin))
+            );
+        }
         Err(e) if e.to_string().contains("duplicate entry") && !source.duplicates().is_empty() => {
+            // Only the key YAML names: the line scan also sees block scalars' text.
+            let named = e.to_string();
             let found = source
                 .duplicates()
                 .iter()
+                .filter(|(key, _, _)| {
+                    let last = key.rsplit('.').next().unwrap_or(key);
+                    named.contains(&format!("key \"{last}\""))
+                        || named.contains(&format!("key {last}"))
+                })
                 .map(|(key, first, again)| {
                     at(
                         Some(*again),
@@ -83,6 +85,21 @@ pub fn check(
         }
     }
     Ok((value, problems))
+}
+
+/// A config from its YAML value, read as from its text: a plain scalar (`title: 1984`,
+/// `input_dir: 2026`) is text where text is wanted, which reading the value directly
+/// would refuse as a number.
+pub fn read(value: &Value) -> Result<RawConfig, serde_yaml::Error> {
+    serde_yaml::from_str(&serde_yaml::to_string(value)?)
+}
+
+/// The lines (1-based) indented with a tab.
+fn tab_lines(text: &str) -> impl Iterator<Item = usize> + '_ {
+    text.lines().enumerate().filter_map(|(i, line)| {
+        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        (line[..indent].contains('\t') && !line.trim().is_empty()).then_some(i + 1)
+    })
 }
 
 /// Every key of `mapping` (at `path`) that the schema does not know, with the
@@ -145,7 +162,7 @@ fn values(
     for (key, value) in top.iter() {
         let mut alone = Mapping::new();
         alone.insert(key.clone(), value.clone());
-        if let Err(e) = serde_yaml::from_value::<RawConfig>(Value::Mapping(alone)) {
+        if let Err(e) = read(&Value::Mapping(alone)) {
             let name = key.as_str().unwrap_or_default();
             let message = crate::error::without_locations(&e.to_string());
             problems.push(at(

@@ -30,29 +30,29 @@ fn options() -> Options {
     Options::ENABLE_STRIKETHROUGH
 }
 
-/// The top-level list open: its marker (`None`: numbered), its items so far, and the
-/// position before it.
-type OpenList<'a> = (Option<char>, Vec<Result<RawItem<'a>, BadItem>>, usize);
+/// A top-level list: its marker (`None`: numbered) and its items, each its first line
+/// and its events.
+type List<'a> = (Option<char>, Vec<(usize, Vec<Event<'a>>)>);
 
-/// Reads every item of every top-level list, numbered (`1.`, `1)`) or bulleted (`-`,
-/// `*`, `+`), with the CommonMark parser: both forms give the same items. Items that
-/// lack a leading link are returned as problems, except in a bulleted list none of
-/// whose items has one (a list of notes in the intro, not the digest's). With
-/// `summaries` false the summaries are left empty (a full run renders only those some
-/// feed shows). [`super::items`] tries a faster reading first.
+/// Reads every item of the top-level lists, numbered (`1.`, `1)`) or bulleted (`-`,
+/// `*`, `+`), with the CommonMark parser: a digest written either way gives the same
+/// items. Where the body has a numbered list, its numbered lists are the items and a
+/// bulleted list is text (a footer of links, notes); without one, its bulleted lists
+/// are, but for one none of whose items starts with a link (notes in the intro). Items
+/// that lack a leading link are returned as problems. With `summaries` false the
+/// summaries are left empty (a full run renders only those some feed shows).
+/// [`super::items`] tries a faster reading first.
 pub fn commonmark_items(body: &str, summaries: Summaries) -> Vec<Result<RawItem<'_>, BadItem>> {
     let newlines = newline_offsets(body);
-    let mut out = Vec::new();
+    let mut lists: Vec<List<'_>> = Vec::new();
     let mut depth = 0usize;
-    let mut list: Option<OpenList<'_>> = None;
+    let mut in_list = false;
     let mut current: Option<(usize, Vec<Event<'_>>)> = None;
-    let mut position = 0usize;
     let mut title_done = false;
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         let Range { start, .. } = range;
         match (&event, &mut current) {
-            (Event::Start(Tag::Item), None) if depth == 1 && list.is_some() => {
-                position += 1;
+            (Event::Start(Tag::Item), None) if depth == 1 && in_list => {
                 title_done = false;
                 current = Some((line_of(&newlines, start), Vec::new()));
                 depth += 1;
@@ -60,10 +60,8 @@ pub fn commonmark_items(body: &str, summaries: Summaries) -> Vec<Result<RawItem<
             }
             (Event::End(TagEnd::Item), Some(_)) if depth == 2 => {
                 depth -= 1;
-                if let (Some((line, events)), Some((bullet, items, _))) =
-                    (current.take(), &mut list)
-                {
-                    items.push(item(line, position, *bullet, events, summaries));
+                if let (Some(done), Some((_, items))) = (current.take(), lists.last_mut()) {
+                    items.push(done);
                 }
                 continue;
             }
@@ -72,29 +70,22 @@ pub fn commonmark_items(body: &str, summaries: Summaries) -> Vec<Result<RawItem<
         match &event {
             Event::Start(tag) => {
                 if depth == 0 {
-                    list = match tag {
-                        Tag::List(Some(_)) => Some((None, Vec::new(), position)),
+                    in_list = match tag {
+                        Tag::List(Some(_)) => {
+                            lists.push((None, Vec::new()));
+                            true
+                        }
                         Tag::List(None) => {
                             let bullet = body[start..].trim_start().chars().next().unwrap_or('-');
-                            Some((Some(bullet), Vec::new(), position))
+                            lists.push((Some(bullet), Vec::new()));
+                            true
                         }
-                        _ => None,
+                        _ => false,
                     };
                 }
                 depth += 1;
             }
-            Event::End(_) => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    if let Some((bullet, items, before)) = list.take() {
-                        if bullet.is_some() && items.iter().all(Result::is_err) {
-                            position = before;
-                        } else {
-                            out.extend(items);
-                        }
-                    }
-                }
-            }
+            Event::End(_) => depth = depth.saturating_sub(1),
             _ => {}
         }
         if let Some((_, events)) = &mut current {
@@ -106,7 +97,31 @@ pub fn commonmark_items(body: &str, summaries: Summaries) -> Vec<Result<RawItem<
             }
         }
     }
+    let numbered = lists.iter().any(|(bullet, _)| bullet.is_none());
+    let mut out = Vec::new();
+    let mut position = 0;
+    for (bullet, items) in lists {
+        let taken = match bullet {
+            None => true,
+            Some(_) => !numbered && items.iter().any(|(_, events)| leads_with_link(events)),
+        };
+        if !taken {
+            continue;
+        }
+        for (line, events) in items {
+            position += 1;
+            out.push(item(line, position, bullet, events, summaries));
+        }
+    }
     out
+}
+
+/// Whether an item's events start with a link (after the paragraph of a loose item).
+fn leads_with_link(events: &[Event<'_>]) -> bool {
+    let mut events = events
+        .iter()
+        .skip_while(|e| matches!(e, Event::Start(Tag::Paragraph)));
+    matches!(events.next(), Some(Event::Start(Tag::Link { .. })))
 }
 
 /// A link's title: the text of the events from its start to its end (which it takes),
@@ -364,12 +379,31 @@ mod tests {
     }
 
     #[test]
-    fn bullet_lists_are_items_and_quoted_lists_are_not() {
-        let body = "- [a bullet](https://x.com/a/status/9)\n\n> 1. [quoted](https://x.com/a/status/8)\n\n1. [T](https://x.com/a/status/1)\n";
+    fn beside_a_numbered_list_bullets_are_text_and_quoted_lists_are_no_items() {
+        let body = "- [a bullet](https://x.com/a/status/9)\n\n> 1. [quoted](https://x.com/a/status/8)\n\n1. [T](https://x.com/a/status/1)\n\n---\n\n- [Subscribe](https://news.example.com)\n- thanks all\n";
         let urls: Vec<String> = ok(body).iter().map(|i| i.url.to_string()).collect();
+        assert_eq!(urls, ["https://x.com/a/status/1"]);
         assert_eq!(
-            urls,
-            ["https://x.com/a/status/9", "https://x.com/a/status/1"]
+            items(body).len(),
+            1,
+            "the footer's items are not reported either"
+        );
+        // Bullets alone: each list whose items lead with links, numbered across lists.
+        let r = items("- [A](https://x.com/a/status/1)\n\n* [B]()\n* no link\n");
+        assert_eq!(r.len(), 3);
+        assert!(
+            r[1].as_ref()
+                .unwrap_err()
+                .message
+                .contains("item 2 has a link with no URL"),
+            "{r:?}"
+        );
+        assert!(
+            r[2].as_ref()
+                .unwrap_err()
+                .message
+                .contains("item 3 does not start with a link; write `* [title]"),
+            "{r:?}"
         );
     }
 

@@ -394,6 +394,8 @@ fn json_formats_print_json_only_and_a_closed_pipe_ends_printing_quietly() {
     for args in [
         &["--error-format", "json"][..],
         &["--diff", "--format", "json"],
+        // A text diff asked for under the JSON error format: JSON all the same.
+        &["--error-format", "json", "--diff"],
     ] {
         let run = check(&input, &output, args);
         assert_eq!(run.status.code(), Some(3), "{args:?}");

@@ -117,7 +117,7 @@ fn main_sections() -> Vec<(&'static str, String)> {
             tagged(&[
                 ("0", "All digests valid, feeds up to date."),
                 ("1", "Some digests or items could not be published (each reported as path:line), feeds written from everything else; part of the input could not be read (nothing written); or --once found no digest."),
-                ("2", "Usage or config error, or the output could not be written (every feed on disk is still whole)."),
+                ("2", "Usage or config error, the input folder cannot be read, or the output could not be written (every feed on disk is still whole)."),
                 ("3", "digestfeed check only: the feeds would change."),
             ]),
         ),
@@ -142,7 +142,7 @@ fn main_sections() -> Vec<(&'static str, String)> {
         (
             "FILES",
             tagged(&[
-                ("/etc/digestfeed/config.yaml", "The service's config (the example is config/digestfeed.yaml in the sources)."),
+                ("/etc/digestfeed/digestfeed.yaml", "The service's config, as the systemd unit names it (config/service.yaml in the sources; config/digestfeed.yaml is the annotated example)."),
                 ("OUTPUT/.digestfeed-manifest", "The files digestfeed wrote in the output folder, with a fingerprint of each: only files that still hold those bytes are ever replaced or removed."),
                 ("s3://BUCKET/PREFIX/.digestfeed-manifest.json", "The same for a bucket (publish:), with each object's ETag."),
             ]),
@@ -153,7 +153,7 @@ fn main_sections() -> Vec<(&'static str, String)> {
                 "digestfeed --once --input content/posts --output public/feeds \\",
                 "           --base-url https://example.org/feeds/",
                 "digestfeed check --deny all --config digestfeed.yaml",
-                "digestfeed --config /etc/digestfeed/config.yaml    # watch mode",
+                "digestfeed --config /etc/digestfeed/digestfeed.yaml    # watch mode",
             ]),
         ),
         (
@@ -202,7 +202,7 @@ fn publish_sections() -> Vec<(&'static str, String)> {
                 ("2", "No publish: in the config, or the bucket could not be read or written."),
             ]),
         ),
-        ("EXAMPLES", example(&["digestfeed publish --adopt --config /etc/digestfeed/config.yaml"])),
+        ("EXAMPLES", example(&["digestfeed publish --adopt --config /etc/digestfeed/digestfeed.yaml"])),
         ("SEE ALSO", ".BR digestfeed (1)\n".to_string()),
     ]
 }
