@@ -1,7 +1,14 @@
 //! Entries (docs/FORMAT.md §2): where each entry's tweet stands among the digests, and
 //! an entry computed from the digests that mention it.
 
-use super::*;
+use super::order::published;
+use super::store::{position, ItemRec, Occ, OccList, Rec, Recs, Slot, Sym};
+use super::{Batch, Change, Engine};
+use crate::key::EntryKey;
+use crate::model::category_set;
+use crate::model::Entry;
+use foldhash::HashMap;
+use foldhash::HashSet;
 
 /// Where each entry's tweet stands, in corpus order: a sorted list, since a tweet is in
 /// a handful of digests (a `BTreeSet` node would cost ten times the memory).

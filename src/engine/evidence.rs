@@ -2,7 +2,19 @@
 //! counted across the corpus, the two passes that decide every title's cut, and display
 //! names.
 
-use super::*;
+use super::store::{names_in, DKey, Interner, Occ, Rec, Recs, Slot, Sym};
+use super::{Batch, Change, Flips};
+use crate::author::vote;
+use crate::author::Candidate;
+use crate::author::CONFIGURED;
+use crate::author::HANDLE;
+use crate::author::REPEATED;
+use crate::key::EntryKey;
+use crate::names::intern;
+use foldhash::HashMap;
+use foldhash::HashSet;
+use std::cmp::Reverse;
+use std::collections::BTreeMap;
 
 /// The evidence of every digest's titles, counted so that a change finds what it
 /// flips.

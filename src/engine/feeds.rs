@@ -1,7 +1,17 @@
 //! What the engine hands the renderers: the feeds as `layout` lays them out, with the
 //! entries they show, and the summaries those entries need.
 
-use super::*;
+use super::store::{dkey, Occ, Slot};
+use super::{Change, Engine, FeedId};
+use crate::layout;
+use crate::layout::Feed;
+use crate::model::Digest;
+use crate::model::Entry;
+use crate::model::Summaries;
+use crate::slug;
+use std::collections::BTreeMap;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
 
 impl Engine {
     /// Builds what only updates need, if a full build left it out: which digests

@@ -31,26 +31,16 @@
 //! Both then render the same feeds, so their output cannot drift apart. Built for one
 //! run ([`Engine::for_one_build`]), a feed keeps only what it shows.
 
-use crate::author::{
-    candidates_from_the_end, name_matches_handle, vote, Candidate, Cut, CONFIGURED, HANDLE,
-    REPEATED,
-};
 use crate::config::Settings;
 use crate::key::EntryKey;
-use crate::layout::{self, Feed};
-use crate::model::{category_set, Digest, Entry, Summaries};
+use crate::model::{Digest, Entry};
 use crate::names::intern;
-use crate::par::{par_chunks, par_chunks_mut, par_map, pipeline};
-use crate::slug;
-use chrono::{DateTime, Duration, FixedOffset};
-use std::cmp::Reverse;
+use crate::par::{par_map, pipeline};
 // foldhash: the engine hashes millions of small keys; SipHash was a tenth of a full run.
 // Its seeds are random per process, so crafted names cannot aim for collisions.
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::collections::{BTreeMap, BTreeSet};
-use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::PathBuf;
-use std::sync::Arc;
 
 mod entries;
 mod evidence;
@@ -58,10 +48,10 @@ mod feeds;
 mod order;
 mod store;
 
-use entries::*;
-use evidence::*;
-use order::*;
-use store::*;
+use entries::Occurrences;
+use evidence::{Evidence, NameUses, Names};
+use order::{Oldest, Orders, Place};
+use store::{cands_of, dkey, names_in, records_of, DKey, FinalCut, Occ, Rec, Recs, Sym};
 
 /// Whether a digest's contributions go into the indexes or come out of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -658,6 +648,10 @@ fn second_pass(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use order::Top;
+    use std::cmp::Reverse;
+    use std::sync::Arc;
+    use store::{Cand, ItemRec, OccList};
 
     fn occ(date: i64, path: &str, pos: u32) -> Occ {
         (date, Arc::new(path.as_bytes().into()), pos, 0)

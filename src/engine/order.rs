@@ -8,8 +8,20 @@
 //! Every entry of the folder in every feed it belongs to was a third of the daemon's
 //! memory at 50,000 digests; the first ranks of every feed are a few thousand.
 
-use super::*;
+use super::store::{OccList, Sym};
+use super::{Engine, FeedId};
+use crate::key::EntryKey;
+use crate::model::Entry;
+use crate::par::par_chunks;
+use chrono::DateTime;
+use chrono::Duration;
+use chrono::FixedOffset;
+use foldhash::HashMap;
+use foldhash::HashMapExt;
+use std::cmp::Reverse;
 use std::collections::hash_map::Entry as MapEntry;
+use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
 /// A feed's order: newest first, then by key.
 pub(super) type Rank = (Reverse<i64>, EntryKey);

@@ -2,7 +2,23 @@
 //! of its titles and the cut chosen), the interned names they use, and the occurrence
 //! lists that say which digests mention an entry, in corpus order.
 
-use super::*;
+use crate::author::candidates_from_the_end;
+use crate::author::name_matches_handle;
+use crate::author::Candidate;
+use crate::author::Cut;
+use crate::key::EntryKey;
+use crate::model::category_set;
+use crate::model::Digest;
+use crate::names::intern;
+use crate::par::par_chunks_mut;
+use foldhash::HashMap;
+use foldhash::HashSet;
+use foldhash::HashSetExt;
+use std::collections::BTreeMap;
+use std::collections::BTreeSet;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::PathBuf;
+use std::sync::Arc;
 
 pub(super) type Sym = u32;
 
