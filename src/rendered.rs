@@ -39,10 +39,7 @@ pub fn read_and_render(
     inspect_file: Option<InspectFile<'_>>,
     inspect: impl FnOnce(&crate::model::Corpus),
 ) -> Result<Rendered, RunError> {
-    let skip = settings
-        .output_dir
-        .as_ref()
-        .and_then(|dir| scan::output_inside_input(&settings.input_dir, dir));
+    let skip = settings.output_inside(&settings.input_dir);
     let started = std::time::Instant::now();
     // Summaries are read later, and only for the entries that some feed shows.
     let loaded = scan::load_all_inspecting(

@@ -269,6 +269,14 @@ impl Settings {
         }
     }
 
+    /// The output folder when it lies inside `input` (the input folder as given, or as
+    /// the watcher resolved it), so that reading the input passes it over.
+    pub fn output_inside(&self, input: &Path) -> Option<PathBuf> {
+        self.output_dir
+            .as_ref()
+            .and_then(|dir| crate::fsio::scan::output_inside_input(input, dir))
+    }
+
     /// How digests are read under these settings.
     pub fn rules(&self) -> Rules {
         Rules {

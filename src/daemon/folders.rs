@@ -47,10 +47,7 @@ impl Folders {
                 path: settings.input_dir.clone(),
                 source,
             })?;
-        let skip = settings
-            .output_dir
-            .as_ref()
-            .and_then(|dir| scan::output_inside_input(&root, dir));
+        let skip = settings.output_inside(&root);
         Ok(Folders {
             live: Live::new(settings),
             root,
@@ -62,6 +59,26 @@ impl Folders {
 
     pub fn settings(&self) -> &Settings {
         &self.live.settings
+    }
+
+    /// The input folder is now `root` (moved, made again, a link flipped).
+    pub fn moved_to(&mut self, root: PathBuf) {
+        self.skip = self.settings().output_inside(&root);
+        self.root = root;
+    }
+
+    /// These folders, made for reloaded settings, take over from the running ones
+    /// (left with this one's empty pipeline): what is wrong goes along, and for the same
+    /// input folder so do the last good digests (a broken file keeps its entries across
+    /// a reload), every file read again.
+    pub fn take_over(mut self, old: &mut Folders) -> Folders {
+        self.troubles = std::mem::take(&mut old.troubles);
+        if self.root == old.root {
+            std::mem::swap(&mut self.live, &mut old.live);
+            let settings = old.live.settings.clone();
+            self.live = self.live.reconfigured(settings);
+        }
+        self
     }
 
     /// The path to show a user for a file of the input folder.

@@ -15,13 +15,12 @@ pub mod upload;
 
 use crate::config::Settings;
 use crate::error::{ConfigError, RunError};
+use crate::fsio::identity;
 use crate::fsio::writer::OutputDir;
-use crate::fsio::{identity, scan};
 use crate::systemd::{self, Notice, Sent};
 use crate::watch::{Pending, Watch, WatchMsg};
 use chrono::Utc;
 use folders::{Folders, Trouble};
-use live::Live;
 use schedule::{Schedule, Timer, LIMIT_RETRY, READY_RETRY, RETRY};
 use std::path::Path;
 use tokio::sync::mpsc;
@@ -164,17 +163,8 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
             });
         match fresh {
             Err(e) => error!("{e}; keeping the running configuration"),
-            Ok(mut fresh) => {
-                fresh.troubles = std::mem::take(&mut self.folders.troubles);
+            Ok(fresh) => {
                 let same_root = fresh.root == self.folders.root;
-                if same_root {
-                    // Same folder: last good digests stay (a broken file keeps its
-                    // entries across a reload); every file is read again.
-                    let settings = fresh.live.settings.clone();
-                    let old =
-                        std::mem::replace(&mut self.folders.live, Live::new(settings.clone()));
-                    fresh.live = old.reconfigured(settings);
-                }
                 let (old, new) = (self.folders.settings(), fresh.settings());
                 if new.publish != old.publish
                     || new.hubs != old.hubs
@@ -183,7 +173,7 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
                     let new = new.clone();
                     self.start_helpers(&new);
                 }
-                self.folders = fresh;
+                self.folders = fresh.take_over(&mut self.folders);
                 // Another folder, no watch, or one cut short by the watch limit (which
                 // may have been raised since): watch anew.
                 if !same_root || self.watch.is_none() || self.schedule.is_set(Timer::Rewatch) {
@@ -300,13 +290,7 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
             || identity(&now_root) != self.root_id
             || now_root != self.folders.root
         {
-            self.folders.skip = self
-                .folders
-                .settings()
-                .output_dir
-                .as_ref()
-                .and_then(|dir| scan::output_inside_input(&now_root, dir));
-            self.folders.root = now_root;
+            self.folders.moved_to(now_root);
             self.watch_again();
             if self.watch.is_some() {
                 info!(input = %self.folders.root.display(), "watching the input folder again");
