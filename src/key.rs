@@ -72,11 +72,13 @@ pub const MIRRORS: &[&str] = &[
 ];
 
 /// Reads a link of a digest item, with only X's own hosts and [`MIRRORS`] as tweets.
+#[cfg(test)]
 pub fn parse_link(raw: &str) -> Result<Link, LinkError> {
     parse_link_with(raw, &[])
 }
 
-/// [`parse_link`], `x_hosts` (lowercase) read as X's too.
+/// Reads a link of a digest item, with X's own hosts, [`MIRRORS`] and `x_hosts`
+/// (lowercase) as tweets.
 pub fn parse_link_with(raw: &str, x_hosts: &[&str]) -> Result<Link, LinkError> {
     let raw = raw.trim();
     if let Some((handle, id)) = plain_tweet(raw, x_hosts) {

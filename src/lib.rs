@@ -12,17 +12,17 @@
 //! ```
 //!
 //! - `app`: the mode dispatcher at the top (nothing calls back up into it): `--once`,
-//!   the daemon, and the commands `check` and `publish --adopt`. [`rendered`] reads
+//!   the daemon, and the commands `check` and `publish --adopt`. `rendered` reads
 //!   every digest on every core (`fsio::scan`), builds the [`engine`] at once and
-//!   renders ([`output`]), writing nothing; `--once` then writes ([`fsio::writer`]).
+//!   renders ([`output`]), writing nothing; `--once` then writes (`fsio::writer`).
 //! - `daemon`: the same stages kept live. [`daemon::live`] holds the pipeline (no disk,
 //!   no clock), [`daemon::folders`] reads what file events name and writes the output folder, [`daemon::schedule`] holds
 //!   the timers, and `daemon::run` is one loop over signals, events and timers.
 //! - [`parse`]: bytes to a [`model::Digest`] (front matter, then the items, by a
 //!   line-by-line reading where it is sure, else CommonMark).
 //! - [`engine`]: the merge kept up to date (docs/FORMAT.md §1-3): one entry per tweet,
-//!   author names from evidence ([`author`] holds the rules' pieces), feed orders.
-//! - [`reference`](mod@reference): the same result computed the plain way. The binary never runs it;
+//!   author names from evidence (`author` holds the rules' pieces), feed orders.
+//! - `reference`: the same result computed the plain way. The binary never runs it;
 //!   tests, fuzzing and benchmarks hold the engine to it.
 //! - Errors a user can cause are in [`error`], each naming the file and line.
 //!
@@ -30,37 +30,39 @@
 //! daemon passes the time in), no disk, no environment.
 
 pub mod app;
-pub mod author;
-pub mod check;
+pub(crate) mod author;
+pub(crate) mod check;
 pub mod cli;
 pub mod config;
 pub mod daemon;
-pub mod diff;
+pub(crate) mod diff;
 pub mod engine;
 pub mod error;
-pub mod fsio;
-pub mod held;
-pub mod key;
+pub(crate) mod fsio;
+pub(crate) mod held;
+pub(crate) mod key;
 pub mod lint;
 pub mod logging;
 // The one module allowed `unsafe`: two calls into glibc's allocator (see there).
-pub mod layout;
+pub(crate) mod layout;
 #[allow(unsafe_code)]
-pub mod memory;
+pub(crate) mod memory;
 pub mod model;
-pub mod names;
+pub(crate) mod names;
 pub mod output;
-pub mod par;
+pub(crate) mod par;
 pub mod parse;
 pub mod publish;
+// The oracle the tests, fuzz targets and benchmarks hold the engine to; not for users.
+#[doc(hidden)]
 pub mod reference;
-pub mod render;
-pub mod rendered;
-pub mod report;
-pub mod slug;
+pub(crate) mod render;
+pub(crate) mod rendered;
+pub(crate) mod report;
+pub(crate) mod slug;
 pub mod state;
 pub mod stdout;
-pub mod systemd;
+pub(crate) mod systemd;
 pub mod text;
-pub mod watch;
-pub mod websub;
+pub(crate) mod watch;
+pub(crate) mod websub;

@@ -145,7 +145,7 @@ pub enum Parsed {
 /// part of it, and an entry's title (its item's title up to the author's name) is a
 /// part of that: the daemon holds every title of the folder, and an allocation each
 /// cost a third again of their text. (Names, fewer and shared by many entries, are
-/// [`crate::names`].)
+/// `crate::names`.)
 /// Sixteen bytes: the buffer is an `Arc<String>`, one pointer wide.
 #[derive(Clone, Eq)]
 pub struct Shared {
@@ -232,7 +232,7 @@ pub struct Entry {
     /// Display name of the author; `None` for entries credited to the site.
     pub author: Option<&'static str>,
     pub published: DateTime<FixedOffset>,
-    /// Sorted, without duplicates; stored once for the process ([`crate::names`]).
+    /// Sorted, without duplicates; stored once for the process (`crate::names`).
     pub categories: &'static [&'static str],
     /// Not yet sanitised.
     pub summary_html: Arc<String>,

@@ -37,6 +37,7 @@ impl Notice<'_> {
 
 /// What became of one message.
 #[derive(Debug, PartialEq, Eq)]
+#[allow(clippy::enum_variant_names)] // `Sent::Sent`: a message that went.
 pub enum Sent {
     Sent,
     /// The listener was not keeping up: the message was dropped rather than waited for.

@@ -137,7 +137,7 @@ pub struct Settings {
     pub publish: Option<Publish>,
     /// WebSub hubs every feed names and that are told of every feed that changed.
     pub hubs: Vec<Url>,
-    /// Hosts whose status links are tweets besides X's and [`crate::key::MIRRORS`]
+    /// Hosts whose status links are tweets besides X's and `key::MIRRORS`
     /// (lowercase), stored once for the process.
     pub x_hosts: &'static [&'static str],
 }

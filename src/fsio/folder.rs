@@ -45,6 +45,7 @@ pub fn temp_name(name: &str) -> String {
     format!(".{name}{TEMP_SUFFIX}")
 }
 
+#[cfg(test)]
 pub fn is_temp_name(name: &str) -> bool {
     name.ends_with(TEMP_SUFFIX)
 }

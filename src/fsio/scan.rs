@@ -196,27 +196,9 @@ pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, DigestError> {
     Ok(bytes)
 }
 
-/// Reads and parses one digest. `rel` is the path relative to `root`. With `summaries`
-/// false the summaries are left out (see [`parse_digest_with`]).
-pub fn load_one(
-    root: &Path,
-    rel: &Path,
-    cap: u64,
-    rules: Rules,
-    summaries: Summaries,
-) -> Result<Parsed, Vec<DigestError>> {
-    load_one_seen(
-        root,
-        rel,
-        cap,
-        rules,
-        summaries,
-        &mut |_: &Path, _: &[u8], _: &Parsed| {},
-    )
-}
-
-/// [`load_one`], showing `seen` the file's path, bytes and what they parsed to while
-/// the bytes are at hand (lints of the text use it).
+/// Reads and parses one digest (`rel`: its path relative to `root`; without
+/// `summaries`, see [`parse_digest_with`]), showing `seen` the file's path, bytes and
+/// what they parsed to while the bytes are at hand (lints of the text use it).
 fn load_one_seen(
     root: &Path,
     rel: &Path,
@@ -322,6 +304,7 @@ fn readers(root: &Path, files: &[PathBuf]) -> usize {
 
 /// Reads every digest below `root`, on every core: reading and parsing dominate a
 /// full run, and each file is independent of the others.
+#[cfg(test)]
 pub fn load_all(
     root: &Path,
     skip: Option<&Path>,
@@ -332,9 +315,9 @@ pub fn load_all(
     load_all_inspecting(root, skip, cap, rules, summaries, |_, _, _| Vec::new())
 }
 
-/// [`load_all`], with `inspect` run on every digest's path, bytes and parse while the
-/// bytes are at hand, on the core that read them; what it finds is in
-/// [`Loaded::lints`].
+/// Reads every digest below `root`, on every core, with `inspect` run on every
+/// digest's path, bytes and parse while the bytes are at hand, on the core that read
+/// them; what it finds is in [`Loaded::lints`].
 pub fn load_all_inspecting(
     root: &Path,
     skip: Option<&Path>,

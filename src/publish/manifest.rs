@@ -136,7 +136,7 @@ pub fn to_verify(remote: &Manifest, listed: &BTreeMap<String, String>) -> Vec<St
 
 /// Holds the manifest `remote` against the ETag of every object under the prefix
 /// (`listed`, by output path); `verified`: the MD5 of the bytes of the objects of
-/// [`to_verify`].
+/// `to_verify`.
 pub fn reconcile(
     remote: &Manifest,
     listed: &BTreeMap<String, String>,

@@ -24,7 +24,7 @@
 //!
 //! A publish cut short (a `kill -9`, a network failure) leaves a manifest from which
 //! the next one uploads and deletes again whatever may not have been done, so the
-//! bucket converges. [`manifest`] is the pure part; [`bucket`] talks to the store.
+//! bucket converges. `manifest` is the pure part; [`bucket`] talks to the store.
 
 pub mod adopt;
 #[cfg(feature = "publish")]
