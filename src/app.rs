@@ -1,13 +1,13 @@
 //! The runs digestfeed offers, built from the library's steps: flags and config into
 //! settings, digests into feeds, feeds onto disk.
 
+use crate::check::report::ErrorFormat;
 use crate::cli::Cli;
 use crate::config::{Overrides, RawConfig, Settings};
 use crate::daemon::{self, Control};
 pub use crate::error::RunError;
 use crate::error::{ConfigError, DigestError};
 use crate::fsio::writer;
-use crate::report::ErrorFormat;
 use std::process::ExitCode;
 
 /// What a successful `--once` run did.
@@ -78,9 +78,9 @@ pub fn run_once_with(settings: &Settings, options: OnceOptions) -> Result<OnceRe
     };
     let written = started.elapsed();
     if let (Some(format), Some(dir)) = (options.diff, &settings.output_dir) {
-        let old = crate::diff::read_folder_feeds(dir, &built.files);
-        crate::stdout::print(&crate::diff::render(
-            &crate::diff::diff(&old, &built.files),
+        let old = crate::check::diff::read_folder_feeds(dir, &built.files);
+        crate::stdout::print(&crate::check::diff::render(
+            &crate::check::diff::diff(&old, &built.files),
             format,
         ));
     }

@@ -1,6 +1,6 @@
 //! Command-line flags.
 
-use crate::report::ErrorFormat;
+use crate::check::report::ErrorFormat;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -114,8 +114,8 @@ pub struct PublishArgs {
 /// Every lint, by code and name, for `check --help`.
 fn lints_help() -> String {
     let mut help = String::from("Lints (--deny and --warn take a code or a name):\n");
-    for (code, name, what) in crate::lint::LINTS {
-        let off = if crate::lint::OPT_IN.contains(code) {
+    for (code, name, what) in crate::check::lint::LINTS {
+        let off = if crate::check::lint::OPT_IN.contains(code) {
             " (off unless named)"
         } else {
             ""

@@ -24,6 +24,8 @@
 //!   author names from evidence (`author` holds the rules' pieces), feed orders.
 //! - `reference`: the same result computed the plain way. The binary never runs it;
 //!   tests, fuzzing and benchmarks hold the engine to it.
+//! - [`check`]: `digestfeed check`, with the lints ([`check::lint`]), the per-feed
+//!   diff and the error formats.
 //! - Errors a user can cause are in [`error`], each naming the file and line.
 //!
 //! Everything between the file bytes and the `Output` map is pure: no clock (the
@@ -31,17 +33,15 @@
 
 pub mod app;
 pub(crate) mod author;
-pub(crate) mod check;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod daemon;
-pub(crate) mod diff;
 pub mod engine;
 pub mod error;
 pub(crate) mod fsio;
 pub(crate) mod held;
 pub(crate) mod key;
-pub mod lint;
 pub mod logging;
 // The one module allowed `unsafe`: two calls into glibc's allocator (see there).
 pub(crate) mod layout;
@@ -58,7 +58,6 @@ pub mod publish;
 pub mod reference;
 pub(crate) mod render;
 pub(crate) mod rendered;
-pub(crate) mod report;
 pub(crate) mod slug;
 pub mod state;
 pub mod stdout;

@@ -2,12 +2,12 @@
 //! `--once` writes, what `check` compares and `publish --adopt` takes over. Below the
 //! runs (`app`, `check`, `publish::adopt`), which all call it.
 
+use crate::check::report::{self, ErrorFormat, Level, Problem};
 use crate::config::Settings;
 use crate::error::{DigestError, RunError};
 use crate::fsio::scan;
 use crate::model::Summaries;
 use crate::output;
-use crate::report::{self, ErrorFormat, Level, Problem};
 
 /// Every digest read and every feed rendered, in memory: what `--once` writes and
 /// `check` compares.
@@ -19,15 +19,15 @@ pub struct Rendered {
     pub invalid: usize,
     pub held: usize,
     /// The lints of the digests' text, when asked for.
-    pub lints: Vec<crate::lint::Lint>,
+    pub lints: Vec<crate::check::lint::Lint>,
     /// How long reading took, and the peak memory then (MiB), for `-v`.
     pub read: std::time::Duration,
     pub read_peak: u64,
 }
 
 /// What `check` runs on each digest while its bytes are at hand.
-pub type InspectFile<'a> =
-    &'a (dyn Fn(&std::path::Path, &[u8], &crate::model::Digest) -> Vec<crate::lint::Lint> + Sync);
+pub type InspectFile<'a> = &'a (dyn Fn(&std::path::Path, &[u8], &crate::model::Digest) -> Vec<crate::check::lint::Lint>
+         + Sync);
 
 /// Reads and renders, writing nothing. Problems are shown as they are found;
 /// `inspect` sees every valid digest, future ones included, before the render, and
@@ -53,7 +53,7 @@ pub fn read_and_render(
             None => {
                 // A digest that publishes nothing though it looks like it has items:
                 // said by --once too, where check reports it as DF009.
-                if let Some(lint) = crate::lint::no_items(path, digest, bytes) {
+                if let Some(lint) = crate::check::lint::no_items(path, digest, bytes) {
                     tracing::warn!("{lint}");
                 }
                 Vec::new()

@@ -242,7 +242,7 @@ pub struct Loaded {
     /// left to it.
     pub doubts: crate::parse::lines::Doubts,
     /// What [`load_all_inspecting`] found.
-    pub lints: Vec<crate::lint::Lint>,
+    pub lints: Vec<crate::check::lint::Lint>,
     /// Files and folders that could not be read for a fault of the machine (not in
     /// `errors`): what they hold is unknown.
     pub faults: Vec<DigestError>,
@@ -324,7 +324,7 @@ pub fn load_all_inspecting(
     cap: u64,
     rules: Rules,
     summaries: Summaries,
-    inspect: impl Fn(&Path, &[u8], &crate::model::Digest) -> Vec<crate::lint::Lint> + Sync,
+    inspect: impl Fn(&Path, &[u8], &crate::model::Digest) -> Vec<crate::check::lint::Lint> + Sync,
 ) -> io::Result<Loaded> {
     let listing = list(root, skip)?;
     let files = listing.files;

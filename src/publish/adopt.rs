@@ -3,8 +3,8 @@
 //! digestfeed wrote them; this takes over those whose bytes are what digestfeed writes
 //! now, names the rest, and writes nothing else. Never done automatically.
 
+use crate::check::report::ErrorFormat;
 use crate::config::Settings;
-use crate::report::ErrorFormat;
 use std::process::ExitCode;
 
 /// The exit code of `digestfeed publish --adopt`.

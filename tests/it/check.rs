@@ -147,11 +147,11 @@ fn assert_no_lint(corpus: Vec<(String, String)>) {
     assert!(parsed.len() * 10 > corpus.len() * 9, "most digests parse");
     // Dated from 2024 on, every 4 hours: a clock after the last one.
     let now = chrono::DateTime::<chrono::Utc>::MAX_UTC;
-    let mut lints = digestfeed::lint::lint(&parsed, Path::new("in"), now, 20);
+    let mut lints = digestfeed::check::lint::lint(&parsed, Path::new("in"), now, 20);
     for (rel, text) in &corpus {
         if let Some(digest) = parsed.get(Path::new(rel)) {
             let lines: Vec<usize> = digest.items.iter().map(|i| i.line).collect();
-            lints.extend(digestfeed::lint::body_lints(
+            lints.extend(digestfeed::check::lint::body_lints(
                 Path::new(rel),
                 text.as_bytes(),
                 &lines,
@@ -161,7 +161,7 @@ fn assert_no_lint(corpus: Vec<(String, String)>) {
     // What check reports without --warn or --deny. DF008 states what the category cap
     // leaves out, which a corpus of 25 categories and long-repeated tweets reaches on
     // its own (its cases are tested with the lints).
-    lints.retain(|l| digestfeed::lint::is_reported(l, &[], &[]) && l.code != "DF008");
+    lints.retain(|l| digestfeed::check::lint::is_reported(l, &[], &[]) && l.code != "DF008");
     let shown: Vec<String> = lints.iter().take(5).map(ToString::to_string).collect();
     assert!(lints.is_empty(), "{} lints: {shown:#?}", lints.len());
 }

@@ -70,7 +70,7 @@ fn man_pages_have_the_usual_sections_and_name_every_lint() {
         .unwrap()
         .render_long_help()
         .to_string();
-    for (code, name, _) in digestfeed::lint::LINTS {
+    for (code, name, _) in digestfeed::check::lint::LINTS {
         assert!(
             help.contains(code) && help.contains(name),
             "check --help lacks {code} {name}"

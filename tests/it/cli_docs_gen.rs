@@ -164,7 +164,7 @@ fn main_sections() -> Vec<(&'static str, String)> {
 }
 
 fn check_sections() -> Vec<(&'static str, String)> {
-    let lints: Vec<(String, &str)> = digestfeed::lint::LINTS
+    let lints: Vec<(String, &str)> = digestfeed::check::lint::LINTS
         .iter()
         .map(|(code, name, what)| (format!("{code} {name}"), *what))
         .collect();

@@ -349,7 +349,7 @@ mod tests {
                 return Ok(());
             }
             let lines: Vec<usize> = items.iter().map(|i| i.line).collect();
-            let by_text = crate::lint::body_notes(body.as_bytes(), &lines);
+            let by_text = crate::check::lint::body_notes(body.as_bytes(), &lines);
             prop_assert_eq!(notes, by_text, "{:?}", body);
         }
         Ok(())

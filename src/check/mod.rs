@@ -1,13 +1,19 @@
 //! `digestfeed check`: what `--once` would change, without writing anything. The
 //! rendered output is compared with the output folder (the files its manifest lists),
-//! or, publishing to a bucket without one, with the bucket's manifest.
+//! or, publishing to a bucket without one, with the bucket's manifest. With what it
+//! reports: `lint` (digests valid but likely not meant), `diff` (entries added,
+//! removed, changed per feed) and `report` (how problems reach the user, which
+//! `--once` uses too).
+
+pub mod diff;
+pub mod lint;
+pub mod report;
 
 use crate::cli::CheckArgs;
 use crate::config::Settings;
 use crate::error::RunError;
-use crate::lint;
 use crate::output::Output;
-use crate::report::{self, ErrorFormat, Level, Problem};
+use report::{ErrorFormat, Level, Problem};
 use std::fs;
 use std::path::Path;
 use std::process::ExitCode;
@@ -140,9 +146,9 @@ pub fn main(
     }
     if let (Some(diff_format), Some(dir)) = (diff, &settings.output_dir) {
         let files = &rendered.built.files;
-        let old = crate::diff::read_folder_feeds(dir, files);
-        crate::stdout::print(&crate::diff::render(
-            &crate::diff::diff(&old, files),
+        let old = crate::check::diff::read_folder_feeds(dir, files);
+        crate::stdout::print(&crate::check::diff::render(
+            &crate::check::diff::diff(&old, files),
             diff_format,
         ));
     }
