@@ -135,15 +135,7 @@ impl Folder {
     /// The bytes of the regular file `name`, or `None` (missing, a link, not a file,
     /// unreadable): whatever it is, it does not hold what is to be written.
     pub fn read(&self, name: &str) -> Option<Vec<u8>> {
-        let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK;
-        let fd = rfs::openat(&self.fd, name, flags, Mode::empty()).ok()?;
-        let mut file = File::from(fd);
-        if !file.metadata().ok()?.is_file() {
-            return None;
-        }
-        let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes).ok()?;
-        Some(bytes)
+        self.read_held(name).ok().flatten()
     }
 
     /// The bytes of the regular file `name`; `None` when there is none (nothing, a

@@ -297,11 +297,14 @@ impl Bucket {
         let believed = found.believed;
         let plan = plan(files, &believed);
         let mut report = Report::default();
+        // An object digestfeed did not write where a new feed goes.
         let foreign_new = plan
             .upload
             .iter()
-            .any(|p| !believed.objects.contains_key(p) && listed.contains_key(p));
-        if (foreign_new || !found.not_ours.is_empty()) && self.e_tag_of(MANIFEST).await? != e_tag {
+            .find(|p| !believed.objects.contains_key(*p) && listed.contains_key(*p));
+        if (foreign_new.is_some() || !found.not_ours.is_empty())
+            && self.e_tag_of(MANIFEST).await? != e_tag
+        {
             // Another publisher's objects are not foreign: tell a stale view first.
             return Err(PublishError::Conflict {
                 object: self.url(MANIFEST),
@@ -317,11 +320,7 @@ impl Bucket {
             report.left_alone.push(path);
         }
         // Where a new feed goes, an object digestfeed did not write stops the publish.
-        if let Some(path) = plan
-            .upload
-            .iter()
-            .find(|p| !believed.objects.contains_key(*p) && listed.contains_key(*p))
-        {
+        if let Some(path) = foreign_new {
             return Err(PublishError::Foreign {
                 object: self.url(path),
             });
