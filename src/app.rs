@@ -79,7 +79,7 @@ pub fn run_once_with(settings: &Settings, options: OnceOptions) -> Result<OnceRe
     let written = started.elapsed();
     if let (Some(format), Some(dir)) = (options.diff, &settings.output_dir) {
         let old = crate::check::diff::read_folder_feeds(dir, &built.files);
-        crate::stdout::print(&crate::check::diff::render(
+        crate::support::stdout::print(&crate::check::diff::render(
             &crate::check::diff::diff(&old, &built.files),
             format,
         ));
@@ -172,10 +172,10 @@ pub fn main(cli: Cli) -> ExitCode {
                 (0, 0) => "feeds up to date: nothing to write".to_string(),
                 (written, removed) => format!(
                     "{}{}",
-                    crate::text::count(written, "file written", "files written"),
+                    crate::support::text::count(written, "file written", "files written"),
                     match removed {
                         0 => String::new(),
-                        n => format!(", {}", crate::text::count(n, "removed", "removed")),
+                        n => format!(", {}", crate::support::text::count(n, "removed", "removed")),
                     }
                 ),
             };
@@ -233,7 +233,7 @@ fn diff_format(cli: &Cli) -> Option<crate::cli::DiffFormat> {
 /// Watch mode, with SIGTERM/SIGINT to stop and SIGHUP to reload the configuration.
 fn run_daemon(settings: Settings, cli: &Cli) -> Result<(), RunError> {
     use tokio::signal::unix::{signal, SignalKind};
-    crate::memory::fewer_arenas();
+    crate::support::memory::fewer_arenas();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

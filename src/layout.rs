@@ -82,7 +82,7 @@ pub fn author_feed<'a>(
     entries: Vec<&'a Entry>,
 ) -> Feed<'a> {
     let site = &settings.site.title;
-    let name = crate::text::display_name(name, written);
+    let name = crate::support::text::display_name(name, written);
     Feed {
         kind: FeedKind::Author {
             handle: written.to_string(),

@@ -41,16 +41,9 @@ pub mod engine;
 pub mod error;
 pub(crate) mod fsio;
 pub(crate) mod held;
-pub(crate) mod key;
-pub mod logging;
-// The one module allowed `unsafe`: two calls into glibc's allocator (see there).
 pub(crate) mod layout;
-#[allow(unsafe_code)]
-pub(crate) mod memory;
 pub mod model;
-pub(crate) mod names;
 pub mod output;
-pub(crate) mod par;
 pub mod parse;
 pub mod publish;
 // The oracle the tests, fuzz targets and benchmarks hold the engine to; not for users.
@@ -60,8 +53,6 @@ pub(crate) mod render;
 pub(crate) mod rendered;
 pub(crate) mod slug;
 pub mod state;
-pub mod stdout;
-pub(crate) mod systemd;
-pub mod text;
+pub mod support;
 pub(crate) mod watch;
 pub(crate) mod websub;

@@ -1,5 +1,5 @@
 use clap::Parser;
-use digestfeed::{app, cli::Cli, logging};
+use digestfeed::{app, cli::Cli, support::logging};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -7,7 +7,7 @@ fn main() -> ExitCode {
     logging::init(cli.verbose, cli.quiet);
     let code = app::main(cli);
     // A report cut short by a full disk is not the report the status describes.
-    if digestfeed::stdout::failed() {
+    if digestfeed::support::stdout::failed() {
         return ExitCode::from(2);
     }
     code

@@ -3,13 +3,13 @@
 
 use crate::config::Settings;
 use crate::engine::{Engine, FeedId};
-use crate::key::EntryKey;
 use crate::layout::Feed;
+use crate::model::key::EntryKey;
 use crate::model::Corpus;
 use crate::model::Entry;
-use crate::par::par_map;
 use crate::render::sanitize::Sanitizer;
 use crate::render::{self, Clean, Context, RenderError, ATOM_FILE, JSON_FILE, RSS_FILE};
+use crate::support::par::par_map;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 

@@ -144,7 +144,7 @@ fn show_errors<'a>(errors: impl IntoIterator<Item = &'a DigestError>, format: Er
 
 fn unreadable(count: usize) -> RunError {
     RunError::Unreadable {
-        count: crate::text::count(count, "file or folder", "files and folders"),
+        count: crate::support::text::count(count, "file or folder", "files and folders"),
     }
 }
 

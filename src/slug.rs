@@ -1,6 +1,6 @@
 //! Folder names for category feeds: one safe path component per name, distinct and stable.
 
-use crate::text::short_hash;
+use crate::support::text::short_hash;
 use std::collections::BTreeMap;
 
 /// Longest slug kept whole, in bytes; longer ones are cut and get a hash suffix so that

@@ -5,7 +5,7 @@
 
 use digestfeed::model::Parsed;
 use digestfeed::parse::parse_digest;
-use digestfeed::text::is_xml_unsafe;
+use digestfeed::support::text::is_xml_unsafe;
 use libfuzzer_sys::fuzz_target;
 use std::path::Path;
 
@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
     // The shortcuts must read a body exactly as the CommonMark parser does, and front
     // matter exactly as the YAML parser does.
     if let Ok(text) = std::str::from_utf8(data) {
-        let text = digestfeed::text::xml_safe(text);
+        let text = digestfeed::support::text::xml_safe(text);
         if let Ok(split) = digestfeed::parse::front_matter::split(&text) {
             if !split.yaml.trim().is_empty() {
                 use digestfeed::parse::front_matter::{parse, yaml_parse};

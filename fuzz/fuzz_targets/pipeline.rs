@@ -12,7 +12,7 @@ use digestfeed::state::FileInput;
 use digestfeed::model::Parsed;
 use digestfeed::output;
 use digestfeed::parse::parse_digest;
-use digestfeed::text::is_xml_unsafe;
+use digestfeed::support::text::is_xml_unsafe;
 use libfuzzer_sys::fuzz_target;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

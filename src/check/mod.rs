@@ -139,15 +139,15 @@ pub fn main(
     let json = format == ErrorFormat::Json || diff == Some(crate::cli::DiffFormat::Json);
     for change in &changes {
         if json {
-            crate::stdout::line(&change.to_json().to_string());
+            crate::support::stdout::line(&change.to_json().to_string());
         } else {
-            crate::stdout::line(&change.to_string());
+            crate::support::stdout::line(&change.to_string());
         }
     }
     if let (Some(diff_format), Some(dir)) = (diff, &settings.output_dir) {
         let files = &rendered.built.files;
         let old = crate::check::diff::read_folder_feeds(dir, files);
-        crate::stdout::print(&crate::check::diff::render(
+        crate::support::stdout::print(&crate::check::diff::render(
             &crate::check::diff::diff(&old, files),
             diff_format,
         ));

@@ -66,7 +66,7 @@ pub fn render(problem: &Problem<'_>, format: ErrorFormat) -> Option<String> {
 /// Shows a problem: in the log for the human format, else on standard output.
 pub fn show(problem: &Problem<'_>, format: ErrorFormat) {
     match render(problem, format) {
-        Some(line) => crate::stdout::line(&line),
+        Some(line) => crate::support::stdout::line(&line),
         None => {
             let at = match problem.line {
                 Some(line) => format!("{}:{line}", problem.path.display()),

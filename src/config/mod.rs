@@ -452,7 +452,8 @@ fn authors(problems: &mut Problems, raw: BTreeMap<String, String>) -> BTreeMap<S
     let mut authors = BTreeMap::new();
     for (key, name) in raw {
         let handle = key.trim().trim_start_matches('@').to_ascii_lowercase();
-        let name = crate::text::collapse_whitespace(&crate::text::xml_safe(&name));
+        let name =
+            crate::support::text::collapse_whitespace(&crate::support::text::xml_safe(&name));
         if handle.is_empty() || name.is_empty() {
             problems.at(
                 &format!("authors.{key}"),
@@ -466,7 +467,7 @@ fn authors(problems: &mut Problems, raw: BTreeMap<String, String>) -> BTreeMap<S
 
 fn clean(value: Option<String>) -> Option<String> {
     value
-        .map(|v| crate::text::collapse_whitespace(&crate::text::xml_safe(&v)))
+        .map(|v| crate::support::text::collapse_whitespace(&crate::support::text::xml_safe(&v)))
         .filter(|v| !v.is_empty())
 }
 

@@ -172,10 +172,10 @@ pub(super) fn x_hosts(
             );
             continue;
         }
-        let host = crate::names::intern(&host);
+        let host = crate::model::names::intern(&host);
         if !hosts.contains(&host) {
             hosts.push(host);
         }
     }
-    crate::names::intern_set(&hosts)
+    crate::model::names::intern_set(&hosts)
 }

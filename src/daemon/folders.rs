@@ -115,7 +115,7 @@ impl Folders {
     /// start-up scan of a large folder, a rescan), then taken in one by one.
     fn update_files(&mut self, rels: &[PathBuf], now: DateTime<Utc>) -> bool {
         let started = std::time::Instant::now();
-        let prepared = crate::par::par_map(rels, |rel| self.prepare_file(rel));
+        let prepared = crate::support::par::par_map(rels, |rel| self.prepare_file(rel));
         let read = started.elapsed();
         let files = rels.iter().map(PathBuf::as_path).zip(prepared).collect();
         let input = self.settings().input_dir.clone();

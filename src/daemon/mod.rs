@@ -11,18 +11,19 @@ pub mod folders;
 pub mod live;
 pub mod ping;
 pub mod schedule;
+pub(crate) mod systemd;
 pub mod upload;
 
 use crate::config::Settings;
 use crate::error::{ConfigError, RunError};
 use crate::fsio::identity;
 use crate::fsio::writer::OutputDir;
-use crate::systemd::{self, Notice, Sent};
 use crate::watch::{Pending, Watch, WatchMsg};
 use chrono::Utc;
 use folders::{Folders, Trouble};
 use schedule::{Schedule, Timer, LIMIT_RETRY, READY_RETRY, RETRY};
 use std::path::Path;
+use systemd::{Notice, Sent};
 use tokio::sync::mpsc;
 use tokio::time::{sleep_until, Instant};
 use tracing::{error, info, trace, warn};
@@ -245,7 +246,7 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
                     self.publish();
                 }
                 if rescan {
-                    crate::memory::give_back();
+                    crate::support::memory::give_back();
                 }
             }
             Err(e) => {
@@ -388,7 +389,7 @@ pub async fn run(
     info!(input = %input.display(), output = %output, "{}; watching", lp.folders.status());
     lp.ready();
     lp.folders.live.complete();
-    crate::memory::give_back();
+    crate::support::memory::give_back();
 
     let far = || Instant::now() + std::time::Duration::from_secs(86_400);
     loop {

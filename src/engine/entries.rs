@@ -4,8 +4,8 @@
 use super::order::published;
 use super::store::{position, ItemRec, Occ, OccList, Rec, Recs, Slot, Sym};
 use super::{Batch, Change, Engine};
-use crate::key::EntryKey;
 use crate::model::category_set;
+use crate::model::key::EntryKey;
 use crate::model::Entry;
 use foldhash::HashMap;
 use foldhash::HashSet;

@@ -32,9 +32,9 @@
 //! run ([`Engine::for_one_build`]), a feed keeps only what it shows.
 
 use crate::config::Settings;
-use crate::key::EntryKey;
+use crate::model::key::EntryKey;
+use crate::model::names::intern;
 use crate::model::{Digest, Entry};
-use crate::names::intern;
 // foldhash: the engine hashes millions of small keys; SipHash was a tenth of a full run.
 // Its seeds are random per process, so crafted names cannot aim for collisions.
 use foldhash::{HashMap, HashMapExt, HashSet};

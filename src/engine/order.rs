@@ -10,9 +10,9 @@
 
 use super::store::{OccList, Sym};
 use super::{Engine, FeedId};
-use crate::key::EntryKey;
+use crate::model::key::EntryKey;
 use crate::model::Entry;
-use crate::par::par_chunks;
+use crate::support::par::par_chunks;
 use chrono::DateTime;
 use chrono::Duration;
 use chrono::FixedOffset;

@@ -6,11 +6,11 @@ use crate::author::candidates_from_the_end;
 use crate::author::name_matches_handle;
 use crate::author::Candidate;
 use crate::author::Cut;
-use crate::key::EntryKey;
 use crate::model::category_set;
+use crate::model::key::EntryKey;
+use crate::model::names::intern;
 use crate::model::Digest;
-use crate::names::intern;
-use crate::par::par_chunks_mut;
+use crate::support::par::par_chunks_mut;
 use foldhash::HashMap;
 use foldhash::HashSet;
 use foldhash::HashSetExt;
@@ -23,7 +23,7 @@ use std::sync::Arc;
 pub(super) type Sym = u32;
 
 /// Names seen in titles and handles, each named by a number; entries refer to the
-/// process-wide copy ([`crate::names`]).
+/// process-wide copy ([`crate::model::names`]).
 #[derive(Debug, Default)]
 pub(super) struct Interner {
     pub(super) ids: HashMap<&'static str, Sym>,

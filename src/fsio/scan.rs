@@ -215,9 +215,9 @@ fn load_one_seen(
     }
     if tracing::enabled!(tracing::Level::TRACE) {
         let what = match &parsed {
-            Ok(Parsed::Digest(d)) => crate::text::count(d.items.len(), "item", "items"),
+            Ok(Parsed::Digest(d)) => crate::support::text::count(d.items.len(), "item", "items"),
             Ok(Parsed::Draft) => "a draft".to_string(),
-            Err(errors) => crate::text::count(errors.len(), "problem", "problems"),
+            Err(errors) => crate::support::text::count(errors.len(), "problem", "problems"),
         };
         tracing::trace!(path = %path.display(), bytes = bytes.len(), "read: {what}");
     }
@@ -288,7 +288,7 @@ const COLD_READERS_PER_CORE: usize = 4;
 /// How many threads read `files`: one per core, more if a sample of them has to come
 /// from the disk.
 fn readers(root: &Path, files: &[PathBuf]) -> usize {
-    let cores = crate::par::cores();
+    let cores = crate::support::par::cores();
     let step = (files.len() / 8).max(1);
     let cold = files
         .iter()
@@ -328,7 +328,7 @@ pub fn load_all_inspecting(
 ) -> io::Result<Loaded> {
     let listing = list(root, skip)?;
     let files = listing.files;
-    let results = crate::par::par_map_on(readers(root, &files), &files, |rel| {
+    let results = crate::support::par::par_map_on(readers(root, &files), &files, |rel| {
         let mut found = Vec::new();
         let mut seen = |path: &Path, bytes: &[u8], parsed: &Parsed| {
             if let Parsed::Digest(digest) = parsed {
@@ -434,7 +434,7 @@ mod tests {
         assert_eq!(in_page_cache(dir.path()), None);
         assert_eq!(
             readers(dir.path(), &[PathBuf::from("a.md")]),
-            crate::par::cores()
+            crate::support::par::cores()
         );
     }
 

@@ -2,7 +2,7 @@
 //! items. Each item starts with a link; whatever follows it in the item is the summary.
 
 use crate::model::Summaries;
-use crate::text::{collapse_whitespace, line_of, newline_offsets};
+use crate::support::text::{collapse_whitespace, line_of, newline_offsets};
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 use std::borrow::Cow;
 use std::ops::Range;
@@ -12,7 +12,7 @@ use std::ops::Range;
 pub struct RawItem<'a> {
     /// Line in the body (1-based).
     pub line: usize,
-    /// Whitespace collapsed, and safe for XML 1.0 ([`crate::text::xml_safe`]).
+    /// Whitespace collapsed, and safe for XML 1.0 ([`crate::support::text::xml_safe`]).
     /// Borrowed from the body where it is written so (most titles, read line by line).
     pub title: Cow<'a, str>,
     pub url: Cow<'a, str>,
@@ -140,7 +140,7 @@ fn link_title<'a>(events: &mut impl Iterator<Item = Event<'a>>) -> String {
             _ => {}
         }
     }
-    collapse_whitespace(&crate::text::xml_safe(&title))
+    collapse_whitespace(&crate::support::text::xml_safe(&title))
 }
 
 /// The title of `link`, a lone `[title](dest)`, as the parser reads it; `None` when the

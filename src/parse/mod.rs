@@ -5,9 +5,9 @@ pub mod front_matter;
 pub mod lines;
 
 use crate::error::DigestError;
-use crate::key::parse_link_with;
+use crate::model::key::parse_link_with;
 use crate::model::{BodyNote, Digest, Item, Parsed, Shared, Summaries};
-use crate::text::{collapse_whitespace, xml_safe};
+use crate::support::text::{collapse_whitespace, xml_safe};
 use chrono_tz::Tz;
 use std::path::Path;
 use std::sync::Arc;
@@ -263,7 +263,7 @@ fn body_items(path: &Path, body: &str, body_line: usize, want: Want<'_>, x_hosts
                         summary_html: if summary_html.is_empty() {
                             empty.clone()
                         } else {
-                            Arc::new(crate::text::xml_safe_owned(summary_html))
+                            Arc::new(crate::support::text::xml_safe_owned(summary_html))
                         },
                     }),
                     Err(e) => errors.push(DigestError::new(
@@ -314,7 +314,7 @@ pub struct Alone<'a> {
 impl<'a> Alone<'a> {
     /// `items`: the body's items as [`lines`] reads them.
     pub fn new(body: &'a str, items: &[commonmark::RawItem<'_>]) -> Alone<'a> {
-        let newlines = crate::text::newline_offsets(body);
+        let newlines = crate::support::text::newline_offsets(body);
         let start_of = |line: usize| match line {
             0 | 1 => 0,
             _ => newlines.get(line - 2).map_or(body.len(), |&n| n + 1),
@@ -419,7 +419,7 @@ fn check_categories(categories: &[String], rules: &Rules) -> Result<(), String> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::key::EntryKey;
+    use crate::model::key::EntryKey;
 
     fn parse(text: &str) -> Result<Parsed, Vec<DigestError>> {
         parse_digest(Path::new("d/a.md"), text.as_bytes(), Tz::UTC)

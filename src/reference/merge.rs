@@ -3,9 +3,9 @@
 
 use super::split::{split_corpus, ItemRef};
 use crate::author::Cut;
-use crate::key::EntryKey;
+use crate::model::key::EntryKey;
+use crate::model::names::intern;
 use crate::model::{category_set, Corpus, Digest, Entry, Item};
-use crate::names::intern;
 use chrono::Duration;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -137,7 +137,7 @@ fn first_mention(
     display: &impl Fn(&str) -> String,
 ) -> Entry {
     let offset = Duration::seconds(i64::try_from(k).unwrap_or(i64::MAX));
-    let handle = item.link.handle.map(crate::names::Thin::as_str);
+    let handle = item.link.handle.map(crate::model::names::Thin::as_str);
     let author = handle
         .as_ref()
         .map(|h| match (configured.get(&h.to_ascii_lowercase()), cut) {

@@ -8,7 +8,7 @@ pub mod merge;
 pub mod split;
 
 use crate::config::Settings;
-use crate::key::EntryKey;
+use crate::model::key::EntryKey;
 use crate::model::Corpus;
 use crate::output::{feed_files, index_files, Built, Output};
 use crate::render::sanitize::Sanitizer;

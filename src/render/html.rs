@@ -3,7 +3,7 @@
 
 use super::{feed_updated, Context, ATOM_FILE, JSON_FILE, RSS_FILE};
 use crate::layout::{Feed, FeedKind};
-use crate::text::escape_html;
+use crate::support::text::escape_html;
 use std::fmt::Write;
 
 /// Dates never wrap; on a phone each feed is a block: its name on a line, then its
@@ -105,7 +105,7 @@ fn table(out: &mut String, heading: &str, feeds: &[&Feed<'_>], ctx: &Context<'_>
             out,
             "<tr><td class=\"f\">{}</td><td class=\"n\">{}</td><td class=\"d\">{}</td><td><a href=\"{}\">RSS</a> · <a href=\"{}\">Atom</a> · <a href=\"{}\">JSON</a></td></tr>",
             escape_html(&name),
-            crate::text::count(feed.entries.len(), "item", "items"),
+            crate::support::text::count(feed.entries.len(), "item", "items"),
             newest,
             escape_html(&ctx.url(&feed.path(RSS_FILE))),
             escape_html(&ctx.url(&feed.path(ATOM_FILE))),

@@ -9,10 +9,10 @@ pub mod rss;
 pub mod sanitize;
 
 use crate::config::Settings;
-use crate::key::EntryKey;
 use crate::layout::Feed;
+use crate::model::key::EntryKey;
 use crate::model::Entry;
-use crate::text::display_name;
+use crate::support::text::display_name;
 use chrono::{DateTime, FixedOffset};
 use std::borrow::Cow;
 use std::collections::HashMap;

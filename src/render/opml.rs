@@ -5,7 +5,7 @@
 
 use super::{Context, RSS_FILE};
 use crate::layout::{Feed, FeedKind};
-use crate::text::escape_html;
+use crate::support::text::escape_html;
 use std::fmt::Write;
 
 pub fn render(feeds: &[Feed<'_>], ctx: &Context<'_>) -> Vec<u8> {

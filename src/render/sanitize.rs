@@ -26,7 +26,7 @@ impl Sanitizer {
     pub fn clean(&self, html: &str) -> String {
         match plain::clean(html) {
             // As below: nothing XML cannot carry.
-            Some(clean) => crate::text::xml_safe_owned(clean),
+            Some(clean) => crate::support::text::xml_safe_owned(clean),
             None => self.clean_any(html),
         }
     }
@@ -35,7 +35,7 @@ impl Sanitizer {
     fn clean_any(&self, html: &str) -> String {
         // Character references in raw HTML (`&#1;`) only become characters here, and
         // ammonia writes them out unescaped: strip what XML cannot carry once more.
-        crate::text::xml_safe_owned(self.builder.clean(html).to_string())
+        crate::support::text::xml_safe_owned(self.builder.clean(html).to_string())
     }
 }
 
@@ -248,7 +248,10 @@ mod tests {
     #[test]
     fn character_references_to_controls_do_not_survive() {
         let out = clean("<div>a&#1;b&#x1B;c&#xFFFE;d</div><span title=\"&#x1;x\">y</span>");
-        assert!(!out.chars().any(crate::text::is_xml_unsafe), "{out:?}");
+        assert!(
+            !out.chars().any(crate::support::text::is_xml_unsafe),
+            "{out:?}"
+        );
         assert!(out.contains("abcd"), "{out}");
     }
 

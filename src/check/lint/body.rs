@@ -27,7 +27,7 @@ pub fn no_items(path: &Path, digest: &crate::model::Digest, text: &[u8]) -> Opti
             && ["x.com/", "twitter.com/"]
                 .iter()
                 .copied()
-                .chain(crate::key::MIRRORS.iter().copied())
+                .chain(crate::model::key::MIRRORS.iter().copied())
                 .any(|h| memchr::memmem::find(l, h.as_bytes()).is_some())
     };
     // Code blocks and HTML comments hold no items, and neither do thematic breaks

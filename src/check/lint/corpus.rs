@@ -1,7 +1,7 @@
 //! The lints across digests: DF006, DF007 and DF008.
 
 use super::Lint;
-use crate::key::EntryKey;
+use crate::model::key::EntryKey;
 use crate::model::Corpus;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};

@@ -6,7 +6,7 @@
 mod body;
 mod corpus;
 
-use crate::key::EntryKey;
+use crate::model::key::EntryKey;
 use crate::model::Corpus;
 pub use body::{body_lints, body_notes, no_items};
 use body::{front_matter_line, note_lint};

@@ -3,7 +3,7 @@
 //! at a time, renamed over them, stale files removed, and the folders made durable.
 
 use super::*;
-use crate::par::par_map_on;
+use crate::support::par::par_map_on;
 
 /// A file to write: its name in its folder, its path in the output, its bytes.
 struct ToWrite<'a> {

@@ -111,7 +111,7 @@ pub(super) fn plain_link(content: &str) -> Result<(Cow<'_, str>, &str, &str), Do
     // Most titles hold nothing the loop below stops at: then a vectorised search and a
     // vectorised test take it to the `]` at once.
     let mut i = match memchr::memchr(b']', b) {
-        Some(close) if !crate::text::any_byte(&b[..close], may_be_markup) => close,
+        Some(close) if !crate::support::text::any_byte(&b[..close], may_be_markup) => close,
         _ => 0,
     };
     // Left to right, as CommonMark reads inlines: a code span binds tighter than the
@@ -149,7 +149,7 @@ pub(super) fn plain_link(content: &str) -> Result<(Cow<'_, str>, &str, &str), Do
                 out.push_str(&inner[copied..i]);
                 // The text was made safe for XML before; a reference (`&#1;`) is the
                 // one way to a character it did not hold.
-                if !crate::text::is_xml_unsafe(c) {
+                if !crate::support::text::is_xml_unsafe(c) {
                     out.push(c);
                 }
                 i += len;
@@ -175,7 +175,7 @@ pub(super) fn plain_link(content: &str) -> Result<(Cow<'_, str>, &str, &str), Do
         return Err(Doubt::LinkDestination);
     }
     // Most destinations hold no `&`: a vectorised test decides them.
-    if crate::text::any_byte(d, |c| !plain_in_destination(c)) {
+    if crate::support::text::any_byte(d, |c| !plain_in_destination(c)) {
         for (i, &c) in d.iter().enumerate() {
             // `&` is plain unless it may begin a reference.
             let plain = plain_in_destination(c) || (c == b'&' && !entity_at(d, i));

@@ -19,7 +19,7 @@
 
 use super::commonmark::RawItem;
 use crate::model::BodyNote;
-use crate::text::{collapse_whitespace, collapse_whitespace_borrowed};
+use crate::support::text::{collapse_whitespace, collapse_whitespace_borrowed};
 use std::borrow::Cow;
 
 mod doubts;

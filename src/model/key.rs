@@ -23,8 +23,8 @@ pub enum EntryKey {
 pub struct Link {
     pub key: EntryKey,
     /// The X handle as written in this link (`None` for `/i/web/status/…` and non-tweets),
-    /// stored once for the process ([`crate::names`]).
-    pub handle: Option<crate::names::Thin>,
+    /// stored once for the process ([`crate::model::names`]).
+    pub handle: Option<crate::model::names::Thin>,
 }
 
 impl Link {
@@ -84,7 +84,7 @@ pub fn parse_link_with(raw: &str, x_hosts: &[&str]) -> Result<Link, LinkError> {
     if let Some((handle, id)) = plain_tweet(raw, x_hosts) {
         return Ok(Link {
             key: EntryKey::Tweet(id),
-            handle: Some(crate::names::intern_thin(handle)),
+            handle: Some(crate::model::names::intern_thin(handle)),
         });
     }
     let mut url = Url::parse(raw).map_err(|e| {
@@ -100,7 +100,7 @@ pub fn parse_link_with(raw: &str, x_hosts: &[&str]) -> Result<Link, LinkError> {
     if let Some((handle, id)) = tweet_parts(&url, x_hosts) {
         return Ok(Link {
             key: EntryKey::Tweet(id),
-            handle: handle.map(crate::names::intern_thin),
+            handle: handle.map(crate::model::names::intern_thin),
         });
     }
     url.set_fragment(None);

@@ -1,7 +1,10 @@
 //! Plain data passed between the pipeline's steps.
 
+pub(crate) mod key;
+pub(crate) mod names;
+
 use crate::error::DigestError;
-use crate::key::{tweet_url, EntryKey, Link};
+use crate::model::key::{tweet_url, EntryKey, Link};
 use chrono::{DateTime, FixedOffset};
 use std::sync::Arc;
 
@@ -145,7 +148,7 @@ pub enum Parsed {
 /// part of it, and an entry's title (its item's title up to the author's name) is a
 /// part of that: the daemon holds every title of the folder, and an allocation each
 /// cost a third again of their text. (Names, fewer and shared by many entries, are
-/// `crate::names`.)
+/// `crate::model::names`.)
 /// Sixteen bytes: the buffer is an `Arc<String>`, one pointer wide.
 #[derive(Clone, Eq)]
 pub struct Shared {
@@ -232,7 +235,7 @@ pub struct Entry {
     /// Display name of the author; `None` for entries credited to the site.
     pub author: Option<&'static str>,
     pub published: DateTime<FixedOffset>,
-    /// Sorted, without duplicates; stored once for the process (`crate::names`).
+    /// Sorted, without duplicates; stored once for the process (`crate::model::names`).
     pub categories: &'static [&'static str],
     /// Not yet sanitised.
     pub summary_html: Arc<String>,
@@ -257,7 +260,7 @@ impl Entry {
 pub fn category_set(mut names: Vec<&'static str>) -> &'static [&'static str] {
     names.sort_unstable();
     names.dedup();
-    crate::names::intern_set(&names)
+    crate::model::names::intern_set(&names)
 }
 
 #[cfg(test)]
