@@ -14,8 +14,8 @@ use digestfeed::config::Settings;
 use digestfeed::engine::Engine;
 use digestfeed::model::Corpus;
 use digestfeed::model::Parsed;
-use digestfeed::output::Renderer;
 use digestfeed::parse::{parse_digest, parse_digest_with};
+use digestfeed::render::tree::Renderer;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 

@@ -5,8 +5,6 @@
 //!
 //! A test (`tests/it/cli_docs.rs`) fails when the files in `docs/` fall behind.
 
-use clap::CommandFactory;
-use digestfeed::cli::Cli;
 use std::path::Path;
 
 #[path = "../tests/it/cli_docs_gen.rs"]
@@ -18,7 +16,7 @@ fn main() {
         std::process::exit(2);
     };
     let out = Path::new(&out);
-    for (name, bytes) in generate::all(Cli::command()) {
+    for (name, bytes) in generate::all(digestfeed::app::command()) {
         let path = out.join(name);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).expect("create the folder");

@@ -1,6 +1,6 @@
 //! Command-line flags.
 
-use crate::check::report::ErrorFormat;
+use crate::error::report::ErrorFormat;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -92,7 +92,6 @@ pub enum Command {
     /// (or, publishing to a bucket without one, with the bucket's manifest) and writes
     /// nothing. Lists the files that would change. Exit codes: 0 up to date, 1 invalid
     /// digests or denied lints, 2 what --once would refuse, 3 the feeds would change.
-    #[command(after_help = lints_help())]
     Check(CheckArgs),
     /// Take over a bucket whose manifest was lost (deleted, or a store restarted empty).
     ///
@@ -109,20 +108,6 @@ pub struct PublishArgs {
     /// Take over the objects at feeds' paths that hold what digestfeed would write.
     #[arg(long, required = true)]
     pub adopt: bool,
-}
-
-/// Every lint, by code and name, for `check --help`.
-fn lints_help() -> String {
-    let mut help = String::from("Lints (--deny and --warn take a code or a name):\n");
-    for (code, name, what) in crate::check::lint::LINTS {
-        let off = if crate::check::lint::OPT_IN.contains(code) {
-            " (off unless named)"
-        } else {
-            ""
-        };
-        help.push_str(&format!("  {code}  {name:<22} {what}{off}\n"));
-    }
-    help
 }
 
 #[derive(Debug, Args)]

@@ -1,9 +1,8 @@
-use clap::Parser;
-use digestfeed::{app, cli::Cli, support::logging};
+use digestfeed::{app, support::logging};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = app::parse();
     logging::init(cli.verbose, cli.quiet);
     let code = app::main(cli);
     // A report cut short by a full disk is not the report the status describes.

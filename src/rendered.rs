@@ -2,41 +2,41 @@
 //! `--once` writes, what `check` compares and `publish --adopt` takes over. Below the
 //! runs (`app`, `check`, `publish::adopt`), which all call it.
 
-use crate::check::report::{self, ErrorFormat, Level, Problem};
 use crate::config::Settings;
+use crate::error::report::{self, ErrorFormat, Level, Problem};
 use crate::error::{DigestError, RunError};
-use crate::fsio::scan;
+use crate::input::scan;
 use crate::model::Summaries;
-use crate::output;
+use crate::render::tree;
 
 /// Every digest read and every feed rendered, in memory: what `--once` writes and
 /// `check` compares.
 pub struct Rendered {
-    pub built: output::Built,
+    pub built: tree::Built,
     pub digests: usize,
     pub drafts: usize,
     pub errors: Vec<DigestError>,
     pub invalid: usize,
     pub held: usize,
     /// The lints of the digests' text, when asked for.
-    pub lints: Vec<crate::check::lint::Lint>,
+    pub lints: Vec<crate::error::report::Lint>,
     /// How long reading took, and the peak memory then (MiB), for `-v`.
     pub read: std::time::Duration,
     pub read_peak: u64,
 }
 
 /// What `check` runs on each digest while its bytes are at hand.
-pub type InspectFile<'a> = &'a (dyn Fn(&std::path::Path, &[u8], &crate::model::Digest) -> Vec<crate::check::lint::Lint>
+pub type InspectFile<'a> = &'a (dyn Fn(&std::path::Path, &[u8], &crate::model::Digest) -> Vec<crate::error::report::Lint>
          + Sync);
 
 /// Reads and renders, writing nothing. Problems are shown as they are found;
-/// `inspect` sees every valid digest, future ones included, before the render, and
-/// `inspect_file` each one's bytes while they are read (its lints are in
-/// [`Rendered::lints`]).
+/// `inspect_file` sees each valid digest's bytes while they are read (what it returns
+/// is in [`Rendered::lints`]), and `inspect` every valid digest, future ones included,
+/// before the render.
 pub fn read_and_render(
     settings: &Settings,
     format: ErrorFormat,
-    inspect_file: Option<InspectFile<'_>>,
+    inspect_file: InspectFile<'_>,
     inspect: impl FnOnce(&crate::model::Corpus),
 ) -> Result<Rendered, RunError> {
     let skip = settings.output_inside(&settings.input_dir);
@@ -48,17 +48,7 @@ pub fn read_and_render(
         settings.max_file_bytes,
         settings.rules(),
         Summaries::Skip,
-        |path, bytes, digest| match inspect_file {
-            Some(f) => f(path, bytes, digest),
-            None => {
-                // A digest that publishes nothing though it looks like it has items:
-                // said by --once too, where check reports it as DF009.
-                if let Some(lint) = crate::check::lint::no_items(path, digest, bytes) {
-                    tracing::warn!("{lint}");
-                }
-                Vec::new()
-            }
-        },
+        inspect_file,
     )
     .map_err(|source| RunError::Input {
         path: settings.input_dir.clone(),
@@ -105,7 +95,7 @@ pub fn read_and_render(
             _ => None,
         }
     };
-    let (built, engine) = output::build_with(corpus, settings, read_full)?;
+    let (built, engine) = tree::build_with(corpus, settings, read_full)?;
     let faults = faults.into_inner().unwrap_or_else(|p| p.into_inner());
     show_errors(&faults, format);
     if !faults.is_empty() {
@@ -154,7 +144,7 @@ fn hold_back(settings: &Settings, corpus: &mut crate::model::Corpus) -> usize {
     if settings.publish_future {
         return 0;
     }
-    let held = crate::held::hold_back(corpus, chrono::Utc::now());
+    let held = crate::input::held::hold_back(corpus, chrono::Utc::now());
     for (path, date) in &held {
         let path = settings.input_dir.join(path);
         tracing::debug!(path = %path.display(), appears = %date.to_rfc3339(), "held back until its date");

@@ -41,7 +41,7 @@ _digestfeed() {
 
     case "${cmd}" in
         digestfeed)
-            opts="-v -q -h -V --once --config --input --output --base-url --error-format --diff --format --allow-empty --no-ping --verbose --quiet --help --version check publish help"
+            opts="-v -q -h -V --once --config --input --output --base-url --error-format --diff --format --allow-empty --no-ping --verbose --quiet --help --version publish check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -125,7 +125,7 @@ _digestfeed() {
             return 0
             ;;
         digestfeed__subcmd__help)
-            opts="check publish help"
+            opts="publish check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -41,9 +41,23 @@ complete -c digestfeed -n "__fish_digestfeed_needs_command" -s v -l verbose -d '
 complete -c digestfeed -n "__fish_digestfeed_needs_command" -s q -l quiet -d 'Less log output (-q warnings and errors only, -qq errors only)'
 complete -c digestfeed -n "__fish_digestfeed_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c digestfeed -n "__fish_digestfeed_needs_command" -s V -l version -d 'Print version'
-complete -c digestfeed -n "__fish_digestfeed_needs_command" -f -a "check" -d 'Check without writing: are the digests sound, and would the feeds change?'
 complete -c digestfeed -n "__fish_digestfeed_needs_command" -f -a "publish" -d 'Take over a bucket whose manifest was lost (deleted, or a store restarted empty)'
+complete -c digestfeed -n "__fish_digestfeed_needs_command" -f -a "check" -d 'Check without writing: are the digests sound, and would the feeds change?'
 complete -c digestfeed -n "__fish_digestfeed_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c digestfeed -n "__fish_digestfeed_using_subcommand publish" -l config -d 'YAML config file (see config/digestfeed.yaml); flags override its values' -r -F
+complete -c digestfeed -n "__fish_digestfeed_using_subcommand publish" -l input -d 'Folder of digest Markdown files, searched recursively' -r -F
+complete -c digestfeed -n "__fish_digestfeed_using_subcommand publish" -l output -d 'Folder the feeds are written to' -r -F
+complete -c digestfeed -n "__fish_digestfeed_using_subcommand publish" -l base-url -d 'Absolute URL the output folder is served at, e.g. https://example.org/feeds/' -r
+complete -c digestfeed -n "__fish_digestfeed_using_subcommand publish" -l error-format -d 'How problems in digests are shown: human (path:line: what, in the log), github (workflow annotations on standard output), json (one object a line)' -r -f -a "human\t'`path:line: what is wrong`, in the log (standard error)'
+github\t'`::error file=…,line=…::…` workflow commands on standard output'
+json\t'One JSON object a line on standard output'"
+complete -c digestfeed -n "__fish_digestfeed_using_subcommand publish" -l format -d 'How --diff prints: text, or json (one object per feed)' -r -f -a "text\t''
+json\t''"
+complete -c digestfeed -n "__fish_digestfeed_using_subcommand publish" -l adopt -d 'Take over the objects at feeds\' paths that hold what digestfeed would write'
+complete -c digestfeed -n "__fish_digestfeed_using_subcommand publish" -l diff -d 'With --once or check: print, per feed, the entries added, removed and changed (title, summary, date, categories, author) on standard output'
+complete -c digestfeed -n "__fish_digestfeed_using_subcommand publish" -s v -l verbose -d 'More log output (-v debug, -vv trace). RUST_LOG, when set, takes precedence'
+complete -c digestfeed -n "__fish_digestfeed_using_subcommand publish" -s q -l quiet -d 'Less log output (-q warnings and errors only, -qq errors only)'
+complete -c digestfeed -n "__fish_digestfeed_using_subcommand publish" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c digestfeed -n "__fish_digestfeed_using_subcommand check" -l deny -d 'Make a lint fail the check (exit 1): its code (DF001) or name (duplicate-item), or `all` (every lint that is on by default). Repeatable' -r
 complete -c digestfeed -n "__fish_digestfeed_using_subcommand check" -l warn -d 'Report a lint that is off by default (DF007, retitled-tweet) as a warning. Repeatable' -r
 complete -c digestfeed -n "__fish_digestfeed_using_subcommand check" -l config -d 'YAML config file (see config/digestfeed.yaml); flags override its values' -r -F
@@ -59,20 +73,6 @@ complete -c digestfeed -n "__fish_digestfeed_using_subcommand check" -l diff -d 
 complete -c digestfeed -n "__fish_digestfeed_using_subcommand check" -s v -l verbose -d 'More log output (-v debug, -vv trace). RUST_LOG, when set, takes precedence'
 complete -c digestfeed -n "__fish_digestfeed_using_subcommand check" -s q -l quiet -d 'Less log output (-q warnings and errors only, -qq errors only)'
 complete -c digestfeed -n "__fish_digestfeed_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c digestfeed -n "__fish_digestfeed_using_subcommand publish" -l config -d 'YAML config file (see config/digestfeed.yaml); flags override its values' -r -F
-complete -c digestfeed -n "__fish_digestfeed_using_subcommand publish" -l input -d 'Folder of digest Markdown files, searched recursively' -r -F
-complete -c digestfeed -n "__fish_digestfeed_using_subcommand publish" -l output -d 'Folder the feeds are written to' -r -F
-complete -c digestfeed -n "__fish_digestfeed_using_subcommand publish" -l base-url -d 'Absolute URL the output folder is served at, e.g. https://example.org/feeds/' -r
-complete -c digestfeed -n "__fish_digestfeed_using_subcommand publish" -l error-format -d 'How problems in digests are shown: human (path:line: what, in the log), github (workflow annotations on standard output), json (one object a line)' -r -f -a "human\t'`path:line: what is wrong`, in the log (standard error)'
-github\t'`::error file=…,line=…::…` workflow commands on standard output'
-json\t'One JSON object a line on standard output'"
-complete -c digestfeed -n "__fish_digestfeed_using_subcommand publish" -l format -d 'How --diff prints: text, or json (one object per feed)' -r -f -a "text\t''
-json\t''"
-complete -c digestfeed -n "__fish_digestfeed_using_subcommand publish" -l adopt -d 'Take over the objects at feeds\' paths that hold what digestfeed would write'
-complete -c digestfeed -n "__fish_digestfeed_using_subcommand publish" -l diff -d 'With --once or check: print, per feed, the entries added, removed and changed (title, summary, date, categories, author) on standard output'
-complete -c digestfeed -n "__fish_digestfeed_using_subcommand publish" -s v -l verbose -d 'More log output (-v debug, -vv trace). RUST_LOG, when set, takes precedence'
-complete -c digestfeed -n "__fish_digestfeed_using_subcommand publish" -s q -l quiet -d 'Less log output (-q warnings and errors only, -qq errors only)'
-complete -c digestfeed -n "__fish_digestfeed_using_subcommand publish" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c digestfeed -n "__fish_digestfeed_using_subcommand help; and not __fish_seen_subcommand_from check publish help" -f -a "check" -d 'Check without writing: are the digests sound, and would the feeds change?'
-complete -c digestfeed -n "__fish_digestfeed_using_subcommand help; and not __fish_seen_subcommand_from check publish help" -f -a "publish" -d 'Take over a bucket whose manifest was lost (deleted, or a store restarted empty)'
-complete -c digestfeed -n "__fish_digestfeed_using_subcommand help; and not __fish_seen_subcommand_from check publish help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c digestfeed -n "__fish_digestfeed_using_subcommand help; and not __fish_seen_subcommand_from publish check help" -f -a "publish" -d 'Take over a bucket whose manifest was lost (deleted, or a store restarted empty)'
+complete -c digestfeed -n "__fish_digestfeed_using_subcommand help; and not __fish_seen_subcommand_from publish check help" -f -a "check" -d 'Check without writing: are the digests sound, and would the feeds change?'
+complete -c digestfeed -n "__fish_digestfeed_using_subcommand help; and not __fish_seen_subcommand_from publish check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -8,9 +8,9 @@ use digestfeed::config::Settings;
 use chrono::{DateTime, Utc};
 use digestfeed::daemon::live::Live;
 use digestfeed::model::Corpus;
-use digestfeed::state::FileInput;
+use digestfeed::input::state::FileInput;
 use digestfeed::model::Parsed;
-use digestfeed::output;
+use digestfeed::render::tree;
 use digestfeed::parse::parse_digest;
 use digestfeed::support::text::is_xml_unsafe;
 use libfuzzer_sys::fuzz_target;
@@ -45,7 +45,7 @@ fuzz_target!(|data: &[u8]| {
     let reference = digestfeed::reference::build(&corpus, settings)
         .expect("reference renders")
         .files;
-    let bulk = output::build(corpus.clone(), settings)
+    let bulk = tree::build(corpus.clone(), settings)
         .expect("engine renders")
         .files;
     assert_eq!(

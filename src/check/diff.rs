@@ -1,7 +1,7 @@
 //! `--diff`: per feed, the entries a run adds, removes and changes, read from the
 //! feeds' JSON Feed files (the one format that holds every field plainly).
 
-use crate::output::Output;
+use crate::render::tree::Output;
 use crate::render::JSON_FILE;
 use serde::Serialize;
 use serde_json::Value;
@@ -131,7 +131,7 @@ pub fn render(diffs: &[FeedDiff], format: DiffFormat) -> String {
 
 /// The feeds' JSON files as they are in the output folder.
 pub fn read_folder_feeds(dir: &std::path::Path, new: &Output) -> Output {
-    crate::fsio::writer::listed(dir)
+    crate::output::writer::listed(dir)
         .into_iter()
         .chain(new.keys().cloned())
         .filter(|p| p.rsplit('/').next() == Some(JSON_FILE))

@@ -7,13 +7,12 @@
 
 pub mod diff;
 pub mod lint;
-pub mod report;
 
 use crate::cli::CheckArgs;
 use crate::config::Settings;
+use crate::error::report::{self, ErrorFormat, Level, Lint, Problem};
 use crate::error::RunError;
-use crate::output::Output;
-use report::{ErrorFormat, Level, Problem};
+use crate::render::tree::Output;
 use std::fs;
 use std::path::Path;
 use std::process::ExitCode;
@@ -62,7 +61,7 @@ pub fn against_folder(dir: &Path, files: &Output) -> Vec<FileChange> {
             changes.push(FileChange::Changed(path.clone()));
         }
     }
-    for path in crate::fsio::writer::listed(dir) {
+    for path in crate::output::writer::listed(dir) {
         if !files.contains_key(&path) && dir.join(&path).exists() {
             changes.push(FileChange::Removed(path));
         }
@@ -72,8 +71,11 @@ pub fn against_folder(dir: &Path, files: &Output) -> Vec<FileChange> {
 }
 
 /// What a publish of `files` would change in a bucket whose manifest is `remote`.
-pub fn against_manifest(remote: &crate::publish::Manifest, files: &Output) -> Vec<FileChange> {
-    let plan = crate::publish::plan(files, remote);
+pub fn against_manifest(
+    remote: &crate::output::publish::Manifest,
+    files: &Output,
+) -> Vec<FileChange> {
+    let plan = crate::output::publish::plan(files, remote);
     let mut changes: Vec<FileChange> = plan
         .upload
         .into_iter()
@@ -106,7 +108,7 @@ pub fn main(
     let per_file = |path: &Path, bytes: &[u8], digest: &crate::model::Digest| {
         lint::digest_lints(path, digest, Some(bytes), held_after)
     };
-    let rendered = crate::rendered::read_and_render(settings, format, Some(&per_file), |corpus| {
+    let rendered = crate::rendered::read_and_render(settings, format, &per_file, |corpus| {
         let retitles = lint::is_named("DF007", &args.warn, &args.deny);
         lints = lint::corpus_lints(
             corpus,
@@ -193,7 +195,7 @@ fn known_lints(args: &CheckArgs) -> Result<(), String> {
 }
 
 /// Shows every lint, as an error if denied; returns how many were denied.
-fn show_lints(lints: &[lint::Lint], deny: &[String], format: ErrorFormat) -> usize {
+fn show_lints(lints: &[Lint], deny: &[String], format: ErrorFormat) -> usize {
     let mut denied = 0;
     for l in lints {
         let level = if lint::is_denied(l, deny) {
@@ -221,7 +223,7 @@ fn compare(settings: &Settings, files: &Output) -> Result<Vec<FileChange>, RunEr
     match (&settings.output_dir, &settings.publish) {
         (Some(dir), _) => {
             // What `--once` would refuse is reported as it reports it (exit 2).
-            crate::fsio::writer::OutputDir::refusal(dir, files)?;
+            crate::output::writer::OutputDir::refusal(dir, files)?;
             Ok(against_folder(dir, files))
         }
         (None, Some(config)) => {
@@ -229,7 +231,7 @@ fn compare(settings: &Settings, files: &Output) -> Result<Vec<FileChange>, RunEr
                 .enable_all()
                 .build()
                 .map_err(RunError::EventLoop)?;
-            let bucket = crate::publish::bucket::Bucket::new(config)?;
+            let bucket = crate::output::publish::bucket::Bucket::new(config)?;
             let (remote, _) = runtime.block_on(bucket.state())?;
             Ok(against_manifest(&remote, files))
         }
@@ -240,7 +242,7 @@ fn compare(settings: &Settings, files: &Output) -> Result<Vec<FileChange>, RunEr
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fsio::writer::MANIFEST;
+    use crate::output::writer::MANIFEST;
 
     #[test]
     fn a_folder_is_compared_by_bytes_and_by_what_its_manifest_lists() {

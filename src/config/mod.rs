@@ -279,7 +279,7 @@ impl Settings {
     pub fn output_inside(&self, input: &Path) -> Option<PathBuf> {
         self.output_dir
             .as_ref()
-            .and_then(|dir| crate::fsio::scan::output_inside_input(input, dir))
+            .and_then(|dir| output_inside_input(input, dir))
     }
 
     /// How digests are read under these settings.
@@ -469,6 +469,14 @@ fn clean(value: Option<String>) -> Option<String> {
     value
         .map(|v| crate::support::text::collapse_whitespace(&crate::support::text::xml_safe(&v)))
         .filter(|v| !v.is_empty())
+}
+
+/// The output folder, when it lies inside the input folder, so that scanning skips it.
+fn output_inside_input(input: &Path, output: &Path) -> Option<PathBuf> {
+    let canonical_input = input.canonicalize().ok()?;
+    let canonical_output = output.canonicalize().ok()?;
+    let inside = canonical_output.strip_prefix(&canonical_input).ok()?;
+    (!inside.as_os_str().is_empty()).then(|| input.join(inside))
 }
 
 #[cfg(test)]

@@ -6,11 +6,11 @@
 use crate::config::Settings;
 use crate::engine::{Engine, FeedId};
 use crate::error::RenderError;
-use crate::held::{self, Held};
+use crate::input::held::{self, Held};
+use crate::input::state::{fingerprint, FileInput, Outcome, Prepared, State};
 use crate::model::{Digest, Parsed, Summaries};
-use crate::output::{Output, Renderer};
 use crate::parse::parse_digest_summaries_at;
-use crate::state::{fingerprint, FileInput, Outcome, Prepared, State};
+use crate::render::tree::{Output, Renderer};
 use crate::support::par::par_map;
 use crate::support::text::count;
 use chrono::{DateTime, Utc};

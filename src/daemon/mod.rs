@@ -16,9 +16,9 @@ pub mod upload;
 
 use crate::config::Settings;
 use crate::error::{ConfigError, RunError};
-use crate::fsio::identity;
-use crate::fsio::writer::OutputDir;
-use crate::watch::{Pending, Watch, WatchMsg};
+use crate::input::watch::{Pending, Watch, WatchMsg};
+use crate::output::writer::OutputDir;
+use crate::support::identity;
 use chrono::Utc;
 use folders::{Folders, Trouble};
 use schedule::{Schedule, Timer, LIMIT_RETRY, READY_RETRY, RETRY};
@@ -108,7 +108,7 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
             Ok(written) => match (&self.uploader, &self.pinger) {
                 // The uploader tells the hubs once the bucket holds the change.
                 (Some(uploader), _) => uploader.offer(self.folders.live.files()),
-                (None, Some(pinger)) => pinger.topics().offer(crate::websub::topics(
+                (None, Some(pinger)) => pinger.topics().offer(crate::output::websub::topics(
                     &self.folders.settings().base_url,
                     &written,
                 )),

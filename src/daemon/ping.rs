@@ -1,4 +1,4 @@
-//! WebSub pings from the daemon, beside its loop (see `crate::websub`): the loop
+//! WebSub pings from the daemon, beside its loop (see `crate::output::websub`): the loop
 //! hands over the topics that changed and goes on. Each hub has a task of its own, so
 //! that a hub that hangs delays only its own pings; topics that arrive while a hub's
 //! ping is under way go to it together in the next one.
@@ -65,7 +65,7 @@ async fn run(hub: Url, mut rx: mpsc::UnboundedReceiver<Vec<String>>) {
             topics.extend(more);
         }
         let topics: Vec<String> = topics.into_iter().collect();
-        let failed = crate::websub::ping(&hubs, &topics).await;
-        crate::websub::report(&hubs, &topics, &failed);
+        let failed = crate::output::websub::ping(&hubs, &topics).await;
+        crate::output::websub::report(&hubs, &topics, &failed);
     }
 }

@@ -6,8 +6,8 @@
 use super::ping::Topics;
 use crate::config::Publish;
 use crate::error::PublishError;
-use crate::output::Output;
-use crate::publish::bucket::publish_once;
+use crate::output::publish::bucket::publish_once;
+use crate::render::tree::Output;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -88,7 +88,7 @@ async fn run(
                         );
                     }
                     if let Some((topics, base_url)) = &ping {
-                        topics.offer(crate::websub::topics(base_url, &report.uploaded));
+                        topics.offer(crate::output::websub::topics(base_url, &report.uploaded));
                     }
                     break;
                 }

@@ -4,11 +4,11 @@
 
 use super::store::{names_in, DKey, Interner, Occ, Rec, Recs, Slot, Sym};
 use super::{Batch, Change, Flips};
-use crate::author::vote;
-use crate::author::Candidate;
-use crate::author::CONFIGURED;
-use crate::author::HANDLE;
-use crate::author::REPEATED;
+use crate::engine::author::vote;
+use crate::engine::author::Candidate;
+use crate::engine::author::CONFIGURED;
+use crate::engine::author::HANDLE;
+use crate::engine::author::REPEATED;
 use crate::model::key::EntryKey;
 use crate::model::names::intern;
 use foldhash::HashMap;

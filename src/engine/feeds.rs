@@ -3,12 +3,12 @@
 
 use super::store::{dkey, Occ, Slot};
 use super::{Change, Engine, FeedId};
-use crate::layout;
-use crate::layout::Feed;
+use crate::engine::layout;
+use crate::engine::layout::Feed;
+use crate::engine::slug;
 use crate::model::Digest;
 use crate::model::Entry;
 use crate::model::Summaries;
-use crate::slug;
 use std::collections::BTreeMap;
 use std::collections::BTreeSet;
 use std::path::PathBuf;

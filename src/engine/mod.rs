@@ -24,7 +24,9 @@
 //! while it updates another: `store` keeps the digests' records (`Recs`), `evidence`
 //! the evidence and the names (`Evidence`, `Names`), `entries` where each tweet
 //! stands (`Occurrences`) and how an entry is computed, `order` the feeds' orders
-//! (`Orders`), and `feeds` hands the renderers the feeds as `layout` lays them out.
+//! (`Orders`), and `feeds` hands the renderers the feeds as `layout` lays them out
+//! (folders named by `slug`). The rules for splitting an author's name off a title are
+//! in `author`, shared with the reference merge.
 //! [`Engine::apply`] runs a batch through five phases, each its own method, in `apply`.
 //!
 //! `--once` builds an engine from every digest at once; the daemon applies each change.
@@ -42,10 +44,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 mod apply;
+pub(crate) mod author;
 mod entries;
 mod evidence;
 mod feeds;
+pub(crate) mod layout;
 mod order;
+pub(crate) mod slug;
 mod store;
 
 use entries::Occurrences;

@@ -2,10 +2,10 @@
 //! of its titles and the cut chosen), the interned names they use, and the occurrence
 //! lists that say which digests mention an entry, in corpus order.
 
-use crate::author::candidates_from_the_end;
-use crate::author::name_matches_handle;
-use crate::author::Candidate;
-use crate::author::Cut;
+use crate::engine::author::candidates_from_the_end;
+use crate::engine::author::name_matches_handle;
+use crate::engine::author::Candidate;
+use crate::engine::author::Cut;
 use crate::model::category_set;
 use crate::model::key::EntryKey;
 use crate::model::names::intern;

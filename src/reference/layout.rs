@@ -2,9 +2,9 @@
 //! list of entries at once (docs/FORMAT.md §3).
 
 use crate::config::Settings;
-use crate::layout::{author_feed, category_feed, global_feed, Feed};
+use crate::engine::layout::{author_feed, category_feed, global_feed, Feed};
+use crate::engine::slug;
 use crate::model::Entry;
-use crate::slug;
 use chrono::{DateTime, FixedOffset};
 use std::collections::{BTreeMap, HashMap};
 

@@ -2,7 +2,7 @@
 //! result depends on the set of digests only, never on the order they were read in.
 
 use super::split::{split_corpus, ItemRef};
-use crate::author::Cut;
+use crate::engine::author::Cut;
 use crate::model::key::EntryKey;
 use crate::model::names::intern;
 use crate::model::{category_set, Corpus, Digest, Entry, Item};

@@ -10,8 +10,8 @@ pub mod split;
 use crate::config::Settings;
 use crate::model::key::EntryKey;
 use crate::model::Corpus;
-use crate::output::{feed_files, index_files, Built, Output};
 use crate::render::sanitize::Sanitizer;
+use crate::render::tree::{feed_files, index_files, Built, Output};
 use crate::render::{Clean, Context, RenderError};
 use std::collections::HashMap;
 

@@ -2,7 +2,7 @@
 //! over the whole corpus (docs/FORMAT.md §1). The engine keeps the same cuts up to date
 //! one change at a time; this is what it is held to, and where the rules are tested.
 
-use crate::author::{
+use crate::engine::author::{
     candidates, name_matches_handle, vote, Candidate, Cut, CONFIGURED, HANDLE, REPEATED,
 };
 use std::collections::{BTreeMap, HashMap, HashSet};

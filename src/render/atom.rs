@@ -2,7 +2,7 @@
 //! its own (a link that is not a tweet) is still credited, as RFC 4287 requires.
 
 use super::{feed_updated, Context, RenderError, ATOM_FILE};
-use crate::layout::Feed;
+use crate::engine::layout::Feed;
 use atom_syndication::{Category, Content, Entry, Generator, Link, Person, Text, WriteConfig};
 
 pub fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, RenderError> {

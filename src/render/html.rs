@@ -2,7 +2,7 @@
 //! links so that a reader given the site's address finds the global feeds.
 
 use super::{feed_updated, Context, ATOM_FILE, JSON_FILE, RSS_FILE};
-use crate::layout::{Feed, FeedKind};
+use crate::engine::layout::{Feed, FeedKind};
 use crate::support::text::escape_html;
 use std::fmt::Write;
 

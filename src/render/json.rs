@@ -1,7 +1,7 @@
-//! JSON Feed 1.1 (https://jsonfeed.org/version/1.1).
+//! JSON Feed 1.1 (<https://jsonfeed.org/version/1.1>).
 
 use super::{Context, RenderError, JSON_FILE};
-use crate::layout::Feed;
+use crate::engine::layout::Feed;
 use chrono::SecondsFormat;
 use serde::Serialize;
 

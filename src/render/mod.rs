@@ -1,15 +1,16 @@
 //! Feeds to bytes. Nothing here reads the clock or the disk: a feed's dates are its
 //! entries' dates, so the same entries always give the same bytes.
 
-pub mod atom;
-pub mod html;
-pub mod json;
-pub mod opml;
-pub mod rss;
-pub mod sanitize;
+pub(crate) mod atom;
+pub(crate) mod html;
+pub(crate) mod json;
+pub(crate) mod opml;
+pub(crate) mod rss;
+pub(crate) mod sanitize;
+pub mod tree;
 
 use crate::config::Settings;
-use crate::layout::Feed;
+use crate::engine::layout::Feed;
 use crate::model::key::EntryKey;
 use crate::model::Entry;
 use crate::support::text::display_name;

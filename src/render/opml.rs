@@ -4,7 +4,7 @@
 //! importing reader subscribe to every feed three times.
 
 use super::{Context, RSS_FILE};
-use crate::layout::{Feed, FeedKind};
+use crate::engine::layout::{Feed, FeedKind};
 use crate::support::text::escape_html;
 use std::fmt::Write;
 

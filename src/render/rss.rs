@@ -1,7 +1,7 @@
 //! RSS 2.0 with the Atom namespace (self link) and Dublin Core (`dc:creator`).
 
 use super::{feed_updated, Context, RenderError, RSS_FILE};
-use crate::layout::Feed;
+use crate::engine::layout::Feed;
 use rss::extension::atom::{AtomExtension, Link};
 use rss::extension::dublincore::DublinCoreExtension;
 use rss::{Category, Channel, Guid, Item};

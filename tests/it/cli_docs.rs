@@ -3,12 +3,10 @@
 //! (`cargo run --example gen_docs -- docs`).
 
 use crate::support::repo;
-use clap::CommandFactory;
-use digestfeed::cli::Cli;
 
 #[test]
 fn the_man_page_and_completions_match_the_flags() {
-    for (name, bytes) in crate::cli_docs_gen::all(Cli::command()) {
+    for (name, bytes) in crate::cli_docs_gen::all(digestfeed::app::command()) {
         let path = repo().join("docs").join(&name);
         let held = std::fs::read(&path).unwrap_or_default();
         assert!(
@@ -20,7 +18,7 @@ fn the_man_page_and_completions_match_the_flags() {
 
 #[test]
 fn help_names_exit_codes_signals_and_an_example() {
-    let help = Cli::command().render_long_help().to_string();
+    let help = digestfeed::app::command().render_long_help().to_string();
     for words in [
         "Exit codes:",
         "SIGHUP",
@@ -36,7 +34,7 @@ fn help_names_exit_codes_signals_and_an_example() {
 /// in `check --help` and in digestfeed-check(1).
 #[test]
 fn man_pages_have_the_usual_sections_and_name_every_lint() {
-    let pages = crate::cli_docs_gen::all(Cli::command());
+    let pages = crate::cli_docs_gen::all(digestfeed::app::command());
     let page = |name: &str| -> String {
         let bytes = &pages
             .iter()
@@ -65,7 +63,7 @@ fn man_pages_have_the_usual_sections_and_name_every_lint() {
     );
     assert!(main.contains("digestfeed\\-check(1)"));
     let check = page("digestfeed-check.1");
-    let help = Cli::command()
+    let help = digestfeed::app::command()
         .find_subcommand_mut("check")
         .unwrap()
         .render_long_help()

@@ -292,7 +292,7 @@ fn one_tweet_in_every_digest(n: usize) -> (usize, Vec<String>) {
             other => panic!("{other:?}"),
         };
     }
-    let built = digestfeed::output::build(corpus, &settings).unwrap();
+    let built = digestfeed::render::tree::build(corpus, &settings).unwrap();
     let bytes = built.files.values().map(Vec::len).sum();
     let first = "categories/c00000-0/atom.xml";
     let shared = parse_feed(first, &built.files[first]);

@@ -4,12 +4,12 @@
 use digestfeed::config::Settings;
 use digestfeed::daemon::live::Live;
 use digestfeed::engine::Engine;
+use digestfeed::input::state::FileInput;
 use digestfeed::model::Corpus;
 use digestfeed::model::Parsed;
-use digestfeed::output;
-use digestfeed::output::Renderer;
 use digestfeed::parse::parse_digest;
-use digestfeed::state::FileInput;
+use digestfeed::render::tree;
+use digestfeed::render::tree::Renderer;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -243,7 +243,7 @@ proptest! {
         let fresh = from_scratch(&files);
         let s = settings_showing(max_entries);
         let reference = digestfeed::reference::build(&fresh, &s).unwrap().files;
-        let once = output::build(fresh, &s).unwrap().files;
+        let once = tree::build(fresh, &s).unwrap().files;
         prop_assert_eq!(&once, &reference, "bulk engine vs reference merge");
         prop_assert_eq!(state.files(), &once, "incremental vs from scratch");
     }
@@ -282,7 +282,7 @@ proptest! {
             .collect();
         let corpus: Corpus = digests.iter().cloned().collect();
         let expected = digestfeed::reference::build(&corpus, &s).unwrap().files;
-        prop_assert_eq!(&output::build(corpus, &s).unwrap().files, &expected, "--once vs reference");
+        prop_assert_eq!(&tree::build(corpus, &s).unwrap().files, &expected, "--once vs reference");
         // A random permutation, fed in random batches.
         let mut pending: Vec<_> = digests;
         let mut shuffled = Vec::new();
@@ -326,7 +326,7 @@ proptest! {
             .values()
             .flat_map(|d| d.items.iter().map(|i| i.link.key.clone()))
             .collect();
-        let files = output::build(corpus, &s).unwrap().files;
+        let files = tree::build(corpus, &s).unwrap().files;
         let json = |name: &str| -> serde_json::Value { serde_json::from_slice(&files[name]).unwrap() };
         let global = json("feed.json");
         let ids: Vec<&str> = global["items"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap()).collect();
@@ -378,7 +378,7 @@ proptest! {
         prop_assert!(corpus.len() >= 16, "{} digests", corpus.len());
         let s = settings_showing(max_entries);
         let reference = digestfeed::reference::build(&corpus, &s).unwrap().files;
-        let once = output::build(corpus.clone(), &s).unwrap().files;
+        let once = tree::build(corpus.clone(), &s).unwrap().files;
         prop_assert!(once == reference, "--once vs reference");
         let mut engine = Engine::new(&s);
         let mut renderer = Renderer::default();
@@ -422,7 +422,7 @@ fn display_names_count_every_digest_however_the_build_is_split() {
         &[("Untitled", "https://x.com/i/web/status/100", "x")],
     );
     let s = settings();
-    let once = output::build(corpus.clone(), &s).unwrap().files;
+    let once = tree::build(corpus.clone(), &s).unwrap().files;
     assert!(once == digestfeed::reference::build(&corpus, &s).unwrap().files);
     let feed: serde_json::Value = serde_json::from_slice(&once["authors/zed/feed.json"]).unwrap();
     assert!(
@@ -488,7 +488,7 @@ fn display_names_before_and_after(
         };
     }
     let s = settings();
-    let shown = |files: &digestfeed::output::Output| -> &'static str {
+    let shown = |files: &digestfeed::render::tree::Output| -> &'static str {
         let feed: serde_json::Value =
             serde_json::from_slice(&files["authors/zed/feed.json"]).unwrap();
         let title = feed["title"].as_str().unwrap();
@@ -506,7 +506,7 @@ fn display_names_before_and_after(
     let dirty = engine.apply([(gone.clone(), None)]);
     renderer.render(&engine, &s, Some(&dirty)).unwrap();
     corpus.remove(&gone);
-    let fresh = output::build(corpus, &s).unwrap().files;
+    let fresh = tree::build(corpus, &s).unwrap().files;
     assert!(renderer.files() == &fresh, "updated engine vs fresh build");
     (before, shown(&fresh))
 }

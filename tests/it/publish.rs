@@ -7,7 +7,7 @@
 //! failing there, naming the fix, where it is missing.
 
 use super::support::{digest, repo, write, BASE_URL};
-use digestfeed::output::Output as Files;
+use digestfeed::render::tree::Output as Files;
 use std::collections::BTreeMap;
 use std::fs;
 use std::net::{TcpListener, TcpStream};
@@ -212,8 +212,8 @@ fn assert_ran(run: &Output) {
 }
 
 pub fn md5(bytes: &[u8]) -> String {
-    digestfeed::publish::Manifest::of(&Files::from([("x".to_string(), bytes.to_vec())])).objects
-        ["x"]
+    digestfeed::output::publish::Manifest::of(&Files::from([("x".to_string(), bytes.to_vec())]))
+        .objects["x"]
         .md5
         .clone()
 }
@@ -247,7 +247,7 @@ fn every_file_is_uploaded_with_its_headers_and_a_rerun_uploads_nothing() {
         assert_eq!(object["etag"], md5(bytes), "{path}: the ETag");
         assert_eq!(
             object["content_type"],
-            digestfeed::publish::content_type(path),
+            digestfeed::output::publish::content_type(path),
             "{path}"
         );
         let cache = if path.starts_with("index.") {
@@ -367,7 +367,7 @@ fn a_publisher_with_a_stale_view_is_refused_and_changes_nothing() {
         .enable_all()
         .build()
         .unwrap();
-    let bucket = digestfeed::publish::bucket::Bucket::new(&config).unwrap();
+    let bucket = digestfeed::output::publish::bucket::Bucket::new(&config).unwrap();
     let stale = runtime.block_on(bucket.state()).unwrap();
     // Another publisher writes in between.
     site.add("2026/01-03.md", "2026-01-03T08:00:00Z", "Robots", 3);
@@ -591,8 +591,9 @@ fn a_stale_publisher_is_refused_at_its_first_object_and_leaves_the_bucket_as_the
     config.endpoint = Some(url::Url::parse(&format!("http://127.0.0.1:{}", proxy.port)).unwrap());
     std::env::set_var("AWS_ACCESS_KEY_ID", "test");
     std::env::set_var("AWS_SECRET_ACCESS_KEY", "test");
-    let a =
-        std::thread::spawn(move || digestfeed::publish::bucket::publish_once(&config, &a_files));
+    let a = std::thread::spawn(move || {
+        digestfeed::output::publish::bucket::publish_once(&config, &a_files)
+    });
     let first = proxy
         .held
         .recv_timeout(Duration::from_secs(60))

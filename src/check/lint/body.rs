@@ -1,6 +1,6 @@
 //! The lints of one digest's text, read line by line: DF002, DF003 and DF009.
 
-use super::Lint;
+use crate::error::report::Lint;
 use crate::model::BodyNote;
 use std::path::Path;
 

@@ -1,6 +1,6 @@
 //! The lints across digests: DF006, DF007 and DF008.
 
-use super::Lint;
+use crate::error::report::Lint;
 use crate::model::key::EntryKey;
 use crate::model::Corpus;
 use std::collections::{BTreeMap, HashMap};

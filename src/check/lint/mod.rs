@@ -6,6 +6,7 @@
 mod body;
 mod corpus;
 
+use crate::error::report::Lint;
 use crate::model::key::EntryKey;
 use crate::model::Corpus;
 pub use body::{body_lints, body_notes, no_items};
@@ -13,7 +14,7 @@ use body::{front_matter_line, note_lint};
 use chrono::{DateTime, NaiveDate, Utc};
 use corpus::{retitled, similar_categories, too_many_categories};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Every lint: its code, its name, and what it finds.
 pub const LINTS: &[(&str, &str, &str)] = &[
@@ -59,6 +60,20 @@ pub const LINTS: &[(&str, &str, &str)] = &[
 /// Lints reported only when `--warn` or `--deny` names them (not by `all`).
 pub const OPT_IN: &[&str] = &["DF007"];
 
+/// Every lint, by code and name, for `check --help`.
+pub fn help() -> String {
+    let mut help = String::from("Lints (--deny and --warn take a code or a name):\n");
+    for (code, name, what) in LINTS {
+        let off = if OPT_IN.contains(code) {
+            " (off unless named)"
+        } else {
+            ""
+        };
+        help.push_str(&format!("  {code}  {name:<22} {what}{off}\n"));
+    }
+    help
+}
+
 /// Whether a lint is reported under these `--warn` and `--deny` lists.
 pub fn is_reported(lint: &Lint, warn: &[String], deny: &[String]) -> bool {
     !OPT_IN.contains(&lint.code) || is_named(lint.code, warn, deny)
@@ -71,35 +86,6 @@ fn names(code: &str, list: &[String], all: bool) -> bool {
             || d.eq_ignore_ascii_case(code)
             || LINTS.iter().any(|(c, n, _)| *c == code && d == n)
     })
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Lint {
-    pub code: &'static str,
-    pub path: PathBuf,
-    pub line: Option<usize>,
-    pub message: String,
-}
-
-impl std::fmt::Display for Lint {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.line {
-            Some(line) => write!(
-                f,
-                "{}:{line}: {} [{}]",
-                self.path.display(),
-                self.message,
-                self.code
-            ),
-            None => write!(
-                f,
-                "{}: {} [{}]",
-                self.path.display(),
-                self.message,
-                self.code
-            ),
-        }
-    }
 }
 
 /// Whether `code` names a lint (by code or name) or is `all`.
@@ -267,6 +253,7 @@ mod tests {
     use super::*;
     use crate::model::Parsed;
     use crate::parse::parse_digest;
+    use std::path::PathBuf;
 
     fn corpus(files: &[(&str, &str)]) -> Corpus {
         files

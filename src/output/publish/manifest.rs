@@ -1,7 +1,7 @@
 //! The pure part of a publish: what the bucket holds (the manifest), and what to upload
 //! and delete to make it hold the output.
 
-use crate::output::Output;
+use crate::render::tree::Output;
 use md5::{Digest, Md5};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -116,14 +116,6 @@ fn component_order(a: &Path, b: &Path) -> std::cmp::Ordering {
     a.cmp(b.as_os_str().as_bytes().iter().map(key))
 }
 
-/// The output folder, when it lies inside the input folder, so that scanning skips it.
-pub fn output_inside_input(input: &Path, output: &Path) -> Option<PathBuf> {
-    let canonical_input = input.canonicalize().ok()?;
-    let canonical_output = output.canonicalize().ok()?;
-    let inside = canonical_output.strip_prefix(&canonical_input).ok()?;
-    (!inside.as_os_str().is_empty()).then(|| input.join(inside))
-}
-
 /// Reads at most `cap` bytes; a larger file is an error that names the limit, and costs
 /// no more than the limit to find out.
 pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, DigestError> {
@@ -242,7 +234,7 @@ pub struct Loaded {
     /// left to it.
     pub doubts: crate::parse::lines::Doubts,
     /// What [`load_all_inspecting`] found.
-    pub lints: Vec<crate::check::lint::Lint>,
+    pub lints: Vec<crate::error::report::Lint>,
     /// Files and folders that could not be read for a fault of the machine (not in
     /// `errors`): what they hold is unknown.
     pub faults: Vec<DigestError>,
@@ -324,7 +316,7 @@ pub fn load_all_inspecting(
     cap: u64,
     rules: Rules,
     summaries: Summaries,
-    inspect: impl Fn(&Path, &[u8], &crate::model::Digest) -> Vec<crate::check::lint::Lint> + Sync,
+    inspect: impl Fn(&Path, &[u8], &crate::model::Digest) -> Vec<crate::error::report::Lint> + Sync,
 ) -> io::Result<Loaded> {
     let listing = list(root, skip)?;
     let files = listing.files;

@@ -2,8 +2,8 @@
 //! that `--once` and the daemon share.
 
 use crate::config::Settings;
+use crate::engine::layout::Feed;
 use crate::engine::{Engine, FeedId};
-use crate::layout::Feed;
 use crate::model::key::EntryKey;
 use crate::model::Corpus;
 use crate::model::Entry;

@@ -1,14 +1,44 @@
 //! The runs digestfeed offers, built from the library's steps: flags and config into
 //! settings, digests into feeds, feeds onto disk.
 
-use crate::check::report::ErrorFormat;
 use crate::cli::Cli;
 use crate::config::{Overrides, RawConfig, Settings};
 use crate::daemon::{self, Control};
+use crate::error::report::ErrorFormat;
 pub use crate::error::RunError;
 use crate::error::{ConfigError, DigestError};
-use crate::fsio::writer;
+use crate::output::writer;
 use std::process::ExitCode;
+
+mod adopt;
+
+/// The command line, with `check --help` listing every lint.
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    Cli::command().mut_subcommand("check", |check| {
+        check.after_help(crate::check::lint::help())
+    })
+}
+
+/// The flags of this process; a usage error ends it (exit 2), as clap does.
+pub fn parse() -> Cli {
+    use clap::FromArgMatches;
+    Cli::from_arg_matches(&command().get_matches()).unwrap_or_else(|e| e.exit())
+}
+
+/// What `--once` (and `publish --adopt`) says of a digest while its bytes are at hand:
+/// one that publishes nothing though it looks like it has items, which `check`
+/// reports as DF009.
+fn warn_no_items(
+    path: &std::path::Path,
+    bytes: &[u8],
+    digest: &crate::model::Digest,
+) -> Vec<crate::error::report::Lint> {
+    if let Some(lint) = crate::check::lint::no_items(path, digest, bytes) {
+        tracing::warn!("{lint}");
+    }
+    Vec::new()
+}
 
 /// What a successful `--once` run did.
 #[derive(Debug, Default)]
@@ -23,7 +53,7 @@ pub struct OnceReport {
     pub held: usize,
     pub sync: writer::SyncReport,
     /// What was uploaded to and deleted from the bucket, when publishing to one.
-    pub published: Option<crate::publish::Report>,
+    pub published: Option<crate::output::publish::Report>,
 }
 
 /// Settings from the flags and the optional config file.
@@ -69,7 +99,8 @@ pub fn run_once_with(settings: &Settings, options: OnceOptions) -> Result<OnceRe
         _ => None,
     };
     let started = std::time::Instant::now();
-    let rendered = crate::rendered::read_and_render(settings, options.format, None, |_| {})?;
+    let rendered =
+        crate::rendered::read_and_render(settings, options.format, &warn_no_items, |_| {})?;
     let built = &rendered.built;
     let mut out = match (held_early, &settings.output_dir) {
         (Some(out), _) => Some(out),
@@ -91,7 +122,10 @@ pub fn run_once_with(settings: &Settings, options: OnceOptions) -> Result<OnceRe
     // After the folder: a failed publish leaves the local feeds current, and the next
     // run compares with the bucket's manifest again.
     let published = match &settings.publish {
-        Some(config) => Some(crate::publish::bucket::publish_once(config, &built.files)?),
+        Some(config) => Some(crate::output::publish::bucket::publish_once(
+            config,
+            &built.files,
+        )?),
         None => None,
     };
     if !options.no_ping {
@@ -100,8 +134,8 @@ pub fn run_once_with(settings: &Settings, options: OnceOptions) -> Result<OnceRe
             Some(report) => &report.uploaded,
             None => &sync.written,
         };
-        let topics = crate::websub::topics(&settings.base_url, changed);
-        crate::websub::ping_once(&settings.hubs, &topics);
+        let topics = crate::output::websub::topics(&settings.base_url, changed);
+        crate::output::websub::ping_once(&settings.hubs, &topics);
     }
     tracing::debug!(
         read_ms = rendered.read.as_millis() as u64,
@@ -153,7 +187,7 @@ pub fn main(cli: Cli) -> ExitCode {
             return crate::check::main(&settings, args, cli.error_format, diff);
         }
         Some(crate::cli::Command::Publish(_)) => {
-            return crate::publish::adopt::main(&settings, cli.error_format);
+            return adopt::main(&settings, cli.error_format);
         }
         None => {}
     }

@@ -9,7 +9,7 @@
 
 use super::folder::{error, kind_at, make_folders, split_rel, temp_name, Durable, Folder};
 use crate::error::WriteError;
-use crate::output::Output;
+use crate::render::tree::Output;
 use rustix::fs::{self as rfs, FileType, Mode, OFlags};
 use rustix::io::Errno;
 use std::collections::{BTreeMap, BTreeSet};
@@ -299,7 +299,7 @@ impl OutputDir {
     /// is taken and locked in its place, and `true` says that every file must be
     /// written again.
     fn reattach(&mut self) -> Result<bool, WriteError> {
-        if super::identity(&self.path) == Some(self.id) {
+        if crate::support::identity(&self.path) == Some(self.id) {
             return Ok(false);
         }
         tracing::warn!(output = %self.path.display(), "the output folder was removed or replaced; writing every feed into it again");
@@ -444,7 +444,7 @@ impl OutputDir {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fsio::folder::is_temp_name;
+    use crate::output::folder::is_temp_name;
     use std::os::unix::fs::PermissionsExt;
 
     fn files_under(root: &Path) -> Vec<PathBuf> {

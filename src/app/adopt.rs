@@ -3,8 +3,8 @@
 //! digestfeed wrote them; this takes over those whose bytes are what digestfeed writes
 //! now, names the rest, and writes nothing else. Never done automatically.
 
-use crate::check::report::ErrorFormat;
 use crate::config::Settings;
+use crate::error::report::ErrorFormat;
 use std::process::ExitCode;
 
 /// The exit code of `digestfeed publish --adopt`.
@@ -13,13 +13,14 @@ pub fn main(settings: &Settings, format: ErrorFormat) -> ExitCode {
         tracing::error!("publish --adopt: the config has no `publish:` (the bucket to take over)");
         return ExitCode::from(2);
     };
-    let rendered = match crate::rendered::read_and_render(settings, format, None, |_| {}) {
-        Ok(rendered) => rendered,
-        Err(e) => {
-            tracing::error!("{e}");
-            return ExitCode::from(e.exit_code());
-        }
-    };
+    let rendered =
+        match crate::rendered::read_and_render(settings, format, &super::warn_no_items, |_| {}) {
+            Ok(rendered) => rendered,
+            Err(e) => {
+                tracing::error!("{e}");
+                return ExitCode::from(e.exit_code());
+            }
+        };
     let adopted = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -27,7 +28,7 @@ pub fn main(settings: &Settings, format: ErrorFormat) -> ExitCode {
             message: format!("cannot start the network runtime: {e}"),
         })
         .and_then(|runtime| {
-            let bucket = super::bucket::Bucket::new(config)?;
+            let bucket = crate::output::publish::bucket::Bucket::new(config)?;
             runtime.block_on(bucket.adopt(&rendered.built.files))
         });
     let bucket = format!("s3://{}/{}", config.bucket, config.prefix);

@@ -1,7 +1,7 @@
 //! How problems in digests (errors, and lints) reach the user: as `path:line: what`
 //! log lines, as GitHub Actions annotations, or as JSON lines for other CI tools.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// `--error-format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -29,6 +29,36 @@ pub struct Problem<'a> {
     pub path: &'a Path,
     pub line: Option<usize>,
     pub message: &'a str,
+}
+
+/// What a lint found: a problem in a digest that does not keep it out of the feeds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lint {
+    pub code: &'static str,
+    pub path: PathBuf,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl std::fmt::Display for Lint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(
+                f,
+                "{}:{line}: {} [{}]",
+                self.path.display(),
+                self.message,
+                self.code
+            ),
+            None => write!(
+                f,
+                "{}: {} [{}]",
+                self.path.display(),
+                self.message,
+                self.code
+            ),
+        }
+    }
 }
 
 /// A problem as `format` shows it; `None` for the human format, which goes to the log.

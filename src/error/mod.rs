@@ -1,5 +1,7 @@
 //! Errors a user can cause, each saying where (`path:line`) and what is wrong.
 
+pub mod report;
+
 use std::fmt;
 use std::path::PathBuf;
 

@@ -5,7 +5,7 @@
 use super::super::manifest::{md5_hex, unquoted, Manifest, ObjectRecord, MANIFEST};
 use super::Bucket;
 use crate::error::PublishError;
-use crate::output::Output;
+use crate::render::tree::Output;
 use object_store::{ObjectStore, PutMode, UpdateVersion};
 use std::collections::BTreeMap;
 

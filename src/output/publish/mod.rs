@@ -26,7 +26,6 @@
 //! the next one uploads and deletes again whatever may not have been done, so the
 //! bucket converges. `manifest` is the pure part; [`bucket`] talks to the store.
 
-pub mod adopt;
 #[cfg(feature = "publish")]
 pub mod bucket;
 #[cfg(not(feature = "publish"))]

@@ -5,7 +5,7 @@
 use super::{Manifest, Report};
 use crate::config::Publish;
 use crate::error::PublishError;
-use crate::output::Output;
+use crate::render::tree::Output;
 
 /// No bucket can be had in this build.
 pub enum Bucket {}

@@ -6,7 +6,7 @@ use super::manifest::{content_type, plan, reconcile, uses_index_cache, Manifest,
 use super::Report;
 use crate::config::Publish;
 use crate::error::PublishError;
-use crate::output::Output;
+use crate::render::tree::Output;
 use object_store::aws::{AmazonS3, AmazonS3Builder, S3ConditionalPut};
 use object_store::path::Path as ObjectPath;
 use object_store::{
@@ -269,7 +269,7 @@ impl Bucket {
         }
     }
 
-    /// Makes the bucket hold `files`: see the module [`crate::publish`] for the order.
+    /// Makes the bucket hold `files`: see the module [`crate::output::publish`] for the order.
     pub async fn publish(&self, files: &Output) -> Result<Report, PublishError> {
         let state = self.state().await?;
         self.publish_from(files, state).await
