@@ -2,7 +2,7 @@
 //! in, both author passes, the display names, each changed entry placed in its feeds,
 //! and the entries the dirty feeds show computed.
 
-use super::evidence::{Evidence, NameUses};
+use super::evidence::Evidence;
 use super::order::{Oldest, Place};
 use super::store::{cands_of, dkey, names_in, records_of, DKey, FinalCut, Occ, Rec, Sym};
 use super::{Batch, Change, Engine, FeedId, Trace};
@@ -45,15 +45,10 @@ impl Engine {
         batch: Batch,
         trace: &mut Trace,
     ) {
-        let configured = &self.names.configured;
+        let (configured, syms) = self.names.configured_and_syms();
         let alone =
             |(_, d): &(PathBuf, Option<Digest>)| d.as_ref().map(|d| records_of(configured, d));
-        let (recs, evidence, occ, syms) = (
-            &mut self.recs,
-            &mut self.evidence,
-            &mut self.occ,
-            &mut self.names.syms,
-        );
+        let (recs, evidence, occ, syms) = (&mut self.recs, &mut self.evidence, &mut self.occ, syms);
         pipeline(changes, alone, |(file, new), found| {
             let path = dkey(&file);
             if let Some(old) = recs.remove(&path) {
@@ -165,11 +160,7 @@ impl Engine {
                 }
             }
             for ((h, name), occs) in named {
-                evidence
-                    .names_of
-                    .entry(h)
-                    .or_default()
-                    .insert(name, NameUses::of(occs));
+                evidence.set_name_uses(h, name, occs);
                 trace.handles.insert(h);
             }
         } else {
@@ -197,14 +188,9 @@ impl Engine {
         for h in trace.handles.drain() {
             self.evidence.settle(h, &self.recs);
             let now = self.evidence.compute_display(h);
-            let display = &mut self.names.display;
-            if now.as_ref() != display.get(&h) {
-                match now {
-                    Some(name) => display.insert(h, name),
-                    None => display.remove(&h),
-                };
-                let lower = self.names.syms.get(h).to_string();
-                if let Some(kept) = self.orders.by_author.get(&lower) {
+            if self.names.set_display(h, now) {
+                let lower = self.names.syms().get(h).to_string();
+                if let Some(kept) = self.orders.by_author().get(&lower) {
                     trace.keys.extend(kept.first.iter().map(|(_, k)| k.clone()));
                 }
                 // Shown in other feeds, an entry of this author may rank too far down
@@ -259,20 +245,13 @@ impl Engine {
                 self.entries.remove(&key);
             }
         }
-        let lost: Vec<&'static str> = self
-            .orders
-            .oldest
-            .iter()
-            .filter(|(_, oldest)| oldest.known().is_none())
-            .map(|(name, _)| *name)
-            .collect();
-        for name in lost {
+        for name in self.orders.oldest_lost() {
             if let Some(oldest) = self.oldest_of(name) {
-                self.orders.oldest.insert(name, oldest);
+                self.orders.set_oldest(name, oldest);
             }
         }
         if self.orders.need_scan(self.max) {
-            self.orders = self.scan_orders(self.orders.keep);
+            self.orders = self.scan_orders(self.orders.keep());
             dirty.extend(self.orders.ids());
         }
     }
@@ -281,7 +260,7 @@ impl Engine {
     /// digest on: an entry is dated at most `max_items` seconds before its digest, so
     /// the search ends a few digests after the oldest entry of the category.
     pub(super) fn oldest_of(&self, name: &str) -> Option<Oldest> {
-        let slack = i64::try_from(self.recs.max_items).unwrap_or(i64::MAX);
+        let slack = i64::try_from(self.recs.max_items()).unwrap_or(i64::MAX);
         let mut best: Option<(i64, u32)> = None;
         for rec in self.recs.oldest_first() {
             let date = rec.digest.date.timestamp();

@@ -114,7 +114,7 @@ impl Recs {
     /// Whether a digest's own categories are within `max_categories` (the parse's rules
     /// see to it, but the engine does not rely on them), so they serve as they are.
     pub(super) fn within_cap(&self, rec: &Rec) -> bool {
-        rec.categories.len() <= self.max_categories
+        rec.categories.len() <= self.max_categories()
     }
 
     /// Into `union` (emptied first), the categories of the digests at `occs`, those of
@@ -129,7 +129,7 @@ impl Recs {
             };
             // A digest's own set is sorted by name (`category_set`).
             for name in r.categories {
-                if union.len() >= self.max_categories {
+                if union.len() >= self.max_categories() {
                     return;
                 }
                 if !union.contains(name) {
@@ -151,17 +151,17 @@ impl Engine {
         let cut = irec.cut();
         let (written, from_first) = self.recs.written_handle(key, occs, irec);
         let names = &self.names;
-        let handle = written.map(|h| names.syms.shared(h));
+        let handle = written.map(|h| names.syms().shared(h));
         let author = handle.as_ref().map(|h| {
             if !from_first {
                 return names.display_of(h);
             }
             let configured = irec
                 .handle()
-                .and_then(|lower| names.configured.get(names.syms.get(lower)));
+                .and_then(|lower| names.configured().get(names.syms().get(lower)));
             match (configured, cut) {
                 (Some(name), _) => *name,
-                (None, Some(cut)) => names.syms.shared(cut.name),
+                (None, Some(cut)) => names.syms().shared(cut.name),
                 (None, None) => names.display_of(h),
             }
         });

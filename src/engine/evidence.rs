@@ -25,14 +25,14 @@ pub(super) struct Evidence {
     /// Digests with an item whose title can end in a name, by handle (`None`: no handle).
     /// Only updates consult it: a full build leaves it for [`Evidence::index_readers`].
     /// By slot: a quarter of the memory of their paths.
-    pub(super) readers: HashMap<(Option<Sym>, Sym), HashSet<Slot>>,
+    readers: HashMap<(Option<Sym>, Sym), HashSet<Slot>>,
     /// Whether `readers` covers every digest.
-    pub(super) readers_stale: bool,
+    readers_stale: bool,
     /// First-pass cuts per (handle, name), and per name.
     known: HashMap<(Sym, Sym), u32>,
     known_any: HashMap<Sym, u32>,
     /// Final cuts per handle and name: how many, and the earliest.
-    pub(super) names_of: HashMap<Sym, HashMap<Sym, NameUses>>,
+    names_of: HashMap<Sym, HashMap<Sym, NameUses>>,
 }
 
 /// How often a handle's name is split off, and where first: all a display name needs
@@ -61,13 +61,52 @@ impl NameUses {
 #[derive(Debug, Default)]
 pub(super) struct Names {
     /// Lowercase handle → configured display name.
-    pub(super) configured: BTreeMap<String, &'static str>,
-    pub(super) syms: Interner,
+    configured: BTreeMap<String, &'static str>,
+    syms: Interner,
     /// Lowercase handle → display name from the titles (the configured name wins over it).
-    pub(super) display: HashMap<Sym, Sym>,
+    display: HashMap<Sym, Sym>,
 }
 
 impl Names {
+    /// Names with these configured display names, by lowercase handle.
+    pub(super) fn configured_as(configured: BTreeMap<String, &'static str>) -> Names {
+        Names {
+            configured,
+            ..Names::default()
+        }
+    }
+
+    /// The names handles and categories are stored under.
+    pub(super) fn syms(&self) -> &Interner {
+        &self.syms
+    }
+
+    /// The configured names to read while the interner takes new names, in one
+    /// batch.
+    pub(super) fn configured_and_syms(
+        &mut self,
+    ) -> (&BTreeMap<String, &'static str>, &mut Interner) {
+        (&self.configured, &mut self.syms)
+    }
+
+    /// The configured display names, by lowercase handle.
+    pub(super) fn configured(&self) -> &BTreeMap<String, &'static str> {
+        &self.configured
+    }
+
+    /// Sets the display name of handle `h` (none: the handle itself); whether it
+    /// changed.
+    pub(super) fn set_display(&mut self, h: Sym, name: Option<Sym>) -> bool {
+        if name.as_ref() == self.display.get(&h) {
+            return false;
+        }
+        match name {
+            Some(name) => self.display.insert(h, name),
+            None => self.display.remove(&h),
+        };
+        true
+    }
+
     /// The display name for a handle as written.
     pub(super) fn display_of(&self, written: &str) -> &'static str {
         let lower = written.to_ascii_lowercase();
@@ -75,14 +114,31 @@ impl Names {
             return name;
         }
         self.syms
-            .ids
-            .get(lower.as_str())
-            .and_then(|h| self.display.get(h))
+            .lookup(&lower)
+            .and_then(|h| self.display.get(&h))
             .map_or_else(|| intern(written), |&name| self.syms.shared(name))
     }
 }
 
 impl Evidence {
+    /// Whether which digests consult which names is out of date (a full build leaves
+    /// it for the first update).
+    pub(super) fn readers_stale(&self) -> bool {
+        self.readers_stale
+    }
+
+    pub(super) fn set_readers_stale(&mut self, stale: bool) {
+        self.readers_stale = stale;
+    }
+
+    /// Records that `name` is split off handle `h`'s tweets at `occs`.
+    pub(super) fn set_name_uses(&mut self, h: Sym, name: Sym, occs: Vec<Occ>) {
+        self.names_of
+            .entry(h)
+            .or_default()
+            .insert(name, NameUses::of(occs));
+    }
+
     pub(super) fn repeated(&self, pair: &(Sym, Sym)) -> bool {
         self.pair_ids.get(pair).is_some_and(|ids| ids.len() >= 2)
     }

@@ -19,11 +19,11 @@ impl Engine {
     /// the first change it sees is quick; [`Engine::apply`] calls it too, before an
     /// update, in case nobody did. `--once` never needs it.
     pub fn prepare_for_updates(&mut self) {
-        if self.evidence.readers_stale {
+        if self.evidence.readers_stale() {
             for rec in self.recs.iter() {
                 self.evidence.index_readers(rec, Change::Add);
             }
-            self.evidence.readers_stale = false;
+            self.evidence.set_readers_stale(false);
         }
     }
 
@@ -35,10 +35,7 @@ impl Engine {
         &self,
         settings: &crate::config::Settings,
     ) -> BTreeMap<PathBuf, Vec<usize>> {
-        let orders = &self.orders;
-        let sets = std::iter::once(&orders.global)
-            .chain(orders.by_category.values())
-            .chain(orders.by_author.values());
+        let sets = self.orders.every_feed();
         let mut wanted: BTreeMap<Slot, BTreeSet<usize>> = BTreeMap::new();
         for kept in sets {
             for (_, key) in kept.first.iter().take(settings.max_entries) {
@@ -126,7 +123,7 @@ impl Engine {
     /// The entries the global feed shows, newest first (for tests and tools; feeds use
     /// [`Engine::feeds`]).
     pub fn entries(&self) -> Vec<&Entry> {
-        self.top(&self.orders.global, self.max)
+        self.top(self.orders.global(), self.max)
     }
 
     /// Every feed, as `reference::layout::plan` would lay them out: the global one, then categories
@@ -136,18 +133,18 @@ impl Engine {
         let max = settings.max_entries.min(self.max);
         let mut feeds = vec![(
             FeedId::Global,
-            layout::global_feed(settings, self.top(&self.orders.global, max)),
+            layout::global_feed(settings, self.top(self.orders.global(), max)),
         )];
         // Seniority: the date of each category's oldest entry (its last in feed order).
         let orders = &self.orders;
-        let slugs = slug::assign(orders.by_category.keys().map(|name| {
+        let slugs = slug::assign(orders.by_category().keys().map(|name| {
             // Known after every batch (a batch that loses one scans for it).
-            let oldest = orders.oldest.get(name).and_then(|o| o.known());
+            let oldest = orders.oldest_known(name);
             (*name, oldest.unwrap_or(i64::MAX))
         }));
         let mut categories: Vec<(FeedId, Feed<'_>)> = self
             .orders
-            .by_category
+            .by_category()
             .iter()
             .map(|(name, kept)| {
                 (
@@ -158,7 +155,7 @@ impl Engine {
             .collect();
         categories.sort_by(|a, b| a.1.dir.cmp(&b.1.dir));
         feeds.extend(categories);
-        for (handle, kept) in &self.orders.by_author {
+        for (handle, kept) in self.orders.by_author() {
             let entries = self.top(kept, max);
             let written = entries
                 .first()

@@ -40,7 +40,7 @@ use crate::model::{Digest, Entry};
 // foldhash: the engine hashes millions of small keys; SipHash was a tenth of a full run.
 // Its seeds are random per process, so crafted names cannot aim for collisions.
 use foldhash::{HashMap, HashMapExt, HashSet};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 mod apply;
@@ -159,23 +159,16 @@ impl Engine {
 
     fn keeping(settings: &Settings, keep: usize) -> Engine {
         Engine {
-            names: Names {
-                configured: settings
+            names: Names::configured_as(
+                settings
                     .authors
                     .iter()
                     .map(|(h, n)| (h.clone(), intern(n)))
                     .collect(),
-                ..Names::default()
-            },
-            orders: Orders {
-                keep,
-                ..Orders::default()
-            },
+            ),
+            orders: Orders::keeping(keep),
             max: settings.max_entries,
-            recs: Recs {
-                max_categories: settings.max_categories,
-                ..Recs::default()
-            },
+            recs: Recs::capped(settings.max_categories),
             ..Engine::default()
         }
     }
@@ -229,7 +222,7 @@ impl Engine {
         let before = match batch {
             Batch::Full => {
                 self.recs.reserve(changes.len());
-                self.evidence.readers_stale = true;
+                self.evidence.set_readers_stale(true);
                 HashMap::new()
             }
             Batch::Update => self.places_before(&changes),
@@ -241,7 +234,7 @@ impl Engine {
         let mut dirty = self.display_names(&mut trace);
         match batch {
             Batch::Full => {
-                self.orders = self.scan_orders(self.orders.keep);
+                self.orders = self.scan_orders(self.orders.keep());
                 dirty.extend(self.orders.ids());
             }
             Batch::Update => self.place_entries(trace.keys, before, &mut dirty),
@@ -258,11 +251,12 @@ impl Engine {
     /// Panics unless the orders are those a scan of every entry makes: each feed's
     /// first ranks the scan's first, each category's oldest date the scan's.
     fn check_orders(&self) {
-        let fresh = self.scan_orders(self.orders.keep);
-        let oldest = |o: &Orders| -> BTreeMap<&'static str, Option<i64>> {
-            o.oldest.iter().map(|(k, v)| (*k, v.known())).collect()
-        };
-        assert_eq!(oldest(&self.orders), oldest(&fresh), "oldest dates");
+        let fresh = self.scan_orders(self.orders.keep());
+        assert_eq!(
+            self.orders.oldest_dates(),
+            fresh.oldest_dates(),
+            "oldest dates"
+        );
         let ids: Vec<FeedId> = self.orders.ids().collect();
         assert_eq!(ids, fresh.ids().collect::<Vec<_>>(), "feeds");
         for id in ids {

@@ -131,16 +131,72 @@ impl Oldest {
 /// Each feed's first ranks, and each category's oldest date.
 #[derive(Debug, Default)]
 pub(super) struct Orders {
-    pub(super) global: Kept,
-    pub(super) by_category: BTreeMap<&'static str, Kept>,
+    global: Kept,
+    by_category: BTreeMap<&'static str, Kept>,
     /// By lowercase handle.
-    pub(super) by_author: BTreeMap<String, Kept>,
-    pub(super) oldest: HashMap<&'static str, Oldest>,
+    by_author: BTreeMap<String, Kept>,
+    oldest: HashMap<&'static str, Oldest>,
     /// How many first ranks a feed keeps.
-    pub(super) keep: usize,
+    keep: usize,
 }
 
 impl Orders {
+    /// Orders whose feeds keep `keep` first ranks.
+    pub(super) fn keeping(keep: usize) -> Orders {
+        Orders {
+            keep,
+            ..Orders::default()
+        }
+    }
+
+    pub(super) fn global(&self) -> &Kept {
+        &self.global
+    }
+
+    pub(super) fn by_category(&self) -> &BTreeMap<&'static str, Kept> {
+        &self.by_category
+    }
+
+    /// By lowercase handle.
+    pub(super) fn by_author(&self) -> &BTreeMap<String, Kept> {
+        &self.by_author
+    }
+
+    /// Every feed's first ranks: the global feed's, then categories', then authors'.
+    pub(super) fn every_feed(&self) -> impl Iterator<Item = &Kept> {
+        std::iter::once(&self.global)
+            .chain(self.by_category.values())
+            .chain(self.by_author.values())
+    }
+
+    /// How many first ranks a feed keeps.
+    pub(super) fn keep(&self) -> usize {
+        self.keep
+    }
+
+    /// The date of category `name`'s oldest entry, where it is known.
+    pub(super) fn oldest_known(&self, name: &str) -> Option<i64> {
+        self.oldest.get(name).and_then(|o| o.known())
+    }
+
+    /// Each category's oldest date, where known (for the debug builds' check).
+    pub(super) fn oldest_dates(&self) -> BTreeMap<&'static str, Option<i64>> {
+        self.oldest.iter().map(|(k, v)| (*k, v.known())).collect()
+    }
+
+    /// The categories whose oldest entry left and is not yet found again.
+    pub(super) fn oldest_lost(&self) -> Vec<&'static str> {
+        self.oldest
+            .iter()
+            .filter(|(_, oldest)| oldest.known().is_none())
+            .map(|(name, _)| *name)
+            .collect()
+    }
+
+    pub(super) fn set_oldest(&mut self, name: &'static str, oldest: Oldest) {
+        self.oldest.insert(name, oldest);
+    }
+
     /// Places an entry at `place`, marking the feeds whose first ranks changed.
     pub(super) fn add(&mut self, key: &EntryKey, place: &Place, dirty: &mut BTreeSet<FeedId>) {
         let rank: Rank = (Reverse(place.date), key.clone());
@@ -367,7 +423,7 @@ impl Engine {
         }
         let mut authors: HashMap<String, Top<'_>> = HashMap::new();
         for (written, top) in tops.authors {
-            let lower = self.names.syms.get(written).to_ascii_lowercase();
+            let lower = self.names.syms().get(written).to_ascii_lowercase();
             authors
                 .entry(lower)
                 .or_insert_with(|| Top::new(keep))
@@ -404,7 +460,7 @@ impl Engine {
                 .recs
                 .written_handle(key, occs, irec)
                 .0
-                .map(|h| self.names.syms.shared(h)),
+                .map(|h| self.names.syms().shared(h)),
         })
     }
 

@@ -26,11 +26,16 @@ pub(super) type Sym = u32;
 /// process-wide copy ([`crate::model::names`]).
 #[derive(Debug, Default)]
 pub(super) struct Interner {
-    pub(super) ids: HashMap<&'static str, Sym>,
-    pub(super) strs: Vec<&'static str>,
+    ids: HashMap<&'static str, Sym>,
+    strs: Vec<&'static str>,
 }
 
 impl Interner {
+    /// The symbol of `s`, if it was interned.
+    pub(super) fn lookup(&self, s: &str) -> Option<Sym> {
+        self.ids.get(s).copied()
+    }
+
     pub(super) fn intern(&mut self, s: &str) -> Sym {
         if let Some(&id) = self.ids.get(s) {
             return id;
@@ -95,20 +100,38 @@ pub(super) type Slot = u32;
 /// without hashing and comparing its path.
 #[derive(Debug, Default)]
 pub(super) struct Recs {
-    pub(super) slots: Vec<Option<Rec>>,
-    pub(super) by_path: HashMap<DKey, Slot>,
-    pub(super) free: Vec<Slot>,
+    slots: Vec<Option<Rec>>,
+    by_path: HashMap<DKey, Slot>,
+    free: Vec<Slot>,
     /// The digests in corpus order (date, then path: the order of [`Occ`]), so that the
     /// oldest uses of a name or category are found from the oldest digests on.
-    pub(super) by_date: BTreeSet<(i64, DKey, Slot)>,
+    by_date: BTreeSet<(i64, DKey, Slot)>,
     /// The most items any digest had: an entry's date is at most this many seconds
     /// before its digest's.
-    pub(super) max_items: usize,
+    max_items: usize,
     /// How many categories an entry holds at most (config `max_categories`).
-    pub(super) max_categories: usize,
+    max_categories: usize,
 }
 
 impl Recs {
+    /// Records whose entries take at most `max_categories` categories each.
+    pub(super) fn capped(max_categories: usize) -> Recs {
+        Recs {
+            max_categories,
+            ..Recs::default()
+        }
+    }
+
+    /// The most items any digest had.
+    pub(super) fn max_items(&self) -> usize {
+        self.max_items
+    }
+
+    /// At most this many categories per entry.
+    pub(super) fn max_categories(&self) -> usize {
+        self.max_categories
+    }
+
     pub(super) fn len(&self) -> usize {
         self.by_path.len()
     }
