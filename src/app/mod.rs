@@ -94,18 +94,14 @@ pub fn run_once_with(settings: &Settings, options: OnceOptions) -> Result<OnceRe
     // Taken first, so that a second run on the same folder is refused at once rather
     // than after reading every digest; a folder that does not exist yet is made only
     // once there is something to write into it.
-    let held_early = match &settings.output_dir {
-        Some(dir) if dir.is_dir() => Some(writer::OutputDir::open(dir)?),
-        _ => None,
-    };
+    let held_early = writer::OutputDir::configured(settings, true)?;
     let started = std::time::Instant::now();
     let rendered =
         crate::rendered::read_and_render(settings, options.format, &warn_no_items, |_| {})?;
     let built = &rendered.built;
-    let mut out = match (held_early, &settings.output_dir) {
-        (Some(out), _) => Some(out),
-        (None, Some(dir)) => Some(writer::OutputDir::open(dir)?),
-        (None, None) => None,
+    let mut out = match held_early {
+        Some(out) => Some(out),
+        None => writer::OutputDir::configured(settings, false)?,
     };
     let written = started.elapsed();
     if let (Some(format), Some(dir)) = (options.diff, &settings.output_dir) {

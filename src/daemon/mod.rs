@@ -147,18 +147,17 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
             .map_err(RunError::from)
             .and_then(Folders::new)
             .and_then(|fresh| {
-                match (&fresh.settings().output_dir, &mut self.out) {
-                    (Some(dir), Some(out))
-                        if Some(dir) == self.folders.settings().output_dir.as_ref() =>
-                    {
-                        out.probe()?;
+                let same = fresh.settings().output_dir == self.folders.settings().output_dir;
+                match &mut self.out {
+                    Some(out) if same => out.probe()?,
+                    _ => {
+                        // Kept apart until probed: a reload that fails keeps the old.
+                        let mut taken = OutputDir::configured(fresh.settings(), false)?;
+                        if let Some(out) = &mut taken {
+                            out.probe()?;
+                        }
+                        self.out = taken;
                     }
-                    (Some(dir), _) => {
-                        let mut taken = OutputDir::open(dir)?;
-                        taken.probe()?;
-                        self.out = Some(taken);
-                    }
-                    (None, _) => self.out = None,
                 }
                 Ok(fresh)
             });
@@ -338,10 +337,7 @@ pub async fn run(
     mut control: mpsc::Receiver<Control>,
 ) -> Result<(), RunError> {
     let folders = Folders::new(settings)?;
-    let mut out = match &folders.settings().output_dir {
-        Some(dir) => Some(OutputDir::open(dir)?),
-        None => None,
-    };
+    let mut out = OutputDir::configured(folders.settings(), false)?;
     // Fail fast on what an administrator must fix (permissions, a read-only mount);
     // a full disk is retried like any failed write.
     if let Some(Err(e)) = out.as_mut().map(OutputDir::probe) {

@@ -181,6 +181,19 @@ impl OutputDir {
         OutputDir::take(path, true)
     }
 
+    /// The output folder the settings name, taken; none when they publish to a bucket
+    /// only. `existing`: only if the folder is already there (a run takes it before
+    /// reading, to be refused at once, but makes it only once it has feeds for it).
+    pub fn configured(
+        settings: &crate::config::Settings,
+        existing: bool,
+    ) -> Result<Option<OutputDir>, WriteError> {
+        match &settings.output_dir {
+            Some(dir) if !existing || dir.is_dir() => OutputDir::open(dir).map(Some),
+            _ => Ok(None),
+        }
+    }
+
     /// [`OutputDir::open`]; a symbolic link at the path is followed only if `links`.
     fn take(path: &Path, links: bool) -> Result<OutputDir, WriteError> {
         make_folders(path).map_err(|e| error(path, "cannot create the output folder", e))?;
