@@ -18,6 +18,7 @@ mod properties;
 #[cfg(feature = "publish")]
 mod publish;
 mod shortcut;
+mod structure;
 mod support;
 #[cfg(feature = "publish")]
 mod websub;
