@@ -11,7 +11,7 @@ use crate::render::tree;
 
 /// Every digest read and every feed rendered, in memory: what `--once` writes and
 /// `check` compares.
-pub struct Rendered {
+pub(crate) struct Rendered {
     pub built: tree::Built,
     pub digests: usize,
     pub drafts: usize,
@@ -26,14 +26,14 @@ pub struct Rendered {
 }
 
 /// What `check` runs on each digest while its bytes are at hand.
-pub type InspectFile<'a> = &'a (dyn Fn(&std::path::Path, &[u8], &crate::model::Digest) -> Vec<crate::error::report::Lint>
+pub(crate) type InspectFile<'a> = &'a (dyn Fn(&std::path::Path, &[u8], &crate::model::Digest) -> Vec<crate::error::report::Lint>
          + Sync);
 
 /// Reads and renders, writing nothing. Problems are shown as they are found;
 /// `inspect_file` sees each valid digest's bytes while they are read (what it returns
 /// is in [`Rendered::lints`]), and `inspect` every valid digest, future ones included,
 /// before the render.
-pub fn read_and_render(
+pub(crate) fn read_and_render(
     settings: &Settings,
     format: ErrorFormat,
     inspect_file: InspectFile<'_>,
@@ -159,7 +159,7 @@ fn hold_back(settings: &Settings, corpus: &mut crate::model::Corpus) -> usize {
 }
 
 /// The process's peak resident memory so far, in MiB (0 where `/proc` does not say).
-pub fn peak_rss_mb() -> u64 {
+pub(crate) fn peak_rss_mb() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|status| {

@@ -199,7 +199,7 @@ fn url(rng: &mut Rng, handle: &str, id: u64) -> String {
 
 /// Which shapes [`generate_mix`] writes; see the module's documentation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mix {
+pub(crate) enum Mix {
     Usual,
     Variants,
 }
@@ -378,12 +378,12 @@ struct Tweet {
 }
 
 /// `count` digests as (relative path, text), oldest first, in the usual shapes.
-pub fn generate(count: u64, seed: u64) -> Vec<(String, String)> {
+pub(crate) fn generate(count: u64, seed: u64) -> Vec<(String, String)> {
     generate_mix(count, seed, Mix::Usual)
 }
 
 /// `count` digests as (relative path, text), oldest first, in the shapes of `mix`.
-pub fn generate_mix(count: u64, seed: u64, mix: Mix) -> Vec<(String, String)> {
+pub(crate) fn generate_mix(count: u64, seed: u64, mix: Mix) -> Vec<(String, String)> {
     let mut files = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
     let mut rng = Rng(seed);
     let mut extra = Rng(seed ^ 0x5641_5249_414E_5453);

@@ -8,7 +8,7 @@ use crate::error::report::ErrorFormat;
 use std::process::ExitCode;
 
 /// The exit code of `digestfeed publish --adopt`.
-pub fn main(settings: &Settings, format: ErrorFormat) -> ExitCode {
+pub(super) fn main(settings: &Settings, format: ErrorFormat) -> ExitCode {
     let Some(config) = &settings.publish else {
         tracing::error!("publish --adopt: the config has no `publish:` (the bucket to take over)");
         return ExitCode::from(2);

@@ -7,11 +7,11 @@ use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
-pub use crate::cli::DiffFormat;
+pub(crate) use crate::cli::DiffFormat;
 
 /// How one feed's entries change.
 #[derive(Debug, Default, PartialEq, Eq, Serialize)]
-pub struct FeedDiff {
+pub(crate) struct FeedDiff {
     /// The feed's folder (`""` for the global feed).
     pub feed: String,
     pub added: Vec<String>,
@@ -51,7 +51,7 @@ const FIELDS: &[(&str, &str)] = &[
 ];
 
 /// Every feed whose entries differ between `old` and `new` output trees.
-pub fn diff(old: &Output, new: &Output) -> Vec<FeedDiff> {
+pub(crate) fn diff(old: &Output, new: &Output) -> Vec<FeedDiff> {
     // The global feed first, then the others in folder order.
     let feeds: BTreeSet<(bool, &String)> = old
         .keys()
@@ -94,7 +94,7 @@ pub fn diff(old: &Output, new: &Output) -> Vec<FeedDiff> {
 }
 
 /// The diff as `format` prints it.
-pub fn render(diffs: &[FeedDiff], format: DiffFormat) -> String {
+pub(crate) fn render(diffs: &[FeedDiff], format: DiffFormat) -> String {
     let mut out = String::new();
     for d in diffs {
         match format {
@@ -130,7 +130,7 @@ pub fn render(diffs: &[FeedDiff], format: DiffFormat) -> String {
 }
 
 /// The feeds' JSON files as they are in the output folder.
-pub fn read_folder_feeds(dir: &std::path::Path, new: &Output) -> Output {
+pub(crate) fn read_folder_feeds(dir: &std::path::Path, new: &Output) -> Output {
     crate::output::writer::listed(dir)
         .into_iter()
         .chain(new.keys().cloned())

@@ -5,7 +5,7 @@
 //! removed, changed per feed) and `report` (how problems reach the user, which
 //! `--once` uses too).
 
-pub mod diff;
+pub(crate) mod diff;
 pub mod lint;
 
 use crate::cli::CheckArgs;

@@ -7,8 +7,8 @@ use url::Url;
 
 /// Feeds change with every digest; a reader polling every few minutes should not be
 /// served a copy older than that.
-pub const DEFAULT_CACHE_FEEDS: &str = "public, max-age=300";
-pub const DEFAULT_CACHE_INDEX: &str = "public, max-age=300";
+pub(super) const DEFAULT_CACHE_FEEDS: &str = "public, max-age=300";
+pub(super) const DEFAULT_CACHE_INDEX: &str = "public, max-age=300";
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -26,7 +26,7 @@ pub struct RawCacheControl {
     pub index: Option<String>,
 }
 
-pub const PUBLISH_KEYS: &[&str] = &["url", "endpoint", "region", "cache_control"];
+pub(super) const PUBLISH_KEYS: &[&str] = &["url", "endpoint", "region", "cache_control"];
 
 /// Where and how the feeds are published.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,7 +43,7 @@ pub struct Publish {
 }
 
 /// Checks `publish:`; `None` when it is absent or wrong (wrong: reported in `problems`).
-pub fn resolve(problems: &mut Problems, raw: Option<RawPublish>) -> Option<Publish> {
+pub(super) fn resolve(problems: &mut Problems, raw: Option<RawPublish>) -> Option<Publish> {
     let raw = raw?;
     let Some(url) = raw.url else {
         problems.at(

@@ -21,7 +21,7 @@ const SCHEMA: &[(&str, &[&str])] = &[
 /// The config's YAML as a value, and the problems of its keys and value types (the
 /// keys at fault taken out of the value, so that the rest can still be checked);
 /// `Err` when the text is no YAML mapping at all.
-pub fn check(
+pub(super) fn check(
     text: &str,
     origin: &Path,
     source: &Source,
@@ -90,7 +90,7 @@ pub fn check(
 /// A config from its YAML value, read as from its text: a plain scalar (`title: 1984`,
 /// `input_dir: 2026`) is text where text is wanted, which reading the value directly
 /// would refuse as a number.
-pub fn read(value: &Value) -> Result<RawConfig, serde_yaml::Error> {
+pub(super) fn read(value: &Value) -> Result<RawConfig, serde_yaml::Error> {
     serde_yaml::from_str(&serde_yaml::to_string(value)?)
 }
 

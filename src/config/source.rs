@@ -75,13 +75,13 @@ impl Source {
 
 /// Problems found while checking a config, each at its key's line.
 #[derive(Debug, Default)]
-pub struct Problems<'a> {
+pub(super) struct Problems<'a> {
     source: Option<&'a Source>,
     found: Vec<ConfigError>,
 }
 
 impl<'a> Problems<'a> {
-    pub fn new(source: Option<&'a Source>) -> Problems<'a> {
+    pub(super) fn new(source: Option<&'a Source>) -> Problems<'a> {
         Problems {
             source,
             found: Vec::new(),
@@ -89,7 +89,7 @@ impl<'a> Problems<'a> {
     }
 
     /// A problem with the value of `key` in the file.
-    pub fn at(&mut self, key: &str, message: impl Into<String>) {
+    pub(super) fn at(&mut self, key: &str, message: impl Into<String>) {
         let source = self.source;
         self.found.push(ConfigError {
             path: source.and_then(|s| s.path.clone()),
@@ -100,16 +100,16 @@ impl<'a> Problems<'a> {
     }
 
     /// A problem with no place in the file (a missing value, a flag).
-    pub fn general(&mut self, message: impl Into<String>) {
+    pub(super) fn general(&mut self, message: impl Into<String>) {
         self.found.push(ConfigError::new(message));
     }
 
     /// `Ok(value)` as it is; an `Err` becomes a problem at `key`, and `None`.
-    pub fn take<T>(&mut self, key: &str, result: Result<T, String>) -> Option<T> {
+    pub(super) fn take<T>(&mut self, key: &str, result: Result<T, String>) -> Option<T> {
         result.map_err(|message| self.at(key, message)).ok()
     }
 
-    pub fn into_error(self) -> Option<ConfigError> {
+    pub(super) fn into_error(self) -> Option<ConfigError> {
         // Problems in file order, then those without a place.
         let mut found = self.found;
         found.sort_by_key(|e| e.line.unwrap_or(usize::MAX));

@@ -18,7 +18,7 @@ use tracing::{debug, error, info};
 /// What keeps the daemon from doing all its work, shown in its STATUS line until it
 /// clears.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Trouble {
+pub(crate) enum Trouble {
     Input,
     Watch,
     Output,
@@ -27,7 +27,7 @@ pub enum Trouble {
 /// The input and output folders as the daemon holds them: what it read, and whether
 /// the output holds what the pipeline last rendered. The event loop (`Loop`) is the
 /// daemon; this is its hands on the disk.
-pub struct Folders {
+pub(crate) struct Folders {
     pub live: Live,
     /// The input folder as the watcher sees it (absolute, links resolved).
     pub root: PathBuf,
@@ -39,7 +39,7 @@ pub struct Folders {
 }
 
 impl Folders {
-    pub fn new(settings: Settings) -> Result<Folders, RunError> {
+    pub(crate) fn new(settings: Settings) -> Result<Folders, RunError> {
         let root = settings
             .input_dir
             .canonicalize()
@@ -57,12 +57,12 @@ impl Folders {
         })
     }
 
-    pub fn settings(&self) -> &Settings {
+    pub(crate) fn settings(&self) -> &Settings {
         &self.live.settings
     }
 
     /// The input folder is now `root` (moved, made again, a link flipped).
-    pub fn moved_to(&mut self, root: PathBuf) {
+    pub(crate) fn moved_to(&mut self, root: PathBuf) {
         self.skip = self.settings().output_inside(&root);
         self.root = root;
     }
@@ -71,7 +71,7 @@ impl Folders {
     /// (left with this one's empty pipeline): what is wrong goes along, and for the same
     /// input folder so do the last good digests (a broken file keeps its entries across
     /// a reload), every file read again.
-    pub fn take_over(mut self, old: &mut Folders) -> Folders {
+    pub(crate) fn take_over(mut self, old: &mut Folders) -> Folders {
         self.troubles = std::mem::take(&mut old.troubles);
         if self.root == old.root {
             std::mem::swap(&mut self.live, &mut old.live);
@@ -141,7 +141,11 @@ impl Folders {
     /// Brings a folder (relative; `""` for the root) in line with the disk. Only the
     /// root failing is an error; a sub-folder that vanished loses its digests, one that
     /// cannot be read keeps them as they were (like a digest that cannot be read).
-    pub fn update_dir(&mut self, rel: &Path, now: DateTime<Utc>) -> Result<bool, std::io::Error> {
+    pub(crate) fn update_dir(
+        &mut self,
+        rel: &Path,
+        now: DateTime<Utc>,
+    ) -> Result<bool, std::io::Error> {
         let listing = match scan::list(&self.root.join(rel), self.skip.as_deref()) {
             Ok(listing) => listing,
             Err(e) if rel.as_os_str().is_empty() => return Err(e),
@@ -208,7 +212,11 @@ impl Folders {
     /// Applies a settled burst at `now`, with the held digests that came due. Returns
     /// whether the digests to publish changed; `Err` when the input folder itself could
     /// not be read.
-    pub fn apply(&mut self, pending: Pending, now: DateTime<Utc>) -> Result<bool, std::io::Error> {
+    pub(crate) fn apply(
+        &mut self,
+        pending: Pending,
+        now: DateTime<Utc>,
+    ) -> Result<bool, std::io::Error> {
         let due = self.live.release_due(now);
         if pending.rescan {
             info!("rescanning the input folder");
@@ -222,14 +230,14 @@ impl Folders {
     }
 
     /// Whether a publish has anything to do.
-    pub fn needs_publish(&self) -> bool {
+    pub(crate) fn needs_publish(&self) -> bool {
         self.live.pending() || !self.synced
     }
 
     /// Renders what changed and writes the files whose bytes changed. On failure the
     /// feeds on disk stay whole and the next publish compares every file again.
     /// Returns the output paths written.
-    pub fn publish(&mut self, out: Option<&mut OutputDir>) -> Result<Vec<String>, RunError> {
+    pub(crate) fn publish(&mut self, out: Option<&mut OutputDir>) -> Result<Vec<String>, RunError> {
         let (root, cap) = (&self.root, self.live.settings.max_file_bytes);
         let changed = self
             .live
@@ -268,7 +276,7 @@ impl Folders {
     }
 
     /// The STATUS line: counts, then whatever is wrong.
-    pub fn status(&self) -> String {
+    pub(crate) fn status(&self) -> String {
         let mut status = self.live.status();
         for trouble in self.troubles.values() {
             status.push_str("; ");
@@ -278,7 +286,7 @@ impl Folders {
     }
 
     /// A watch of the input folder, or why there is none (in `troubles`).
-    pub fn start_watch(&mut self) -> Option<Watch> {
+    pub(crate) fn start_watch(&mut self) -> Option<Watch> {
         match watch::start(&self.root) {
             Ok(w) => {
                 match &w.limited {

@@ -1,18 +1,18 @@
 //! Watch mode: keeps the feeds on disk current as digests come and go.
 //!
 //! One loop owns everything ([`run`]): it waits for a signal, a file event or a timer
-//! of its [`Schedule`], and hands each to a handler of its `Loop`. File events are
+//! of its `Schedule`, and hands each to a handler of its `Loop`. File events are
 //! collected while a burst settles; then only the paths they name are read again
-//! ([`folders::Folders`]), the changed digests go to the same engine and renderers that
+//! (`folders::Folders`), the changed digests go to the same engine and renderers that
 //! `--once` uses ([`live::Live`]), and only files whose bytes changed are written.
 //! Signals are handled between two updates, so an update in progress always finishes.
 
-pub mod folders;
+pub(crate) mod folders;
 pub mod live;
-pub mod ping;
-pub mod schedule;
+pub(crate) mod ping;
+pub(crate) mod schedule;
 pub(crate) mod systemd;
-pub mod upload;
+pub(crate) mod upload;
 
 use crate::config::Settings;
 use crate::error::{ConfigError, RunError};

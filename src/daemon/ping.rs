@@ -9,10 +9,10 @@ use url::Url;
 
 /// Where changed topics are handed over; cheap to clone.
 #[derive(Clone)]
-pub struct Topics(Vec<mpsc::UnboundedSender<Vec<String>>>);
+pub(crate) struct Topics(Vec<mpsc::UnboundedSender<Vec<String>>>);
 
 impl Topics {
-    pub fn offer(&self, topics: Vec<String>) {
+    pub(crate) fn offer(&self, topics: Vec<String>) {
         if topics.is_empty() {
             return;
         }
@@ -23,14 +23,14 @@ impl Topics {
     }
 }
 
-pub struct Pinger {
+pub(crate) struct Pinger {
     topics: Topics,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Pinger {
     /// Starts pinging `hubs` on the current runtime.
-    pub fn start(hubs: Vec<Url>) -> Pinger {
+    pub(crate) fn start(hubs: Vec<Url>) -> Pinger {
         let (senders, tasks) = hubs
             .into_iter()
             .map(|hub| {
@@ -44,7 +44,7 @@ impl Pinger {
         }
     }
 
-    pub fn topics(&self) -> Topics {
+    pub(crate) fn topics(&self) -> Topics {
         self.topics.clone()
     }
 }

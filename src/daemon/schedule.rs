@@ -7,24 +7,24 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 /// After a failed write or an unreadable input folder, try again this soon.
-pub const RETRY: Duration = Duration::from_secs(5);
+pub(crate) const RETRY: Duration = Duration::from_secs(5);
 
 /// At the inotify watch limit, make the watch again this often (and rescan, which also
 /// finds what changed in the folders that could not be watched).
-pub const LIMIT_RETRY: Duration = Duration::from_secs(60);
+pub(crate) const LIMIT_RETRY: Duration = Duration::from_secs(60);
 
 /// A READY that systemd's socket had no room for is sent again this soon.
-pub const READY_RETRY: Duration = Duration::from_secs(1);
+pub(crate) const READY_RETRY: Duration = Duration::from_secs(1);
 
 /// However busy the folder, feeds are updated at least this often.
-pub fn max_wait(debounce: Duration) -> Duration {
+pub(crate) fn max_wait(debounce: Duration) -> Duration {
     (debounce * 10).max(Duration::from_secs(2))
 }
 
 /// What a timer that fired asks for. When several are due at once, they fire in this
 /// order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Timer {
+pub(crate) enum Timer {
     /// Ping the watchdog.
     Ping,
     /// Send READY again.
@@ -40,7 +40,7 @@ pub enum Timer {
 }
 
 #[derive(Debug)]
-pub struct Schedule {
+pub(crate) struct Schedule {
     debounce: Duration,
     watchdog: Option<Duration>,
     first_event: Option<Instant>,
@@ -62,7 +62,7 @@ const TIMERS: [Timer; 6] = [
 
 impl Schedule {
     /// With `watchdog`, pings every that long, the first one from `now`.
-    pub fn new(debounce: Duration, watchdog: Option<Duration>, now: Instant) -> Schedule {
+    pub(crate) fn new(debounce: Duration, watchdog: Option<Duration>, now: Instant) -> Schedule {
         let mut schedule = Schedule {
             debounce,
             watchdog,
@@ -73,40 +73,40 @@ impl Schedule {
         schedule
     }
 
-    pub fn set_debounce(&mut self, debounce: Duration) {
+    pub(crate) fn set_debounce(&mut self, debounce: Duration) {
         self.debounce = debounce;
     }
 
     /// A file event at `now`: settle once `debounce` passes without another, but no
     /// later than [`max_wait`] after the first event of the burst.
-    pub fn event(&mut self, now: Instant) {
+    pub(crate) fn event(&mut self, now: Instant) {
         let first = *self.first_event.get_or_insert(now);
         let settle = (now + self.debounce).min(first + max_wait(self.debounce));
         self.at[slot(Timer::Settle)] = Some(settle);
     }
 
     /// Settle at once (a rescan asked for by a reload or a retry).
-    pub fn settle_now(&mut self, now: Instant) {
+    pub(crate) fn settle_now(&mut self, now: Instant) {
         self.at[slot(Timer::Settle)] = Some(now);
     }
 
     /// `timer` at `at`, unless it is due sooner already.
-    pub fn by(&mut self, timer: Timer, at: Instant) {
+    pub(crate) fn by(&mut self, timer: Timer, at: Instant) {
         let slot = &mut self.at[slot(timer)];
         *slot = Some(slot.map_or(at, |due| due.min(at)));
     }
 
     /// `timer` at `at` exactly (`None`: not at all), whatever it was.
-    pub fn set(&mut self, timer: Timer, at: Option<Instant>) {
+    pub(crate) fn set(&mut self, timer: Timer, at: Option<Instant>) {
         self.at[slot(timer)] = at;
     }
 
-    pub fn is_set(&self, timer: Timer) -> bool {
+    pub(crate) fn is_set(&self, timer: Timer) -> bool {
         self.at[slot(timer)].is_some()
     }
 
     /// The next timer to fire, and when.
-    pub fn next(&self) -> Option<(Instant, Timer)> {
+    pub(crate) fn next(&self) -> Option<(Instant, Timer)> {
         TIMERS
             .iter()
             .filter_map(|&t| self.at[slot(t)].map(|at| (at, t)))
@@ -114,7 +114,7 @@ impl Schedule {
     }
 
     /// Takes `timer` as fired at `now`: it is cleared, and the watchdog's re-armed.
-    pub fn fire(&mut self, timer: Timer, now: Instant) {
+    pub(crate) fn fire(&mut self, timer: Timer, now: Instant) {
         self.at[slot(timer)] = None;
         match timer {
             Timer::Settle => self.first_event = None,

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 /// One line of the notify protocol (`sd_notify(3)`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Notice<'a> {
+pub(crate) enum Notice<'a> {
     Ready,
     Reloading,
     Stopping,
@@ -38,7 +38,7 @@ impl Notice<'_> {
 /// What became of one message.
 #[derive(Debug, PartialEq, Eq)]
 #[allow(clippy::enum_variant_names)] // `Sent::Sent`: a message that went.
-pub enum Sent {
+pub(crate) enum Sent {
     Sent,
     /// The listener was not keeping up: the message was dropped rather than waited for.
     Dropped,
@@ -50,7 +50,7 @@ pub enum Sent {
 const MUST_ARRIVE: Duration = Duration::from_millis(250);
 
 /// Sends `notices` to the socket systemd named, if any.
-pub fn notify(notices: &[Notice<'_>]) -> Sent {
+pub(crate) fn notify(notices: &[Notice<'_>]) -> Sent {
     let Some(socket) = std::env::var_os("NOTIFY_SOCKET") else {
         return Sent::NoManager;
     };
@@ -68,7 +68,11 @@ pub fn notify(notices: &[Notice<'_>]) -> Sent {
 
 /// Sends one datagram of `notices` to `socket` (a path, or `@name` for an abstract
 /// socket), waiting at most `wait` for room (not at all without it).
-pub fn send(socket: &OsStr, notices: &[Notice<'_>], wait: Option<Duration>) -> io::Result<Sent> {
+pub(crate) fn send(
+    socket: &OsStr,
+    notices: &[Notice<'_>],
+    wait: Option<Duration>,
+) -> io::Result<Sent> {
     use std::os::unix::ffi::OsStrExt;
     let mut message = String::new();
     for notice in notices {
@@ -98,7 +102,7 @@ pub fn send(socket: &OsStr, notices: &[Notice<'_>], wait: Option<Duration>) -> i
 
 /// How often to ping the watchdog, when systemd asks for pings (`WatchdogSec=`): half
 /// the interval it allows, as `sd_watchdog_enabled(3)` advises.
-pub fn watchdog_interval() -> Option<Duration> {
+pub(crate) fn watchdog_interval() -> Option<Duration> {
     let usec: u64 = std::env::var("WATCHDOG_USEC").ok()?.parse().ok()?;
     if let Ok(pid) = std::env::var("WATCHDOG_PID") {
         // Meant for another process (a parent that passed its environment on).

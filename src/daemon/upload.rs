@@ -17,7 +17,7 @@ use tracing::{error, info, warn};
 /// After a failed publish.
 const RETRY: Duration = Duration::from_secs(5);
 
-pub struct Uploader {
+pub(crate) struct Uploader {
     newest: watch::Sender<Option<Arc<Output>>>,
     task: tokio::task::JoinHandle<()>,
     /// Whether a publish is under way: a stop does not wait for it.
@@ -27,7 +27,7 @@ pub struct Uploader {
 impl Uploader {
     /// Starts the uploader on the current runtime; `ping` hears of the feeds it
     /// uploaded, as URLs under `base_url`.
-    pub fn start(config: Publish, ping: Option<(Topics, url::Url)>) -> Uploader {
+    pub(crate) fn start(config: Publish, ping: Option<(Topics, url::Url)>) -> Uploader {
         let (newest, rx) = watch::channel(None);
         let busy = Arc::new(AtomicBool::new(false));
         let task = tokio::spawn(run(config, rx, ping, Arc::clone(&busy)));
@@ -36,12 +36,12 @@ impl Uploader {
 
     /// Whether a publish is under way (a store that accepts connections and never
     /// answers holds one for as long as its retries last).
-    pub fn in_flight(&self) -> bool {
+    pub(crate) fn in_flight(&self) -> bool {
         self.busy.load(Ordering::SeqCst)
     }
 
     /// The output as written now; replaces whatever was not yet published.
-    pub fn offer(&self, files: &Output) {
+    pub(crate) fn offer(&self, files: &Output) {
         self.newest.send_replace(Some(Arc::new(files.clone())));
     }
 }

@@ -19,30 +19,30 @@
 
 /// Where a title is cut: `title[..title_end]` is the title, `title[name_start..]` the name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cut {
+pub(crate) struct Cut {
     pub title_end: usize,
     pub name_start: usize,
 }
 
 impl Cut {
-    pub fn title<'a>(&self, full: &'a str) -> &'a str {
+    pub(crate) fn title<'a>(&self, full: &'a str) -> &'a str {
         &full[..self.title_end]
     }
-    pub fn name<'a>(&self, full: &'a str) -> &'a str {
+    pub(crate) fn name<'a>(&self, full: &'a str) -> &'a str {
         &full[self.name_start..]
     }
 }
 
 /// A place where a title could be cut.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Candidate {
+pub(crate) struct Candidate {
     pub cut: Cut,
     /// Written ` - Name` rather than `-Name`.
     pub spaced: bool,
 }
 
 /// Every place where `title` could end in `-Name` or ` - Name`, in order.
-pub fn candidates(title: &str) -> Vec<Candidate> {
+pub(crate) fn candidates(title: &str) -> Vec<Candidate> {
     let mut out = Vec::new();
     candidates_from_the_end(title, |c| out.push(c));
     out.reverse();
@@ -51,7 +51,7 @@ pub fn candidates(title: &str) -> Vec<Candidate> {
 
 /// [`candidates`], last first, each handed to `found`: a full run looks at every
 /// title, and most have one candidate or none, not worth a vector each.
-pub fn candidates_from_the_end(title: &str, mut found: impl FnMut(Candidate)) {
+pub(crate) fn candidates_from_the_end(title: &str, mut found: impl FnMut(Candidate)) {
     // A name is at most 40 characters (160 bytes), so only the last hyphens can start
     // one: looking no further keeps a long hyphenated title linear.
     for i in memchr::memrchr_iter(b'-', title.as_bytes()) {
@@ -137,7 +137,7 @@ fn is_cjk(c: char) -> bool {
 /// A full run asks this of every candidate name of every item, so it works in buffers
 /// on the stack; a name or handle too long for them (no real one is) takes
 /// [`name_matches_handle_allocating`], which says the same.
-pub fn name_matches_handle(name: &str, handle: &str) -> bool {
+pub(crate) fn name_matches_handle(name: &str, handle: &str) -> bool {
     // An ASCII name has no CJK and lowercases byte by byte: most names, and the
     // Unicode lowercasing was most of the cost.
     let ascii = name.is_ascii();
@@ -216,7 +216,7 @@ fn join_tokens(
 }
 
 /// [`name_matches_handle`], written plainly with strings.
-pub fn name_matches_handle_allocating(name: &str, handle: &str) -> bool {
+pub(crate) fn name_matches_handle_allocating(name: &str, handle: &str) -> bool {
     if name.chars().any(is_cjk) {
         return false;
     }
@@ -249,14 +249,14 @@ pub fn name_matches_handle_allocating(name: &str, handle: &str) -> bool {
 }
 
 /// Evidence strength of one candidate; 0 is none.
-pub const CONFIGURED: u8 = 3;
-pub const REPEATED: u8 = 2;
-pub const HANDLE: u8 = 1;
+pub(crate) const CONFIGURED: u8 = 3;
+pub(crate) const REPEATED: u8 = 2;
+pub(crate) const HANDLE: u8 = 1;
 
 /// The first pass over one digest. Each item is given as whether it is a tweet with a
 /// handle, and its candidates with their evidence rank (0 for none). Returns whether
 /// the digest uses author suffixes, and where each item is cut.
-pub fn vote(items: &[(bool, Vec<(u8, Candidate)>)]) -> (bool, Vec<Option<Candidate>>) {
+pub(crate) fn vote(items: &[(bool, Vec<(u8, Candidate)>)]) -> (bool, Vec<Option<Candidate>>) {
     let best: Vec<Option<(u8, Candidate)>> = items
         .iter()
         .map(|(has_handle, cands)| {

@@ -38,7 +38,7 @@ impl Feed<'_> {
 }
 
 /// The feed of every entry.
-pub fn global_feed<'a>(settings: &Settings, entries: Vec<&'a Entry>) -> Feed<'a> {
+pub(crate) fn global_feed<'a>(settings: &Settings, entries: Vec<&'a Entry>) -> Feed<'a> {
     let site = &settings.site.title;
     Feed {
         kind: FeedKind::Global,
@@ -54,7 +54,7 @@ pub fn global_feed<'a>(settings: &Settings, entries: Vec<&'a Entry>) -> Feed<'a>
 }
 
 /// The feed of one category, in folder `categories/<slug>`.
-pub fn category_feed<'a>(
+pub(crate) fn category_feed<'a>(
     settings: &Settings,
     name: &str,
     slug: &str,
@@ -74,7 +74,7 @@ pub fn category_feed<'a>(
 
 /// The feed of one author: `handle` lowercase (the folder), `written` as the newest
 /// entry writes it, `name` the display name.
-pub fn author_feed<'a>(
+pub(crate) fn author_feed<'a>(
     settings: &Settings,
     handle: &str,
     written: &str,

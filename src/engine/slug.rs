@@ -13,7 +13,7 @@ const EMPTY_SLUG: &str = "untitled";
 /// Lowercase; Unicode letters and digits kept; every run of anything else becomes one
 /// `-`; no leading or trailing `-`. The result never contains `/`, `\`, `.` or NUL, so it
 /// is always exactly one path component inside its parent folder.
-pub fn slugify(name: &str) -> String {
+pub(crate) fn slugify(name: &str) -> String {
     let mut slug = String::with_capacity(name.len());
     for c in name.chars().flat_map(char::to_lowercase) {
         if c.is_alphanumeric() {
@@ -46,7 +46,7 @@ pub fn slugify(name: &str) -> String {
 /// date of its oldest entry), so that when names slug alike, the senior one keeps the
 /// plain slug (ties: the name that sorts first) and a newcomer never takes an
 /// existing folder away. The others get `-` and a hash of their own name.
-pub fn assign<'a, K: Ord>(
+pub(crate) fn assign<'a, K: Ord>(
     names: impl IntoIterator<Item = (&'a str, K)>,
 ) -> BTreeMap<String, String> {
     let mut groups: BTreeMap<String, Vec<(K, &str)>> = BTreeMap::new();

@@ -10,12 +10,12 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Whether a digest dated `date` is published at `now`.
-pub fn is_due(date: DateTime<chrono::FixedOffset>, now: DateTime<Utc>) -> bool {
+pub(crate) fn is_due(date: DateTime<chrono::FixedOffset>, now: DateTime<Utc>) -> bool {
     date <= now
 }
 
 /// Takes the digests not yet due out of `corpus`; returns how many.
-pub fn hold_back(corpus: &mut Corpus, now: DateTime<Utc>) -> Vec<(PathBuf, DateTime<Utc>)> {
+pub(crate) fn hold_back(corpus: &mut Corpus, now: DateTime<Utc>) -> Vec<(PathBuf, DateTime<Utc>)> {
     let mut held = Vec::new();
     corpus.retain(|path, digest| {
         let due = is_due(digest.date, now);
@@ -29,23 +29,23 @@ pub fn hold_back(corpus: &mut Corpus, now: DateTime<Utc>) -> Vec<(PathBuf, DateT
 
 /// The daemon's digests that are not due yet, by path.
 #[derive(Debug, Default)]
-pub struct Held {
+pub(crate) struct Held {
     digests: BTreeMap<PathBuf, Digest>,
 }
 
 impl Held {
     /// Keeps `digest` until its date (replacing what the path held before).
-    pub fn hold(&mut self, rel: &Path, digest: Digest) {
+    pub(crate) fn hold(&mut self, rel: &Path, digest: Digest) {
         self.digests.insert(rel.to_path_buf(), digest);
     }
 
     /// Forgets the path (its file changed, or went); whether it was held.
-    pub fn release(&mut self, rel: &Path) -> bool {
+    pub(crate) fn release(&mut self, rel: &Path) -> bool {
         self.digests.remove(rel).is_some()
     }
 
     /// Takes out the digests due at `now`.
-    pub fn due(&mut self, now: DateTime<Utc>) -> Vec<(PathBuf, Digest)> {
+    pub(crate) fn due(&mut self, now: DateTime<Utc>) -> Vec<(PathBuf, Digest)> {
         let due: Vec<PathBuf> = self
             .digests
             .iter()
@@ -57,18 +57,18 @@ impl Held {
             .collect()
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.digests.len()
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.digests.is_empty()
     }
 
     /// How long from `now` until the next digest is due, if any is held. Capped at an
     /// hour: the wait is on the monotonic clock, and the wall clock may be set in the
     /// meantime (NTP, a resumed machine), so a long wait is measured again.
-    pub fn wait(&self, now: DateTime<Utc>) -> Option<Duration> {
+    pub(crate) fn wait(&self, now: DateTime<Utc>) -> Option<Duration> {
         let next = self.digests.values().map(|d| d.date).min()?;
         let wait = (next.with_timezone(&Utc) - now)
             .to_std()

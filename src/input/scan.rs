@@ -11,13 +11,13 @@ use std::path::{Path, PathBuf};
 /// Is this file name one of the digests? `*.md`, except Hugo's section files
 /// (`_index.md`), hidden files (editor locks and swap files such as `.#a.md`) and
 /// editors' temporary names (`#a.md#`, `a.md~` never end in `.md`).
-pub fn is_digest_name(name: &str) -> bool {
+pub(crate) fn is_digest_name(name: &str) -> bool {
     name.ends_with(".md") && name.len() > 3 && !name.starts_with(['.', '#']) && name != "_index.md"
 }
 
 /// What a walk of the input folder found.
 #[derive(Debug, Default)]
-pub struct Listing {
+pub(crate) struct Listing {
     /// Every digest, as sorted paths relative to the folder walked.
     pub files: Vec<PathBuf>,
     /// Sub-folders that exist but could not be read (relative, with why): what they
@@ -29,7 +29,7 @@ pub struct Listing {
 
 impl Listing {
     /// Whether `rel` lies in a folder that could not be read.
-    pub fn hides(&self, rel: &Path) -> bool {
+    pub(crate) fn hides(&self, rel: &Path) -> bool {
         self.unreadable.iter().any(|(dir, _)| rel.starts_with(dir))
     }
 }
@@ -37,7 +37,7 @@ impl Listing {
 /// Why a file that is not a digest was passed over, for `-v`; and whether its name
 /// suggests the user meant it as one (`.markdown`, `.MD`), for the warning that no
 /// digest was found.
-pub fn skip_reason(name: &str) -> (&'static str, bool) {
+pub(crate) fn skip_reason(name: &str) -> (&'static str, bool) {
     let lower = name.to_ascii_lowercase();
     let markdown = [".md", ".markdown", ".mdown", ".mkd"]
         .iter()
@@ -60,7 +60,7 @@ pub fn skip_reason(name: &str) -> (&'static str, bool) {
 /// so a link cannot lead outside the tree or loop. Only `root` itself failing is an
 /// error; a sub-folder that vanished is passed over, one that cannot be read is listed
 /// in [`Listing::unreadable`].
-pub fn list(root: &Path, skip: Option<&Path>) -> io::Result<Listing> {
+pub(crate) fn list(root: &Path, skip: Option<&Path>) -> io::Result<Listing> {
     let mut found = Vec::new();
     let mut unreadable = Vec::new();
     let mut near_misses = 0;
@@ -118,7 +118,7 @@ fn component_order(a: &Path, b: &Path) -> std::cmp::Ordering {
 
 /// Reads at most `cap` bytes; a larger file is an error that names the limit, and costs
 /// no more than the limit to find out.
-pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, DigestError> {
+pub(crate) fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, DigestError> {
     use std::os::unix::fs::OpenOptionsExt;
     // Non-blocking, and only regular files: a FIFO or device named `*.md` must not
     // hang the run.
@@ -218,7 +218,7 @@ fn load_one_seen(
 
 /// What a full scan found.
 #[derive(Debug, Default)]
-pub struct Loaded {
+pub(crate) struct Loaded {
     pub corpus: Corpus,
     pub drafts: usize,
     /// Every problem found, in path order.
@@ -297,7 +297,7 @@ fn readers(root: &Path, files: &[PathBuf]) -> usize {
 /// Reads every digest below `root`, on every core: reading and parsing dominate a
 /// full run, and each file is independent of the others.
 #[cfg(test)]
-pub fn load_all(
+pub(crate) fn load_all(
     root: &Path,
     skip: Option<&Path>,
     cap: u64,
@@ -310,7 +310,7 @@ pub fn load_all(
 /// Reads every digest below `root`, on every core, with `inspect` run on every
 /// digest's path, bytes and parse while the bytes are at hand, on the core that read
 /// them; what it finds is in [`Loaded::lints`].
-pub fn load_all_inspecting(
+pub(crate) fn load_all_inspecting(
     root: &Path,
     skip: Option<&Path>,
     cap: u64,

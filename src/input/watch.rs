@@ -13,7 +13,7 @@ use tokio::sync::mpsc;
 
 /// What the watcher thread hands to the event loop.
 #[derive(Debug)]
-pub enum WatchMsg {
+pub(crate) enum WatchMsg {
     Paths(Vec<PathBuf>),
     /// Events were lost (kernel queue overflow, a full channel) or a watch broke: only a
     /// full rescan can tell what the folder holds now.
@@ -25,7 +25,7 @@ pub enum WatchMsg {
 
 /// Does this event say anything about content? The daemon's own reads come back as
 /// open/close-without-write events; acting on them would loop forever.
-pub fn is_relevant(kind: &EventKind) -> bool {
+pub(crate) fn is_relevant(kind: &EventKind) -> bool {
     match kind {
         EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
         EventKind::Access(_) => false,
@@ -35,30 +35,31 @@ pub fn is_relevant(kind: &EventKind) -> bool {
 
 /// Events collected while a burst settles.
 #[derive(Debug, Default)]
-pub struct Pending {
+pub(crate) struct Pending {
     pub paths: BTreeSet<PathBuf>,
     pub rescan: bool,
 }
 
 impl Pending {
-    pub fn add(&mut self, msg: WatchMsg) {
+    pub(crate) fn add(&mut self, msg: WatchMsg) {
         match msg {
             WatchMsg::Paths(paths) => self.paths.extend(paths),
             WatchMsg::Rescan(_) | WatchMsg::Limit(_) => self.rescan = true,
         }
     }
 
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
         self.paths.is_empty() && !self.rescan
     }
 
-    pub fn take(&mut self) -> Pending {
+    pub(crate) fn take(&mut self) -> Pending {
         std::mem::take(self)
     }
 }
 
 /// Turns one notify callback into a message.
-pub fn to_msg(result: notify::Result<Event>) -> Option<WatchMsg> {
+pub(crate) fn to_msg(result: notify::Result<Event>) -> Option<WatchMsg> {
     match result {
         Ok(event) if event.need_rescan() => Some(WatchMsg::Rescan(WatchError::Overflow)),
         Ok(event) if is_relevant(&event.kind) && !event.paths.is_empty() => {
@@ -77,7 +78,7 @@ pub fn to_msg(result: notify::Result<Event>) -> Option<WatchMsg> {
 const CHANNEL: usize = 4096;
 
 /// A running watch: the events, and a flag raised when events had to be dropped.
-pub struct Watch {
+pub(crate) struct Watch {
     pub watcher: RecommendedWatcher,
     pub events: mpsc::Receiver<WatchMsg>,
     /// Set when the channel was full: the loop must rescan (it checks after each event).
@@ -91,7 +92,7 @@ impl Watch {
     /// Ends the watch, its kernel watches released before this returns: dropping the
     /// watcher alone releases them later, on its own thread, and a new watch made
     /// meanwhile would meet the limit the old one still holds.
-    pub fn stop(mut self) {
+    pub(crate) fn stop(mut self) {
         let _ = self.watcher.unwatch(&self.root);
     }
 }
@@ -100,7 +101,7 @@ impl Watch {
 /// Symbolic links to folders are not followed, as the scan does not follow them.
 /// At the inotify watch limit the watch is kept with the folders it could take, and
 /// `limited` says so.
-pub fn start(root: &Path) -> Result<Watch, WatchError> {
+pub(crate) fn start(root: &Path) -> Result<Watch, WatchError> {
     let (tx, events) = mpsc::channel(CHANNEL);
     let lost = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&lost);

@@ -41,7 +41,7 @@ impl Link {
 
 /// Why a link cannot become an entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LinkError(String);
+pub(crate) struct LinkError(String);
 
 impl fmt::Display for LinkError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -52,7 +52,7 @@ impl fmt::Display for LinkError {
 impl std::error::Error for LinkError {}
 
 /// The canonical URL of a tweet.
-pub fn tweet_url(handle: Option<&str>, id: u64) -> String {
+pub(crate) fn tweet_url(handle: Option<&str>, id: u64) -> String {
     match handle {
         Some(handle) => format!("https://x.com/{handle}/status/{id}"),
         None => format!("https://x.com/i/web/status/{id}"),
@@ -62,7 +62,7 @@ pub fn tweet_url(handle: Option<&str>, id: u64) -> String {
 /// The X mirrors whose links are the tweet's own (`https://vxtwitter.com/h/status/ID`
 /// is `https://x.com/h/status/ID`): the embed fixers and the read-only front ends most
 /// often pasted. A config adds more (`x_hosts:`, for other Nitter instances).
-pub const MIRRORS: &[&str] = &[
+pub(crate) const MIRRORS: &[&str] = &[
     "vxtwitter.com",
     "fxtwitter.com",
     "fixupx.com",
@@ -73,13 +73,13 @@ pub const MIRRORS: &[&str] = &[
 
 /// Reads a link of a digest item, with only X's own hosts and [`MIRRORS`] as tweets.
 #[cfg(test)]
-pub fn parse_link(raw: &str) -> Result<Link, LinkError> {
+pub(crate) fn parse_link(raw: &str) -> Result<Link, LinkError> {
     parse_link_with(raw, &[])
 }
 
 /// Reads a link of a digest item, with X's own hosts, [`MIRRORS`] and `x_hosts`
 /// (lowercase) as tweets.
-pub fn parse_link_with(raw: &str, x_hosts: &[&str]) -> Result<Link, LinkError> {
+pub(crate) fn parse_link_with(raw: &str, x_hosts: &[&str]) -> Result<Link, LinkError> {
     let raw = raw.trim();
     if let Some((handle, id)) = plain_tweet(raw, x_hosts) {
         return Ok(Link {

@@ -18,12 +18,12 @@ fn table() -> &'static Mutex<HashSet<Thin>> {
 }
 
 /// The one stored copy of `name`.
-pub fn intern(name: &str) -> &'static str {
+pub(crate) fn intern(name: &str) -> &'static str {
     intern_thin(name).as_str()
 }
 
 /// [`intern`], one pointer wide: every item's handle is stored so, with one lookup.
-pub fn intern_thin(name: &str) -> Thin {
+pub(crate) fn intern_thin(name: &str) -> Thin {
     let mut table = table().lock().unwrap_or_else(PoisonError::into_inner);
     if let Some(&stored) = table.get(name) {
         return stored;
@@ -79,7 +79,7 @@ fn sets() -> &'static Mutex<HashSet<&'static [&'static str]>> {
 /// The one stored copy of a set of names (an entry's categories): a folder's entries
 /// share a few hundred distinct sets, and a copy per entry was a tenth of the daemon's
 /// memory.
-pub fn intern_set(names: &[&'static str]) -> &'static [&'static str] {
+pub(crate) fn intern_set(names: &[&'static str]) -> &'static [&'static str] {
     let mut sets = sets().lock().unwrap_or_else(PoisonError::into_inner);
     if let Some(&stored) = sets.get(names) {
         return stored;

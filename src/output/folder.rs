@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 
 /// Feeds are served files: readable by the web server whatever the umask, and so are
 /// the folders that hold them.
-pub const FILE_MODE: u32 = 0o644;
-pub const DIR_MODE: u32 = 0o755;
+pub(crate) const FILE_MODE: u32 = 0o644;
+pub(crate) const DIR_MODE: u32 = 0o755;
 const TEMP_SUFFIX: &str = ".digestfeed-tmp";
 
 const DIR_FLAGS: OFlags = OFlags::RDONLY
@@ -26,7 +26,7 @@ const DIR_FLAGS: OFlags = OFlags::RDONLY
     .union(OFlags::NOFOLLOW)
     .union(OFlags::CLOEXEC);
 
-pub fn error(path: &Path, action: &'static str, source: impl Into<io::Error>) -> WriteError {
+pub(crate) fn error(path: &Path, action: &'static str, source: impl Into<io::Error>) -> WriteError {
     WriteError {
         path: path.to_path_buf(),
         action,
@@ -35,24 +35,24 @@ pub fn error(path: &Path, action: &'static str, source: impl Into<io::Error>) ->
 }
 
 /// The folder part and the name of a relative path (`""` for the output folder itself).
-pub fn split_rel(rel: &str) -> (&str, &str) {
+pub(crate) fn split_rel(rel: &str) -> (&str, &str) {
     rel.rsplit_once('/').unwrap_or(("", rel))
 }
 
 /// The temporary name a file is written under. It is fixed, so a leftover from a
 /// killed run is removed, never piled up.
-pub fn temp_name(name: &str) -> String {
+pub(crate) fn temp_name(name: &str) -> String {
     format!(".{name}{TEMP_SUFFIX}")
 }
 
 #[cfg(test)]
-pub fn is_temp_name(name: &str) -> bool {
+pub(crate) fn is_temp_name(name: &str) -> bool {
     name.ends_with(TEMP_SUFFIX)
 }
 
 /// How a staged file is made durable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Durable {
+pub(crate) enum Durable {
     /// Synced as it is written.
     EachFile,
     /// By the caller, with one `syncfs` for all of them.
@@ -61,7 +61,7 @@ pub enum Durable {
 
 /// An open folder of the output, and its path for messages.
 #[derive(Debug)]
-pub struct Folder {
+pub(crate) struct Folder {
     fd: OwnedFd,
     shown: PathBuf,
 }
@@ -105,7 +105,7 @@ fn not_a_folder(shown: &Path, e: Errno) -> WriteError {
 impl Folder {
     /// The folder `rel` below the output folder `root` (`""`: `root` itself), shown
     /// as `root_shown/rel`. With `create`, missing folders are made.
-    pub fn open(
+    pub(crate) fn open(
         root: BorrowedFd<'_>,
         root_shown: &Path,
         rel: &str,
@@ -124,24 +124,24 @@ impl Folder {
         Ok(Folder { fd, shown })
     }
 
-    pub fn fd(&self) -> BorrowedFd<'_> {
+    pub(crate) fn fd(&self) -> BorrowedFd<'_> {
         self.fd.as_fd()
     }
 
-    pub fn shown(&self, name: &str) -> PathBuf {
+    pub(crate) fn shown(&self, name: &str) -> PathBuf {
         self.shown.join(name)
     }
 
     /// The bytes of the regular file `name`, or `None` (missing, a link, not a file,
     /// unreadable): whatever it is, it does not hold what is to be written.
-    pub fn read(&self, name: &str) -> Option<Vec<u8>> {
+    pub(crate) fn read(&self, name: &str) -> Option<Vec<u8>> {
         self.read_held(name).ok().flatten()
     }
 
     /// The bytes of the regular file `name`; `None` when there is none (nothing, a
     /// link, a folder). Unlike [`Folder::read`], a file that is there but cannot be
     /// read is an error: what it holds is unknown, not absent.
-    pub fn read_held(&self, name: &str) -> io::Result<Option<Vec<u8>>> {
+    pub(crate) fn read_held(&self, name: &str) -> io::Result<Option<Vec<u8>>> {
         let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK;
         let fd = match rfs::openat(&self.fd, name, flags, Mode::empty()) {
             Ok(fd) => fd,
@@ -159,13 +159,13 @@ impl Folder {
     }
 
     /// What stands at `name`, without following a link; `None` when nothing does.
-    pub fn kind(&self, name: &str) -> io::Result<Option<rfs::FileType>> {
+    pub(crate) fn kind(&self, name: &str) -> io::Result<Option<rfs::FileType>> {
         kind_at(self.fd(), name)
     }
 
     /// Removes `name` when it is a file or a link (never what a link points to);
     /// `Ok(false)` when nothing is there.
-    pub fn unlink(&self, name: &str) -> io::Result<bool> {
+    pub(crate) fn unlink(&self, name: &str) -> io::Result<bool> {
         match rfs::unlinkat(&self.fd, name, AtFlags::empty()) {
             Ok(()) => Ok(true),
             Err(Errno::NOENT) => Ok(false),
@@ -174,7 +174,7 @@ impl Folder {
     }
 
     /// Removes the sub-folder `name` if it is empty; whether it did.
-    pub fn remove_empty(&self, name: &str) -> bool {
+    pub(crate) fn remove_empty(&self, name: &str) -> bool {
         rfs::unlinkat(&self.fd, name, AtFlags::REMOVEDIR).is_ok()
     }
 
@@ -183,7 +183,7 @@ impl Folder {
     /// temporary file is created exclusively and without following links; whatever
     /// stood at its name (a leftover of a killed run, a planted link) is removed first,
     /// never written through. Returns the temporary name, for [`Folder::commit`].
-    pub fn stage(
+    pub(crate) fn stage(
         &self,
         name: &str,
         bytes: &[u8],
@@ -197,7 +197,7 @@ impl Folder {
     /// [`Folder::stage`], replacing a file that holds other bytes only if `replaceable`
     /// says so of them; otherwise an error that names it. Also returns the fingerprint
     /// of the file replaced, if there was one.
-    pub fn stage_over(
+    pub(crate) fn stage_over(
         &self,
         name: &str,
         bytes: &[u8],
@@ -254,7 +254,7 @@ impl Folder {
 
     /// Renames a staged temporary file over its target (replacing a link standing
     /// there, never writing through it).
-    pub fn commit(&self, temp: &str, name: &str) -> Result<(), WriteError> {
+    pub(crate) fn commit(&self, temp: &str, name: &str) -> Result<(), WriteError> {
         rfs::renameat(&self.fd, temp, &self.fd, name).map_err(|e| {
             self.discard(temp);
             error(&self.shown(name), "cannot replace", e)
@@ -262,19 +262,19 @@ impl Folder {
     }
 
     /// Removes a staged temporary file that will not be committed.
-    pub fn discard(&self, temp: &str) {
+    pub(crate) fn discard(&self, temp: &str) {
         let _ = self.unlink(temp);
     }
 
     /// Makes the folder's entries durable (the renames and removals in it).
-    pub fn sync(&self) -> Result<(), WriteError> {
+    pub(crate) fn sync(&self) -> Result<(), WriteError> {
         rfs::fsync(&self.fd).map_err(|e| error(&self.shown, "cannot sync the folder", e))
     }
 }
 
 /// The error for a file the manifest lists that no longer holds what digestfeed
 /// wrote there: it is refused, not replaced.
-pub fn changed_by_someone(shown: &Path) -> WriteError {
+pub(crate) fn changed_by_someone(shown: &Path) -> WriteError {
     error(
         shown,
         "no longer holds what digestfeed wrote there (someone changed it); refusing to replace it (move it away, or choose another output folder)",
@@ -284,7 +284,7 @@ pub fn changed_by_someone(shown: &Path) -> WriteError {
 
 /// What stands at `rel` in `dir`, without following a link at its last name;
 /// `None` when nothing does.
-pub fn kind_at(dir: BorrowedFd<'_>, rel: &str) -> io::Result<Option<rfs::FileType>> {
+pub(crate) fn kind_at(dir: BorrowedFd<'_>, rel: &str) -> io::Result<Option<rfs::FileType>> {
     match rfs::statat(dir, rel, AtFlags::SYMLINK_NOFOLLOW) {
         Ok(stat) => Ok(Some(rfs::FileType::from_raw_mode(stat.st_mode))),
         Err(Errno::NOENT) => Ok(None),
@@ -296,7 +296,7 @@ pub fn kind_at(dir: BorrowedFd<'_>, rel: &str) -> io::Result<Option<rfs::FileTyp
 /// mode 0755 whatever the umask: made and changed through handles, so that a link
 /// swapped in at its name is never chmod'ed through. A new folder is made durable in
 /// its parent.
-pub fn make_folders(path: &Path) -> io::Result<()> {
+pub(crate) fn make_folders(path: &Path) -> io::Result<()> {
     if path.is_dir() {
         return Ok(());
     }

@@ -21,7 +21,10 @@ const BACKOFF: Duration = Duration::from_secs(1);
 const TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The URLs of the feed files among `changed` output paths: the topics to announce.
-pub fn topics<'a>(base_url: &Url, changed: impl IntoIterator<Item = &'a String>) -> Vec<String> {
+pub(crate) fn topics<'a>(
+    base_url: &Url,
+    changed: impl IntoIterator<Item = &'a String>,
+) -> Vec<String> {
     let mut topics: Vec<String> = changed
         .into_iter()
         .filter(|path| {
@@ -37,7 +40,7 @@ pub fn topics<'a>(base_url: &Url, changed: impl IntoIterator<Item = &'a String>)
 
 /// The form body of one ping.
 #[cfg_attr(not(feature = "publish"), allow(dead_code))]
-pub fn body(topics: &[String]) -> String {
+pub(crate) fn body(topics: &[String]) -> String {
     let mut form = url::form_urlencoded::Serializer::new(String::new());
     form.append_pair("hub.mode", "publish");
     for topic in topics {
@@ -49,7 +52,7 @@ pub fn body(topics: &[String]) -> String {
 
 /// Tells every hub of `topics`; returns the hubs that could not be told, with why.
 #[cfg(feature = "publish")]
-pub async fn ping(hubs: &[Url], topics: &[String]) -> Vec<(Url, String)> {
+pub(crate) async fn ping(hubs: &[Url], topics: &[String]) -> Vec<(Url, String)> {
     if hubs.is_empty() || topics.is_empty() {
         return Vec::new();
     }
@@ -73,7 +76,7 @@ pub async fn ping(hubs: &[Url], topics: &[String]) -> Vec<(Url, String)> {
 
 /// [`ping`] in a build without the `publish` feature, whose config refuses hubs.
 #[cfg(not(feature = "publish"))]
-pub async fn ping(hubs: &[Url], _topics: &[String]) -> Vec<(Url, String)> {
+pub(crate) async fn ping(hubs: &[Url], _topics: &[String]) -> Vec<(Url, String)> {
     let why = "this digestfeed was built without the `publish` feature";
     hubs.iter()
         .map(|hub| (hub.clone(), why.to_string()))
@@ -107,7 +110,7 @@ async fn ping_one(client: &reqwest::Client, hub: &Url, body: &str) -> Result<(),
 }
 
 /// [`ping`] for `--once`, on a runtime of its own; failures are warnings.
-pub fn ping_once(hubs: &[Url], topics: &[String]) {
+pub(crate) fn ping_once(hubs: &[Url], topics: &[String]) {
     if hubs.is_empty() || topics.is_empty() {
         return;
     }
@@ -126,7 +129,7 @@ pub fn ping_once(hubs: &[Url], topics: &[String]) {
 }
 
 /// Logs the outcome of a ping.
-pub fn report(hubs: &[Url], topics: &[String], failed: &[(Url, String)]) {
+pub(crate) fn report(hubs: &[Url], topics: &[String], failed: &[(Url, String)]) {
     for (hub, why) in failed {
         tracing::warn!(hub = %hub, "websub: the hub was not told of {} changed feeds: {why}; the feeds themselves are fine", topics.len());
     }

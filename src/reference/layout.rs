@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 
 /// Plans every feed: the global one first, then categories and authors in folder order.
 /// `entries` must be sorted newest first; `names` maps lowercase handles to display names.
-pub fn plan<'a>(
+pub(crate) fn plan<'a>(
     entries: &'a [Entry],
     names: &HashMap<String, String>,
     settings: &Settings,

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// All entries, newest first, and the display name of every handle that has one.
 #[derive(Debug, Default)]
-pub struct Merged {
+pub(crate) struct Merged {
     pub entries: Vec<Entry>,
     /// Lowercase handle → display name.
     pub names: HashMap<String, String>,
@@ -20,7 +20,7 @@ pub struct Merged {
 
 /// Merges a corpus. `configured` maps lowercase handles to display names; an entry
 /// holds at most `max_categories` categories.
-pub fn merge(
+pub(crate) fn merge(
     corpus: &Corpus,
     configured: &BTreeMap<String, String>,
     max_categories: usize,

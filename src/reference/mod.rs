@@ -3,9 +3,9 @@
 //! hold what the binary runs (the [`crate::engine`], for `--once` and the daemon alike)
 //! to it, byte for byte.
 
-pub mod layout;
-pub mod merge;
-pub mod split;
+pub(crate) mod layout;
+pub(crate) mod merge;
+pub(crate) mod split;
 
 use crate::config::Settings;
 use crate::model::key::EntryKey;
@@ -15,8 +15,8 @@ use crate::render::tree::{feed_files, index_files, Built, Output};
 use crate::render::{Clean, Context, RenderError};
 use std::collections::HashMap;
 
-/// The whole output, computed the simple way: one pass of [`merge::merge`] over the
-/// whole corpus, then [`layout::plan`], then the same renderers.
+/// The whole output, computed the simple way: one pass of `merge::merge` over the
+/// whole corpus, then `layout::plan`, then the same renderers.
 pub fn build(corpus: &Corpus, settings: &Settings) -> Result<Built, RenderError> {
     let merged = merge::merge(corpus, &settings.authors, settings.max_categories);
     let feeds = layout::plan(&merged.entries, &merged.names, settings);

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// One item as the splitter sees it.
 #[derive(Debug, Clone, Copy)]
-pub struct ItemRef<'a> {
+pub(crate) struct ItemRef<'a> {
     pub title: &'a str,
     /// Lowercase X handle; `None` for links that are not tweets of a known account.
     pub handle: Option<&'a str>,
@@ -19,7 +19,7 @@ pub struct ItemRef<'a> {
 
 /// The result of splitting a whole corpus.
 #[derive(Debug, Default)]
-pub struct Splits {
+pub(crate) struct Splits {
     /// Per digest, per item: where to cut, if anywhere.
     pub cuts: Vec<Vec<Option<Cut>>>,
     /// Lowercase handle → display name (configured, else the name split off most often,
@@ -29,7 +29,10 @@ pub struct Splits {
 
 /// Splits every title of a corpus. `digests` must be in corpus order (oldest first,
 /// ties by path): that order decides ties between names.
-pub fn split_corpus(digests: &[Vec<ItemRef<'_>>], configured: &BTreeMap<String, String>) -> Splits {
+pub(crate) fn split_corpus(
+    digests: &[Vec<ItemRef<'_>>],
+    configured: &BTreeMap<String, String>,
+) -> Splits {
     let repeated = tweets_per_name(digests);
     let evidence = |handle: &str, name: &str| -> u8 {
         if configured

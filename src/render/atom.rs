@@ -5,7 +5,7 @@ use super::{feed_updated, Context, RenderError, ATOM_FILE};
 use crate::engine::layout::Feed;
 use atom_syndication::{Category, Content, Entry, Generator, Link, Person, Text, WriteConfig};
 
-pub fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, RenderError> {
+pub(crate) fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, RenderError> {
     let site = &ctx.settings.site;
     let self_url = ctx.url(&feed.path(ATOM_FILE));
     let out = atom_syndication::Feed {

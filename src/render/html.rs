@@ -10,7 +10,7 @@ use std::fmt::Write;
 /// count, date and formats.
 const STYLE: &str = "body{font:16px/1.5 system-ui,sans-serif;max-width:60em;margin:2em auto;padding:0 1em}table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.3em .6em;border-bottom:1px solid #ddd}td.n{text-align:right}td.d,td.n{white-space:nowrap}@media (max-width:40em){body{margin:1em auto}tr.h{display:none}tr{display:block;border-bottom:1px solid #ddd;padding:.4em 0}td{display:inline-block;border:0;padding:0 .8em 0 0}td.f{display:block;font-weight:600}}";
 
-pub fn render(feeds: &[Feed<'_>], ctx: &Context<'_>) -> Vec<u8> {
+pub(crate) fn render(feeds: &[Feed<'_>], ctx: &Context<'_>) -> Vec<u8> {
     let mut out = head(ctx);
     for (heading, kind) in [("All items", 0), ("Categories", 1), ("Authors", 2)] {
         let members: Vec<&Feed<'_>> = feeds

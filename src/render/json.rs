@@ -47,7 +47,7 @@ struct JsonItem<'a> {
     tags: Vec<&'a str>,
 }
 
-pub fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, RenderError> {
+pub(crate) fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, RenderError> {
     let site = &ctx.settings.site;
     let site_author = || Author {
         name: std::borrow::Cow::Borrowed(&site.author),

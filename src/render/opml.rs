@@ -8,7 +8,7 @@ use crate::engine::layout::{Feed, FeedKind};
 use crate::support::text::escape_html;
 use std::fmt::Write;
 
-pub fn render(feeds: &[Feed<'_>], ctx: &Context<'_>) -> Vec<u8> {
+pub(crate) fn render(feeds: &[Feed<'_>], ctx: &Context<'_>) -> Vec<u8> {
     let site = &ctx.settings.site;
     let mut out =
         String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n");

@@ -5,7 +5,7 @@ use ammonia::{Builder, UrlRelative};
 use std::collections::HashSet;
 
 /// A reusable cleaner: building one is far costlier than using it.
-pub struct Sanitizer {
+pub(crate) struct Sanitizer {
     builder: Builder<'static>,
 }
 
@@ -23,7 +23,7 @@ impl Default for Sanitizer {
 impl Sanitizer {
     /// Removes scripts, frames, event handlers, styles and non-web URLs; keeps text,
     /// emphasis, code and links.
-    pub fn clean(&self, html: &str) -> String {
+    pub(crate) fn clean(&self, html: &str) -> String {
         match plain::clean(html) {
             // As below: nothing XML cannot carry.
             Some(clean) => crate::support::text::xml_safe_owned(clean),

@@ -12,7 +12,7 @@
 //! take integers and touch no Rust memory.
 
 /// At most two arenas. Called before any other thread starts.
-pub fn fewer_arenas() {
+pub(crate) fn fewer_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt takes two integers and only sets an allocator parameter (glibc
     // takes the allocator's lock to set it).
@@ -23,7 +23,7 @@ pub fn fewer_arenas() {
 
 /// Returns the free pages of every arena to the system: after the start, and after a
 /// rescan, whose temporary allocations would otherwise stay resident.
-pub fn give_back() {
+pub(crate) fn give_back() {
     let started = std::time::Instant::now();
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim takes an integer and only releases memory that is free.

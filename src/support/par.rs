@@ -5,7 +5,7 @@
 const PARALLEL_FROM: usize = 16;
 
 /// How many cores to use.
-pub fn cores() -> usize {
+pub(crate) fn cores() -> usize {
     std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 8)
@@ -37,7 +37,7 @@ fn on_threads<P: Send, R: Send>(
 /// `f` over contiguous parts of `items`, one part per core, in order: for work whose
 /// results are gathered per part (one large allocation per core rather than a result
 /// per item to copy together afterwards).
-pub fn par_chunks<T: Sync, R: Send>(items: &[T], f: impl Fn(&[T]) -> R + Sync) -> Vec<R> {
+pub(crate) fn par_chunks<T: Sync, R: Send>(items: &[T], f: impl Fn(&[T]) -> R + Sync) -> Vec<R> {
     match part_size(items.len(), cores()) {
         Some(size) => on_threads(items.chunks(size), &f),
         None => vec![f(items)],
@@ -45,7 +45,7 @@ pub fn par_chunks<T: Sync, R: Send>(items: &[T], f: impl Fn(&[T]) -> R + Sync) -
 }
 
 /// [`par_chunks`] for work that updates the items in place.
-pub fn par_chunks_mut<T: Send, R: Send>(
+pub(crate) fn par_chunks_mut<T: Send, R: Send>(
     items: &mut [T],
     f: impl Fn(&mut [T]) -> R + Sync,
 ) -> Vec<R> {
@@ -57,14 +57,14 @@ pub fn par_chunks_mut<T: Send, R: Send>(
 
 /// `f` over `items`, in order, on every core. Used where the items are many and
 /// independent: reading digests, cleaning summaries, rendering feeds.
-pub fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+pub(crate) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     par_map_on(cores(), items, f)
 }
 
 /// [`par_map`] on `threads` threads rather than one per core: for work that mostly
 /// waits, such as reading files that are not in memory, where more reads in flight
 /// keep the disk busy.
-pub fn par_map_on<T: Sync, R: Send>(
+pub(crate) fn par_map_on<T: Sync, R: Send>(
     threads: usize,
     items: &[T],
     f: impl Fn(&T) -> R + Sync,
@@ -107,7 +107,7 @@ pub fn par_map_on<T: Sync, R: Send>(
 /// another thread ahead of `consume` on this one: for a step in two halves, the second
 /// of which has to run on one thread (it updates shared indexes), so that the first
 /// half of later items overlaps it.
-pub fn pipeline<T: Send, R: Send>(
+pub(crate) fn pipeline<T: Send, R: Send>(
     items: Vec<T>,
     produce: impl Fn(&T) -> R + Sync,
     mut consume: impl FnMut(T, R),

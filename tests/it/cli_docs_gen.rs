@@ -6,7 +6,7 @@
 use clap_complete::Shell;
 use clap_mangen::Man;
 
-pub fn all(command: clap::Command) -> Vec<(String, Vec<u8>)> {
+pub(crate) fn all(command: clap::Command) -> Vec<(String, Vec<u8>)> {
     let mut files = vec![("digestfeed.1".to_string(), page(&command, &main_sections()))];
     if let Some(check) = command.find_subcommand("check") {
         let check = check

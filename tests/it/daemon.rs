@@ -12,9 +12,9 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-pub const PATIENCE: Duration = Duration::from_secs(20);
+pub(crate) const PATIENCE: Duration = Duration::from_secs(20);
 
-pub struct Daemon {
+pub(crate) struct Daemon {
     child: Child,
     /// Every notification received so far, drained by a thread so that the daemon
     /// never waits on a full socket.
@@ -29,7 +29,12 @@ pub struct Daemon {
 
 impl Daemon {
     /// Starts the daemon on `input` and waits for READY=1.
-    pub fn start(input: &Path, output: &Path, extra_config: &str, env: &[(&str, &str)]) -> Daemon {
+    pub(crate) fn start(
+        input: &Path,
+        output: &Path,
+        extra_config: &str,
+        env: &[(&str, &str)],
+    ) -> Daemon {
         Daemon::start_under(&[], input, output, extra_config, env)
     }
 
@@ -162,7 +167,7 @@ impl Daemon {
     }
 
     /// Everything the daemon logged so far.
-    pub fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         fs::read_to_string(self._dir.path().join("stderr.log")).unwrap_or_default()
     }
 

@@ -17,14 +17,14 @@ use std::time::{Duration, Instant};
 
 const BUCKET: &str = "feeds";
 
-pub struct Moto {
+pub(crate) struct Moto {
     child: Child,
     port: u16,
     log: PathBuf,
     _dir: tempfile::TempDir,
 }
 
-pub fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -37,7 +37,7 @@ impl Moto {
     /// caller skips its test).
     /// Fails the test, naming the fix, where moto's server cannot be run: the tests
     /// that need it are ignored unless asked for (`cargo test -- --include-ignored`).
-    pub fn require() {
+    pub(crate) fn require() {
         let found = Command::new("moto_server")
             .arg("--help")
             .stdout(Stdio::null())
@@ -56,7 +56,7 @@ impl Moto {
     }
 
     /// moto's server on `port`, with the bucket made.
-    pub fn start_on(port: u16) -> Moto {
+    pub(crate) fn start_on(port: u16) -> Moto {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("moto.log");
         let child = Command::new("moto_server")
@@ -83,7 +83,7 @@ impl Moto {
         moto
     }
 
-    pub fn endpoint(&self) -> String {
+    pub(crate) fn endpoint(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
 
@@ -104,7 +104,7 @@ impl Moto {
     }
 
     /// Every object of the bucket, by key, as boto3 reads it.
-    pub fn objects(&self) -> BTreeMap<String, serde_json::Value> {
+    pub(crate) fn objects(&self) -> BTreeMap<String, serde_json::Value> {
         self.s3(&["list", BUCKET])
             .lines()
             .map(|line| {
@@ -211,7 +211,7 @@ fn assert_ran(run: &Output) {
     );
 }
 
-pub fn md5(bytes: &[u8]) -> String {
+pub(crate) fn md5(bytes: &[u8]) -> String {
     digestfeed::output::publish::Manifest::of(&Files::from([("x".to_string(), bytes.to_vec())]))
         .objects["x"]
         .md5

@@ -6,14 +6,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::SystemTime;
 
-pub const BASE_URL: &str = "https://feeds.example.org/digest/";
+pub(crate) const BASE_URL: &str = "https://feeds.example.org/digest/";
 
-pub fn repo() -> PathBuf {
+pub(crate) fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// Runs `digestfeed --once` with the given arguments.
-pub fn digestfeed(args: &[&str]) -> Output {
+pub(crate) fn digestfeed(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_digestfeed"))
         .args(args)
         .env_remove("RUST_LOG")
@@ -23,7 +23,12 @@ pub fn digestfeed(args: &[&str]) -> Output {
 
 /// [`run_once`], with the binary run by `wrapper` (`setpriv …`, `sh -c …`), which
 /// must end by executing its arguments.
-pub fn run_once_under(wrapper: &[&str], input: &Path, output: &Path, extra: &[&str]) -> Output {
+pub(crate) fn run_once_under(
+    wrapper: &[&str],
+    input: &Path,
+    output: &Path,
+    extra: &[&str],
+) -> Output {
     Command::new(wrapper[0])
         .args(&wrapper[1..])
         .arg(env!("CARGO_BIN_EXE_digestfeed"))
@@ -39,7 +44,7 @@ pub fn run_once_under(wrapper: &[&str], input: &Path, output: &Path, extra: &[&s
 }
 
 /// `--once --input IN --output OUT --base-url BASE_URL`, plus `extra`.
-pub fn run_once(input: &Path, output: &Path, extra: &[&str]) -> Output {
+pub(crate) fn run_once(input: &Path, output: &Path, extra: &[&str]) -> Output {
     let mut args = vec![
         "--once",
         "--input",
@@ -54,7 +59,7 @@ pub fn run_once(input: &Path, output: &Path, extra: &[&str]) -> Output {
 }
 
 /// Runs the example config (`--once`) into a fresh folder and returns its files.
-pub fn run_examples() -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn run_examples() -> BTreeMap<String, Vec<u8>> {
     let out = tempfile::tempdir().unwrap();
     let config = repo().join("config/digestfeed.yaml");
     let result = digestfeed(&[
@@ -68,13 +73,13 @@ pub fn run_examples() -> BTreeMap<String, Vec<u8>> {
     read_tree(out.path())
 }
 
-pub fn stderr(out: &Output) -> String {
+pub(crate) fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// Every file below `root`, by `/`-separated relative path. Files that vanish while
 /// being read (a daemon may be renaming them) are left out.
-pub fn read_tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn read_tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
     walk(root, root, &mut |rel, path| match fs::read(path) {
         Ok(bytes) => {
@@ -87,7 +92,7 @@ pub fn read_tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 /// The modification time of every file below `root`.
-pub fn mtimes(root: &Path) -> BTreeMap<String, SystemTime> {
+pub(crate) fn mtimes(root: &Path) -> BTreeMap<String, SystemTime> {
     let mut out = BTreeMap::new();
     walk(root, root, &mut |rel, path| {
         out.insert(rel, fs::metadata(path).unwrap().modified().unwrap());
@@ -116,14 +121,14 @@ fn walk(root: &Path, dir: &Path, f: &mut dyn FnMut(String, &Path)) {
 }
 
 /// Writes a file, creating its folders.
-pub fn write(root: &Path, rel: &str, bytes: impl AsRef<[u8]>) {
+pub(crate) fn write(root: &Path, rel: &str, bytes: impl AsRef<[u8]>) {
     let path = root.join(rel);
     fs::create_dir_all(path.parent().unwrap()).unwrap();
     fs::write(path, bytes).unwrap();
 }
 
 /// A digest with the given items, each `(title, url, summary)`.
-pub fn digest(date: &str, categories: &[&str], items: &[(&str, &str, &str)]) -> String {
+pub(crate) fn digest(date: &str, categories: &[&str], items: &[(&str, &str, &str)]) -> String {
     // JSON strings are valid YAML double-quoted scalars.
     let cats: Vec<String> = categories
         .iter()
@@ -144,7 +149,7 @@ pub fn digest(date: &str, categories: &[&str], items: &[(&str, &str, &str)]) -> 
 
 /// Parses XML strictly (roxmltree rejects characters XML 1.0 forbids); panics with the
 /// file name otherwise.
-pub fn assert_strict_xml(name: &str, bytes: &[u8]) {
+pub(crate) fn assert_strict_xml(name: &str, bytes: &[u8]) {
     let text = std::str::from_utf8(bytes).unwrap_or_else(|e| panic!("{name}: not UTF-8: {e}"));
     if let Err(e) = roxmltree::Document::parse(text) {
         panic!("{name}: not well-formed XML: {e}");
@@ -152,13 +157,13 @@ pub fn assert_strict_xml(name: &str, bytes: &[u8]) {
 }
 
 /// Parses a feed with feed-rs, an independent reader.
-pub fn parse_feed(name: &str, bytes: &[u8]) -> feed_rs::model::Feed {
+pub(crate) fn parse_feed(name: &str, bytes: &[u8]) -> feed_rs::model::Feed {
     feed_rs::parser::parse(bytes).unwrap_or_else(|e| panic!("{name}: feed-rs cannot parse it: {e}"))
 }
 
 /// Checks every file of an output tree: XML strictly well-formed, JSON valid, every feed
 /// readable by feed-rs with unique ids, the three formats of a feed agreeing on ids.
-pub fn assert_valid_tree(tree: &BTreeMap<String, Vec<u8>>) {
+pub(crate) fn assert_valid_tree(tree: &BTreeMap<String, Vec<u8>>) {
     for (name, bytes) in tree {
         if name.ends_with(".xml") || name.ends_with(".opml") {
             assert_strict_xml(name, bytes);
@@ -193,10 +198,10 @@ fn the_strict_xml_check_rejects_forbidden_characters() {
 }
 
 /// A small tmpfs, unmounted when dropped.
-pub struct Tmpfs(pub PathBuf);
+pub(crate) struct Tmpfs(pub PathBuf);
 
 impl Tmpfs {
-    pub fn mount(at: &Path, size: &str) -> Option<Tmpfs> {
+    pub(crate) fn mount(at: &Path, size: &str) -> Option<Tmpfs> {
         fs::create_dir_all(at).ok()?;
         let ok = Command::new("mount")
             .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
@@ -207,7 +212,7 @@ impl Tmpfs {
         ok.then(|| Tmpfs(at.to_path_buf()))
     }
 
-    pub fn resize(&self, size: &str) {
+    pub(crate) fn resize(&self, size: &str) {
         let ok = Command::new("mount")
             .args(["-o", &format!("remount,size={size}")])
             .arg(&self.0)
@@ -226,7 +231,7 @@ impl Drop for Tmpfs {
 
 /// `setpriv` runs a command as `nobody` here (root, with util-linux): mode bits only
 /// bind another user, so tests of unreadable files and folders run the binary so.
-pub fn can_run_as_nobody() -> bool {
+pub(crate) fn can_run_as_nobody() -> bool {
     Command::new("setpriv")
         .args(["--reuid=65534", "--regid=65534", "--clear-groups", "true"])
         .status()
@@ -234,7 +239,7 @@ pub fn can_run_as_nobody() -> bool {
 }
 
 /// The words that run a command as `nobody`.
-pub const AS_NOBODY: [&str; 4] = [
+pub(crate) const AS_NOBODY: [&str; 4] = [
     "setpriv",
     "--reuid=65534",
     "--regid=65534",

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 /// How the stub answers.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Answer {
+pub(crate) enum Answer {
     Accept,
     Fail,
     /// Reads the ping, then never answers.
@@ -21,7 +21,7 @@ pub enum Answer {
 
 /// One ping as the hub saw it.
 #[derive(Debug, Clone)]
-pub struct Ping {
+pub(crate) struct Ping {
     pub mode: String,
     /// `hub.url` values, in order.
     pub urls: Vec<String>,
@@ -31,13 +31,13 @@ pub struct Ping {
     pub at: Instant,
 }
 
-pub struct Hub {
+pub(crate) struct Hub {
     pub url: String,
     pings: Arc<Mutex<Vec<Ping>>>,
 }
 
 impl Hub {
-    pub fn start(answer: Answer) -> Hub {
+    pub(crate) fn start(answer: Answer) -> Hub {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}/hub", listener.local_addr().unwrap());
         let pings = Arc::new(Mutex::new(Vec::new()));
@@ -51,12 +51,12 @@ impl Hub {
         Hub { url, pings }
     }
 
-    pub fn pings(&self) -> Vec<Ping> {
+    pub(crate) fn pings(&self) -> Vec<Ping> {
         self.pings.lock().unwrap().clone()
     }
 
     /// Waits up to `patience` for at least `n` pings.
-    pub fn wait_for(&self, n: usize, patience: Duration) -> Vec<Ping> {
+    pub(crate) fn wait_for(&self, n: usize, patience: Duration) -> Vec<Ping> {
         let deadline = Instant::now() + patience;
         loop {
             let pings = self.pings();
@@ -152,7 +152,7 @@ fn get(url: &str) -> String {
 }
 
 /// Serves a folder's files over HTTP; returns its base URL (ending in `/`).
-pub fn serve_folder(root: PathBuf) -> String {
+pub(crate) fn serve_folder(root: PathBuf) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}/", listener.local_addr().unwrap());
     std::thread::spawn(move || {

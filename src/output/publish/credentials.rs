@@ -7,14 +7,14 @@ use std::path::PathBuf;
 
 /// An access key, its secret, and a session token if there is one.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Keys {
+pub(crate) struct Keys {
     pub access_key_id: String,
     pub secret_access_key: String,
     pub session_token: Option<String>,
 }
 
 /// The keys of `profile` in a credentials file's text (INI: `[profile]`, `key = value`).
-pub fn from_credentials_file(text: &str, profile: &str) -> Option<Keys> {
+pub(crate) fn from_credentials_file(text: &str, profile: &str) -> Option<Keys> {
     let mut in_profile = false;
     let (mut id, mut secret, mut token) = (None, None, None);
     for line in text.lines() {
@@ -49,7 +49,7 @@ pub fn from_credentials_file(text: &str, profile: &str) -> Option<Keys> {
 
 /// The keys the shared credentials file gives this process, unless the environment
 /// names a key itself (then the environment is used as it is).
-pub fn from_profile() -> Option<Keys> {
+pub(crate) fn from_profile() -> Option<Keys> {
     if std::env::var_os("AWS_ACCESS_KEY_ID").is_some() {
         return None;
     }

@@ -40,7 +40,7 @@ impl ObjectRecord {
 }
 
 /// An ETag without its quotes (S3 sends `"md5"`).
-pub fn unquoted(e_tag: &str) -> &str {
+pub(super) fn unquoted(e_tag: &str) -> &str {
     e_tag.trim_matches('"')
 }
 
@@ -75,7 +75,7 @@ impl Manifest {
     }
 }
 
-pub fn md5_hex(bytes: &[u8]) -> String {
+pub(super) fn md5_hex(bytes: &[u8]) -> String {
     Md5::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -120,7 +120,7 @@ pub struct Found {
 /// intent was about to write: the store's ETags may not be MD5s (SSE-KMS, multipart,
 /// a record of an older build that kept none), so the bytes decide.
 #[cfg_attr(not(feature = "publish"), allow(dead_code))]
-pub fn to_verify(remote: &Manifest, listed: &BTreeMap<String, String>) -> Vec<String> {
+pub(super) fn to_verify(remote: &Manifest, listed: &BTreeMap<String, String>) -> Vec<String> {
     remote
         .objects
         .iter()
@@ -233,7 +233,7 @@ pub fn content_type(path: &str) -> &'static str {
 
 /// Whether an output file is served with the index files' Cache-Control.
 #[cfg_attr(not(feature = "publish"), allow(dead_code))]
-pub fn uses_index_cache(path: &str) -> bool {
+pub(super) fn uses_index_cache(path: &str) -> bool {
     is_index(path)
 }
 

@@ -31,7 +31,8 @@ pub mod bucket;
 #[cfg(not(feature = "publish"))]
 #[path = "unbuilt.rs"]
 pub mod bucket;
-pub mod credentials;
+#[cfg(feature = "publish")]
+pub(crate) mod credentials;
 mod manifest;
 
 pub use manifest::{content_type, plan, reconcile, Found, Manifest, ObjectRecord, Plan, MANIFEST};

@@ -25,7 +25,7 @@ mod phases;
 /// file, its relative path, a tab, and the fingerprint ([`print_of`]) of the bytes
 /// written there (two while a write is in flight). Only a file that still holds bytes
 /// the manifest recorded is ever replaced or removed.
-pub const MANIFEST: &str = ".digestfeed-manifest";
+pub(crate) const MANIFEST: &str = ".digestfeed-manifest";
 /// The first line of a manifest with fingerprints; a manifest without it is an older
 /// build's list of paths.
 const MANIFEST_HEADER: &str = "# digestfeed manifest 2";
@@ -51,7 +51,7 @@ type Recorded = BTreeMap<String, Vec<u64>>;
 /// digestfeed's bytes from someone's edit, not from a forgery: whoever can write the
 /// folder can do anything there anyway. Each step is a bijection of the state for a
 /// given word, so two texts of one length that differ in one word never collide.
-pub fn print_of(bytes: &[u8]) -> u64 {
+pub(crate) fn print_of(bytes: &[u8]) -> u64 {
     const K: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut h = 0x6469_6765_7374_6665 ^ (bytes.len() as u64).wrapping_mul(K);
     let mut words = bytes.chunks_exact(8);
@@ -135,7 +135,7 @@ fn recorded_there(prints: &[u64], bytes: &[u8]) -> bool {
 
 /// The files the manifest of the output folder `dir` lists, read without writing or
 /// locking anything (for `check`); none if it has no manifest.
-pub fn listed(dir: &std::path::Path) -> BTreeSet<String> {
+pub(crate) fn listed(dir: &std::path::Path) -> BTreeSet<String> {
     std::fs::read_to_string(dir.join(MANIFEST))
         .map(|text| parse_manifest(&text).into_keys().collect())
         .unwrap_or_default()
@@ -161,7 +161,7 @@ fn each_file(_files: usize) -> Durable {
 /// `flock`, released when the process ends, however it ends) so that a second
 /// digestfeed writing the same folder is refused instead of racing on its files.
 #[derive(Debug)]
-pub struct OutputDir {
+pub(crate) struct OutputDir {
     path: PathBuf,
     dir: File,
     /// Device and inode of the folder held, to notice it being removed or replaced.
@@ -177,14 +177,14 @@ fn is_link(path: &Path) -> bool {
 
 impl OutputDir {
     /// Takes the output folder (creating it, mode 0755), or says who has it.
-    pub fn open(path: &Path) -> Result<OutputDir, WriteError> {
+    pub(crate) fn open(path: &Path) -> Result<OutputDir, WriteError> {
         OutputDir::take(path, true)
     }
 
     /// The output folder the settings name, taken; none when they publish to a bucket
     /// only. `existing`: only if the folder is already there (a run takes it before
     /// reading, to be refused at once, but makes it only once it has feeds for it).
-    pub fn configured(
+    pub(crate) fn configured(
         settings: &crate::config::Settings,
         existing: bool,
     ) -> Result<Option<OutputDir>, WriteError> {
@@ -247,7 +247,7 @@ impl OutputDir {
     /// Whether `--once` would refuse to sync `desired` into the folder at `path`, found
     /// without writing, creating or locking anything (for `check`). A folder that does
     /// not exist yet refuses nothing.
-    pub fn refusal(path: &Path, desired: &Output) -> Result<(), WriteError> {
+    pub(crate) fn refusal(path: &Path, desired: &Output) -> Result<(), WriteError> {
         let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
         let fd = match rfs::open(path, flags, Mode::empty()) {
             Ok(fd) => fd,
@@ -290,11 +290,6 @@ impl OutputDir {
         Ok(())
     }
 
-    /// The folder as the user named it.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     fn shown(&self, rel: &str) -> PathBuf {
         if rel.is_empty() {
             self.path.clone()
@@ -322,7 +317,7 @@ impl OutputDir {
 
     /// Checks that a file can be made in the folder: created exclusively (never through
     /// a link standing at its name), then removed.
-    pub fn probe(&mut self) -> Result<(), WriteError> {
+    pub(crate) fn probe(&mut self) -> Result<(), WriteError> {
         self.reattach()?;
         let root = self.folder("", false)?;
         let shown = self.shown(PROBE);
@@ -343,7 +338,7 @@ impl OutputDir {
     /// Makes the folder hold `desired`, comparing with the files on disk. On error every
     /// file is still whole (old or new bytes) and the manifest still lists every file
     /// digestfeed may have written, so the next run converges.
-    pub fn sync(&mut self, desired: &Output) -> Result<SyncReport, WriteError> {
+    pub(crate) fn sync(&mut self, desired: &Output) -> Result<SyncReport, WriteError> {
         self.sync_with(None, desired, by_count)
     }
 
@@ -354,14 +349,14 @@ impl OutputDir {
     /// with `syncfs`; on a quiet system the two are as fast. The daemon keeps
     /// [`Self::sync`]: it starts once, and then syncs a few dozen files per change,
     /// where one `syncfs` is the faster.
-    pub fn sync_once(&mut self, desired: &Output) -> Result<SyncReport, WriteError> {
+    pub(crate) fn sync_once(&mut self, desired: &Output) -> Result<SyncReport, WriteError> {
         self.sync_with(None, desired, each_file)
     }
 
     /// Like [`Self::sync`], for a caller that knows which paths changed since the last
     /// successful sync: only those are written or removed (all of them, if the folder
     /// was replaced in between).
-    pub fn sync_paths(
+    pub(crate) fn sync_paths(
         &mut self,
         desired: &Output,
         changed: &BTreeSet<String>,

@@ -30,7 +30,7 @@ pub struct Bucket {
 impl Bucket {
     /// The bucket of `config`, credentials from the environment (AWS_ACCESS_KEY_ID,
     /// AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), else the shared credentials file
-    /// ([`super::credentials`]), else the instance's or container's role.
+    /// (`credentials`), else the instance's or container's role.
     pub fn new(config: &Publish) -> Result<Bucket, PublishError> {
         let mut builder = AmazonS3Builder::from_env()
             .with_bucket_name(&config.bucket)
