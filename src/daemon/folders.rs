@@ -28,17 +28,38 @@ pub(crate) enum Trouble {
 /// the output holds what the pipeline last rendered. The event loop (`Loop`) is the
 /// daemon; this is its hands on the disk.
 pub(crate) struct Folders {
-    pub live: Live,
+    live: Live,
     /// The input folder as the watcher sees it (absolute, links resolved).
-    pub root: PathBuf,
-    pub skip: Option<PathBuf>,
+    root: PathBuf,
+    skip: Option<PathBuf>,
     /// Whether the output folder is known to hold what the pipeline last rendered.
     synced: bool,
     /// What is wrong now, for the STATUS line.
-    pub troubles: BTreeMap<Trouble, String>,
+    troubles: BTreeMap<Trouble, String>,
 }
 
 impl Folders {
+    /// The input folder as the watcher sees it (absolute, links resolved).
+    pub(crate) fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub(crate) fn live(&self) -> &Live {
+        &self.live
+    }
+
+    /// Every digest is in: from now on a summary is read when a feed shows it.
+    pub(crate) fn complete(&mut self) {
+        self.live.complete();
+    }
+
+    /// Says what is wrong with `part` in the STATUS line, or (`None`) that it is well.
+    pub(crate) fn trouble(&mut self, part: Trouble, what: Option<String>) {
+        match what {
+            Some(what) => self.troubles.insert(part, what),
+            None => self.troubles.remove(&part),
+        };
+    }
     pub(crate) fn new(settings: Settings) -> Result<Folders, RunError> {
         let root = settings
             .input_dir

@@ -80,7 +80,7 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
             }
             Some(_) => self.schedule.set(Timer::Rewatch, None),
         }
-        self.root_id = identity(&self.folders.root);
+        self.root_id = identity(self.folders.root());
     }
 
     /// READY=1 with the status; sent again later if systemd's socket had no room,
@@ -97,7 +97,7 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
     fn arm_due(&mut self) {
         let due = self
             .folders
-            .live
+            .live()
             .next_due(Utc::now())
             .and_then(|wait| Instant::now().checked_add(wait));
         self.schedule.set(Timer::Due, due);
@@ -107,7 +107,7 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
         match self.folders.publish(self.out.as_mut()) {
             Ok(written) => match (&self.uploader, &self.pinger) {
                 // The uploader tells the hubs once the bucket holds the change.
-                (Some(uploader), _) => uploader.offer(self.folders.live.files()),
+                (Some(uploader), _) => uploader.offer(self.folders.live().files()),
                 (None, Some(pinger)) => pinger.topics().offer(crate::output::websub::topics(
                     &self.folders.settings().base_url,
                     &written,
@@ -164,7 +164,7 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
         match fresh {
             Err(e) => error!("{e}; keeping the running configuration"),
             Ok(fresh) => {
-                let same_root = fresh.root == self.folders.root;
+                let same_root = fresh.root() == self.folders.root();
                 let (old, new) = (self.folders.settings(), fresh.settings());
                 if new.publish != old.publish
                     || new.hubs != old.hubs
@@ -206,9 +206,7 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
                     "{why}; a full rescan follows, and the watch is made again in {}s",
                     LIMIT_RETRY.as_secs()
                 );
-                self.folders
-                    .troubles
-                    .insert(Trouble::Watch, why.to_string());
+                self.folders.trouble(Trouble::Watch, Some(why.to_string()));
                 if !self.schedule.is_set(Timer::Rewatch) {
                     self.schedule.set(Timer::Rewatch, Some(now + LIMIT_RETRY));
                 }
@@ -216,7 +214,7 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
             // The input folder itself moved, went or came back: re-attach.
             WatchMsg::Paths(paths) => {
                 trace!(?paths, "file event");
-                let root = &self.folders.root;
+                let root = self.folders.root();
                 if paths.iter().any(|p| p == root) && identity(root) != self.root_id {
                     self.schedule.by(Timer::Retry, now);
                 }
@@ -240,7 +238,7 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
         let rescan = burst.rescan;
         match self.folders.apply(burst, Utc::now()) {
             Ok(changed) => {
-                self.folders.troubles.remove(&Trouble::Input);
+                self.folders.trouble(Trouble::Input, None);
                 if changed || self.folders.needs_publish() {
                     self.publish();
                 }
@@ -255,9 +253,9 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
                     "cannot read the input folder: {e}; retrying in {}s",
                     RETRY.as_secs()
                 );
-                self.folders.troubles.insert(
+                self.folders.trouble(
                     Trouble::Input,
-                    format!("cannot read the input folder: {e}; retrying"),
+                    Some(format!("cannot read the input folder: {e}; retrying")),
                 );
                 self.schedule.by(Timer::Retry, Instant::now() + RETRY);
                 if !rescan {
@@ -280,20 +278,21 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
         let input = self.folders.settings().input_dir.clone();
         let Some(now_root) = input.canonicalize().ok() else {
             error!(input = %input.display(), "the input folder is gone; the feeds stay as they are, retrying in {}s", RETRY.as_secs());
-            self.folders
-                .troubles
-                .insert(Trouble::Input, "the input folder is gone; retrying".into());
+            self.folders.trouble(
+                Trouble::Input,
+                Some("the input folder is gone; retrying".into()),
+            );
             self.schedule.by(Timer::Retry, Instant::now() + RETRY);
             return;
         };
         if self.watch.is_none()
             || identity(&now_root) != self.root_id
-            || now_root != self.folders.root
+            || now_root != self.folders.root()
         {
             self.folders.moved_to(now_root);
             self.watch_again();
             if self.watch.is_some() {
-                info!(input = %self.folders.root.display(), "watching the input folder again");
+                info!(input = %self.folders.root().display(), "watching the input folder again");
             }
         }
         self.pending.rescan = true;
@@ -376,7 +375,7 @@ pub async fn run(
             path: input.clone(),
             source,
         })?;
-    if lp.folders.live.known_under(Path::new("")).is_empty() {
+    if lp.folders.live().known_under(Path::new("")).is_empty() {
         warn!(input = %input.display(), "no digests found (files named *.md, searched recursively; -v names the files passed over); watching for some");
     }
     lp.publish();
@@ -384,7 +383,7 @@ pub async fn run(
     let output = lp.folders.settings().output_shown();
     info!(input = %input.display(), output = %output, "{}; watching", lp.folders.status());
     lp.ready();
-    lp.folders.live.complete();
+    lp.folders.complete();
     crate::support::memory::give_back();
 
     let far = || Instant::now() + std::time::Duration::from_secs(86_400);
