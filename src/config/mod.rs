@@ -2,6 +2,7 @@
 //! optional, unknown keys refused), overlaid with command-line flags, then checked once
 //! into `Settings`. Nothing after `Settings::resolve` sees an unchecked value.
 
+mod post_url;
 mod publish;
 mod schema;
 mod values;
@@ -14,6 +15,7 @@ mod source;
 use crate::error::ConfigError;
 use crate::parse::{Rules, DEFAULT_MAX_CATEGORIES, DEFAULT_MAX_CATEGORY_BYTES};
 use chrono_tz::Tz;
+pub use post_url::PostUrl;
 pub use publish::Publish;
 use publish::{RawPublish, PUBLISH_KEYS};
 use serde::Deserialize;
@@ -49,6 +51,7 @@ pub struct RawConfig {
     pub publish: Option<RawPublish>,
     pub websub: Option<RawWebSub>,
     pub x_hosts: Option<Vec<String>>,
+    pub post_url: Option<String>,
     /// Where each key stands in the file, for messages about its value.
     #[serde(skip)]
     pub source: Option<Source>,
@@ -81,6 +84,7 @@ const TOP_KEYS: &[&str] = &[
     "publish",
     "websub",
     "x_hosts",
+    "post_url",
 ];
 const SITE_KEYS: &[&str] = &["title", "link", "description", "language", "author"];
 
@@ -140,6 +144,8 @@ pub struct Settings {
     /// Hosts whose status links are tweets besides X's and `key::MIRRORS`
     /// (lowercase), stored once for the process.
     pub x_hosts: &'static [&'static str],
+    /// Each digest's page on the site: the link and id of its entry in the digest feed.
+    pub post_url: PostUrl,
 }
 
 impl RawConfig {
@@ -359,8 +365,12 @@ impl Settings {
         let publish = publish::resolve(&mut problems, raw.publish);
         let hubs = hubs(&mut problems, raw.websub);
         let x_hosts = x_hosts(&mut problems, raw.x_hosts);
-        let (Some(input_dir), Some(base_url), Some(site), Some(timezone)) =
-            (input_dir, base_url, site, timezone)
+        let post_url = match raw.post_url {
+            Some(template) => problems.take("post_url", PostUrl::parse(&template)),
+            None => site.as_ref().map(|site| PostUrl::default_for(&site.link)),
+        };
+        let (Some(input_dir), Some(base_url), Some(site), Some(timezone), Some(post_url)) =
+            (input_dir, base_url, site, timezone, post_url)
         else {
             return Err(problems
                 .into_error()
@@ -386,6 +396,7 @@ impl Settings {
             publish,
             hubs,
             x_hosts,
+            post_url,
         })
     }
 }

@@ -436,8 +436,15 @@ mod tests {
         let mut folder = Folder::new();
         let two = "---\ndate: 2026-01-05T00:00:00Z\n---\n1. [First](https://x.com/someone/status/1)\n   First summary.\n2. [Second](https://x.com/someone/status/2)\n   Second summary.\n";
         folder.write(&mut live, "a.md", two.as_bytes().to_vec());
+        // The newest digest, without items, is the digest feed's one entry: a.md is
+        // read only for the items the entry feeds show.
+        let newest = "---\ndate: 2026-01-06T00:00:00Z\n---\nNo items today.\n";
+        folder.write(&mut live, "z.md", newest.as_bytes().to_vec());
         folder.render(&mut live);
-        assert_eq!(folder.reads(), vec![PathBuf::from("a.md")]);
+        assert_eq!(
+            folder.reads(),
+            vec![PathBuf::from("a.md"), PathBuf::from("z.md")]
+        );
         assert!(rss(&live).contains("First summary."), "{}", rss(&live));
         // An older digest names the first tweet: it is dated there now, and the second
         // item of a.md is the newest entry.
@@ -534,11 +541,12 @@ mod tests {
         folder.render(&mut live);
         assert!(rss(&live).contains("News 1"), "{}", rss(&live));
         assert!(!rss(&live).contains("First summary."));
-        // Asked once, not at every render.
+        // Asked once, not at every render (c.md, the digest feed's newest, is read
+        // whole for it).
         folder.reads();
         folder.write(&mut live, "c.md", digest(1, 3, "Older."));
         folder.render(&mut live);
-        assert_eq!(folder.reads(), Vec::<PathBuf>::new());
+        assert_eq!(folder.reads(), vec![PathBuf::from("c.md")]);
         // Fixed: the summary is read and shown.
         folder.write(&mut live, "a.md", digest(1, 1, "First summary."));
         folder.render(&mut live);

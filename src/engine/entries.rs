@@ -174,6 +174,7 @@ impl Engine {
             published: published(rec.digest.date, *pos),
             categories: self.recs.categories_of(occs),
             summary_html: item.summary_html.clone(),
+            updated: None,
         })
     }
 }

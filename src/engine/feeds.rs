@@ -55,6 +55,22 @@ impl Engine {
                 }
             }
         }
+        // The digest feed shows every item of its digests, and their intros: those read
+        // without summaries are read again whole (a digest whose every item was filled
+        // in counts as read).
+        for rec in self.recs.newest_first().take(self.max) {
+            if rec.digest.summaries == Summaries::Read {
+                continue;
+            }
+            let missing = wanted.entry(rec.slot).or_default();
+            missing.extend(
+                rec.items
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, irec)| !irec.summary)
+                    .map(|(pos, _)| pos),
+            );
+        }
         wanted
             .into_iter()
             .filter_map(|(slot, at)| Some((self.recs.at(slot)?.path(), at.into_iter().collect())))
@@ -117,6 +133,12 @@ impl Engine {
                 dirty.extend(entry.author_feed().map(FeedId::Author));
             }
         }
+        // Every reading with summaries renders the intro too.
+        rec.digest.intro_html = full.intro_html.clone();
+        if rec.items.iter().all(|irec| irec.summary) {
+            rec.digest.summaries = Summaries::Read;
+        }
+        dirty.extend(self.refresh_digest(&key));
         Some(dirty)
     }
 
@@ -135,6 +157,10 @@ impl Engine {
             FeedId::Global,
             layout::global_feed(settings, self.top(self.orders.global(), max)),
         )];
+        feeds.push((
+            FeedId::Digests,
+            layout::digests_feed(settings, self.digests.entries().take(max).collect()),
+        ));
         // Seniority: the date of each category's oldest entry (its last in feed order).
         let orders = &self.orders;
         let slugs = slug::assign(orders.by_category().keys().map(|name| {

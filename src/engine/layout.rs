@@ -9,8 +9,15 @@ use crate::model::Entry;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FeedKind {
     Global,
-    Category { name: String },
-    Author { handle: String, name: String },
+    Category {
+        name: String,
+    },
+    Author {
+        handle: String,
+        name: String,
+    },
+    /// One entry per digest, the whole digest in it.
+    Digests,
 }
 
 /// One feed, in all three formats.
@@ -49,6 +56,18 @@ pub(crate) fn global_feed<'a>(settings: &Settings, entries: Vec<&'a Entry>) -> F
         } else {
             settings.site.description.clone()
         },
+        entries,
+    }
+}
+
+/// The feed of whole digests, in folder `digests`.
+pub(crate) fn digests_feed<'a>(settings: &Settings, entries: Vec<&'a Entry>) -> Feed<'a> {
+    let site = &settings.site.title;
+    Feed {
+        kind: FeedKind::Digests,
+        dir: "digests".to_string(),
+        title: format!("Digests — {site}"),
+        description: format!("Every digest from {site}, whole: one entry per post"),
         entries,
     }
 }

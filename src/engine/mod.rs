@@ -44,6 +44,8 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 mod apply;
+mod digests;
+pub(crate) use digests::digest_entry;
 pub(crate) mod author;
 mod entries;
 mod evidence;
@@ -98,6 +100,8 @@ pub enum FeedId {
     Category(String),
     /// Lowercase handle.
     Author(String),
+    /// The feed of whole digests.
+    Digests,
 }
 
 /// Keeps `before` (the state before a batch of changes) for each touched key, to find
@@ -133,6 +137,7 @@ pub struct Engine {
     /// pointers into the map.
     entries: HashMap<EntryKey, Box<Entry>>,
     orders: Orders,
+    digests: digests::Digests,
     /// How many entries a feed shows.
     max: usize,
     /// How many entries were computed after the last time those no feed shows were
@@ -169,6 +174,7 @@ impl Engine {
             orders: Orders::keeping(keep),
             max: settings.max_entries,
             recs: Recs::capped(settings.max_categories),
+            digests: digests::Digests::new(settings),
             ..Engine::default()
         }
     }
@@ -238,6 +244,10 @@ impl Engine {
                 dirty.extend(self.orders.ids());
             }
             Batch::Update => self.place_entries(trace.keys, before, &mut dirty),
+        }
+        let touched = (batch == Batch::Update).then_some(&trace.touched);
+        if self.refresh_digests(touched) {
+            dirty.insert(FeedId::Digests);
         }
         self.show(&dirty);
         // What updates keep of the orders is what a scan of every entry finds, checked

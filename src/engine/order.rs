@@ -292,6 +292,7 @@ impl Orders {
             FeedId::Global => Some(&self.global),
             FeedId::Category(name) => self.by_category.get(name.as_str()),
             FeedId::Author(handle) => self.by_author.get(handle),
+            FeedId::Digests => None,
         }
     }
 }

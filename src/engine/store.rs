@@ -194,6 +194,14 @@ impl Recs {
             .filter_map(|(_, _, slot)| self.at(*slot))
     }
 
+    /// The digests from the newest on (date, then path, both descending).
+    pub(super) fn newest_first(&self) -> impl Iterator<Item = &Rec> {
+        self.by_date
+            .iter()
+            .rev()
+            .filter_map(|(_, _, slot)| self.at(*slot))
+    }
+
     pub(super) fn iter(&self) -> impl Iterator<Item = &Rec> {
         self.slots.iter().flatten()
     }

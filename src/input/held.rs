@@ -84,7 +84,11 @@ mod tests {
 
     fn digest(date: &str) -> Digest {
         Digest {
+            title: "".into(),
             date: DateTime::parse_from_rfc3339(date).unwrap(),
+            lastmod: None,
+            slug: None,
+            intro_html: Default::default(),
             categories: Vec::new(),
             items: Vec::new(),
             summaries: crate::model::Summaries::Read,

@@ -52,8 +52,17 @@ pub type Corpus = std::collections::BTreeMap<std::path::PathBuf, Digest>;
 /// One digest file, parsed. Holds nothing that depends on other files.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Digest {
+    /// The front matter's `title`, whitespace collapsed; empty if it has none.
+    pub title: Box<str>,
     /// Whole seconds: every feed format can show it exactly.
     pub date: DateTime<FixedOffset>,
+    /// The front matter's `lastmod`, when it has one: the digest feed's `updated`.
+    pub lastmod: Option<DateTime<FixedOffset>>,
+    /// The front matter's `slug`, for the digest's page URL (`post_url`).
+    pub slug: Option<Box<str>>,
+    /// The text before the list, rendered to HTML, not yet sanitised; empty when the
+    /// summaries were not read (see [`Digest::summaries`]) or there is none.
+    pub intro_html: Arc<String>,
     /// Trimmed, non-empty, without duplicates, in the order written.
     pub categories: Vec<String>,
     pub items: Vec<Item>,
@@ -239,6 +248,9 @@ pub struct Entry {
     pub categories: &'static [&'static str],
     /// Not yet sanitised.
     pub summary_html: Arc<String>,
+    /// When it last changed, if not when it was published (a digest's `lastmod`, in the
+    /// digest feed; entry feeds date an entry once).
+    pub updated: Option<DateTime<FixedOffset>>,
 }
 
 impl Entry {
@@ -248,6 +260,11 @@ impl Entry {
             EntryKey::Tweet(id) => tweet_url(self.handle, *id),
             EntryKey::Url(url) => url.to_string(),
         }
+    }
+
+    /// When it last changed: `updated`, else when it was published.
+    pub fn modified(&self) -> DateTime<FixedOffset> {
+        self.updated.unwrap_or(self.published)
     }
 
     /// Lowercase handle: the author feed this entry belongs to.

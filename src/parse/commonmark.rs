@@ -30,6 +30,28 @@ fn options() -> Options {
     Options::ENABLE_STRIKETHROUGH
 }
 
+/// The text before the list, rendered to HTML (not sanitised): the body's lines
+/// before line `first_item` (1-based, the first item's marker), or the whole body if it
+/// has no item. Empty when that text is blank.
+pub fn intro_html(body: &str, first_item: Option<usize>) -> String {
+    // Where line `first_item` starts: after the newline that ends the line before it.
+    let end = match first_item {
+        None => body.len(),
+        Some(0 | 1) => 0,
+        Some(line) => body
+            .match_indices('\n')
+            .nth(line - 2)
+            .map_or(body.len(), |(at, _)| at + 1),
+    };
+    let text = &body[..end];
+    if text.trim().is_empty() {
+        return String::new();
+    }
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, Parser::new_ext(text, options()));
+    html
+}
+
 /// A top-level list: its marker (`None`: numbered) and its items, each its first line
 /// and its events.
 type List<'a> = (Option<char>, Vec<(usize, Vec<Event<'a>>)>);

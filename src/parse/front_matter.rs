@@ -102,6 +102,43 @@ pub struct FrontMatter {
     pub categories: Vec<String>,
     #[serde(default)]
     pub draft: bool,
+    /// When the digest last changed (Hugo's `lastmod`), in a form `date` takes.
+    #[serde(default, deserialize_with = "scalar")]
+    pub lastmod: Option<String>,
+    /// The last part of the digest's page URL, where it is not the file's name.
+    #[serde(default, deserialize_with = "scalar")]
+    pub slug: Option<String>,
+}
+
+/// Any scalar as its text (`slug: 2026` is a slug, not an error: before these keys were
+/// read, such a file was valid); null as none.
+fn scalar<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    struct Scalar;
+    impl<'de> Visitor<'de> for Scalar {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a single value")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+    }
+    d.deserialize_any(Scalar)
 }
 
 fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
@@ -315,6 +352,15 @@ fn plain(yaml: &str) -> Option<FrontMatter> {
                     None => vec![quoted(value).or_else(|| plain_scalar(value))?.to_string()],
                 }
             }
+            "lastmod" => {
+                out.lastmod = Some(plain_date(value).or_else(|| quoted(value))?.to_string())
+            }
+            "slug" => {
+                let slug = quoted(value)
+                    .or_else(|| plain_date(value))
+                    .or_else(|| plain_scalar(value));
+                out.slug = Some(slug?.to_string())
+            }
             "draft" => {
                 out.draft = match value {
                     "true" => true,
@@ -489,7 +535,7 @@ mod tests {
         #[test]
         fn plain_front_matter_reads_as_yaml_does(lines in prop::collection::vec(prop_oneof![
             4 => (
-                prop::sample::select(vec!["title", "date", "categories", "draft", "tags"]),
+                prop::sample::select(vec!["title", "date", "categories", "draft", "tags", "slug", "lastmod"]),
                 prop::sample::select(vec![
                     "\"2026.01.07.08 过去4小时\"", "'single'", "\"a: b # c\"", "\"\"", "2026-01-07T08:00:10.261+08:00",
                     "2024-01-01 16:00:00", "2024-01-01", "true", "false", "[\"AI新闻\", \"开源\"]", "[]",
@@ -498,7 +544,7 @@ mod tests {
                 ]),
             ).prop_map(|(k, v)| format!("{k}: {v}\n")),
             1 => (
-                prop::sample::select(vec!["title", "date", "categories", "draft", "tags", "slug", "Title", " title", "title ", "a-b", ""]),
+                prop::sample::select(vec!["title", "date", "categories", "draft", "tags", "slug", "lastmod", "Title", " title", "title ", "a-b", ""]),
                 prop::sample::select(vec![": ", ":", ":  ", " : "]),
                 prop::sample::select(vec![
                     "\"tab\there\"", "\"esc\\\"q\"", "''", "'it''s'", "\"x\" # c", "2024-01-01 #c", "2024", "yes",

@@ -136,9 +136,41 @@ fn parse(
             m,
         )
     })?;
+    let lastmod = match &fm.lastmod {
+        None => None,
+        Some(value) => Some(
+            front_matter::parse_date(value, rules.timezone).map_err(|m| {
+                fail(
+                    front_matter::key_line(split.yaml, split.yaml_line, "lastmod"),
+                    m.replacen("date", "lastmod", 1),
+                )
+            })?,
+        ),
+    };
     let body = body_items(path, split.body, split.body_line, want, rules.x_hosts);
+    let intro_html = match want {
+        Want::None => Arc::default(),
+        Want::All | Want::At(_) => {
+            // The first item's marker, read or left out, in body lines (1-based).
+            let first = body
+                .items
+                .iter()
+                .map(|item| item.line)
+                .chain(body.skipped.iter().filter_map(|e| e.line))
+                .min()
+                .map(|line| line + 1 - split.body_line);
+            Arc::new(commonmark::intro_html(split.body, first))
+        }
+    };
     Ok(Parsed::Digest(Digest {
+        title: collapse_whitespace(&xml_safe(fm.title.as_deref().unwrap_or_default())).into(),
         date,
+        lastmod,
+        slug: fm
+            .slug
+            .as_deref()
+            .map(|s| collapse_whitespace(&xml_safe(s)).into()),
+        intro_html,
         categories,
         items: body.items,
         summaries: match want {
@@ -430,6 +462,54 @@ mod tests {
             Ok(Parsed::Digest(d)) => d,
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn title_lastmod_slug_and_the_intro_are_read_for_the_digest_feed() {
+        let text = "---\ntitle: \"  Morning\n  digest \"\ndate: 2026-01-01T08:00:00+08:00\nlastmod: 2026-01-01 10:30:00\nslug: 2026\n---\n\nToday, **in short**:\n\n- a note, not an item\n\n1. [A](https://x.com/a/status/1)\n   One.\n";
+        let d = digest(text);
+        assert_eq!(&*d.title, "Morning digest");
+        // Without an offset, in the configured zone (UTC here).
+        assert_eq!(d.lastmod.unwrap().to_rfc3339(), "2026-01-01T10:30:00+00:00");
+        assert_eq!(d.slug.as_deref(), Some("2026"));
+        assert_eq!(
+            d.intro_html.as_str(),
+            "<p>Today, <strong>in short</strong>:</p>\n<ul>\n<li>a note, not an item</li>\n</ul>\n"
+        );
+        // Read without summaries, the intro is left for when some feed shows it.
+        let skipped =
+            parse_digest_with(Path::new("a.md"), text.as_bytes(), Tz::UTC, Summaries::Skip);
+        let Ok(Parsed::Digest(skipped)) = skipped else {
+            panic!("{skipped:?}")
+        };
+        assert!(skipped.intro_html.is_empty());
+        let at = parse_digest_summaries_at(Path::new("a.md"), text.as_bytes(), Tz::UTC, &[]);
+        let Ok(Parsed::Digest(at)) = at else {
+            panic!("{at:?}")
+        };
+        assert_eq!(at.intro_html, d.intro_html);
+        // A body that starts with its list has no intro; one without items is all intro.
+        assert!(
+            digest("---\ndate: 2026-01-01\n---\n1. [A](https://x.com/a/status/1)\n")
+                .intro_html
+                .is_empty()
+        );
+        assert_eq!(
+            digest("---\ndate: 2026-01-01\n---\nNothing today.\n")
+                .intro_html
+                .as_str(),
+            "<p>Nothing today.</p>\n"
+        );
+    }
+
+    #[test]
+    fn a_lastmod_that_is_no_date_is_reported_at_its_line() {
+        let e = errors(b"---\ndate: 2026-01-01\nlastmod: soon\n---\n");
+        assert_eq!(e.len(), 1);
+        assert!(
+            e[0].starts_with("d/a.md:3: lastmod \"soon\" is not a date"),
+            "{e:?}"
+        );
     }
 
     fn errors(text: &[u8]) -> Vec<String> {

@@ -2,21 +2,26 @@
 //! list of entries at once (docs/FORMAT.md §3).
 
 use crate::config::Settings;
-use crate::engine::layout::{author_feed, category_feed, global_feed, Feed};
+use crate::engine::layout::{author_feed, category_feed, digests_feed, global_feed, Feed};
 use crate::engine::slug;
 use crate::model::Entry;
 use chrono::{DateTime, FixedOffset};
 use std::collections::{BTreeMap, HashMap};
 
-/// Plans every feed: the global one first, then categories and authors in folder order.
-/// `entries` must be sorted newest first; `names` maps lowercase handles to display names.
+/// Plans every feed: the global one first, then the digest feed, then categories and
+/// authors in folder order. `entries` must be sorted newest first, and `digests` too
+/// (the digest feed's entries); `names` maps lowercase handles to display names.
 pub(crate) fn plan<'a>(
     entries: &'a [Entry],
+    digests: &'a [Entry],
     names: &HashMap<String, String>,
     settings: &Settings,
 ) -> Vec<Feed<'a>> {
     let max = settings.max_entries;
-    let mut feeds = vec![global_feed(settings, entries.iter().take(max).collect())];
+    let mut feeds = vec![
+        global_feed(settings, entries.iter().take(max).collect()),
+        digests_feed(settings, digests.iter().take(max).collect()),
+    ];
     let mut by_category: BTreeMap<&str, Vec<&Entry>> = BTreeMap::new();
     let mut by_author: BTreeMap<String, Vec<&Entry>> = BTreeMap::new();
     // The oldest entry of each category decides who keeps a contested folder.

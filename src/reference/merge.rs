@@ -160,6 +160,7 @@ fn first_mention(
             .unwrap_or(digest.date),
         categories: &[],
         summary_html: item.summary_html.clone(),
+        updated: None,
     }
 }
 

@@ -8,8 +8,10 @@ pub(crate) mod merge;
 pub(crate) mod split;
 
 use crate::config::Settings;
+use crate::engine::digest_entry;
 use crate::model::key::EntryKey;
-use crate::model::Corpus;
+use crate::model::names::intern;
+use crate::model::{category_set, Corpus, Entry};
 use crate::render::sanitize::Sanitizer;
 use crate::render::tree::{feed_files, index_files, Built, Output};
 use crate::render::{Clean, Context, RenderError};
@@ -19,7 +21,24 @@ use std::collections::HashMap;
 /// whole corpus, then `layout::plan`, then the same renderers.
 pub fn build(corpus: &Corpus, settings: &Settings) -> Result<Built, RenderError> {
     let merged = merge::merge(corpus, &settings.authors, settings.max_categories);
-    let feeds = layout::plan(&merged.entries, &merged.names, settings);
+    // The digest feed: the newest digests, by date then path, both descending.
+    let mut newest: Vec<_> = corpus.iter().collect();
+    newest.sort_by(|a, b| (b.1.date.timestamp(), b.0).cmp(&(a.1.date.timestamp(), a.0)));
+    let digests: Vec<Entry> = newest
+        .into_iter()
+        .take(settings.max_entries)
+        .map(|(path, digest)| {
+            let categories = category_set(digest.categories.iter().map(|c| intern(c)).collect());
+            digest_entry(
+                path,
+                digest,
+                categories,
+                &settings.post_url,
+                settings.timezone,
+            )
+        })
+        .collect();
+    let feeds = layout::plan(&merged.entries, &digests, &merged.names, settings);
     let sanitizer = Sanitizer::default();
     let mut summaries: HashMap<EntryKey, Clean> = HashMap::new();
     for entry in feeds.iter().flat_map(|f| f.entries.iter()) {

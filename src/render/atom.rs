@@ -64,7 +64,7 @@ fn entry(entry: &crate::model::Entry, ctx: &Context<'_>) -> Entry {
     Entry {
         title: Text::plain(entry.title.to_string()),
         id: entry.url(),
-        updated: entry.published,
+        updated: entry.modified(),
         published: Some(entry.published),
         authors: vec![Person {
             name: credit.name.into_owned(),

@@ -12,13 +12,19 @@ const STYLE: &str = "body{font:16px/1.5 system-ui,sans-serif;max-width:60em;marg
 
 pub(crate) fn render(feeds: &[Feed<'_>], ctx: &Context<'_>) -> Vec<u8> {
     let mut out = head(ctx);
-    for (heading, kind) in [("All items", 0), ("Categories", 1), ("Authors", 2)] {
+    for (heading, kind) in [
+        ("All items", 0),
+        ("Whole digests", 3),
+        ("Categories", 1),
+        ("Authors", 2),
+    ] {
         let members: Vec<&Feed<'_>> = feeds
             .iter()
             .filter(|f| match &f.kind {
                 FeedKind::Global => kind == 0,
                 FeedKind::Category { .. } => kind == 1,
                 FeedKind::Author { .. } => kind == 2,
+                FeedKind::Digests => kind == 3,
             })
             .collect();
         if !members.is_empty() {
@@ -89,6 +95,7 @@ fn table(out: &mut String, heading: &str, feeds: &[&Feed<'_>], ctx: &Context<'_>
             FeedKind::Global => ctx.settings.site.title.clone(),
             FeedKind::Category { name } => name.clone(),
             FeedKind::Author { handle, name } => format!("{name} (@{handle})"),
+            FeedKind::Digests => "Every digest, one entry each".to_string(),
         };
         // One zone for every date, so that "newest" compares at a glance.
         let newest = if feed.entries.is_empty() {

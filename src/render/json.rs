@@ -63,8 +63,8 @@ pub(crate) fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, Rend
                 url: entry.url(),
                 title: &entry.title,
                 content_html: ctx.summary(entry),
-                date_published: date.clone(),
-                date_modified: date,
+                date_published: date,
+                date_modified: entry.modified().to_rfc3339_opts(SecondsFormat::Secs, true),
                 authors: vec![{
                     let credit = ctx.credit(entry);
                     Author {

@@ -84,12 +84,12 @@ pub struct Credit<'e> {
     pub url: String,
 }
 
-/// The feed's date: its newest entry's, or the Unix epoch for a feed with no entries
+/// The feed's date: its latest entry change, or the Unix epoch for a feed with no entries
 /// (a fixed value, so that an empty feed is as reproducible as a full one).
 pub fn feed_updated(feed: &Feed<'_>) -> DateTime<FixedOffset> {
     feed.entries
         .iter()
-        .map(|e| e.published)
+        .map(|e| e.modified())
         .max()
         .unwrap_or_else(|| DateTime::UNIX_EPOCH.fixed_offset())
 }

@@ -26,7 +26,10 @@ pub(crate) fn render(feeds: &[Feed<'_>], ctx: &Context<'_>) -> Vec<u8> {
             h = escape_html(site.link.as_str()),
         );
     };
-    for feed in feeds.iter().filter(|f| f.kind == FeedKind::Global) {
+    for feed in feeds
+        .iter()
+        .filter(|f| matches!(f.kind, FeedKind::Global | FeedKind::Digests))
+    {
         outline(&mut out, feed, "    ");
     }
     for (group, is_member) in [

@@ -10,6 +10,7 @@ mod cli_docs_gen;
 mod corpus;
 mod daemon;
 mod determinism;
+mod digest_feed;
 mod faults;
 mod feeds;
 mod golden;

@@ -326,6 +326,7 @@ proptest! {
             .values()
             .flat_map(|d| d.items.iter().map(|i| i.link.key.clone()))
             .collect();
+        let digests = corpus.len();
         let files = tree::build(corpus, &s).unwrap().files;
         let json = |name: &str| -> serde_json::Value { serde_json::from_slice(&files[name]).unwrap() };
         let global = json("feed.json");
@@ -341,11 +342,22 @@ proptest! {
                     let category = title.split(" — ").next().unwrap();
                     let tags: Vec<&str> = item["tags"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
                     prop_assert!(tags.contains(&category), "{}: {:?} lacks {}", name, tags, category);
-                } else {
+                } else if name.starts_with("authors/") {
                     let handle = name.split('/').nth(1).unwrap();
                     let url = item["authors"][0]["url"].as_str().unwrap().to_lowercase();
                     prop_assert_eq!(url, format!("https://x.com/{}", handle));
+                } else {
+                    // The digest feed: one entry per digest, each its own page, credited
+                    // to the site.
+                    prop_assert_eq!(name.as_str(), "digests/feed.json");
+                    prop_assert!(item["id"].as_str().unwrap().starts_with("https://feeds.example.org/posts/"));
+                    prop_assert_eq!(item["authors"][0]["name"].as_str(), Some(s.site.author.as_str()));
                 }
+            }
+            if name.starts_with("digests/") {
+                let ids: std::collections::BTreeSet<&str> =
+                    feed["items"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap()).collect();
+                prop_assert_eq!(ids.len(), digests.min(s.max_entries));
             }
         }
     }

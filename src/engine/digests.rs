@@ -1,0 +1,158 @@
+//! The digest feed: the newest digests, each one entry that holds the whole digest
+//! (its intro, then its items, each title linking to its tweet, with its summary).
+//! An entry depends on its own digest alone, so a batch recomputes only the entries of
+//! the digests it touched, and its id (the page URL, `post_url`) stays while only the
+//! digest's text changes. Two digests whose pages the template puts at one URL share
+//! an id, as they share the page: Hugo reports the same clash as duplicate target
+//! paths.
+
+use super::store::{DKey, Rec};
+use super::{Engine, FeedId};
+use crate::config::{PostUrl, Settings};
+use crate::model::key::EntryKey;
+use crate::model::{Digest, Entry, Shared};
+use crate::support::text::escape_html;
+use chrono_tz::Tz;
+use foldhash::{HashMap, HashSet, HashSetExt};
+use std::fmt::Write;
+use std::path::Path;
+use std::sync::Arc;
+
+/// The digest feed's part of the engine's state.
+#[derive(Debug, Default)]
+pub(super) struct Digests {
+    post_url: PostUrl,
+    timezone: Tz,
+    /// The digests shown, newest first, each with its entry.
+    shown: Vec<(DKey, Entry)>,
+}
+
+impl Digests {
+    pub(super) fn new(settings: &Settings) -> Digests {
+        Digests {
+            post_url: settings.post_url.clone(),
+            timezone: settings.timezone,
+            shown: Vec::new(),
+        }
+    }
+
+    /// The entries shown, newest first.
+    pub(super) fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.shown.iter().map(|(_, entry)| entry)
+    }
+
+    fn entry_of(&self, rec: &Rec) -> Entry {
+        digest_entry(
+            &rec.path(),
+            &rec.digest,
+            rec.categories,
+            &self.post_url,
+            self.timezone,
+        )
+    }
+}
+
+/// The digest feed's entry of the digest at `path` (relative to the input folder),
+/// whose categories are `categories` as entries hold them (`category_set`).
+pub(crate) fn digest_entry(
+    path: &Path,
+    digest: &Digest,
+    categories: &'static [&'static str],
+    post_url: &PostUrl,
+    timezone: Tz,
+) -> Entry {
+    let title = if digest.title.is_empty() {
+        // Hugo shows an untitled page by its file name.
+        path.file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    } else {
+        digest.title.to_string()
+    };
+    Entry {
+        key: EntryKey::Url(post_url.expand(path, digest, timezone).into()),
+        title: Shared::from(title),
+        handle: None,
+        author: None,
+        published: digest.date,
+        categories,
+        summary_html: Arc::new(whole_html(digest)),
+        // A `lastmod` before the date says nothing the date does not.
+        updated: digest.lastmod.filter(|m| *m > digest.date),
+    }
+}
+
+/// The digest as one HTML text (not yet sanitised, as summaries are): the intro, then
+/// the items as an ordered list, each tweet once.
+fn whole_html(digest: &Digest) -> String {
+    let mut html = String::with_capacity(
+        digest.intro_html.len()
+            + digest
+                .items
+                .iter()
+                .map(|i| i.summary_html.len() + i.title.len() + 120)
+                .sum::<usize>(),
+    );
+    html.push_str(&digest.intro_html);
+    if digest.items.is_empty() {
+        return html;
+    }
+    html.push_str("<ol>\n");
+    let mut seen: HashSet<&EntryKey> = HashSet::with_capacity(digest.items.len());
+    for item in &digest.items {
+        if !seen.insert(&item.link.key) {
+            continue;
+        }
+        let _ = writeln!(
+            html,
+            "<li><p><a href=\"{}\">{}</a></p>",
+            escape_html(&item.link.url()),
+            escape_html(&item.title)
+        );
+        html.push_str(&item.summary_html);
+        html.push_str("</li>\n");
+    }
+    html.push_str("</ol>\n");
+    html
+}
+
+impl Engine {
+    /// Brings the digest feed in line after a batch that added or changed the digests
+    /// in `touched` (`None`: every digest); whether its entries changed.
+    pub(super) fn refresh_digests(&mut self, touched: Option<&HashSet<DKey>>) -> bool {
+        let mut old: HashMap<DKey, Entry> = std::mem::take(&mut self.digests.shown)
+            .into_iter()
+            .collect();
+        let mut shown: Vec<(DKey, Entry)> = Vec::with_capacity(self.max);
+        let mut changed = false;
+        for rec in self.recs.newest_first().take(self.max) {
+            let kept = old
+                .remove(&rec.key)
+                .filter(|_| touched.is_some_and(|t| !t.contains(&rec.key)));
+            let entry = match kept {
+                Some(entry) => entry,
+                None => {
+                    changed = true;
+                    self.digests.entry_of(rec)
+                }
+            };
+            shown.push((rec.key.clone(), entry));
+        }
+        changed |= !old.is_empty();
+        self.digests.shown = shown;
+        changed
+    }
+
+    /// After a digest's summaries were filled in: its entry again, if the feed shows
+    /// it; whether it changed.
+    pub(super) fn refresh_digest(&mut self, key: &DKey) -> Option<FeedId> {
+        let at = self.digests.shown.iter().position(|(k, _)| k == key)?;
+        let rec = self.recs.at(self.recs.slot_of(key)?)?;
+        let fresh = self.digests.entry_of(rec);
+        if self.digests.shown[at].1 == fresh {
+            return None;
+        }
+        self.digests.shown[at].1 = fresh;
+        Some(FeedId::Digests)
+    }
+}
