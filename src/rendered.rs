@@ -41,13 +41,19 @@ pub(crate) fn read_and_render(
 ) -> Result<Rendered, RunError> {
     let skip = settings.output_inside(&settings.input_dir);
     let started = std::time::Instant::now();
-    // Summaries are read later, and only for the entries that some feed shows.
+    // Summaries are read later, and only for the entries that some feed shows; archive
+    // pages show every entry.
+    let summaries = if settings.archives.any() {
+        Summaries::Read
+    } else {
+        Summaries::Skip
+    };
     let loaded = scan::load_all_inspecting(
         &settings.input_dir,
         skip.as_deref(),
         settings.max_file_bytes,
         settings.rules(),
-        Summaries::Skip,
+        summaries,
         inspect_file,
     )
     .map_err(|source| RunError::Input {

@@ -2,6 +2,7 @@
 //! optional, unknown keys refused), overlaid with command-line flags, then checked once
 //! into `Settings`. Nothing after `Settings::resolve` sees an unchecked value.
 
+mod archives;
 mod post_url;
 mod publish;
 mod schema;
@@ -14,6 +15,7 @@ mod source;
 
 use crate::error::ConfigError;
 use crate::parse::{Rules, DEFAULT_MAX_CATEGORIES, DEFAULT_MAX_CATEGORY_BYTES};
+pub use archives::Archives;
 use chrono_tz::Tz;
 pub use post_url::PostUrl;
 pub use publish::Publish;
@@ -52,6 +54,7 @@ pub struct RawConfig {
     pub websub: Option<RawWebSub>,
     pub x_hosts: Option<Vec<String>>,
     pub post_url: Option<String>,
+    pub archives: Option<Vec<String>>,
     /// Where each key stands in the file, for messages about its value.
     #[serde(skip)]
     pub source: Option<Source>,
@@ -85,6 +88,7 @@ const TOP_KEYS: &[&str] = &[
     "websub",
     "x_hosts",
     "post_url",
+    "archives",
 ];
 const SITE_KEYS: &[&str] = &["title", "link", "description", "language", "author"];
 
@@ -146,6 +150,8 @@ pub struct Settings {
     pub x_hosts: &'static [&'static str],
     /// Each digest's page on the site: the link and id of its entry in the digest feed.
     pub post_url: PostUrl,
+    /// The feeds whose older entries are paged into archive documents.
+    pub archives: Archives,
 }
 
 impl RawConfig {
@@ -365,6 +371,7 @@ impl Settings {
         let publish = publish::resolve(&mut problems, raw.publish);
         let hubs = hubs(&mut problems, raw.websub);
         let x_hosts = x_hosts(&mut problems, raw.x_hosts);
+        let archives = archives::resolve(&mut problems, raw.archives);
         let post_url = match raw.post_url {
             Some(template) => problems.take("post_url", PostUrl::parse(&template)),
             None => site.as_ref().map(|site| PostUrl::default_for(&site.link)),
@@ -397,6 +404,7 @@ impl Settings {
             hubs,
             x_hosts,
             post_url,
+            archives,
         })
     }
 }

@@ -41,7 +41,7 @@ impl Digests {
         self.shown.iter().map(|(_, entry)| entry)
     }
 
-    fn entry_of(&self, rec: &Rec) -> Entry {
+    pub(super) fn entry_of(&self, rec: &Rec) -> Entry {
         digest_entry(
             &rec.path(),
             &rec.digest,

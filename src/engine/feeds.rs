@@ -6,9 +6,12 @@ use super::{Change, Engine, FeedId};
 use crate::engine::layout;
 use crate::engine::layout::Feed;
 use crate::engine::slug;
+use crate::model::key::EntryKey;
 use crate::model::Digest;
 use crate::model::Entry;
 use crate::model::Summaries;
+use crate::support::par::par_map;
+use std::cmp::Reverse;
 use std::collections::BTreeMap;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -146,6 +149,29 @@ impl Engine {
     /// [`Engine::feeds`]).
     pub fn entries(&self) -> Vec<&Entry> {
         self.top(self.orders.global(), self.max)
+    }
+
+    /// Every entry of the folder, newest first (equal dates by key): the global
+    /// feed's history, and every category's and author's. Computed afresh, not kept.
+    pub fn every_entry(&self) -> Vec<Entry> {
+        let keys: Vec<&EntryKey> = self.occ.iter().map(|(key, _)| key).collect();
+        let mut entries: Vec<Entry> = par_map(&keys, |key| self.compute_entry(key))
+            .into_iter()
+            .flatten()
+            .collect();
+        entries.sort_unstable_by(|a, b| {
+            let rank = |e: &Entry| (Reverse(e.published.timestamp()), e.key.clone());
+            rank(a).cmp(&rank(b))
+        });
+        entries
+    }
+
+    /// The digest feed's every entry, newest first: its history.
+    pub fn every_digest(&self) -> Vec<Entry> {
+        self.recs
+            .newest_first()
+            .map(|rec| self.digests.entry_of(rec))
+            .collect()
     }
 
     /// Every feed, as `reference::layout::plan` would lay them out: the global one, then categories

@@ -31,16 +31,44 @@ pub struct Feed<'a> {
     pub description: String,
     /// Newest first, at most `max_entries`.
     pub entries: Vec<&'a Entry>,
+    /// Where the rest of its history is (RFC 5005).
+    pub paging: Paging,
+}
+
+/// A feed document's place in its feed's history (RFC 5005): folders relative to the
+/// output root.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Paging {
+    /// A feed's current document: every entry it has (`complete`), or its newest, with
+    /// the older ones in archive pages from `prev` on, or not kept (neither).
+    #[default]
+    Open,
+    Complete,
+    Current {
+        prev: String,
+    },
+    /// An archive page (`fh:archive`): the next older page, the next newer one, and
+    /// the feed's current document.
+    Archive {
+        current: String,
+        prev: Option<String>,
+        next: Option<String>,
+    },
+}
+
+/// Path of `file` in folder `dir`, relative to the output root (`""`: the root).
+pub(crate) fn file_in(dir: &str, file: &str) -> String {
+    if dir.is_empty() {
+        file.to_string()
+    } else {
+        format!("{dir}/{file}")
+    }
 }
 
 impl Feed<'_> {
     /// Path of one of this feed's files, relative to the output root.
     pub fn path(&self, file: &str) -> String {
-        if self.dir.is_empty() {
-            file.to_string()
-        } else {
-            format!("{}/{file}", self.dir)
-        }
+        file_in(&self.dir, file)
     }
 }
 
@@ -57,6 +85,7 @@ pub(crate) fn global_feed<'a>(settings: &Settings, entries: Vec<&'a Entry>) -> F
             settings.site.description.clone()
         },
         entries,
+        paging: Paging::Open,
     }
 }
 
@@ -69,6 +98,7 @@ pub(crate) fn digests_feed<'a>(settings: &Settings, entries: Vec<&'a Entry>) -> 
         title: format!("Digests — {site}"),
         description: format!("Every digest from {site}, whole: one entry per post"),
         entries,
+        paging: Paging::Open,
     }
 }
 
@@ -88,6 +118,7 @@ pub(crate) fn category_feed<'a>(
         title: format!("{name} — {site}"),
         description: format!("Items in the category “{name}” from {site}"),
         entries,
+        paging: Paging::Open,
     }
 }
 
@@ -111,5 +142,6 @@ pub(crate) fn author_feed<'a>(
         title: format!("{name} (@{written}) — {site}"),
         description: format!("Items by {name} (@{written}) from {site}"),
         entries,
+        paging: Paging::Open,
     }
 }

@@ -44,6 +44,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 mod apply;
+pub(crate) mod archive;
 mod digests;
 pub(crate) use digests::digest_entry;
 pub(crate) mod author;

@@ -21,6 +21,8 @@ const BACKOFF: Duration = Duration::from_secs(1);
 const TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The URLs of the feed files among `changed` output paths: the topics to announce.
+/// Archive pages are not subscribed to: a reader reaches them from the current
+/// document, whose change is announced.
 pub(crate) fn topics<'a>(
     base_url: &Url,
     changed: impl IntoIterator<Item = &'a String>,
@@ -29,7 +31,8 @@ pub(crate) fn topics<'a>(
         .into_iter()
         .filter(|path| {
             let name = path.rsplit('/').next().unwrap_or(path);
-            name == RSS_FILE || name == ATOM_FILE || name == JSON_FILE
+            let archived = path.starts_with("archive/") || path.contains("/archive/");
+            (name == RSS_FILE || name == ATOM_FILE || name == JSON_FILE) && !archived
         })
         .map(|path| crate::render::output_url(base_url, path))
         .collect();
@@ -150,6 +153,8 @@ mod tests {
             "index.html".to_string(),
             "categories/模型/atom.xml".to_string(),
             "rss.xml".to_string(),
+            "archive/2026-W02/rss.xml".to_string(),
+            "digests/archive/2026-W02/atom.xml".to_string(),
         ];
         assert_eq!(
             topics(&base, &changed),

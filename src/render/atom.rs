@@ -1,7 +1,10 @@
 //! Atom 1.0. The site is the feed-level author, so that an entry without an author of
 //! its own (a link that is not a tweet) is still credited, as RFC 4287 requires.
 
-use super::{feed_updated, Context, RenderError, ATOM_FILE};
+use super::{
+    current_path, feed_updated, history_links, history_mark, Context, RenderError, ATOM_FILE,
+    HISTORY_NAMESPACE,
+};
 use crate::engine::layout::Feed;
 use atom_syndication::{Category, Content, Entry, Generator, Link, Person, Text, WriteConfig};
 
@@ -10,7 +13,7 @@ pub(crate) fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, Rend
     let self_url = ctx.url(&feed.path(ATOM_FILE));
     let out = atom_syndication::Feed {
         title: Text::plain(feed.title.clone()),
-        id: self_url.clone(),
+        id: ctx.url(&current_path(feed, ATOM_FILE)),
         updated: feed_updated(feed),
         authors: vec![Person {
             name: site.author.clone(),
@@ -38,7 +41,21 @@ pub(crate) fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, Rend
             rel: "hub".to_string(),
             ..Default::default()
         }))
+        .chain(
+            history_links(feed, ATOM_FILE)
+                .into_iter()
+                .map(|(rel, path)| Link {
+                    href: ctx.url(&path),
+                    rel: rel.to_string(),
+                    mime_type: Some("application/atom+xml".to_string()),
+                    ..Default::default()
+                }),
+        )
         .collect(),
+        namespaces: history_mark(feed)
+            .map(|_| ("fh".to_string(), HISTORY_NAMESPACE.to_string()))
+            .into_iter()
+            .collect(),
         generator: Some(Generator {
             value: "digestfeed".to_string(),
             ..Default::default()
@@ -52,8 +69,29 @@ pub(crate) fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, Rend
         write_document_declaration: true,
         indent_size: Some(2),
     };
-    out.write_with_config(Vec::new(), config)
-        .map_err(RenderError::Atom)
+    let bytes = out
+        .write_with_config(Vec::new(), config)
+        .map_err(RenderError::Atom)?;
+    Ok(match history_mark(feed) {
+        Some(mark) => with_history_mark(bytes, mark),
+        None => bytes,
+    })
+}
+
+/// `bytes` with `<fh:MARK/>` among the feed's metadata, before its first entry: RFC
+/// 4287 puts a feed's extension elements before its entries, and atom_syndication
+/// writes them after. `<entry>` at a line's start cannot occur in text, which is
+/// escaped.
+fn with_history_mark(bytes: Vec<u8>, mark: &str) -> Vec<u8> {
+    let element = format!("  <fh:{mark}/>\n");
+    let at = memchr::memmem::find(&bytes, b"\n  <entry>")
+        .or_else(|| memchr::memmem::rfind(&bytes, b"\n</feed>"))
+        .map_or(bytes.len(), |i| i + 1);
+    let mut out = Vec::with_capacity(bytes.len() + element.len());
+    out.extend_from_slice(&bytes[..at]);
+    out.extend_from_slice(element.as_bytes());
+    out.extend_from_slice(&bytes[at..]);
+    out
 }
 
 fn entry(entry: &crate::model::Entry, ctx: &Context<'_>) -> Entry {

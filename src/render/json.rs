@@ -1,6 +1,6 @@
 //! JSON Feed 1.1 (<https://jsonfeed.org/version/1.1>).
 
-use super::{Context, RenderError, JSON_FILE};
+use super::{history_links, Context, RenderError, JSON_FILE};
 use crate::engine::layout::Feed;
 use chrono::SecondsFormat;
 use serde::Serialize;
@@ -11,6 +11,9 @@ struct JsonFeed<'a> {
     title: &'a str,
     home_page_url: String,
     feed_url: String,
+    /// The next older page of the feed's history (RFC 5005 paging, in JSON Feed's terms).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_url: Option<String>,
     description: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     language: Option<&'a str>,
@@ -39,7 +42,7 @@ struct JsonItem<'a> {
     id: String,
     url: String,
     title: &'a str,
-    content_html: &'a str,
+    content_html: std::borrow::Cow<'a, str>,
     date_published: String,
     date_modified: String,
     authors: Vec<Author<'a>>,
@@ -81,6 +84,10 @@ pub(crate) fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, Rend
         title: &feed.title,
         home_page_url: site.link.to_string(),
         feed_url: ctx.url(&feed.path(JSON_FILE)),
+        next_url: history_links(feed, JSON_FILE)
+            .into_iter()
+            .find(|(rel, _)| *rel == "prev-archive")
+            .map(|(_, path)| ctx.url(&path)),
         description: &feed.description,
         language: site.language.as_deref(),
         authors: vec![site_author()],

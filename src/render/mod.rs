@@ -10,13 +10,14 @@ pub(crate) mod sanitize;
 pub mod tree;
 
 use crate::config::Settings;
-use crate::engine::layout::Feed;
+use crate::engine::layout::{file_in, Feed, Paging};
 use crate::model::key::EntryKey;
 use crate::model::Entry;
 use crate::support::text::display_name;
 use chrono::{DateTime, FixedOffset};
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 pub const RSS_FILE: &str = "rss.xml";
 pub const ATOM_FILE: &str = "atom.xml";
@@ -37,6 +38,9 @@ pub struct Context<'a> {
     pub settings: &'a Settings,
     /// Sanitised summary HTML of every entry that is in some feed.
     pub summaries: &'a HashMap<EntryKey, Clean>,
+    /// For a summary not in `summaries`: an entry of the digest feed whose page URL
+    /// is also an item's link shares that entry's key, not its text.
+    pub(crate) sanitizer: &'a sanitize::Sanitizer,
 }
 
 impl Context<'_> {
@@ -45,10 +49,14 @@ impl Context<'_> {
         output_url(&self.settings.base_url, path)
     }
 
-    pub fn summary(&self, entry: &Entry) -> &str {
-        self.summaries
-            .get(&entry.key)
-            .map_or("", |c| c.html.as_str())
+    pub fn summary(&self, entry: &Entry) -> Cow<'_, str> {
+        match self.summaries.get(&entry.key) {
+            Some(c) if Arc::ptr_eq(&c.raw, &entry.summary_html) || c.raw == entry.summary_html => {
+                Cow::Borrowed(c.html.as_str())
+            }
+            _ if entry.summary_html.is_empty() => Cow::Borrowed(""),
+            _ => Cow::Owned(self.sanitizer.clean(&entry.summary_html)),
+        }
     }
 
     /// Who an entry is credited to, the same in every format: its author with their
@@ -75,6 +83,50 @@ pub fn output_url(base: &url::Url, path: &str) -> String {
         Ok(url) => url.to_string(),
         // Paths are built from slugs and fixed names, which always join.
         Err(_) => format!("{base}{path}"),
+    }
+}
+
+/// RFC 5005's namespace, of `fh:complete` and `fh:archive`.
+pub(crate) const HISTORY_NAMESPACE: &str = "http://purl.org/syndication/history/1.0";
+
+/// A feed document's RFC 5005 links, to its documents in the same format (`file`):
+/// (rel, path relative to the output root).
+pub(crate) fn history_links(feed: &Feed<'_>, file: &str) -> Vec<(&'static str, String)> {
+    match &feed.paging {
+        Paging::Open | Paging::Complete => Vec::new(),
+        Paging::Current { prev } => vec![("prev-archive", file_in(prev, file))],
+        Paging::Archive {
+            current,
+            prev,
+            next,
+        } => [
+            ("current", Some(current)),
+            ("prev-archive", prev.as_ref()),
+            ("next-archive", next.as_ref()),
+        ]
+        .into_iter()
+        .filter_map(|(rel, dir)| Some((rel, file_in(dir?, file))))
+        .collect(),
+    }
+}
+
+/// Path of the current document of `feed`'s feed in `file`'s format: the document
+/// itself, or for an archive page the one it belongs to (whose id it shares, as the
+/// documents of one logical feed do in RFC 5005's examples).
+pub(crate) fn current_path(feed: &Feed<'_>, file: &str) -> String {
+    match &feed.paging {
+        Paging::Archive { current, .. } => file_in(current, file),
+        _ => feed.path(file),
+    }
+}
+
+/// The `fh:` element a feed document carries: `complete` when it holds every entry of
+/// its feed, `archive` on an archive page.
+pub(crate) fn history_mark(feed: &Feed<'_>) -> Option<&'static str> {
+    match feed.paging {
+        Paging::Complete => Some("complete"),
+        Paging::Archive { .. } => Some("archive"),
+        Paging::Open | Paging::Current { .. } => None,
     }
 }
 

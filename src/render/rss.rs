@@ -1,6 +1,8 @@
 //! RSS 2.0 with the Atom namespace (self link) and Dublin Core (`dc:creator`).
 
-use super::{feed_updated, Context, RenderError, RSS_FILE};
+use super::{
+    feed_updated, history_links, history_mark, Context, RenderError, HISTORY_NAMESPACE, RSS_FILE,
+};
 use crate::engine::layout::Feed;
 use rss::extension::atom::{AtomExtension, Link};
 use rss::extension::dublincore::DublinCoreExtension;
@@ -57,8 +59,32 @@ pub(crate) fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, Rend
                 rel: "hub".to_string(),
                 ..Default::default()
             }))
+            .chain(
+                history_links(feed, RSS_FILE)
+                    .into_iter()
+                    .map(|(rel, path)| Link {
+                        href: ctx.url(&path),
+                        rel: rel.to_string(),
+                        mime_type: Some("application/rss+xml".to_string()),
+                        ..Default::default()
+                    }),
+            )
             .collect(),
         }),
+        namespaces: history_mark(feed)
+            .map(|_| ("fh".to_string(), HISTORY_NAMESPACE.to_string()))
+            .into_iter()
+            .collect(),
+        extensions: history_mark(feed)
+            .map(|mark| {
+                let element = rss::extension::Extension {
+                    name: format!("fh:{mark}"),
+                    ..Default::default()
+                };
+                ("fh".to_string(), [(mark.to_string(), vec![element])].into())
+            })
+            .into_iter()
+            .collect(),
         items,
         ..Default::default()
     };

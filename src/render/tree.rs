@@ -2,7 +2,8 @@
 //! that `--once` and the daemon share.
 
 use crate::config::Settings;
-use crate::engine::layout::Feed;
+use crate::engine::archive;
+use crate::engine::layout::{Feed, FeedKind};
 use crate::engine::{Engine, FeedId};
 use crate::model::key::EntryKey;
 use crate::model::Corpus;
@@ -41,6 +42,89 @@ pub(crate) fn index_files(feeds: &[Feed<'_>], ctx: &Context<'_>) -> [(String, Ve
         ("index.opml".to_string(), render::opml::render(feeds, ctx)),
         ("index.html".to_string(), render::html::render(feeds, ctx)),
     ]
+}
+
+/// Whether feed `kind` keeps its history in archive pages.
+pub(crate) fn is_archived(settings: &Settings, kind: &FeedKind) -> bool {
+    let archives = &settings.archives;
+    match kind {
+        FeedKind::Global => archives.global,
+        FeedKind::Digests => archives.digests,
+        FeedKind::Category { .. } => archives.categories,
+        FeedKind::Author { .. } => archives.authors,
+    }
+}
+
+/// The entries of the feed laid out as `feed` among `every` (every entry of the folder,
+/// newest first) and `digests` (every digest's entry, newest first).
+pub(crate) fn history_of<'a>(
+    feed: &Feed<'_>,
+    every: &'a [Entry],
+    digests: &'a [Entry],
+) -> Vec<&'a Entry> {
+    match &feed.kind {
+        FeedKind::Global => every.iter().collect(),
+        FeedKind::Digests => digests.iter().collect(),
+        FeedKind::Category { name } => every
+            .iter()
+            .filter(|e| e.categories.contains(&name.as_str()))
+            .collect(),
+        FeedKind::Author { handle, .. } => {
+            let lower = handle.to_ascii_lowercase();
+            every
+                .iter()
+                .filter(|e| e.author_feed().as_deref() == Some(lower.as_str()))
+                .collect()
+        }
+    }
+}
+
+/// The archived feeds' documents (RFC 5005 §4): for each feed of `feeds` that keeps
+/// its history, its current document again, now linked to that history, and its
+/// archive pages. `every` and `digests` as for [`history_of`].
+pub(crate) fn history_files(
+    feeds: &[Feed<'_>],
+    every: &[Entry],
+    digests: &[Entry],
+    settings: &Settings,
+    sanitizer: &Sanitizer,
+) -> Result<Output, RenderError> {
+    let mut out = Output::new();
+    let pages: Vec<Feed<'_>> = feeds
+        .iter()
+        .filter(|feed| is_archived(settings, &feed.kind))
+        .flat_map(|feed| {
+            let full = Feed {
+                entries: history_of(feed, every, digests),
+                ..feed.clone()
+            };
+            archive::paged(full, settings.max_entries, settings.timezone)
+        })
+        .collect();
+    // Each summary once, on every core.
+    let mut seen: HashSet<(&EntryKey, *const String)> = HashSet::new();
+    let entries: Vec<&Entry> = pages
+        .iter()
+        .flat_map(|page| page.entries.iter().copied())
+        .filter(|e| seen.insert((&e.key, Arc::as_ptr(&e.summary_html))))
+        .collect();
+    let cleaned = par_map(&entries, |entry| sanitizer.clean(&entry.summary_html));
+    let mut summaries: HashMap<EntryKey, Clean> = HashMap::with_capacity(entries.len());
+    for (entry, html) in entries.into_iter().zip(cleaned) {
+        summaries.entry(entry.key.clone()).or_insert(Clean {
+            raw: entry.summary_html.clone(),
+            html,
+        });
+    }
+    let ctx = Context {
+        settings,
+        summaries: &summaries,
+        sanitizer,
+    };
+    for three in par_map(&pages, |page| feed_files(page, &ctx)) {
+        out.extend(three?);
+    }
+    Ok(out)
 }
 
 /// Renders feeds into an [`Output`] it keeps, re-rendering only the feeds it is told
@@ -153,6 +237,7 @@ impl Renderer {
             let ctx = Context {
                 settings,
                 summaries: &self.summaries,
+                sanitizer: &self.sanitizer,
             };
             let todo: Vec<&Feed<'_>> = feeds
                 .iter()
@@ -212,6 +297,28 @@ pub fn build_with(
     let filled = started.elapsed();
     let mut renderer = Renderer::default();
     renderer.render(&engine, settings, None)?;
+    let mut files = renderer.into_files();
+    if settings.archives.any() {
+        let feeds: Vec<Feed<'_>> = engine.feeds(settings).into_iter().map(|(_, f)| f).collect();
+        let a = &settings.archives;
+        let every = if a.global || a.categories || a.authors {
+            engine.every_entry()
+        } else {
+            Vec::new()
+        };
+        let digests = if settings.archives.digests {
+            engine.every_digest()
+        } else {
+            Vec::new()
+        };
+        files.extend(history_files(
+            &feeds,
+            &every,
+            &digests,
+            settings,
+            &Sanitizer::default(),
+        )?);
+    }
     tracing::debug!(
         merge_ms = merged.as_millis() as u64,
         summaries_ms = (filled - merged).as_millis() as u64,
@@ -222,7 +329,7 @@ pub fn build_with(
     );
     let built = Built {
         entries: engine.counts().1,
-        files: renderer.into_files(),
+        files,
     };
     Ok((built, engine))
 }

@@ -1,6 +1,7 @@
 //! Integration tests: the real binary on fixture folders, its output read back with
 //! parsers this project did not write (feed-rs, roxmltree, serde_json).
 
+mod archives;
 mod bad_input;
 mod check;
 mod cli_docs;

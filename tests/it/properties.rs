@@ -392,6 +392,16 @@ proptest! {
         let reference = digestfeed::reference::build(&corpus, &s).unwrap().files;
         let once = tree::build(corpus.clone(), &s).unwrap().files;
         prop_assert!(once == reference, "--once vs reference");
+        // With every feed's history in archive pages (--once only, for now).
+        let archived = Settings::for_tests(&format!(
+            "authors:\n  AndrewYNg: andrew ng\nmax_entries: {max_entries}\nmax_categories: 2\narchives: [global, digests, categories, authors]\n"
+        ));
+        let with_pages = tree::build(corpus.clone(), &archived).unwrap().files;
+        prop_assert!(
+            with_pages == digestfeed::reference::build(&corpus, &archived).unwrap().files,
+            "--once vs reference, with archives"
+        );
+        prop_assert!(with_pages.len() > once.len() || max_entries == 50, "no archive page");
         let mut engine = Engine::new(&s);
         let mut renderer = Renderer::default();
         let digests: Vec<_> = corpus.into_iter().collect();

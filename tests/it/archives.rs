@@ -1,0 +1,314 @@
+//! Archived feeds (RFC 5005 §4), written by `--once` and followed the way a reader
+//! follows them: from the current document, `prev-archive` after `prev-archive` (JSON
+//! Feed: `next_url`), with a feed reader's parser.
+
+use crate::support::*;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::Path;
+use std::time::{Duration, SystemTime};
+
+const HISTORY: &str = "http://purl.org/syndication/history/1.0";
+
+/// An input folder of `count` generated digests.
+fn corpus(count: u64) -> tempfile::TempDir {
+    let input = tempfile::tempdir().unwrap();
+    for (name, text) in crate::corpus::generate(count, 7) {
+        write(input.path(), &name, text);
+    }
+    input
+}
+
+fn config(dir: &Path, text: &str) -> String {
+    let path = dir.join(format!("config-{}.yaml", text.len()));
+    fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+fn once(input: &Path, out: &Path, config: &str) {
+    let run = run_once(input, out, &["--config", config]);
+    assert!(run.status.success(), "{}", stderr(&run));
+}
+
+/// The output path of an absolute URL under the base URL.
+fn rel(url: &str) -> String {
+    let encoded = url
+        .strip_prefix(BASE_URL)
+        .unwrap_or_else(|| panic!("{url} is not under {BASE_URL}"));
+    let mut bytes = Vec::new();
+    let mut rest = encoded.as_bytes();
+    while let Some((&b, tail)) = rest.split_first() {
+        match (b, tail.get(..2)) {
+            (b'%', Some(hex)) => {
+                bytes.push(u8::from_str_radix(std::str::from_utf8(hex).unwrap(), 16).unwrap());
+                rest = &tail[2..];
+            }
+            _ => {
+                bytes.push(b);
+                rest = tail;
+            }
+        }
+    }
+    String::from_utf8(bytes).unwrap()
+}
+
+/// The ids of every entry reached from `start` by following `prev-archive`, and the
+/// documents passed through.
+fn follow_xml(tree: &BTreeMap<String, Vec<u8>>, start: &str) -> (Vec<String>, Vec<String>) {
+    let (mut ids, mut docs) = (Vec::new(), Vec::new());
+    let mut at = Some(start.to_string());
+    while let Some(path) = at.take() {
+        assert!(!docs.contains(&path), "{path}: a loop");
+        let bytes = tree
+            .get(&path)
+            .unwrap_or_else(|| panic!("{path} is linked but missing"));
+        let feed = parse_feed(&path, bytes);
+        ids.extend(feed.entries.iter().map(|e| e.id.clone()));
+        // feed-rs keeps Atom's links; RSS's atom:link is read from the XML.
+        let text = std::str::from_utf8(bytes).unwrap();
+        let doc = roxmltree::Document::parse(text).unwrap();
+        let prev = doc
+            .descendants()
+            .filter(|n| n.tag_name().name() == "link")
+            .find(|n| n.attribute("rel") == Some("prev-archive"))
+            .and_then(|n| n.attribute("href"));
+        at = prev.map(rel);
+        docs.push(path);
+    }
+    (ids, docs)
+}
+
+fn follow_json(tree: &BTreeMap<String, Vec<u8>>, start: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut at = Some(start.to_string());
+    let mut seen = BTreeSet::new();
+    while let Some(path) = at.take() {
+        assert!(seen.insert(path.clone()), "{path}: a loop");
+        let json: serde_json::Value = serde_json::from_slice(&tree[&path]).unwrap();
+        ids.extend(
+            json["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["id"].as_str().unwrap().to_string()),
+        );
+        at = json["next_url"].as_str().map(rel);
+    }
+    ids
+}
+
+fn mark(bytes: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(bytes).unwrap();
+    let doc = roxmltree::Document::parse(text).unwrap();
+    let mark = doc
+        .descendants()
+        .find(|n| n.tag_name().namespace() == Some(HISTORY))
+        .map(|n| n.tag_name().name().to_string());
+    mark
+}
+
+#[test]
+fn following_prev_archive_reaches_every_entry_once_newest_to_oldest() {
+    let input = corpus(60);
+    let whole = tempfile::tempdir().unwrap();
+    let paged = tempfile::tempdir().unwrap();
+    // The reference: every entry in one document, as no archive is needed.
+    once(
+        input.path(),
+        whole.path(),
+        &config(input.path(), "max_entries: 100000\n"),
+    );
+    once(
+        input.path(),
+        paged.path(),
+        &config(
+            input.path(),
+            "max_entries: 5\narchives: [global, digests, categories, authors]\n",
+        ),
+    );
+    let (whole, paged) = (read_tree(whole.path()), read_tree(paged.path()));
+    assert_valid_tree(&paged);
+    let mut followed = 0;
+    for current in whole.keys().filter(|k| k.ends_with("atom.xml")) {
+        let dir = &current[..current.len() - "atom.xml".len()];
+        let expected: Vec<String> = parse_feed(current, &whole[current])
+            .entries
+            .into_iter()
+            .map(|e| e.id)
+            .collect();
+        for (format, start) in [("atom", "atom.xml"), ("rss", "rss.xml")] {
+            let (ids, docs) = follow_xml(&paged, &format!("{dir}{start}"));
+            assert_eq!(ids, expected, "{dir}: {format} history");
+            if docs.len() > 1 {
+                followed += 1;
+            }
+            // The current document holds what it held without archives.
+            let current_ids: Vec<String> = parse_feed(&docs[0], &paged[&docs[0]])
+                .entries
+                .into_iter()
+                .map(|e| e.id)
+                .collect();
+            assert_eq!(
+                current_ids,
+                expected[..expected.len().min(5)],
+                "{}",
+                docs[0]
+            );
+            for doc in &docs[1..] {
+                assert_eq!(mark(&paged[doc]).as_deref(), Some("archive"), "{doc}");
+                assert!(doc.starts_with(&format!("{dir}archive/")), "{doc}");
+            }
+            let first_mark = mark(&paged[&docs[0]]);
+            if docs.len() == 1 {
+                assert_eq!(first_mark.as_deref(), Some("complete"), "{}", docs[0]);
+            } else {
+                assert_eq!(first_mark, None, "{}", docs[0]);
+            }
+        }
+        assert_eq!(
+            follow_json(&paged, &format!("{dir}feed.json")),
+            expected,
+            "{dir}: JSON Feed history"
+        );
+    }
+    assert!(followed > 4, "few feeds had archive pages: {followed}");
+    // Nothing else: every archive page is reached from its current document.
+    let pages = paged
+        .keys()
+        .filter(|k| k.contains("archive/") && k.ends_with("atom.xml"))
+        .count();
+    let reached: usize = whole
+        .keys()
+        .filter(|k| k.ends_with("atom.xml"))
+        .map(|k| follow_xml(&paged, k).1.len() - 1)
+        .sum();
+    assert_eq!(pages, reached);
+}
+
+#[test]
+fn a_new_digest_rewrites_the_current_documents_and_the_newest_page_only() {
+    let input = corpus(40);
+    let out = tempfile::tempdir().unwrap();
+    let config = config(
+        input.path(),
+        "max_entries: 5\narchives: [global, digests]\n",
+    );
+    once(input.path(), out.path(), &config);
+    let old = SystemTime::now() - Duration::from_secs(3600);
+    let before = read_tree(out.path());
+    for path in before.keys() {
+        fs::File::options()
+            .write(true)
+            .open(out.path().join(path))
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+    }
+    let newest_page = |tree: &BTreeMap<String, Vec<u8>>, dir: &str| -> String {
+        let (_, docs) = follow_xml(tree, &format!("{dir}atom.xml"));
+        docs[1].clone()
+    };
+    let newest_before = [newest_page(&before, ""), newest_page(&before, "digests/")];
+    write(
+        input.path(),
+        "2099-extra.md",
+        digest(
+            "2024-06-01T08:00:00+08:00",
+            &["Robots"],
+            &[
+                (
+                    "One - Ben Tossell",
+                    "https://x.com/bentossell/status/901",
+                    "a",
+                ),
+                (
+                    "Two - Ben Tossell",
+                    "https://x.com/bentossell/status/902",
+                    "b",
+                ),
+            ],
+        ),
+    );
+    once(input.path(), out.path(), &config);
+    let changed: BTreeSet<String> = mtimes(out.path())
+        .into_iter()
+        .filter(|(_, t)| *t != old)
+        .map(|(p, _)| p)
+        .collect();
+    let archive_pages: BTreeSet<&str> = changed
+        .iter()
+        .filter(|p| p.contains("archive/"))
+        .map(|p| &p[..p.rfind('/').unwrap()])
+        .collect();
+    // The newest page of each feed takes what left the current document; a page is
+    // created where that fills a new week.
+    let after = read_tree(out.path());
+    for page in &archive_pages {
+        let existed = before.keys().any(|k| k.starts_with(&format!("{page}/")));
+        assert!(
+            !existed
+                || newest_before
+                    .iter()
+                    .any(|p| p.starts_with(&format!("{page}/"))),
+            "{page} rewritten, though not the newest: {changed:?}"
+        );
+    }
+    assert!(changed.contains("atom.xml") && changed.contains("digests/atom.xml"));
+    assert!(newest_page(&after, "").contains("archive/"));
+}
+
+#[test]
+fn deleting_a_digest_rewrites_only_the_page_that_held_its_entry() {
+    let input = corpus(40);
+    let out = tempfile::tempdir().unwrap();
+    let config = config(input.path(), "max_entries: 5\narchives: [digests]\n");
+    once(input.path(), out.path(), &config);
+    let before = read_tree(out.path());
+    // Generated oldest first.
+    let (oldest, _) = crate::corpus::generate(40, 7).swap_remove(0);
+    fs::remove_file(input.path().join(&oldest)).unwrap();
+    once(input.path(), out.path(), &config);
+    let after = read_tree(out.path());
+    let changed: Vec<&String> = after
+        .keys()
+        .chain(before.keys())
+        .filter(|k| k.starts_with("digests/archive/") && before.get(*k) != after.get(*k))
+        .collect();
+    let dirs: BTreeSet<&str> = changed
+        .iter()
+        .map(|p| &p[..p.rfind('/').unwrap()])
+        .collect();
+    // Its one entry was on one page, the only one to change (or go).
+    let id = format!("{BASE_URL}posts/{}/", oldest.trim_end_matches(".md"));
+    let held: Vec<&String> = before
+        .iter()
+        .filter(|(k, bytes)| {
+            k.starts_with("digests/archive/")
+                && k.ends_with("atom.xml")
+                && parse_feed(k, bytes).entries.iter().any(|e| e.id == id)
+        })
+        .map(|(k, _)| k)
+        .collect();
+    assert_eq!(held.len(), 1, "{id} on {held:?}");
+    let page = &held[0][..held[0].rfind('/').unwrap()];
+    assert_eq!(dirs, BTreeSet::from([page]), "{changed:?}");
+}
+
+#[test]
+fn watch_mode_refuses_archives_for_now_and_says_what_to_do() {
+    let input = corpus(3);
+    let out = tempfile::tempdir().unwrap();
+    let config = config(input.path(), "archives: [global]\n");
+    let run = digestfeed(&[
+        "--config",
+        &config,
+        "--input",
+        input.path().to_str().unwrap(),
+        "--output",
+        out.path().to_str().unwrap(),
+        "--base-url",
+        BASE_URL,
+    ]);
+    assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+    assert!(stderr(&run).contains("--once"), "{}", stderr(&run));
+}
