@@ -4,6 +4,7 @@
 pub(crate) mod atom;
 pub(crate) mod html;
 pub(crate) mod json;
+pub(crate) mod labels;
 pub(crate) mod opml;
 pub(crate) mod rss;
 pub(crate) mod sanitize;

@@ -3,11 +3,12 @@
 
 use crate::config::Settings;
 use crate::engine::archive;
-use crate::engine::layout::{Feed, FeedKind};
+use crate::engine::layout::{Feed, FeedKind, Paging};
 use crate::engine::{Engine, FeedId};
 use crate::model::key::EntryKey;
 use crate::model::Corpus;
 use crate::model::Entry;
+use crate::render::html::PAGE_FILE;
 use crate::render::sanitize::Sanitizer;
 use crate::render::{self, Clean, Context, RenderError, ATOM_FILE, JSON_FILE, RSS_FILE};
 use crate::support::par::par_map;
@@ -24,16 +25,21 @@ pub struct Built {
     pub entries: usize,
 }
 
-/// One feed's three files.
+/// One feed's three files, and the page for people beside them (but for an archive
+/// page, which a reader reaches from the feed).
 pub(crate) fn feed_files(
     feed: &Feed<'_>,
     ctx: &Context<'_>,
-) -> Result<[(String, Vec<u8>); 3], RenderError> {
-    Ok([
+) -> Result<Vec<(String, Vec<u8>)>, RenderError> {
+    let mut files = vec![
         (feed.path(RSS_FILE), render::rss::render(feed, ctx)?),
         (feed.path(ATOM_FILE), render::atom::render(feed, ctx)?),
         (feed.path(JSON_FILE), render::json::render(feed, ctx)?),
-    ])
+    ];
+    if !matches!(feed.paging, Paging::Archive { .. }) && !feed.dir.is_empty() {
+        files.push((feed.path(PAGE_FILE), render::html::feed_page(feed, ctx)));
+    }
+    Ok(files)
 }
 
 /// The files that list every feed.
@@ -209,7 +215,7 @@ impl Renderer {
             .collect();
         for id in &moved {
             if let Some(dir) = self.dirs.get(id) {
-                for file in [RSS_FILE, ATOM_FILE, JSON_FILE] {
+                for file in [RSS_FILE, ATOM_FILE, JSON_FILE, PAGE_FILE] {
                     let path = if dir.is_empty() {
                         file.to_string()
                     } else {

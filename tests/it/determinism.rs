@@ -127,6 +127,10 @@ fn adding_a_digest_rewrites_only_the_feeds_it_touches() {
         for file in ["rss.xml", "atom.xml", "feed.json"] {
             expected.insert(format!("{dir}{file}"));
         }
+        // Each feed's page beside it; the global feed's is the front page.
+        if !dir.is_empty() {
+            expected.insert(format!("{dir}index.html"));
+        }
     }
     expected.insert("index.html".to_string());
     // The manifest records what was written.
@@ -159,6 +163,7 @@ fn removing_an_authors_only_digest_removes_that_author_and_nothing_else() {
         vec![
             "authors/demishassabis/atom.xml",
             "authors/demishassabis/feed.json",
+            "authors/demishassabis/index.html",
             "authors/demishassabis/rss.xml"
         ]
     );

@@ -16,6 +16,7 @@ mod faults;
 mod feeds;
 mod golden;
 mod hardening;
+mod pages;
 mod properties;
 #[cfg(feature = "publish")]
 mod publish;
