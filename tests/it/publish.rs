@@ -250,7 +250,8 @@ fn every_file_is_uploaded_with_its_headers_and_a_rerun_uploads_nothing() {
             digestfeed::output::publish::content_type(path),
             "{path}"
         );
-        let cache = if path.starts_with("index.") {
+        // The pages (every index.html) and the list, as `cache_control.index` says.
+        let cache = if path.starts_with("index.") || path.ends_with("/index.html") {
             "no-cache"
         } else {
             "public, max-age=300"

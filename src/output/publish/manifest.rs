@@ -214,8 +214,11 @@ pub fn plan(files: &Output, remote: &Manifest) -> Plan {
     }
 }
 
+/// The files that list or show feeds rather than being one: `index.opml` and every
+/// page (`index.html`, the front page and each feed folder's), uploaded after the
+/// feeds they link and cached as `publish.cache_control.index` says.
 fn is_index(path: &str) -> bool {
-    path == "index.html" || path == "index.opml"
+    path == "index.opml" || path.rsplit('/').next() == Some("index.html")
 }
 
 /// The Content-Type an output file is served with.
@@ -254,12 +257,27 @@ mod tests {
             ("index.html", "h"),
             ("atom.xml", "a"),
             ("index.opml", "o"),
+            ("authors/x/index.html", "p"),
             ("authors/x/rss.xml", "r"),
         ]);
         let plan = plan(&files, &Manifest::default());
+        // The pages and the list after the feeds they link.
         assert_eq!(
             plan.upload,
-            ["atom.xml", "authors/x/rss.xml", "index.html", "index.opml"]
+            [
+                "atom.xml",
+                "authors/x/rss.xml",
+                "authors/x/index.html",
+                "index.html",
+                "index.opml"
+            ]
+        );
+        assert!(
+            uses_index_cache("authors/x/index.html") && !uses_index_cache("authors/x/atom.xml")
+        );
+        assert_eq!(
+            content_type("authors/x/index.html"),
+            "text/html; charset=utf-8"
         );
         assert!(plan.delete.is_empty());
         assert_eq!(plan.manifest, Manifest::of(&files));
