@@ -216,19 +216,29 @@ pub(crate) fn feed_page(feed: &Feed<'_>, ctx: &Context<'_>) -> Vec<u8> {
     let l = labels(ctx);
     let site = &ctx.settings.site;
     let name = name(feed, ctx);
+    let about = match &feed.kind {
+        FeedKind::Global => feed.description.clone(),
+        FeedKind::Category { name } => (l.about_category)(name, &site.title),
+        FeedKind::Author { handle, name } => (l.about_author)(name, handle, &site.title),
+        FeedKind::Digests => (l.about_digests)(&site.title),
+    };
+    let title = match feed.kind {
+        FeedKind::Digests => format!("{} — {}", l.digests, site.title),
+        _ => feed.title.clone(),
+    };
     let mut out = String::new();
     open(
         &mut out,
         ctx,
-        &feed.title,
-        &[(feed.title.as_str(), feed.dir.as_str())],
+        &title,
+        &[(title.as_str(), feed.dir.as_str())],
         Some((
             &format!("{} — {}", site.title, l.feeds_of_site),
             &ctx.url(PAGE_FILE),
         )),
     );
     let _ = writeln!(out, "<h1>{}</h1>", escape_html(&name));
-    let _ = writeln!(out, "<p>{}</p>", escape_html(&feed.description));
+    let _ = writeln!(out, "<p>{}</p>", escape_html(&about));
     subscribe(&mut out, feed, ctx);
     let _ = writeln!(
         out,

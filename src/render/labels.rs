@@ -35,6 +35,12 @@ pub(crate) struct Labels {
     pub times_in: (&'static str, &'static str),
     /// A number of items.
     pub items: fn(usize) -> String,
+    /// What a category's feed holds: (category, site).
+    pub about_category: fn(&str, &str) -> String,
+    /// What an author's feed holds: (name, handle, site).
+    pub about_author: fn(&str, &str, &str) -> String,
+    /// What the digest feed holds: (site).
+    pub about_digests: fn(&str) -> String,
     /// `strftime` pattern of a date and time.
     pub date: &'static str,
 }
@@ -66,6 +72,9 @@ pub(crate) const EN: Labels = Labels {
         1 => "1 item".to_string(),
         n => format!("{n} items"),
     },
+    about_category: |name, site| format!("Items in the category “{name}” from {site}."),
+    about_author: |name, handle, site| format!("Items by {name} (@{handle}) from {site}."),
+    about_digests: |site| format!("Every digest from {site}, whole: one entry per post."),
     date: "%-d %b %Y %H:%M",
 };
 
@@ -93,6 +102,9 @@ pub(crate) const ZH_HANS: Labels = Labels {
     none_yet: "暂无条目。",
     times_in: ("时间为 ", " 时间。"),
     items: |n| format!("{n} 条"),
+    about_category: |name, site| format!("{site} 中“{name}”分类的条目。"),
+    about_author: |name, handle, site| format!("{site} 中 {name}（@{handle}）的条目。"),
+    about_digests: |site| format!("{site} 的每一期日报全文，每期一条。"),
     date: "%Y年%-m月%-d日 %H:%M",
 };
 
