@@ -31,7 +31,13 @@ Example:
 /// Without --once, digestfeed watches the input folder and keeps the feeds current,
 /// as a systemd service (Type=notify) or in a terminal.
 #[derive(Debug, Parser)]
-#[command(name = "digestfeed", version, about, long_about, after_help = AFTER_HELP)]
+#[command(
+    name = "digestfeed",
+    version = env!("DIGESTFEED_VERSION"),
+    about,
+    long_about,
+    after_help = AFTER_HELP
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,

@@ -2,7 +2,7 @@
 //! definition; this fails when a flag changed and they were not generated again
 //! (`cargo run --example gen_docs -- docs`).
 
-use crate::support::repo;
+use crate::support::{digestfeed, repo};
 
 #[test]
 fn the_man_page_and_completions_match_the_flags() {
@@ -123,4 +123,25 @@ fn the_readme_quick_start_runs_as_written() {
         root.path().join(output).join("index.html").is_file(),
         "{line}"
     );
+}
+
+#[test]
+fn version_names_the_release_and_the_commit_built_from_a_checkout() {
+    let out = digestfeed(&["--version"]);
+    assert!(out.status.success());
+    let shown = String::from_utf8(out.stdout).unwrap();
+    let release = format!("digestfeed {}", env!("CARGO_PKG_VERSION"));
+    assert!(shown.starts_with(&release), "{shown}");
+    let head = std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(repo())
+        .output();
+    match head {
+        Ok(head) if head.status.success() && repo().join(".git").exists() => {
+            let commit = String::from_utf8(head.stdout).unwrap();
+            assert_eq!(shown.trim(), format!("{release} (git {})", commit.trim()));
+        }
+        // A build from a source archive names the release alone.
+        _ => assert_eq!(shown.trim(), release),
+    }
 }

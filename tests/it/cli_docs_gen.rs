@@ -7,6 +7,8 @@ use clap_complete::Shell;
 use clap_mangen::Man;
 
 pub(crate) fn all(command: clap::Command) -> Vec<(String, Vec<u8>)> {
+    // The pages name the release, not the commit a build came from: they are committed.
+    let command = command.version(env!("CARGO_PKG_VERSION"));
     let mut files = vec![("digestfeed.1".to_string(), page(&command, &main_sections()))];
     if let Some(check) = command.find_subcommand("check") {
         let check = check
