@@ -6,7 +6,6 @@ use crate::support::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
-use std::time::{Duration, SystemTime};
 
 const HISTORY: &str = "http://purl.org/syndication/history/1.0";
 
@@ -194,16 +193,8 @@ fn a_new_digest_rewrites_the_current_documents_and_the_newest_page_only() {
         "max_entries: 5\narchives: [global, digests]\n",
     );
     once(input.path(), out.path(), &config);
-    let old = SystemTime::now() - Duration::from_secs(3600);
+    let old = age_files(out.path());
     let before = read_tree(out.path());
-    for path in before.keys() {
-        fs::File::options()
-            .write(true)
-            .open(out.path().join(path))
-            .unwrap()
-            .set_modified(old)
-            .unwrap();
-    }
     let newest_page = |tree: &BTreeMap<String, Vec<u8>>, dir: &str| -> String {
         let (_, docs) = follow_xml(tree, &format!("{dir}atom.xml"));
         docs[1].clone()

@@ -67,17 +67,7 @@ fn a_rerun_rewrites_nothing() {
     fixture(input.path());
     let out = tempfile::tempdir().unwrap();
     assert!(run_once(input.path(), out.path(), &[]).status.success());
-    let before = mtimes(out.path());
-    // Make any rewrite visible even on file systems with coarse timestamps.
-    for path in before.keys() {
-        let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
-        fs::File::options()
-            .write(true)
-            .open(out.path().join(path))
-            .unwrap()
-            .set_modified(old)
-            .unwrap();
-    }
+    age_files(out.path());
     let pinned = mtimes(out.path());
     assert!(run_once(input.path(), out.path(), &[]).status.success());
     assert_eq!(
@@ -93,15 +83,7 @@ fn adding_a_digest_rewrites_only_the_feeds_it_touches() {
     fixture(input.path());
     let out = tempfile::tempdir().unwrap();
     assert!(run_once(input.path(), out.path(), &[]).status.success());
-    let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
-    for path in mtimes(out.path()).keys() {
-        fs::File::options()
-            .write(true)
-            .open(out.path().join(path))
-            .unwrap()
-            .set_modified(old)
-            .unwrap();
-    }
+    let old = age_files(out.path());
     write(
         input.path(),
         "c.md",

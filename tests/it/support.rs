@@ -120,6 +120,21 @@ fn walk(root: &Path, dir: &Path, f: &mut dyn FnMut(String, &Path)) {
     }
 }
 
+/// Sets every file under `root` to one old modification time, and returns it: a file
+/// rewritten since shows a newer one, even on file systems with coarse timestamps.
+pub(crate) fn age_files(root: &Path) -> SystemTime {
+    let old = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
+    for path in mtimes(root).keys() {
+        fs::File::options()
+            .write(true)
+            .open(root.join(path))
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+    }
+    old
+}
+
 /// Writes a file, creating its folders.
 pub(crate) fn write(root: &Path, rel: &str, bytes: impl AsRef<[u8]>) {
     let path = root.join(rel);
