@@ -4,7 +4,7 @@
 use super::store::{dkey, Occ, Slot};
 use super::{Change, Engine, FeedId};
 use crate::engine::layout;
-use crate::engine::layout::Feed;
+use crate::engine::layout::{Feed, Paging};
 use crate::engine::slug;
 use crate::model::key::EntryKey;
 use crate::model::Digest;
@@ -179,13 +179,27 @@ impl Engine {
     pub fn feeds(&self, settings: &crate::config::Settings) -> Vec<(FeedId, Feed<'_>)> {
         // The engine computes the entries of its own number.
         let max = settings.max_entries.min(self.max);
+        // A feed that shows every entry it has is complete (RFC 5005's fh:complete).
+        let paging = |count: usize| {
+            if count <= max {
+                Paging::Complete
+            } else {
+                Paging::Open
+            }
+        };
         let mut feeds = vec![(
             FeedId::Global,
-            layout::global_feed(settings, self.top(self.orders.global(), max)),
+            Feed {
+                paging: paging(self.orders.global().count),
+                ..layout::global_feed(settings, self.top(self.orders.global(), max))
+            },
         )];
         feeds.push((
             FeedId::Digests,
-            layout::digests_feed(settings, self.digests.entries().take(max).collect()),
+            Feed {
+                paging: paging(self.recs.len()),
+                ..layout::digests_feed(settings, self.digests.entries().take(max).collect())
+            },
         ));
         // Seniority: the date of each category's oldest entry (its last in feed order).
         let orders = &self.orders;
@@ -201,7 +215,10 @@ impl Engine {
             .map(|(name, kept)| {
                 (
                     FeedId::Category(name.to_string()),
-                    layout::category_feed(settings, name, &slugs[*name], self.top(kept, max)),
+                    Feed {
+                        paging: paging(kept.count),
+                        ..layout::category_feed(settings, name, &slugs[*name], self.top(kept, max))
+                    },
                 )
             })
             .collect();
@@ -216,7 +233,10 @@ impl Engine {
             let name = self.names.display_of(written);
             feeds.push((
                 FeedId::Author(handle.clone()),
-                layout::author_feed(settings, handle, written, name, entries),
+                Feed {
+                    paging: paging(kept.count),
+                    ..layout::author_feed(settings, handle, written, name, entries)
+                },
             ));
         }
         feeds

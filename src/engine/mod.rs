@@ -172,7 +172,7 @@ impl Engine {
                     .map(|(h, n)| (h.clone(), intern(n)))
                     .collect(),
             ),
-            orders: Orders::keeping(keep),
+            orders: Orders::keeping(keep, settings.max_entries),
             max: settings.max_entries,
             recs: Recs::capped(settings.max_categories),
             digests: digests::Digests::new(settings),
@@ -217,6 +217,7 @@ impl Engine {
     ) -> BTreeSet<FeedId> {
         // A full build: every digest is new, so every one goes through both passes and
         // every entry is computed; nothing has to be traced from what changed.
+        let digests_before = self.recs.len();
         let batch = if self.recs.is_empty() {
             Batch::Full
         } else {
@@ -247,7 +248,9 @@ impl Engine {
             Batch::Update => self.place_entries(trace.keys, before, &mut dirty),
         }
         let touched = (batch == Batch::Update).then_some(&trace.touched);
-        if self.refresh_digests(touched) {
+        // Its entries changed, or it now shows all it has, or no longer does.
+        let complete_then = digests_before <= self.max;
+        if self.refresh_digests(touched) | (complete_then != (self.recs.len() <= self.max)) {
             dirty.insert(FeedId::Digests);
         }
         self.show(&dirty);
@@ -281,6 +284,12 @@ impl Engine {
             );
             assert!(all.starts_with(&mine), "first ranks of {id:?}");
             assert!(mine.len() >= self.max.min(all.len()), "{id:?} kept too few");
+            let count = |o: &Orders| o.get(&id).map(|k| k.count);
+            assert_eq!(
+                count(&self.orders),
+                count(&fresh),
+                "how many entries {id:?} has"
+            );
         }
     }
 }

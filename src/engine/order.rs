@@ -58,11 +58,29 @@ pub(super) struct Kept {
     pub(super) first: BTreeSet<Rank>,
     /// Whether the feed has entries that rank after `first`.
     pub(super) more: bool,
+    /// How many entries the feed has: at most what it shows makes it complete
+    /// (RFC 5005's `fh:complete`).
+    pub(super) count: usize,
 }
 
 impl Kept {
-    /// Keeps `rank` if it is among the feed's first `keep`; returns whether it did.
-    fn add(&mut self, rank: Rank, keep: usize) -> bool {
+    /// Counts an entry in, and keeps `rank` if it is among the feed's first `keep`;
+    /// returns whether it did, or the feed stopped showing all it has.
+    fn add(&mut self, rank: Rank, keep: usize, shown: usize) -> bool {
+        self.count += 1;
+        let crossed = self.count == shown + 1;
+        crossed | self.keep_rank(rank, keep)
+    }
+
+    /// Counts an entry out; returns whether its rank was among the first kept, or the
+    /// feed now shows all it has.
+    fn take_out(&mut self, rank: &Rank, shown: usize) -> bool {
+        self.count = self.count.saturating_sub(1);
+        let crossed = self.count == shown;
+        self.first.remove(rank) | crossed
+    }
+
+    fn keep_rank(&mut self, rank: Rank, keep: usize) -> bool {
         let fits = match self.first.last() {
             // An emptied feed with more entries waits for the scan.
             None => !self.more,
@@ -138,13 +156,17 @@ pub(super) struct Orders {
     oldest: HashMap<&'static str, Oldest>,
     /// How many first ranks a feed keeps.
     keep: usize,
+    /// How many entries a feed shows: a feed whose count crosses it gains or loses
+    /// `fh:complete`, and is rendered again.
+    shown: usize,
 }
 
 impl Orders {
-    /// Orders whose feeds keep `keep` first ranks.
-    pub(super) fn keeping(keep: usize) -> Orders {
+    /// Orders whose feeds keep `keep` first ranks and show `shown`.
+    pub(super) fn keeping(keep: usize, shown: usize) -> Orders {
         Orders {
             keep,
+            shown,
             ..Orders::default()
         }
     }
@@ -200,8 +222,8 @@ impl Orders {
     /// Places an entry at `place`, marking the feeds whose first ranks changed.
     pub(super) fn add(&mut self, key: &EntryKey, place: &Place, dirty: &mut BTreeSet<FeedId>) {
         let rank: Rank = (Reverse(place.date), key.clone());
-        let keep = self.keep;
-        if self.global.add(rank.clone(), keep) {
+        let (keep, shown) = (self.keep, self.shown);
+        if self.global.add(rank.clone(), keep, shown) {
             dirty.insert(FeedId::Global);
         }
         for name in place.categories {
@@ -209,7 +231,7 @@ impl Orders {
                 .by_category
                 .entry(name)
                 .or_default()
-                .add(rank.clone(), keep)
+                .add(rank.clone(), keep, shown)
             {
                 dirty.insert(FeedId::Category(name.to_string()));
             }
@@ -224,7 +246,7 @@ impl Orders {
                 .by_author
                 .entry(lower.clone())
                 .or_default()
-                .add(rank, keep)
+                .add(rank, keep, shown)
             {
                 dirty.insert(FeedId::Author(lower));
             }
@@ -235,14 +257,15 @@ impl Orders {
     /// changed, or that are gone.
     pub(super) fn remove(&mut self, key: &EntryKey, place: &Place, dirty: &mut BTreeSet<FeedId>) {
         let rank: Rank = (Reverse(place.date), key.clone());
-        if self.global.first.remove(&rank) {
+        let shown = self.shown;
+        if self.global.take_out(&rank, shown) {
             dirty.insert(FeedId::Global);
         }
         for name in place.categories {
             let Some(kept) = self.by_category.get_mut(name) else {
                 continue;
             };
-            let removed = kept.first.remove(&rank);
+            let removed = kept.take_out(&rank, shown);
             if kept.is_gone() {
                 self.by_category.remove(name);
                 self.oldest.remove(name);
@@ -256,7 +279,7 @@ impl Orders {
         if let Some(handle) = place.handle {
             let lower = handle.to_ascii_lowercase();
             if let Some(kept) = self.by_author.get_mut(&lower) {
-                let removed = kept.first.remove(&rank);
+                let removed = kept.take_out(&rank, shown);
                 if kept.is_gone() {
                     self.by_author.remove(&lower);
                 }
@@ -307,6 +330,8 @@ pub(super) struct Top<'a> {
     pub(super) bound: Option<(Reverse<i64>, &'a EntryKey)>,
     /// Whether a rank was turned away.
     pub(super) dropped: bool,
+    /// How many ranks were pushed, kept or not.
+    pub(super) count: usize,
 }
 
 impl<'a> Top<'a> {
@@ -316,10 +341,12 @@ impl<'a> Top<'a> {
             ranks: Vec::new(),
             bound: None,
             dropped: false,
+            count: 0,
         }
     }
 
     pub(super) fn push(&mut self, rank: (Reverse<i64>, &'a EntryKey)) {
+        self.count += 1;
         if self.bound.is_some_and(|bound| rank >= bound) {
             self.dropped = true;
             return;
@@ -340,11 +367,13 @@ impl<'a> Top<'a> {
     }
 
     pub(super) fn merge(&mut self, other: Top<'a>) {
+        let count = self.count + other.count;
         self.dropped |= other.dropped;
         for rank in other.ranks {
             self.push(rank);
         }
         self.trim();
+        self.count = count;
     }
 
     /// The ranks kept, as a feed keeps them.
@@ -356,6 +385,7 @@ impl<'a> Top<'a> {
                 .map(|(date, key)| (date, key.clone()))
                 .collect(),
             more: self.dropped,
+            count: self.count,
         }
     }
 }
@@ -433,6 +463,7 @@ impl Engine {
         let mut orders = Orders {
             global: tops.global.kept(),
             keep,
+            shown: self.max,
             ..Orders::default()
         };
         for (name, (top, oldest)) in tops.categories {

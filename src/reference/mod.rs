@@ -28,7 +28,13 @@ pub fn build(corpus: &Corpus, settings: &Settings) -> Result<Built, RenderError>
         .take(settings.max_entries)
         .map(|(path, digest)| digest_entry_of(path, digest, settings))
         .collect();
-    let feeds = layout::plan(&merged.entries, &digests, &merged.names, settings);
+    let feeds = layout::plan(
+        &merged.entries,
+        &digests,
+        corpus.len(),
+        &merged.names,
+        settings,
+    );
     let sanitizer = Sanitizer::default();
     let mut summaries: HashMap<EntryKey, Clean> = HashMap::new();
     for entry in feeds.iter().flat_map(|f| f.entries.iter()) {

@@ -303,3 +303,37 @@ fn watch_mode_refuses_archives_for_now_and_says_what_to_do() {
     assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
     assert!(stderr(&run).contains("--once"), "{}", stderr(&run));
 }
+
+#[test]
+fn a_feed_that_shows_every_entry_it_has_says_so_and_no_other() {
+    let input = corpus(40);
+    let whole = tempfile::tempdir().unwrap();
+    let capped = tempfile::tempdir().unwrap();
+    once(
+        input.path(),
+        whole.path(),
+        &config(input.path(), "max_entries: 100000\n"),
+    );
+    once(
+        input.path(),
+        capped.path(),
+        &config(input.path(), "max_entries: 5\n"),
+    );
+    let (whole, capped) = (read_tree(whole.path()), read_tree(capped.path()));
+    let (mut complete, mut open) = (0, 0);
+    for (path, bytes) in whole
+        .iter()
+        .filter(|(k, _)| k.ends_with("atom.xml") || k.ends_with("rss.xml"))
+    {
+        let has = parse_feed(path, bytes).entries.len();
+        assert_eq!(mark(bytes).as_deref(), Some("complete"), "{path}");
+        let expected = (has <= 5).then(|| "complete".to_string());
+        assert_eq!(mark(&capped[path]), expected, "{path}: {has} entries");
+        if has <= 5 {
+            complete += 1;
+        } else {
+            open += 1;
+        }
+    }
+    assert!(complete > 4 && open > 4, "{complete} complete, {open} not");
+}
