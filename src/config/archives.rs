@@ -37,6 +37,12 @@ pub(super) fn resolve(problems: &mut Problems, raw: Option<Vec<String>>) -> Arch
                 continue;
             }
         };
+        if *flag {
+            problems.at(
+                "archives",
+                format!("archives: \"{}\" is named twice", kind.trim()),
+            );
+        }
         *flag = true;
     }
     archives

@@ -99,21 +99,33 @@ impl PostUrl {
         out
     }
 
-    /// The page URL of the digest at `path` (relative to the input folder). Path, stem
-    /// and slug are written as Hugo writes them into URLs by default: lowercase,
-    /// spaces as `-`; every character outside the URL-safe ones is percent-encoded.
+    /// The page URL of the digest at `path` (relative to the input folder), with its
+    /// fields as Hugo makes them: a page bundle (`<folder>/index.md`) is its folder;
+    /// the front matter's `slug` stands for the last part of `{path}`; path, stem and
+    /// slug are lowercased, spaces become `-`, and characters Hugo leaves out of URLs
+    /// are left out (`(am)` → `am`), the rest percent-encoded.
     pub fn expand(&self, path: &Path, digest: &Digest, timezone: Tz) -> String {
         let without_md = path.with_extension("");
         let rel = without_md.to_string_lossy().replace('\\', "/");
-        let stem = without_md
-            .file_name()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        // A page bundle's page is its folder.
+        let rel = match rel.strip_suffix("/index") {
+            Some(folder) => folder.to_string(),
+            None => rel,
+        };
+        let (folder, stem) = match rel.rsplit_once('/') {
+            Some((folder, stem)) => (Some(folder), stem),
+            None => (None, rel.as_str()),
+        };
+        let slug = digest.slug.as_deref().unwrap_or(stem);
+        let page = match folder {
+            Some(folder) => format!("{folder}/{slug}"),
+            None => slug.to_string(),
+        };
         let date = digest.date.with_timezone(&timezone);
         self.fill(|field| match field {
-            "path" => encode(&rel, true),
-            "stem" => encode(&stem, false),
-            "slug" => encode(digest.slug.as_deref().unwrap_or(&stem), false),
+            "path" => urlize(&page, true),
+            "stem" => urlize(stem, false),
+            "slug" => urlize(slug, false),
             "year" => format!("{:04}", date.year()),
             "month" => format!("{:02}", date.month()),
             _ => format!("{:02}", date.day()),
@@ -121,20 +133,24 @@ impl PostUrl {
     }
 }
 
-/// A path part as Hugo puts it in a URL, percent-encoded; `/` kept where `slashes`.
-fn encode(text: &str, slashes: bool) -> String {
+/// A path part as Hugo writes it into a URL: lowercase, white space as `-`, letters,
+/// digits and `.`, `_`, `-`, `~`, `+` kept (`/` too where `slashes`), anything else
+/// left out; what is not ASCII percent-encoded.
+fn urlize(text: &str, slashes: bool) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.trim().chars().flat_map(char::to_lowercase) {
         match c {
-            ' ' => out.push('-'),
-            'a'..='z' | '0'..='9' | '-' | '.' | '_' | '~' => out.push(c),
+            c if c.is_whitespace() && !out.ends_with('-') => out.push('-'),
+            c if c.is_whitespace() => {}
+            'a'..='z' | '0'..='9' | '-' | '.' | '_' | '~' | '+' => out.push(c),
             '/' if slashes => out.push(c),
-            _ => {
+            c if c.is_alphanumeric() => {
                 let mut buf = [0; 4];
                 for byte in c.encode_utf8(&mut buf).bytes() {
                     out.push_str(&format!("%{byte:02X}"));
                 }
             }
+            _ => {}
         }
     }
     out
@@ -169,17 +185,32 @@ mod tests {
             url.expand(Path::new("2026/March 9.md"), &d, Tz::Asia__Shanghai),
             "https://example.org/2026/03/09/march-9/?from=march-9"
         );
-        let d = digest("2026-03-09", Some("AI 新闻?#1"));
+        // Hugo's URLs: punctuation left out, letters kept (encoded).
+        let d = digest("2026-03-09", Some("AI 新闻? What's new #1"));
+        let slug = PostUrl::parse("https://example.org/p/{slug}/").unwrap();
         assert_eq!(
-            PostUrl::parse("https://example.org/p/{slug}/")
-                .unwrap()
-                .expand(Path::new("a.md"), &d, Tz::UTC),
-            "https://example.org/p/ai-%E6%96%B0%E9%97%BB%3F%231/"
+            slug.expand(Path::new("a.md"), &d, Tz::UTC),
+            "https://example.org/p/ai-%E6%96%B0%E9%97%BB-whats-new-1/"
         );
+        // The slug stands for the file's name in {path}; a page bundle is its folder.
         let path = PostUrl::parse("https://example.org/{path}/").unwrap();
         assert_eq!(
             path.expand(Path::new("2026/03/a.md"), &d, Tz::UTC),
-            "https://example.org/2026/03/a/"
+            "https://example.org/2026/03/ai-%E6%96%B0%E9%97%BB-whats-new-1/"
+        );
+        let plain = digest("2026-03-09", None);
+        assert_eq!(
+            path.expand(Path::new("2026/03/a (am).md"), &plain, Tz::UTC),
+            "https://example.org/2026/03/a-am/"
+        );
+        assert_eq!(
+            path.expand(Path::new("2026/my-post/index.md"), &plain, Tz::UTC),
+            "https://example.org/2026/my-post/"
+        );
+        let stem = PostUrl::parse("https://example.org/{stem}/").unwrap();
+        assert_eq!(
+            stem.expand(Path::new("2026/my-post/index.md"), &plain, Tz::UTC),
+            "https://example.org/my-post/"
         );
     }
 

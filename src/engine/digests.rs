@@ -11,7 +11,7 @@ use super::{Engine, FeedId};
 use crate::config::{PostUrl, Settings};
 use crate::model::key::EntryKey;
 use crate::model::{Digest, Entry, Shared};
-use crate::support::text::escape_html;
+use crate::support::text::{collapse_whitespace, escape_html, xml_safe};
 use chrono_tz::Tz;
 use foldhash::{HashMap, HashSet, HashSetExt};
 use std::fmt::Write;
@@ -62,10 +62,13 @@ pub(crate) fn digest_entry(
     timezone: Tz,
 ) -> Entry {
     let title = if digest.title.is_empty() {
-        // Hugo shows an untitled page by its file name.
-        path.file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default()
+        // Hugo shows an untitled page by its file name (a bundle's by its folder's).
+        let name = match path.file_stem() {
+            Some(stem) if stem == "index" => path.parent().and_then(Path::file_name),
+            stem => stem,
+        };
+        let name = name.map(|s| s.to_string_lossy()).unwrap_or_default();
+        collapse_whitespace(&xml_safe(&name))
     } else {
         digest.title.to_string()
     };

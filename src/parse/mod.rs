@@ -136,18 +136,25 @@ fn parse(
             m,
         )
     })?;
-    let lastmod = match &fm.lastmod {
-        None => None,
-        Some(value) => Some(
-            front_matter::parse_date(value, rules.timezone).map_err(|m| {
-                fail(
-                    front_matter::key_line(split.yaml, split.yaml_line, "lastmod"),
-                    m.replacen("date", "lastmod", 1),
-                )
-            })?,
-        ),
-    };
-    let body = body_items(path, split.body, split.body_line, want, rules.x_hosts);
+    // A `lastmod` that is no date only loses the digest feed its `updated`: the digest
+    // is published, and the problem reported (exit 1), as a bad item is.
+    let mut lastmod_problem = None;
+    let lastmod = fm.lastmod.as_ref().and_then(|value| {
+        front_matter::parse_date(value, rules.timezone)
+            .map_err(|m| {
+                let line = front_matter::key_line(split.yaml, split.yaml_line, "lastmod");
+                lastmod_problem = Some(DigestError::new(
+                    path,
+                    Some(line),
+                    format!(
+                        "{}; the digest is published without it",
+                        m.replacen("date", "lastmod", 1)
+                    ),
+                ));
+            })
+            .ok()
+    });
+    let mut body = body_items(path, split.body, split.body_line, want, rules.x_hosts);
     let intro_html = match want {
         Want::None => Arc::default(),
         Want::All | Want::At(_) => {
@@ -158,10 +165,12 @@ fn parse(
                 .map(|item| item.line)
                 .chain(body.skipped.iter().filter_map(|e| e.line))
                 .min()
-                .map(|line| line + 1 - split.body_line);
+                .map(|line| (line + 1).saturating_sub(split.body_line));
             Arc::new(commonmark::intro_html(split.body, first))
         }
     };
+    // After the intro: its line is in the front matter, before the body.
+    body.skipped.extend(lastmod_problem);
     Ok(Parsed::Digest(Digest {
         title: collapse_whitespace(&xml_safe(fm.title.as_deref().unwrap_or_default())).into(),
         date,
@@ -503,12 +512,17 @@ mod tests {
     }
 
     #[test]
-    fn a_lastmod_that_is_no_date_is_reported_at_its_line() {
-        let e = errors(b"---\ndate: 2026-01-01\nlastmod: soon\n---\n");
-        assert_eq!(e.len(), 1);
+    fn a_lastmod_that_is_no_date_is_reported_and_the_digest_published_without_it() {
+        let d = digest(
+            "---\ndate: 2026-01-01\nlastmod: soon\nslug: [a, b]\n---\n1. [A](https://x.com/a/status/1)\n",
+        );
+        assert_eq!(d.items.len(), 1);
+        assert_eq!((d.lastmod, d.slug), (None, None));
+        let problems: Vec<String> = d.skipped.iter().map(ToString::to_string).collect();
+        assert_eq!(problems.len(), 1);
         assert!(
-            e[0].starts_with("d/a.md:3: lastmod \"soon\" is not a date"),
-            "{e:?}"
+            problems[0].contains(":3: lastmod \"soon\" is not a date"),
+            "{problems:?}"
         );
     }
 

@@ -34,12 +34,16 @@ fn open(
     announce: &[(&str, &str)],
     back: Option<(&str, &str)>,
 ) {
-    let lang = ctx
-        .settings
-        .site
-        .language
-        .as_deref()
-        .unwrap_or(labels(ctx).lang);
+    // The site's language where the labels speak it; else the labels' (English).
+    let lang = match ctx.settings.site.language.as_deref() {
+        Some(tag)
+            if labels::for_language(Some(tag)).lang != labels::EN.lang
+                || tag.to_ascii_lowercase().starts_with("en") =>
+        {
+            tag
+        }
+        _ => labels(ctx).lang,
+    };
     let _ = writeln!(
         out,
         "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"color-scheme\" content=\"light dark\">\n<title>{}</title>",

@@ -104,7 +104,8 @@ fn english_is_the_fallback_and_a_site_without_a_page_of_its_own_gets_no_back_lin
     );
     assert!(run.status.success(), "{}", stderr(&run));
     let front = fs::read_to_string(out.path().join("index.html")).unwrap();
-    assert!(front.contains("<html lang=\"fr\">") && front.contains("Latest news"));
+    // English labels: the page says it is in English, not French.
+    assert!(front.contains("<html lang=\"en\">") && front.contains("Latest news"));
     assert!(
         front.contains("<a href=\"https://site.example.net/\">←"),
         "{front}"
