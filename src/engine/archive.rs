@@ -95,6 +95,7 @@ mod tests {
             description: "D".to_string(),
             entries: entries.iter().collect(),
             paging: Paging::Open,
+            count: entries.len(),
         }
     }
 

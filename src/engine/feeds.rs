@@ -191,6 +191,7 @@ impl Engine {
             FeedId::Global,
             Feed {
                 paging: paging(self.orders.global().count),
+                count: self.orders.global().count,
                 ..layout::global_feed(settings, self.top(self.orders.global(), max))
             },
         )];
@@ -198,6 +199,7 @@ impl Engine {
             FeedId::Digests,
             Feed {
                 paging: paging(self.recs.len()),
+                count: self.recs.len(),
                 ..layout::digests_feed(settings, self.digests.entries().take(max).collect())
             },
         ));
@@ -217,6 +219,7 @@ impl Engine {
                     FeedId::Category(name.to_string()),
                     Feed {
                         paging: paging(kept.count),
+                        count: kept.count,
                         ..layout::category_feed(settings, name, &slugs[*name], self.top(kept, max))
                     },
                 )
@@ -235,6 +238,7 @@ impl Engine {
                 FeedId::Author(handle.clone()),
                 Feed {
                     paging: paging(kept.count),
+                    count: kept.count,
                     ..layout::author_feed(settings, handle, written, name, entries)
                 },
             ));

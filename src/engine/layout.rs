@@ -33,6 +33,8 @@ pub struct Feed<'a> {
     pub entries: Vec<&'a Entry>,
     /// Where the rest of its history is (RFC 5005).
     pub paging: Paging,
+    /// How many entries the feed has, shown or not.
+    pub count: usize,
 }
 
 /// A feed document's place in its feed's history (RFC 5005): folders relative to the
@@ -84,6 +86,7 @@ pub(crate) fn global_feed<'a>(settings: &Settings, entries: Vec<&'a Entry>) -> F
         } else {
             settings.site.description.clone()
         },
+        count: entries.len(),
         entries,
         paging: Paging::Open,
     }
@@ -97,6 +100,7 @@ pub(crate) fn digests_feed<'a>(settings: &Settings, entries: Vec<&'a Entry>) -> 
         dir: "digests".to_string(),
         title: format!("Digests — {site}"),
         description: format!("Every digest from {site}, whole: one entry per post"),
+        count: entries.len(),
         entries,
         paging: Paging::Open,
     }
@@ -117,6 +121,7 @@ pub(crate) fn category_feed<'a>(
         dir: format!("categories/{slug}"),
         title: format!("{name} — {site}"),
         description: format!("Items in the category “{name}” from {site}"),
+        count: entries.len(),
         entries,
         paging: Paging::Open,
     }
@@ -141,6 +146,7 @@ pub(crate) fn author_feed<'a>(
         dir: format!("authors/{handle}"),
         title: format!("{name} (@{written}) — {site}"),
         description: format!("Items by {name} (@{written}) from {site}"),
+        count: entries.len(),
         entries,
         paging: Paging::Open,
     }

@@ -47,9 +47,48 @@ pub fn intro_html(body: &str, first_item: Option<usize>) -> String {
     if text.trim().is_empty() {
         return String::new();
     }
+    // Link reference definitions apply to the whole body: those written after the list
+    // are read with the intro too (they render as nothing).
+    let mut with_references = text.to_string();
+    for line in body[end..]
+        .lines()
+        .filter(|line| is_reference_definition(line))
+    {
+        with_references.push_str("\n\n");
+        with_references.push_str(line);
+    }
     let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, Parser::new_ext(text, options()));
+    pulldown_cmark::html::push_html(&mut html, Parser::new_ext(&with_references, options()));
     html
+}
+
+/// `[label]: destination` on one line, indented at most three spaces.
+fn is_reference_definition(line: &str) -> bool {
+    let trimmed = line.trim_start_matches(' ');
+    if line.len() - trimmed.len() > 3 {
+        return false;
+    }
+    let Some(rest) = trimmed.strip_prefix('[') else {
+        return false;
+    };
+    let Some((label, after)) = rest.split_once("]:") else {
+        return false;
+    };
+    // A destination, then nothing or a quoted title: anything else is text.
+    let mut words = after.trim().splitn(2, [' ', '\t']);
+    let destination = words.next().unwrap_or("");
+    let title = words.next().unwrap_or("").trim();
+    let titled = title.is_empty()
+        || [('"', '"'), ('\'', '\''), ('(', ')')]
+            .iter()
+            .any(|(open, close)| {
+                title.len() > 1 && title.starts_with(*open) && title.ends_with(*close)
+            });
+    !label.is_empty()
+        && !label.contains(['[', ']'])
+        && after.starts_with([' ', '\t'])
+        && !destination.is_empty()
+        && titled
 }
 
 /// A top-level list: its marker (`None`: numbered) and its items, each its first line

@@ -509,6 +509,12 @@ mod tests {
                 .as_str(),
             "<p>Nothing today.</p>\n"
         );
+        // A reference defined after the list resolves in the intro.
+        let text = "---\ndate: 2026-01-01\n---\nSee [yesterday][y].\n\n1. [A](https://x.com/a/status/1)\n\n[y]: https://example.org/y\n   [not]: a definition once indented four\n";
+        assert_eq!(
+            digest(text).intro_html.as_str(),
+            "<p>See <a href=\"https://example.org/y\">yesterday</a>.</p>\n"
+        );
     }
 
     #[test]

@@ -30,10 +30,12 @@ pub(crate) fn plan<'a>(
     let mut feeds = vec![
         Feed {
             paging: paging(entries.len()),
+            count: entries.len(),
             ..global_feed(settings, entries.iter().take(max).collect())
         },
         Feed {
             paging: paging(digest_count),
+            count: digest_count,
             ..digests_feed(settings, digests.iter().take(max).collect())
         },
     ];
@@ -67,6 +69,7 @@ pub(crate) fn plan<'a>(
         .into_iter()
         .map(|(name, entries)| Feed {
             paging: paging(counts[&format!("c/{name}")]),
+            count: counts[&format!("c/{name}")],
             ..category_feed(settings, name, &slugs[name], entries)
         })
         .collect();
@@ -83,6 +86,7 @@ pub(crate) fn plan<'a>(
         let count = counts[&format!("a/{handle}")];
         feeds.push(Feed {
             paging: paging(count),
+            count,
             ..author_feed(settings, &handle, &written, &name, entries)
         });
     }

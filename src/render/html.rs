@@ -179,7 +179,7 @@ fn table(out: &mut String, heading: &str, feeds: &[&Feed<'_>], ctx: &Context<'_>
             "<tr><td class=\"f\"><a href=\"{}\">{}</a></td><td class=\"n\">{}</td><td class=\"d\">",
             escape_html(&page_url(feed, ctx)),
             escape_html(&name(feed, ctx)),
-            (l.items)(feed.entries.len()),
+            (l.items)(feed.count),
         );
         if feed.entries.is_empty() {
             out.push('—');

@@ -70,7 +70,7 @@ pub(crate) const EN: Labels = Labels {
     times_in: ("Times are ", " time."),
     items: |n| match n {
         1 => "1 item".to_string(),
-        n => format!("{n} items"),
+        n => format!("{} items", grouped(n)),
     },
     about_category: |name, site| format!("Items in the category “{name}” from {site}."),
     about_author: |name, handle, site| format!("Items by {name} (@{handle}) from {site}."),
@@ -108,6 +108,19 @@ pub(crate) const ZH_HANS: Labels = Labels {
     date: "%Y年%-m月%-d日 %H:%M",
 };
 
+/// A number with its thousands set apart by commas, as English writes them.
+fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
 /// The labels of `language` (a BCP 47 tag): Simplified Chinese for `zh`, `zh-CN`,
 /// `zh-SG` and `zh-Hans…`, English for the rest and for none.
 pub(crate) fn for_language(language: Option<&str>) -> &'static Labels {
@@ -143,6 +156,8 @@ mod tests {
         assert_eq!(ZH_HANS.date(date, Tz::Asia__Shanghai), "2026年1月5日 08:30");
         assert_eq!(EN.date(date, Tz::UTC), "5 Jan 2026 00:30");
         assert_eq!((EN.items)(1), "1 item");
+        assert_eq!((EN.items)(83195), "83,195 items");
+        assert_eq!((EN.items)(999), "999 items");
         assert_eq!((ZH_HANS.items)(3), "3 条");
     }
 }
