@@ -23,6 +23,21 @@ fn page_dir(dir: &str, week: &str) -> String {
     }
 }
 
+/// Whether an output path is a file of an archive page (`…archive/2026-W02/atom.xml`):
+/// its folder a week, in a folder `archive`. No slug makes a folder like that, which
+/// holds a capital `W`.
+pub(crate) fn is_page(path: &str) -> bool {
+    let mut parts = path.rsplit('/').skip(1);
+    let week = parts.next().unwrap_or("");
+    let is_week = week.len() == 8
+        && week.as_bytes()[4..6] == *b"-W"
+        && week
+            .bytes()
+            .enumerate()
+            .all(|(i, b)| (4..6).contains(&i) || b.is_ascii_digit());
+    is_week && parts.next() == Some("archive")
+}
+
 /// The ISO week of an entry's date in `timezone`, as `2026-W02`.
 fn week(entry: &Entry, timezone: Tz) -> String {
     let week = entry.published.with_timezone(&timezone).iso_week();
@@ -145,6 +160,11 @@ mod tests {
             &pages[3].paging,
             Paging::Archive { prev: None, .. }
         ));
+        assert!(pages[1..].iter().all(|p| is_page(&p.path("atom.xml"))));
+        // A category named "Archive" is a feed, not a page.
+        assert!(!is_page("categories/archive/atom.xml"));
+        assert!(!is_page(&pages[0].path("atom.xml")));
+        assert!(is_page("archive/2026-W02/rss.xml") && !is_page("archive/2026-w02/rss.xml"));
         // Every entry once, newest to oldest.
         let all: Vec<String> = pages.iter().flat_map(ids).collect();
         let expected: Vec<String> = entries.iter().map(Entry::url).collect();

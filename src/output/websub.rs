@@ -31,8 +31,8 @@ pub(crate) fn topics<'a>(
         .into_iter()
         .filter(|path| {
             let name = path.rsplit('/').next().unwrap_or(path);
-            let archived = path.starts_with("archive/") || path.contains("/archive/");
-            (name == RSS_FILE || name == ATOM_FILE || name == JSON_FILE) && !archived
+            (name == RSS_FILE || name == ATOM_FILE || name == JSON_FILE)
+                && !crate::engine::archive::is_page(path)
         })
         .map(|path| crate::render::output_url(base_url, path))
         .collect();
@@ -155,11 +155,13 @@ mod tests {
             "rss.xml".to_string(),
             "archive/2026-W02/rss.xml".to_string(),
             "digests/archive/2026-W02/atom.xml".to_string(),
+            "categories/archive/rss.xml".to_string(),
         ];
         assert_eq!(
             topics(&base, &changed),
             [
                 "https://feeds.example.org/ai/categories/%E6%A8%A1%E5%9E%8B/atom.xml",
+                "https://feeds.example.org/ai/categories/archive/rss.xml",
                 "https://feeds.example.org/ai/rss.xml",
             ]
         );
