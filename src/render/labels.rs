@@ -124,11 +124,15 @@ fn grouped(n: usize) -> String {
 /// The labels of `language` (a BCP 47 tag): Simplified Chinese for `zh`, `zh-CN`,
 /// `zh-SG` and `zh-Hans…`, English for the rest and for none.
 pub(crate) fn for_language(language: Option<&str>) -> &'static Labels {
-    let tag = language.unwrap_or("").to_ascii_lowercase();
-    let mut parts = tag.split(['-', '_']);
-    match (parts.next(), parts.next()) {
-        (Some("zh"), None | Some("cn" | "sg" | "hans")) => &ZH_HANS,
-        _ => &EN,
+    // Asked for every date a page shows: no allocation.
+    let mut parts = language.unwrap_or("").split(['-', '_']);
+    let is = |part: Option<&str>, name: &str| part.is_some_and(|p| p.eq_ignore_ascii_case(name));
+    let (primary, region) = (parts.next(), parts.next());
+    let simplified = region.is_none() || ["cn", "sg", "hans"].iter().any(|r| is(region, r));
+    if is(primary, "zh") && simplified {
+        &ZH_HANS
+    } else {
+        &EN
     }
 }
 

@@ -61,33 +61,62 @@ pub(crate) fn is_archived(settings: &Settings, kind: &FeedKind) -> bool {
     }
 }
 
-/// The entries of the feed laid out as `feed` among `every` (every entry of the folder,
-/// newest first) and `digests` (every digest's entry, newest first).
-pub(crate) fn history_of<'a>(
-    feed: &Feed<'_>,
+/// Every archived feed's whole history, newest first: the global and digest feeds'
+/// are `every` and `digests` (every entry of the folder, every digest's entry, both
+/// newest first); categories' and authors' are gathered from `every` in one pass.
+struct Histories<'a> {
     every: &'a [Entry],
     digests: &'a [Entry],
-) -> Vec<&'a Entry> {
-    match &feed.kind {
-        FeedKind::Global => every.iter().collect(),
-        FeedKind::Digests => digests.iter().collect(),
-        FeedKind::Category { name } => every
-            .iter()
-            .filter(|e| e.categories.contains(&name.as_str()))
-            .collect(),
-        FeedKind::Author { handle, .. } => {
-            let lower = handle.to_ascii_lowercase();
-            every
-                .iter()
-                .filter(|e| e.author_feed().as_deref() == Some(lower.as_str()))
-                .collect()
+    by_category: HashMap<&'static str, Vec<&'a Entry>>,
+    by_author: HashMap<String, Vec<&'a Entry>>,
+}
+
+impl<'a> Histories<'a> {
+    fn new(every: &'a [Entry], digests: &'a [Entry], settings: &Settings) -> Histories<'a> {
+        let mut by_category: HashMap<&'static str, Vec<&'a Entry>> = HashMap::new();
+        let mut by_author: HashMap<String, Vec<&'a Entry>> = HashMap::new();
+        for entry in every {
+            if settings.archives.categories {
+                for name in entry.categories {
+                    by_category.entry(name).or_default().push(entry);
+                }
+            }
+            if settings.archives.authors {
+                if let Some(handle) = entry.author_feed() {
+                    by_author.entry(handle).or_default().push(entry);
+                }
+            }
+        }
+        Histories {
+            every,
+            digests,
+            by_category,
+            by_author,
+        }
+    }
+
+    fn of(&self, feed: &Feed<'_>) -> Vec<&'a Entry> {
+        match &feed.kind {
+            FeedKind::Global => self.every.iter().collect(),
+            FeedKind::Digests => self.digests.iter().collect(),
+            FeedKind::Category { name } => self
+                .by_category
+                .get(name.as_str())
+                .cloned()
+                .unwrap_or_default(),
+            FeedKind::Author { handle, .. } => self
+                .by_author
+                .get(&handle.to_ascii_lowercase())
+                .cloned()
+                .unwrap_or_default(),
         }
     }
 }
 
 /// The archived feeds' documents (RFC 5005 §4): for each feed of `feeds` that keeps
 /// its history, its current document again, now linked to that history, and its
-/// archive pages. `every` and `digests` as for [`history_of`].
+/// archive pages. `every`: every entry of the folder, `digests`: every digest's entry,
+/// both newest first.
 pub(crate) fn history_files(
     feeds: &[Feed<'_>],
     every: &[Entry],
@@ -96,12 +125,13 @@ pub(crate) fn history_files(
     sanitizer: &Sanitizer,
 ) -> Result<Output, RenderError> {
     let mut out = Output::new();
+    let histories = Histories::new(every, digests, settings);
     let pages: Vec<Feed<'_>> = feeds
         .iter()
         .filter(|feed| is_archived(settings, &feed.kind))
         .flat_map(|feed| {
             let full = Feed {
-                entries: history_of(feed, every, digests),
+                entries: histories.of(feed),
                 ..feed.clone()
             };
             archive::paged(full, settings.max_entries, settings.timezone)
