@@ -29,6 +29,15 @@ fn once(input: &Path, out: &Path, config: &str) {
     assert!(run.status.success(), "{}", stderr(&run));
 }
 
+/// The output of `input` with every entry of a feed in one document, and with `text`
+/// as the config.
+fn whole_and(input: &Path, text: &str) -> (BTreeMap<String, Vec<u8>>, BTreeMap<String, Vec<u8>>) {
+    let (whole, other) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    once(input, whole.path(), &config(input, "max_entries: 100000\n"));
+    once(input, other.path(), &config(input, text));
+    (read_tree(whole.path()), read_tree(other.path()))
+}
+
 /// The output path of an absolute URL under the base URL.
 fn rel(url: &str) -> String {
     let encoded = url
@@ -109,23 +118,11 @@ fn mark(bytes: &[u8]) -> Option<String> {
 #[test]
 fn following_prev_archive_reaches_every_entry_once_newest_to_oldest() {
     let input = corpus(60);
-    let whole = tempfile::tempdir().unwrap();
-    let paged = tempfile::tempdir().unwrap();
     // The reference: every entry in one document, as no archive is needed.
-    once(
+    let (whole, paged) = whole_and(
         input.path(),
-        whole.path(),
-        &config(input.path(), "max_entries: 100000\n"),
+        "max_entries: 5\narchives: [global, digests, categories, authors]\n",
     );
-    once(
-        input.path(),
-        paged.path(),
-        &config(
-            input.path(),
-            "max_entries: 5\narchives: [global, digests, categories, authors]\n",
-        ),
-    );
-    let (whole, paged) = (read_tree(whole.path()), read_tree(paged.path()));
     assert_valid_tree(&paged);
     let mut followed = 0;
     for current in whole.keys().filter(|k| k.ends_with("atom.xml")) {
@@ -307,19 +304,7 @@ fn watch_mode_refuses_archives_for_now_and_says_what_to_do() {
 #[test]
 fn a_feed_that_shows_every_entry_it_has_says_so_and_no_other() {
     let input = corpus(40);
-    let whole = tempfile::tempdir().unwrap();
-    let capped = tempfile::tempdir().unwrap();
-    once(
-        input.path(),
-        whole.path(),
-        &config(input.path(), "max_entries: 100000\n"),
-    );
-    once(
-        input.path(),
-        capped.path(),
-        &config(input.path(), "max_entries: 5\n"),
-    );
-    let (whole, capped) = (read_tree(whole.path()), read_tree(capped.path()));
+    let (whole, capped) = whole_and(input.path(), "max_entries: 5\n");
     let (mut complete, mut open) = (0, 0);
     for (path, bytes) in whole
         .iter()
