@@ -61,14 +61,6 @@ impl Folders {
         };
     }
     pub(crate) fn new(settings: Settings) -> Result<Folders, RunError> {
-        if settings.archives.any() {
-            // Until the daemon renders a week's page when that week changes, rather
-            // than every page at every change.
-            return Err(crate::error::ConfigError::new(
-                "archives: watch mode does not write archive pages yet; run `digestfeed --once` for a feed's history (from a timer, or after each digest), or leave `archives:` out",
-            )
-            .into());
-        }
         let root = settings
             .input_dir
             .canonicalize()

@@ -102,9 +102,15 @@ impl Live {
     /// The part of [`Live::file`] that reads and parses, touching nothing: a scan
     /// prepares many files at once, on every core. Summaries are left out: most are
     /// never shown, and [`Live::render`] reads again the digests whose summaries are.
+    /// Archive pages show every entry: with them, every summary is read at once.
     pub fn prepare(&self, rel: &Path, shown: &Path, input: FileInput<'_>) -> Prepared {
+        let summaries = if self.settings.archives.any() {
+            Summaries::Read
+        } else {
+            Summaries::Skip
+        };
         self.state
-            .prepare(rel, shown, input, self.settings.rules(), Summaries::Skip)
+            .prepare(rel, shown, input, self.settings.rules(), summaries)
     }
 
     /// Takes in a prepared file (see [`Live::file`]).

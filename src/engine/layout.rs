@@ -6,7 +6,7 @@ use crate::config::Settings;
 use crate::model::Entry;
 
 /// What a feed collects.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum FeedKind {
     Global,
     Category {
@@ -39,7 +39,7 @@ pub struct Feed<'a> {
 
 /// A feed document's place in its feed's history (RFC 5005): folders relative to the
 /// output root.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Hash)]
 pub enum Paging {
     /// A feed's current document: every entry it has (`complete`), or its newest, with
     /// the older ones in archive pages from `prev` on, or not kept (neither).

@@ -2,12 +2,12 @@
 //! that `--once` and the daemon share.
 
 use crate::config::Settings;
-use crate::engine::archive;
-use crate::engine::layout::{Feed, FeedKind, Paging};
+use crate::engine::layout::{Feed, Paging};
 use crate::engine::{Engine, FeedId};
 use crate::model::key::EntryKey;
 use crate::model::Corpus;
 use crate::model::Entry;
+use crate::render::history::{is_archived, History};
 use crate::render::html::PAGE_FILE;
 use crate::render::sanitize::Sanitizer;
 use crate::render::{self, Clean, Context, RenderError, ATOM_FILE, JSON_FILE, RSS_FILE};
@@ -50,119 +50,6 @@ pub(crate) fn index_files(feeds: &[Feed<'_>], ctx: &Context<'_>) -> [(String, Ve
     ]
 }
 
-/// Whether feed `kind` keeps its history in archive pages.
-pub(crate) fn is_archived(settings: &Settings, kind: &FeedKind) -> bool {
-    let archives = &settings.archives;
-    match kind {
-        FeedKind::Global => archives.global,
-        FeedKind::Digests => archives.digests,
-        FeedKind::Category { .. } => archives.categories,
-        FeedKind::Author { .. } => archives.authors,
-    }
-}
-
-/// Every archived feed's whole history, newest first: the global and digest feeds'
-/// are `every` and `digests` (every entry of the folder, every digest's entry, both
-/// newest first); categories' and authors' are gathered from `every` in one pass.
-struct Histories<'a> {
-    every: &'a [Entry],
-    digests: &'a [Entry],
-    by_category: HashMap<&'static str, Vec<&'a Entry>>,
-    by_author: HashMap<String, Vec<&'a Entry>>,
-}
-
-impl<'a> Histories<'a> {
-    fn new(every: &'a [Entry], digests: &'a [Entry], settings: &Settings) -> Histories<'a> {
-        let mut by_category: HashMap<&'static str, Vec<&'a Entry>> = HashMap::new();
-        let mut by_author: HashMap<String, Vec<&'a Entry>> = HashMap::new();
-        for entry in every {
-            if settings.archives.categories {
-                for name in entry.categories {
-                    by_category.entry(name).or_default().push(entry);
-                }
-            }
-            if settings.archives.authors {
-                if let Some(handle) = entry.author_feed() {
-                    by_author.entry(handle).or_default().push(entry);
-                }
-            }
-        }
-        Histories {
-            every,
-            digests,
-            by_category,
-            by_author,
-        }
-    }
-
-    fn of(&self, feed: &Feed<'_>) -> Vec<&'a Entry> {
-        match &feed.kind {
-            FeedKind::Global => self.every.iter().collect(),
-            FeedKind::Digests => self.digests.iter().collect(),
-            FeedKind::Category { name } => self
-                .by_category
-                .get(name.as_str())
-                .cloned()
-                .unwrap_or_default(),
-            FeedKind::Author { handle, .. } => self
-                .by_author
-                .get(&handle.to_ascii_lowercase())
-                .cloned()
-                .unwrap_or_default(),
-        }
-    }
-}
-
-/// The archived feeds' documents (RFC 5005 §4): for each feed of `feeds` that keeps
-/// its history, its current document again, now linked to that history, and its
-/// archive pages. `every`: every entry of the folder, `digests`: every digest's entry,
-/// both newest first.
-pub(crate) fn history_files(
-    feeds: &[Feed<'_>],
-    every: &[Entry],
-    digests: &[Entry],
-    settings: &Settings,
-    sanitizer: &Sanitizer,
-) -> Result<Output, RenderError> {
-    let mut out = Output::new();
-    let histories = Histories::new(every, digests, settings);
-    let pages: Vec<Feed<'_>> = feeds
-        .iter()
-        .filter(|feed| is_archived(settings, &feed.kind))
-        .flat_map(|feed| {
-            let full = Feed {
-                entries: histories.of(feed),
-                ..feed.clone()
-            };
-            archive::paged(full, settings.max_entries, settings.timezone)
-        })
-        .collect();
-    // Each summary once, on every core.
-    let mut seen: HashSet<(&EntryKey, *const String)> = HashSet::new();
-    let entries: Vec<&Entry> = pages
-        .iter()
-        .flat_map(|page| page.entries.iter().copied())
-        .filter(|e| seen.insert((&e.key, Arc::as_ptr(&e.summary_html))))
-        .collect();
-    let cleaned = par_map(&entries, |entry| sanitizer.clean(&entry.summary_html));
-    let mut summaries: HashMap<EntryKey, Clean> = HashMap::with_capacity(entries.len());
-    for (entry, html) in entries.into_iter().zip(cleaned) {
-        summaries.entry(entry.key.clone()).or_insert(Clean {
-            raw: entry.summary_html.clone(),
-            html,
-        });
-    }
-    let ctx = Context {
-        settings,
-        summaries: &summaries,
-        sanitizer,
-    };
-    for three in par_map(&pages, |page| feed_files(page, &ctx)) {
-        out.extend(three?);
-    }
-    Ok(out)
-}
-
 /// Renders feeds into an [`Output`] it keeps, re-rendering only the feeds it is told
 /// may have changed, and reporting which files' bytes changed.
 #[derive(Default)]
@@ -172,6 +59,8 @@ pub struct Renderer {
     files: Output,
     /// The folder each feed was last rendered into.
     dirs: BTreeMap<FeedId, String>,
+    /// The archived feeds' documents.
+    history: History,
 }
 
 impl Renderer {
@@ -262,7 +151,12 @@ impl Renderer {
                 || moved.contains(id)
                 || !self.dirs.contains_key(id)
         };
-        let wanted: BTreeSet<FeedId> = dirs.keys().filter(|id| must(id)).cloned().collect();
+        // The archived feeds' current documents are the history's to render.
+        let wanted: BTreeSet<FeedId> = feeds
+            .iter()
+            .filter(|(id, feed)| must(id) && !is_archived(settings, &feed.kind))
+            .map(|(id, _)| id.clone())
+            .collect();
         if dirty.is_none() {
             // A full render: forget summaries of entries no feed shows any more.
             self.summaries.clear();
@@ -288,6 +182,26 @@ impl Renderer {
         }
         for (path, bytes) in rendered {
             self.put(path, bytes, &mut changed);
+        }
+        if settings.archives.any() {
+            let all: Vec<&Feed<'_>> = feeds.iter().map(|(_, f)| f).collect();
+            let files = &self.files;
+            let history = self.history.render(
+                engine,
+                &all,
+                settings,
+                &self.sanitizer,
+                dirty.is_none(),
+                |path| files.contains_key(path),
+            )?;
+            for path in history.gone {
+                if self.files.remove(&path).is_some() {
+                    changed.insert(path);
+                }
+            }
+            for (path, bytes) in history.files {
+                self.put(path, bytes, &mut changed);
+            }
         }
         // Keep clean summaries only for entries some feed still shows.
         let shown: std::collections::HashSet<&EntryKey> = feeds
@@ -333,28 +247,7 @@ pub fn build_with(
     let filled = started.elapsed();
     let mut renderer = Renderer::default();
     renderer.render(&engine, settings, None)?;
-    let mut files = renderer.into_files();
-    if settings.archives.any() {
-        let feeds: Vec<Feed<'_>> = engine.feeds(settings).into_iter().map(|(_, f)| f).collect();
-        let a = &settings.archives;
-        let every = if a.global || a.categories || a.authors {
-            engine.every_entry()
-        } else {
-            Vec::new()
-        };
-        let digests = if settings.archives.digests {
-            engine.every_digest()
-        } else {
-            Vec::new()
-        };
-        files.extend(history_files(
-            &feeds,
-            &every,
-            &digests,
-            settings,
-            &Sanitizer::default(),
-        )?);
-    }
+    let files = renderer.into_files();
     tracing::debug!(
         merge_ms = merged.as_millis() as u64,
         summaries_ms = (filled - merged).as_millis() as u64,

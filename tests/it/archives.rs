@@ -282,23 +282,63 @@ fn deleting_a_digest_rewrites_only_the_page_that_held_its_entry() {
     assert_eq!(dirs, BTreeSet::from([page]), "{changed:?}");
 }
 
+/// The daemon keeps every archived feed's documents as `--once` writes them, through
+/// a new digest, an edit deep in the history, a rename, a deletion and a category that
+/// comes and goes.
 #[test]
-fn watch_mode_refuses_archives_for_now_and_says_what_to_do() {
-    let input = corpus(3);
+fn the_daemon_keeps_the_history_as_once_writes_it() {
+    let input = corpus(30);
     let out = tempfile::tempdir().unwrap();
-    let config = config(input.path(), "archives: [global]\n");
-    let run = digestfeed(&[
-        "--config",
-        &config,
-        "--input",
-        input.path().to_str().unwrap(),
-        "--output",
-        out.path().to_str().unwrap(),
-        "--base-url",
-        BASE_URL,
-    ]);
-    assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
-    assert!(stderr(&run).contains("--once"), "{}", stderr(&run));
+    let settings = "max_entries: 4\narchives: [global, digests, categories, authors]\n";
+    let once_config = config(input.path(), settings);
+    let args = ["--config", once_config.as_str()];
+    let d = crate::daemon::Daemon::start(input.path(), &out.path().join("feeds"), settings, &[]);
+    d.settles_like_once_with("start", &args);
+    let pages = |tree: &BTreeMap<String, Vec<u8>>| {
+        tree.keys()
+            .filter(|k| k.contains("/archive/") || k.starts_with("archive/"))
+            .count()
+    };
+    assert!(pages(&read_tree(&out.path().join("feeds"))) > 20);
+    write(
+        input.path(),
+        "2099-new.md",
+        digest(
+            "2024-06-01T08:00:00+08:00",
+            &["Brand New"],
+            &[(
+                "Fresh - Ben Tossell",
+                "https://x.com/bentossell/status/777001",
+                "fresh",
+            )],
+        ),
+    );
+    d.settles_like_once_with("a new digest", &args);
+    let names: Vec<String> = crate::corpus::generate(30, 7)
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    // The oldest digests are deep in every history.
+    let edited = input.path().join(&names[1]);
+    let text = fs::read_to_string(&edited).unwrap();
+    // The first item's summary: that tweet's entry is dated by this digest.
+    let changed = text.replacen("\n    ", "\n    Edited, ", 1);
+    assert_ne!(changed, text);
+    fs::write(&edited, changed).unwrap();
+    d.settles_like_once_with("an old digest edited", &args);
+    fs::rename(
+        input.path().join(&names[2]),
+        input.path().join("renamed.md"),
+    )
+    .unwrap();
+    d.settles_like_once_with("an old digest renamed", &args);
+    fs::remove_file(input.path().join(&names[0])).unwrap();
+    d.settles_like_once_with("the oldest digest deleted", &args);
+    fs::remove_file(input.path().join("2099-new.md")).unwrap();
+    d.settles_like_once_with("the newest digest deleted", &args);
+    assert!(!read_tree(&out.path().join("feeds"))
+        .keys()
+        .any(|k| k.contains("brand-new")));
 }
 
 #[test]

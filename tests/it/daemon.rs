@@ -140,10 +140,15 @@ impl Daemon {
 
     /// Polls until the output equals a fresh `--once` run of the input folder.
     fn settles_like_once(&self, step: &str) {
+        self.settles_like_once_with(step, &[]);
+    }
+
+    /// [`Daemon::settles_like_once`], `--once` given `args` too.
+    pub(crate) fn settles_like_once_with(&self, step: &str, args: &[&str]) {
         let deadline = Instant::now() + PATIENCE;
         let mut last = String::new();
         while Instant::now() < deadline {
-            let expected = once_tree(&self.input);
+            let expected = once_tree(&self.input, args);
             let actual = ours(&self.output);
             if actual == expected {
                 assert_valid_tree(&actual);
@@ -207,9 +212,9 @@ fn ours(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
-fn once_tree(input: &Path) -> BTreeMap<String, Vec<u8>> {
+fn once_tree(input: &Path, args: &[&str]) -> BTreeMap<String, Vec<u8>> {
     let out = tempfile::tempdir().unwrap();
-    let result = run_once(input, out.path(), &["-q"]);
+    let result = run_once(input, out.path(), &[&["-q"], args].concat());
     assert!(
         result.status.code() == Some(0) || result.status.code() == Some(1),
         "{}",

@@ -137,10 +137,20 @@ fn settings() -> Settings {
 /// With `max_entries` below the number of entries, feeds show only their newest: what
 /// a build for `--once` keeps (only the shown entries) is put to the test.
 fn settings_showing(max_entries: usize) -> Settings {
+    settings_for(max_entries, false)
+}
+
+/// [`settings_showing`], and with `archived` every feed's history in archive pages.
+fn settings_for(max_entries: usize, archived: bool) -> Settings {
     // Two categories an entry: digests name two each, so a tweet in several digests
     // goes over and the cap is put to the test.
+    let archives = if archived {
+        "archives: [global, digests, categories, authors]\n"
+    } else {
+        ""
+    };
     Settings::for_tests(&format!(
-        "authors:\n  AndrewYNg: andrew ng\nmax_entries: {max_entries}\nmax_categories: 2\n"
+        "authors:\n  AndrewYNg: andrew ng\nmax_entries: {max_entries}\nmax_categories: 2\n{archives}"
     ))
 }
 
@@ -182,9 +192,10 @@ proptest! {
     fn incremental_updates_end_like_a_fresh_build(
         ops in proptest::collection::vec(op(), 1..40),
         max_entries in prop_oneof![Just(1usize), Just(2), Just(3), Just(50)],
+        archived in any::<bool>(),
     ) {
         let mut files: BTreeMap<&str, Vec<u8>> = BTreeMap::new();
-        let mut state = Live::new(settings_showing(max_entries));
+        let mut state = Live::new(settings_for(max_entries, archived));
         for op in &ops {
             match *op {
                 Op::Write { file, content: c } => {
@@ -241,7 +252,7 @@ proptest! {
         }
         flush(&mut state, &files);
         let fresh = from_scratch(&files);
-        let s = settings_showing(max_entries);
+        let s = settings_for(max_entries, archived);
         let reference = digestfeed::reference::build(&fresh, &s).unwrap().files;
         let once = tree::build(fresh, &s).unwrap().files;
         prop_assert_eq!(&once, &reference, "bulk engine vs reference merge");
@@ -271,8 +282,9 @@ proptest! {
         order in proptest::collection::vec(any::<proptest::sample::Index>(), 6),
         cuts in proptest::collection::vec(any::<bool>(), 6),
         max_entries in prop_oneof![Just(1usize), Just(2), Just(50)],
+        archived in any::<bool>(),
     ) {
-        let s = settings_showing(max_entries);
+        let s = settings_for(max_entries, archived);
         let digests: Vec<(std::path::PathBuf, digestfeed::model::Digest)> = seeds
             .iter()
             .enumerate()
@@ -392,24 +404,24 @@ proptest! {
         let reference = digestfeed::reference::build(&corpus, &s).unwrap().files;
         let once = tree::build(corpus.clone(), &s).unwrap().files;
         prop_assert!(once == reference, "--once vs reference");
-        // With every feed's history in archive pages (--once only, for now).
-        let archived = Settings::for_tests(&format!(
-            "authors:\n  AndrewYNg: andrew ng\nmax_entries: {max_entries}\nmax_categories: 2\narchives: [global, digests, categories, authors]\n"
-        ));
+        // With every feed's history in archive pages.
+        let archived = settings_for(max_entries, true);
         let with_pages = tree::build(corpus.clone(), &archived).unwrap().files;
         prop_assert!(
             with_pages == digestfeed::reference::build(&corpus, &archived).unwrap().files,
             "--once vs reference, with archives"
         );
         prop_assert!(with_pages.len() > once.len() || max_entries == 50, "no archive page");
-        let mut engine = Engine::new(&s);
-        let mut renderer = Renderer::default();
         let digests: Vec<_> = corpus.into_iter().collect();
-        for (i, part) in digests.chunks(batch).enumerate() {
-            let dirty = engine.apply(part.iter().map(|(p, d)| (p.clone(), Some(d.clone()))));
-            renderer.render(&engine, &s, (i > 0).then_some(&dirty)).unwrap();
+        for (s, expected) in [(&s, &reference), (&archived, &with_pages)] {
+            let mut engine = Engine::new(s);
+            let mut renderer = Renderer::default();
+            for (i, part) in digests.chunks(batch).enumerate() {
+                let dirty = engine.apply(part.iter().map(|(p, d)| (p.clone(), Some(d.clone()))));
+                renderer.render(&engine, s, (i > 0).then_some(&dirty)).unwrap();
+            }
+            prop_assert!(renderer.files() == expected, "batches vs reference");
         }
-        prop_assert!(renderer.files() == &reference, "batches vs reference");
     }
 }
 

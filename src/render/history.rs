@@ -1,0 +1,248 @@
+//! The archived feeds' documents (RFC 5005 §4): each such feed's current document,
+//! linked to its history, and its archive pages (paged by `engine::archive`).
+//!
+//! [`History`] keeps them current for the [`super::tree::Renderer`], which `--once` and
+//! the daemon share: every call lays out every archived feed's whole history again
+//! (dates and keys decide the pages) and renders only the documents whose inputs
+//! changed since the last call, told by a fingerprint of each document's entries,
+//! links and titles. A new digest renders the current documents and the newest page;
+//! an edit deep in the history, that week's page alone. [`history_files`] renders them
+//! all, the simple way, for the reference build.
+
+use super::tree::{feed_files, Output};
+use crate::config::Settings;
+use crate::engine::archive;
+use crate::engine::layout::{file_in, Feed, FeedKind};
+use crate::engine::Engine;
+use crate::model::key::EntryKey;
+use crate::model::Entry;
+use crate::render::html::PAGE_FILE;
+use crate::render::sanitize::Sanitizer;
+use crate::render::{Clean, Context, RenderError, ATOM_FILE, JSON_FILE, RSS_FILE};
+use crate::support::par::par_map;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{BuildHasher, Hash, Hasher};
+use std::sync::Arc;
+
+/// Whether feed `kind` keeps its history in archive pages.
+pub(crate) fn is_archived(settings: &Settings, kind: &FeedKind) -> bool {
+    let archives = &settings.archives;
+    match kind {
+        FeedKind::Global => archives.global,
+        FeedKind::Digests => archives.digests,
+        FeedKind::Category { .. } => archives.categories,
+        FeedKind::Author { .. } => archives.authors,
+    }
+}
+
+/// Every archived feed's whole history, newest first: the global and digest feeds'
+/// are `every` and `digests` (every entry of the folder, every digest's entry, both
+/// newest first); categories' and authors' are gathered from `every` in one pass.
+struct Histories<'a> {
+    every: &'a [Entry],
+    digests: &'a [Entry],
+    by_category: HashMap<&'static str, Vec<&'a Entry>>,
+    by_author: HashMap<String, Vec<&'a Entry>>,
+}
+
+impl<'a> Histories<'a> {
+    fn new(every: &'a [Entry], digests: &'a [Entry], settings: &Settings) -> Histories<'a> {
+        let mut by_category: HashMap<&'static str, Vec<&'a Entry>> = HashMap::new();
+        let mut by_author: HashMap<String, Vec<&'a Entry>> = HashMap::new();
+        for entry in every {
+            if settings.archives.categories {
+                for name in entry.categories {
+                    by_category.entry(name).or_default().push(entry);
+                }
+            }
+            if settings.archives.authors {
+                if let Some(handle) = entry.author_feed() {
+                    by_author.entry(handle).or_default().push(entry);
+                }
+            }
+        }
+        Histories {
+            every,
+            digests,
+            by_category,
+            by_author,
+        }
+    }
+
+    fn of(&self, feed: &Feed<'_>) -> Vec<&'a Entry> {
+        match &feed.kind {
+            FeedKind::Global => self.every.iter().collect(),
+            FeedKind::Digests => self.digests.iter().collect(),
+            FeedKind::Category { name } => self
+                .by_category
+                .get(name.as_str())
+                .cloned()
+                .unwrap_or_default(),
+            FeedKind::Author { handle, .. } => self
+                .by_author
+                .get(&handle.to_ascii_lowercase())
+                .cloned()
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The documents of every archived feed of `feeds`: each current document (now
+    /// linked to its pages), then its pages.
+    fn documents<'s>(
+        &'s self,
+        feeds: impl Iterator<Item = &'s Feed<'s>>,
+        settings: &Settings,
+    ) -> Vec<Feed<'s>> {
+        feeds
+            .filter(|feed| is_archived(settings, &feed.kind))
+            .flat_map(|feed| {
+                let full = Feed {
+                    entries: self.of(feed),
+                    ..feed.clone()
+                };
+                archive::paged(full, settings.max_entries, settings.timezone)
+            })
+            .collect()
+    }
+}
+
+/// The sanitised summaries of the entries of `docs`, each once, on every core.
+fn clean_summaries(docs: &[&Feed<'_>], sanitizer: &Sanitizer) -> HashMap<EntryKey, Clean> {
+    let mut seen: HashSet<(&EntryKey, *const String)> = HashSet::new();
+    let entries: Vec<&Entry> = docs
+        .iter()
+        .flat_map(|doc| doc.entries.iter().copied())
+        .filter(|e| seen.insert((&e.key, Arc::as_ptr(&e.summary_html))))
+        .collect();
+    let cleaned = par_map(&entries, |entry| sanitizer.clean(&entry.summary_html));
+    let mut summaries: HashMap<EntryKey, Clean> = HashMap::with_capacity(entries.len());
+    for (entry, html) in entries.into_iter().zip(cleaned) {
+        summaries.entry(entry.key.clone()).or_insert(Clean {
+            raw: entry.summary_html.clone(),
+            html,
+        });
+    }
+    summaries
+}
+
+/// Renders `docs`, each document's files in turn.
+fn render_all(
+    docs: &[&Feed<'_>],
+    settings: &Settings,
+    sanitizer: &Sanitizer,
+) -> Result<Vec<(String, Vec<u8>)>, RenderError> {
+    let summaries = clean_summaries(docs, sanitizer);
+    let ctx = Context {
+        settings,
+        summaries: &summaries,
+        sanitizer,
+    };
+    let mut files = Vec::new();
+    for three in par_map(docs, |doc| feed_files(doc, &ctx)) {
+        files.extend(three?);
+    }
+    Ok(files)
+}
+
+/// Every archived feed's documents, rendered afresh. `every`: every entry of the
+/// folder, `digests`: every digest's entry, both newest first.
+pub(crate) fn history_files(
+    feeds: &[Feed<'_>],
+    every: &[Entry],
+    digests: &[Entry],
+    settings: &Settings,
+    sanitizer: &Sanitizer,
+) -> Result<Output, RenderError> {
+    let histories = Histories::new(every, digests, settings);
+    let docs = histories.documents(feeds.iter(), settings);
+    let docs: Vec<&Feed<'_>> = docs.iter().collect();
+    Ok(render_all(&docs, settings, sanitizer)?
+        .into_iter()
+        .collect())
+}
+
+/// What a render of the history changed.
+pub(crate) struct Changes {
+    /// Files of documents that are gone.
+    pub(crate) gone: Vec<String>,
+    /// Documents rendered again: their files.
+    pub(crate) files: Vec<(String, Vec<u8>)>,
+}
+
+/// The archived feeds' documents as last rendered: each document's folder and the
+/// fingerprint of what it was rendered from.
+#[derive(Default)]
+pub(crate) struct History {
+    docs: BTreeMap<String, u64>,
+    /// Seeded at random, per process: no digest can aim for two documents that look
+    /// alike.
+    seed: foldhash::fast::RandomState,
+}
+
+impl History {
+    /// Lays out every archived feed of `feeds` again from the whole of `engine`, and
+    /// renders the documents whose inputs changed since the last call (all of them if
+    /// `full`, or whose files `have` lacks).
+    pub(crate) fn render(
+        &mut self,
+        engine: &Engine,
+        feeds: &[&Feed<'_>],
+        settings: &Settings,
+        sanitizer: &Sanitizer,
+        full: bool,
+        have: impl Fn(&str) -> bool,
+    ) -> Result<Changes, RenderError> {
+        let a = &settings.archives;
+        let every = if a.global || a.categories || a.authors {
+            engine.every_entry()
+        } else {
+            Vec::new()
+        };
+        let digests = if a.digests {
+            engine.every_digest()
+        } else {
+            Vec::new()
+        };
+        let histories = Histories::new(&every, &digests, settings);
+        let docs = histories.documents(feeds.iter().copied(), settings);
+        let prints = par_map(&docs, |doc| self.fingerprint(doc));
+        let todo: Vec<&Feed<'_>> = docs
+            .iter()
+            .zip(&prints)
+            .filter(|(doc, print)| {
+                full || self.docs.get(&doc.dir) != Some(print) || !have(&doc.path(ATOM_FILE))
+            })
+            .map(|(doc, _)| doc)
+            .collect();
+        let files = render_all(&todo, settings, sanitizer)?;
+        let now: BTreeMap<String, u64> = docs.iter().map(|d| d.dir.clone()).zip(prints).collect();
+        let gone = self
+            .docs
+            .keys()
+            .filter(|dir| !now.contains_key(*dir))
+            .flat_map(|dir| {
+                [RSS_FILE, ATOM_FILE, JSON_FILE, PAGE_FILE].map(|file| file_in(dir, file))
+            })
+            .collect();
+        self.docs = now;
+        Ok(Changes { gone, files })
+    }
+
+    /// What a document is rendered from, but for the settings (a reload makes a new
+    /// renderer): its folder, kind, titles, count, links and entries.
+    fn fingerprint(&self, doc: &Feed<'_>) -> u64 {
+        let mut h = self.seed.build_hasher();
+        (&doc.kind, &doc.dir, &doc.title, &doc.description).hash(&mut h);
+        (doc.count, &doc.paging, doc.entries.len()).hash(&mut h);
+        for e in &doc.entries {
+            (&e.key, &*e.title, e.handle, e.author, e.categories).hash(&mut h);
+            // The offset too: a date is written as its digest wrote it.
+            for date in std::iter::once(e.published).chain(e.updated) {
+                (date.timestamp(), date.offset().local_minus_utc()).hash(&mut h);
+            }
+            e.updated.is_some().hash(&mut h);
+            e.summary_html.hash(&mut h);
+        }
+        h.finish()
+    }
+}
