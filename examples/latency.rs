@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 3 {
-        eprintln!("usage: latency BINARY INPUT_DIR [COUNT] [DEBOUNCE_MS]");
+        eprintln!("usage: [LATENCY_CONFIG=yaml] latency BINARY INPUT_DIR [COUNT] [DEBOUNCE_MS]");
         std::process::exit(2);
     }
     let binary = &args[1];
@@ -40,9 +40,11 @@ fn main() {
         format!(
             // The probes are dated 2099, to be the newest entries; and the generated
             // corpora reach past today.
-            "input_dir: {}\noutput_dir: {}\nbase_url: https://feeds.example.org/\ndebounce_ms: {debounce}\npublish_future: true\n",
+            "input_dir: {}\noutput_dir: {}\nbase_url: https://feeds.example.org/\ndebounce_ms: {debounce}\npublish_future: true\n{}",
             input.display(),
-            output.display()
+            output.display(),
+            // More settings, such as `archives: [global, digests]`.
+            std::env::var("LATENCY_CONFIG").unwrap_or_default()
         ),
     )
     .expect("write the config");

@@ -11,6 +11,7 @@ use super::{Engine, FeedId};
 use crate::config::{PostUrl, Settings};
 use crate::model::key::EntryKey;
 use crate::model::{Digest, Entry, Shared};
+use crate::support::par::par_map;
 use crate::support::text::{collapse_whitespace, escape_html, xml_safe};
 use chrono_tz::Tz;
 use foldhash::{HashMap, HashSet, HashSetExt};
@@ -25,6 +26,9 @@ pub(super) struct Digests {
     timezone: Tz,
     /// The digests shown, newest first, each with its entry.
     shown: Vec<(DKey, Entry)>,
+    /// Every digest's entry, while the feed keeps its history: its archive pages show
+    /// them all, and a batch changes a few.
+    every: Option<HashMap<DKey, Entry>>,
 }
 
 impl Digests {
@@ -33,6 +37,7 @@ impl Digests {
             post_url: settings.post_url.clone(),
             timezone: settings.timezone,
             shown: Vec::new(),
+            every: settings.archives.digests.then(HashMap::default),
         }
     }
 
@@ -143,7 +148,44 @@ impl Engine {
         }
         changed |= !old.is_empty();
         self.digests.shown = shown;
+        self.refresh_every_digest(touched);
         changed
+    }
+
+    /// Keeps every digest's entry, if the feed keeps its history: those of `touched`
+    /// (`None`: all) computed again, those of digests gone dropped.
+    fn refresh_every_digest(&mut self, touched: Option<&HashSet<DKey>>) {
+        let Some(mut every) = self.digests.every.take() else {
+            return;
+        };
+        match touched {
+            None => {
+                let recs: Vec<&Rec> = self.recs.iter().collect();
+                let entries = par_map(&recs, |rec| self.digests.entry_of(rec));
+                every = recs.iter().map(|r| r.key.clone()).zip(entries).collect();
+            }
+            Some(touched) => {
+                every.retain(|key, _| self.recs.slot_of(key).is_some());
+                for key in touched {
+                    if let Some(rec) = self.recs.slot_of(key).and_then(|s| self.recs.at(s)) {
+                        every.insert(key.clone(), self.digests.entry_of(rec));
+                    }
+                }
+            }
+        }
+        self.digests.every = Some(every);
+    }
+
+    /// Every digest's entry, newest first: the feed's history.
+    pub(super) fn every_digest_entry(&self) -> Vec<Entry> {
+        let kept = self.digests.every.as_ref();
+        self.recs
+            .newest_first()
+            .map(|rec| match kept.and_then(|every| every.get(&rec.key)) {
+                Some(entry) => entry.clone(),
+                None => self.digests.entry_of(rec),
+            })
+            .collect()
     }
 
     /// After a digest's summaries were filled in: its entry again, if the feed shows
@@ -152,6 +194,9 @@ impl Engine {
         let at = self.digests.shown.iter().position(|(k, _)| k == key)?;
         let rec = self.recs.at(self.recs.slot_of(key)?)?;
         let fresh = self.digests.entry_of(rec);
+        if let Some(every) = &mut self.digests.every {
+            every.insert(key.clone(), fresh.clone());
+        }
         if self.digests.shown[at].1 == fresh {
             return None;
         }

@@ -168,10 +168,7 @@ impl Engine {
 
     /// The digest feed's every entry, newest first: its history.
     pub fn every_digest(&self) -> Vec<Entry> {
-        self.recs
-            .newest_first()
-            .map(|rec| self.digests.entry_of(rec))
-            .collect()
+        self.every_digest_entry()
     }
 
     /// Every feed, as `reference::layout::plan` would lay them out: the global one, then categories

@@ -12,7 +12,7 @@
 use super::tree::{feed_files, Output};
 use crate::config::Settings;
 use crate::engine::archive;
-use crate::engine::layout::{file_in, Feed, FeedKind};
+use crate::engine::layout::{file_in, Feed, FeedKind, Paging};
 use crate::engine::Engine;
 use crate::model::key::EntryKey;
 use crate::model::Entry;
@@ -192,6 +192,7 @@ impl History {
         full: bool,
         have: impl Fn(&str) -> bool,
     ) -> Result<Changes, RenderError> {
+        let started = std::time::Instant::now();
         let a = &settings.archives;
         let every = if a.global || a.categories || a.authors {
             engine.every_entry()
@@ -203,9 +204,11 @@ impl History {
         } else {
             Vec::new()
         };
+        let computed = started.elapsed();
         let histories = Histories::new(&every, &digests, settings);
         let docs = histories.documents(feeds.iter().copied(), settings);
         let prints = par_map(&docs, |doc| self.fingerprint(doc));
+        let compared = started.elapsed();
         let todo: Vec<&Feed<'_>> = docs
             .iter()
             .zip(&prints)
@@ -225,6 +228,14 @@ impl History {
             })
             .collect();
         self.docs = now;
+        tracing::debug!(
+            entries_ms = computed.as_millis() as u64,
+            compare_ms = (compared - computed).as_millis() as u64,
+            render_ms = (started.elapsed() - compared).as_millis() as u64,
+            documents = docs.len(),
+            rendered = todo.len(),
+            "history"
+        );
         Ok(Changes { gone, files })
     }
 
@@ -233,7 +244,12 @@ impl History {
     fn fingerprint(&self, doc: &Feed<'_>) -> u64 {
         let mut h = self.seed.build_hasher();
         (&doc.kind, &doc.dir, &doc.title, &doc.description).hash(&mut h);
-        (doc.count, &doc.paging, doc.entries.len()).hash(&mut h);
+        (&doc.paging, doc.entries.len()).hash(&mut h);
+        // Shown by a current document (fh:complete, its page); no archive page shows
+        // it, and each would change with every digest.
+        if !matches!(doc.paging, Paging::Archive { .. }) {
+            doc.count.hash(&mut h);
+        }
         for e in &doc.entries {
             (&e.key, &*e.title, e.handle, e.author, e.categories).hash(&mut h);
             // The offset too: a date is written as its digest wrote it.
