@@ -9,6 +9,8 @@ use url::Url;
 /// served a copy older than that.
 pub(super) const DEFAULT_CACHE_FEEDS: &str = "public, max-age=300";
 pub(super) const DEFAULT_CACHE_INDEX: &str = "public, max-age=300";
+/// A closed archive page changes only when an entry in it is edited or deleted.
+pub(super) const DEFAULT_CACHE_ARCHIVES: &str = "public, max-age=86400";
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -24,6 +26,7 @@ pub struct RawPublish {
 pub struct RawCacheControl {
     pub feeds: Option<String>,
     pub index: Option<String>,
+    pub archives: Option<String>,
 }
 
 pub(super) const PUBLISH_KEYS: &[&str] = &["url", "endpoint", "region", "cache_control"];
@@ -37,9 +40,11 @@ pub struct Publish {
     /// An S3-compatible server other than AWS (R2, MinIO, Ceph, …).
     pub endpoint: Option<Url>,
     pub region: Option<String>,
-    /// Cache-Control of the feeds, and of index.html and index.opml.
+    /// Cache-Control of the feeds, of index.html and index.opml, and of archive
+    /// pages but each feed's newest.
     pub cache_feeds: String,
     pub cache_index: String,
+    pub cache_archives: String,
 }
 
 /// Checks `publish:`; `None` when it is absent or wrong (wrong: reported in `problems`).
@@ -87,6 +92,12 @@ pub(super) fn resolve(problems: &mut Problems, raw: Option<RawPublish>) -> Optio
             "publish.cache_control.index",
             cache.index,
             DEFAULT_CACHE_INDEX,
+        ),
+        cache_archives: header(
+            problems,
+            "publish.cache_control.archives",
+            cache.archives,
+            DEFAULT_CACHE_ARCHIVES,
         ),
     })
 }

@@ -14,7 +14,7 @@ const SCHEMA: &[(&str, &[&str])] = &[
     ("", TOP_KEYS),
     ("site", SITE_KEYS),
     ("publish", PUBLISH_KEYS),
-    ("publish.cache_control", &["feeds", "index"]),
+    ("publish.cache_control", &["feeds", "index", "archives"]),
     ("websub", &["hubs"]),
 ];
 

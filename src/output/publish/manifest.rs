@@ -217,7 +217,7 @@ pub fn plan(files: &Output, remote: &Manifest) -> Plan {
 /// The files that list or show feeds rather than being one: `index.opml` and every
 /// page (`index.html`, the front page and each feed folder's), uploaded after the
 /// feeds they link and cached as `publish.cache_control.index` says.
-fn is_index(path: &str) -> bool {
+pub(super) fn is_index(path: &str) -> bool {
     path == "index.opml" || path.rsplit('/').next() == Some("index.html")
 }
 

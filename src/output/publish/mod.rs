@@ -31,6 +31,8 @@ pub mod bucket;
 #[cfg(not(feature = "publish"))]
 #[path = "unbuilt.rs"]
 pub mod bucket;
+#[cfg_attr(not(feature = "publish"), allow(dead_code))]
+mod caching;
 #[cfg(feature = "publish")]
 pub(crate) mod credentials;
 mod manifest;

@@ -2,6 +2,7 @@
 //! conditionally, deletes. Retries (network errors, 5xx) are object_store's, bounded in
 //! count and time.
 
+use super::caching::Caching;
 use super::manifest::{content_type, plan, reconcile, uses_index_cache, Manifest, MANIFEST};
 use super::Report;
 use crate::config::Publish;
@@ -113,15 +114,11 @@ impl Bucket {
         path: &str,
         bytes: &[u8],
         mode: PutMode,
+        cache: &str,
     ) -> Result<Option<String>, Option<PublishError>> {
         let mut attributes = Attributes::new();
         attributes.insert(Attribute::ContentType, content_type(path).into());
-        let cache = if uses_index_cache(path) {
-            &self.config.cache_index
-        } else {
-            &self.config.cache_feeds
-        };
-        attributes.insert(Attribute::CacheControl, cache.clone().into());
+        attributes.insert(Attribute::CacheControl, cache.to_string().into());
         let options = PutOptions {
             mode,
             attributes,
@@ -331,6 +328,7 @@ impl Bucket {
         let intent = plan.intent(&believed);
         let intent_tag = self.put_manifest(&intent, e_tag).await?;
         let mut written: BTreeMap<String, Option<String>> = BTreeMap::new();
+        let caching = Caching::of_output(&self.config, files);
         // Feeds before the index files that link to them; in each, the objects with a
         // recorded ETag first: a publisher whose view is stale fails its first one.
         let (feeds, index): (Vec<&String>, Vec<&String>) =
@@ -351,7 +349,7 @@ impl Bucket {
                         }),
                         None => PutMode::Create,
                     };
-                    self.upload(path, bytes, mode)
+                    self.upload(path, bytes, mode, caching.of(path))
                 });
                 let results = futures::future::join_all(uploads).await;
                 let mut refused = None;
@@ -365,7 +363,10 @@ impl Bucket {
                             // have landed its write since: it is digestfeed's, and this
                             // one's to replace.
                             let bytes = files.get(*path).map_or(&[][..], Vec::as_slice);
-                            match self.over_landed_intent(path, bytes, &remote).await? {
+                            match self
+                                .over_landed_intent(path, bytes, &remote, caching.of(path))
+                                .await?
+                            {
                                 Some(e_tag) => {
                                     written.insert((*path).clone(), e_tag);
                                 }

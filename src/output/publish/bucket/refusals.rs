@@ -59,6 +59,7 @@ impl Bucket {
         path: &str,
         bytes: &[u8],
         remote: &Manifest,
+        cache: &str,
     ) -> Result<Option<Option<String>>, PublishError> {
         let Some(next) = remote.objects.get(path).and_then(|r| r.next.as_deref()) else {
             return Ok(None);
@@ -74,7 +75,7 @@ impl Bucket {
             e_tag: Some(now),
             version: None,
         });
-        match self.upload(path, bytes, mode).await {
+        match self.upload(path, bytes, mode, cache).await {
             Ok(e_tag) => Ok(Some(e_tag)),
             Err(None) => Ok(None),
             Err(Some(e)) => Err(e),
