@@ -256,11 +256,49 @@ fn closed_archive_pages_are_cached_long_and_the_newest_as_a_feed() {
     let objects = moto.objects();
     let cache = |path: &str| objects[&format!("ai/{path}")]["cache_control"].clone();
     for file in ["atom.xml", "rss.xml", "feed.json"] {
-        assert_eq!(cache(&format!("archive/2026-W01/{file}")), "public, max-age=604800");
-        assert_eq!(cache(&format!("archive/2026-W02/{file}")), "public, max-age=300");
+        assert_eq!(
+            cache(&format!("archive/2026-W01/{file}")),
+            "public, max-age=604800"
+        );
+        assert_eq!(
+            cache(&format!("archive/2026-W02/{file}")),
+            "public, max-age=300"
+        );
         assert_eq!(cache(file), "public, max-age=300");
     }
     assert!(!objects.contains_key("ai/archive/2026-W03/atom.xml"));
+    // A digest in a fourth week: what changed is uploaded, nothing else; the page that
+    // was the newest is closed now, and cached so.
+    let before_files = site.out();
+    site.add("2026/01-22.md", "2026-01-22T08:00:00Z", "模型", 5);
+    let before = moto.requests().len();
+    assert_ran(&site.once());
+    let after_files = site.out();
+    let changed: Vec<String> = after_files
+        .iter()
+        .filter(|(p, b)| before_files.get(*p) != Some(*b))
+        .map(|(p, _)| p.clone())
+        .collect();
+    let (puts, deletes) = puts_and_deletes(&moto.requests()[before..]);
+    assert_eq!(puts, changed);
+    assert!(deletes.is_empty(), "{deletes:?}");
+    let pages: Vec<&String> = puts.iter().filter(|p| p.starts_with("archive/")).collect();
+    // The new page, and the old newest page's Atom and RSS, which now link a newer
+    // page (JSON Feed links older pages only: its bytes, and its object, stay).
+    assert_eq!(
+        pages.len(),
+        5,
+        "the old newest page and the new one: {pages:?}"
+    );
+    assert!(
+        !puts.iter().any(|p| p.starts_with("archive/2026-W01/")),
+        "{puts:?}"
+    );
+    let objects = moto.objects();
+    let cache = |path: &str| objects[&format!("ai/{path}")]["cache_control"].clone();
+    assert_eq!(cache("archive/2026-W02/atom.xml"), "public, max-age=604800");
+    assert_eq!(cache("archive/2026-W02/feed.json"), "public, max-age=300");
+    assert_eq!(cache("archive/2026-W03/atom.xml"), "public, max-age=300");
 }
 
 #[ignore = "needs moto_server (pip install 'moto[server]'); .ci/run runs it"]
