@@ -159,9 +159,10 @@ impl Engine {
             .into_iter()
             .flatten()
             .collect();
+        // Newest first, then by key: a rank's order, without a key cloned per comparison.
         entries.sort_unstable_by(|a, b| {
-            let rank = |e: &Entry| (Reverse(e.published.timestamp()), e.key.clone());
-            rank(a).cmp(&rank(b))
+            (Reverse(a.published.timestamp()), &a.key)
+                .cmp(&(Reverse(b.published.timestamp()), &b.key))
         });
         entries
     }

@@ -177,6 +177,11 @@ pub(crate) struct History {
     /// Seeded at random, per process: no digest can aim for two documents that look
     /// alike.
     seed: foldhash::fast::RandomState,
+    /// Each summary's fingerprint, by the text it was taken of. The text is held, so
+    /// that no other text can come to live at its address while it is here.
+    summaries: HashMap<usize, (Arc<String>, u64)>,
+    /// Rendered once (`--once`): nothing to compare with next time.
+    once: bool,
 }
 
 impl History {
@@ -207,13 +212,20 @@ impl History {
         let computed = started.elapsed();
         let histories = Histories::new(&every, &digests, settings);
         let docs = histories.documents(feeds.iter().copied(), settings);
-        let prints = par_map(&docs, |doc| self.fingerprint(doc));
+        let prints = if self.once {
+            vec![0; docs.len()]
+        } else {
+            self.take_summaries(&docs);
+            par_map(&docs, |doc| self.fingerprint(doc))
+        };
         let compared = started.elapsed();
         let todo: Vec<&Feed<'_>> = docs
             .iter()
             .zip(&prints)
             .filter(|(doc, print)| {
-                full || self.docs.get(&doc.dir) != Some(print) || !have(&doc.path(ATOM_FILE))
+                full || self.once
+                    || self.docs.get(&doc.dir) != Some(print)
+                    || !have(&doc.path(ATOM_FILE))
             })
             .map(|(doc, _)| doc)
             .collect();
@@ -239,6 +251,43 @@ impl History {
         Ok(Changes { gone, files })
     }
 
+    /// A renderer's history for one build: documents are rendered, not remembered.
+    pub(crate) fn for_one_build() -> History {
+        History {
+            once: true,
+            ..History::default()
+        }
+    }
+
+    /// Keeps the fingerprint of every summary the documents show: those kept from the
+    /// last call, the others taken now, on every core.
+    fn take_summaries(&mut self, docs: &[Feed<'_>]) {
+        let mut old = std::mem::take(&mut self.summaries);
+        let mut now: HashMap<usize, (Arc<String>, u64)> = HashMap::with_capacity(old.len());
+        let mut fresh: Vec<&Arc<String>> = Vec::new();
+        for entry in docs.iter().flat_map(|doc| doc.entries.iter()) {
+            let at = Arc::as_ptr(&entry.summary_html) as usize;
+            if now.contains_key(&at) {
+                continue;
+            }
+            match old.remove(&at) {
+                Some(kept) => now.insert(at, kept),
+                None => {
+                    fresh.push(&entry.summary_html);
+                    // Taken below; here so that it is taken once.
+                    now.insert(at, (Arc::clone(&entry.summary_html), 0))
+                }
+            };
+        }
+        let prints = par_map(&fresh, |text| self.seed.hash_one(text.as_str()));
+        for (text, print) in fresh.into_iter().zip(prints) {
+            if let Some(slot) = now.get_mut(&(Arc::as_ptr(text) as usize)) {
+                slot.1 = print;
+            }
+        }
+        self.summaries = now;
+    }
+
     /// What a document is rendered from, but for the settings (a reload makes a new
     /// renderer): its folder, kind, titles, count, links and entries.
     fn fingerprint(&self, doc: &Feed<'_>) -> u64 {
@@ -257,7 +306,12 @@ impl History {
                 (date.timestamp(), date.offset().local_minus_utc()).hash(&mut h);
             }
             e.updated.is_some().hash(&mut h);
-            e.summary_html.hash(&mut h);
+            // Every summary shown is there (`take_summaries`).
+            let at = Arc::as_ptr(&e.summary_html) as usize;
+            self.summaries
+                .get(&at)
+                .map(|(_, print)| *print)
+                .hash(&mut h);
         }
         h.finish()
     }

@@ -64,6 +64,15 @@ pub struct Renderer {
 }
 
 impl Renderer {
+    /// A renderer for one build (`--once`): it renders every document once and keeps
+    /// nothing to compare a next render with.
+    pub fn for_one_build() -> Renderer {
+        Renderer {
+            history: History::for_one_build(),
+            ..Renderer::default()
+        }
+    }
+
     pub fn files(&self) -> &Output {
         &self.files
     }
@@ -245,7 +254,7 @@ pub fn build_with(
         }
     }
     let filled = started.elapsed();
-    let mut renderer = Renderer::default();
+    let mut renderer = Renderer::for_one_build();
     renderer.render(&engine, settings, None)?;
     let files = renderer.into_files();
     tracing::debug!(

@@ -36,6 +36,11 @@ enum Op {
     Reoffset {
         file: usize,
     },
+    /// The summaries reworded, nothing else: an entry deep in a history changes its
+    /// text alone.
+    Reword {
+        file: usize,
+    },
     /// The daemon publishes what a burst changed: several changes at once.
     Flush,
     /// A rename storm caught mid-way: a render reads the file while it is away (or,
@@ -55,6 +60,7 @@ fn op() -> impl Strategy<Value = Op> {
         (file.clone(), file.clone()).prop_map(|(from, to)| Op::Rename { from, to }),
         file.clone().prop_map(|file| Op::Delete { file }),
         file.clone().prop_map(|file| Op::Reoffset { file }),
+        file.clone().prop_map(|file| Op::Reword { file }),
         Just(Op::Flush),
         (file.clone(), file).prop_map(|(file, other)| Op::Away { file, other }),
     ]
@@ -224,6 +230,13 @@ proptest! {
                 Op::Reoffset { file } => {
                     if let Some(moved) = files.get(NAMES[file]).and_then(|b| reoffset(b)) {
                         files.insert(NAMES[file], moved);
+                        update(&mut state, NAMES[file], Some(&files[NAMES[file]]));
+                    }
+                }
+                Op::Reword { file } => {
+                    if let Some(bytes) = files.get(NAMES[file]) {
+                        let text = String::from_utf8_lossy(bytes).replace("Summary", "Summary, reworded,");
+                        files.insert(NAMES[file], text.into_bytes());
                         update(&mut state, NAMES[file], Some(&files[NAMES[file]]));
                     }
                 }
