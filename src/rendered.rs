@@ -23,6 +23,8 @@ pub(crate) struct Rendered {
     /// How long reading took, and the peak memory then (MiB), for `-v`.
     pub read: std::time::Duration,
     pub read_peak: u64,
+    /// The engine, when the archived feeds' documents are left to stream from it.
+    pub engine: Option<crate::engine::Engine>,
 }
 
 /// What `check` runs on each digest while its bytes are at hand.
@@ -38,6 +40,19 @@ pub(crate) fn read_and_render(
     format: ErrorFormat,
     inspect_file: InspectFile<'_>,
     inspect: impl FnOnce(&crate::model::Corpus),
+) -> Result<Rendered, RunError> {
+    read_and_render_with(settings, format, inspect_file, inspect, false)
+}
+
+/// [`read_and_render`]; with `history_later`, the archived feeds' documents are left
+/// out of [`Rendered::built`], and the engine is kept in [`Rendered::engine`] for the
+/// caller to stream them from.
+pub(crate) fn read_and_render_with(
+    settings: &Settings,
+    format: ErrorFormat,
+    inspect_file: InspectFile<'_>,
+    inspect: impl FnOnce(&crate::model::Corpus),
+    history_later: bool,
 ) -> Result<Rendered, RunError> {
     let skip = settings.output_inside(&settings.input_dir);
     let started = std::time::Instant::now();
@@ -101,15 +116,20 @@ pub(crate) fn read_and_render(
             _ => None,
         }
     };
-    let (built, engine) = tree::build_with(corpus, settings, read_full)?;
+    let (built, engine) = tree::build_with(corpus, settings, history_later, read_full)?;
     let faults = faults.into_inner().unwrap_or_else(|p| p.into_inner());
     show_errors(&faults, format);
     if !faults.is_empty() {
         return Err(unreadable(faults.len()));
     }
-    // The process ends right after: freeing a corpus-sized web of small allocations
-    // would cost a tenth of the run for nothing.
-    std::mem::forget(engine);
+    let engine = if history_later {
+        Some(engine)
+    } else {
+        // The process ends right after: freeing a corpus-sized web of small
+        // allocations would cost a tenth of the run for nothing.
+        std::mem::forget(engine);
+        None
+    };
     Ok(Rendered {
         built,
         digests,
@@ -120,6 +140,7 @@ pub(crate) fn read_and_render(
         lints: loaded.lints,
         read,
         read_peak,
+        engine,
     })
 }
 

@@ -11,6 +11,7 @@ use crate::output::writer;
 use std::process::ExitCode;
 
 mod adopt;
+mod streamed;
 
 /// The command line, with `check --help` listing every lint.
 pub fn command() -> clap::Command {
@@ -96,8 +97,19 @@ pub fn run_once_with(settings: &Settings, options: OnceOptions) -> Result<OnceRe
     // once there is something to write into it.
     let held_early = writer::OutputDir::configured(settings, true)?;
     let started = std::time::Instant::now();
-    let rendered =
-        crate::rendered::read_and_render(settings, options.format, &warn_no_items, |_| {})?;
+    // Archive pages are most of the output: streamed into the folder rather than held,
+    // unless the whole output is wanted at once (a bucket, a diff).
+    let stream = settings.archives.any()
+        && settings.output_dir.is_some()
+        && settings.publish.is_none()
+        && options.diff.is_none();
+    let rendered = crate::rendered::read_and_render_with(
+        settings,
+        options.format,
+        &warn_no_items,
+        |_| {},
+        stream,
+    )?;
     let built = &rendered.built;
     let mut out = match held_early {
         Some(out) => Some(out),
@@ -111,9 +123,10 @@ pub fn run_once_with(settings: &Settings, options: OnceOptions) -> Result<OnceRe
             format,
         ));
     }
-    let sync = match &mut out {
-        Some(out) => out.sync_once(&built.files)?,
-        None => writer::SyncReport::default(),
+    let sync = match (&mut out, &rendered.engine) {
+        (Some(out), Some(engine)) => streamed::sync(out, &built.files, engine, settings)?,
+        (Some(out), None) => out.sync_once(&built.files)?,
+        (None, _) => writer::SyncReport::default(),
     };
     // After the folder: a failed publish leaves the local feeds current, and the next
     // run compares with the bucket's manifest again.
@@ -141,6 +154,8 @@ pub fn run_once_with(settings: &Settings, options: OnceOptions) -> Result<OnceRe
         peak_mb = crate::rendered::peak_rss_mb(),
         "timings"
     );
+    // As without streaming: the process ends soon, and freeing costs for nothing.
+    std::mem::forget(rendered.engine);
     Ok(OnceReport {
         digests: rendered.digests,
         drafts: rendered.drafts,

@@ -9,7 +9,7 @@
 //! an edit deep in the history, that week's page alone. [`history_files`] renders them
 //! all, the simple way, for the reference build.
 
-use super::tree::{feed_files, Output};
+use super::tree::{feed_files, feed_paths, Output};
 use crate::config::Settings;
 use crate::engine::archive;
 use crate::engine::layout::{file_in, Feed, FeedKind, Paging};
@@ -20,7 +20,7 @@ use crate::render::html::PAGE_FILE;
 use crate::render::sanitize::Sanitizer;
 use crate::render::{Clean, Context, RenderError, ATOM_FILE, JSON_FILE, RSS_FILE};
 use crate::support::par::par_map;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::Arc;
 
@@ -161,6 +161,56 @@ pub(crate) fn history_files(
         .collect())
 }
 
+/// How many documents [`stream`] renders at a time: some 30 MB of files.
+const PART: usize = 16;
+
+/// Every archived feed's documents for one build, a part at a time, so that they are
+/// never all in memory: `paths` hears the path of every file first, then `send` each
+/// part as it is rendered; either returning `false` stops the stream.
+pub(crate) fn stream(
+    engine: &Engine,
+    settings: &Settings,
+    sanitizer: &Sanitizer,
+    paths: impl FnOnce(BTreeSet<String>) -> bool,
+    mut send: impl FnMut(Output) -> bool,
+) -> Result<(), RenderError> {
+    let (every, digests) = whole(engine, settings);
+    let feeds = engine.feeds(settings);
+    let histories = Histories::new(&every, &digests, settings);
+    let docs = histories.documents(feeds.iter().map(|(_, feed)| feed), settings);
+    if !paths(docs.iter().flat_map(feed_paths).collect()) {
+        return Ok(());
+    }
+    for part in docs.chunks(PART) {
+        let part: Vec<&Feed<'_>> = part.iter().collect();
+        if !send(
+            render_all(&part, settings, sanitizer)?
+                .into_iter()
+                .collect(),
+        ) {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Every entry and every digest's entry, newest first, as far as the archived kinds
+/// of feed need them.
+fn whole(engine: &Engine, settings: &Settings) -> (Vec<Entry>, Vec<Entry>) {
+    let a = &settings.archives;
+    let every = if a.global || a.categories || a.authors {
+        engine.every_entry()
+    } else {
+        Vec::new()
+    };
+    let digests = if a.digests {
+        engine.every_digest()
+    } else {
+        Vec::new()
+    };
+    (every, digests)
+}
+
 /// What a render of the history changed.
 pub(crate) struct Changes {
     /// Files of documents that are gone.
@@ -198,17 +248,7 @@ impl History {
         have: impl Fn(&str) -> bool,
     ) -> Result<Changes, RenderError> {
         let started = std::time::Instant::now();
-        let a = &settings.archives;
-        let every = if a.global || a.categories || a.authors {
-            engine.every_entry()
-        } else {
-            Vec::new()
-        };
-        let digests = if a.digests {
-            engine.every_digest()
-        } else {
-            Vec::new()
-        };
+        let (every, digests) = whole(engine, settings);
         let computed = started.elapsed();
         let histories = Histories::new(&every, &digests, settings);
         let docs = histories.documents(feeds.iter().copied(), settings);

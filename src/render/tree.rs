@@ -36,10 +36,30 @@ pub(crate) fn feed_files(
         (feed.path(ATOM_FILE), render::atom::render(feed, ctx)?),
         (feed.path(JSON_FILE), render::json::render(feed, ctx)?),
     ];
-    if !matches!(feed.paging, Paging::Archive { .. }) && !feed.dir.is_empty() {
+    if has_page(feed) {
         files.push((feed.path(PAGE_FILE), render::html::feed_page(feed, ctx)));
     }
     Ok(files)
+}
+
+/// The paths of the files [`feed_files`] renders for `feed`.
+pub(crate) fn feed_paths(feed: &Feed<'_>) -> Vec<String> {
+    let mut paths = vec![
+        feed.path(RSS_FILE),
+        feed.path(ATOM_FILE),
+        feed.path(JSON_FILE),
+    ];
+    if has_page(feed) {
+        paths.push(feed.path(PAGE_FILE));
+    }
+    paths
+}
+
+/// Whether a page for people goes beside the feed's files: not for an archive page,
+/// which a reader reaches from the feed, nor for the global feed, whose page is the
+/// front page.
+fn has_page(feed: &Feed<'_>) -> bool {
+    !matches!(feed.paging, Paging::Archive { .. }) && !feed.dir.is_empty()
 }
 
 /// The files that list every feed.
@@ -61,6 +81,8 @@ pub struct Renderer {
     dirs: BTreeMap<FeedId, String>,
     /// The archived feeds' documents.
     history: History,
+    /// Whether they are left to [`crate::render::history::stream`].
+    history_later: bool,
 }
 
 impl Renderer {
@@ -192,7 +214,7 @@ impl Renderer {
         for (path, bytes) in rendered {
             self.put(path, bytes, &mut changed);
         }
-        if settings.archives.any() {
+        if settings.archives.any() && !self.history_later {
             let all: Vec<&Feed<'_>> = feeds.iter().map(|(_, f)| f).collect();
             let files = &self.files;
             let history = self.history.render(
@@ -225,16 +247,19 @@ impl Renderer {
 
 /// Renders every feed, `index.opml` and `index.html` for a corpus.
 pub fn build(corpus: Corpus, settings: &Settings) -> Result<Built, RenderError> {
-    build_with(corpus, settings, |_, _| None).map(|(built, _)| built)
+    build_with(corpus, settings, false, |_, _| None).map(|(built, _)| built)
 }
 
 /// [`build`] for a corpus whose digests may have been read without summaries: `read`
 /// reads a digest again with the summaries of the items at the given positions, and is
 /// asked only for the digests and items whose summaries some feed shows. Also returns
-/// the engine, for the caller to keep or drop.
+/// the engine, for the caller to keep or drop. With `history_later`, the archived
+/// feeds' documents are left out, for the caller to stream from the engine
+/// ([`crate::render::history::stream`]).
 pub fn build_with(
     corpus: Corpus,
     settings: &Settings,
+    history_later: bool,
     read: impl Fn(&std::path::Path, &[usize]) -> Option<crate::model::Digest> + Sync,
 ) -> Result<(Built, Engine), RenderError> {
     let started = std::time::Instant::now();
@@ -254,7 +279,10 @@ pub fn build_with(
         }
     }
     let filled = started.elapsed();
-    let mut renderer = Renderer::for_one_build();
+    let mut renderer = Renderer {
+        history_later,
+        ..Renderer::for_one_build()
+    };
     renderer.render(&engine, settings, None)?;
     let files = renderer.into_files();
     tracing::debug!(

@@ -282,6 +282,33 @@ fn deleting_a_digest_rewrites_only_the_page_that_held_its_entry() {
     assert_eq!(dirs, BTreeSet::from([page]), "{changed:?}");
 }
 
+/// `--once` streams the archive pages into the folder a part at a time (the output is
+/// never whole in memory); with `--diff`, which wants it whole, it renders them all
+/// first. Both write the same files, and a second streamed run into the same folder
+/// changes nothing.
+#[test]
+fn streamed_archive_pages_are_the_pages_rendered_whole() {
+    let input = corpus(60);
+    let config = config(
+        input.path(),
+        "max_entries: 3\narchives: [global, digests, categories, authors]\n",
+    );
+    let (streamed, whole) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    once(input.path(), streamed.path(), &config);
+    let run = run_once(input.path(), whole.path(), &["--config", &config, "--diff"]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let tree = read_tree(streamed.path());
+    assert!(tree.keys().filter(|k| k.contains("archive/")).count() > 200);
+    assert_eq!(tree, read_tree(whole.path()));
+    let run = run_once(input.path(), streamed.path(), &["--config", &config]);
+    assert!(
+        stderr(&run).contains("nothing to write"),
+        "{}",
+        stderr(&run)
+    );
+    assert_eq!(read_tree(streamed.path()), tree);
+}
+
 /// The daemon keeps every archived feed's documents as `--once` writes them, through
 /// a new digest, an edit deep in the history, a rename, a deletion and a category that
 /// comes and goes.

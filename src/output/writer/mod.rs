@@ -20,6 +20,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 mod phases;
+pub(crate) use phases::Later;
 
 /// The record of every file digestfeed wrote: after [`MANIFEST_HEADER`], one line per
 /// file, its relative path, a tab, and the fingerprint ([`print_of`]) of the bytes
@@ -339,7 +340,7 @@ impl OutputDir {
     /// file is still whole (old or new bytes) and the manifest still lists every file
     /// digestfeed may have written, so the next run converges.
     pub(crate) fn sync(&mut self, desired: &Output) -> Result<SyncReport, WriteError> {
-        self.sync_with(None, desired, by_count)
+        self.sync_with(None, desired, None, by_count)
     }
 
     /// [`Self::sync`] for a run that writes once and exits (`--once`, often in CI right
@@ -350,7 +351,18 @@ impl OutputDir {
     /// [`Self::sync`]: it starts once, and then syncs a few dozen files per change,
     /// where one `syncfs` is the faster.
     pub(crate) fn sync_once(&mut self, desired: &Output) -> Result<SyncReport, WriteError> {
-        self.sync_with(None, desired, each_file)
+        self.sync_with(None, desired, None, each_file)
+    }
+
+    /// [`Self::sync_once`] for `desired` and the files `later` brings while earlier
+    /// ones are written (archive pages, rendered a few at a time so that the whole
+    /// output is never in memory). Nothing is replaced unless every later file came.
+    pub(crate) fn sync_once_later(
+        &mut self,
+        desired: &Output,
+        later: Later<'_>,
+    ) -> Result<SyncReport, WriteError> {
+        self.sync_with(None, desired, Some(later), each_file)
     }
 
     /// Like [`Self::sync`], for a caller that knows which paths changed since the last
@@ -361,7 +373,7 @@ impl OutputDir {
         desired: &Output,
         changed: &BTreeSet<String>,
     ) -> Result<SyncReport, WriteError> {
-        self.sync_with(Some(changed), desired, by_count)
+        self.sync_with(Some(changed), desired, None, by_count)
     }
 
     /// What the manifest records, and whether it is an older build's (paths only).
@@ -479,7 +491,7 @@ mod tests {
             let dir = tempfile::tempdir().unwrap();
             let root = dir.path();
             let mut out = OutputDir::open(root).unwrap();
-            let mut sync = |desired: &Output| out.sync_with(None, desired, durable);
+            let mut sync = |desired: &Output| out.sync_with(None, desired, None, durable);
             let feeds = |word: &str| -> Output {
                 (0..20)
                     .map(|i| {
@@ -782,5 +794,104 @@ mod tests {
         ] {
             assert!(!is_safe_relative(bad), "{bad}");
         }
+    }
+
+    /// Every file under `root`, by path relative to it, with its bytes.
+    fn tree(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+        files_under(root)
+            .into_iter()
+            .map(|p| {
+                (
+                    p.strip_prefix(root).unwrap().to_path_buf(),
+                    fs::read(&p).unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    /// Files that come in parts while the others are written leave the folder, the
+    /// manifest and the report as one sync of them all would; a path that never comes,
+    /// or a part that would replace someone's file, replaces nothing.
+    #[test]
+    fn files_that_come_later_are_written_as_if_given_at_once() {
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let first = feed(&[
+            ("rss.xml", "one"),
+            ("archive/2026-W01/rss.xml", "p1"),
+            ("archive/2026-W02/rss.xml", "p2"),
+            ("old/rss.xml", "gone"),
+        ]);
+        for dir in [a.path(), b.path()] {
+            OutputDir::open(dir).unwrap().sync_once(&first).unwrap();
+        }
+        let all = feed(&[
+            ("rss.xml", "two"),
+            ("archive/2026-W01/rss.xml", "p1"),
+            ("archive/2026-W02/rss.xml", "p2, more"),
+            ("archive/2026-W03/rss.xml", "p3"),
+        ]);
+        let (pages, fixed): (Output, Output) = all
+            .clone()
+            .into_iter()
+            .partition(|(k, _)| k.starts_with("archive/"));
+        let later = |dir: &Path, fixed: &Output, paths: &[&str], parts: Vec<Output>| {
+            let mut parts = parts.into_iter();
+            OutputDir::open(dir).unwrap().sync_once_later(
+                fixed,
+                Later {
+                    paths: paths.iter().map(|p| p.to_string()).collect(),
+                    next: &mut || parts.next(),
+                },
+            )
+        };
+        let whole = OutputDir::open(a.path()).unwrap().sync_once(&all).unwrap();
+        let parts: Vec<Output> = pages.into_iter().map(|f| Output::from([f])).collect();
+        let paths: Vec<&str> = all
+            .keys()
+            .filter(|k| k.starts_with("archive/"))
+            .map(String::as_str)
+            .collect();
+        let parted = later(b.path(), &fixed, &paths, parts).unwrap();
+        assert_eq!(parted, whole);
+        assert_eq!(
+            parted.written,
+            [
+                "archive/2026-W02/rss.xml",
+                "archive/2026-W03/rss.xml",
+                "rss.xml"
+            ]
+        );
+        assert_eq!(tree(b.path()), tree(a.path()));
+        // A page that never comes: nothing replaced, nothing left behind.
+        let before = tree(b.path());
+        let other = feed(&[("rss.xml", "three")]);
+        let part = feed(&[("archive/2026-W01/rss.xml", "p1, edited")]);
+        let missed = later(
+            b.path(),
+            &other,
+            &["archive/2026-W01/rss.xml", "archive/2026-W04/rss.xml"],
+            vec![part],
+        );
+        assert!(missed
+            .unwrap_err()
+            .to_string()
+            .contains("archive/2026-W04/rss.xml"));
+        assert_eq!(tree(b.path()), before);
+        // Someone's file where a page comes: refused before anything is replaced.
+        fs::create_dir_all(b.path().join("archive/2026-W09")).unwrap();
+        fs::write(b.path().join("archive/2026-W09/rss.xml"), "mine").unwrap();
+        let before = tree(b.path());
+        let parts = vec![
+            feed(&[("archive/2026-W01/rss.xml", "p1, edited")]),
+            feed(&[("archive/2026-W09/rss.xml", "p9")]),
+        ];
+        let refused = later(
+            b.path(),
+            &other,
+            &["archive/2026-W01/rss.xml", "archive/2026-W09/rss.xml"],
+            parts,
+        );
+        assert!(refused.unwrap_err().to_string().contains("did not write"));
+        assert_eq!(tree(b.path()), before);
     }
 }

@@ -13,9 +13,9 @@ struct ToWrite<'a> {
 }
 
 /// A file written beside its target, waiting to be renamed over it.
-struct Staged<'a> {
-    name: &'a str,
-    rel: &'a String,
+struct Staged {
+    name: String,
+    rel: String,
     temp: String,
     /// The fingerprint of its bytes, for the manifest.
     print: u64,
@@ -25,6 +25,19 @@ struct Staged<'a> {
 
 /// Files grouped by the folder (relative path) they are in.
 type ByFolder<'a, T> = Vec<(&'a str, Vec<T>)>;
+
+/// Staged files by folder.
+type StagedFiles = Vec<(String, Vec<Staged>)>;
+
+/// Files that come while a sync is under way, a part at a time: rendered as earlier
+/// parts are written, so that the whole output is never in memory at once. Their
+/// paths are known before the first part comes.
+pub(crate) struct Later<'f> {
+    pub(crate) paths: BTreeSet<String>,
+    /// The next part; `None` once every part came (or their making failed: a path
+    /// that never came fails the sync, and nothing is replaced).
+    pub(crate) next: &'f mut dyn FnMut() -> Option<Output>,
+}
 
 /// `files` (output paths, each with what goes with it) grouped by their folder, folders
 /// in path order; each file made into a `T` from its name in the folder, its path and
@@ -53,11 +66,14 @@ impl OutputDir {
         &mut self,
         only: Option<&BTreeSet<String>>,
         desired: &Output,
+        later: Option<Later<'_>>,
         durable: fn(usize) -> Durable,
     ) -> Result<SyncReport, WriteError> {
         let reattached = self.reattach()?;
         let only = if reattached { None } else { only };
-        let (old, wanted, rewrite) = self.refusals(desired)?;
+        let no_later = BTreeSet::new();
+        let later_paths = later.as_ref().map_or(&no_later, |l| &l.paths);
+        let (old, wanted, rewrite) = self.refusals_with(desired, later_paths)?;
         if only.is_none() {
             self.remove_leftovers(&old);
         }
@@ -76,9 +92,23 @@ impl OutputDir {
             }
             todo.push((rel, bytes));
         }
-        let durable = durable(todo.len());
+        let durable = durable(todo.len() + later_paths.len());
         let todo = by_folder(todo, |name, rel, bytes| ToWrite { name, rel, bytes });
-        let staged = self.stage_all(&todo, &old, durable, &mut report)?;
+        let mut staged = self.stage_all(&todo, &old, durable, &mut report)?;
+        // The fingerprints of later files that stay as they are and that the manifest
+        // does not record yet.
+        let mut later_prints: BTreeMap<String, u64> = BTreeMap::new();
+        if let Some(later) = later {
+            let taken =
+                self.stage_later(later, only, &old, durable, &mut report, &mut later_prints);
+            match taken {
+                Ok(more) => staged.extend(more),
+                Err(e) => {
+                    self.discard(&staged);
+                    return Err(e);
+                }
+            }
+        }
         // Record what is about to be written before renaming it into place, so that a
         // crash half-way never leaves a file of ours that no manifest knows about: the
         // bytes there before, or these.
@@ -102,7 +132,7 @@ impl OutputDir {
         let written: BTreeMap<&String, u64> = staged
             .iter()
             .flat_map(|(_, files)| files)
-            .map(|f| (f.rel, f.print))
+            .map(|f| (&f.rel, f.print))
             .collect();
         let now: Recorded = wanted
             .iter()
@@ -110,7 +140,10 @@ impl OutputDir {
                 let prints = match (written.get(rel), old.get(rel)) {
                     (Some(print), _) => vec![*print],
                     (None, Some(prints)) if !prints.is_empty() => prints.clone(),
-                    _ => vec![print_of(&desired[rel])],
+                    _ => match desired.get(rel) {
+                        Some(bytes) => vec![print_of(bytes)],
+                        None => later_prints.get(rel).copied().into_iter().collect(),
+                    },
                 };
                 (rel.clone(), prints)
             })
@@ -131,6 +164,16 @@ impl OutputDir {
     pub(super) fn refusals(
         &self,
         desired: &Output,
+    ) -> Result<(Recorded, BTreeSet<String>, bool), WriteError> {
+        self.refusals_with(desired, &BTreeSet::new())
+    }
+
+    /// [`Self::refusals`] for `desired` and files to come at `later` (whose bytes are
+    /// checked as they come, [`Self::stage_later`]).
+    fn refusals_with(
+        &self,
+        desired: &Output,
+        later: &BTreeSet<String>,
     ) -> Result<(Recorded, BTreeSet<String>, bool), WriteError> {
         let (mut old, legacy) = self.read_manifest()?;
         // An older build's manifest listed paths only: each is taken over with what it
@@ -164,6 +207,7 @@ impl OutputDir {
         }
         let wanted: BTreeSet<String> = desired
             .keys()
+            .chain(later)
             .filter(|k| is_safe_relative(k))
             .cloned()
             .collect();
@@ -171,15 +215,96 @@ impl OutputDir {
         // error reported is the first in path order, as if files were written one by one.
         self.check_folders(wanted.iter().chain(old.keys()))?;
         for rel in wanted.iter().filter(|rel| !old.contains_key(*rel)) {
-            if self.foreign(rel, &desired[rel]) {
-                return Err(error(
-                    &self.shown(rel),
-                    "refusing to replace what digestfeed did not write (move it away, or choose another output folder)",
-                    io::Error::from(io::ErrorKind::AlreadyExists),
-                ));
+            if let Some(bytes) = desired.get(rel) {
+                self.refuse_foreign(rel, bytes)?;
             }
         }
         Ok((old, wanted, legacy))
+    }
+
+    /// Refuses a file at `rel` that digestfeed did not write and that does not already
+    /// hold `bytes`.
+    fn refuse_foreign(&self, rel: &str, bytes: &[u8]) -> Result<(), WriteError> {
+        if self.foreign(rel, bytes) {
+            return Err(error(
+                &self.shown(rel),
+                "refusing to replace what digestfeed did not write (move it away, or choose another output folder)",
+                io::Error::from(io::ErrorKind::AlreadyExists),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Stages the later files as they come, part by part: each part's files checked
+    /// (one the manifest does not record must not be someone else's), staged, and its
+    /// bytes let go. Every path announced must come, else nothing is staged.
+    fn stage_later(
+        &self,
+        later: Later<'_>,
+        only: Option<&BTreeSet<String>>,
+        old: &Recorded,
+        durable: Durable,
+        report: &mut SyncReport,
+        prints: &mut BTreeMap<String, u64>,
+    ) -> Result<StagedFiles, WriteError> {
+        let mut staged: StagedFiles = Vec::new();
+        let mut missing = later.paths.clone();
+        let mut result = Ok(());
+        while let Some(part) = (later.next)() {
+            let part: Vec<(&String, &Vec<u8>)> = part
+                .iter()
+                .filter(|(rel, _)| missing.remove(*rel) && is_safe_relative(rel))
+                .collect();
+            let mut todo = Vec::new();
+            for &(rel, bytes) in &part {
+                if !old.contains_key(rel) {
+                    if let Err(e) = self.refuse_foreign(rel, bytes) {
+                        result = Err(e);
+                        break;
+                    }
+                }
+                if only.is_some_and(|o| !o.contains(rel)) {
+                    report.unchanged += 1;
+                } else {
+                    todo.push((rel, bytes.as_slice()));
+                }
+            }
+            if result.is_err() {
+                break;
+            }
+            let todo = by_folder(todo, |name, rel, bytes| ToWrite { name, rel, bytes });
+            match self.stage_all(&todo, old, durable, report) {
+                Ok(more) => {
+                    // What the manifest will say of a file that stays as it is.
+                    let written: BTreeSet<&String> =
+                        more.iter().flat_map(|(_, f)| f).map(|f| &f.rel).collect();
+                    for (rel, bytes) in part {
+                        if !old.contains_key(rel) && !written.contains(rel) {
+                            prints.insert(rel.clone(), print_of(bytes));
+                        }
+                    }
+                    staged.extend(more);
+                }
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+        if result.is_ok() && !missing.is_empty() {
+            result = Err(error(
+                &self.shown(missing.first().map_or("", String::as_str)),
+                "was not made (the rest of the output was not written)",
+                io::Error::from(io::ErrorKind::Interrupted),
+            ));
+        }
+        match result {
+            Ok(()) => Ok(staged),
+            Err(e) => {
+                self.discard(&staged);
+                Err(e)
+            }
+        }
     }
 
     /// Removes the temporary files a killed run may have left beside the files it wrote.
@@ -204,7 +329,7 @@ impl OutputDir {
         old: &Recorded,
         durable: Durable,
         report: &mut SyncReport,
-    ) -> Result<ByFolder<'a, Staged<'a>>, WriteError> {
+    ) -> Result<StagedFiles, WriteError> {
         let results = par_map_on(SYNC_THREADS, todo, |(dir, files)| {
             let folder = self.folder(dir, true)?;
             Ok(files
@@ -235,8 +360,8 @@ impl OutputDir {
                     for (f, outcome) in files.iter().zip(outcomes) {
                         match outcome {
                             Ok(Some((temp, held))) => in_folder.push(Staged {
-                                name: f.name,
-                                rel: f.rel,
+                                name: f.name.to_string(),
+                                rel: f.rel.clone(),
                                 temp,
                                 print: print_of(f.bytes),
                                 held,
@@ -246,7 +371,7 @@ impl OutputDir {
                         }
                     }
                     if !in_folder.is_empty() {
-                        staged.push((*dir, in_folder));
+                        staged.push((dir.to_string(), in_folder));
                     }
                 }
             }
@@ -262,7 +387,7 @@ impl OutputDir {
         Ok(staged)
     }
 
-    fn discard(&self, staged: &[(&str, Vec<Staged<'_>>)]) {
+    fn discard(&self, staged: &[(String, Vec<Staged>)]) {
         for (dir, files) in staged {
             if let Ok(folder) = self.folder(dir, false) {
                 for f in files {
@@ -275,20 +400,20 @@ impl OutputDir {
     /// Renames every staged file over its target, folder by folder.
     fn commit_all(
         &self,
-        staged: &[(&str, Vec<Staged<'_>>)],
+        staged: &[(String, Vec<Staged>)],
         touched: &mut BTreeSet<String>,
         report: &mut SyncReport,
     ) -> Result<(), WriteError> {
         for (i, (dir, files)) in staged.iter().enumerate() {
             let committed = self.folder(dir, false).and_then(|folder| {
                 for (j, f) in files.iter().enumerate() {
-                    if let Err(e) = folder.commit(&f.temp, f.name) {
+                    if let Err(e) = folder.commit(&f.temp, &f.name) {
                         for later in &files[j + 1..] {
                             folder.discard(&later.temp);
                         }
                         return Err(e);
                     }
-                    tracing::trace!(path = %folder.shown(f.name).display(), "written");
+                    tracing::trace!(path = %folder.shown(&f.name).display(), "written");
                     report.written.push(f.rel.clone());
                 }
                 Ok(())

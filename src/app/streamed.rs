@@ -1,0 +1,80 @@
+//! `--once` with archive pages: the archived feeds' documents are rendered a part at a
+//! time on one thread while the writer stages the parts before them on others, so the
+//! whole output (some 80 KB a digest, in three formats) is never in memory at once,
+//! and rendering and writing overlap.
+
+use crate::config::Settings;
+use crate::engine::Engine;
+use crate::error::{RunError, WriteError};
+use crate::output::writer::{Later, OutputDir, SyncReport};
+use crate::render::history;
+use crate::render::sanitize::Sanitizer;
+use crate::render::tree::Output;
+use std::collections::BTreeSet;
+use std::sync::mpsc;
+
+/// What the rendering thread hands the writer: every path first, then the parts.
+enum Part {
+    Paths(BTreeSet<String>),
+    Files(Output),
+}
+
+/// Brings `out` in line with `fixed` and every archived feed's documents, streamed
+/// from `engine`. A render error is reported before the write's (which then only says
+/// a file was not made); either way nothing is replaced.
+pub(super) fn sync(
+    out: &mut OutputDir,
+    fixed: &Output,
+    engine: &Engine,
+    settings: &Settings,
+) -> Result<SyncReport, RunError> {
+    std::thread::scope(|scope| {
+        // One part rendered ahead of the one being written.
+        let (tx, rx) = mpsc::sync_channel::<Part>(1);
+        let rendering = scope.spawn(move || {
+            let sanitizer = Sanitizer::default();
+            let paths_tx = tx.clone();
+            history::stream(
+                engine,
+                settings,
+                &sanitizer,
+                |paths| paths_tx.send(Part::Paths(paths)).is_ok(),
+                |files| tx.send(Part::Files(files)).is_ok(),
+            )
+        });
+        let synced = match rx.recv() {
+            Ok(Part::Paths(paths)) => {
+                let mut next = || match rx.recv() {
+                    Ok(Part::Files(files)) => Some(files),
+                    _ => None,
+                };
+                Some(out.sync_once_later(
+                    fixed,
+                    Later {
+                        paths,
+                        next: &mut next,
+                    },
+                ))
+            }
+            _ => None,
+        };
+        // A render still under way stops at its next part.
+        drop(rx);
+        match rendering.join() {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return Err(e.into()),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+        match synced {
+            Some(result) => Ok(result?),
+            // The rendering ended well without a word: it cannot, but nothing is
+            // replaced if it does.
+            None => Err(WriteError {
+                path: settings.output_dir.clone().unwrap_or_default(),
+                action: "the archive pages were not made; nothing was written",
+                source: std::io::Error::from(std::io::ErrorKind::Interrupted),
+            }
+            .into()),
+        }
+    })
+}
