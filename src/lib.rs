@@ -14,7 +14,8 @@
 //! - [`app`]: the mode dispatcher at the top; nothing calls back up into it. `--once`
 //!   is here, `publish --adopt` in `app::adopt`, the daemon in [`daemon`] and `check`
 //!   in [`check`]. `rendered` (beside them, below all three) reads every digest and
-//!   renders every feed, writing nothing.
+//!   renders every feed, writing nothing; `streamed` writes archive pages into the
+//!   output folder as they are rendered, for `--once` and the daemon.
 //! - [`cli`] (flags) and [`config`] (the YAML file and the settings derived from both).
 //! - [`input`]: the input folder: reading it (`scan`), its file events (`watch`), what
 //!   the daemon knows of each file ([`input::state`]), digests held back until their
@@ -61,4 +62,5 @@ pub mod parse;
 pub mod reference;
 pub mod render;
 pub(crate) mod rendered;
+pub(crate) mod streamed;
 pub mod support;

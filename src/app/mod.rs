@@ -11,7 +11,6 @@ use crate::output::writer;
 use std::process::ExitCode;
 
 mod adopt;
-mod streamed;
 
 /// The command line, with `check --help` listing every lint.
 pub fn command() -> clap::Command {
@@ -124,7 +123,13 @@ pub fn run_once_with(settings: &Settings, options: OnceOptions) -> Result<OnceRe
         ));
     }
     let sync = match (&mut out, &rendered.engine) {
-        (Some(out), Some(engine)) => streamed::sync(out, &built.files, engine, settings)?,
+        (Some(out), Some(engine)) => crate::streamed::sync(
+            out,
+            &built.files,
+            engine,
+            settings,
+            crate::streamed::Run::Once,
+        )?,
         (Some(out), None) => out.sync_once(&built.files)?,
         (None, _) => writer::SyncReport::default(),
     };

@@ -8,7 +8,8 @@ use crate::error::{DigestError, RunError};
 use crate::input::scan::{self, is_digest_name};
 use crate::input::state::{FileInput, Prepared};
 use crate::input::watch::{self, Pending, Watch};
-use crate::output::writer::OutputDir;
+use crate::output::writer::{Later, OutputDir};
+use crate::streamed::Run;
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -269,11 +270,31 @@ impl Folders {
             self.synced = true;
             return Ok(changed.into_iter().collect());
         };
-        let result = if self.synced {
+        let renderer = self.live.renderer();
+        // Every page from a stream: the folder is written whole, or the pages were not
+        // rendered (a full render of a renderer that lets them go).
+        let stream = renderer.forgets_pages() && (!self.synced || renderer.pages_to_stream());
+        let result = if stream {
+            let (live, settings) = (&self.live, &self.live.settings);
+            crate::streamed::sync(out, live.files(), live.engine(), settings, Run::Daemon)
+        } else if renderer.forgets_pages() {
+            // The pages that changed are at hand; the others are on disk as they were.
+            let mut part = Some(renderer.pages().clone());
+            let later = Later {
+                paths: renderer.page_paths().clone(),
+                next: &mut || part.take(),
+            };
+            out.sync_paths_later(self.live.files(), &changed, later)
+                .map_err(RunError::from)
+        } else if self.synced {
             out.sync_paths(self.live.files(), &changed)
+                .map_err(RunError::from)
         } else {
-            out.sync(self.live.files())
+            out.sync(self.live.files()).map_err(RunError::from)
         };
+        if result.is_ok() {
+            self.live.pages_written(stream);
+        }
         match result {
             Ok(report) => {
                 self.troubles.remove(&Trouble::Output);
@@ -291,7 +312,7 @@ impl Folders {
                 self.synced = false;
                 self.troubles
                     .insert(Trouble::Output, format!("{e}; retrying"));
-                Err(e.into())
+                Err(e)
             }
         }
     }

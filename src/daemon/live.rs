@@ -50,13 +50,23 @@ enum Miss {
     Broken,
 }
 
+/// The daemon's renderer: without a bucket to publish to, archive pages' bytes go
+/// once written (the bucket's publisher compares every file it is given).
+fn renderer_for(settings: &Settings) -> Renderer {
+    if settings.publish.is_none() {
+        Renderer::forgetting_pages()
+    } else {
+        Renderer::default()
+    }
+}
+
 impl Live {
     pub fn new(settings: Settings) -> Live {
         Live {
             engine: Engine::new(&settings),
+            renderer: renderer_for(&settings),
             settings,
             state: State::default(),
-            renderer: Renderer::default(),
             changes: Vec::new(),
             dirty: None,
             held: Held::default(),
@@ -72,9 +82,9 @@ impl Live {
         self.state.forget_contents();
         Live {
             engine: self.engine.moved_into(Engine::new(&settings)),
+            renderer: renderer_for(&settings),
             settings,
             state: self.state,
-            renderer: Renderer::default(),
             changes: self.changes,
             dirty: None,
             held: self.held,
@@ -338,9 +348,64 @@ impl Live {
         }
     }
 
-    /// Every output file's bytes, as of the last render.
+    /// Every output file's bytes, as of the last render, but archive pages when their
+    /// bytes go once written ([`Live::renderer`]).
     pub fn files(&self) -> &Output {
         self.renderer.files()
+    }
+
+    /// The renderer: whether it lets archive pages go, and which it has.
+    pub fn renderer(&self) -> &Renderer {
+        &self.renderer
+    }
+
+    /// The archive pages rendered so far are on disk (`streamed`: every page).
+    pub fn pages_written(&mut self, streamed: bool) {
+        self.renderer.pages_written(streamed);
+    }
+
+    /// The engine, to stream every archive page from.
+    pub(crate) fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// What the daemon's write after a render makes of `folder` (a folder held in
+    /// memory, for tests): the paths `changed` written from the files at hand, or, with
+    /// `whole` (the daemon's first write, or one after a failure) or when the pages are
+    /// to be streamed, every file, the pages streamed from the engine.
+    pub fn write_into(
+        &mut self,
+        changed: &BTreeSet<String>,
+        whole: bool,
+        folder: &mut Output,
+    ) -> Result<(), RenderError> {
+        let streamed = self.renderer.forgets_pages() && (whole || self.renderer.pages_to_stream());
+        if streamed {
+            let mut all = self.files().clone();
+            let sanitizer = crate::render::sanitize::Sanitizer::default();
+            crate::render::history::stream(
+                &self.engine,
+                &self.settings,
+                &sanitizer,
+                |_| true,
+                |part| {
+                    all.extend(part);
+                    true
+                },
+            )?;
+            *folder = all;
+        } else if whole {
+            *folder = self.files().clone();
+        } else {
+            for path in changed {
+                match self.files().get(path).or(self.renderer.pages().get(path)) {
+                    Some(bytes) => folder.insert(path.clone(), bytes.clone()),
+                    None => folder.remove(path),
+                };
+            }
+        }
+        self.pages_written(streamed);
+        Ok(())
     }
 
     /// "N digests, N entries, N invalid[, N held until their date]".

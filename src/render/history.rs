@@ -161,6 +161,10 @@ pub(crate) fn history_files(
         .collect())
 }
 
+fn is_page(doc: &Feed<'_>) -> bool {
+    matches!(doc.paging, Paging::Archive { .. })
+}
+
 /// How many documents [`stream`] renders at a time: some 30 MB of files.
 const PART: usize = 16;
 
@@ -217,6 +221,8 @@ pub(crate) struct Changes {
     pub(crate) gone: Vec<String>,
     /// Documents rendered again: their files.
     pub(crate) files: Vec<(String, Vec<u8>)>,
+    /// The files of every archive page there is now.
+    pub(crate) pages: BTreeSet<String>,
 }
 
 /// The archived feeds' documents as last rendered: each document's folder and the
@@ -237,7 +243,10 @@ pub(crate) struct History {
 impl History {
     /// Lays out every archived feed of `feeds` again from the whole of `engine`, and
     /// renders the documents whose inputs changed since the last call (all of them if
-    /// `full`, or whose files `have` lacks).
+    /// `full`, or whose files `have` lacks); with `no_pages`, the current documents
+    /// only (the pages are to be streamed, [`stream`]), though every document's
+    /// fingerprint is taken.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn render(
         &mut self,
         engine: &Engine,
@@ -245,6 +254,7 @@ impl History {
         settings: &Settings,
         sanitizer: &Sanitizer,
         full: bool,
+        no_pages: bool,
         have: impl Fn(&str) -> bool,
     ) -> Result<Changes, RenderError> {
         let started = std::time::Instant::now();
@@ -262,6 +272,7 @@ impl History {
         let todo: Vec<&Feed<'_>> = docs
             .iter()
             .zip(&prints)
+            .filter(|(doc, _)| !(no_pages && is_page(doc)))
             .filter(|(doc, print)| {
                 full || self.once
                     || self.docs.get(&doc.dir) != Some(print)
@@ -270,6 +281,11 @@ impl History {
             .map(|(doc, _)| doc)
             .collect();
         let files = render_all(&todo, settings, sanitizer)?;
+        let pages = docs
+            .iter()
+            .filter(|doc| is_page(doc))
+            .flat_map(feed_paths)
+            .collect();
         let now: BTreeMap<String, u64> = docs.iter().map(|d| d.dir.clone()).zip(prints).collect();
         let gone = self
             .docs
@@ -288,7 +304,7 @@ impl History {
             rendered = todo.len(),
             "history"
         );
-        Ok(Changes { gone, files })
+        Ok(Changes { gone, files, pages })
     }
 
     /// A renderer's history for one build: documents are rendered, not remembered.

@@ -2,6 +2,7 @@
 //! that `--once` and the daemon share.
 
 use crate::config::Settings;
+use crate::engine::archive;
 use crate::engine::layout::{Feed, Paging};
 use crate::engine::{Engine, FeedId};
 use crate::model::key::EntryKey;
@@ -83,6 +84,15 @@ pub struct Renderer {
     history: History,
     /// Whether they are left to [`crate::render::history::stream`].
     history_later: bool,
+    /// Whether archive pages' bytes are let go once written ([`Renderer::forgetting_pages`]).
+    forget_pages: bool,
+    /// Archive pages rendered since they were last let go, when they are.
+    pages: Output,
+    /// Every archive page's path, when their bytes are let go.
+    page_paths: BTreeSet<String>,
+    /// Whether every page is to be written from a stream ([`crate::render::history::stream`]):
+    /// a full render of a renderer that lets pages go renders none of them.
+    pages_to_stream: bool,
 }
 
 impl Renderer {
@@ -95,8 +105,46 @@ impl Renderer {
         }
     }
 
+    /// A renderer that keeps archive pages' bytes only until they are written
+    /// ([`Renderer::pages_written`]): they are most of the output, and a page changes
+    /// rarely. [`Renderer::files`] then holds every other file.
+    pub fn forgetting_pages() -> Renderer {
+        Renderer {
+            forget_pages: true,
+            ..Renderer::default()
+        }
+    }
+
     pub fn files(&self) -> &Output {
         &self.files
+    }
+
+    /// Archive pages rendered and not yet written, when their bytes are let go.
+    pub fn pages(&self) -> &Output {
+        &self.pages
+    }
+
+    /// Every archive page's path, when their bytes are let go.
+    pub fn page_paths(&self) -> &BTreeSet<String> {
+        &self.page_paths
+    }
+
+    /// The pages rendered so far are on disk (with `streamed`, every page, from a
+    /// stream): their bytes go.
+    pub fn pages_written(&mut self, streamed: bool) {
+        self.pages = Output::new();
+        if streamed {
+            self.pages_to_stream = false;
+        }
+    }
+
+    /// Whether every page is to be written from a stream, not from [`Renderer::pages`].
+    pub fn pages_to_stream(&self) -> bool {
+        self.pages_to_stream
+    }
+
+    pub fn forgets_pages(&self) -> bool {
+        self.forget_pages
     }
 
     pub fn into_files(self) -> Output {
@@ -216,22 +264,37 @@ impl Renderer {
         }
         if settings.archives.any() && !self.history_later {
             let all: Vec<&Feed<'_>> = feeds.iter().map(|(_, f)| f).collect();
-            let files = &self.files;
+            let (files, page_paths) = (&self.files, &self.page_paths);
             let history = self.history.render(
                 engine,
                 &all,
                 settings,
                 &self.sanitizer,
                 dirty.is_none(),
-                |path| files.contains_key(path),
+                self.forget_pages && dirty.is_none(),
+                |path| files.contains_key(path) || page_paths.contains(path),
             )?;
+            if self.forget_pages {
+                if dirty.is_none() {
+                    self.pages = Output::new();
+                    self.pages_to_stream = true;
+                }
+                self.page_paths = history.pages;
+            }
             for path in history.gone {
-                if self.files.remove(&path).is_some() {
+                self.pages.remove(&path);
+                if self.files.remove(&path).is_some() || archive::is_page(&path) {
                     changed.insert(path);
                 }
             }
             for (path, bytes) in history.files {
-                self.put(path, bytes, &mut changed);
+                if self.forget_pages && archive::is_page(&path) {
+                    // Whether the bytes differ is the writer's to see: a page's inputs did.
+                    changed.insert(path.clone());
+                    self.pages.insert(path, bytes);
+                } else {
+                    self.put(path, bytes, &mut changed);
+                }
             }
         }
         // Keep clean summaries only for entries some feed still shows.

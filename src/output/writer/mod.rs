@@ -365,6 +365,28 @@ impl OutputDir {
         self.sync_with(None, desired, Some(later), each_file)
     }
 
+    /// [`Self::sync`] for `desired` and the files `later` brings while earlier ones
+    /// are written ([`Self::sync_once_later`], as the daemon syncs).
+    pub(crate) fn sync_later(
+        &mut self,
+        desired: &Output,
+        later: Later<'_>,
+    ) -> Result<SyncReport, WriteError> {
+        self.sync_with(None, desired, Some(later), by_count)
+    }
+
+    /// [`Self::sync_paths`] with files that are not in `desired`: `later.paths` are
+    /// every such file, and of them only those in `changed` come (archive pages the
+    /// daemon does not keep once written).
+    pub(crate) fn sync_paths_later(
+        &mut self,
+        desired: &Output,
+        changed: &BTreeSet<String>,
+        later: Later<'_>,
+    ) -> Result<SyncReport, WriteError> {
+        self.sync_with(Some(changed), desired, Some(later), by_count)
+    }
+
     /// Like [`Self::sync`], for a caller that knows which paths changed since the last
     /// successful sync: only those are written or removed (all of them, if the folder
     /// was replaced in between).
@@ -893,5 +915,47 @@ mod tests {
         );
         assert!(refused.unwrap_err().to_string().contains("did not write"));
         assert_eq!(tree(b.path()), before);
+    }
+
+    /// As the daemon writes once it lets archive pages go: of the later paths only the
+    /// changed ones come, the others stay as they are (not removed); a later path that
+    /// `desired` also has is written from `desired`.
+    #[test]
+    fn later_files_not_changed_need_not_come_and_stay() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut out = OutputDir::open(dir.path()).unwrap();
+        let pages = ["archive/2026-W01/rss.xml", "archive/2026-W02/rss.xml"];
+        out.sync(&feed(&[
+            ("rss.xml", "one"),
+            (pages[0], "p1"),
+            (pages[1], "p2"),
+        ]))
+        .unwrap();
+        let desired = feed(&[("rss.xml", "two")]);
+        let changed: BTreeSet<String> = ["rss.xml", pages[1]].map(String::from).into();
+        let mut part = Some(feed(&[(pages[1], "p2, more"), ("rss.xml", "not this")]));
+        let report = out
+            .sync_paths_later(
+                &desired,
+                &changed,
+                Later {
+                    paths: pages
+                        .iter()
+                        .chain(&["rss.xml"])
+                        .map(|p| p.to_string())
+                        .collect(),
+                    next: &mut || part.take(),
+                },
+            )
+            .unwrap();
+        assert_eq!(report.written, [pages[1], "rss.xml"]);
+        assert!(report.removed.is_empty());
+        let held = tree(dir.path());
+        assert_eq!(held[Path::new("rss.xml")], b"two");
+        assert_eq!(held[Path::new(pages[0])], b"p1");
+        assert_eq!(held[Path::new(pages[1])], b"p2, more");
+        // The manifest still knows the page left as it was: a sync without it removes it.
+        out.sync(&desired).unwrap();
+        assert!(!dir.path().join(pages[0]).exists());
     }
 }

@@ -99,8 +99,15 @@ impl OutputDir {
         // does not record yet.
         let mut later_prints: BTreeMap<String, u64> = BTreeMap::new();
         if let Some(later) = later {
-            let taken =
-                self.stage_later(later, only, &old, durable, &mut report, &mut later_prints);
+            let taken = self.stage_later(
+                desired,
+                later,
+                only,
+                &old,
+                durable,
+                &mut report,
+                &mut later_prints,
+            );
             match taken {
                 Ok(more) => staged.extend(more),
                 Err(e) => {
@@ -238,8 +245,10 @@ impl OutputDir {
     /// Stages the later files as they come, part by part: each part's files checked
     /// (one the manifest does not record must not be someone else's), staged, and its
     /// bytes let go. Every path announced must come, else nothing is staged.
+    #[allow(clippy::too_many_arguments)]
     fn stage_later(
         &self,
+        desired: &Output,
         later: Later<'_>,
         only: Option<&BTreeSet<String>>,
         old: &Recorded,
@@ -248,7 +257,14 @@ impl OutputDir {
         prints: &mut BTreeMap<String, u64>,
     ) -> Result<StagedFiles, WriteError> {
         let mut staged: StagedFiles = Vec::new();
-        let mut missing = later.paths.clone();
+        // With `only`, the other paths stay as they are, and need not come; a path that
+        // `desired` has is written from there, whatever comes for it.
+        let mut missing: BTreeSet<String> = later
+            .paths
+            .iter()
+            .filter(|p| only.is_none_or(|o| o.contains(*p)) && !desired.contains_key(*p))
+            .cloned()
+            .collect();
         let mut result = Ok(());
         while let Some(part) = (later.next)() {
             let part: Vec<(&String, &Vec<u8>)> = part

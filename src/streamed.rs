@@ -1,7 +1,8 @@
-//! `--once` with archive pages: the archived feeds' documents are rendered a part at a
-//! time on one thread while the writer stages the parts before them on others, so the
-//! whole output (some 80 KB a digest, in three formats) is never in memory at once,
-//! and rendering and writing overlap.
+//! Archive pages streamed into the output folder: the archived feeds' documents are
+//! rendered a part at a time on one thread while the writer stages the parts before
+//! them on others, so the whole output (some 80 KB a digest, in three formats) is never
+//! in memory at once, and rendering and writing overlap. `--once` writes its archive
+//! pages so, and the daemon every page when it writes the folder whole.
 
 use crate::config::Settings;
 use crate::engine::Engine;
@@ -19,14 +20,24 @@ enum Part {
     Files(Output),
 }
 
+/// How the folder is synced: as `--once` does (each file made durable on its own), or
+/// as the daemon does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Run {
+    Once,
+    Daemon,
+}
+
 /// Brings `out` in line with `fixed` and every archived feed's documents, streamed
-/// from `engine`. A render error is reported before the write's (which then only says
-/// a file was not made); either way nothing is replaced.
-pub(super) fn sync(
+/// from `engine` (those in `fixed` too are written as the stream has them). A render
+/// error is reported before the write's (which then only says a file was not made);
+/// either way nothing is replaced.
+pub(crate) fn sync(
     out: &mut OutputDir,
     fixed: &Output,
     engine: &Engine,
     settings: &Settings,
+    run: Run,
 ) -> Result<SyncReport, RunError> {
     std::thread::scope(|scope| {
         // One part rendered ahead of the one being written.
@@ -48,13 +59,14 @@ pub(super) fn sync(
                     Ok(Part::Files(files)) => Some(files),
                     _ => None,
                 };
-                Some(out.sync_once_later(
-                    fixed,
-                    Later {
-                        paths,
-                        next: &mut next,
-                    },
-                ))
+                let later = Later {
+                    paths,
+                    next: &mut next,
+                };
+                Some(match run {
+                    Run::Once => out.sync_once_later(fixed, later),
+                    Run::Daemon => out.sync_later(fixed, later),
+                })
             }
             _ => None,
         };
