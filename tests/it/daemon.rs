@@ -847,6 +847,51 @@ fn a_full_disk_at_start_is_retried_and_shown_in_the_status() {
     drop(root);
 }
 
+/// With archive pages, whose bytes the daemon lets go once written: a write that
+/// fails on a full disk is retried whole, every page streamed again, and the folder
+/// ends as `--once` writes it.
+#[ignore = "needs root, to mount a small tmpfs; .ci/run runs it"]
+#[test]
+fn with_archives_a_failed_write_is_retried_whole() {
+    let (root, input, output) = scratch();
+    let disk = Tmpfs::mount(&output, "8m").expect("cannot mount a tmpfs here (needs root)");
+    for week in 1..6u64 {
+        write(
+            &input,
+            &format!("w{week}.md"),
+            tweet_digest(
+                &format!("2026-02-{:02}T08:00:00Z", week * 4),
+                week * 10,
+                "AI",
+            ),
+        );
+    }
+    let settings = "max_entries: 1\narchives: [global, digests, categories]\n";
+    let config = root.path().join("once.yaml");
+    fs::write(&config, settings).unwrap();
+    let args = ["--config", config.to_str().unwrap()];
+    let mut d = Daemon::start(&input, &output, settings, &[]);
+    d.settles_like_once_with("start", &args);
+    assert!(ours(&output).keys().any(|k| k.starts_with("archive/")));
+    // Nothing left on the disk: the next write fails.
+    let filler = output.join("foreign-filler");
+    let mut file = fs::File::create(&filler).unwrap();
+    while std::io::Write::write_all(&mut file, &[0u8; 65536]).is_ok() {}
+    drop(file);
+    write(
+        &input,
+        "new.md",
+        tweet_digest("2026-03-20T08:00:00Z", 99, "Robots"),
+    );
+    d.wait_for("No space left on device");
+    fs::remove_file(&filler).unwrap();
+    d.settles_like_once_with("room on the disk again", &args);
+    let (status, log) = d.stop();
+    assert!(status.success(), "{log}");
+    drop(disk);
+    drop(root);
+}
+
 #[test]
 fn an_item_without_a_good_link_is_left_out_and_the_rest_published() {
     let (_root, input, output) = scratch();
