@@ -7,17 +7,19 @@
 use crate::config::Settings;
 use crate::engine::Engine;
 use crate::error::{RunError, WriteError};
-use crate::output::writer::{Later, OutputDir, SyncReport};
+use crate::output::writer::{Later, Next, OutputDir, SyncReport};
 use crate::render::history;
 use crate::render::sanitize::Sanitizer;
 use crate::render::tree::Output;
 use std::collections::BTreeSet;
 use std::sync::mpsc;
 
-/// What the rendering thread hands the writer: every path first, then the parts.
+/// What the rendering thread hands the writer: every path first, then the parts, then
+/// that it is done (a thread that fails or panics ends without saying so).
 enum Part {
     Paths(BTreeSet<String>),
     Files(Output),
+    Done,
 }
 
 /// How the folder is synced: as `--once` does (each file made durable on its own), or
@@ -45,19 +47,24 @@ pub(crate) fn sync(
         let rendering = scope.spawn(move || {
             let sanitizer = Sanitizer::default();
             let paths_tx = tx.clone();
+            let files_tx = tx.clone();
             history::stream(
                 engine,
                 settings,
                 &sanitizer,
                 |paths| paths_tx.send(Part::Paths(paths)).is_ok(),
-                |files| tx.send(Part::Files(files)).is_ok(),
-            )
+                |files| files_tx.send(Part::Files(files)).is_ok(),
+            )?;
+            // Unheard if the writer stopped: it has failed already.
+            let _ = tx.send(Part::Done);
+            Ok::<(), crate::error::RenderError>(())
         });
         let synced = match rx.recv() {
             Ok(Part::Paths(paths)) => {
                 let mut next = || match rx.recv() {
-                    Ok(Part::Files(files)) => Some(files),
-                    _ => None,
+                    Ok(Part::Files(files)) => Next::Part(files),
+                    Ok(Part::Done) => Next::End,
+                    Ok(Part::Paths(_)) | Err(_) => Next::Failed,
                 };
                 let later = Later {
                     paths,

@@ -8,7 +8,7 @@ use crate::error::{DigestError, RunError};
 use crate::input::scan::{self, is_digest_name};
 use crate::input::state::{FileInput, Prepared};
 use crate::input::watch::{self, Pending, Watch};
-use crate::output::writer::{Later, OutputDir};
+use crate::output::writer::{Later, Next, OutputDir, SyncReport};
 use crate::streamed::Run;
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet};
@@ -261,40 +261,25 @@ impl Folders {
     /// Returns the output paths written.
     pub(crate) fn publish(&mut self, out: Option<&mut OutputDir>) -> Result<Vec<String>, RunError> {
         let (root, cap) = (&self.root, self.live.settings.max_file_bytes);
-        let changed = self
+        let changed = match self
             .live
-            .render(|rel| scan::read_capped(&root.join(rel), cap).ok())?;
+            .render(|rel| scan::read_capped(&root.join(rel), cap).ok())
+        {
+            Ok(changed) => changed,
+            Err(e) => {
+                // What was rendered before the error is not in any list of changes:
+                // the next write compares every file.
+                self.synced = false;
+                return Err(e.into());
+            }
+        };
         // Without an output folder (publishing to a bucket only) there is nothing to
         // write here.
         let Some(out) = out else {
             self.synced = true;
             return Ok(changed.into_iter().collect());
         };
-        let renderer = self.live.renderer();
-        // Every page from a stream: the folder is written whole, or the pages were not
-        // rendered (a full render of a renderer that lets them go).
-        let stream = renderer.forgets_pages() && (!self.synced || renderer.pages_to_stream());
-        let result = if stream {
-            let (live, settings) = (&self.live, &self.live.settings);
-            crate::streamed::sync(out, live.files(), live.engine(), settings, Run::Daemon)
-        } else if renderer.forgets_pages() {
-            // The pages that changed are at hand; the others are on disk as they were.
-            let mut part = Some(renderer.pages().clone());
-            let later = Later {
-                paths: renderer.page_paths().clone(),
-                next: &mut || part.take(),
-            };
-            out.sync_paths_later(self.live.files(), &changed, later)
-                .map_err(RunError::from)
-        } else if self.synced {
-            out.sync_paths(self.live.files(), &changed)
-                .map_err(RunError::from)
-        } else {
-            out.sync(self.live.files()).map_err(RunError::from)
-        };
-        if result.is_ok() {
-            self.live.pages_written(stream);
-        }
+        let result = self.write(out, &changed);
         match result {
             Ok(report) => {
                 self.troubles.remove(&Trouble::Output);
@@ -315,6 +300,40 @@ impl Folders {
                 Err(e)
             }
         }
+    }
+
+    /// Writes what the last render changed: every file when the folder is written
+    /// whole; with archive pages whose bytes go once written, every page from a stream
+    /// when the folder is written whole (first, after a failed write, or because it was
+    /// removed or replaced) or the pages were not rendered (a full render).
+    fn write(
+        &mut self,
+        out: &mut OutputDir,
+        changed: &BTreeSet<String>,
+    ) -> Result<SyncReport, RunError> {
+        let renderer = self.live.renderer();
+        if !renderer.forgets_pages() {
+            return Ok(if self.synced {
+                out.sync_paths(self.live.files(), changed)?
+            } else {
+                out.sync(self.live.files())?
+            });
+        }
+        let stream = !self.synced || renderer.pages_to_stream() || out.replaced()?;
+        let report = if stream {
+            let (live, settings) = (&self.live, &self.live.settings);
+            crate::streamed::sync(out, live.files(), live.engine(), settings, Run::Daemon)?
+        } else {
+            // The pages that changed are at hand; the others are on disk as they were.
+            let mut part = Some(renderer.pages().clone());
+            let later = Later {
+                paths: renderer.page_paths().clone(),
+                next: &mut || part.take().map_or(Next::End, Next::Part),
+            };
+            out.sync_paths_later(self.live.files(), changed, later)?
+        };
+        self.live.pages_written(stream);
+        Ok(report)
     }
 
     /// The STATUS line: counts, then whatever is wrong.

@@ -366,6 +366,12 @@ fn the_daemon_keeps_the_history_as_once_writes_it() {
     assert!(!read_tree(&out.path().join("feeds"))
         .keys()
         .any(|k| k.contains("brand-new")));
+    // The folder removed: written whole again at the next change, the pages the daemon
+    // no longer holds streamed, at the first try.
+    fs::remove_dir_all(out.path().join("feeds")).unwrap();
+    fs::remove_file(input.path().join(&names[3])).unwrap();
+    d.settles_like_once_with("the output folder removed", &args);
+    assert!(!d.log().contains("was not made"), "{}", d.log());
 }
 
 #[test]

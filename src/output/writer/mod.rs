@@ -19,8 +19,9 @@ use std::os::fd::AsFd;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
+mod later;
 mod phases;
-pub(crate) use phases::Later;
+pub(crate) use later::{Later, Next};
 
 /// The record of every file digestfeed wrote: after [`MANIFEST_HEADER`], one line per
 /// file, its relative path, a tab, and the fingerprint ([`print_of`]) of the bytes
@@ -307,6 +308,13 @@ impl OutputDir {
     /// replaced (a deploy step that wipes it, `rm -rf`), the new one (made if need be)
     /// is taken and locked in its place, and `true` says that every file must be
     /// written again.
+    /// Whether the folder was removed or replaced since it was taken; if so, it is
+    /// taken again (and the next sync writes every file, as after [`Self::sync`]'s
+    /// own check). A caller that hands files by part asks first, to hand them all.
+    pub(crate) fn replaced(&mut self) -> Result<bool, WriteError> {
+        self.reattach()
+    }
+
     fn reattach(&mut self) -> Result<bool, WriteError> {
         if crate::support::identity(&self.path) == Some(self.id) {
             return Ok(false);
@@ -862,7 +870,7 @@ mod tests {
                 fixed,
                 Later {
                     paths: paths.iter().map(|p| p.to_string()).collect(),
-                    next: &mut || parts.next(),
+                    next: &mut || parts.next().map_or(Next::End, Next::Part),
                 },
             )
         };
@@ -898,6 +906,17 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("archive/2026-W04/rss.xml"));
+        assert_eq!(tree(b.path()), before);
+        // The parts could not all be made: nothing replaced.
+        let mut parts = vec![feed(&[("archive/2026-W01/rss.xml", "p1, edited")])].into_iter();
+        let failed = OutputDir::open(b.path()).unwrap().sync_once_later(
+            &other,
+            Later {
+                paths: ["archive/2026-W01/rss.xml".to_string()].into(),
+                next: &mut || parts.next().map_or(Next::Failed, Next::Part),
+            },
+        );
+        assert!(failed.is_err());
         assert_eq!(tree(b.path()), before);
         // Someone's file where a page comes: refused before anything is replaced.
         fs::create_dir_all(b.path().join("archive/2026-W09")).unwrap();
@@ -944,7 +963,7 @@ mod tests {
                         .chain(&["rss.xml"])
                         .map(|p| p.to_string())
                         .collect(),
-                    next: &mut || part.take(),
+                    next: &mut || part.take().map_or(Next::End, Next::Part),
                 },
             )
             .unwrap();

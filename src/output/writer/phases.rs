@@ -6,16 +6,16 @@ use super::*;
 use crate::support::par::par_map_on;
 
 /// A file to write: its name in its folder, its path in the output, its bytes.
-struct ToWrite<'a> {
-    name: &'a str,
-    rel: &'a String,
-    bytes: &'a [u8],
+pub(super) struct ToWrite<'a> {
+    pub(super) name: &'a str,
+    pub(super) rel: &'a String,
+    pub(super) bytes: &'a [u8],
 }
 
 /// A file written beside its target, waiting to be renamed over it.
-struct Staged {
-    name: String,
-    rel: String,
+pub(super) struct Staged {
+    pub(super) name: String,
+    pub(super) rel: String,
     temp: String,
     /// The fingerprint of its bytes, for the manifest.
     print: u64,
@@ -24,25 +24,15 @@ struct Staged {
 }
 
 /// Files grouped by the folder (relative path) they are in.
-type ByFolder<'a, T> = Vec<(&'a str, Vec<T>)>;
+pub(super) type ByFolder<'a, T> = Vec<(&'a str, Vec<T>)>;
 
 /// Staged files by folder.
-type StagedFiles = Vec<(String, Vec<Staged>)>;
-
-/// Files that come while a sync is under way, a part at a time: rendered as earlier
-/// parts are written, so that the whole output is never in memory at once. Their
-/// paths are known before the first part comes.
-pub(crate) struct Later<'f> {
-    pub(crate) paths: BTreeSet<String>,
-    /// The next part; `None` once every part came (or their making failed: a path
-    /// that never came fails the sync, and nothing is replaced).
-    pub(crate) next: &'f mut dyn FnMut() -> Option<Output>,
-}
+pub(super) type StagedFiles = Vec<(String, Vec<Staged>)>;
 
 /// `files` (output paths, each with what goes with it) grouped by their folder, folders
 /// in path order; each file made into a `T` from its name in the folder, its path and
 /// what went with it. Every step of a sync works folder by folder, one handle at a time.
-fn by_folder<'a, U, T>(
+pub(super) fn by_folder<'a, U, T>(
     files: impl IntoIterator<Item = (&'a String, U)>,
     make: impl Fn(&'a str, &'a String, U) -> T,
 ) -> ByFolder<'a, T> {
@@ -92,7 +82,8 @@ impl OutputDir {
             }
             todo.push((rel, bytes));
         }
-        let durable = durable(todo.len() + later_paths.len());
+        let coming = later.as_ref().map_or(0, |l| l.coming(desired, only));
+        let durable = durable(todo.len() + coming);
         let todo = by_folder(todo, |name, rel, bytes| ToWrite { name, rel, bytes });
         let mut staged = self.stage_all(&todo, &old, durable, &mut report)?;
         // The fingerprints of later files that stay as they are and that the manifest
@@ -114,6 +105,12 @@ impl OutputDir {
                     self.discard(&staged);
                     return Err(e);
                 }
+            }
+        }
+        if durable == Durable::Together && !staged.is_empty() {
+            if let Err(e) = self.sync_file_system() {
+                self.discard(&staged);
+                return Err(e);
             }
         }
         // Record what is about to be written before renaming it into place, so that a
@@ -154,6 +151,8 @@ impl OutputDir {
                 };
                 (rel.clone(), prints)
             })
+            // A later file that did not come and was not there before: not written.
+            .filter(|(_, prints)| !prints.is_empty())
             .collect();
         if now != intent || rewrite {
             self.write_manifest(&now)?;
@@ -231,7 +230,7 @@ impl OutputDir {
 
     /// Refuses a file at `rel` that digestfeed did not write and that does not already
     /// hold `bytes`.
-    fn refuse_foreign(&self, rel: &str, bytes: &[u8]) -> Result<(), WriteError> {
+    pub(super) fn refuse_foreign(&self, rel: &str, bytes: &[u8]) -> Result<(), WriteError> {
         if self.foreign(rel, bytes) {
             return Err(error(
                 &self.shown(rel),
@@ -240,87 +239,6 @@ impl OutputDir {
             ));
         }
         Ok(())
-    }
-
-    /// Stages the later files as they come, part by part: each part's files checked
-    /// (one the manifest does not record must not be someone else's), staged, and its
-    /// bytes let go. Every path announced must come, else nothing is staged.
-    #[allow(clippy::too_many_arguments)]
-    fn stage_later(
-        &self,
-        desired: &Output,
-        later: Later<'_>,
-        only: Option<&BTreeSet<String>>,
-        old: &Recorded,
-        durable: Durable,
-        report: &mut SyncReport,
-        prints: &mut BTreeMap<String, u64>,
-    ) -> Result<StagedFiles, WriteError> {
-        let mut staged: StagedFiles = Vec::new();
-        // With `only`, the other paths stay as they are, and need not come; a path that
-        // `desired` has is written from there, whatever comes for it.
-        let mut missing: BTreeSet<String> = later
-            .paths
-            .iter()
-            .filter(|p| only.is_none_or(|o| o.contains(*p)) && !desired.contains_key(*p))
-            .cloned()
-            .collect();
-        let mut result = Ok(());
-        while let Some(part) = (later.next)() {
-            let part: Vec<(&String, &Vec<u8>)> = part
-                .iter()
-                .filter(|(rel, _)| missing.remove(*rel) && is_safe_relative(rel))
-                .collect();
-            let mut todo = Vec::new();
-            for &(rel, bytes) in &part {
-                if !old.contains_key(rel) {
-                    if let Err(e) = self.refuse_foreign(rel, bytes) {
-                        result = Err(e);
-                        break;
-                    }
-                }
-                if only.is_some_and(|o| !o.contains(rel)) {
-                    report.unchanged += 1;
-                } else {
-                    todo.push((rel, bytes.as_slice()));
-                }
-            }
-            if result.is_err() {
-                break;
-            }
-            let todo = by_folder(todo, |name, rel, bytes| ToWrite { name, rel, bytes });
-            match self.stage_all(&todo, old, durable, report) {
-                Ok(more) => {
-                    // What the manifest will say of a file that stays as it is.
-                    let written: BTreeSet<&String> =
-                        more.iter().flat_map(|(_, f)| f).map(|f| &f.rel).collect();
-                    for (rel, bytes) in part {
-                        if !old.contains_key(rel) && !written.contains(rel) {
-                            prints.insert(rel.clone(), print_of(bytes));
-                        }
-                    }
-                    staged.extend(more);
-                }
-                Err(e) => {
-                    result = Err(e);
-                    break;
-                }
-            }
-        }
-        if result.is_ok() && !missing.is_empty() {
-            result = Err(error(
-                &self.shown(missing.first().map_or("", String::as_str)),
-                "was not made (the rest of the output was not written)",
-                io::Error::from(io::ErrorKind::Interrupted),
-            ));
-        }
-        match result {
-            Ok(()) => Ok(staged),
-            Err(e) => {
-                self.discard(&staged);
-                Err(e)
-            }
-        }
     }
 
     /// Removes the temporary files a killed run may have left beside the files it wrote.
@@ -339,7 +257,7 @@ impl OutputDir {
     /// Returns the staged temporary names by folder; on error nothing is staged any more
     /// and the error is the first in path order.
     /// A file the manifest lists is replaced only while it holds bytes it recorded.
-    fn stage_all<'a>(
+    pub(super) fn stage_all<'a>(
         &self,
         todo: &ByFolder<'a, ToWrite<'a>>,
         old: &Recorded,
@@ -392,18 +310,14 @@ impl OutputDir {
                 }
             }
         }
-        let synced = match (&first, durable) {
-            (None, Durable::Together) if !staged.is_empty() => self.sync_file_system().err(),
-            _ => None,
-        };
-        if let Some(e) = first.map(|(_, e)| e).or(synced) {
+        if let Some((_, e)) = first {
             self.discard(&staged);
             return Err(e);
         }
         Ok(staged)
     }
 
-    fn discard(&self, staged: &[(String, Vec<Staged>)]) {
+    pub(super) fn discard(&self, staged: &[(String, Vec<Staged>)]) {
         for (dir, files) in staged {
             if let Ok(folder) = self.folder(dir, false) {
                 for f in files {
