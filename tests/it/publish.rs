@@ -223,6 +223,15 @@ pub(crate) fn md5(bytes: &[u8]) -> String {
         .clone()
 }
 
+/// The paths of `after` whose bytes are not those of `before`, in order.
+fn changed_between(before: &Files, after: &Files) -> Vec<String> {
+    after
+        .iter()
+        .filter(|(p, b)| before.get(*p) != Some(*b))
+        .map(|(p, _)| p.clone())
+        .collect()
+}
+
 fn puts_and_deletes(requests: &[String]) -> (Vec<String>, Vec<String>) {
     let paths = |method: &str| -> Vec<String> {
         let mut v: Vec<String> = requests
@@ -274,11 +283,7 @@ fn closed_archive_pages_are_cached_long_and_the_newest_as_a_feed() {
     let before = moto.requests().len();
     assert_ran(&site.once());
     let after_files = site.out();
-    let changed: Vec<String> = after_files
-        .iter()
-        .filter(|(p, b)| before_files.get(*p) != Some(*b))
-        .map(|(p, _)| p.clone())
-        .collect();
+    let changed = changed_between(&before_files, &after_files);
     let (puts, deletes) = puts_and_deletes(&moto.requests()[before..]);
     assert_eq!(puts, changed);
     assert!(deletes.is_empty(), "{deletes:?}");
@@ -357,11 +362,7 @@ fn a_new_digest_uploads_exactly_what_changed_and_a_gone_category_is_deleted() {
     let run = site.once();
     assert_ran(&run);
     let after_files = site.out();
-    let changed: Vec<String> = after_files
-        .iter()
-        .filter(|(p, b)| before_files.get(*p) != Some(*b))
-        .map(|(p, _)| p.clone())
-        .collect();
+    let changed = changed_between(&before_files, &after_files);
     let gone: Vec<String> = before_files
         .keys()
         .filter(|p| !after_files.contains_key(*p))
