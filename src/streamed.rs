@@ -31,7 +31,7 @@ pub(crate) enum Run {
 }
 
 /// Brings `out` in line with `fixed` and every archived feed's documents, streamed
-/// from `engine` (those in `fixed` too are written as the stream has them). A render
+/// from `engine` (a document `fixed` has too is written from `fixed`). A render
 /// error is reported before the write's (which then only says a file was not made);
 /// either way nothing is replaced.
 pub(crate) fn sync(

@@ -6,8 +6,9 @@
 //! (dates and keys decide the pages) and renders only the documents whose inputs
 //! changed since the last call, told by a fingerprint of each document's entries,
 //! links and titles. A new digest renders the current documents and the newest page;
-//! an edit deep in the history, that week's page alone. [`history_files`] renders them
-//! all, the simple way, for the reference build.
+//! an edit deep in the history, that week's page alone. [`stream`] renders them all a
+//! part at a time, for a write of the whole folder (`crate::streamed`);
+//! [`history_files`] all at once, the simple way, for the reference build.
 
 use super::tree::{feed_files, feed_paths, Output};
 use crate::config::Settings;
