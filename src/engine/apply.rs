@@ -190,6 +190,9 @@ impl Engine {
             let now = self.evidence.compute_display(h);
             if self.names.set_display(h, now) {
                 let lower = self.names.syms().get(h).to_string();
+                self.log_entries(|log| {
+                    log.handles.insert(lower.clone());
+                });
                 if let Some(kept) = self.orders.by_author().get(&lower) {
                     trace.keys.extend(kept.first.iter().map(|(_, k)| k.clone()));
                 }

@@ -121,6 +121,11 @@ impl Engine {
             if !earliest.is_some_and(|(_, p, i, _)| *p == key && *i as usize == pos) {
                 continue;
             }
+            // The entry's summary, shown or not.
+            if let Some(log) = &self.entry_log {
+                let mut log = log.lock().unwrap_or_else(|p| p.into_inner());
+                log.keys.insert(item.link.key.clone());
+            }
             let Some(entry) = self.entries.get_mut(&item.link.key) else {
                 continue;
             };

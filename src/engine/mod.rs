@@ -52,6 +52,7 @@ mod entries;
 mod evidence;
 mod feeds;
 pub(crate) mod layout;
+pub(crate) mod log;
 mod order;
 pub(crate) mod slug;
 mod store;
@@ -144,6 +145,9 @@ pub struct Engine {
     /// How many entries were computed after the last time those no feed shows were
     /// forgotten.
     shown_after_sweep: usize,
+    /// Which entries batches changed, when a reader keeps every entry (archive pages
+    /// in the daemon): behind a lock, as the reader holds the engine shared.
+    entry_log: Option<std::sync::Mutex<log::EntryLog>>,
 }
 
 impl Engine {
@@ -153,7 +157,11 @@ impl Engine {
         // A feed keeps twice what it shows and a few more: only when half of that
         // leaves does it need a scan of every entry to fill up again.
         let keep = settings.max_entries.saturating_mul(2).saturating_add(16);
-        Engine::keeping(settings, keep)
+        let a = &settings.archives;
+        Engine {
+            entry_log: (a.global || a.categories || a.authors).then(Default::default),
+            ..Engine::keeping(settings, keep)
+        }
     }
 
     /// An engine for one full build (`--once`): each feed keeps only what it shows. It
@@ -240,6 +248,10 @@ impl Engine {
         let second = self.first_passes(batch, &mut trace);
         self.second_passes(batch, second, &mut trace);
         let mut dirty = self.display_names(&mut trace);
+        self.log_entries(|log| match batch {
+            Batch::Full => log.all = true,
+            Batch::Update => log.keys.extend(trace.keys.iter().cloned()),
+        });
         match batch {
             Batch::Full => {
                 self.orders = self.scan_orders(self.orders.keep());

@@ -10,6 +10,7 @@
 //! part at a time, for a write of the whole folder (`crate::streamed`);
 //! [`history_files`] all at once, the simple way, for the reference build.
 
+use super::every::Every;
 use super::tree::{feed_files, feed_paths, Output};
 use crate::config::Settings;
 use crate::engine::archive;
@@ -40,17 +41,17 @@ pub(crate) fn is_archived(settings: &Settings, kind: &FeedKind) -> bool {
 /// are `every` and `digests` (every entry of the folder, every digest's entry, both
 /// newest first); categories' and authors' are gathered from `every` in one pass.
 struct Histories<'a> {
-    every: &'a [Entry],
+    every: Vec<&'a Entry>,
     digests: &'a [Entry],
     by_category: HashMap<&'static str, Vec<&'a Entry>>,
     by_author: HashMap<String, Vec<&'a Entry>>,
 }
 
 impl<'a> Histories<'a> {
-    fn new(every: &'a [Entry], digests: &'a [Entry], settings: &Settings) -> Histories<'a> {
+    fn new(every: Vec<&'a Entry>, digests: &'a [Entry], settings: &Settings) -> Histories<'a> {
         let mut by_category: HashMap<&'static str, Vec<&'a Entry>> = HashMap::new();
         let mut by_author: HashMap<String, Vec<&'a Entry>> = HashMap::new();
-        for entry in every {
+        for &entry in &every {
             if settings.archives.categories {
                 for name in entry.categories {
                     by_category.entry(name).or_default().push(entry);
@@ -72,7 +73,7 @@ impl<'a> Histories<'a> {
 
     fn of(&self, feed: &Feed<'_>) -> Vec<&'a Entry> {
         match &feed.kind {
-            FeedKind::Global => self.every.iter().collect(),
+            FeedKind::Global => self.every.clone(),
             FeedKind::Digests => self.digests.iter().collect(),
             FeedKind::Category { name } => self
                 .by_category
@@ -154,7 +155,7 @@ pub(crate) fn history_files(
     settings: &Settings,
     sanitizer: &Sanitizer,
 ) -> Result<Output, RenderError> {
-    let histories = Histories::new(every, digests, settings);
+    let histories = Histories::new(every.iter().collect(), digests, settings);
     let docs = histories.documents(feeds.iter(), settings);
     let docs: Vec<&Feed<'_>> = docs.iter().collect();
     Ok(render_all(&docs, settings, sanitizer)?
@@ -181,7 +182,7 @@ pub(crate) fn stream(
 ) -> Result<(), RenderError> {
     let (every, digests) = whole(engine, settings);
     let feeds = engine.feeds(settings);
-    let histories = Histories::new(&every, &digests, settings);
+    let histories = Histories::new(every.iter().collect(), &digests, settings);
     let docs = histories.documents(feeds.iter().map(|(_, feed)| feed), settings);
     if !paths(docs.iter().flat_map(feed_paths).collect()) {
         return Ok(());
@@ -239,6 +240,8 @@ pub(crate) struct History {
     summaries: HashMap<usize, (Arc<String>, u64)>,
     /// Rendered once (`--once`): nothing to compare with next time.
     once: bool,
+    /// Every entry, kept between renders when the engine logs what changes.
+    every: Every,
 }
 
 impl History {
@@ -258,10 +261,50 @@ impl History {
         no_pages: bool,
         have: impl Fn(&str) -> bool,
     ) -> Result<Changes, RenderError> {
+        let mut kept = std::mem::take(&mut self.every);
+        let changes = self.render_with(
+            &mut kept, engine, feeds, settings, sanitizer, full, no_pages, have,
+        );
+        self.every = kept;
+        changes
+    }
+
+    /// [`History::render`], with every entry kept in `kept` between renders if the
+    /// engine logs what changes.
+    #[allow(clippy::too_many_arguments)]
+    fn render_with(
+        &mut self,
+        kept: &mut Every,
+        engine: &Engine,
+        feeds: &[&Feed<'_>],
+        settings: &Settings,
+        sanitizer: &Sanitizer,
+        full: bool,
+        no_pages: bool,
+        have: impl Fn(&str) -> bool,
+    ) -> Result<Changes, RenderError> {
         let started = std::time::Instant::now();
-        let (every, digests) = whole(engine, settings);
+        let a = &settings.archives;
+        let log = engine.take_entry_log();
+        let fresh;
+        let every: Vec<&Entry> = match log {
+            Some(log) if !self.once => {
+                kept.update(engine, log);
+                kept.newest_first()
+            }
+            _ if a.global || a.categories || a.authors => {
+                fresh = engine.every_entry();
+                fresh.iter().collect()
+            }
+            _ => Vec::new(),
+        };
+        let digests = if a.digests {
+            engine.every_digest()
+        } else {
+            Vec::new()
+        };
         let computed = started.elapsed();
-        let histories = Histories::new(&every, &digests, settings);
+        let histories = Histories::new(every, &digests, settings);
         let docs = histories.documents(feeds.iter().copied(), settings);
         let prints = if self.once {
             vec![0; docs.len()]

@@ -2,6 +2,7 @@
 //! entries' dates, so the same entries always give the same bytes.
 
 pub(crate) mod atom;
+pub(crate) mod every;
 pub(crate) mod history;
 pub(crate) mod html;
 pub(crate) mod json;

@@ -485,6 +485,80 @@ fn display_names_count_every_digest_however_the_build_is_split() {
     );
 }
 
+/// A handle's display name changes with one new digest, and with it the author of
+/// every entry of the handle whose title names nobody, deep in the history too: the
+/// daemon's pipeline, keeping every entry between renders for the archive pages,
+/// computes those again, and its folder ends as `--once` writes it.
+#[test]
+fn a_new_display_name_reaches_every_archive_page_of_the_handle() {
+    let s = settings_for(1, true);
+    let mut live = Live::new(s.clone());
+    let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    let mut folder = tree::Output::new();
+    fn add(
+        live: &mut Live,
+        files: &mut BTreeMap<String, Vec<u8>>,
+        (name, date, title, id): (String, String, &str, u64),
+    ) {
+        let url = format!("https://x.com/zed/status/{id}");
+        let text = crate::support::digest(&date, &["AI"], &[(title, &url, "x")]);
+        update(live, &name, Some(text.as_bytes()));
+        files.insert(name, text.into_bytes());
+    }
+    // More entries than the author's feed keeps ranks of (2 × 1 + 16).
+    for i in 0..30u64 {
+        let date = format!("2026-01-{:02}T08:00:00Z", i + 1);
+        let title = format!("Story {i}");
+        add(
+            &mut live,
+            &mut files,
+            (format!("a{i:02}.md"), date, &title, 100 + i),
+        );
+    }
+    let read = |files: &BTreeMap<String, Vec<u8>>| {
+        let files = files.clone();
+        move |rel: &Path| rel.to_str().and_then(|r| files.get(r)).cloned()
+    };
+    let changed = live.render(read(&files)).unwrap();
+    live.write_into(&changed, true, &mut folder).unwrap();
+    let author = |folder: &tree::Output| -> String {
+        let page = folder
+            .keys()
+            .find(|k| k.starts_with("archive/") && k.ends_with("feed.json"))
+            .unwrap();
+        let feed: serde_json::Value = serde_json::from_slice(&folder[page]).unwrap();
+        feed["items"][0]["authors"][0]["name"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let before = author(&folder);
+    let fresh = (
+        "b.md".into(),
+        "2026-02-01T08:00:00Z".into(),
+        "Fresh news - Zed Two",
+        999,
+    );
+    add(&mut live, &mut files, fresh);
+    let changed = live.render(read(&files)).unwrap();
+    live.write_into(&changed, false, &mut folder).unwrap();
+    assert_ne!(
+        author(&folder),
+        before,
+        "the display name did not change: no test"
+    );
+    let corpus: Corpus = files
+        .iter()
+        .map(
+            |(name, bytes)| match parse_digest(Path::new(name), bytes, chrono_tz::Tz::UTC) {
+                Ok(Parsed::Digest(d)) => (name.into(), d),
+                other => panic!("{name}: {other:?}"),
+            },
+        )
+        .collect();
+    assert!(folder == tree::build(corpus, &s).unwrap().files);
+}
+
 /// Two names of one handle, split off equally often: the one used first is the display
 /// name. When the digest that used a name first goes, the name's next use is found,
 /// and the tie goes to the name used first now; the daemon's engine agrees with a fresh

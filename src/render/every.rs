@@ -1,0 +1,75 @@
+//! Every entry of the folder, newest first, kept between the daemon's renders for the
+//! archived feeds' histories: after a batch only the entries the engine logged as
+//! changed are computed again (computing every entry was most of a change's cost with
+//! archives). Debug builds compare it with a fresh computation on small folders.
+
+use crate::engine::log::EntryLog;
+use crate::engine::Engine;
+use crate::model::key::EntryKey;
+use crate::model::Entry;
+use crate::support::par::par_map;
+use std::cmp::Reverse;
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+/// A feed's order: newest first, then by key.
+type Rank = (Reverse<i64>, EntryKey);
+
+fn rank(entry: &Entry) -> Rank {
+    (Reverse(entry.published.timestamp()), entry.key.clone())
+}
+
+#[derive(Default)]
+pub(crate) struct Every {
+    built: bool,
+    entries: HashMap<EntryKey, Entry>,
+    ranks: BTreeSet<Rank>,
+}
+
+impl Every {
+    /// Brings the entries in line with `engine`, given what changed since the last
+    /// call (everything, the first time).
+    pub(crate) fn update(&mut self, engine: &Engine, log: EntryLog) {
+        if log.all || !self.built {
+            let all = engine.every_entry();
+            self.ranks = all.iter().map(rank).collect();
+            self.entries = all.into_iter().map(|e| (e.key.clone(), e)).collect();
+            self.built = true;
+        } else {
+            let mut keys: HashSet<&EntryKey> = log.keys.iter().collect();
+            if !log.handles.is_empty() {
+                keys.extend(
+                    self.entries
+                        .values()
+                        .filter(|e| log.touches(e))
+                        .map(|e| &e.key),
+                );
+            }
+            let keys: Vec<EntryKey> = keys.into_iter().cloned().collect();
+            let fresh = par_map(&keys, |key| engine.entry_now(key));
+            for (key, now) in keys.into_iter().zip(fresh) {
+                if let Some(old) = self.entries.remove(&key) {
+                    self.ranks.remove(&rank(&old));
+                }
+                if let Some(now) = now {
+                    self.ranks.insert(rank(&now));
+                    self.entries.insert(key, now);
+                }
+            }
+        }
+        if cfg!(debug_assertions) && self.entries.len() <= 2_000 {
+            let fresh = engine.every_entry();
+            assert!(
+                self.newest_first().into_iter().eq(fresh.iter()),
+                "the entries kept for the history are not those of the folder"
+            );
+        }
+    }
+
+    /// Every entry, newest first.
+    pub(crate) fn newest_first(&self) -> Vec<&Entry> {
+        self.ranks
+            .iter()
+            .filter_map(|(_, key)| self.entries.get(key))
+            .collect()
+    }
+}
