@@ -180,7 +180,7 @@ pub(crate) fn stream(
     paths: impl FnOnce(BTreeSet<String>) -> bool,
     mut send: impl FnMut(Output) -> bool,
 ) -> Result<(), RenderError> {
-    let (every, digests) = whole(engine, settings);
+    let (every, digests) = (entries_of(engine, settings), digests_of(engine, settings));
     let feeds = engine.feeds(settings);
     let histories = Histories::new(every.iter().collect(), &digests, settings);
     let docs = histories.documents(feeds.iter().map(|(_, feed)| feed), settings);
@@ -200,21 +200,23 @@ pub(crate) fn stream(
     Ok(())
 }
 
-/// Every entry and every digest's entry, newest first, as far as the archived kinds
-/// of feed need them.
-fn whole(engine: &Engine, settings: &Settings) -> (Vec<Entry>, Vec<Entry>) {
+/// Every entry of the folder, newest first, if an archived kind of feed needs it.
+fn entries_of(engine: &Engine, settings: &Settings) -> Vec<Entry> {
     let a = &settings.archives;
-    let every = if a.global || a.categories || a.authors {
+    if a.global || a.categories || a.authors {
         engine.every_entry()
     } else {
         Vec::new()
-    };
-    let digests = if a.digests {
+    }
+}
+
+/// Every digest's entry, newest first, if the digest feed is archived.
+fn digests_of(engine: &Engine, settings: &Settings) -> Vec<Entry> {
+    if settings.archives.digests {
         engine.every_digest()
     } else {
         Vec::new()
-    };
-    (every, digests)
+    }
 }
 
 /// What a render of the history changed.
@@ -232,12 +234,7 @@ pub(crate) struct Changes {
 #[derive(Default)]
 pub(crate) struct History {
     docs: BTreeMap<String, u64>,
-    /// Seeded at random, per process: no digest can aim for two documents that look
-    /// alike.
-    seed: foldhash::fast::RandomState,
-    /// Each summary's fingerprint, by the text it was taken of. The text is held, so
-    /// that no other text can come to live at its address while it is here.
-    summaries: HashMap<usize, (Arc<String>, u64)>,
+    prints: Prints,
     /// Rendered once (`--once`): nothing to compare with next time.
     once: bool,
     /// Every entry, kept between renders when the engine logs what changes.
@@ -261,56 +258,31 @@ impl History {
         no_pages: bool,
         have: impl Fn(&str) -> bool,
     ) -> Result<Changes, RenderError> {
-        let mut kept = std::mem::take(&mut self.every);
-        let changes = self.render_with(
-            &mut kept, engine, feeds, settings, sanitizer, full, no_pages, have,
-        );
-        self.every = kept;
-        changes
-    }
-
-    /// [`History::render`], with every entry kept in `kept` between renders if the
-    /// engine logs what changes.
-    #[allow(clippy::too_many_arguments)]
-    fn render_with(
-        &mut self,
-        kept: &mut Every,
-        engine: &Engine,
-        feeds: &[&Feed<'_>],
-        settings: &Settings,
-        sanitizer: &Sanitizer,
-        full: bool,
-        no_pages: bool,
-        have: impl Fn(&str) -> bool,
-    ) -> Result<Changes, RenderError> {
         let started = std::time::Instant::now();
-        let a = &settings.archives;
-        let log = engine.take_entry_log();
-        let fresh;
-        let every: Vec<&Entry> = match log {
+        // Every entry kept between renders, if the engine logs what changes.
+        let keep = match engine.take_entry_log() {
             Some(log) if !self.once => {
-                kept.update(engine, log);
-                kept.newest_first()
+                self.every.update(engine, log);
+                true
             }
-            _ if a.global || a.categories || a.authors => {
-                fresh = engine.every_entry();
-                fresh.iter().collect()
-            }
-            _ => Vec::new(),
+            _ => false,
         };
-        let digests = if a.digests {
-            engine.every_digest()
+        let fresh;
+        let every: Vec<&Entry> = if keep {
+            self.every.newest_first()
         } else {
-            Vec::new()
+            fresh = entries_of(engine, settings);
+            fresh.iter().collect()
         };
+        let digests = digests_of(engine, settings);
         let computed = started.elapsed();
         let histories = Histories::new(every, &digests, settings);
         let docs = histories.documents(feeds.iter().copied(), settings);
         let prints = if self.once {
             vec![0; docs.len()]
         } else {
-            self.take_summaries(&docs);
-            par_map(&docs, |doc| self.fingerprint(doc))
+            self.prints.take_summaries(&docs);
+            par_map(&docs, |doc| self.prints.of(doc))
         };
         let compared = started.elapsed();
         let todo: Vec<&Feed<'_>> = docs
@@ -358,7 +330,20 @@ impl History {
             ..History::default()
         }
     }
+}
 
+/// Fingerprints of documents, and of the summaries they show.
+#[derive(Default)]
+struct Prints {
+    /// Seeded at random, per process: no digest can aim for two documents that look
+    /// alike.
+    seed: foldhash::fast::RandomState,
+    /// Each summary's fingerprint, by the text it was taken of. The text is held, so
+    /// that no other text can come to live at its address while it is here.
+    summaries: HashMap<usize, (Arc<String>, u64)>,
+}
+
+impl Prints {
     /// Keeps the fingerprint of every summary the documents show: those kept from the
     /// last call, the others taken now, on every core.
     fn take_summaries(&mut self, docs: &[Feed<'_>]) {
@@ -390,7 +375,7 @@ impl History {
 
     /// What a document is rendered from, but for the settings (a reload makes a new
     /// renderer): its folder, kind, titles, count, links and entries.
-    fn fingerprint(&self, doc: &Feed<'_>) -> u64 {
+    fn of(&self, doc: &Feed<'_>) -> u64 {
         let mut h = self.seed.build_hasher();
         (&doc.kind, &doc.dir, &doc.title, &doc.description).hash(&mut h);
         (&doc.paging, doc.entries.len()).hash(&mut h);
