@@ -319,7 +319,7 @@ impl Folders {
                 out.sync(self.live.files())?
             });
         }
-        let stream = !self.synced || renderer.pages_to_stream() || out.replaced()?;
+        let stream = renderer.streams_pages(!self.synced || out.replaced()?);
         let report = if stream {
             let (live, settings) = (&self.live, &self.live.settings);
             crate::streamed::sync(out, live.files(), live.engine(), settings, Run::Daemon)?

@@ -379,7 +379,7 @@ impl Live {
         whole: bool,
         folder: &mut Output,
     ) -> Result<(), RenderError> {
-        let streamed = self.renderer.forgets_pages() && (whole || self.renderer.pages_to_stream());
+        let streamed = self.renderer.streams_pages(whole);
         if streamed {
             let mut all = self.files().clone();
             let sanitizer = crate::render::sanitize::Sanitizer::default();

@@ -138,9 +138,12 @@ impl Renderer {
         }
     }
 
-    /// Whether every page is to be written from a stream, not from [`Renderer::pages`].
-    pub fn pages_to_stream(&self) -> bool {
-        self.pages_to_stream
+    /// Whether the next write takes every page from a stream
+    /// ([`crate::render::history::stream`]) rather than [`Renderer::pages`]: the pages'
+    /// bytes go once written, and the folder is written `whole` or the pages were not
+    /// rendered (a full render).
+    pub fn streams_pages(&self, whole: bool) -> bool {
+        self.forget_pages && (whole || self.pages_to_stream)
     }
 
     pub fn forgets_pages(&self) -> bool {
