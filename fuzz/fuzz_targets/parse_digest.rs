@@ -1,6 +1,7 @@
 //! Arbitrary bytes as a digest: the parser must never panic, and whatever it accepts
 //! must be safe to put in XML. The shortcuts (plain lists, plain front matter, items
-//! read alone for their summaries) must agree with the CommonMark and YAML parsers.
+//! read alone for their summaries, summaries written line by line) must agree with the
+//! CommonMark and YAML parsers.
 #![no_main]
 
 use digestfeed::model::Parsed;
@@ -33,6 +34,10 @@ fuzz_target!(|data: &[u8]| {
                 for (index, item) in fast.iter().enumerate() {
                     let full = whole.get(index).and_then(|r| r.as_ref().ok()).map(|f| f.summary_html.clone());
                     assert_eq!(alone.alone(index, item), full, "item {index} of {body:?}");
+                    // And a summary written line by line is the parser's.
+                    if let Some(plain) = alone.plain(index) {
+                        assert_eq!(Some(plain), full, "item {index} of {body:?}");
+                    }
                 }
             }
         }

@@ -247,13 +247,19 @@ fn body_items(path: &Path, body: &str, body_line: usize, want: Want<'_>, x_hosts
     // Items read without summaries share one empty string rather than allocate one each.
     let empty: Arc<String> = Arc::default();
     let (read, alone) = match want {
-        Want::All => (self::items(body, Summaries::Read), None),
         Want::None => (self::items(body, Summaries::Skip), None),
-        Want::At(at) => match lines::read(body) {
+        Want::All | Want::At(_) => match lines::read(body) {
             // A link reference definition anywhere applies to every item: read alone,
-            // an item would not see it. And an item read alone costs a third more
-            // than its share of the whole body's parse.
-            Ok((raw, notes)) if !body.contains("]:") && at.len() * 4 < raw.len() * 3 => {
+            // an item would not see it. And an item the line-by-line reading leaves
+            // to the parser costs a third more read alone than its share of the whole
+            // body's parse: worth it for a few.
+            Ok((raw, notes))
+                if !body.contains("]:")
+                    && match want {
+                        Want::At(at) => at.len() * 4 < raw.len() * 3,
+                        _ => true,
+                    } =>
+            {
                 let alone = Alone::new(body, &raw);
                 let read = Read {
                     items: raw.into_iter().map(Ok).collect(),
@@ -369,26 +375,37 @@ impl<'a> Alone<'a> {
         }
     }
 
-    /// The summary of the body's `index`th item, `item` (its title and link as read).
+    /// The summary of the body's `index`th item, `item` (its title and link as read):
+    /// written line by line where that is sure, else by the parser.
     pub fn summary(&self, index: usize, item: &commonmark::RawItem<'_>) -> String {
-        self.alone(index, item).unwrap_or_else(|| {
-            match self
-                .full
-                .get_or_init(|| commonmark::commonmark_items(self.body, Summaries::Read))
-                .get(index)
-            {
-                Some(Ok(full)) => full.summary_html.clone(),
-                _ => String::new(),
-            }
-        })
+        self.plain(index)
+            .or_else(|| self.alone(index, item))
+            .unwrap_or_else(|| {
+                match self
+                    .full
+                    .get_or_init(|| commonmark::commonmark_items(self.body, Summaries::Read))
+                    .get(index)
+                {
+                    Some(Ok(full)) => full.summary_html.clone(),
+                    _ => String::new(),
+                }
+            })
+    }
+
+    /// The summary of the `index`th item as [`lines::plain_summary`] writes it.
+    pub fn plain(&self, index: usize) -> Option<String> {
+        lines::plain_summary(self.text(index)?)
+    }
+
+    fn text(&self, index: usize) -> Option<&'a str> {
+        self.body
+            .get(*self.starts.get(index)?..*self.starts.get(index + 1)?)
     }
 
     /// The summary of the item read alone; `None` if, read alone, it is not the item
     /// it was in the body.
     pub fn alone(&self, index: usize, item: &commonmark::RawItem<'_>) -> Option<String> {
-        let text = self
-            .body
-            .get(*self.starts.get(index)?..*self.starts.get(index + 1)?)?;
+        let text = self.text(index)?;
         match commonmark::commonmark_items(text, Summaries::Read).first() {
             Some(Ok(alone))
                 if alone.line == 1 && alone.title == item.title && alone.url == item.url =>

@@ -24,10 +24,12 @@ use std::borrow::Cow;
 
 mod doubts;
 mod link;
+mod summary;
 
 pub use crate::model::Doubt;
 pub use doubts::Doubts;
 use link::plain_link;
+pub(crate) use summary::plain_summary;
 
 /// A line's list marker: `1.`–`999999999.` or with `)`, or a bullet `-`, `*` or `+`,
 /// then 1–4 spaces, then content.
@@ -379,6 +381,64 @@ mod tests {
         Ok(())
     }
 
+    /// Where the reading is sure, each summary written line by line is the one the
+    /// whole body's parse gives; how many were.
+    fn plain_agrees(body: &str) -> Result<usize, TestCaseError> {
+        let Ok(items) = items(body) else {
+            return Ok(0);
+        };
+        let whole = crate::parse::commonmark::commonmark_items(body, crate::model::Summaries::Read);
+        let alone = crate::parse::Alone::new(body, &items);
+        let mut written = 0;
+        for index in 0..items.len() {
+            if let Some(plain) = alone.plain(index) {
+                let full = whole.get(index).and_then(|r| r.as_ref().ok());
+                prop_assert_eq!(
+                    Some(plain),
+                    full.map(|f| f.summary_html.clone()),
+                    "item {} of {:?}",
+                    index,
+                    body
+                );
+                written += 1;
+            }
+        }
+        Ok(written)
+    }
+
+    #[test]
+    fn writes_the_usual_summaries_line_by_line() {
+        let cases = [
+            (
+                "1. [t](u)\n   这强调了**判断力、品味**的核心，**数据**，`a**b` 与 “**引号**”\n",
+                1,
+            ),
+            (
+                "1. [t](u) on the line  \n   hard *break*? no: a \"quote\" & 1 < 2 > 0\n",
+                0,
+            ),
+            (
+                "1. [t](u) on the line  \n   hard break, a \"quote\" & 1 < 2 > 0\n",
+                1,
+            ),
+            (
+                "1.  [t](u)\n\n    one\n    two\n\n    three **x\n    y** z\n\n2.  [v](w)\n",
+                2,
+            ),
+            ("1. [t](u)\n   **a **b** c** d ** e\n\nafter the list\n", 1),
+            ("1. [t](u)\n", 1),
+        ];
+        for (body, plain) in cases {
+            let written = plain_agrees(body).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(written, plain, "{body:?}");
+        }
+        let alone = crate::parse::Alone::new(cases[0].0, &items(cases[0].0).unwrap());
+        assert_eq!(
+            alone.plain(0).unwrap(),
+            "<p>这强调了<strong>判断力、品味</strong>的核心，<strong>数据</strong>，<code>a**b</code> 与 “<strong>引号</strong>”</p>"
+        );
+    }
+
     /// An item read alone is tight where its list is loose: its summary must not care
     /// (a later paragraph that opens with `&nbsp;` kept it only when loose).
     #[test]
@@ -710,6 +770,7 @@ mod tests {
             }
             notes_agree(&body)?;
             alone_agrees(&body)?;
+            plain_agrees(&body)?;
         }
 
         #[test]
@@ -726,6 +787,39 @@ mod tests {
                 prop_assert_eq!(Some(fast), parser(&body), "{:?}", body);
             }
             alone_agrees(&body)?;
+            plain_agrees(&body)?;
+        }
+
+        /// Summaries built from what emphasis, code spans, escapes, references, HTML
+        /// and line ends are made of, next to characters of every class.
+        #[test]
+        fn plain_summaries_agree_with_the_parser(
+            after in prop::sample::select(vec!["", " ", "  ", " x", " **a**", "**a**", " `c`  ", " ，x"]),
+            lines in prop::collection::vec((
+                prop::sample::select(vec!["   ", "   ", "   ", "    ", "     ", "       ", "", " "]),
+                prop::collection::vec(prop_oneof![
+                    // What it writes, mostly, so that long lines of it come up.
+                    6 => prop::sample::select(vec![
+                        "a", "字", " ", "  ", "**", "**", "**", "`", "&", ">", "\"", "'", "，",
+                        "“", "”", "。", "(", ")", "!", "#", "1.", "-", "=", ".", "5", "é",
+                        "\u{2014}", "$", "|", "😀", "+",
+                    ]),
+                    1 => prop::sample::select(vec![
+                        "*", "***", "``", "&amp;", "&x", "<", "_", "~", "\\", "[", "]", "\u{a0}",
+                        "\u{3000}", "\u{85}", "\t",
+                    ]),
+                ], 0..10),
+            ), 0..6),
+            next in prop::sample::select(vec!["", "2. [v](w)\n", "\nafter\n", "\n  fell\n"]),
+        ) {
+            let mut body = format!("1. [t](u){after}\n");
+            for (indent, words) in lines {
+                body.push_str(indent);
+                body.push_str(&words.concat());
+                body.push('\n');
+            }
+            body.push_str(next);
+            plain_agrees(&body)?;
         }
 
         /// Titles built from what code spans, references, autolinks and HTML are made
@@ -784,6 +878,7 @@ mod tests {
             }
             notes_agree(&body)?;
             alone_agrees(&body)?;
+            plain_agrees(&body)?;
         }
     }
 }
