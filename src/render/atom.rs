@@ -70,7 +70,7 @@ pub(crate) fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, Rend
         indent_size: Some(2),
     };
     let bytes = out
-        .write_with_config(Vec::new(), config)
+        .write_with_config(Vec::with_capacity(ctx.size_hint(feed)), config)
         .map_err(RenderError::Atom)?;
     Ok(match history_mark(feed) {
         Some(mark) => with_history_mark(bytes, mark),
@@ -82,16 +82,13 @@ pub(crate) fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, Rend
 /// 4287 puts a feed's extension elements before its entries, and atom_syndication
 /// writes them after. `<entry>` at a line's start cannot occur in text, which is
 /// escaped.
-fn with_history_mark(bytes: Vec<u8>, mark: &str) -> Vec<u8> {
+fn with_history_mark(mut bytes: Vec<u8>, mark: &str) -> Vec<u8> {
     let element = format!("  <fh:{mark}/>\n");
     let at = memchr::memmem::find(&bytes, b"\n  <entry>")
         .or_else(|| memchr::memmem::rfind(&bytes, b"\n</feed>"))
         .map_or(bytes.len(), |i| i + 1);
-    let mut out = Vec::with_capacity(bytes.len() + element.len());
-    out.extend_from_slice(&bytes[..at]);
-    out.extend_from_slice(element.as_bytes());
-    out.extend_from_slice(&bytes[at..]);
-    out
+    bytes.splice(at..at, element.bytes());
+    bytes
 }
 
 fn entry(entry: &crate::model::Entry, ctx: &Context<'_>) -> Entry {

@@ -102,7 +102,8 @@ pub(crate) fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, Rend
             .collect(),
         items,
     };
-    let mut bytes = serde_json::to_vec_pretty(&out).map_err(RenderError::Json)?;
+    let mut bytes = Vec::with_capacity(ctx.size_hint(feed));
+    serde_json::to_writer_pretty(&mut bytes, &out).map_err(RenderError::Json)?;
     bytes.push(b'\n');
     Ok(bytes)
 }

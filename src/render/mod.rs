@@ -62,6 +62,21 @@ impl Context<'_> {
         }
     }
 
+    /// About how many bytes a document of `feed` takes in any format: each entry's
+    /// summary, a quarter more for escaping, and its other elements. A document's
+    /// buffer made this large at once is not copied as it grows (archive pages run to
+    /// megabytes).
+    pub(crate) fn size_hint(&self, feed: &Feed<'_>) -> usize {
+        let summaries: usize = feed.entries.iter().map(|e| self.summary_len(e)).sum();
+        4096 + summaries / 4 * 5 + feed.entries.len() * 1024
+    }
+
+    fn summary_len(&self, entry: &Entry) -> usize {
+        self.summaries
+            .get(&entry.key)
+            .map_or(entry.summary_html.len(), |c| c.html.len())
+    }
+
     /// Who an entry is credited to, the same in every format: its author with their
     /// profile, else the site with its home page. Every entry has one, so that no
     /// reader shows an entry without an author.

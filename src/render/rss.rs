@@ -89,19 +89,19 @@ pub(crate) fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, Rend
         ..Default::default()
     };
     let bytes = channel
-        .pretty_write_to(Vec::new(), b' ', 2)
+        .pretty_write_to(Vec::with_capacity(ctx.size_hint(feed)), b' ', 2)
         .map_err(RenderError::Rss)?;
-    Ok(permalink_guids(bytes))
+    Ok(permalink_guids(bytes, feed.entries.len()))
 }
 
 /// The `rss` crate leaves out `isPermaLink="true"` (the default); docs/FORMAT.md §3 and some
 /// validators want it written. `<guid>` cannot occur anywhere else: text is escaped,
 /// and sanitised descriptions hold no such element.
-fn permalink_guids(bytes: Vec<u8>) -> Vec<u8> {
+fn permalink_guids(bytes: Vec<u8>, guids: usize) -> Vec<u8> {
     const PLAIN: &[u8] = b"<guid>";
     const MARKED: &[u8] = b"<guid isPermaLink=\"true\">";
     let finder = memchr::memmem::Finder::new(PLAIN);
-    let mut out = Vec::with_capacity(bytes.len() + 1024);
+    let mut out = Vec::with_capacity(bytes.len() + guids * (MARKED.len() - PLAIN.len()));
     let mut rest = &bytes[..];
     while let Some(i) = finder.find(rest) {
         out.extend_from_slice(&rest[..i]);

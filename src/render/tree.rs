@@ -40,6 +40,10 @@ pub(crate) fn feed_files(
     if has_page(feed) {
         files.push((feed.path(PAGE_FILE), render::html::feed_page(feed, ctx)));
     }
+    // Made with room to grow ([`Context::size_hint`]); the daemon keeps some.
+    for (_, bytes) in &mut files {
+        bytes.shrink_to_fit();
+    }
     Ok(files)
 }
 
