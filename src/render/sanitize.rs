@@ -51,6 +51,33 @@ mod plain {
     const BLOCKS: &[&str] = &["p", "ul", "ol", "li", "blockquote"];
     const INLINE: &[&str] = &["strong", "em", "del", "code", "a"];
 
+    /// `tag` if it is one of [`BLOCKS`] or [`INLINE`], as written there.
+    fn element(tag: &str) -> Option<&'static str> {
+        Some(match tag {
+            "p" => "p",
+            "ul" => "ul",
+            "ol" => "ol",
+            "li" => "li",
+            "blockquote" => "blockquote",
+            "strong" => "strong",
+            "em" => "em",
+            "del" => "del",
+            "code" => "code",
+            "a" => "a",
+            _ => return None,
+        })
+    }
+
+    #[test]
+    fn every_element_is_known_and_nothing_else() {
+        for &name in BLOCKS.iter().chain(INLINE) {
+            assert_eq!(element(name), Some(name));
+        }
+        for other in ["br", "P", "img", "a href", ""] {
+            assert_eq!(element(other), None);
+        }
+    }
+
     /// Where the HTML stands: the elements open around it.
     #[derive(Default)]
     struct Open(Vec<&'static str>);
@@ -103,7 +130,7 @@ mod plain {
                 break;
             };
             if let Some(after) = rest.strip_prefix('<') {
-                let end = after.find('>')?;
+                let end = memchr::memchr(b'>', after.as_bytes())?;
                 let tag = &after[..end];
                 rest = &after[end + 1..];
                 if let Some(name) = tag.strip_prefix('/') {
@@ -119,7 +146,7 @@ mod plain {
                         return None;
                     }
                     out.push_str("<br>");
-                } else if let Some(&name) = BLOCKS.iter().chain(INLINE).find(|&&t| t == tag) {
+                } else if let Some(name) = element(tag) {
                     if name == "a" || !open.may_open(name) {
                         return None;
                     }
@@ -143,9 +170,15 @@ mod plain {
                     out.push_str("\" rel=\"noopener noreferrer\">");
                 }
             } else if c == '&' {
-                let end = rest.find(';')?;
-                let text = decode(&rest[..=end])?;
-                escape(&mut out, &text, false);
+                let end = memchr::memchr(b';', rest.as_bytes())?;
+                let reference = &rest[..=end];
+                // What pulldown-cmark writes for `&`, `<` and `>` is written back as it
+                // stands; anything else decoded and escaped as html5ever would.
+                if matches!(reference, "&amp;" | "&lt;" | "&gt;") {
+                    out.push_str(reference);
+                } else {
+                    escape(&mut out, &decode(reference)?, false);
+                }
                 rest = &rest[end + 1..];
             } else {
                 match c {
