@@ -354,6 +354,11 @@ impl Live {
         self.renderer.files()
     }
 
+    /// [`Live::files`], shared rather than copied.
+    pub fn shared_files(&self) -> std::sync::Arc<Output> {
+        self.renderer.shared_files()
+    }
+
     /// The renderer: whether it lets archive pages go, and which it has.
     pub fn renderer(&self) -> &Renderer {
         &self.renderer
@@ -429,7 +434,7 @@ mod tests {
     use super::*;
 
     use std::collections::BTreeMap;
-    use std::sync::Mutex;
+    use std::sync::{Arc, Mutex};
 
     fn settings(max_entries: usize) -> Settings {
         Settings::for_tests(&format!("max_entries: {max_entries}\n"))
@@ -577,6 +582,38 @@ mod tests {
             folder.render(&mut live);
             assert_eq!(folder.reads(), Vec::<PathBuf>::new());
         }
+    }
+
+    /// The output handed to the bucket's publisher is a snapshot: a render while the
+    /// publisher holds it leaves it as it was; once let go, a render changes the
+    /// output in place instead of copying it (archive pages make it large).
+    #[test]
+    fn the_output_shared_with_a_publish_is_a_snapshot_and_copied_only_then() {
+        let mut live = Live::new(settings(5));
+        let mut folder = Folder::new();
+        folder.write(&mut live, "a.md", digest(1, 1, "First."));
+        folder.render(&mut live);
+        let published = live.shared_files();
+        let before = published.as_ref().clone();
+        folder.write(&mut live, "b.md", digest(2, 2, "Second."));
+        assert!(!folder.render(&mut live).is_empty());
+        assert_eq!(
+            *published, before,
+            "a render changed what is being published"
+        );
+        assert_ne!(live.files(), &before);
+        drop(published);
+        let now = live.shared_files();
+        let at = Arc::as_ptr(&now);
+        drop(now);
+        folder.write(&mut live, "c.md", digest(3, 3, "Third."));
+        assert!(!folder.render(&mut live).is_empty());
+        assert!(rss(&live).contains("Third."), "{}", rss(&live));
+        assert_eq!(
+            Arc::as_ptr(&live.shared_files()),
+            at,
+            "the output was copied though nothing else held it"
+        );
     }
 
     #[test]

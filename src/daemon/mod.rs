@@ -107,7 +107,7 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
         match self.folders.publish(self.out.as_mut()) {
             Ok(written) => match (&self.uploader, &self.pinger) {
                 // The uploader tells the hubs once the bucket holds the change.
-                (Some(uploader), _) => uploader.offer(self.folders.live().files()),
+                (Some(uploader), _) => uploader.offer(self.folders.live().shared_files()),
                 (None, Some(pinger)) => pinger.topics().offer(crate::output::websub::topics(
                     &self.folders.settings().base_url,
                     &written,

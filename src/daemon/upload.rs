@@ -17,8 +17,13 @@ use tracing::{error, info, warn};
 /// After a failed publish.
 const RETRY: Duration = Duration::from_secs(5);
 
+/// The newest output not yet published, shared with the renderer, which copies it
+/// only if it changes the output while this still holds it: once published, it is let
+/// go ([`let_go`]).
+type Newest = Arc<watch::Sender<Option<Arc<Output>>>>;
+
 pub(crate) struct Uploader {
-    newest: watch::Sender<Option<Arc<Output>>>,
+    newest: Newest,
     task: tokio::task::JoinHandle<()>,
     /// Whether a publish is under way: a stop does not wait for it.
     busy: Arc<AtomicBool>,
@@ -29,8 +34,15 @@ impl Uploader {
     /// uploaded, as URLs under `base_url`.
     pub(crate) fn start(config: Publish, ping: Option<(Topics, url::Url)>) -> Uploader {
         let (newest, rx) = watch::channel(None);
+        let newest = Arc::new(newest);
         let busy = Arc::new(AtomicBool::new(false));
-        let task = tokio::spawn(run(config, rx, ping, Arc::clone(&busy)));
+        let task = tokio::spawn(run(
+            config,
+            Arc::clone(&newest),
+            rx,
+            ping,
+            Arc::clone(&busy),
+        ));
         Uploader { newest, task, busy }
     }
 
@@ -41,8 +53,8 @@ impl Uploader {
     }
 
     /// The output as written now; replaces whatever was not yet published.
-    pub(crate) fn offer(&self, files: &Output) {
-        self.newest.send_replace(Some(Arc::new(files.clone())));
+    pub(crate) fn offer(&self, files: Arc<Output>) {
+        self.newest.send_replace(Some(files));
     }
 }
 
@@ -52,8 +64,20 @@ impl Drop for Uploader {
     }
 }
 
+/// Lets `published` go if nothing newer came meanwhile, without waking the uploader:
+/// kept, it would make the renderer copy the whole output at its next change.
+fn let_go(newest: &Newest, published: &Arc<Output>) {
+    newest.send_if_modified(|held| {
+        if held.as_ref().is_some_and(|h| Arc::ptr_eq(h, published)) {
+            *held = None;
+        }
+        false
+    });
+}
+
 async fn run(
     config: Publish,
+    newest: Newest,
     mut rx: watch::Receiver<Option<Arc<Output>>>,
     ping: Option<(Topics, url::Url)>,
     busy: Arc<AtomicBool>,
@@ -71,6 +95,7 @@ async fn run(
             // their own.
             let job = {
                 let (config, busy) = (Arc::clone(&config), Arc::clone(&busy));
+                let files = Arc::clone(&files);
                 busy.store(true, Ordering::SeqCst);
                 tokio::task::spawn_blocking(move || {
                     let published = publish_once(&config, &files);
@@ -80,6 +105,8 @@ async fn run(
             };
             match job.await {
                 Ok(Ok(report)) => {
+                    let_go(&newest, &files);
+                    drop(files);
                     if !report.uploaded.is_empty() || !report.deleted.is_empty() {
                         info!(
                             uploaded = report.uploaded.len(),
@@ -101,8 +128,44 @@ async fn run(
                 ),
                 Err(e) => error!("publish: {e}; trying again in {}s", RETRY.as_secs()),
             }
+            // Not held while waiting: the next try takes the newest output anyway.
+            drop(files);
             tokio::time::sleep(RETRY).await;
             rx.mark_changed();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn output(name: &str) -> Arc<Output> {
+        Arc::new(Output::from([(name.to_string(), b"bytes".to_vec())]))
+    }
+
+    /// Once published, the output is let go, unless a newer one came meanwhile: that
+    /// one is still to publish. Neither wakes the uploader.
+    #[test]
+    fn the_published_output_is_let_go_and_a_newer_one_kept() {
+        let (tx, mut rx) = watch::channel(None);
+        let newest: Newest = Arc::new(tx);
+        let first = output("a");
+        newest.send_replace(Some(Arc::clone(&first)));
+        rx.borrow_and_update();
+        let_go(&newest, &first);
+        assert!(rx.borrow().is_none());
+        assert_eq!(Arc::strong_count(&first), 1, "still held");
+        assert!(!rx.has_changed().unwrap());
+
+        let second = output("b");
+        newest.send_replace(Some(Arc::clone(&second)));
+        rx.borrow_and_update();
+        let_go(&newest, &first);
+        assert!(rx
+            .borrow()
+            .as_ref()
+            .is_some_and(|o| Arc::ptr_eq(o, &second)));
+        assert!(!rx.has_changed().unwrap());
     }
 }

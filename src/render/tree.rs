@@ -81,7 +81,9 @@ pub(crate) fn index_files(feeds: &[Feed<'_>], ctx: &Context<'_>) -> [(String, Ve
 pub struct Renderer {
     sanitizer: Sanitizer,
     summaries: HashMap<EntryKey, Clean>,
-    files: Output,
+    /// Shared with the bucket's publisher ([`Renderer::shared_files`]): copied only
+    /// when a render changes it while a publish still holds it.
+    files: Arc<Output>,
     /// The folder each feed was last rendered into.
     dirs: BTreeMap<FeedId, String>,
     /// The archived feeds' documents.
@@ -123,6 +125,11 @@ impl Renderer {
         &self.files
     }
 
+    /// [`Renderer::files`], shared rather than copied (archive pages make it large).
+    pub fn shared_files(&self) -> Arc<Output> {
+        Arc::clone(&self.files)
+    }
+
     /// Archive pages rendered and not yet written, when their bytes are let go.
     pub fn pages(&self) -> &Output {
         &self.pages
@@ -155,7 +162,7 @@ impl Renderer {
     }
 
     pub fn into_files(self) -> Output {
-        self.files
+        Arc::unwrap_or_clone(self.files)
     }
 
     fn clean_summaries(&mut self, feeds: &[(FeedId, Feed<'_>)], only: Option<&BTreeSet<FeedId>>) {
@@ -193,7 +200,7 @@ impl Renderer {
             // Kept until the next render: the spare room of a buffer grown by doubling
             // was a third of the daemon's kept output.
             bytes.shrink_to_fit();
-            self.files.insert(path, bytes);
+            Arc::make_mut(&mut self.files).insert(path, bytes);
         }
     }
 
@@ -226,7 +233,8 @@ impl Renderer {
                     } else {
                         format!("{dir}/{file}")
                     };
-                    if self.files.remove(&path).is_some() {
+                    if self.files.contains_key(&path) {
+                        Arc::make_mut(&mut self.files).remove(&path);
                         changed.insert(path);
                     }
                 }
@@ -290,7 +298,11 @@ impl Renderer {
             }
             for path in history.gone {
                 self.pages.remove(&path);
-                if self.files.remove(&path).is_some() || archive::is_page(&path) {
+                let held = self.files.contains_key(&path);
+                if held {
+                    Arc::make_mut(&mut self.files).remove(&path);
+                }
+                if held || archive::is_page(&path) {
                     changed.insert(path);
                 }
             }
