@@ -51,6 +51,14 @@ impl std::fmt::Display for FileChange {
 /// only if it is a regular file (a link where a feed goes is a change, as the writer
 /// replaces it).
 pub fn against_folder(dir: &Path, files: &Output) -> Vec<FileChange> {
+    let mut changes = changed_in_folder(dir, files);
+    changes.extend(removed_from_folder(dir, |path| files.contains_key(path)));
+    changes.sort();
+    changes
+}
+
+/// The files of `files` that are new to `dir` or that it holds otherwise.
+fn changed_in_folder(dir: &Path, files: &Output) -> Vec<FileChange> {
     let mut changes = Vec::new();
     for (path, bytes) in files {
         let target = dir.join(path);
@@ -61,13 +69,75 @@ pub fn against_folder(dir: &Path, files: &Output) -> Vec<FileChange> {
             changes.push(FileChange::Changed(path.clone()));
         }
     }
-    for path in crate::output::writer::listed(dir) {
-        if !files.contains_key(&path) && dir.join(&path).exists() {
-            changes.push(FileChange::Removed(path));
-        }
-    }
-    changes.sort();
     changes
+}
+
+/// The files the manifest of `dir` lists that are there and that a sync would not
+/// keep: it removes them.
+fn removed_from_folder(dir: &Path, kept: impl Fn(&str) -> bool) -> Vec<FileChange> {
+    crate::output::writer::listed(dir)
+        .into_iter()
+        .filter(|path| !kept(path) && dir.join(path).exists())
+        .map(FileChange::Removed)
+        .collect()
+}
+
+/// [`against_folder`] for `fixed` and every archived feed's documents, streamed from
+/// `engine` a part at a time as `--once` writes them, so that they are never all in
+/// memory; and what `--once` would refuse of them, as it refuses it.
+fn streamed_against_folder(
+    dir: &Path,
+    fixed: &Output,
+    engine: &crate::engine::Engine,
+    settings: &Settings,
+) -> Result<Vec<FileChange>, RunError> {
+    use crate::output::writer::{OutputDir, Refusals};
+    use std::cell::RefCell;
+    use std::collections::BTreeSet;
+    let mut changes = changed_in_folder(dir, fixed);
+    // Set when the paths come, asked by each part; the first refusal stops the stream.
+    let refusals: RefCell<Option<Refusals>> = RefCell::new(None);
+    let refused: RefCell<Option<crate::error::WriteError>> = RefCell::new(None);
+    let mut later: BTreeSet<String> = BTreeSet::new();
+    let sanitizer = crate::render::sanitize::Sanitizer::default();
+    crate::render::history::stream(
+        engine,
+        settings,
+        &sanitizer,
+        |paths| {
+            let found = OutputDir::refusals_later(dir, fixed, &paths)
+                .and_then(|r| r.map(|r| r.listed(fixed).map(|()| r)).transpose());
+            later = paths;
+            match found {
+                Ok(r) => {
+                    *refusals.borrow_mut() = r;
+                    true
+                }
+                Err(e) => {
+                    *refused.borrow_mut() = Some(e);
+                    false
+                }
+            }
+        },
+        |part| {
+            if let Some(r) = refusals.borrow().as_ref() {
+                if let Err(e) = r.part(&part) {
+                    *refused.borrow_mut() = Some(e);
+                    return false;
+                }
+            }
+            changes.extend(changed_in_folder(dir, &part));
+            true
+        },
+    )?;
+    if let Some(e) = refused.into_inner() {
+        return Err(e.into());
+    }
+    changes.extend(removed_from_folder(dir, |path| {
+        fixed.contains_key(path) || later.contains(path)
+    }));
+    changes.sort();
+    Ok(changes)
 }
 
 /// What a publish of `files` would change in a bucket whose manifest is `remote`.
@@ -108,15 +178,24 @@ pub fn main(
     let per_file = |path: &Path, bytes: &[u8], digest: &crate::model::Digest| {
         lint::digest_lints(path, digest, Some(bytes), held_after)
     };
-    let rendered = crate::rendered::read_and_render(settings, format, &per_file, |corpus| {
-        let retitles = lint::is_named("DF007", &args.warn, &args.deny);
-        lints = lint::corpus_lints(
-            corpus,
-            &settings.input_dir,
-            retitles,
-            settings.max_categories,
-        );
-    });
+    // Archive pages are most of the output: compared with the folder a part at a time,
+    // as `--once` writes them, unless the diff wants the output whole.
+    let stream = settings.archives.any() && settings.output_dir.is_some() && diff.is_none();
+    let rendered = crate::rendered::read_and_render_with(
+        settings,
+        format,
+        &per_file,
+        |corpus| {
+            let retitles = lint::is_named("DF007", &args.warn, &args.deny);
+            lints = lint::corpus_lints(
+                corpus,
+                &settings.input_dir,
+                retitles,
+                settings.max_categories,
+            );
+        },
+        stream,
+    );
     let rendered = match rendered {
         Ok(mut rendered) => {
             lints.append(&mut rendered.lints);
@@ -130,7 +209,7 @@ pub fn main(
         }
     };
     let denied = show_lints(&lints, &args.deny, format);
-    let changes = match compare(settings, &rendered.built.files) {
+    let changes = match compare(settings, &rendered.built.files, rendered.engine.as_ref()) {
         Ok(changes) => changes,
         Err(e) => {
             tracing::error!("{e}");
@@ -218,14 +297,22 @@ fn show_lints(lints: &[Lint], deny: &[String], format: ErrorFormat) -> usize {
     denied
 }
 
-/// What `--once` would change: in the output folder, else in the bucket.
-fn compare(settings: &Settings, files: &Output) -> Result<Vec<FileChange>, RunError> {
+/// What `--once` would change: in the output folder, else in the bucket. With
+/// `engine`, the archived feeds' documents are not in `files`, but streamed from it.
+fn compare(
+    settings: &Settings,
+    files: &Output,
+    engine: Option<&crate::engine::Engine>,
+) -> Result<Vec<FileChange>, RunError> {
     match (&settings.output_dir, &settings.publish) {
-        (Some(dir), _) => {
-            // What `--once` would refuse is reported as it reports it (exit 2).
-            crate::output::writer::OutputDir::refusal(dir, files)?;
-            Ok(against_folder(dir, files))
-        }
+        (Some(dir), _) => match engine {
+            Some(engine) => streamed_against_folder(dir, files, engine, settings),
+            None => {
+                // What `--once` would refuse is reported as it reports it (exit 2).
+                crate::output::writer::OutputDir::refusal(dir, files)?;
+                Ok(against_folder(dir, files))
+            }
+        },
         (None, Some(config)) => {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()

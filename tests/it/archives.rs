@@ -395,3 +395,90 @@ fn a_feed_that_shows_every_entry_it_has_says_so_and_no_other() {
     }
     assert!(complete > 4 && open > 4, "{complete} complete, {open} not");
 }
+
+/// `check` with archives compares the archive pages with the folder a part at a time,
+/// as `--once` writes them: it lists exactly the files `--once` then changes, new and
+/// removed pages included, and refuses what `--once` refuses (a page changed by hand
+/// that the run would replace), naming it.
+#[test]
+fn check_says_which_archive_pages_once_would_change() {
+    let input = corpus(60);
+    let out = tempfile::tempdir().unwrap();
+    let config = config(
+        input.path(),
+        "max_entries: 3\narchives: [global, digests]\n",
+    );
+    let check = || {
+        let run = digestfeed(&[
+            "check",
+            "--input",
+            input.path().to_str().unwrap(),
+            "--output",
+            out.path().to_str().unwrap(),
+            "--base-url",
+            BASE_URL,
+            "--config",
+            &config,
+        ]);
+        let listed: BTreeSet<String> = String::from_utf8(run.stdout.clone())
+            .unwrap()
+            .lines()
+            .map(|line| line.split_whitespace().nth(1).unwrap().to_string())
+            .collect();
+        (run, listed)
+    };
+    once(input.path(), out.path(), &config);
+    let (run, listed) = check();
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    assert!(listed.is_empty(), "{listed:?}");
+    // The oldest digest gone (its week's pages change or go), one deep in the history
+    // retitled, and one in a new week after the newest.
+    let digests = crate::corpus::generate(60, 7);
+    fs::remove_file(input.path().join(&digests[0].0)).unwrap();
+    let (deep, text) = &digests[20];
+    write(
+        input.path(),
+        deep,
+        text.replacen("title: \"", "title: \"Retitled ", 1),
+    );
+    let newest = &digests[59].1;
+    let date = newest.find("\ndate: ").unwrap() + 1;
+    let end = date + newest[date..].find('\n').unwrap();
+    let later = format!(
+        "{}date: 2031-01-01T08:00:00+00:00{}",
+        &newest[..date],
+        &newest[end..]
+    );
+    write(input.path(), "2031/01/2031-01-01-08.md", later);
+    let (run, listed) = check();
+    assert_eq!(run.status.code(), Some(3), "{}", stderr(&run));
+    let before = read_tree(out.path());
+    // A page the run would replace, changed by hand: refused by both, named by both.
+    let page = listed
+        .iter()
+        .find(|p| {
+            p.starts_with("digests/archive/") && p.ends_with("atom.xml") && before.contains_key(*p)
+        })
+        .unwrap_or_else(|| panic!("no archive page would change: {listed:?}"))
+        .clone();
+    fs::write(out.path().join(&page), "edited by hand").unwrap();
+    let (refused, _) = check();
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(stderr(&refused).contains(&page), "{}", stderr(&refused));
+    let run = run_once(input.path(), out.path(), &["--config", &config]);
+    assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+    fs::write(out.path().join(&page), &before[&page]).unwrap();
+    once(input.path(), out.path(), &config);
+    let after = read_tree(out.path());
+    let changed: BTreeSet<String> = before
+        .keys()
+        .chain(after.keys())
+        .filter(|k| !k.starts_with('.') && before.get(*k) != after.get(*k))
+        .cloned()
+        .collect();
+    assert!(
+        changed.iter().any(|p| p.contains("archive/")),
+        "{changed:?}"
+    );
+    assert_eq!(listed, changed);
+}

@@ -130,6 +130,46 @@ fn manifest_text(recorded: &Recorded) -> String {
     text
 }
 
+/// What `check` refuses of files that come a part at a time, once their paths were
+/// refused nothing ([`OutputDir::refusals_later`]).
+pub(crate) struct Refusals {
+    held: OutputDir,
+    old: Recorded,
+}
+
+impl Refusals {
+    /// Refuses a part of the files: one where something digestfeed did not write
+    /// stands, or one digestfeed wrote that was changed by hand since.
+    pub(crate) fn part(&self, files: &Output) -> Result<(), WriteError> {
+        for (rel, bytes) in files {
+            if !self.old.contains_key(rel) && is_safe_relative(rel) {
+                self.held.refuse_foreign(rel, bytes)?;
+            }
+        }
+        self.listed(files)
+    }
+
+    /// Refuses files of `files` that the manifest lists and that were changed by hand
+    /// since: a sync finds them only when it comes to replace them; a check, which
+    /// writes nothing, looks at each.
+    pub(crate) fn listed(&self, files: &Output) -> Result<(), WriteError> {
+        for (rel, bytes) in files.iter().filter(|(rel, _)| self.old.contains_key(*rel)) {
+            let (dir, name) = split_rel(rel);
+            let Ok(folder) = self.held.folder(dir, false) else {
+                continue;
+            };
+            let shown = folder.shown(name);
+            let now = folder
+                .read_held(name)
+                .map_err(|e| error(&shown, "cannot read", e))?;
+            if now.is_some_and(|now| &now != bytes && !recorded_there(&self.old[rel], &now)) {
+                return Err(super::folder::changed_by_someone(&shown));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Whether `bytes` are what the manifest recorded.
 fn recorded_there(prints: &[u64], bytes: &[u8]) -> bool {
     prints.contains(&print_of(bytes))
@@ -250,10 +290,25 @@ impl OutputDir {
     /// without writing, creating or locking anything (for `check`). A folder that does
     /// not exist yet refuses nothing.
     pub(crate) fn refusal(path: &Path, desired: &Output) -> Result<(), WriteError> {
+        match Self::refusals_later(path, desired, &BTreeSet::new())? {
+            Some(refusals) => refusals.listed(desired),
+            None => Ok(()),
+        }
+    }
+
+    /// [`OutputDir::refusal`] for `desired` and files to come at `later` (archive
+    /// pages, streamed): what refuses them all by path, and what checks each part of
+    /// them as it comes ([`Refusals::part`]); `None` when the folder does not exist yet.
+    /// Files of `desired` that the manifest lists are left to [`Refusals::listed`].
+    pub(crate) fn refusals_later(
+        path: &Path,
+        desired: &Output,
+        later: &BTreeSet<String>,
+    ) -> Result<Option<Refusals>, WriteError> {
         let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
         let fd = match rfs::open(path, flags, Mode::empty()) {
             Ok(fd) => fd,
-            Err(Errno::NOENT) => return Ok(()),
+            Err(Errno::NOENT) => return Ok(None),
             Err(Errno::NOTDIR) => {
                 return Err(error(
                     path,
@@ -273,23 +328,8 @@ impl OutputDir {
             dir,
             link: is_link(path),
         };
-        let (old, wanted, _) = held.refusals(desired)?;
-        // A sync finds a listed file changed by hand only when it comes to replace it;
-        // a check, which writes nothing, looks at each.
-        for rel in wanted.iter().filter(|rel| old.contains_key(*rel)) {
-            let (dir, name) = split_rel(rel);
-            let Ok(folder) = held.folder(dir, false) else {
-                continue;
-            };
-            let shown = folder.shown(name);
-            let now = folder
-                .read_held(name)
-                .map_err(|e| error(&shown, "cannot read", e))?;
-            if now.is_some_and(|now| now != desired[rel] && !recorded_there(&old[rel], &now)) {
-                return Err(super::folder::changed_by_someone(&shown));
-            }
-        }
-        Ok(())
+        let (old, _, _) = held.refusals_with(desired, later)?;
+        Ok(Some(Refusals { held, old }))
     }
 
     fn shown(&self, rel: &str) -> PathBuf {

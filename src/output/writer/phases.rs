@@ -162,21 +162,14 @@ impl OutputDir {
         Ok(report)
     }
 
-    /// What the folder holds that a sync of `desired` refuses to write over, before
-    /// anything is written (`check` asks the same): a link or a file where a folder of
-    /// feeds goes, a file digestfeed did not write where a feed goes, a manifest that is
-    /// a link. Otherwise what the manifest records, the paths wanted, and whether the
-    /// manifest must be written again though nothing changes (an older build's).
-    pub(super) fn refusals(
-        &self,
-        desired: &Output,
-    ) -> Result<(Recorded, BTreeSet<String>, bool), WriteError> {
-        self.refusals_with(desired, &BTreeSet::new())
-    }
-
-    /// [`Self::refusals`] for `desired` and files to come at `later` (whose bytes are
-    /// checked as they come, [`Self::stage_later`]).
-    fn refusals_with(
+    /// What the folder holds that a sync of `desired`, and of files to come at `later`
+    /// (whose bytes are checked as they come, [`Self::stage_later`]), refuses to write
+    /// over, before anything is written (`check` asks the same): a link or a file where
+    /// a folder of feeds goes, a file digestfeed did not write where a feed goes, a
+    /// manifest that is a link. Otherwise what the manifest records, the paths wanted,
+    /// and whether the manifest must be written again though nothing changes (an older
+    /// build's).
+    pub(super) fn refusals_with(
         &self,
         desired: &Output,
         later: &BTreeSet<String>,
