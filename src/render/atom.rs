@@ -7,8 +7,32 @@ use super::{
 };
 use crate::engine::layout::Feed;
 use atom_syndication::{Category, Content, Entry, Generator, Link, Person, Text, WriteConfig};
+use std::borrow::Cow;
+
+/// Stands for an entry's content while atom_syndication writes the document: no text
+/// digestfeed writes holds it (XML 1.0 forbids it), so each one in the document is the
+/// next entry's content, then escaped as the crate escapes text ([`splice_contents`]).
+/// The crate escaped a content into a string grown as it went, then copied it: a
+/// tenth of a run with archives, whose pages hold every summary.
+const STAND_IN: char = '\u{1}';
 
 pub(crate) fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, RenderError> {
+    let contents: Vec<Cow<'_, str>> = feed.entries.iter().map(|e| ctx.summary(e)).collect();
+    let bytes = document(feed, ctx, &contents, true)?;
+    match splice_contents(&bytes, &contents) {
+        Some(spliced) => Ok(spliced),
+        // A stand-in where none was put: the crate writes the contents itself.
+        None => document(feed, ctx, &contents, false),
+    }
+}
+
+/// The document, with each entry's content from `contents`, or a [`STAND_IN`] for it.
+pub(crate) fn document(
+    feed: &Feed<'_>,
+    ctx: &Context<'_>,
+    contents: &[Cow<'_, str>],
+    stand_in: bool,
+) -> Result<Vec<u8>, RenderError> {
     let site = &ctx.settings.site;
     let self_url = ctx.url(&feed.path(ATOM_FILE));
     let out = atom_syndication::Feed {
@@ -62,7 +86,12 @@ pub(crate) fn render(feed: &Feed<'_>, ctx: &Context<'_>) -> Result<Vec<u8>, Rend
         }),
         subtitle: Some(Text::plain(feed.description.clone())),
         lang: site.language.clone(),
-        entries: feed.entries.iter().map(|e| entry(e, ctx)).collect(),
+        entries: feed
+            .entries
+            .iter()
+            .zip(contents)
+            .map(|(e, content)| entry(e, content, stand_in, ctx))
+            .collect(),
         ..Default::default()
     };
     let config = WriteConfig {
@@ -91,8 +120,43 @@ fn with_history_mark(mut bytes: Vec<u8>, mark: &str) -> Vec<u8> {
     bytes
 }
 
-fn entry(entry: &crate::model::Entry, ctx: &Context<'_>) -> Entry {
-    let summary = ctx.summary(entry);
+/// `bytes` with each [`STAND_IN`] replaced by the next non-empty content of
+/// `contents`, escaped as quick-xml's `escape` escapes text; `None` unless there are
+/// as many of one as of the other.
+fn splice_contents(bytes: &[u8], contents: &[Cow<'_, str>]) -> Option<Vec<u8>> {
+    let mut contents = contents.iter().filter(|c| !c.is_empty());
+    let extra: usize = contents.clone().map(|c| c.len() / 4).sum();
+    let mut out = Vec::with_capacity(bytes.len() + extra);
+    let mut rest = bytes;
+    while let Some(at) = memchr::memchr(STAND_IN as u8, rest) {
+        out.extend_from_slice(&rest[..at]);
+        escape_text(contents.next()?.as_bytes(), &mut out);
+        rest = &rest[at + 1..];
+    }
+    out.extend_from_slice(rest);
+    contents.next().is_none().then_some(out)
+}
+
+/// What quick-xml's `escape` makes of text: `<`, `>`, `&`, `'` and `"` as references.
+fn escape_text(text: &[u8], out: &mut Vec<u8>) {
+    let mut from = 0;
+    for (at, &c) in text.iter().enumerate() {
+        let reference: &[u8] = match c {
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            b'&' => b"&amp;",
+            b'\'' => b"&apos;",
+            b'"' => b"&quot;",
+            _ => continue,
+        };
+        out.extend_from_slice(&text[from..at]);
+        out.extend_from_slice(reference);
+        from = at + 1;
+    }
+    out.extend_from_slice(&text[from..]);
+}
+
+fn entry(entry: &crate::model::Entry, summary: &str, stand_in: bool, ctx: &Context<'_>) -> Entry {
     // On every entry, though the feed names the site too: six of eleven readers tried
     // look for the author on the entry only.
     let credit = ctx.credit(entry);
@@ -120,10 +184,96 @@ fn entry(entry: &crate::model::Entry, ctx: &Context<'_>) -> Entry {
             ..Default::default()
         }],
         content: (!summary.is_empty()).then(|| Content {
-            value: Some(summary.to_string()),
+            value: Some(if stand_in {
+                STAND_IN.to_string()
+            } else {
+                summary.to_string()
+            }),
             content_type: Some("html".to_string()),
             ..Default::default()
         }),
         ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Settings;
+    use crate::engine::Engine;
+    use crate::model::Parsed;
+    use proptest::prelude::*;
+    use std::collections::HashMap;
+    use std::path::{Path, PathBuf};
+
+    /// Every Atom document of a digest whose items' summaries are `summaries` (and a
+    /// digest feed entry holding them all): spliced, and as the crate writes it whole.
+    fn spliced_as_the_crate_writes(summaries: &[String]) -> Result<bool, TestCaseError> {
+        let settings = Settings::for_tests("max_entries: 3\n");
+        let mut text = String::from(
+            "---\ntitle: \"A 'quoted' <digest> & more\"\ndate: 2026-01-05T08:00:00Z\ncategories: [AI]\n---\n\nIntro \"&\" <b>x</b>.\n\n",
+        );
+        for (i, summary) in summaries.iter().enumerate() {
+            text.push_str(&format!(
+                "{}. [Title {i} & 'co'](https://x.com/someone/status/{})\n\n    {summary}\n\n",
+                i + 1,
+                i + 1
+            ));
+        }
+        let Ok(Parsed::Digest(digest)) =
+            crate::parse::parse_digest(Path::new("a.md"), text.as_bytes(), chrono_tz::UTC)
+        else {
+            return Ok(false);
+        };
+        let mut engine = Engine::for_one_build(&settings);
+        engine.apply([(PathBuf::from("a.md"), Some(digest))]);
+        let (summaries, sanitizer) = (
+            HashMap::new(),
+            crate::render::sanitize::Sanitizer::default(),
+        );
+        let ctx = Context {
+            settings: &settings,
+            summaries: &summaries,
+            sanitizer: &sanitizer,
+        };
+        for (_, feed) in engine.feeds(&settings) {
+            let contents: Vec<Cow<'_, str>> = feed.entries.iter().map(|e| ctx.summary(e)).collect();
+            prop_assert_eq!(
+                String::from_utf8(render(&feed, &ctx).unwrap()).unwrap(),
+                String::from_utf8(document(&feed, &ctx, &contents, false).unwrap()).unwrap()
+            );
+        }
+        Ok(true)
+    }
+
+    #[test]
+    fn a_digest_with_every_character_escaping_touches_is_spliced_as_the_crate_writes() {
+        let summaries = ["<b>bold</b> & 'single' \"double\" a > b `c <&>`".to_string()];
+        assert!(spliced_as_the_crate_writes(&summaries).unwrap_or_else(|e| panic!("{e}")));
+    }
+
+    proptest! {
+        #[test]
+        fn contents_spliced_in_are_what_the_crate_writes(summaries in prop::collection::vec(
+            prop::collection::vec(prop::sample::select(vec![
+                "text", "字", " ", "<b>", "</b>", "&", "&amp;", "'", "\"", ">", "<", "**b**",
+                "`c <&>`", "[l](https://e.org/?a=1&b='2')", "<a href=\"https://e.org/\" title=\"t\">", "</a>",
+                "\u{a0}", "&#1;", "\u{1}", "\n    ", "\n\n    ", "]]>",
+            ]), 0..10).prop_map(|parts| parts.concat()),
+            1..5,
+        )) {
+            spliced_as_the_crate_writes(&summaries)?;
+        }
+    }
+
+    #[test]
+    fn a_stand_in_that_is_not_one_leaves_the_contents_to_the_crate() {
+        let contents = [Cow::Borrowed("<p>x</p>")];
+        assert_eq!(splice_contents(b"a\x01b\x01c", &contents), None);
+        assert_eq!(splice_contents(b"abc", &contents), None);
+        assert_eq!(
+            splice_contents(b"a\x01b", &contents).unwrap(),
+            b"a&lt;p&gt;x&lt;/p&gt;b"
+        );
     }
 }
