@@ -130,6 +130,8 @@ pub fn items(body: &str) -> Result<Vec<RawItem<'_>>, Doubt> {
 
 /// [`items`], and the notes `digestfeed check` reports of them (body lines), seen on
 /// the way: reading the text again for them cost a check a twentieth of its time.
+/// `body` is as the parse hands it over: without the characters XML forbids (a
+/// vertical tab or form feed would be white space to CommonMark and text here).
 pub fn read(body: &str) -> Result<(Vec<RawItem<'_>>, Vec<BodyNote>), Doubt> {
     // A lone carriage return also ends a line in CommonMark.
     let bytes = body.as_bytes();
@@ -427,6 +429,8 @@ mod tests {
             ),
             ("1. [t](u)\n   **a **b** c** d ** e\n\nafter the list\n", 1),
             ("1. [t](u)\n", 1),
+            // A circled letter is a symbol to the parser: no emphasis opens before it.
+            ("1. [t](u)\n   答案是**Ⓐ**。\n", 0),
         ];
         for (body, plain) in cases {
             let written = plain_agrees(body).unwrap_or_else(|e| panic!("{e}"));
@@ -783,6 +787,9 @@ mod tests {
                 let gap = if tight { "\n" } else { "\n\n" };
                 body.push_str(&format!("{n}.{} [{title}]({url}){gap}    {summary}\n\n", " ".repeat(spaces)));
             }
+            // What the parsers are given: a file's text without what XML forbids (a
+            // vertical tab, which CommonMark counts as white space, cannot reach them).
+            let body = crate::support::text::xml_safe(&body).into_owned();
             if let Ok(fast) = items(&body) {
                 prop_assert_eq!(Some(fast), parser(&body), "{:?}", body);
             }
@@ -802,7 +809,7 @@ mod tests {
                     6 => prop::sample::select(vec![
                         "a", "字", " ", "  ", "**", "**", "**", "`", "&", ">", "\"", "'", "，",
                         "“", "”", "。", "(", ")", "!", "#", "1.", "-", "=", ".", "5", "é",
-                        "\u{2014}", "$", "|", "😀", "+",
+                        "\u{2014}", "$", "|", "😀", "+", "Ⓐ", "🅰",
                     ]),
                     1 => prop::sample::select(vec![
                         "*", "***", "``", "&amp;", "&x", "<", "_", "~", "\\", "[", "]", "\u{a0}",

@@ -106,6 +106,9 @@ fn class(c: Option<char>) -> Option<Class> {
     match c {
         None | Some(' ' | '\n') => Some(Class::Space),
         Some(c) if c.is_ascii_punctuation() => Some(Class::Punctuation),
+        // Circled and squared letters are alphabetic symbols (So): punctuation to the
+        // parser, which counts every P and S character as such.
+        Some('\u{24B6}'..='\u{24E9}' | '\u{1F130}'..='\u{1F189}') => None,
         Some(c) if c.is_alphanumeric() => Some(Class::Other),
         // Common CJK and typographic punctuation (general category P).
         Some(
