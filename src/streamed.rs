@@ -22,6 +22,13 @@ enum Part {
     Done,
 }
 
+/// Whether a run streams the archived feeds' documents into the output folder (and
+/// `check` compares them with it a part at a time): when there are some, unless the
+/// whole output is wanted at once, by a bucket to publish to or a diff to print.
+pub(crate) fn streams_archive_pages(settings: &Settings, diff: bool) -> bool {
+    settings.archives.any() && settings.output_dir.is_some() && settings.publish.is_none() && !diff
+}
+
 /// How the folder is synced: as `--once` does (each file made durable on its own), or
 /// as the daemon does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

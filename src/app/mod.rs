@@ -98,10 +98,7 @@ pub fn run_once_with(settings: &Settings, options: OnceOptions) -> Result<OnceRe
     let started = std::time::Instant::now();
     // Archive pages are most of the output: streamed into the folder rather than held,
     // unless the whole output is wanted at once (a bucket, a diff).
-    let stream = settings.archives.any()
-        && settings.output_dir.is_some()
-        && settings.publish.is_none()
-        && options.diff.is_none();
+    let stream = crate::streamed::streams_archive_pages(settings, options.diff.is_some());
     let rendered = crate::rendered::read_and_render_with(
         settings,
         options.format,

@@ -178,9 +178,9 @@ pub fn main(
     let per_file = |path: &Path, bytes: &[u8], digest: &crate::model::Digest| {
         lint::digest_lints(path, digest, Some(bytes), held_after)
     };
-    // Archive pages are most of the output: compared with the folder a part at a time,
-    // as `--once` writes them, unless the diff wants the output whole.
-    let stream = settings.archives.any() && settings.output_dir.is_some() && diff.is_none();
+    // Archive pages are most of the output: compared with the folder a part at a time
+    // where `--once` streams them, so that what it refuses first is refused first.
+    let stream = crate::streamed::streams_archive_pages(settings, diff.is_some());
     let rendered = crate::rendered::read_and_render_with(
         settings,
         format,

@@ -84,6 +84,8 @@ async fn run(
 ) {
     let config = Arc::new(config);
     loop {
+        // The channel stays open while this task holds its sender (to let outputs go):
+        // the task ends when the uploader is dropped, which aborts it.
         if rx.changed().await.is_err() {
             return;
         }

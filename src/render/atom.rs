@@ -98,8 +98,14 @@ pub(crate) fn document(
         write_document_declaration: true,
         indent_size: Some(2),
     };
+    // Around stand-ins, the document is all but its contents.
+    let hint = if stand_in {
+        ctx.size_hint_without_summaries(feed)
+    } else {
+        ctx.size_hint(feed)
+    };
     let bytes = out
-        .write_with_config(Vec::with_capacity(ctx.size_hint(feed)), config)
+        .write_with_config(Vec::with_capacity(hint), config)
         .map_err(RenderError::Atom)?;
     Ok(match history_mark(feed) {
         Some(mark) => with_history_mark(bytes, mark),
@@ -125,8 +131,8 @@ fn with_history_mark(mut bytes: Vec<u8>, mark: &str) -> Vec<u8> {
 /// as many of one as of the other.
 fn splice_contents(bytes: &[u8], contents: &[Cow<'_, str>]) -> Option<Vec<u8>> {
     let mut contents = contents.iter().filter(|c| !c.is_empty());
-    let extra: usize = contents.clone().map(|c| c.len() / 4).sum();
-    let mut out = Vec::with_capacity(bytes.len() + extra);
+    let escaped: usize = contents.clone().map(|c| c.len() + c.len() / 4).sum();
+    let mut out = Vec::with_capacity(bytes.len() + escaped);
     let mut rest = bytes;
     while let Some(at) = memchr::memchr(STAND_IN as u8, rest) {
         out.extend_from_slice(&rest[..at]);

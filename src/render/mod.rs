@@ -68,7 +68,12 @@ impl Context<'_> {
     /// megabytes).
     pub(crate) fn size_hint(&self, feed: &Feed<'_>) -> usize {
         let summaries: usize = feed.entries.iter().map(|e| self.summary_len(e)).sum();
-        4096 + summaries / 4 * 5 + feed.entries.len() * 1024
+        self.size_hint_without_summaries(feed) + summaries / 4 * 5
+    }
+
+    /// [`Context::size_hint`] for a document without its entries' summaries.
+    pub(crate) fn size_hint_without_summaries(&self, feed: &Feed<'_>) -> usize {
+        4096 + feed.entries.len() * 1024
     }
 
     fn summary_len(&self, entry: &Entry) -> usize {

@@ -445,11 +445,11 @@ fn check_says_which_archive_pages_once_would_change() {
     let date = newest.find("\ndate: ").unwrap() + 1;
     let end = date + newest[date..].find('\n').unwrap();
     let later = format!(
-        "{}date: 2031-01-01T08:00:00+00:00{}",
+        "{}date: 2025-06-01T08:00:00+00:00{}",
         &newest[..date],
         &newest[end..]
     );
-    write(input.path(), "2031/01/2031-01-01-08.md", later);
+    write(input.path(), "2025/06/2025-06-01-08.md", later);
     let (run, listed) = check();
     assert_eq!(run.status.code(), Some(3), "{}", stderr(&run));
     let before = read_tree(out.path());
@@ -481,4 +481,83 @@ fn check_says_which_archive_pages_once_would_change() {
         "{changed:?}"
     );
     assert_eq!(listed, changed);
+}
+
+/// With a bucket to publish to, `--once` syncs the folder whole rather than streaming
+/// the pages: `check` then compares it whole too, so that of two files changed by hand
+/// it names the one `--once` names.
+#[test]
+fn check_refuses_first_what_once_refuses_first_with_a_bucket() {
+    let input = corpus(30);
+    let out = tempfile::tempdir().unwrap();
+    let plain = config(input.path(), "max_entries: 3\narchives: [digests]\n");
+    once(input.path(), out.path(), &plain);
+    // Nothing listens there: both refuse before publishing anything.
+    let bucket = config(
+        input.path(),
+        "max_entries: 3\narchives: [digests]\npublish:\n  url: s3://feeds/ai/\n  endpoint: http://127.0.0.1:9\n",
+    );
+    // A new digest changes the front page and the digest feed's newest archive page;
+    // both were edited by hand since they were written.
+    write(
+        input.path(),
+        "2025/06/2025-06-01-08.md",
+        digest(
+            "2025-06-01T08:00:00Z",
+            &["AI"],
+            &[(
+                "A new story",
+                "https://x.com/someone/status/999999999",
+                "New.",
+            )],
+        ),
+    );
+    let before = read_tree(out.path());
+    let check_run = digestfeed(&[
+        "check",
+        "--input",
+        input.path().to_str().unwrap(),
+        "--output",
+        out.path().to_str().unwrap(),
+        "--base-url",
+        BASE_URL,
+        "--config",
+        &plain,
+    ]);
+    let changed: Vec<String> = String::from_utf8(check_run.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| line.split_whitespace().nth(1).unwrap().to_string())
+        .collect();
+    let page = changed
+        .iter()
+        .find(|p| p.starts_with("digests/archive/") && before.contains_key(*p))
+        .unwrap_or_else(|| panic!("no archive page would change: {changed:?}"));
+    assert!(changed.iter().any(|p| p == "index.html"), "{changed:?}");
+    for path in [page.as_str(), "index.html"] {
+        fs::write(out.path().join(path), "edited by hand").unwrap();
+    }
+    let named = |run: &std::process::Output| {
+        let err = stderr(run);
+        assert_eq!(run.status.code(), Some(2), "{err}");
+        [page.as_str(), "index.html"]
+            .into_iter()
+            .filter(|p| err.contains(*p))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let checked = digestfeed(&[
+        "check",
+        "--input",
+        input.path().to_str().unwrap(),
+        "--output",
+        out.path().to_str().unwrap(),
+        "--base-url",
+        BASE_URL,
+        "--config",
+        &bucket,
+    ]);
+    let run = run_once(input.path(), out.path(), &["--config", &bucket]);
+    assert_eq!(named(&checked), named(&run));
+    assert_eq!(named(&run).len(), 1, "{}", stderr(&run));
 }
