@@ -5,10 +5,11 @@
 //!
 //! It gives up (`None`) on anything the parser could read otherwise: a line that may
 //! start a block, a lazy line, an indented code block, tabs, escapes, brackets, HTML
-//! and autolinks, character references, `_` and `~`, runs of `*` or backticks other than two and one,
-//! a code span across lines, a `**` next to a character whose class (space,
-//! punctuation or neither) it does not know. The caller then asks the parser, so the
-//! answer is always the parser's; property tests hold the two to the same HTML.
+//! and autolinks, character references, `_` and `~`, runs of `*` other than two and of
+//! backticks other than one, a code span across lines, a `**` next to a character
+//! whose class (space, punctuation or neither) it does not know. The caller then asks
+//! the parser, so the answer is always the parser's; property tests and the fuzz
+//! target hold the two to the same HTML.
 
 use super::link::{code_text, entity_at, literal_angle, plain_link};
 use super::{marker, may_start_block, MarkerScan};
@@ -125,13 +126,12 @@ fn paragraph<'a>(lines: &[&'a str], html: &mut String) -> Option<()> {
     let count = lines.len();
     for (n, line) in lines.iter().enumerate() {
         let content = line.trim_end_matches(' ');
+        tokens_of(content, &mut tokens)?;
         if n + 1 < count {
-            tokens_of(content, &mut tokens)?;
+            // Two spaces or more before the line's end break it.
             tokens.push(Token::Break {
                 hard: line.len() - content.len() >= 2,
             });
-        } else {
-            tokens_of(content, &mut tokens)?;
         }
     }
     // Strong emphasis (CommonMark 6.2, "process emphasis"), for runs of two alone: a
