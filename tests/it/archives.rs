@@ -486,6 +486,7 @@ fn check_says_which_archive_pages_once_would_change() {
 /// With a bucket to publish to, `--once` syncs the folder whole rather than streaming
 /// the pages: `check` then compares it whole too, so that of two files changed by hand
 /// it names the one `--once` names.
+#[cfg(feature = "publish")]
 #[test]
 fn check_refuses_first_what_once_refuses_first_with_a_bucket() {
     let input = corpus(30);
