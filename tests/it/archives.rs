@@ -29,6 +29,27 @@ fn once(input: &Path, out: &Path, config: &str) {
     assert!(run.status.success(), "{}", stderr(&run));
 }
 
+/// `digestfeed check` of `input` against `out` with `config`, and the paths it lists.
+fn check(input: &Path, out: &Path, config: &str) -> (std::process::Output, BTreeSet<String>) {
+    let run = digestfeed(&[
+        "check",
+        "--input",
+        input.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+        "--base-url",
+        BASE_URL,
+        "--config",
+        config,
+    ]);
+    let listed = String::from_utf8(run.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|line| line.split_whitespace().nth(1).unwrap().to_string())
+        .collect();
+    (run, listed)
+}
+
 /// The output of `input` with every entry of a feed in one document, and with `text`
 /// as the config.
 fn whole_and(input: &Path, text: &str) -> (BTreeMap<String, Vec<u8>>, BTreeMap<String, Vec<u8>>) {
@@ -408,25 +429,7 @@ fn check_says_which_archive_pages_once_would_change() {
         input.path(),
         "max_entries: 3\narchives: [global, digests]\n",
     );
-    let check = || {
-        let run = digestfeed(&[
-            "check",
-            "--input",
-            input.path().to_str().unwrap(),
-            "--output",
-            out.path().to_str().unwrap(),
-            "--base-url",
-            BASE_URL,
-            "--config",
-            &config,
-        ]);
-        let listed: BTreeSet<String> = String::from_utf8(run.stdout.clone())
-            .unwrap()
-            .lines()
-            .map(|line| line.split_whitespace().nth(1).unwrap().to_string())
-            .collect();
-        (run, listed)
-    };
+    let check = || check(input.path(), out.path(), &config);
     once(input.path(), out.path(), &config);
     let (run, listed) = check();
     assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
@@ -514,22 +517,7 @@ fn check_refuses_first_what_once_refuses_first_with_a_bucket() {
         ),
     );
     let before = read_tree(out.path());
-    let check_run = digestfeed(&[
-        "check",
-        "--input",
-        input.path().to_str().unwrap(),
-        "--output",
-        out.path().to_str().unwrap(),
-        "--base-url",
-        BASE_URL,
-        "--config",
-        &plain,
-    ]);
-    let changed: Vec<String> = String::from_utf8(check_run.stdout)
-        .unwrap()
-        .lines()
-        .map(|line| line.split_whitespace().nth(1).unwrap().to_string())
-        .collect();
+    let (_, changed) = check(input.path(), out.path(), &plain);
     let page = changed
         .iter()
         .find(|p| p.starts_with("digests/archive/") && before.contains_key(*p))
@@ -547,17 +535,7 @@ fn check_refuses_first_what_once_refuses_first_with_a_bucket() {
             .map(str::to_string)
             .collect::<Vec<_>>()
     };
-    let checked = digestfeed(&[
-        "check",
-        "--input",
-        input.path().to_str().unwrap(),
-        "--output",
-        out.path().to_str().unwrap(),
-        "--base-url",
-        BASE_URL,
-        "--config",
-        &bucket,
-    ]);
+    let (checked, _) = check(input.path(), out.path(), &bucket);
     let run = run_once(input.path(), out.path(), &["--config", &bucket]);
     assert_eq!(named(&checked), named(&run));
     assert_eq!(named(&run).len(), 1, "{}", stderr(&run));
