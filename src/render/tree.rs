@@ -40,10 +40,6 @@ pub(crate) fn feed_files(
     if has_page(feed) {
         files.push((feed.path(PAGE_FILE), render::html::feed_page(feed, ctx)));
     }
-    // Made with room to grow ([`Context::size_hint`]); the daemon keeps some.
-    for (_, bytes) in &mut files {
-        bytes.shrink_to_fit();
-    }
     Ok(files)
 }
 
@@ -197,8 +193,8 @@ impl Renderer {
     fn put(&mut self, path: String, mut bytes: Vec<u8>, changed: &mut BTreeSet<String>) {
         if self.files.get(&path) != Some(&bytes) {
             changed.insert(path.clone());
-            // Kept until the next render: the spare room of a buffer grown by doubling
-            // was a third of the daemon's kept output.
+            // Kept until the next render: a buffer is made with room to spare
+            // ([`Context::size_hint`]), which the daemon would keep.
             bytes.shrink_to_fit();
             Arc::make_mut(&mut self.files).insert(path, bytes);
         }

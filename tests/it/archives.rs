@@ -31,17 +31,7 @@ fn once(input: &Path, out: &Path, config: &str) {
 
 /// `digestfeed check` of `input` against `out` with `config`, and the paths it lists.
 fn check(input: &Path, out: &Path, config: &str) -> (std::process::Output, BTreeSet<String>) {
-    let run = digestfeed(&[
-        "check",
-        "--input",
-        input.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-        "--base-url",
-        BASE_URL,
-        "--config",
-        config,
-    ]);
+    let run = crate::check::check(input, out, &["--config", config]);
     let listed = String::from_utf8(run.stdout.clone())
         .unwrap()
         .lines()

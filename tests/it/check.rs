@@ -5,7 +5,7 @@ use super::support::{digest, write, BASE_URL};
 use std::path::Path;
 use std::process::{Command, Output};
 
-fn check(input: &Path, output: &Path, extra: &[&str]) -> Output {
+pub(crate) fn check(input: &Path, output: &Path, extra: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_digestfeed"))
         .arg("check")
         .args(["--input", input.to_str().unwrap(), "--output"])
