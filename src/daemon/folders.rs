@@ -8,7 +8,7 @@ use crate::error::{DigestError, RunError};
 use crate::input::scan::{self, is_digest_name};
 use crate::input::state::{FileInput, Prepared};
 use crate::input::watch::{self, Pending, Watch};
-use crate::output::writer::{Later, Next, OutputDir, SyncReport};
+use crate::output::writer::{Later, Next, OutputDir, ReadBack, SyncReport};
 use crate::streamed::Run;
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet};
@@ -298,6 +298,26 @@ impl Folders {
                 self.troubles
                     .insert(Trouble::Output, format!("{e}; retrying"));
                 Err(e)
+            }
+        }
+    }
+
+    /// The archive pages as the last write left them in `out`, to be read back by the
+    /// bucket's publisher, when their bytes went once written. Should the folder's
+    /// manifest not be read, the next publish writes the folder whole again.
+    pub(crate) fn pages_on_disk(
+        &mut self,
+        out: Option<&OutputDir>,
+    ) -> Result<Option<ReadBack>, RunError> {
+        let renderer = self.live.renderer();
+        let Some(out) = out.filter(|_| renderer.forgets_pages()) else {
+            return Ok(None);
+        };
+        match out.read_back(renderer.page_paths().iter()) {
+            Ok(pages) => Ok(Some(pages)),
+            Err(e) => {
+                self.synced = false;
+                Err(e.into())
             }
         }
     }

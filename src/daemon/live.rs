@@ -50,10 +50,11 @@ enum Miss {
     Broken,
 }
 
-/// The daemon's renderer: without a bucket to publish to, archive pages' bytes go
-/// once written (the bucket's publisher compares every file it is given).
+/// The daemon's renderer: archive pages' bytes go once written, unless they are
+/// written to a bucket only (with an output folder, the bucket's publisher reads them
+/// back from there).
 fn renderer_for(settings: &Settings) -> Renderer {
-    if settings.publish.is_none() {
+    if settings.publish.is_none() || settings.output_dir.is_some() {
         Renderer::forgetting_pages()
     } else {
         Renderer::default()
@@ -438,6 +439,19 @@ mod tests {
 
     fn settings(max_entries: usize) -> Settings {
         Settings::for_tests(&format!("max_entries: {max_entries}\n"))
+    }
+
+    /// Archive pages' bytes are kept only where nothing else holds them: for a bucket
+    /// published to without an output folder.
+    #[cfg(feature = "publish")]
+    #[test]
+    fn page_bytes_are_kept_only_for_a_bucket_without_a_folder() {
+        let publish = "archives: [global]\npublish:\n  url: s3://feeds/ai/\n";
+        assert!(renderer_for(&Settings::for_tests(publish)).forgets_pages());
+        assert!(renderer_for(&settings(3)).forgets_pages());
+        let mut bucket_only = Settings::for_tests(publish);
+        bucket_only.output_dir = None;
+        assert!(!renderer_for(&bucket_only).forgets_pages());
     }
 
     fn digest(day: u32, id: u64, summary: &str) -> Vec<u8> {

@@ -104,10 +104,18 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
     }
 
     fn publish(&mut self) {
-        match self.folders.publish(self.out.as_mut()) {
-            Ok(written) => match (&self.uploader, &self.pinger) {
+        let published = self.folders.publish(self.out.as_mut()).and_then(|written| {
+            // The archive pages that go once written are read back from the folder.
+            let pages = match &self.uploader {
+                Some(_) => self.folders.pages_on_disk(self.out.as_ref())?,
+                None => None,
+            };
+            Ok((written, pages))
+        });
+        match published {
+            Ok((written, pages)) => match (&self.uploader, &self.pinger) {
                 // The uploader tells the hubs once the bucket holds the change.
-                (Some(uploader), _) => uploader.offer(self.folders.live().shared_files()),
+                (Some(uploader), _) => uploader.offer(self.folders.live().shared_files(), pages),
                 (None, Some(pinger)) => pinger.topics().offer(crate::output::websub::topics(
                     &self.folders.settings().base_url,
                     &written,

@@ -7,6 +7,8 @@ use super::ping::Topics;
 use crate::config::Publish;
 use crate::error::PublishError;
 use crate::output::publish::bucket::publish_once;
+use crate::output::publish::{OnDisk, Sums, ToPublish};
+use crate::output::writer::ReadBack;
 use crate::render::tree::Output;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -17,16 +19,24 @@ use tracing::{error, info, warn};
 /// After a failed publish.
 const RETRY: Duration = Duration::from_secs(5);
 
-/// The newest output not yet published, shared with the renderer, which copies it
-/// only if it changes the output while this still holds it: once published, it is let
-/// go ([`let_go`]).
-type Newest = Arc<watch::Sender<Option<Arc<Output>>>>;
+/// An output as written: the files the renderer keeps (shared with it, which copies
+/// them only if it changes them while this still holds them) and, where archive
+/// pages' bytes go once written, the pages in the output folder.
+struct Offered {
+    files: Arc<Output>,
+    pages: Option<OnDisk>,
+}
+
+/// The newest output not yet published; once published, it is let go ([`let_go`]).
+type Newest = Arc<watch::Sender<Option<Arc<Offered>>>>;
 
 pub(crate) struct Uploader {
     newest: Newest,
     task: tokio::task::JoinHandle<()>,
     /// Whether a publish is under way: a stop does not wait for it.
     busy: Arc<AtomicBool>,
+    /// The MD5 of each page read back, kept from one publish to the next.
+    sums: Sums,
 }
 
 impl Uploader {
@@ -43,7 +53,12 @@ impl Uploader {
             ping,
             Arc::clone(&busy),
         ));
-        Uploader { newest, task, busy }
+        Uploader {
+            newest,
+            task,
+            busy,
+            sums: Sums::default(),
+        }
     }
 
     /// Whether a publish is under way (a store that accepts connections and never
@@ -52,9 +67,15 @@ impl Uploader {
         self.busy.load(Ordering::SeqCst)
     }
 
-    /// The output as written now; replaces whatever was not yet published.
-    pub(crate) fn offer(&self, files: Arc<Output>) {
-        self.newest.send_replace(Some(files));
+    /// The output as written now (`pages`: the archive pages, in the output folder);
+    /// replaces whatever was not yet published.
+    pub(crate) fn offer(&self, files: Arc<Output>, pages: Option<ReadBack>) {
+        let pages = pages.map(|pages| OnDisk {
+            pages,
+            sums: Arc::clone(&self.sums),
+        });
+        self.newest
+            .send_replace(Some(Arc::new(Offered { files, pages })));
     }
 }
 
@@ -66,7 +87,7 @@ impl Drop for Uploader {
 
 /// Lets `published` go if nothing newer came meanwhile, without waking the uploader:
 /// kept, it would make the renderer copy the whole output at its next change.
-fn let_go(newest: &Newest, published: &Arc<Output>) {
+fn let_go(newest: &Newest, published: &Arc<Offered>) {
     newest.send_if_modified(|held| {
         if held.as_ref().is_some_and(|h| Arc::ptr_eq(h, published)) {
             *held = None;
@@ -78,7 +99,7 @@ fn let_go(newest: &Newest, published: &Arc<Output>) {
 async fn run(
     config: Publish,
     newest: Newest,
-    mut rx: watch::Receiver<Option<Arc<Output>>>,
+    mut rx: watch::Receiver<Option<Arc<Offered>>>,
     ping: Option<(Topics, url::Url)>,
     busy: Arc<AtomicBool>,
 ) {
@@ -100,7 +121,10 @@ async fn run(
                 let files = Arc::clone(&files);
                 busy.store(true, Ordering::SeqCst);
                 tokio::task::spawn_blocking(move || {
-                    let published = publish_once(&config, &files);
+                    let published = publish_once(
+                        &config,
+                        ToPublish::with_pages(&files.files, files.pages.as_ref()),
+                    );
                     busy.store(false, Ordering::SeqCst);
                     published
                 })
@@ -124,6 +148,15 @@ async fn run(
                 Ok(Err(e @ PublishError::Conflict { .. })) => {
                     warn!("{e}; trying again in {}s", RETRY.as_secs());
                 }
+                Ok(Err(e @ PublishError::ChangedOnDisk { .. })) => {
+                    // Most often a page written again by a change whose output is
+                    // offered now or in a moment: published then, without the wait.
+                    warn!("{e}");
+                    drop(files);
+                    let _ = tokio::time::timeout(RETRY, rx.changed()).await;
+                    rx.mark_changed();
+                    continue;
+                }
                 Ok(Err(e)) => error!(
                     "{e}; the local feeds are current, publishing again in {}s",
                     RETRY.as_secs()
@@ -142,8 +175,11 @@ async fn run(
 mod tests {
     use super::*;
 
-    fn output(name: &str) -> Arc<Output> {
-        Arc::new(Output::from([(name.to_string(), b"bytes".to_vec())]))
+    fn output(name: &str) -> Arc<Offered> {
+        Arc::new(Offered {
+            files: Arc::new(Output::from([(name.to_string(), b"bytes".to_vec())])),
+            pages: None,
+        })
     }
 
     /// Once published, the output is let go, unless a newer one came meanwhile: that

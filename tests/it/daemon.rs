@@ -988,6 +988,89 @@ fn the_daemon_publishes_to_object_storage_and_catches_up_when_the_store_comes_ba
     }
 }
 
+/// With archive pages, whose bytes the daemon lets go once written, the bucket still
+/// gets every file of the output folder, the pages read back from it: at start and
+/// after a change that closes a page.
+#[cfg(feature = "publish")]
+#[ignore = "needs moto_server (pip install 'moto[server]'); .ci/run runs it"]
+#[test]
+fn with_archives_the_bucket_gets_every_page_read_back_from_the_folder() {
+    use crate::publish::{md5, Moto};
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let (input, output) = (dir.path().join("in"), dir.path().join("out"));
+    let item = |day: u64| {
+        let title = format!("Story {day} - Maya Chen");
+        let url = format!("https://x.com/mayachen_ai/status/{day}");
+        let date = format!("2026-01-{day:02}T08:00:00Z");
+        digest(&date, &["AI"], &[(&title, &url, "Summary.")])
+    };
+    for day in [1, 9, 17] {
+        write(&input, &format!("{day}.md"), item(day));
+    }
+    let settings = "max_entries: 1\narchives: [global, digests]\n";
+    let once_config = dir.path().join("once.yaml");
+    fs::write(&once_config, settings).unwrap();
+    let args = ["--config", once_config.to_str().unwrap()];
+    let config = format!(
+        "{settings}publish:\n  url: s3://feeds/ai/\n  endpoint: {}\n",
+        moto.endpoint()
+    );
+    let creds = [
+        ("AWS_ACCESS_KEY_ID", "test"),
+        ("AWS_SECRET_ACCESS_KEY", "test"),
+        ("AWS_DEFAULT_REGION", "us-east-1"),
+    ];
+    let daemon = Daemon::start(&input, &output, &config, &creds);
+    // The bucket holds the folder, and the folder what --once writes.
+    let in_bucket = |local: &BTreeMap<String, Vec<u8>>| {
+        let objects = moto.objects();
+        let theirs: BTreeMap<&str, &str> = objects
+            .iter()
+            .filter(|(k, _)| !k.ends_with(".digestfeed-manifest.json"))
+            .map(|(k, v)| {
+                (
+                    k.strip_prefix("ai/").unwrap_or(k),
+                    v["md5"].as_str().unwrap_or(""),
+                )
+            })
+            .collect();
+        let ours: BTreeMap<&str, String> = local
+            .iter()
+            .filter(|(k, _)| !k.starts_with(".digestfeed"))
+            .map(|(k, b)| (k.as_str(), md5(b)))
+            .collect();
+        theirs.len() == ours.len() && ours.iter().all(|(k, m)| theirs.get(k) == Some(&m.as_str()))
+    };
+    for step in ["at start", "after a digest that closes a page"] {
+        if step != "at start" {
+            write(&input, "25.md", item(25));
+        }
+        daemon.settles_like_once_with(step, &args);
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let local = ours(&output);
+            assert!(
+                local.keys().any(|k| k.starts_with("archive/")),
+                "no archive page: {:?}",
+                local.keys()
+            );
+            if in_bucket(&local) {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the bucket does not hold the folder {step}:\n{}",
+                daemon.log()
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+    let (status, log) = daemon.stop();
+    assert!(status.success(), "{log}");
+    assert!(!log.contains("no longer holds"), "{log}");
+}
+
 #[cfg(feature = "publish")]
 /// A store that accepts connections and never answers holds an upload for as long as
 /// its retries last (a minute). SIGTERM does not wait for it: the daemon says it

@@ -50,7 +50,7 @@ impl Moto {
         );
     }
 
-    fn start() -> Moto {
+    pub(crate) fn start() -> Moto {
         Moto::require();
         Moto::start_on(free_port())
     }

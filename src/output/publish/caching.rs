@@ -8,7 +8,6 @@
 use super::manifest::is_index;
 use crate::config::Publish;
 use crate::engine::archive;
-use crate::render::tree::Output;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Which Cache-Control each file of one output gets.
@@ -19,10 +18,14 @@ pub(crate) struct Caching<'a> {
 }
 
 impl<'a> Caching<'a> {
-    pub(crate) fn of_output(config: &'a Publish, files: &'a Output) -> Caching<'a> {
+    /// The Cache-Control of each file of an output whose files are at `paths`.
+    pub(crate) fn of_paths(
+        config: &'a Publish,
+        paths: impl Iterator<Item = &'a String>,
+    ) -> Caching<'a> {
         // A feed's folder → its newest page's; weeks (`2026-W02`) sort by date.
         let mut newest: BTreeMap<&str, &str> = BTreeMap::new();
-        for path in files.keys().filter(|p| archive::is_page(p)) {
+        for path in paths.filter(|p| archive::is_page(p)) {
             let page = &path[..path.rfind('/').unwrap_or(0)];
             let feed = page.rsplitn(3, '/').nth(2).unwrap_or("");
             let slot = newest.entry(feed).or_insert(page);
@@ -63,7 +66,7 @@ mod tests {
             cache_index: "index".into(),
             cache_archives: "archives".into(),
         };
-        let files: Output = [
+        let files: crate::render::tree::Output = [
             "atom.xml",
             "index.html",
             "archive/2025-W52/atom.xml",
@@ -77,7 +80,7 @@ mod tests {
         .into_iter()
         .map(|p| (p.to_string(), Vec::new()))
         .collect();
-        let caching = Caching::of_output(&config, &files);
+        let caching = Caching::of_paths(&config, files.keys());
         let got: Vec<(&str, &str)> = files.keys().map(|p| (p.as_str(), caching.of(p))).collect();
         assert_eq!(
             got,

@@ -187,14 +187,19 @@ impl Plan {
 
 /// What to upload and delete so that a bucket holding `remote` holds `files`.
 pub fn plan(files: &Output, remote: &Manifest) -> Plan {
-    let manifest = Manifest::of(files);
+    plan_for(Manifest::of(files), remote)
+}
+
+/// [`plan`] for the output whose manifest is `manifest`.
+pub(crate) fn plan_for(manifest: Manifest, remote: &Manifest) -> Plan {
     let changed = |path: &String| match (remote.objects.get(path), manifest.objects.get(path)) {
         (Some(had), Some(wanted)) => {
             had.md5 != wanted.md5 || had.bytes != wanted.bytes || had.next.is_some()
         }
         _ => true,
     };
-    let (index, feeds): (Vec<String>, Vec<String>) = files
+    let (index, feeds): (Vec<String>, Vec<String>) = manifest
+        .objects
         .keys()
         .filter(|p| changed(p))
         .cloned()
@@ -204,7 +209,7 @@ pub fn plan(files: &Output, remote: &Manifest) -> Plan {
     let delete = remote
         .objects
         .keys()
-        .filter(|p| !files.contains_key(*p))
+        .filter(|p| !manifest.objects.contains_key(*p))
         .cloned()
         .collect();
     Plan {

@@ -36,8 +36,11 @@ mod caching;
 #[cfg(feature = "publish")]
 pub(crate) mod credentials;
 mod manifest;
+mod source;
 
 pub use manifest::{content_type, plan, reconcile, Found, Manifest, ObjectRecord, Plan, MANIFEST};
+pub use source::ToPublish;
+pub(crate) use source::{OnDisk, Sums};
 
 /// What one publish did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]

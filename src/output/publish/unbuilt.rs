@@ -28,7 +28,10 @@ impl Bucket {
     }
 }
 
-pub fn publish_once(_config: &Publish, _files: &Output) -> Result<Report, PublishError> {
+pub fn publish_once<'a>(
+    _config: &Publish,
+    _files: impl Into<super::ToPublish<'a>>,
+) -> Result<Report, PublishError> {
     Err(unbuilt())
 }
 

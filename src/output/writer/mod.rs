@@ -21,7 +21,9 @@ use std::path::{Path, PathBuf};
 
 mod later;
 mod phases;
+mod read_back;
 pub(crate) use later::{Later, Next};
+pub(crate) use read_back::{Found, ReadBack};
 
 /// The record of every file digestfeed wrote: after [`MANIFEST_HEADER`], one line per
 /// file, its relative path, a tab, and the fingerprint ([`print_of`]) of the bytes

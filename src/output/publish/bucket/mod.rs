@@ -3,11 +3,11 @@
 //! count and time.
 
 use super::caching::Caching;
-use super::manifest::{content_type, plan, reconcile, uses_index_cache, Manifest, MANIFEST};
+use super::manifest::{content_type, plan_for, reconcile, uses_index_cache, Manifest, MANIFEST};
+use super::source::ToPublish;
 use super::Report;
 use crate::config::Publish;
 use crate::error::PublishError;
-use crate::render::tree::Output;
 use object_store::aws::{AmazonS3, AmazonS3Builder, S3ConditionalPut};
 use object_store::path::Path as ObjectPath;
 use object_store::{
@@ -267,22 +267,27 @@ impl Bucket {
     }
 
     /// Makes the bucket hold `files`: see the module [`crate::output::publish`] for the order.
-    pub async fn publish(&self, files: &Output) -> Result<Report, PublishError> {
+    pub async fn publish<'a>(
+        &self,
+        files: impl Into<ToPublish<'a>>,
+    ) -> Result<Report, PublishError> {
         let state = self.state().await?;
         self.publish_from(files, state).await
     }
 
     /// [`Bucket::publish`] from a state read earlier: refused, with nothing changed, if
     /// the bucket's manifest is no longer that one.
-    pub async fn publish_from(
+    pub async fn publish_from<'a>(
         &self,
-        files: &Output,
+        files: impl Into<ToPublish<'a>>,
         (remote, e_tag): (Manifest, Option<String>),
     ) -> Result<Report, PublishError> {
+        let files: ToPublish<'a> = files.into();
+        let paths = files.paths();
         // What the bucket holds, against what the manifest says: objects gone are
         // uploaded again, and those someone else changed are not digestfeed's any more.
         let listed = self
-            .listed(remote.objects.keys().chain(files.keys()))
+            .listed(remote.objects.keys().chain(paths.iter().copied()))
             .await?;
         let mut verified = BTreeMap::new();
         for path in super::manifest::to_verify(&remote, &listed) {
@@ -292,7 +297,7 @@ impl Bucket {
         }
         let found = reconcile(&remote, &listed, &verified);
         let believed = found.believed;
-        let plan = plan(files, &believed);
+        let plan = plan_for(files.manifest()?, &believed);
         let mut report = Report::default();
         // An object digestfeed did not write where a new feed goes.
         let foreign_new = plan
@@ -308,7 +313,7 @@ impl Bucket {
             });
         }
         for path in found.not_ours {
-            if files.contains_key(&path) {
+            if files.contains(&path) {
                 return Err(PublishError::Foreign {
                     object: self.url(&path),
                 });
@@ -328,7 +333,7 @@ impl Bucket {
         let intent = plan.intent(&believed);
         let intent_tag = self.put_manifest(&intent, e_tag).await?;
         let mut written: BTreeMap<String, Option<String>> = BTreeMap::new();
-        let caching = Caching::of_output(&self.config, files);
+        let caching = Caching::of_paths(&self.config, paths.into_iter());
         // Feeds before the index files that link to them; in each, the objects with a
         // recorded ETag first: a publisher whose view is stale fails its first one.
         let (feeds, index): (Vec<&String>, Vec<&String>) =
@@ -340,8 +345,12 @@ impl Bucket {
                 if self.e_tag_of(MANIFEST).await? != intent_tag {
                     return Err(self.refused_at(batch[0], &believed, &written).await);
                 }
-                let uploads = batch.iter().map(|path| {
-                    let bytes = files.get(*path).map_or(&[][..], Vec::as_slice);
+                // Read (pages from the folder) a batch at a time: never the whole output.
+                let bytes = batch
+                    .iter()
+                    .map(|path| files.bytes(path))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let uploads = batch.iter().zip(&bytes).map(|(path, bytes)| {
                     let mode = match believed.objects.get(*path).and_then(|r| r.e_tag.clone()) {
                         Some(e_tag) => PutMode::Update(UpdateVersion {
                             e_tag: Some(e_tag),
@@ -353,7 +362,7 @@ impl Bucket {
                 });
                 let results = futures::future::join_all(uploads).await;
                 let mut refused = None;
-                for (path, result) in batch.iter().zip(results) {
+                for ((path, bytes), result) in batch.iter().zip(&bytes).zip(results) {
                     match result {
                         Ok(e_tag) => {
                             written.insert((*path).clone(), e_tag);
@@ -362,7 +371,6 @@ impl Bucket {
                             // An earlier publisher whose intent this one built on may
                             // have landed its write since: it is digestfeed's, and this
                             // one's to replace.
-                            let bytes = files.get(*path).map_or(&[][..], Vec::as_slice);
                             match self
                                 .over_landed_intent(path, bytes, &remote, caching.of(path))
                                 .await?
@@ -423,7 +431,10 @@ impl Bucket {
 }
 
 /// Publishes `files` once, on a runtime of its own (for `--once`).
-pub fn publish_once(config: &Publish, files: &Output) -> Result<Report, PublishError> {
+pub fn publish_once<'a>(
+    config: &Publish,
+    files: impl Into<ToPublish<'a>>,
+) -> Result<Report, PublishError> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
