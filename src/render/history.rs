@@ -340,37 +340,40 @@ struct Prints {
     seed: foldhash::fast::RandomState,
     /// Each summary's fingerprint, by the text it was taken of. The text is held, so
     /// that no other text can come to live at its address while it is here.
-    summaries: HashMap<usize, (Arc<String>, u64)>,
+    summaries: foldhash::HashMap<usize, (Arc<String>, u64)>,
 }
 
 impl Prints {
     /// Keeps the fingerprint of every summary the documents show: those kept from the
-    /// last call, the others taken now, on every core.
+    /// last call, the others taken now, on every core. Those no document shows any
+    /// more are let go once they are an eighth as many as those shown: building the
+    /// whole map again at every call cost more than the rest of a change's comparison.
     fn take_summaries(&mut self, docs: &[Feed<'_>]) {
-        let mut old = std::mem::take(&mut self.summaries);
-        let mut now: HashMap<usize, (Arc<String>, u64)> = HashMap::with_capacity(old.len());
         let mut fresh: Vec<&Arc<String>> = Vec::new();
+        let mut seen = 0usize;
         for entry in docs.iter().flat_map(|doc| doc.entries.iter()) {
             let at = Arc::as_ptr(&entry.summary_html) as usize;
-            if now.contains_key(&at) {
-                continue;
+            if let std::collections::hash_map::Entry::Vacant(slot) = self.summaries.entry(at) {
+                fresh.push(&entry.summary_html);
+                // Taken below; here so that it is taken once.
+                slot.insert((Arc::clone(&entry.summary_html), 0));
             }
-            match old.remove(&at) {
-                Some(kept) => now.insert(at, kept),
-                None => {
-                    fresh.push(&entry.summary_html);
-                    // Taken below; here so that it is taken once.
-                    now.insert(at, (Arc::clone(&entry.summary_html), 0))
-                }
-            };
+            seen += 1;
         }
         let prints = par_map(&fresh, |text| self.seed.hash_one(text.as_str()));
         for (text, print) in fresh.into_iter().zip(prints) {
-            if let Some(slot) = now.get_mut(&(Arc::as_ptr(text) as usize)) {
+            if let Some(slot) = self.summaries.get_mut(&(Arc::as_ptr(text) as usize)) {
                 slot.1 = print;
             }
         }
-        self.summaries = now;
+        if self.summaries.len() > seen + seen / 8 + 1024 {
+            let shown: foldhash::HashSet<usize> = docs
+                .iter()
+                .flat_map(|doc| doc.entries.iter())
+                .map(|e| Arc::as_ptr(&e.summary_html) as usize)
+                .collect();
+            self.summaries.retain(|at, _| shown.contains(at));
+        }
     }
 
     /// What a document is rendered from, but for the settings (a reload makes a new
@@ -399,5 +402,67 @@ impl Prints {
                 .hash(&mut h);
         }
         h.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::layout::FeedKind;
+    use crate::model::Shared;
+
+    fn entries(n: usize, text: &str) -> Vec<Entry> {
+        (0..n)
+            .map(|i| Entry {
+                key: EntryKey::Url(format!("https://example.org/{i}").into()),
+                title: Shared::from(format!("Entry {i}")),
+                handle: None,
+                author: None,
+                published: chrono::DateTime::parse_from_rfc3339("2026-01-05T08:00:00Z").unwrap(),
+                categories: &[],
+                summary_html: Arc::new(format!("<p>{text} {i}</p>")),
+                updated: None,
+            })
+            .collect()
+    }
+
+    fn doc(entries: &[Entry]) -> Feed<'_> {
+        Feed {
+            kind: FeedKind::Global,
+            dir: String::new(),
+            title: "t".into(),
+            description: String::new(),
+            entries: entries.iter().collect(),
+            paging: Paging::Open,
+            count: entries.len(),
+        }
+    }
+
+    /// A daemon's summaries change one batch at a time: the fingerprints of those no
+    /// longer shown go, so the map never holds much more than the summaries shown, and
+    /// the fingerprints of those still shown stay what they were.
+    #[test]
+    fn summaries_no_longer_shown_are_let_go() {
+        let mut prints = Prints::default();
+        let kept = entries(3000, "kept");
+        let first = entries(3000, "first");
+        prints.take_summaries(&[doc(&kept), doc(&first)]);
+        let before = prints.of(&doc(&kept));
+        for round in 0..5 {
+            let changed = entries(3000, &format!("round {round}"));
+            prints.take_summaries(&[doc(&kept), doc(&changed)]);
+            assert!(prints.summaries.len() <= 6000 + 6000 / 8 + 1024);
+            assert_eq!(prints.of(&doc(&kept)), before);
+            for e in &changed {
+                let at = Arc::as_ptr(&e.summary_html) as usize;
+                assert_eq!(
+                    prints.summaries.get(&at).map(|(_, p)| *p),
+                    Some(prints.seed.hash_one(e.summary_html.as_str()))
+                );
+            }
+        }
+        prints.take_summaries(&[doc(&kept)]);
+        prints.take_summaries(&[doc(&kept)]);
+        assert!(prints.summaries.len() <= 3000 + 3000 / 8 + 1024);
     }
 }
