@@ -24,9 +24,10 @@ enum Part {
 
 /// Whether a run streams the archived feeds' documents into the output folder (and
 /// `check` compares them with it a part at a time): when there are some, unless the
-/// whole output is wanted at once, by a bucket to publish to or a diff to print.
+/// whole output is wanted at once, for a diff to print. A bucket published to beside
+/// the folder gets the pages read back from it.
 pub(crate) fn streams_archive_pages(settings: &Settings, diff: bool) -> bool {
-    settings.archives.any() && settings.output_dir.is_some() && settings.publish.is_none() && !diff
+    settings.archives.any() && settings.output_dir.is_some() && !diff
 }
 
 /// How the folder is synced: as `--once` does (each file made durable on its own), or
@@ -103,4 +104,28 @@ pub(crate) fn sync(
             .into()),
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Pages are streamed into a folder whenever there is one, a bucket or not (the
+    /// bucket gets them read back); held only for a diff, or for a bucket alone.
+    #[test]
+    fn pages_stream_into_a_folder_unless_a_diff_wants_them_all() {
+        let archived = Settings::for_tests("archives: [global]\n");
+        assert!(streams_archive_pages(&archived, false));
+        assert!(!streams_archive_pages(&archived, true));
+        assert!(!streams_archive_pages(&Settings::for_tests(""), false));
+        let mut no_folder = archived.clone();
+        no_folder.output_dir = None;
+        assert!(!streams_archive_pages(&no_folder, false));
+        #[cfg(feature = "publish")]
+        {
+            let published =
+                Settings::for_tests("archives: [global]\npublish:\n  url: s3://feeds/ai/\n");
+            assert!(streams_archive_pages(&published, false));
+        }
+    }
 }

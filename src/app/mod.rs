@@ -97,7 +97,7 @@ pub fn run_once_with(settings: &Settings, options: OnceOptions) -> Result<OnceRe
     let held_early = writer::OutputDir::configured(settings, true)?;
     let started = std::time::Instant::now();
     // Archive pages are most of the output: streamed into the folder rather than held,
-    // unless the whole output is wanted at once (a bucket, a diff).
+    // unless the whole output is wanted at once (a diff).
     let stream = crate::streamed::streams_archive_pages(settings, options.diff.is_some());
     let rendered = crate::rendered::read_and_render_with(
         settings,
@@ -133,10 +133,20 @@ pub fn run_once_with(settings: &Settings, options: OnceOptions) -> Result<OnceRe
     // After the folder: a failed publish leaves the local feeds current, and the next
     // run compares with the bucket's manifest again.
     let published = match &settings.publish {
-        Some(config) => Some(crate::output::publish::bucket::publish_once(
-            config,
-            &built.files,
-        )?),
+        Some(config) => {
+            // Streamed pages are not held: the bucket gets them read back from the folder.
+            let pages = match (&out, &rendered.engine) {
+                (Some(out), Some(_)) => Some(crate::output::publish::OnDisk {
+                    pages: out.read_back(|path| !built.files.contains_key(path))?,
+                    sums: Default::default(),
+                }),
+                _ => None,
+            };
+            Some(crate::output::publish::bucket::publish_once(
+                config,
+                crate::output::publish::ToPublish::with_pages(&built.files, pages.as_ref()),
+            )?)
+        }
         None => None,
     };
     if !options.no_ping {

@@ -313,7 +313,7 @@ impl Folders {
         let Some(out) = out.filter(|_| renderer.forgets_pages()) else {
             return Ok(None);
         };
-        match out.read_back(renderer.page_paths().iter()) {
+        match out.read_back(|path| renderer.page_paths().contains(path)) {
             Ok(pages) => Ok(Some(pages)),
             Err(e) => {
                 self.synced = false;

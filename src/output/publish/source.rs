@@ -156,7 +156,7 @@ mod tests {
         all.extend(pages.clone());
         out.sync(&all).unwrap();
         let disk = OnDisk {
-            pages: out.read_back(pages.keys()).unwrap(),
+            pages: out.read_back(|p| pages.contains_key(p)).unwrap(),
             sums: Sums::default(),
         };
         let files = ToPublish::with_pages(&held, Some(&disk));
@@ -184,7 +184,7 @@ mod tests {
         // Edited since it was written: neither summed nor uploaded.
         std::fs::write(root.join("archive/2026-W02/atom.xml"), "edited").unwrap();
         let fresh = OnDisk {
-            pages: out.read_back(pages.keys()).unwrap(),
+            pages: out.read_back(|p| pages.contains_key(p)).unwrap(),
             sums: Sums::default(),
         };
         let files = ToPublish::with_pages(&held, Some(&fresh));
