@@ -120,13 +120,19 @@ pub fn run_once_with(settings: &Settings, options: OnceOptions) -> Result<OnceRe
         ));
     }
     let sync = match (&mut out, &rendered.engine) {
-        (Some(out), Some(engine)) => crate::streamed::sync(
-            out,
-            &built.files,
-            engine,
-            settings,
-            crate::streamed::Run::Once,
-        )?,
+        (Some(out), Some(engine)) => {
+            if settings.publish.is_some() {
+                // The pages streamed are published read back: known by their MD5.
+                out.keep_sums();
+            }
+            crate::streamed::sync(
+                out,
+                &built.files,
+                engine,
+                settings,
+                crate::streamed::Run::Once,
+            )?
+        }
         (Some(out), None) => out.sync_once(&built.files)?,
         (None, _) => writer::SyncReport::default(),
     };
@@ -136,10 +142,9 @@ pub fn run_once_with(settings: &Settings, options: OnceOptions) -> Result<OnceRe
         Some(config) => {
             // Streamed pages are not held: the bucket gets them read back from the folder.
             let pages = match (&out, &rendered.engine) {
-                (Some(out), Some(_)) => Some(crate::output::publish::OnDisk {
-                    pages: out.read_back(|path| !built.files.contains_key(path))?,
-                    sums: Default::default(),
-                }),
+                (Some(out), Some(_)) => {
+                    Some(out.read_back(|path| !built.files.contains_key(path))?)
+                }
                 _ => None,
             };
             Some(crate::output::publish::bucket::publish_once(

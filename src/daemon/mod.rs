@@ -104,18 +104,24 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
     }
 
     fn publish(&mut self) {
-        let published = self.folders.publish(self.out.as_mut()).and_then(|written| {
-            // The archive pages that go once written are read back from the folder.
-            let pages = match &self.uploader {
-                Some(_) => self.folders.pages_on_disk(self.out.as_ref())?,
-                None => None,
-            };
-            Ok((written, pages))
-        });
-        match published {
-            Ok((written, pages)) => match (&self.uploader, &self.pinger) {
-                // The uploader tells the hubs once the bucket holds the change.
-                (Some(uploader), _) => uploader.offer(self.folders.live().shared_files(), pages),
+        if let (Some(_), Some(out)) = (&self.uploader, &mut self.out) {
+            // Pages let go once written are published read back, known by their MD5.
+            out.keep_sums();
+        }
+        match self.folders.publish(self.out.as_mut()) {
+            Ok(written) => match (&self.uploader, &self.pinger) {
+                // The uploader tells the hubs once the bucket holds the change; the
+                // archive pages that go once written it reads back from the folder.
+                (Some(uploader), _) => match self.folders.pages_on_disk(self.out.as_ref()) {
+                    Ok(pages) => uploader.offer(self.folders.live().shared_files(), pages),
+                    Err(e) => {
+                        error!(
+                            "{e}; the feeds on disk are current, publishing after the folder is written whole again in {}s",
+                            RETRY.as_secs()
+                        );
+                        self.schedule.by(Timer::Retry, Instant::now() + RETRY);
+                    }
+                },
                 (None, Some(pinger)) => pinger.topics().offer(crate::output::websub::topics(
                     &self.folders.settings().base_url,
                     &written,
@@ -397,12 +403,18 @@ pub async fn run(
     let far = || Instant::now() + std::time::Duration::from_secs(86_400);
     loop {
         let next = lp.schedule.next();
+        let resync = lp.uploader.as_ref().map(upload::Uploader::resync);
         tokio::select! {
             biased;
             ctl = control.recv() => match ctl {
                 Some(Control::Reload) => lp.on_reload(),
                 Some(Control::Stop) | None => break,
             },
+            // The bucket's publisher found a page gone from the folder.
+            _ = async { resync.as_ref()?.notified().await; Some(()) }, if resync.is_some() => {
+                lp.folders.written_whole_next();
+                lp.publish();
+            }
             // Timers before events: a folder that never stops changing must not hold
             // off the watchdog's ping or a burst's max wait.
             _ = sleep_until(next.map_or_else(far, |(at, _)| at)), if next.is_some() => {

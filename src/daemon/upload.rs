@@ -7,13 +7,13 @@ use super::ping::Topics;
 use crate::config::Publish;
 use crate::error::PublishError;
 use crate::output::publish::bucket::publish_once;
-use crate::output::publish::{OnDisk, Sums, ToPublish};
+use crate::output::publish::ToPublish;
 use crate::output::writer::ReadBack;
 use crate::render::tree::Output;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::watch;
+use tokio::sync::{watch, Notify};
 use tracing::{error, info, warn};
 
 /// After a failed publish.
@@ -24,7 +24,7 @@ const RETRY: Duration = Duration::from_secs(5);
 /// pages' bytes go once written, the pages in the output folder.
 struct Offered {
     files: Arc<Output>,
-    pages: Option<OnDisk>,
+    pages: Option<ReadBack>,
 }
 
 /// The newest output not yet published; once published, it is let go ([`let_go`]).
@@ -35,8 +35,9 @@ pub(crate) struct Uploader {
     task: tokio::task::JoinHandle<()>,
     /// Whether a publish is under way: a stop does not wait for it.
     busy: Arc<AtomicBool>,
-    /// The MD5 of each page read back, kept from one publish to the next.
-    sums: Sums,
+    /// Told when the output folder no longer holds a page as it was written (removed
+    /// by someone) and no newer output came: the folder is to be written whole again.
+    resync: Arc<Notify>,
 }
 
 impl Uploader {
@@ -46,18 +47,19 @@ impl Uploader {
         let (newest, rx) = watch::channel(None);
         let newest = Arc::new(newest);
         let busy = Arc::new(AtomicBool::new(false));
+        let resync = Arc::new(Notify::new());
         let task = tokio::spawn(run(
             config,
             Arc::clone(&newest),
             rx,
             ping,
-            Arc::clone(&busy),
+            (Arc::clone(&busy), Arc::clone(&resync)),
         ));
         Uploader {
             newest,
             task,
             busy,
-            sums: Sums::default(),
+            resync,
         }
     }
 
@@ -70,12 +72,13 @@ impl Uploader {
     /// The output as written now (`pages`: the archive pages, in the output folder);
     /// replaces whatever was not yet published.
     pub(crate) fn offer(&self, files: Arc<Output>, pages: Option<ReadBack>) {
-        let pages = pages.map(|pages| OnDisk {
-            pages,
-            sums: Arc::clone(&self.sums),
-        });
         self.newest
             .send_replace(Some(Arc::new(Offered { files, pages })));
+    }
+
+    /// Tells when the output folder is to be written whole again (see `resync`).
+    pub(crate) fn resync(&self) -> Arc<Notify> {
+        Arc::clone(&self.resync)
     }
 }
 
@@ -101,7 +104,7 @@ async fn run(
     newest: Newest,
     mut rx: watch::Receiver<Option<Arc<Offered>>>,
     ping: Option<(Topics, url::Url)>,
-    busy: Arc<AtomicBool>,
+    (busy, resync): (Arc<AtomicBool>, Arc<Notify>),
 ) {
     let config = Arc::new(config);
     loop {
@@ -149,13 +152,17 @@ async fn run(
                     warn!("{e}; trying again in {}s", RETRY.as_secs());
                 }
                 Ok(Err(e @ PublishError::ChangedOnDisk { .. })) => {
+                    drop(files);
                     // Most often a page written again by a change whose output is
                     // offered now or in a moment: published then, without the wait.
-                    warn!("{e}");
-                    drop(files);
-                    let _ = tokio::time::timeout(RETRY, rx.changed()).await;
-                    rx.mark_changed();
-                    continue;
+                    if tokio::time::timeout(RETRY, rx.changed()).await.is_ok() {
+                        rx.mark_changed();
+                        continue;
+                    }
+                    warn!("{e}; writing the output folder whole again");
+                    resync.notify_one();
+                    // Its output comes as an offer.
+                    break;
                 }
                 Ok(Err(e)) => error!(
                     "{e}; the local feeds are current, publishing again in {}s",

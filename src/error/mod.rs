@@ -227,7 +227,7 @@ pub enum PublishError {
     Conflict { object: String },
     #[error("{object}: an object digestfeed did not write stands where a feed goes; nothing was changed. Remove it, or publish to another folder (publish.url); if the bucket's manifest was lost, `digestfeed publish --adopt` takes over the objects that hold what digestfeed writes")]
     Foreign { object: String },
-    #[error("{path}: no longer holds what digestfeed wrote there for this publish (written again since, or changed by someone else); nothing was uploaded from it, and the publish is tried again with the newest output")]
+    #[error("{path}: no longer holds what digestfeed wrote there (written again since, removed, or changed by someone else); nothing was uploaded from it")]
     ChangedOnDisk { path: String },
 }
 

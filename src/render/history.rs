@@ -338,9 +338,12 @@ struct Prints {
     /// Seeded at random, per process: no digest can aim for two documents that look
     /// alike.
     seed: foldhash::fast::RandomState,
-    /// Each summary's fingerprint, by the text it was taken of. The text is held, so
-    /// that no other text can come to live at its address while it is here.
-    summaries: foldhash::HashMap<usize, (Arc<String>, u64)>,
+    /// Each summary's fingerprint, by the text it was taken of, and the last call that
+    /// saw it shown. The text is held, so that no other text can come to live at its
+    /// address while it is here.
+    summaries: foldhash::HashMap<usize, (Arc<String>, u64, u64)>,
+    /// How many times summaries were taken.
+    call: u64,
 }
 
 impl Prints {
@@ -349,16 +352,26 @@ impl Prints {
     /// more are let go once they are an eighth as many as those shown: building the
     /// whole map again at every call cost more than the rest of a change's comparison.
     fn take_summaries(&mut self, docs: &[Feed<'_>]) {
+        use std::collections::hash_map::Entry as Slot;
+        self.call = self.call.wrapping_add(1);
+        let call = self.call;
         let mut fresh: Vec<&Arc<String>> = Vec::new();
-        let mut seen = 0usize;
+        let mut shown = 0usize;
         for entry in docs.iter().flat_map(|doc| doc.entries.iter()) {
             let at = Arc::as_ptr(&entry.summary_html) as usize;
-            if let std::collections::hash_map::Entry::Vacant(slot) = self.summaries.entry(at) {
-                fresh.push(&entry.summary_html);
-                // Taken below; here so that it is taken once.
-                slot.insert((Arc::clone(&entry.summary_html), 0));
+            match self.summaries.entry(at) {
+                Slot::Vacant(slot) => {
+                    fresh.push(&entry.summary_html);
+                    // Taken below; here so that it is taken once.
+                    slot.insert((Arc::clone(&entry.summary_html), 0, call));
+                    shown += 1;
+                }
+                Slot::Occupied(mut slot) if slot.get().2 != call => {
+                    slot.get_mut().2 = call;
+                    shown += 1;
+                }
+                Slot::Occupied(_) => {}
             }
-            seen += 1;
         }
         let prints = par_map(&fresh, |text| self.seed.hash_one(text.as_str()));
         for (text, print) in fresh.into_iter().zip(prints) {
@@ -366,13 +379,8 @@ impl Prints {
                 slot.1 = print;
             }
         }
-        if self.summaries.len() > seen + seen / 8 + 1024 {
-            let shown: foldhash::HashSet<usize> = docs
-                .iter()
-                .flat_map(|doc| doc.entries.iter())
-                .map(|e| Arc::as_ptr(&e.summary_html) as usize)
-                .collect();
-            self.summaries.retain(|at, _| shown.contains(at));
+        if self.summaries.len() > shown + shown / 8 + 1024 {
+            self.summaries.retain(|_, (_, _, seen)| *seen == call);
         }
     }
 
@@ -398,7 +406,7 @@ impl Prints {
             let at = Arc::as_ptr(&e.summary_html) as usize;
             self.summaries
                 .get(&at)
-                .map(|(_, print)| *print)
+                .map(|(_, print, _)| *print)
                 .hash(&mut h);
         }
         h.finish()
@@ -446,17 +454,18 @@ mod tests {
         let mut prints = Prints::default();
         let kept = entries(3000, "kept");
         let first = entries(3000, "first");
-        prints.take_summaries(&[doc(&kept), doc(&first)]);
+        // Shown twice, as an entry is in the global feed and its category's.
+        prints.take_summaries(&[doc(&kept), doc(&kept), doc(&first)]);
         let before = prints.of(&doc(&kept));
         for round in 0..5 {
             let changed = entries(3000, &format!("round {round}"));
-            prints.take_summaries(&[doc(&kept), doc(&changed)]);
+            prints.take_summaries(&[doc(&kept), doc(&kept), doc(&changed)]);
             assert!(prints.summaries.len() <= 6000 + 6000 / 8 + 1024);
             assert_eq!(prints.of(&doc(&kept)), before);
             for e in &changed {
                 let at = Arc::as_ptr(&e.summary_html) as usize;
                 assert_eq!(
-                    prints.summaries.get(&at).map(|(_, p)| *p),
+                    prints.summaries.get(&at).map(|(_, p, _)| *p),
                     Some(prints.seed.hash_one(e.summary_html.as_str()))
                 );
             }

@@ -1042,9 +1042,22 @@ fn with_archives_the_bucket_gets_every_page_read_back_from_the_folder() {
             .collect();
         theirs.len() == ours.len() && ours.iter().all(|(k, m)| theirs.get(k) == Some(&m.as_str()))
     };
-    for step in ["at start", "after a digest that closes a page"] {
-        if step != "at start" {
+    let steps = [
+        "at start",
+        "after a digest that closes a page",
+        "after a page gone from both the folder and the bucket",
+    ];
+    for step in steps {
+        if step == steps[1] {
             write(&input, "25.md", item(25));
+        }
+        if step == steps[2] {
+            // Removed by someone from the folder, lost by the store: the publisher,
+            // which does not keep it, has it written again rather than stall.
+            let page = "archive/2026-W01/atom.xml";
+            fs::remove_file(output.join(page)).unwrap();
+            moto.s3(&["delete", "feeds", &format!("ai/{page}")]);
+            write(&input, "27.md", item(27));
         }
         daemon.settles_like_once_with(step, &args);
         let deadline = Instant::now() + PATIENCE;
@@ -1068,7 +1081,10 @@ fn with_archives_the_bucket_gets_every_page_read_back_from_the_folder() {
     }
     let (status, log) = daemon.stop();
     assert!(status.success(), "{log}");
-    assert!(!log.contains("no longer holds"), "{log}");
+    assert!(
+        log.contains("writing the output folder whole again"),
+        "{log}"
+    );
 }
 
 #[cfg(feature = "publish")]

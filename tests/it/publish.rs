@@ -88,7 +88,7 @@ impl Moto {
     }
 
     /// Runs tests/publish/s3.py against this server.
-    fn s3(&self, args: &[&str]) -> String {
+    pub(crate) fn s3(&self, args: &[&str]) -> String {
         let out = Command::new("python3")
             .arg(repo().join("tests/publish/s3.py"))
             .arg(self.endpoint())

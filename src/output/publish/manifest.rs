@@ -75,7 +75,7 @@ impl Manifest {
     }
 }
 
-pub(super) fn md5_hex(bytes: &[u8]) -> String {
+pub(crate) fn md5_hex(bytes: &[u8]) -> String {
     Md5::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))

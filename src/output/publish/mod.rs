@@ -38,9 +38,9 @@ pub(crate) mod credentials;
 mod manifest;
 mod source;
 
+pub(crate) use manifest::md5_hex;
 pub use manifest::{content_type, plan, reconcile, Found, Manifest, ObjectRecord, Plan, MANIFEST};
 pub use source::ToPublish;
-pub(crate) use source::{OnDisk, Sums};
 
 /// What one publish did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]

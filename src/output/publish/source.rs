@@ -1,128 +1,81 @@
-//! What a publish makes the bucket hold: files whose bytes are at hand, and, for a
-//! daemon that lets archive pages go once written, pages read back from the output
-//! folder as the publish needs them. Pages are most of the output (some 80 KB a
-//! digest, in three formats), and a daemon that kept them all for its uploader held
-//! several times the memory of one that does not publish.
+//! What a publish makes the bucket hold: files whose bytes are at hand, and, where
+//! archive pages are written into an output folder and not kept, pages read back from
+//! it as the publish needs them. Pages are most of the output (some 80 KB a digest, in
+//! three formats): a daemon that kept them all for its uploader held several times the
+//! memory of one that does not publish.
 //!
-//! A page read back must hold what the folder's manifest recorded when the output was
-//! offered; one written again since (a later change) or edited by hand stops the
-//! publish before anything is uploaded from it, and the newest output is published
-//! instead. The MD5 of each page is kept by its fingerprint, so that a publish reads
-//! only the pages written since the last one.
+//! A page is read back only if it holds what this process wrote there (its MD5, taken
+//! as it was written: `output::writer::ReadBack`). One written again since (a later
+//! change), edited or removed stops the publish before anything is uploaded from it.
 
-use super::manifest::{md5_hex, Manifest, ObjectRecord};
+use super::manifest::{Manifest, ObjectRecord};
 use crate::error::PublishError;
 use crate::output::writer::{Found, ReadBack};
 use crate::render::tree::Output;
 use std::borrow::Cow;
-use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, Mutex};
-
-/// Each page's MD5 and length, by path, for the fingerprint of the bytes they are of.
-pub(crate) type Sums = Arc<Mutex<HashMap<String, (u64, String, u64)>>>;
-
-/// Pages on disk, as a sync left them, and the sums of those read before.
-#[derive(Debug)]
-pub(crate) struct OnDisk {
-    pub(crate) pages: ReadBack,
-    pub(crate) sums: Sums,
-}
+use std::collections::BTreeSet;
 
 /// The output to publish.
 #[derive(Clone, Copy)]
 pub struct ToPublish<'a> {
     held: &'a Output,
-    on_disk: Option<&'a OnDisk>,
+    pages: Option<&'a ReadBack>,
 }
 
 impl<'a> From<&'a Output> for ToPublish<'a> {
     fn from(held: &'a Output) -> ToPublish<'a> {
-        ToPublish {
-            held,
-            on_disk: None,
-        }
+        ToPublish { held, pages: None }
     }
 }
 
 impl<'a> ToPublish<'a> {
-    /// `held`, and the pages of `on_disk` (no path in both).
-    pub(crate) fn with_pages(held: &'a Output, on_disk: Option<&'a OnDisk>) -> ToPublish<'a> {
-        ToPublish { held, on_disk }
+    /// `held`, and the pages of `pages` (no path in both).
+    pub(crate) fn with_pages(held: &'a Output, pages: Option<&'a ReadBack>) -> ToPublish<'a> {
+        ToPublish { held, pages }
     }
 
     /// Every path, in order.
     pub fn paths(&self) -> BTreeSet<&'a String> {
-        let pages = self
-            .on_disk
-            .into_iter()
-            .flat_map(|d| d.pages.prints().keys());
+        let pages = self.pages.into_iter().flat_map(|p| p.sums().keys());
         self.held.keys().chain(pages).collect()
     }
 
     pub fn contains(&self, path: &str) -> bool {
-        self.held.contains_key(path)
-            || self
-                .on_disk
-                .is_some_and(|d| d.pages.prints().contains_key(path))
+        self.held.contains_key(path) || self.pages.is_some_and(|p| p.sums().contains_key(path))
     }
 
-    /// The manifest of the output: MD5s of the held files, and of the pages (read
-    /// back, unless read before as they are).
-    pub fn manifest(&self) -> Result<Manifest, PublishError> {
+    /// The manifest of the output: the MD5s of the held files, and of the pages as
+    /// they were written.
+    pub fn manifest(&self) -> Manifest {
         let mut manifest = Manifest::of(self.held);
-        let Some(disk) = self.on_disk else {
-            return Ok(manifest);
-        };
-        let mut sums = disk.sums.lock().unwrap_or_else(|p| p.into_inner());
-        sums.retain(|path, _| disk.pages.prints().contains_key(path));
-        for (path, prints) in disk.pages.prints() {
-            let (md5, bytes) = match sums.get(path) {
-                Some((print, md5, bytes)) if prints.contains(print) => (md5.clone(), *bytes),
-                _ => {
-                    let (bytes, print) = self.page(path)?;
-                    let md5 = md5_hex(&bytes);
-                    let len = bytes.len() as u64;
-                    sums.insert(path.clone(), (print, md5.clone(), len));
-                    (md5, len)
-                }
-            };
+        for (path, (md5, bytes)) in self.pages.iter().flat_map(|p| p.sums()) {
             let record = ObjectRecord {
-                md5,
-                bytes,
+                md5: md5.clone(),
+                bytes: *bytes,
                 e_tag: None,
                 next: None,
             };
             manifest.objects.insert(path.clone(), record);
         }
-        Ok(manifest)
+        manifest
     }
 
-    /// The bytes of the file at `path` (empty if there is none).
+    /// The bytes of the file at `path` (empty if there is none): for a page, read back,
+    /// and only if they are those [`ToPublish::manifest`] gave the MD5 of.
     pub fn bytes(&self, path: &str) -> Result<Cow<'a, [u8]>, PublishError> {
         if let Some(bytes) = self.held.get(path) {
             return Ok(Cow::Borrowed(bytes));
         }
-        if self.on_disk.is_some() && self.contains(path) {
-            return Ok(Cow::Owned(self.page(path)?.0));
-        }
-        Ok(Cow::Borrowed(&[]))
-    }
-
-    /// A page's bytes as the folder's manifest recorded them, and their fingerprint.
-    fn page(&self, path: &str) -> Result<(Vec<u8>, u64), PublishError> {
-        let found = match self.on_disk {
-            Some(disk) => disk.pages.read(path).map_err(|e| PublishError::Object {
-                object: disk.pages.shown(path).display().to_string(),
-                message: e.to_string(),
-            })?,
-            None => Found::Changed,
+        let Some(pages) = self.pages.filter(|p| p.sums().contains_key(path)) else {
+            return Ok(Cow::Borrowed(&[]));
         };
-        match found {
-            Found::Written(bytes, print) => Ok((bytes, print)),
-            Found::Changed => Err(PublishError::ChangedOnDisk {
-                path: self
-                    .on_disk
-                    .map_or(path.into(), |d| d.pages.shown(path).display().to_string()),
+        let shown = || pages.shown(path).display().to_string();
+        match pages.read(path) {
+            Ok(Found::Written(bytes)) => Ok(Cow::Owned(bytes)),
+            Ok(Found::Changed) => Err(PublishError::ChangedOnDisk { path: shown() }),
+            Err(e) => Err(PublishError::Object {
+                object: shown(),
+                message: e.to_string(),
             }),
         }
     }
@@ -140,8 +93,8 @@ mod tests {
             .collect()
     }
 
-    /// Pages read back give the manifest and the bytes of the whole output, read once
-    /// for as long as they stay as they are; a page changed since is never uploaded.
+    /// Pages read back give the manifest and the bytes of the whole output, as if they
+    /// were held; a page changed since is never uploaded.
     #[test]
     fn pages_read_back_publish_as_if_held() {
         let tmp = tempfile::tempdir().unwrap();
@@ -152,15 +105,13 @@ mod tests {
             ("archive/2026-W02/atom.xml", "second week"),
         ]);
         let mut out = OutputDir::open(&root).unwrap();
+        out.keep_sums();
         let mut all = held.clone();
         all.extend(pages.clone());
         out.sync(&all).unwrap();
-        let disk = OnDisk {
-            pages: out.read_back(|p| pages.contains_key(p)).unwrap(),
-            sums: Sums::default(),
-        };
-        let files = ToPublish::with_pages(&held, Some(&disk));
-        assert_eq!(files.manifest().unwrap(), Manifest::of(&all));
+        let back = out.read_back(|p| pages.contains_key(p)).unwrap();
+        let files = ToPublish::with_pages(&held, Some(&back));
+        assert_eq!(files.manifest(), Manifest::of(&all));
         assert_eq!(
             files.paths().into_iter().collect::<Vec<_>>(),
             all.keys().collect::<Vec<_>>()
@@ -171,27 +122,11 @@ mod tests {
         }
         assert!(!files.contains("archive/2026-W03/atom.xml"));
 
-        // Once summed, a page is not read again for the manifest.
-        let page = root.join("archive/2026-W01/atom.xml");
-        std::fs::remove_file(&page).unwrap();
-        assert_eq!(files.manifest().unwrap(), Manifest::of(&all));
-        let gone = files.bytes("archive/2026-W01/atom.xml").unwrap_err();
-        assert!(
-            matches!(&gone, PublishError::ChangedOnDisk { path } if path.ends_with("archive/2026-W01/atom.xml")),
-            "{gone}"
-        );
-
-        // Edited since it was written: neither summed nor uploaded.
         std::fs::write(root.join("archive/2026-W02/atom.xml"), "edited").unwrap();
-        let fresh = OnDisk {
-            pages: out.read_back(|p| pages.contains_key(p)).unwrap(),
-            sums: Sums::default(),
-        };
-        let files = ToPublish::with_pages(&held, Some(&fresh));
-        assert!(matches!(
-            files.manifest(),
-            Err(PublishError::ChangedOnDisk { .. })
-        ));
-        assert!(files.bytes("archive/2026-W02/atom.xml").is_err());
+        let changed = files.bytes("archive/2026-W02/atom.xml").unwrap_err();
+        assert!(
+            matches!(&changed, PublishError::ChangedOnDisk { path } if path.ends_with("archive/2026-W02/atom.xml")),
+            "{changed}"
+        );
     }
 }

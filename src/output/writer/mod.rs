@@ -90,6 +90,9 @@ pub struct SyncReport {
     /// The output folder had been removed or replaced since the last sync, so every
     /// file was compared and written again.
     pub reattached: bool,
+    /// The MD5 and length of each file written or found as it is, while the sync runs
+    /// for [`OutputDir::keep_sums`]; empty in the report returned.
+    pub(crate) sums: Vec<(String, (String, u64))>,
 }
 
 /// A relative path that stays inside the output folder: `/`-separated normal components.
@@ -213,6 +216,18 @@ pub(crate) struct OutputDir {
     /// Whether the path named a symbolic link when it was first taken: a folder later
     /// replaced by a link is not followed.
     link: bool,
+    /// The MD5 and length of every file this process wrote or found as it would have
+    /// written it, when a bucket's publisher reads files back ([`OutputDir::keep_sums`]).
+    sums: Option<Sums>,
+}
+
+/// What [`OutputDir`] knows the folder holds, of its own doing.
+#[derive(Debug, Default)]
+pub(crate) struct Sums {
+    pub(crate) by_path: BTreeMap<String, (String, u64)>,
+    /// Whether every file digestfeed wants there is known: since the last sync of the
+    /// whole folder, and no sync failed since.
+    pub(crate) complete: bool,
 }
 
 fn is_link(path: &Path) -> bool {
@@ -285,6 +300,7 @@ impl OutputDir {
             id: (meta.dev(), meta.ino()),
             dir,
             link,
+            sums: None,
         })
     }
 
@@ -329,6 +345,7 @@ impl OutputDir {
             id: (meta.dev(), meta.ino()),
             dir,
             link: is_link(path),
+            sums: None,
         };
         let (old, _, _) = held.refusals_with(desired, later)?;
         Ok(Some(Refusals { held, old }))
@@ -362,7 +379,11 @@ impl OutputDir {
             return Ok(false);
         }
         tracing::warn!(output = %self.path.display(), "the output folder was removed or replaced; writing every feed into it again");
+        let summed = self.sums.is_some();
         *self = OutputDir::take(&self.path, self.link)?;
+        if summed {
+            self.keep_sums();
+        }
         Ok(true)
     }
 

@@ -59,6 +59,36 @@ impl OutputDir {
         later: Option<Later<'_>>,
         durable: fn(usize) -> Durable,
     ) -> Result<SyncReport, WriteError> {
+        let synced = self.sync_files(only, desired, later, durable);
+        if let Some(sums) = &mut self.sums {
+            match &synced {
+                // What a failed sync left is not known: not read back until a whole one.
+                Err(_) => sums.complete = false,
+                Ok((report, wanted)) => {
+                    let whole = report.reattached || only.is_none();
+                    if whole {
+                        sums.by_path.clear();
+                    }
+                    sums.by_path.extend(report.sums.iter().cloned());
+                    sums.by_path.retain(|rel, _| wanted.contains(rel));
+                    sums.complete |= whole;
+                }
+            }
+        }
+        synced.map(|(mut report, _)| {
+            report.sums = Vec::new();
+            report
+        })
+    }
+
+    /// [`Self::sync_with`], and every path wanted.
+    fn sync_files(
+        &mut self,
+        only: Option<&BTreeSet<String>>,
+        desired: &Output,
+        later: Option<Later<'_>>,
+        durable: fn(usize) -> Durable,
+    ) -> Result<(SyncReport, BTreeSet<String>), WriteError> {
         let reattached = self.reattach()?;
         let only = if reattached { None } else { only };
         let no_later = BTreeSet::new();
@@ -159,7 +189,7 @@ impl OutputDir {
         }
         report.written.sort_unstable();
         report.removed.sort_unstable();
-        Ok(report)
+        Ok((report, wanted))
     }
 
     /// What the folder holds that a sync of `desired`, and of files to come at `later`
@@ -257,6 +287,7 @@ impl OutputDir {
         durable: Durable,
         report: &mut SyncReport,
     ) -> Result<StagedFiles, WriteError> {
+        let summed = self.sums.is_some();
         let results = par_map_on(SYNC_THREADS, todo, |(dir, files)| {
             let folder = self.folder(dir, true)?;
             Ok(files
@@ -266,7 +297,12 @@ impl OutputDir {
                         old.get(f.rel)
                             .is_none_or(|prints| recorded_there(prints, held))
                     };
-                    folder.stage_over(f.name, f.bytes, durable, &replaceable)
+                    let staged = folder.stage_over(f.name, f.bytes, durable, &replaceable);
+                    let sum = (summed && staged.is_ok()).then(|| {
+                        let md5 = crate::output::publish::md5_hex(f.bytes);
+                        (f.rel.clone(), (md5, f.bytes.len() as u64))
+                    });
+                    (staged, sum)
                 })
                 .collect::<Vec<_>>())
         });
@@ -284,7 +320,8 @@ impl OutputDir {
                 Err(e) => fail(files[0].rel, e, &mut first),
                 Ok(outcomes) => {
                     let mut in_folder = Vec::new();
-                    for (f, outcome) in files.iter().zip(outcomes) {
+                    for (f, (outcome, sum)) in files.iter().zip(outcomes) {
+                        report.sums.extend(sum);
                         match outcome {
                             Ok(Some((temp, held))) => in_folder.push(Staged {
                                 name: f.name.to_string(),

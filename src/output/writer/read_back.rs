@@ -1,58 +1,83 @@
 //! Files read back from the output folder, for a publisher that does not keep their
-//! bytes (a daemon's archive pages): only bytes the manifest records as digestfeed's
-//! come back, read through the folder's handles without following a link, so that
-//! nothing else in the folder (a link to a secret, a file someone edited) ever leaves
-//! the machine.
+//! bytes (archive pages): only the bytes this process wrote there come back, told by
+//! the MD5 it took of them as it wrote (the folder's manifest, which anyone who can
+//! write the folder can edit, is not asked), read through the folder's handles without
+//! following a link. Nothing else in the folder (a link to a secret, a file someone
+//! edited) ever leaves the machine.
 
-use super::{print_of, OutputDir, Recorded};
+use super::{OutputDir, Sums};
 use crate::error::WriteError;
 use crate::output::folder::{error, split_rel, Folder};
+use rustix::fs::{self as rfs, Mode, OFlags};
+use rustix::io::Errno;
 use std::collections::BTreeMap;
+use std::io::{self, Read};
 use std::os::fd::{AsFd, OwnedFd};
 use std::path::PathBuf;
 
-/// Files of the output folder as a sync left them: a handle on the folder and what
-/// the manifest recorded for each.
+/// Files of the output folder as the last sync left them: a handle on the folder and
+/// the MD5 and length of what this process wrote at each path.
 #[derive(Debug)]
 pub(crate) struct ReadBack {
     dir: OwnedFd,
     shown: PathBuf,
-    prints: Recorded,
+    sums: BTreeMap<String, (String, u64)>,
 }
 
 /// What reading a file back found.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Found {
-    /// The bytes, which the manifest recorded, and their fingerprint.
-    Written(Vec<u8>, u64),
-    /// Nothing there, something other than a file, or bytes digestfeed did not write
-    /// (or not when these were recorded): it was changed since.
+    /// The bytes this process wrote there.
+    Written(Vec<u8>),
+    /// Nothing there, something other than a file, or other bytes: changed since.
     Changed,
 }
 
 impl OutputDir {
-    /// The files the manifest records now of those `wanted` says, to be read back
-    /// later (by another thread, while this one writes on).
+    /// From now on, every sync takes the MD5 of each file it writes or finds as it
+    /// would write it, for [`OutputDir::read_back`].
+    pub(crate) fn keep_sums(&mut self) {
+        self.sums.get_or_insert_with(Sums::default);
+    }
+
+    /// The files of those `wanted` says, to be read back later (by another thread,
+    /// while this one writes on); an error unless every file this process wants there
+    /// is known ([`OutputDir::keep_sums`], then a sync of the whole folder).
     pub(crate) fn read_back(&self, wanted: impl Fn(&str) -> bool) -> Result<ReadBack, WriteError> {
-        let (mut prints, _) = self.read_manifest()?;
-        prints.retain(|path, _| wanted(path));
-        let dir = self
-            .dir
-            .as_fd()
-            .try_clone_to_owned()
-            .map_err(|e| error(&self.path, "cannot open the output folder", e))?;
+        let known = self.sums.as_ref().filter(|s| s.complete).ok_or_else(|| {
+            error(
+                &self.path,
+                "cannot be read back until it is written whole",
+                io::Error::from(io::ErrorKind::Interrupted),
+            )
+        })?;
+        let sums = known
+            .by_path
+            .iter()
+            .filter(|(path, _)| wanted(path))
+            .map(|(path, sum)| (path.clone(), sum.clone()))
+            .collect();
+        // A handle of its own: one duplicated from the folder's would share its lock,
+        // and hold the folder locked for as long as a publish keeps the handle.
+        let dir = rfs::openat(
+            self.dir.as_fd(),
+            ".",
+            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )
+        .map_err(|e| error(&self.path, "cannot open the output folder", e))?;
         Ok(ReadBack {
             dir,
             shown: self.path.clone(),
-            prints,
+            sums,
         })
     }
 }
 
 impl ReadBack {
-    /// The paths, and the fingerprints recorded for each.
-    pub(crate) fn prints(&self) -> &BTreeMap<String, Vec<u64>> {
-        &self.prints
+    /// The MD5 and length of what this process wrote at each path.
+    pub(crate) fn sums(&self) -> &BTreeMap<String, (String, u64)> {
+        &self.sums
     }
 
     /// Where `rel` is, for messages.
@@ -60,30 +85,51 @@ impl ReadBack {
         self.shown.join(rel)
     }
 
-    /// The bytes at `rel`, if they are what digestfeed recorded there.
+    /// The bytes at `rel`, if they are what this process wrote there.
     pub(crate) fn read(&self, rel: &str) -> Result<Found, WriteError> {
-        let Some(prints) = self.prints.get(rel) else {
+        let Some((md5, len)) = self.sums.get(rel) else {
             return Ok(Found::Changed);
         };
         let (dir, name) = split_rel(rel);
         let folder = match Folder::open(self.dir.as_fd(), &self.shown, dir, false) {
             Ok(folder) => folder,
-            // A folder gone or replaced by a link: the file is not what was recorded.
-            Err(_) => return Ok(Found::Changed),
-        };
-        let bytes = folder
-            .read_held(name)
-            .map_err(|e| error(&self.shown(rel), "cannot read back", e))?;
-        Ok(match bytes {
-            Some(bytes) => {
-                let print = print_of(&bytes);
-                if prints.contains(&print) {
-                    Found::Written(bytes, print)
-                } else {
-                    Found::Changed
-                }
+            // A folder on the way gone, or replaced by a link or a file.
+            Err(e)
+                if matches!(
+                    e.source.raw_os_error().map(Errno::from_raw_os_error),
+                    Some(Errno::NOENT | Errno::LOOP | Errno::NOTDIR)
+                ) =>
+            {
+                return Ok(Found::Changed)
             }
-            None => Found::Changed,
+            Err(e) => return Err(e),
+        };
+        let shown = self.shown(rel);
+        let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK;
+        let fd = match rfs::openat(folder.fd(), name, flags, Mode::empty()) {
+            Ok(fd) => fd,
+            Err(Errno::NOENT | Errno::LOOP | Errno::NXIO | Errno::ISDIR) => {
+                return Ok(Found::Changed)
+            }
+            Err(e) => return Err(error(&shown, "cannot read back", e)),
+        };
+        let file = std::fs::File::from(fd);
+        let meta = file
+            .metadata()
+            .map_err(|e| error(&shown, "cannot read back", e))?;
+        // Not read at all unless it could be what was written (a link to a large
+        // file elsewhere is not read into memory).
+        if !meta.is_file() || meta.len() != *len {
+            return Ok(Found::Changed);
+        }
+        let mut bytes = Vec::with_capacity(*len as usize);
+        file.take(*len + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| error(&shown, "cannot read back", e))?;
+        Ok(if crate::output::publish::md5_hex(&bytes) == *md5 {
+            Found::Written(bytes)
+        } else {
+            Found::Changed
         })
     }
 }
@@ -91,48 +137,58 @@ impl ReadBack {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::tree::Output;
     use std::fs;
 
-    fn written(dir: &std::path::Path, files: &[(&str, &str)]) -> OutputDir {
-        let mut out = OutputDir::open(dir).unwrap();
-        let desired = files
+    fn output(files: &[(&str, &str)]) -> Output {
+        files
             .iter()
             .map(|(p, b)| (p.to_string(), b.as_bytes().to_vec()))
-            .collect();
-        out.sync(&desired).unwrap();
-        out
+            .collect()
     }
 
     #[test]
     fn reads_back_what_it_wrote_and_nothing_else() {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().join("out");
-        let out = written(
-            &root,
-            &[
-                ("archive/2026-W01/atom.xml", "page"),
-                ("archive/2026-W02/atom.xml", "other"),
-                ("atom.xml", "feed"),
-            ],
-        );
-        fs::write(tmp.path().join("secret"), "secret").unwrap();
-        let paths = [
-            "archive/2026-W01/atom.xml".to_string(),
-            "archive/2026-W02/atom.xml".to_string(),
-            "nowhere.xml".to_string(),
-        ];
-        let back = out.read_back(|p| paths.iter().any(|w| w == p)).unwrap();
-        assert_eq!(back.prints().len(), 2, "a path never written is not listed");
+        let mut out = OutputDir::open(&root).unwrap();
+        out.keep_sums();
+        let files = output(&[
+            ("archive/2026-W01/atom.xml", "page"),
+            ("archive/2026-W02/atom.xml", "other"),
+            ("atom.xml", "feed"),
+        ]);
+        assert!(out.read_back(|_| true).is_err(), "nothing written yet");
+        out.sync(&files).unwrap();
+        fs::write(tmp.path().join("secret"), "other").unwrap();
+        let back = out.read_back(|p| p.starts_with("archive/")).unwrap();
+        assert_eq!(back.sums().len(), 2);
         assert_eq!(
             back.read("archive/2026-W01/atom.xml").unwrap(),
-            Found::Written(b"page".to_vec(), print_of(b"page"))
+            Found::Written(b"page".to_vec())
         );
-        // Edited by hand, replaced by a link to a file outside, removed: not read back.
-        fs::write(root.join("archive/2026-W01/atom.xml"), "edited").unwrap();
+        assert_eq!(
+            back.read("atom.xml").unwrap(),
+            Found::Changed,
+            "not asked for"
+        );
+        // The read-back handle does not hold the folder's lock.
+        drop(out);
+        let again = OutputDir::open(&root).expect("the folder is free once its writer is gone");
+        drop(again);
+        // Edited by hand, even with the manifest edited to match: not read back.
+        fs::write(root.join("archive/2026-W01/atom.xml"), "edit").unwrap();
+        let manifest = fs::read_to_string(root.join(super::super::MANIFEST)).unwrap();
+        let forged = manifest.replace(
+            &format!("{:016x}", super::super::print_of(b"page")),
+            &format!("{:016x}", super::super::print_of(b"edit")),
+        );
+        fs::write(root.join(super::super::MANIFEST), forged).unwrap();
         assert_eq!(
             back.read("archive/2026-W01/atom.xml").unwrap(),
             Found::Changed
         );
+        // Removed, then a link to a file elsewhere with the very bytes written.
         let page = root.join("archive/2026-W02/atom.xml");
         fs::remove_file(&page).unwrap();
         assert_eq!(
@@ -154,10 +210,45 @@ mod tests {
             back.read("archive/2026-W02/atom.xml").unwrap(),
             Found::Changed
         );
+    }
+
+    /// A failed sync leaves nothing to read back until the folder is written whole;
+    /// a sync of some files keeps what it knew of the others.
+    #[test]
+    fn sums_follow_each_sync() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("out");
+        let mut out = OutputDir::open(&root).unwrap();
+        out.keep_sums();
+        out.sync(&output(&[("a/atom.xml", "a1"), ("b/atom.xml", "b1")]))
+            .unwrap();
+        let changed = std::collections::BTreeSet::from(["a/atom.xml".to_string()]);
+        out.sync_paths(
+            &output(&[("a/atom.xml", "a2"), ("b/atom.xml", "b1")]),
+            &changed,
+        )
+        .unwrap();
+        let back = out.read_back(|_| true).unwrap();
         assert_eq!(
-            back.read("atom.xml").unwrap(),
-            Found::Changed,
-            "not asked for"
+            back.read("a/atom.xml").unwrap(),
+            Found::Written(b"a2".to_vec())
+        );
+        assert_eq!(
+            back.read("b/atom.xml").unwrap(),
+            Found::Written(b"b1".to_vec())
+        );
+        // A file digestfeed did not write where one goes: the sync fails.
+        fs::write(root.join("c.xml"), "theirs").unwrap();
+        let refused = output(&[("a/atom.xml", "a2"), ("c.xml", "ours")]);
+        assert!(out.sync(&refused).is_err());
+        assert!(out.read_back(|_| true).is_err());
+        fs::remove_file(root.join("c.xml")).unwrap();
+        out.sync(&refused).unwrap();
+        let back = out.read_back(|_| true).unwrap();
+        assert_eq!(back.sums().len(), 2, "b/atom.xml is gone");
+        assert_eq!(
+            back.read("c.xml").unwrap(),
+            Found::Written(b"ours".to_vec())
         );
     }
 }

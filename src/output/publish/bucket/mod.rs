@@ -297,7 +297,7 @@ impl Bucket {
         }
         let found = reconcile(&remote, &listed, &verified);
         let believed = found.believed;
-        let plan = plan_for(files.manifest()?, &believed);
+        let plan = plan_for(files.manifest(), &believed);
         let mut report = Report::default();
         // An object digestfeed did not write where a new feed goes.
         let foreign_new = plan
