@@ -251,12 +251,12 @@ impl Folders {
         Ok(changed)
     }
 
-    /// Whether a publish has anything to do.
     /// The next write writes the output folder whole, as after a failed one.
     pub(crate) fn written_whole_next(&mut self) {
         self.synced = false;
     }
 
+    /// Whether a publish has anything to do.
     pub(crate) fn needs_publish(&self) -> bool {
         self.live.pending() || !self.synced
     }

@@ -105,8 +105,11 @@ impl<R: Fn() -> Result<Settings, ConfigError>> Loop<R> {
 
     fn publish(&mut self) {
         if let (Some(_), Some(out)) = (&self.uploader, &mut self.out) {
-            // Pages let go once written are published read back, known by their MD5.
-            out.keep_sums();
+            // Pages let go once written are published read back, known by their MD5,
+            // which a whole write takes (a bucket added by a reload).
+            if !out.keep_sums() {
+                self.folders.written_whole_next();
+            }
         }
         match self.folders.publish(self.out.as_mut()) {
             Ok(written) => match (&self.uploader, &self.pinger) {
@@ -413,7 +416,7 @@ pub async fn run(
             // The bucket's publisher found a page gone from the folder.
             _ = async { resync.as_ref()?.notified().await; Some(()) }, if resync.is_some() => {
                 lp.folders.written_whole_next();
-                lp.publish();
+                lp.schedule.settle_now(Instant::now());
             }
             // Timers before events: a folder that never stops changing must not hold
             // off the watchdog's ping or a burst's max wait.

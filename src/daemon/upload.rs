@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{watch, Notify};
-use tracing::{error, info, warn};
+use tracing::{debug, error, info, warn};
 
 /// After a failed publish.
 const RETRY: Duration = Duration::from_secs(5);
@@ -107,6 +107,8 @@ async fn run(
     (busy, resync): (Arc<AtomicBool>, Arc<Notify>),
 ) {
     let config = Arc::new(config);
+    // The page the last publish found changed in the folder, if it failed so.
+    let mut changed_before: Option<String> = None;
     loop {
         // The channel stays open while this task holds its sender (to let outputs go):
         // the task ends when the uploader is dropped, which aborts it.
@@ -134,6 +136,7 @@ async fn run(
             };
             match job.await {
                 Ok(Ok(report)) => {
+                    changed_before = None;
                     let_go(&newest, &files);
                     drop(files);
                     if !report.uploaded.is_empty() || !report.deleted.is_empty() {
@@ -151,18 +154,34 @@ async fn run(
                 Ok(Err(e @ PublishError::Conflict { .. })) => {
                     warn!("{e}; trying again in {}s", RETRY.as_secs());
                 }
-                Ok(Err(e @ PublishError::ChangedOnDisk { .. })) => {
+                Ok(Err(PublishError::ChangedOnDisk { path, gone })) => {
                     drop(files);
                     // Most often a page written again by a change whose output is
                     // offered now or in a moment: published then, without the wait.
-                    if tokio::time::timeout(RETRY, rx.changed()).await.is_ok() {
+                    // The same page twice is no such change.
+                    let again = changed_before.as_ref() == Some(&path);
+                    changed_before = Some(path.clone());
+                    let e = PublishError::ChangedOnDisk { path, gone };
+                    if !again && tokio::time::timeout(RETRY, rx.changed()).await.is_ok() {
+                        debug!("{e}; publishing the newer output");
                         rx.mark_changed();
                         continue;
                     }
-                    warn!("{e}; writing the output folder whole again");
-                    resync.notify_one();
-                    // Its output comes as an offer.
-                    break;
+                    if gone {
+                        // Writing the folder whole puts it back; its output comes as an
+                        // offer.
+                        warn!("{e}; writing the output folder whole again");
+                        resync.notify_one();
+                        break;
+                    }
+                    // Someone else's bytes, which no write overrules.
+                    error!(
+                        "{e}; move it away (digestfeed writes it again), publishing again in {}s",
+                        RETRY.as_secs()
+                    );
+                    tokio::time::sleep(RETRY).await;
+                    rx.mark_changed();
+                    continue;
                 }
                 Ok(Err(e)) => error!(
                     "{e}; the local feeds are current, publishing again in {}s",

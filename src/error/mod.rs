@@ -228,7 +228,11 @@ pub enum PublishError {
     #[error("{object}: an object digestfeed did not write stands where a feed goes; nothing was changed. Remove it, or publish to another folder (publish.url); if the bucket's manifest was lost, `digestfeed publish --adopt` takes over the objects that hold what digestfeed writes")]
     Foreign { object: String },
     #[error("{path}: no longer holds what digestfeed wrote there (written again since, removed, or changed by someone else); nothing was uploaded from it")]
-    ChangedOnDisk { path: String },
+    ChangedOnDisk {
+        path: String,
+        /// Nothing is there (rather than other bytes).
+        gone: bool,
+    },
 }
 
 fn near_miss_hint(near_misses: usize) -> String {

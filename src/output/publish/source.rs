@@ -72,7 +72,10 @@ impl<'a> ToPublish<'a> {
         let shown = || pages.shown(path).display().to_string();
         match pages.read(path) {
             Ok(Found::Written(bytes)) => Ok(Cow::Owned(bytes)),
-            Ok(Found::Changed) => Err(PublishError::ChangedOnDisk { path: shown() }),
+            Ok(found) => Err(PublishError::ChangedOnDisk {
+                path: shown(),
+                gone: found == Found::Gone,
+            }),
             Err(e) => Err(PublishError::Object {
                 object: shown(),
                 message: e.to_string(),
@@ -125,7 +128,7 @@ mod tests {
         std::fs::write(root.join("archive/2026-W02/atom.xml"), "edited").unwrap();
         let changed = files.bytes("archive/2026-W02/atom.xml").unwrap_err();
         assert!(
-            matches!(&changed, PublishError::ChangedOnDisk { path } if path.ends_with("archive/2026-W02/atom.xml")),
+            matches!(&changed, PublishError::ChangedOnDisk { path, gone: false } if path.ends_with("archive/2026-W02/atom.xml")),
             "{changed}"
         );
     }

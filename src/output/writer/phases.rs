@@ -59,9 +59,9 @@ impl OutputDir {
         later: Option<Later<'_>>,
         durable: fn(usize) -> Durable,
     ) -> Result<SyncReport, WriteError> {
-        let synced = self.sync_files(only, desired, later, durable);
+        let mut synced = self.sync_files(only, desired, later, durable);
         if let Some(sums) = &mut self.sums {
-            match &synced {
+            match &mut synced {
                 // What a failed sync left is not known: not read back until a whole one.
                 Err(_) => sums.complete = false,
                 Ok((report, wanted)) => {
@@ -69,16 +69,13 @@ impl OutputDir {
                     if whole {
                         sums.by_path.clear();
                     }
-                    sums.by_path.extend(report.sums.iter().cloned());
+                    sums.by_path.extend(report.sums.drain(..));
                     sums.by_path.retain(|rel, _| wanted.contains(rel));
                     sums.complete |= whole;
                 }
             }
         }
-        synced.map(|(mut report, _)| {
-            report.sums = Vec::new();
-            report
-        })
+        synced.map(|(report, _)| report)
     }
 
     /// [`Self::sync_with`], and every path wanted.

@@ -29,15 +29,19 @@ pub(crate) struct ReadBack {
 pub(crate) enum Found {
     /// The bytes this process wrote there.
     Written(Vec<u8>),
-    /// Nothing there, something other than a file, or other bytes: changed since.
-    Changed,
+    /// Nothing, or a folder on the way gone: writing the folder whole puts it back.
+    Gone,
+    /// Other bytes, a link or something that is no file: written again since, or by
+    /// someone else, whom a write does not overrule.
+    Other,
 }
 
 impl OutputDir {
     /// From now on, every sync takes the MD5 of each file it writes or finds as it
-    /// would write it, for [`OutputDir::read_back`].
-    pub(crate) fn keep_sums(&mut self) {
-        self.sums.get_or_insert_with(Sums::default);
+    /// would write it, for [`OutputDir::read_back`]. Whether they are all known
+    /// already (else a sync of the whole folder is needed first).
+    pub(crate) fn keep_sums(&mut self) -> bool {
+        self.sums.get_or_insert_with(Sums::default).complete
     }
 
     /// The files of those `wanted` says, to be read back later (by another thread,
@@ -47,8 +51,8 @@ impl OutputDir {
         let known = self.sums.as_ref().filter(|s| s.complete).ok_or_else(|| {
             error(
                 &self.path,
-                "cannot be read back until it is written whole",
-                io::Error::from(io::ErrorKind::Interrupted),
+                "cannot be read back yet",
+                io::Error::other("not written whole since a publisher began reading it back"),
             )
         })?;
         let sums = known
@@ -88,29 +92,24 @@ impl ReadBack {
     /// The bytes at `rel`, if they are what this process wrote there.
     pub(crate) fn read(&self, rel: &str) -> Result<Found, WriteError> {
         let Some((md5, len)) = self.sums.get(rel) else {
-            return Ok(Found::Changed);
+            return Ok(Found::Other);
         };
         let (dir, name) = split_rel(rel);
         let folder = match Folder::open(self.dir.as_fd(), &self.shown, dir, false) {
             Ok(folder) => folder,
             // A folder on the way gone, or replaced by a link or a file.
-            Err(e)
-                if matches!(
-                    e.source.raw_os_error().map(Errno::from_raw_os_error),
-                    Some(Errno::NOENT | Errno::LOOP | Errno::NOTDIR)
-                ) =>
-            {
-                return Ok(Found::Changed)
-            }
-            Err(e) => return Err(e),
+            Err(e) => match e.source.raw_os_error().map(Errno::from_raw_os_error) {
+                Some(Errno::NOENT) => return Ok(Found::Gone),
+                Some(Errno::LOOP | Errno::NOTDIR) => return Ok(Found::Other),
+                _ => return Err(e),
+            },
         };
         let shown = self.shown(rel);
         let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK;
         let fd = match rfs::openat(folder.fd(), name, flags, Mode::empty()) {
             Ok(fd) => fd,
-            Err(Errno::NOENT | Errno::LOOP | Errno::NXIO | Errno::ISDIR) => {
-                return Ok(Found::Changed)
-            }
+            Err(Errno::NOENT) => return Ok(Found::Gone),
+            Err(Errno::LOOP | Errno::NXIO | Errno::ISDIR) => return Ok(Found::Other),
             Err(e) => return Err(error(&shown, "cannot read back", e)),
         };
         let file = std::fs::File::from(fd);
@@ -120,7 +119,7 @@ impl ReadBack {
         // Not read at all unless it could be what was written (a link to a large
         // file elsewhere is not read into memory).
         if !meta.is_file() || meta.len() != *len {
-            return Ok(Found::Changed);
+            return Ok(Found::Other);
         }
         let mut bytes = Vec::with_capacity(*len as usize);
         file.take(*len + 1)
@@ -129,7 +128,7 @@ impl ReadBack {
         Ok(if crate::output::publish::md5_hex(&bytes) == *md5 {
             Found::Written(bytes)
         } else {
-            Found::Changed
+            Found::Other
         })
     }
 }
@@ -169,7 +168,7 @@ mod tests {
         );
         assert_eq!(
             back.read("atom.xml").unwrap(),
-            Found::Changed,
+            Found::Other,
             "not asked for"
         );
         // The read-back handle does not hold the folder's lock.
@@ -183,33 +182,29 @@ mod tests {
             &format!("{:016x}", super::super::print_of(b"page")),
             &format!("{:016x}", super::super::print_of(b"edit")),
         );
-        fs::write(root.join(super::super::MANIFEST), forged).unwrap();
-        assert_eq!(
-            back.read("archive/2026-W01/atom.xml").unwrap(),
-            Found::Changed
+        assert_ne!(
+            forged, manifest,
+            "the manifest records the page's fingerprint"
         );
+        fs::write(root.join(super::super::MANIFEST), forged).unwrap();
+        let read = |rel: &str| back.read(rel).unwrap();
+        assert_eq!(read("archive/2026-W01/atom.xml"), Found::Other);
         // Removed, then a link to a file elsewhere with the very bytes written.
         let page = root.join("archive/2026-W02/atom.xml");
         fs::remove_file(&page).unwrap();
-        assert_eq!(
-            back.read("archive/2026-W02/atom.xml").unwrap(),
-            Found::Changed
-        );
+        assert_eq!(read("archive/2026-W02/atom.xml"), Found::Gone);
         std::os::unix::fs::symlink(tmp.path().join("secret"), &page).unwrap();
-        assert_eq!(
-            back.read("archive/2026-W02/atom.xml").unwrap(),
-            Found::Changed
-        );
-        // A folder on the way replaced by a link to one that holds the same bytes.
+        assert_eq!(read("archive/2026-W02/atom.xml"), Found::Other);
+        // A folder on the way replaced by a link to one that holds the same bytes,
+        // then gone.
         let elsewhere = tmp.path().join("elsewhere");
         fs::create_dir_all(&elsewhere).unwrap();
         fs::write(elsewhere.join("atom.xml"), "other").unwrap();
         fs::remove_dir_all(root.join("archive/2026-W02")).unwrap();
         std::os::unix::fs::symlink(&elsewhere, root.join("archive/2026-W02")).unwrap();
-        assert_eq!(
-            back.read("archive/2026-W02/atom.xml").unwrap(),
-            Found::Changed
-        );
+        assert_eq!(read("archive/2026-W02/atom.xml"), Found::Other);
+        fs::remove_file(root.join("archive/2026-W02")).unwrap();
+        assert_eq!(read("archive/2026-W02/atom.xml"), Found::Gone);
     }
 
     /// A failed sync leaves nothing to read back until the folder is written whole;
