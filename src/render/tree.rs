@@ -19,6 +19,15 @@ use std::sync::Arc;
 /// Relative path (always `/`-separated, inside the output folder) → file content.
 pub type Output = BTreeMap<String, Vec<u8>>;
 
+/// An output of text files, for tests.
+#[cfg(test)]
+pub(crate) fn output_of(files: &[(&str, &str)]) -> Output {
+    files
+        .iter()
+        .map(|(p, b)| (p.to_string(), b.as_bytes().to_vec()))
+        .collect()
+}
+
 /// Every output file, and how many entries the corpus made.
 #[derive(Debug, Default)]
 pub struct Built {

@@ -249,12 +249,7 @@ pub(super) fn uses_index_cache(path: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn output(files: &[(&str, &str)]) -> Output {
-        files
-            .iter()
-            .map(|(p, b)| (p.to_string(), b.as_bytes().to_vec()))
-            .collect()
-    }
+    use crate::render::tree::output_of as output;
 
     #[test]
     fn a_first_publish_uploads_feeds_before_the_index_files() {

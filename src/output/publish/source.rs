@@ -89,12 +89,7 @@ mod tests {
     use super::*;
     use crate::output::writer::OutputDir;
 
-    fn output(files: &[(&str, &str)]) -> Output {
-        files
-            .iter()
-            .map(|(p, b)| (p.to_string(), b.as_bytes().to_vec()))
-            .collect()
-    }
+    use crate::render::tree::output_of as output;
 
     /// Pages read back give the manifest and the bytes of the whole output, as if they
     /// were held; a page changed since is never uploaded.

@@ -136,15 +136,9 @@ impl ReadBack {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::tree::Output;
     use std::fs;
 
-    fn output(files: &[(&str, &str)]) -> Output {
-        files
-            .iter()
-            .map(|(p, b)| (p.to_string(), b.as_bytes().to_vec()))
-            .collect()
-    }
+    use crate::render::tree::output_of as output;
 
     #[test]
     fn reads_back_what_it_wrote_and_nothing_else() {
