@@ -932,6 +932,23 @@ fn a_digest_dated_in_the_future_is_published_when_its_date_comes() {
     assert!(status.success(), "{log}");
 }
 
+/// What the daemon tests give a store on 127.0.0.1 (moto's, or one that hangs).
+#[cfg(feature = "publish")]
+const STORE_CREDENTIALS: [(&str, &str); 3] = [
+    ("AWS_ACCESS_KEY_ID", "test"),
+    ("AWS_SECRET_ACCESS_KEY", "test"),
+    ("AWS_DEFAULT_REGION", "us-east-1"),
+];
+
+/// A digest of one tweet on day `day` of January 2026, the tweet's id `day`.
+#[cfg(feature = "publish")]
+fn one_tweet(day: u64) -> String {
+    let title = format!("Story {day} - Maya Chen");
+    let url = format!("https://x.com/mayachen_ai/status/{day}");
+    let date = format!("2026-01-{day:02}T08:00:00Z");
+    digest(&date, &["AI"], &[(&title, &url, "Summary.")])
+}
+
 #[cfg(feature = "publish")]
 #[ignore = "needs moto_server (pip install 'moto[server]'); .ci/run runs it"]
 #[test]
@@ -940,22 +957,11 @@ fn the_daemon_publishes_to_object_storage_and_catches_up_when_the_store_comes_ba
     Moto::require();
     let dir = tempfile::tempdir().unwrap();
     let (input, output) = (dir.path().join("in"), dir.path().join("out"));
-    let item = |id: u64| {
-        let title = format!("Story {id} - Maya Chen");
-        let url = format!("https://x.com/mayachen_ai/status/{id}");
-        let date = format!("2026-01-0{id}T08:00:00Z");
-        digest(&date, &["AI"], &[(&title, &url, "Summary.")])
-    };
-    write(&input, "a.md", item(1));
+    write(&input, "a.md", one_tweet(1));
     // The store is down when the daemon starts: its feeds are written all the same.
     let port = free_port();
     let config = format!("publish:\n  url: s3://feeds/ai/\n  endpoint: http://127.0.0.1:{port}\n");
-    let creds = [
-        ("AWS_ACCESS_KEY_ID", "test"),
-        ("AWS_SECRET_ACCESS_KEY", "test"),
-        ("AWS_DEFAULT_REGION", "us-east-1"),
-    ];
-    let daemon = Daemon::start(&input, &output, &config, &creds);
+    let daemon = Daemon::start(&input, &output, &config, &STORE_CREDENTIALS);
     assert!(output.join("atom.xml").is_file());
     let moto = Moto::start_on(port);
     let published = |needle: &str| {
@@ -976,7 +982,7 @@ fn the_daemon_publishes_to_object_storage_and_catches_up_when_the_store_comes_ba
         std::thread::sleep(Duration::from_millis(200));
     }
     // A new digest reaches the bucket too.
-    write(&input, "b.md", item(2));
+    write(&input, "b.md", one_tweet(2));
     let deadline = Instant::now() + PATIENCE;
     while !published("/status/2<") {
         assert!(
@@ -999,14 +1005,8 @@ fn with_archives_the_bucket_gets_every_page_read_back_from_the_folder() {
     let moto = Moto::start();
     let dir = tempfile::tempdir().unwrap();
     let (input, output) = (dir.path().join("in"), dir.path().join("out"));
-    let item = |day: u64| {
-        let title = format!("Story {day} - Maya Chen");
-        let url = format!("https://x.com/mayachen_ai/status/{day}");
-        let date = format!("2026-01-{day:02}T08:00:00Z");
-        digest(&date, &["AI"], &[(&title, &url, "Summary.")])
-    };
     for day in [1, 9, 17] {
-        write(&input, &format!("{day}.md"), item(day));
+        write(&input, &format!("{day}.md"), one_tweet(day));
     }
     let settings = "max_entries: 1\narchives: [global, digests]\n";
     let once_config = dir.path().join("once.yaml");
@@ -1016,12 +1016,7 @@ fn with_archives_the_bucket_gets_every_page_read_back_from_the_folder() {
         "{settings}publish:\n  url: s3://feeds/ai/\n  endpoint: {}\n",
         moto.endpoint()
     );
-    let creds = [
-        ("AWS_ACCESS_KEY_ID", "test"),
-        ("AWS_SECRET_ACCESS_KEY", "test"),
-        ("AWS_DEFAULT_REGION", "us-east-1"),
-    ];
-    let daemon = Daemon::start(&input, &output, &config, &creds);
+    let daemon = Daemon::start(&input, &output, &config, &STORE_CREDENTIALS);
     // The bucket holds the folder, and the folder what --once writes.
     let in_bucket = |local: &BTreeMap<String, Vec<u8>>| {
         let objects = moto.objects();
@@ -1049,7 +1044,7 @@ fn with_archives_the_bucket_gets_every_page_read_back_from_the_folder() {
     ];
     for step in steps {
         if step == steps[1] {
-            write(&input, "25.md", item(25));
+            write(&input, "25.md", one_tweet(25));
         }
         if step == steps[2] {
             // Removed by someone from the folder, lost by the store: the publisher,
@@ -1057,7 +1052,7 @@ fn with_archives_the_bucket_gets_every_page_read_back_from_the_folder() {
             let page = "archive/2026-W01/atom.xml";
             fs::remove_file(output.join(page)).unwrap();
             moto.s3(&["delete", "feeds", &format!("ai/{page}")]);
-            write(&input, "27.md", item(27));
+            write(&input, "27.md", one_tweet(27));
         }
         daemon.settles_like_once_with(step, &args);
         let deadline = Instant::now() + PATIENCE;
@@ -1090,7 +1085,7 @@ fn with_archives_the_bucket_gets_every_page_read_back_from_the_folder() {
     let page = "archive/2026-W02/atom.xml";
     fs::write(output.join(page), "edited by hand").unwrap();
     moto.s3(&["delete", "feeds", &format!("ai/{page}")]);
-    write(&input, "29.md", item(29));
+    write(&input, "29.md", one_tweet(29));
     let deadline = Instant::now() + PATIENCE;
     while !(daemon.log().contains("move it away")
         && fs::read_to_string(output.join("atom.xml")).is_ok_and(|a| a.contains("/status/29<")))
@@ -1145,12 +1140,7 @@ fn sigterm_does_not_wait_for_a_store_that_never_answers() {
         ),
     );
     let config = format!("publish:\n  url: s3://feeds/ai/\n  endpoint: http://127.0.0.1:{port}\n");
-    let creds = [
-        ("AWS_ACCESS_KEY_ID", "test"),
-        ("AWS_SECRET_ACCESS_KEY", "test"),
-        ("AWS_DEFAULT_REGION", "us-east-1"),
-    ];
-    let mut daemon = Daemon::start(&input, &output, &config, &creds);
+    let mut daemon = Daemon::start(&input, &output, &config, &STORE_CREDENTIALS);
     first
         .recv_timeout(PATIENCE)
         .expect("the daemon never reached the store");

@@ -106,7 +106,7 @@ mod tests {
         out.keep_sums();
         let mut all = held.clone();
         all.extend(pages.clone());
-        out.sync(&all).unwrap();
+        out.sync_pages(&held, &pages, None).unwrap();
         let back = out.read_back(|p| pages.contains_key(p)).unwrap();
         let files = ToPublish::with_pages(&held, Some(&back));
         assert_eq!(files.manifest(), Manifest::of(&all));

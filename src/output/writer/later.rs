@@ -118,7 +118,7 @@ impl OutputDir {
             rel,
             bytes,
         });
-        let more = self.stage_all(&todo, old, durable, report)?;
+        let more = self.stage_all(&todo, old, durable, report, self.sums.is_some())?;
         // What the manifest will say of a file that stays as it is.
         let written: BTreeSet<&String> = more.iter().flat_map(|(_, f)| f).map(|f| &f.rel).collect();
         for (rel, bytes) in part {

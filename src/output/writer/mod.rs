@@ -90,8 +90,8 @@ pub struct SyncReport {
     /// The output folder had been removed or replaced since the last sync, so every
     /// file was compared and written again.
     pub reattached: bool,
-    /// The MD5 and length of each file written or found as it is, while the sync runs
-    /// for [`OutputDir::keep_sums`]; empty in the report returned.
+    /// The MD5 and length of each later file written or found as it is, while the sync
+    /// runs for [`OutputDir::keep_sums`]; empty in the report returned.
     pub(crate) sums: Vec<(String, (String, u64))>,
 }
 
@@ -216,8 +216,10 @@ pub(crate) struct OutputDir {
     /// Whether the path named a symbolic link when it was first taken: a folder later
     /// replaced by a link is not followed.
     link: bool,
-    /// The MD5 and length of every file this process wrote or found as it would have
-    /// written it, when a bucket's publisher reads files back ([`OutputDir::keep_sums`]).
+    /// The MD5 and length of every file that came later ([`Later`]: archive pages)
+    /// which this process wrote or found as it would have written it, when a bucket's
+    /// publisher reads them back ([`OutputDir::keep_sums`]). The files at hand the
+    /// publisher has in memory.
     sums: Option<Sums>,
 }
 
@@ -225,8 +227,8 @@ pub(crate) struct OutputDir {
 #[derive(Debug, Default)]
 pub(crate) struct Sums {
     pub(crate) by_path: BTreeMap<String, (String, u64)>,
-    /// Whether every file digestfeed wants there is known: since the last sync of the
-    /// whole folder, and no sync failed since.
+    /// Whether every later file digestfeed wants there is known: since the last sync
+    /// of the whole folder, and no sync failed since.
     pub(crate) complete: bool,
 }
 

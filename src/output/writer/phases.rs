@@ -112,7 +112,8 @@ impl OutputDir {
         let coming = later.as_ref().map_or(0, |l| l.coming(desired, only));
         let durable = durable(todo.len() + coming);
         let todo = by_folder(todo, |name, rel, bytes| ToWrite { name, rel, bytes });
-        let mut staged = self.stage_all(&todo, &old, durable, &mut report)?;
+        // The files at hand are the caller's to publish: only later ones are summed.
+        let mut staged = self.stage_all(&todo, &old, durable, &mut report, false)?;
         // The fingerprints of later files that stay as they are and that the manifest
         // does not record yet.
         let mut later_prints: BTreeMap<String, u64> = BTreeMap::new();
@@ -277,14 +278,15 @@ impl OutputDir {
     /// Returns the staged temporary names by folder; on error nothing is staged any more
     /// and the error is the first in path order.
     /// A file the manifest lists is replaced only while it holds bytes it recorded.
+    /// With `summed`, the MD5 of each file staged or found as it is goes to `report`.
     pub(super) fn stage_all<'a>(
         &self,
         todo: &ByFolder<'a, ToWrite<'a>>,
         old: &Recorded,
         durable: Durable,
         report: &mut SyncReport,
+        summed: bool,
     ) -> Result<StagedFiles, WriteError> {
-        let summed = self.sums.is_some();
         let results = par_map_on(SYNC_THREADS, todo, |(dir, files)| {
             let folder = self.folder(dir, true)?;
             Ok(files

@@ -37,16 +37,17 @@ pub(crate) enum Found {
 }
 
 impl OutputDir {
-    /// From now on, every sync takes the MD5 of each file it writes or finds as it
-    /// would write it, for [`OutputDir::read_back`]. Whether they are all known
-    /// already (else a sync of the whole folder is needed first).
+    /// From now on, every sync takes the MD5 of each later file ([`super::Later`]:
+    /// archive pages) it writes or finds as it would write it, for
+    /// [`OutputDir::read_back`]. Whether they are all known already (else a sync of
+    /// the whole folder is needed first).
     pub(crate) fn keep_sums(&mut self) -> bool {
         self.sums.get_or_insert_with(Sums::default).complete
     }
 
-    /// The files of those `wanted` says, to be read back later (by another thread,
-    /// while this one writes on); an error unless every file this process wants there
-    /// is known ([`OutputDir::keep_sums`], then a sync of the whole folder).
+    /// The later files of those `wanted` says, to be read back (by another thread,
+    /// while this one writes on); an error unless every later file this process wants
+    /// there is known ([`OutputDir::keep_sums`], then a sync of the whole folder).
     pub(crate) fn read_back(&self, wanted: impl Fn(&str) -> bool) -> Result<ReadBack, WriteError> {
         let known = self.sums.as_ref().filter(|s| s.complete).ok_or_else(|| {
             error(
@@ -133,9 +134,32 @@ impl ReadBack {
     }
 }
 
+/// A sync of `fixed` and of `pages` as later files, in one part (with `changed`, of
+/// those alone), as the daemon and `--once` write archive pages.
+#[cfg(test)]
+impl OutputDir {
+    pub(crate) fn sync_pages(
+        &mut self,
+        fixed: &crate::render::tree::Output,
+        pages: &crate::render::tree::Output,
+        changed: Option<&std::collections::BTreeSet<String>>,
+    ) -> Result<super::SyncReport, WriteError> {
+        let mut part = Some(pages.clone());
+        let later = super::Later {
+            paths: pages.keys().cloned().collect(),
+            next: &mut || part.take().map_or(super::Next::End, super::Next::Part),
+        };
+        match changed {
+            Some(changed) => self.sync_paths_later(fixed, changed, later),
+            None => self.sync_later(fixed, later),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::tree::Output;
     use std::fs;
 
     use crate::render::tree::output_of as output;
@@ -146,13 +170,13 @@ mod tests {
         let root = tmp.path().join("out");
         let mut out = OutputDir::open(&root).unwrap();
         out.keep_sums();
-        let files = output(&[
+        let pages = output(&[
             ("archive/2026-W01/atom.xml", "page"),
             ("archive/2026-W02/atom.xml", "other"),
-            ("atom.xml", "feed"),
         ]);
         assert!(out.read_back(|_| true).is_err(), "nothing written yet");
-        out.sync(&files).unwrap();
+        out.sync_pages(&output(&[("atom.xml", "feed")]), &pages, None)
+            .unwrap();
         fs::write(tmp.path().join("secret"), "other").unwrap();
         let back = out.read_back(|p| p.starts_with("archive/")).unwrap();
         assert_eq!(back.sums().len(), 2);
@@ -209,14 +233,16 @@ mod tests {
         let root = tmp.path().join("out");
         let mut out = OutputDir::open(&root).unwrap();
         out.keep_sums();
-        out.sync(&output(&[("a/atom.xml", "a1"), ("b/atom.xml", "b1")]))
-            .unwrap();
-        let changed = std::collections::BTreeSet::from(["a/atom.xml".to_string()]);
-        out.sync_paths(
-            &output(&[("a/atom.xml", "a2"), ("b/atom.xml", "b1")]),
-            &changed,
+        let none = Output::new();
+        out.sync_pages(
+            &none,
+            &output(&[("a/atom.xml", "a1"), ("b/atom.xml", "b1")]),
+            None,
         )
         .unwrap();
+        let changed = std::collections::BTreeSet::from(["a/atom.xml".to_string()]);
+        let pages = output(&[("a/atom.xml", "a2"), ("b/atom.xml", "b1")]);
+        out.sync_pages(&none, &pages, Some(&changed)).unwrap();
         let back = out.read_back(|_| true).unwrap();
         assert_eq!(
             back.read("a/atom.xml").unwrap(),
@@ -229,10 +255,10 @@ mod tests {
         // A file digestfeed did not write where one goes: the sync fails.
         fs::write(root.join("c.xml"), "theirs").unwrap();
         let refused = output(&[("a/atom.xml", "a2"), ("c.xml", "ours")]);
-        assert!(out.sync(&refused).is_err());
+        assert!(out.sync_pages(&none, &refused, None).is_err());
         assert!(out.read_back(|_| true).is_err());
         fs::remove_file(root.join("c.xml")).unwrap();
-        out.sync(&refused).unwrap();
+        out.sync_pages(&none, &refused, None).unwrap();
         let back = out.read_back(|_| true).unwrap();
         assert_eq!(back.sums().len(), 2, "b/atom.xml is gone");
         assert_eq!(
