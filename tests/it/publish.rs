@@ -232,14 +232,19 @@ fn changed_between(before: &Files, after: &Files) -> Vec<String> {
         .collect()
 }
 
+/// The output paths `method` was sent for, in the order the server answered.
+fn sent(requests: &[String], method: &str) -> Vec<String> {
+    requests
+        .iter()
+        .filter_map(|r| r.strip_prefix(method))
+        .map(|p| p.trim_start_matches(&format!("/{BUCKET}/ai/")).to_string())
+        .filter(|p| !p.starts_with(".digestfeed-manifest"))
+        .collect()
+}
+
 fn puts_and_deletes(requests: &[String]) -> (Vec<String>, Vec<String>) {
     let paths = |method: &str| -> Vec<String> {
-        let mut v: Vec<String> = requests
-            .iter()
-            .filter_map(|r| r.strip_prefix(method))
-            .map(|p| p.trim_start_matches(&format!("/{BUCKET}/ai/")).to_string())
-            .filter(|p| !p.starts_with(".digestfeed-manifest"))
-            .collect();
+        let mut v = sent(requests, method);
         v.sort();
         v
     };
@@ -287,6 +292,20 @@ fn closed_archive_pages_are_cached_long_and_the_newest_as_a_feed() {
     let (puts, deletes) = puts_and_deletes(&moto.requests()[before..]);
     assert_eq!(puts, changed);
     assert!(deletes.is_empty(), "{deletes:?}");
+    // What a link points at goes up before what links it, so that a publish cut short
+    // never leaves a link to an object not there yet: the new page, then the page that
+    // gains a `next-archive` link to it, then the current documents, then the pages
+    // for people.
+    let order = sent(&moto.requests()[before..], "PUT ");
+    let step = |path: &String| match path.as_str() {
+        p if p.starts_with("archive/2026-W03/") => 0,
+        p if p.starts_with("archive/") => 1,
+        p if p.ends_with("index.html") || p.ends_with(".opml") => 3,
+        _ => 2,
+    };
+    let steps: Vec<u8> = order.iter().map(step).collect();
+    assert!(steps.is_sorted(), "{order:?}");
+    assert_eq!(steps.first(), Some(&0), "{order:?}");
     let pages: Vec<&String> = puts.iter().filter(|p| p.starts_with("archive/")).collect();
     // The new page, and the old newest page's Atom and RSS, which now link a newer
     // page (JSON Feed links older pages only: its bytes, and its object, stay).

@@ -171,7 +171,7 @@ pub fn reconcile(
 /// What a publish does, in order.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Plan {
-    /// Feeds first, then the index files that link to them.
+    /// In the order of [`upload_step`]: what a link points at before what links to it.
     pub upload: Vec<String>,
     /// Objects the old manifest listed that the output no longer has.
     pub delete: Vec<String>,
@@ -198,14 +198,14 @@ pub(crate) fn plan_for(manifest: Manifest, remote: &Manifest) -> Plan {
         }
         _ => true,
     };
-    let (index, feeds): (Vec<String>, Vec<String>) = manifest
+    let mut upload: Vec<String> = manifest
         .objects
         .keys()
         .filter(|p| changed(p))
         .cloned()
-        .partition(|p| is_index(p));
-    let mut upload = feeds;
-    upload.extend(index);
+        .collect();
+    // Stable: by path within a step.
+    upload.sort_by_key(|p| upload_step(p, remote));
     let delete = remote
         .objects
         .keys()
@@ -239,10 +239,24 @@ pub fn content_type(path: &str) -> &'static str {
     }
 }
 
-/// Whether an output file is served with the index files' Cache-Control.
-#[cfg_attr(not(feature = "publish"), allow(dead_code))]
-pub(super) fn uses_index_cache(path: &str) -> bool {
-    is_index(path)
+/// When an object is uploaded in a publish: steps one after the other, what a link
+/// points at before what links to it, so that a publish cut short (a page changed on
+/// disk, a network failure, a `kill -9`) never leaves the bucket linking an object it
+/// does not hold yet. Archive pages first, new ones before those `remote` holds (the
+/// newest page held gains a `next-archive` link to a new one); then the current
+/// documents, whose `prev-archive` links the pages; then the index files, which link
+/// the feeds. Outside the pages, objects `remote` holds go first in their step: a
+/// publisher whose view is stale is refused at its first one.
+pub(crate) fn upload_step(path: &str, remote: &Manifest) -> u8 {
+    let held = remote.objects.contains_key(path);
+    match (crate::engine::archive::is_page(path), is_index(path), held) {
+        (true, _, false) => 0,
+        (true, _, true) => 1,
+        (false, false, true) => 2,
+        (false, false, false) => 3,
+        (false, true, true) => 4,
+        (false, true, false) => 5,
+    }
 }
 
 #[cfg(test)]
@@ -272,15 +286,53 @@ mod tests {
                 "index.opml"
             ]
         );
-        assert!(
-            uses_index_cache("authors/x/index.html") && !uses_index_cache("authors/x/atom.xml")
-        );
+        assert!(is_index("authors/x/index.html") && !is_index("authors/x/atom.xml"));
         assert_eq!(
             content_type("authors/x/index.html"),
             "text/html; charset=utf-8"
         );
         assert!(plan.delete.is_empty());
         assert_eq!(plan.manifest, Manifest::of(&files));
+    }
+
+    #[test]
+    fn pages_go_up_before_the_documents_that_link_them_new_pages_first() {
+        let before = output(&[
+            ("atom.xml", "a"),
+            ("archive/2026-W01/atom.xml", "1"),
+            ("archive/2026-W02/atom.xml", "2"),
+            ("index.html", "h"),
+        ]);
+        let remote = Manifest::of(&before);
+        // A new week closes: W02 gains its `next-archive` to W03, which the current
+        // document's `prev-archive` now names; a new category comes with it.
+        let after = output(&[
+            ("atom.xml", "a2"),
+            ("archive/2026-W01/atom.xml", "1"),
+            ("archive/2026-W02/atom.xml", "2b"),
+            ("archive/2026-W03/atom.xml", "3"),
+            ("categories/new/atom.xml", "c"),
+            ("categories/new/index.html", "p"),
+            ("index.html", "h2"),
+        ]);
+        let plan = plan(&after, &remote);
+        assert_eq!(
+            plan.upload,
+            [
+                "archive/2026-W03/atom.xml",
+                "archive/2026-W02/atom.xml",
+                "atom.xml",
+                "categories/new/atom.xml",
+                "index.html",
+                "categories/new/index.html",
+            ]
+        );
+        let steps: Vec<u8> = plan
+            .upload
+            .iter()
+            .map(|p| upload_step(p, &remote))
+            .collect();
+        assert!(steps.is_sorted(), "{steps:?}");
     }
 
     #[test]
@@ -345,9 +397,10 @@ mod tests {
         assert_eq!(believed, ["a.xml", "d.xml"]);
         assert_eq!(found.believed.objects["d.xml"].md5, md5_hex(b"d2"));
         assert_eq!(found.believed.objects["d.xml"].next, None);
-        // b is uploaded again; d goes back to "d" from what it holds now.
+        // b is uploaded again; d goes back to "d" from what it holds now, first, as
+        // the one object with an ETag to be refused on.
         let plan = plan(&files, &found.believed);
-        assert_eq!(plan.upload, ["b.xml", "c.xml", "d.xml"]);
+        assert_eq!(plan.upload, ["d.xml", "b.xml", "c.xml"]);
         // An intent's new object that someone else's bytes took: not ours either.
         let mut intent = Manifest::default();
         intent.objects.insert(

@@ -15,9 +15,11 @@
 //!    not its own any more (where a feed goes, the publish stops; elsewhere it is left
 //!    alone and reported), and neither is an object the manifest never recorded;
 //! 2. writes the manifest with the MD5 each object about to be uploaded will have;
-//! 3. uploads the feeds whose bytes changed, then `index.opml` and `index.html`, those
-//!    it wrote before first; if one is refused and the manifest is no longer its own,
-//!    it takes back what it created and stops (another publisher got in);
+//! 3. uploads the objects whose bytes changed, what a link points at before what links
+//!    to it: archive pages (new ones first), the current documents, then `index.opml`
+//!    and `index.html`, so that a publish cut short never leaves a link to an object
+//!    not there yet; if one is refused and the manifest is no longer its own, it takes
+//!    back what it created and stops (another publisher got in);
 //! 4. deletes the objects the manifest listed that the output no longer has, each only
 //!    while its ETag is still the one recorded (S3 has no conditional delete);
 //! 5. writes the final manifest.

@@ -3,7 +3,7 @@
 //! count and time.
 
 use super::caching::Caching;
-use super::manifest::{content_type, plan_for, reconcile, uses_index_cache, Manifest, MANIFEST};
+use super::manifest::{content_type, plan_for, reconcile, upload_step, Manifest, MANIFEST};
 use super::source::ToPublish;
 use super::Report;
 use crate::config::Publish;
@@ -334,16 +334,15 @@ impl Bucket {
         let intent_tag = self.put_manifest(&intent, e_tag).await?;
         let mut written: BTreeMap<String, Option<String>> = BTreeMap::new();
         let caching = Caching::of_paths(&self.config, paths.into_iter());
-        // Feeds before the index files that link to them; in each, the objects with a
-        // recorded ETag first: a publisher whose view is stale fails its first one.
-        let (feeds, index): (Vec<&String>, Vec<&String>) =
-            plan.upload.iter().partition(|p| !uses_index_cache(p));
-        for mut group in [feeds, index] {
-            group.sort_by_key(|p| !believed.objects.contains_key(*p));
-            for batch in group.chunks(CONCURRENCY) {
+        // Step by step (`upload_step`): no batch holds an object and one linking it.
+        let steps = plan
+            .upload
+            .chunk_by(|a, b| upload_step(a, &believed) == upload_step(b, &believed));
+        for step in steps {
+            for batch in step.chunks(CONCURRENCY) {
                 // Another publisher that got in since stops this one between batches.
                 if self.e_tag_of(MANIFEST).await? != intent_tag {
-                    return Err(self.refused_at(batch[0], &believed, &written).await);
+                    return Err(self.refused_at(&batch[0], &believed, &written).await);
                 }
                 // Read (pages from the folder) a batch at a time: never the whole output.
                 let bytes = batch
@@ -351,7 +350,7 @@ impl Bucket {
                     .map(|path| files.bytes(path))
                     .collect::<Result<Vec<_>, _>>()?;
                 let uploads = batch.iter().zip(&bytes).map(|(path, bytes)| {
-                    let mode = match believed.objects.get(*path).and_then(|r| r.e_tag.clone()) {
+                    let mode = match believed.objects.get(path).and_then(|r| r.e_tag.clone()) {
                         Some(e_tag) => PutMode::Update(UpdateVersion {
                             e_tag: Some(e_tag),
                             version: None,
@@ -365,7 +364,7 @@ impl Bucket {
                 for ((path, bytes), result) in batch.iter().zip(&bytes).zip(results) {
                     match result {
                         Ok(e_tag) => {
-                            written.insert((*path).clone(), e_tag);
+                            written.insert(path.clone(), e_tag);
                         }
                         Err(None) => {
                             // An earlier publisher whose intent this one built on may
@@ -376,9 +375,9 @@ impl Bucket {
                                 .await?
                             {
                                 Some(e_tag) => {
-                                    written.insert((*path).clone(), e_tag);
+                                    written.insert(path.clone(), e_tag);
                                 }
-                                None => refused = refused.or(Some(*path)),
+                                None => refused = refused.or(Some(path)),
                             }
                         }
                         Err(Some(e)) => return Err(e),
