@@ -1,6 +1,7 @@
 //! The pure part of a publish: what the bucket holds (the manifest), and what to upload
 //! and delete to make it hold the output.
 
+pub(super) use crate::output::link_order::{self, is_index};
 use crate::render::tree::Output;
 use md5::{Digest, Md5};
 use serde::{Deserialize, Serialize};
@@ -219,13 +220,6 @@ pub(crate) fn plan_for(manifest: Manifest, remote: &Manifest) -> Plan {
     }
 }
 
-/// The files that list or show feeds rather than being one: `index.opml` and every
-/// page (`index.html`, the front page and each feed folder's), uploaded after the
-/// feeds they link and cached as `publish.cache_control.index` says.
-pub(super) fn is_index(path: &str) -> bool {
-    path == "index.opml" || path.rsplit('/').next() == Some("index.html")
-}
-
 /// The Content-Type an output file is served with.
 pub fn content_type(path: &str) -> &'static str {
     let name = path.rsplit('/').next().unwrap_or(path);
@@ -239,24 +233,10 @@ pub fn content_type(path: &str) -> &'static str {
     }
 }
 
-/// When an object is uploaded in a publish: steps one after the other, what a link
-/// points at before what links to it, so that a publish cut short (a page changed on
-/// disk, a network failure, a `kill -9`) never leaves the bucket linking an object it
-/// does not hold yet. Archive pages first, new ones before those `remote` holds (the
-/// newest page held gains a `next-archive` link to a new one); then the current
-/// documents, whose `prev-archive` links the pages; then the index files, which link
-/// the feeds. Outside the pages, objects `remote` holds go first in their step: a
-/// publisher whose view is stale is refused at its first one.
+/// When an object is uploaded in a publish: [`link_order::step`], held if `remote`
+/// records it.
 pub(crate) fn upload_step(path: &str, remote: &Manifest) -> u8 {
-    let held = remote.objects.contains_key(path);
-    match (crate::engine::archive::is_page(path), is_index(path), held) {
-        (true, _, false) => 0,
-        (true, _, true) => 1,
-        (false, false, true) => 2,
-        (false, false, false) => 3,
-        (false, true, true) => 4,
-        (false, true, false) => 5,
-    }
+    link_order::step(path, remote.objects.contains_key(path))
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! at a time, renamed over them, stale files removed, and the folders made durable.
 
 use super::*;
+use crate::output::link_order;
 use crate::support::par::par_map_on;
 
 /// A file to write: its name in its folder, its path in the output, its bytes.
@@ -356,32 +357,49 @@ impl OutputDir {
         }
     }
 
-    /// Renames every staged file over its target, folder by folder.
+    /// Renames every staged file over its target, in [`link_order`]'s steps, so that
+    /// a reader between two renames never finds a link to a file not there yet. On
+    /// error, the files not renamed yet are discarded.
     fn commit_all(
         &self,
         staged: &[(String, Vec<Staged>)],
         touched: &mut BTreeSet<String>,
         report: &mut SyncReport,
     ) -> Result<(), WriteError> {
-        for (i, (dir, files)) in staged.iter().enumerate() {
-            let committed = self.folder(dir, false).and_then(|folder| {
-                for (j, f) in files.iter().enumerate() {
-                    if let Err(e) = folder.commit(&f.temp, &f.name) {
-                        for later in &files[j + 1..] {
-                            folder.discard(&later.temp);
-                        }
+        let order = commit_order(staged);
+        // Takes away the temporary files of `order[from..]`, not renamed.
+        let discard = |from: usize| {
+            for &(i, j) in &order[from..] {
+                if let Ok(folder) = self.folder(&staged[i].0, false) {
+                    folder.discard(&staged[i].1[j].temp);
+                }
+            }
+        };
+        // One folder open at a time, as there may be thousands: a folder's files are
+        // together in each step.
+        let mut open: Option<(usize, Folder)> = None;
+        for (k, &(i, j)) in order.iter().enumerate() {
+            let (dir, files) = &staged[i];
+            let f = &files[j];
+            let folder = match open.take() {
+                Some((at, folder)) if at == i => folder,
+                _ => match self.folder(dir, false) {
+                    Ok(folder) => folder,
+                    Err(e) => {
+                        discard(k);
                         return Err(e);
                     }
-                    tracing::trace!(path = %folder.shown(&f.name).display(), "written");
-                    report.written.push(f.rel.clone());
-                }
-                Ok(())
-            });
+                },
+            };
             touch(touched, dir);
-            if let Err(e) = committed {
-                self.discard(&staged[i + 1..]);
+            // A failed rename takes its own temporary file away.
+            if let Err(e) = folder.commit(&f.temp, &f.name) {
+                discard(k + 1);
                 return Err(e);
             }
+            tracing::trace!(path = %folder.shown(&f.name).display(), "written");
+            report.written.push(f.rel.clone());
+            open = Some((i, folder));
         }
         Ok(())
     }
@@ -465,11 +483,90 @@ impl OutputDir {
 
 /// Marks `dir` and every folder above it as changed: a folder made for a new feed must
 /// be durable in its parent too.
+/// The order in which to rename `staged` files into place, as (folder, file) indices:
+/// [`link_order`]'s steps, and in each the folders' order.
+fn commit_order(staged: &[(String, Vec<Staged>)]) -> Vec<(usize, usize)> {
+    let mut order: Vec<(u8, usize, usize)> = staged
+        .iter()
+        .enumerate()
+        .flat_map(|(i, (_, files))| {
+            files
+                .iter()
+                .enumerate()
+                .map(move |(j, f)| (link_order::step(&f.rel, f.held.is_some()), i, j))
+        })
+        .collect();
+    order.sort_unstable();
+    order.into_iter().map(|(_, i, j)| (i, j)).collect()
+}
+
 fn touch(touched: &mut BTreeSet<String>, mut dir: &str) {
     loop {
         if !touched.insert(dir.to_string()) || dir.is_empty() {
             break;
         }
         dir = split_rel(dir).0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reader between two renames finds no link to a file not there yet: a new
+    /// week's page before the page that gains a link to it, both before the current
+    /// documents, the lists last; a new feed folder's files before its page.
+    #[test]
+    fn files_are_renamed_into_place_before_what_links_them() {
+        let staged = |rel: &str, held: bool| Staged {
+            name: rel.rsplit('/').next().unwrap_or(rel).to_string(),
+            rel: rel.to_string(),
+            temp: String::new(),
+            print: 0,
+            held: held.then_some(1),
+        };
+        let staged: Vec<(String, Vec<Staged>)> = vec![
+            (
+                String::new(),
+                vec![
+                    staged("atom.xml", true),
+                    staged("index.html", true),
+                    staged("index.opml", true),
+                ],
+            ),
+            (
+                "archive/2026-W02".into(),
+                vec![staged("archive/2026-W02/atom.xml", true)],
+            ),
+            (
+                "archive/2026-W03".into(),
+                vec![staged("archive/2026-W03/atom.xml", false)],
+            ),
+            (
+                "categories/new".into(),
+                vec![
+                    staged("categories/new/atom.xml", false),
+                    staged("categories/new/index.html", false),
+                    staged("categories/new/rss.xml", false),
+                ],
+            ),
+        ];
+        let order: Vec<&str> = commit_order(&staged)
+            .into_iter()
+            .map(|(i, j)| staged[i].1[j].rel.as_str())
+            .collect();
+        assert_eq!(
+            order,
+            [
+                "archive/2026-W03/atom.xml",
+                "archive/2026-W02/atom.xml",
+                "atom.xml",
+                "categories/new/atom.xml",
+                "categories/new/rss.xml",
+                "index.html",
+                "index.opml",
+                "categories/new/index.html",
+            ]
+        );
     }
 }
