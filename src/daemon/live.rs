@@ -503,6 +503,38 @@ mod tests {
         std::str::from_utf8(&live.files()["rss.xml"]).unwrap()
     }
 
+    /// A change takes the fingerprint of the documents it can change, and of no other
+    /// archive page: a new digest, of the current document, the page it opens and
+    /// the page that gains a link to it; an edit, of its week's page.
+    #[test]
+    fn a_change_fingerprints_only_the_pages_it_can_change() {
+        let mut live = Live::new(Settings::for_tests("max_entries: 1\narchives: [global]\n"));
+        let mut folder = Folder::new();
+        // Four weeks (2026-W01 to W04): the newest entry is the current document's.
+        for (i, day) in [1, 8, 15, 22].into_iter().enumerate() {
+            let name = format!("{day:02}.md");
+            folder.write(&mut live, &name, digest(day, 1 + i as u64, "News."));
+        }
+        folder.render(&mut live);
+        let fingerprinted = |live: &Live| live.renderer().history().fingerprinted();
+        assert_eq!(
+            fingerprinted(&live),
+            4,
+            "the current document and three pages"
+        );
+        folder.write(&mut live, "23.md", digest(23, 9, "Newer."));
+        folder.render(&mut live);
+        assert_eq!(fingerprinted(&live), 3, "the current document, W04 and W03");
+        folder.write(&mut live, "01.md", digest(1, 1, "Edited."));
+        let written = folder.render(&mut live);
+        assert_eq!(fingerprinted(&live), 2, "the current document and W01");
+        assert!(written.contains("archive/2026-W01/rss.xml"), "{written:?}");
+        assert!(!written.contains("archive/2026-W02/rss.xml"), "{written:?}");
+        // Nothing changed: no page is fingerprinted again.
+        folder.render(&mut live);
+        assert_eq!(fingerprinted(&live), 1);
+    }
+
     #[test]
     fn only_the_digests_whose_summaries_are_shown_are_read_again() {
         let mut live = Live::new(settings(1));

@@ -11,7 +11,7 @@
 
 use super::layout::{Feed, Paging};
 use crate::model::Entry;
-use chrono::Datelike;
+use chrono::{DateTime, Datelike, FixedOffset, IsoWeek};
 use chrono_tz::Tz;
 
 /// The folder of the archive page of `week` of the feed in `dir`.
@@ -38,10 +38,24 @@ pub(crate) fn is_page(path: &str) -> bool {
     is_week && parts.next() == Some("archive")
 }
 
-/// The ISO week of an entry's date in `timezone`, as `2026-W02`.
-fn week(entry: &Entry, timezone: Tz) -> String {
-    let week = entry.published.with_timezone(&timezone).iso_week();
+/// The ISO week of an entry's page: of its date in `timezone`.
+fn week(entry: &Entry, timezone: Tz) -> IsoWeek {
+    entry.published.with_timezone(&timezone).iso_week()
+}
+
+/// A week as its page's folder names it: `2026-W02`.
+fn week_name(week: IsoWeek) -> String {
     format!("{:04}-W{:02}", week.year(), week.week())
+}
+
+/// The week of the page an entry of `date` goes to, as its folder names it.
+pub(crate) fn page_week(date: &DateTime<FixedOffset>, timezone: Tz) -> String {
+    week_name(date.with_timezone(&timezone).iso_week())
+}
+
+/// The week a page's folder names (`…/archive/2026-W02`: `2026-W02`).
+pub(crate) fn week_of_page(dir: &str) -> &str {
+    dir.rsplit('/').next().unwrap_or(dir)
 }
 
 /// `feed` holding every entry it has, newest first, as its current document (its
@@ -53,7 +67,7 @@ pub(crate) fn paged(mut feed: Feed<'_>, max: usize, timezone: Tz) -> Vec<Feed<'_
         return vec![feed];
     }
     // Newest first, so each week's entries are together.
-    let mut weeks: Vec<(String, Vec<&Entry>)> = Vec::new();
+    let mut weeks: Vec<(IsoWeek, Vec<&Entry>)> = Vec::new();
     for entry in older {
         let w = week(entry, timezone);
         match weeks.last_mut() {
@@ -61,7 +75,10 @@ pub(crate) fn paged(mut feed: Feed<'_>, max: usize, timezone: Tz) -> Vec<Feed<'_
             _ => weeks.push((w, vec![entry])),
         }
     }
-    let dirs: Vec<String> = weeks.iter().map(|(w, _)| page_dir(&feed.dir, w)).collect();
+    let dirs: Vec<String> = weeks
+        .iter()
+        .map(|(w, _)| page_dir(&feed.dir, &week_name(*w)))
+        .collect();
     let mut pages = Vec::with_capacity(weeks.len() + 1);
     for (i, (_, entries)) in weeks.into_iter().enumerate() {
         pages.push(Feed {

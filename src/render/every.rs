@@ -8,6 +8,7 @@ use crate::engine::Engine;
 use crate::model::key::EntryKey;
 use crate::model::Entry;
 use crate::support::par::par_map;
+use chrono::{DateTime, FixedOffset};
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -27,9 +28,16 @@ pub(crate) struct Every {
 
 impl Every {
     /// Brings the entries in line with `engine`, given what changed since the last
-    /// call (everything, the first time).
-    pub(crate) fn update(&mut self, engine: &Engine, log: EntryLog) {
+    /// call (everything, the first time). Returns the dates of the entries changed,
+    /// as they were and as they are (`None`: every entry may have changed).
+    pub(crate) fn update(
+        &mut self,
+        engine: &Engine,
+        log: EntryLog,
+    ) -> Option<Vec<DateTime<FixedOffset>>> {
+        let mut touched = Some(Vec::new());
         if log.all || !self.built {
+            touched = None;
             let all = engine.every_entry();
             self.ranks = all.iter().map(rank).collect();
             self.entries = all.into_iter().map(|e| (e.key.clone(), e)).collect();
@@ -46,12 +54,15 @@ impl Every {
             }
             let keys: Vec<EntryKey> = keys.into_iter().cloned().collect();
             let fresh = par_map(&keys, |key| engine.entry_now(key));
+            let dates = touched.get_or_insert_default();
             for (key, now) in keys.into_iter().zip(fresh) {
                 if let Some(old) = self.entries.remove(&key) {
                     self.ranks.remove(&rank(&old));
+                    dates.push(old.published);
                 }
                 if let Some(now) = now {
                     self.ranks.insert(rank(&now));
+                    dates.push(now.published);
                     self.entries.insert(key, now);
                 }
             }
@@ -63,6 +74,7 @@ impl Every {
                 "the entries kept for the history are not those of the folder"
             );
         }
+        touched
     }
 
     /// Every entry, newest first.

@@ -233,12 +233,15 @@ pub(crate) struct Changes {
 /// fingerprint of what it was rendered from.
 #[derive(Default)]
 pub(crate) struct History {
-    docs: BTreeMap<String, u64>,
+    /// By folder: the fingerprint, and that of the shape ([`Prints::shape`]).
+    docs: BTreeMap<String, (u64, u64)>,
     prints: Prints,
     /// Rendered once (`--once`): nothing to compare with next time.
     once: bool,
     /// Every entry, kept between renders when the engine logs what changes.
     every: Every,
+    /// How many documents the last call took the fingerprint of.
+    fingerprinted: usize,
 }
 
 impl History {
@@ -259,10 +262,17 @@ impl History {
         have: impl Fn(&str) -> bool,
     ) -> Result<Changes, RenderError> {
         let started = std::time::Instant::now();
-        // Every entry kept between renders, if the engine logs what changes.
+        // Every entry kept between renders, if the engine logs what changes; then the
+        // weeks of the pages a changed entry was or is on (`None`: any page may have
+        // changed).
+        let mut touched: Option<HashSet<String>> = None;
         let keep = match engine.take_entry_log() {
             Some(log) if !self.once => {
-                self.every.update(engine, log);
+                let dates = self.every.update(engine, log);
+                touched = dates.filter(|_| !full).map(|dates| {
+                    let week = |d| archive::page_week(d, settings.timezone);
+                    dates.iter().map(week).collect()
+                });
                 true
             }
             _ => false,
@@ -278,11 +288,40 @@ impl History {
         let computed = started.elapsed();
         let histories = Histories::new(every, &digests, settings);
         let docs = histories.documents(feeds.iter().copied(), settings);
+        let shapes: Vec<u64> = if self.once {
+            vec![0; docs.len()]
+        } else {
+            docs.iter().map(|doc| self.prints.shape(doc)).collect()
+        };
+        let kept = self.kept_prints(&docs, &shapes, touched.as_ref());
         let prints = if self.once {
             vec![0; docs.len()]
         } else {
-            self.prints.take_summaries(&docs);
-            par_map(&docs, |doc| self.prints.of(doc))
+            let fresh: Vec<&Feed<'_>> = docs
+                .iter()
+                .zip(&kept)
+                .filter(|(_, kept)| kept.is_none())
+                .map(|(doc, _)| doc)
+                .collect();
+            self.fingerprinted = fresh.len();
+            self.prints.take_summaries(&fresh);
+            let mut taken = par_map(&fresh, |doc| self.prints.of(doc)).into_iter();
+            let prints: Vec<u64> = kept
+                .iter()
+                .map(|kept| kept.or_else(|| taken.next()).unwrap_or_default())
+                .collect();
+            if cfg!(debug_assertions) && docs.len() <= 200 {
+                self.prints.take_summaries(&docs.iter().collect::<Vec<_>>());
+                for (doc, print) in docs.iter().zip(&prints) {
+                    assert_eq!(
+                        self.prints.of(doc),
+                        *print,
+                        "the fingerprint kept for {} is not its own",
+                        doc.dir
+                    );
+                }
+            }
+            prints
         };
         let compared = started.elapsed();
         let todo: Vec<&Feed<'_>> = docs
@@ -291,7 +330,7 @@ impl History {
             .filter(|(doc, _)| !(no_pages && is_page(doc)))
             .filter(|(doc, print)| {
                 full || self.once
-                    || self.docs.get(&doc.dir) != Some(print)
+                    || self.docs.get(&doc.dir).map(|(print, _)| print) != Some(print)
                     || !have(&doc.path(ATOM_FILE))
             })
             .map(|(doc, _)| doc)
@@ -302,7 +341,11 @@ impl History {
             .filter(|doc| is_page(doc))
             .flat_map(feed_paths)
             .collect();
-        let now: BTreeMap<String, u64> = docs.iter().map(|d| d.dir.clone()).zip(prints).collect();
+        let now: BTreeMap<String, (u64, u64)> = docs
+            .iter()
+            .map(|d| d.dir.clone())
+            .zip(prints.into_iter().zip(shapes))
+            .collect();
         let gone = self
             .docs
             .keys()
@@ -317,10 +360,44 @@ impl History {
             compare_ms = (compared - computed).as_millis() as u64,
             render_ms = (started.elapsed() - compared).as_millis() as u64,
             documents = docs.len(),
+            fingerprinted = self.fingerprinted,
             rendered = todo.len(),
             "history"
         );
         Ok(Changes { gone, files, pages })
+    }
+
+    /// The fingerprint each document had last time, where it cannot have changed:
+    /// an archive page of a feed drawn from every entry (the engine logs which entries
+    /// change; the digest feed's are not logged) whose shape is the same and whose
+    /// week no changed entry was or is in. Entries leave and join a page otherwise
+    /// only at the current document's end, which its shape tells.
+    fn kept_prints(
+        &self,
+        docs: &[Feed<'_>],
+        shapes: &[u64],
+        touched: Option<&HashSet<String>>,
+    ) -> Vec<Option<u64>> {
+        let Some(touched) = touched.filter(|_| !self.once) else {
+            return vec![None; docs.len()];
+        };
+        docs.iter()
+            .zip(shapes)
+            .map(|(doc, shape)| {
+                let &(print, was) = self.docs.get(&doc.dir)?;
+                let same = was == *shape
+                    && is_page(doc)
+                    && doc.kind != FeedKind::Digests
+                    && !touched.contains(archive::week_of_page(&doc.dir));
+                same.then_some(print)
+            })
+            .collect()
+    }
+
+    /// How many documents the last call took the fingerprint of (the others kept it).
+    #[cfg(test)]
+    pub(crate) fn fingerprinted(&self) -> usize {
+        self.fingerprinted
     }
 
     /// A renderer's history for one build: documents are rendered, not remembered.
@@ -351,7 +428,7 @@ impl Prints {
     /// last call, the others taken now, on every core. Those no document shows any
     /// more are let go once they are an eighth as many as those shown: building the
     /// whole map again at every call cost more than the rest of a change's comparison.
-    fn take_summaries(&mut self, docs: &[Feed<'_>]) {
+    fn take_summaries(&mut self, docs: &[&Feed<'_>]) {
         use std::collections::hash_map::Entry as Slot;
         self.call = self.call.wrapping_add(1);
         let call = self.call;
@@ -384,17 +461,33 @@ impl Prints {
         }
     }
 
-    /// What a document is rendered from, but for the settings (a reload makes a new
-    /// renderer): its folder, kind, titles, count, links and entries.
-    fn of(&self, doc: &Feed<'_>) -> u64 {
+    /// A document's shape: what [`Prints::of`] takes but for the entries between its
+    /// first and last.
+    fn shape(&self, doc: &Feed<'_>) -> u64 {
         let mut h = self.seed.build_hasher();
-        (&doc.kind, &doc.dir, &doc.title, &doc.description).hash(&mut h);
-        (&doc.paging, doc.entries.len()).hash(&mut h);
+        Self::outline(doc, &mut h);
+        let ends = [doc.entries.first(), doc.entries.last()];
+        ends.map(|e| e.map(|e| &e.key)).hash(&mut h);
+        h.finish()
+    }
+
+    /// What every fingerprint of a document takes: its folder, kind, titles, count,
+    /// links and number of entries.
+    fn outline(doc: &Feed<'_>, h: &mut impl Hasher) {
+        (&doc.kind, &doc.dir, &doc.title, &doc.description).hash(h);
+        (&doc.paging, doc.entries.len()).hash(h);
         // Shown by a current document (fh:complete, its page); no archive page shows
         // it, and each would change with every digest.
         if !matches!(doc.paging, Paging::Archive { .. }) {
-            doc.count.hash(&mut h);
+            doc.count.hash(h);
         }
+    }
+
+    /// What a document is rendered from, but for the settings (a reload makes a new
+    /// renderer): its outline and entries.
+    fn of(&self, doc: &Feed<'_>) -> u64 {
+        let mut h = self.seed.build_hasher();
+        Self::outline(doc, &mut h);
         for e in &doc.entries {
             (&e.key, &*e.title, e.handle, e.author, e.categories).hash(&mut h);
             // The offset too: a date is written as its digest wrote it.
@@ -455,11 +548,11 @@ mod tests {
         let kept = entries(3000, "kept");
         let first = entries(3000, "first");
         // Shown twice, as an entry is in the global feed and its category's.
-        prints.take_summaries(&[doc(&kept), doc(&kept), doc(&first)]);
+        prints.take_summaries(&[&doc(&kept), &doc(&kept), &doc(&first)]);
         let before = prints.of(&doc(&kept));
         for round in 0..5 {
             let changed = entries(3000, &format!("round {round}"));
-            prints.take_summaries(&[doc(&kept), doc(&kept), doc(&changed)]);
+            prints.take_summaries(&[&doc(&kept), &doc(&kept), &doc(&changed)]);
             assert!(prints.summaries.len() <= 6000 + 6000 / 8 + 1024);
             assert_eq!(prints.of(&doc(&kept)), before);
             for e in &changed {
@@ -470,8 +563,8 @@ mod tests {
                 );
             }
         }
-        prints.take_summaries(&[doc(&kept)]);
-        prints.take_summaries(&[doc(&kept)]);
+        prints.take_summaries(&[&doc(&kept)]);
+        prints.take_summaries(&[&doc(&kept)]);
         assert!(prints.summaries.len() <= 3000 + 3000 / 8 + 1024);
     }
 }

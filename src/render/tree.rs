@@ -162,6 +162,12 @@ impl Renderer {
         self.forget_pages && (whole || self.pages_to_stream)
     }
 
+    /// The archived feeds' documents as last rendered.
+    #[cfg(test)]
+    pub(crate) fn history(&self) -> &History {
+        &self.history
+    }
+
     pub fn forgets_pages(&self) -> bool {
         self.forget_pages
     }
