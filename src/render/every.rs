@@ -10,7 +10,7 @@ use crate::model::Entry;
 use crate::support::par::par_map;
 use chrono::{DateTime, FixedOffset};
 use std::cmp::Reverse;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// A feed's order: newest first, then by key.
 type Rank = (Reverse<i64>, EntryKey);
@@ -19,11 +19,14 @@ fn rank(entry: &Entry) -> Rank {
     (Reverse(entry.published.timestamp()), entry.key.clone())
 }
 
+/// Entries in feed order, told apart by their date: reading them newest first looks
+/// nothing up (a lookup per entry was most of a change's cost at 50,000 digests).
 #[derive(Default)]
 pub(crate) struct Every {
     built: bool,
-    entries: HashMap<EntryKey, Entry>,
-    ranks: BTreeSet<Rank>,
+    ranked: BTreeMap<Rank, Entry>,
+    /// Each entry's date, by key: where it is in `ranked`.
+    dates: HashMap<EntryKey, i64>,
 }
 
 impl Every {
@@ -39,14 +42,17 @@ impl Every {
         if log.all || !self.built {
             touched = None;
             let all = engine.every_entry();
-            self.ranks = all.iter().map(rank).collect();
-            self.entries = all.into_iter().map(|e| (e.key.clone(), e)).collect();
+            self.dates = all
+                .iter()
+                .map(|e| (e.key.clone(), e.published.timestamp()))
+                .collect();
+            self.ranked = all.into_iter().map(|e| (rank(&e), e)).collect();
             self.built = true;
         } else {
             let mut keys: HashSet<&EntryKey> = log.keys.iter().collect();
             if !log.handles.is_empty() {
                 keys.extend(
-                    self.entries
+                    self.ranked
                         .values()
                         .filter(|e| log.touches(e))
                         .map(|e| &e.key),
@@ -56,18 +62,19 @@ impl Every {
             let fresh = par_map(&keys, |key| engine.entry_now(key));
             let dates = touched.get_or_insert_default();
             for (key, now) in keys.into_iter().zip(fresh) {
-                if let Some(old) = self.entries.remove(&key) {
-                    self.ranks.remove(&rank(&old));
-                    dates.push(old.published);
+                if let Some(date) = self.dates.remove(&key) {
+                    if let Some(old) = self.ranked.remove(&(Reverse(date), key.clone())) {
+                        dates.push(old.published);
+                    }
                 }
                 if let Some(now) = now {
-                    self.ranks.insert(rank(&now));
                     dates.push(now.published);
-                    self.entries.insert(key, now);
+                    self.dates.insert(key, now.published.timestamp());
+                    self.ranked.insert(rank(&now), now);
                 }
             }
         }
-        if cfg!(debug_assertions) && self.entries.len() <= 2_000 {
+        if cfg!(debug_assertions) && self.ranked.len() <= 2_000 {
             let fresh = engine.every_entry();
             assert!(
                 self.newest_first().into_iter().eq(fresh.iter()),
@@ -79,9 +86,6 @@ impl Every {
 
     /// Every entry, newest first.
     pub(crate) fn newest_first(&self) -> Vec<&Entry> {
-        self.ranks
-            .iter()
-            .filter_map(|(_, key)| self.entries.get(key))
-            .collect()
+        self.ranked.values().collect()
     }
 }
