@@ -6,7 +6,7 @@
 //! an id, as they share the page: Hugo reports the same clash as duplicate target
 //! paths.
 
-use super::store::{DKey, Rec};
+use super::store::{DKey, Rec, Slot};
 use super::{Engine, FeedId};
 use crate::config::{PostUrl, Settings};
 use crate::model::key::EntryKey;
@@ -15,6 +15,7 @@ use crate::support::par::par_map;
 use crate::support::text::{collapse_whitespace, escape_html, xml_safe};
 use chrono_tz::Tz;
 use foldhash::{HashMap, HashSet, HashSetExt};
+use std::borrow::Cow;
 use std::fmt::Write;
 use std::path::Path;
 use std::sync::Arc;
@@ -27,8 +28,10 @@ pub(super) struct Digests {
     /// The digests shown, newest first, each with its entry.
     shown: Vec<(DKey, Entry)>,
     /// Every digest's entry, while the feed keeps its history: its archive pages show
-    /// them all, and a batch changes a few.
-    every: Option<HashMap<DKey, Entry>>,
+    /// them all, and a batch changes a few. By the digest's slot in the engine (read
+    /// without hashing its path), with the digest's key, which tells a slot's entry
+    /// from that of a digest that held the slot before.
+    every: Option<Vec<Option<(DKey, Entry)>>>,
 }
 
 impl Digests {
@@ -37,7 +40,7 @@ impl Digests {
             post_url: settings.post_url.clone(),
             timezone: settings.timezone,
             shown: Vec::new(),
-            every: settings.archives.digests.then(HashMap::default),
+            every: settings.archives.digests.then(Vec::new),
         }
     }
 
@@ -55,6 +58,15 @@ impl Digests {
             self.timezone,
         )
     }
+}
+
+/// The place of `slot` in `every`, made if need be.
+fn place(every: &mut Vec<Option<(DKey, Entry)>>, slot: Slot) -> &mut Option<(DKey, Entry)> {
+    let at = slot as usize;
+    if every.len() <= at {
+        every.resize_with(at + 1, || None);
+    }
+    &mut every[at]
 }
 
 /// The digest feed's entry of the digest at `path` (relative to the input folder),
@@ -160,15 +172,30 @@ impl Engine {
         };
         match touched {
             None => {
-                let recs: Vec<&Rec> = self.recs.iter().collect();
-                let entries = par_map(&recs, |rec| self.digests.entry_of(rec));
-                every = recs.iter().map(|r| r.key.clone()).zip(entries).collect();
+                let recs: Vec<(Slot, &Rec)> = self.recs.newest_first_at().collect();
+                let entries = par_map(&recs, |(_, rec)| self.digests.entry_of(rec));
+                every = Vec::new();
+                for ((slot, rec), entry) in recs.into_iter().zip(entries) {
+                    *place(&mut every, slot) = Some((rec.key.clone(), entry));
+                }
             }
             Some(touched) => {
-                every.retain(|key, _| self.recs.slot_of(key).is_some());
+                // A slot whose digest is gone, or another now, holds nothing.
+                for (slot, kept) in every.iter_mut().enumerate() {
+                    let held = Slot::try_from(slot).ok().and_then(|s| self.recs.at(s));
+                    if held
+                        .zip(kept.as_ref())
+                        .is_none_or(|(r, (k, _))| *k != r.key)
+                    {
+                        *kept = None;
+                    }
+                }
                 for key in touched {
-                    if let Some(rec) = self.recs.slot_of(key).and_then(|s| self.recs.at(s)) {
-                        every.insert(key.clone(), self.digests.entry_of(rec));
+                    if let Some(slot) = self.recs.slot_of(key) {
+                        if let Some(rec) = self.recs.at(slot) {
+                            let entry = self.digests.entry_of(rec);
+                            *place(&mut every, slot) = Some((key.clone(), entry));
+                        }
                     }
                 }
             }
@@ -176,14 +203,21 @@ impl Engine {
         self.digests.every = Some(every);
     }
 
-    /// Every digest's entry, newest first: the feed's history.
-    pub(super) fn every_digest_entry(&self) -> Vec<Entry> {
-        let kept = self.digests.every.as_ref();
+    /// Every digest's entry, newest first: the feed's history. Those kept (while the
+    /// feed keeps its history) are lent, the others computed.
+    pub(super) fn every_digest_entry(&self) -> Vec<Cow<'_, Entry>> {
+        let kept = self.digests.every.as_deref().unwrap_or_default();
+        let check = cfg!(debug_assertions) && self.recs.len() <= 2_000;
         self.recs
-            .newest_first()
-            .map(|rec| match kept.and_then(|every| every.get(&rec.key)) {
-                Some(entry) => entry.clone(),
-                None => self.digests.entry_of(rec),
+            .newest_first_at()
+            .map(|(slot, rec)| match kept.get(slot as usize) {
+                Some(Some((key, entry))) if *key == rec.key => {
+                    if check {
+                        assert_eq!(*entry, self.digests.entry_of(rec), "kept digest entry");
+                    }
+                    Cow::Borrowed(entry)
+                }
+                _ => Cow::Owned(self.digests.entry_of(rec)),
             })
             .collect()
     }
@@ -192,10 +226,11 @@ impl Engine {
     /// it; whether it changed.
     pub(super) fn refresh_digest(&mut self, key: &DKey) -> Option<FeedId> {
         let at = self.digests.shown.iter().position(|(k, _)| k == key)?;
-        let rec = self.recs.at(self.recs.slot_of(key)?)?;
+        let slot = self.recs.slot_of(key)?;
+        let rec = self.recs.at(slot)?;
         let fresh = self.digests.entry_of(rec);
         if let Some(every) = &mut self.digests.every {
-            every.insert(key.clone(), fresh.clone());
+            *place(every, slot) = Some((key.clone(), fresh.clone()));
         }
         if self.digests.shown[at].1 == fresh {
             return None;

@@ -172,8 +172,9 @@ impl Engine {
         entries
     }
 
-    /// The digest feed's every entry, newest first: its history.
-    pub fn every_digest(&self) -> Vec<Entry> {
+    /// The digest feed's every entry, newest first: its history (lent where the
+    /// engine keeps them, with `archives.digests`).
+    pub fn every_digest(&self) -> Vec<std::borrow::Cow<'_, Entry>> {
         self.every_digest_entry()
     }
 

@@ -194,6 +194,14 @@ impl Recs {
             .filter_map(|(_, _, slot)| self.at(*slot))
     }
 
+    /// [`Recs::newest_first`], each digest with its slot.
+    pub(super) fn newest_first_at(&self) -> impl Iterator<Item = (Slot, &Rec)> {
+        self.by_date
+            .iter()
+            .rev()
+            .filter_map(|(_, _, slot)| Some((*slot, self.at(*slot)?)))
+    }
+
     /// The digests from the newest on (date, then path, both descending).
     pub(super) fn newest_first(&self) -> impl Iterator<Item = &Rec> {
         self.by_date

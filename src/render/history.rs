@@ -22,6 +22,7 @@ use crate::render::html::PAGE_FILE;
 use crate::render::sanitize::Sanitizer;
 use crate::render::{Clean, Context, RenderError, ATOM_FILE, JSON_FILE, RSS_FILE};
 use crate::support::par::par_map;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::Arc;
@@ -42,13 +43,17 @@ pub(crate) fn is_archived(settings: &Settings, kind: &FeedKind) -> bool {
 /// newest first); categories' and authors' are gathered from `every` in one pass.
 struct Histories<'a> {
     every: Vec<&'a Entry>,
-    digests: &'a [Entry],
+    digests: &'a [Cow<'a, Entry>],
     by_category: HashMap<&'static str, Vec<&'a Entry>>,
     by_author: HashMap<String, Vec<&'a Entry>>,
 }
 
 impl<'a> Histories<'a> {
-    fn new(every: Vec<&'a Entry>, digests: &'a [Entry], settings: &Settings) -> Histories<'a> {
+    fn new(
+        every: Vec<&'a Entry>,
+        digests: &'a [Cow<'a, Entry>],
+        settings: &Settings,
+    ) -> Histories<'a> {
         let mut by_category: HashMap<&'static str, Vec<&'a Entry>> = HashMap::new();
         let mut by_author: HashMap<String, Vec<&'a Entry>> = HashMap::new();
         for &entry in &every {
@@ -74,7 +79,7 @@ impl<'a> Histories<'a> {
     fn of(&self, feed: &Feed<'_>) -> Vec<&'a Entry> {
         match &feed.kind {
             FeedKind::Global => self.every.clone(),
-            FeedKind::Digests => self.digests.iter().collect(),
+            FeedKind::Digests => self.digests.iter().map(|e| e.as_ref()).collect(),
             FeedKind::Category { name } => self
                 .by_category
                 .get(name.as_str())
@@ -155,7 +160,8 @@ pub(crate) fn history_files(
     settings: &Settings,
     sanitizer: &Sanitizer,
 ) -> Result<Output, RenderError> {
-    let histories = Histories::new(every.iter().collect(), digests, settings);
+    let digests: Vec<Cow<'_, Entry>> = digests.iter().map(Cow::Borrowed).collect();
+    let histories = Histories::new(every.iter().collect(), &digests, settings);
     let docs = histories.documents(feeds.iter(), settings);
     let docs: Vec<&Feed<'_>> = docs.iter().collect();
     Ok(render_all(&docs, settings, sanitizer)?
@@ -211,7 +217,7 @@ fn entries_of(engine: &Engine, settings: &Settings) -> Vec<Entry> {
 }
 
 /// Every digest's entry, newest first, if the digest feed is archived.
-fn digests_of(engine: &Engine, settings: &Settings) -> Vec<Entry> {
+fn digests_of<'e>(engine: &'e Engine, settings: &Settings) -> Vec<Cow<'e, Entry>> {
     if settings.archives.digests {
         engine.every_digest()
     } else {
