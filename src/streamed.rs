@@ -3,16 +3,23 @@
 //! them on others, so the whole output (some 80 KB a digest, in three formats) is never
 //! in memory at once, and rendering and writing overlap. `--once` writes its archive
 //! pages so, and the daemon every page when it writes the folder whole.
+//!
+//! Into a bucket without an output folder, `--once` streams them twice
+//! ([`with_pages_again`]): rendered once for the MD5 and length of each file (the
+//! manifest a publish writes first), and again, a document at a time, as they are
+//! uploaded.
 
 use crate::config::Settings;
 use crate::engine::Engine;
-use crate::error::{RunError, WriteError};
+use crate::error::{PublishError, RenderError, RunError, WriteError};
+use crate::output::publish::{md5_hex, Pages};
 use crate::output::writer::{Later, Next, OutputDir, SyncReport};
 use crate::render::history;
 use crate::render::sanitize::Sanitizer;
 use crate::render::tree::Output;
-use std::collections::BTreeSet;
-use std::sync::mpsc;
+use crate::support::par::par_map;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{mpsc, Mutex};
 
 /// What the rendering thread hands the writer: every path first, then the parts, then
 /// that it is done (a thread that fails or panics ends without saying so).
@@ -28,6 +35,88 @@ enum Part {
 /// the folder gets the pages read back from it.
 pub(crate) fn streams_archive_pages(settings: &Settings, diff: bool) -> bool {
     settings.archives.any() && settings.output_dir.is_some() && !diff
+}
+
+/// Whether `--once` leaves the archived feeds' documents out of its build, to be
+/// rendered again as they are uploaded ([`with_pages_again`]):
+/// for a bucket published to without an output folder, which would otherwise hold
+/// them all.
+pub(crate) fn renders_pages_again(settings: &Settings) -> bool {
+    settings.archives.any() && settings.output_dir.is_none() && settings.publish.is_some()
+}
+
+/// Runs `publish` with the archived feeds' documents of `engine` as pages rendered
+/// again as they are uploaded ([`renders_pages_again`]).
+pub(crate) fn with_pages_again<R>(
+    engine: &Engine,
+    settings: &Settings,
+    publish: impl FnOnce(&dyn Pages) -> R,
+) -> Result<R, RenderError> {
+    let sanitizer = Sanitizer::default();
+    history::with_documents(engine, settings, &sanitizer, |docs| {
+        let mut sums = BTreeMap::new();
+        for start in (0..docs.len()).step_by(history::PART) {
+            let files = docs.render(start..docs.len().min(start + history::PART))?;
+            let taken = par_map(&files, |(_, bytes)| (md5_hex(bytes), bytes.len() as u64));
+            sums.extend(files.into_iter().map(|(path, _)| path).zip(taken));
+        }
+        let doc_of = (0..docs.len())
+            .flat_map(|i| docs.paths(i).into_iter().map(move |path| (path, i)))
+            .collect();
+        Ok(publish(&Again {
+            docs,
+            doc_of,
+            sums,
+            last: Mutex::new(None),
+        }))
+    })
+}
+
+/// The archived feeds' documents rendered again on demand.
+struct Again<'d, 'a> {
+    docs: &'d history::Documents<'a>,
+    /// Which document each file is of.
+    doc_of: HashMap<String, usize>,
+    sums: BTreeMap<String, (String, u64)>,
+    /// The files of the document rendered last: a publish asks for a document's files
+    /// one after the other.
+    last: Mutex<Option<(usize, Output)>>,
+}
+
+impl Pages for Again<'_, '_> {
+    fn sums(&self) -> &BTreeMap<String, (String, u64)> {
+        &self.sums
+    }
+
+    fn bytes(&self, path: &str) -> Result<Vec<u8>, PublishError> {
+        let fail = |message: String| PublishError::Object {
+            object: path.to_string(),
+            message,
+        };
+        let (Some(&doc), Some((md5, _))) = (self.doc_of.get(path), self.sums.get(path)) else {
+            return Err(fail("not a file of the archived feeds".into()));
+        };
+        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        if last.as_ref().is_none_or(|(at, _)| *at != doc) {
+            let files = self
+                .docs
+                .render(doc..doc + 1)
+                .map_err(|e| fail(e.to_string()))?;
+            *last = Some((doc, files.into_iter().collect()));
+        }
+        let bytes = last
+            .as_mut()
+            .and_then(|(_, files)| files.remove(path))
+            .unwrap_or_default();
+        // The manifest records the first rendering's MD5: an object with other bytes
+        // would be taken for someone else's by the next publish.
+        if md5_hex(&bytes) != *md5 {
+            return Err(fail(
+                "rendered again, it differs from its first rendering".into(),
+            ));
+        }
+        Ok(bytes)
+    }
 }
 
 /// How the folder is synced: as `--once` does (each file made durable on its own), or
@@ -121,11 +210,20 @@ mod tests {
         let mut no_folder = archived.clone();
         no_folder.output_dir = None;
         assert!(!streams_archive_pages(&no_folder, false));
+        assert!(!renders_pages_again(&archived) && !renders_pages_again(&no_folder));
         #[cfg(feature = "publish")]
         {
             let published =
                 Settings::for_tests("archives: [global]\npublish:\n  url: s3://feeds/ai/\n");
             assert!(streams_archive_pages(&published, false));
+            assert!(!renders_pages_again(&published));
+            let mut bucket_only = published.clone();
+            bucket_only.output_dir = None;
+            assert!(renders_pages_again(&bucket_only));
+            assert!(!renders_pages_again(&Settings {
+                archives: Default::default(),
+                ..bucket_only
+            }));
         }
     }
 }

@@ -89,6 +89,35 @@ pub fn run_once(settings: &Settings) -> Result<OnceReport, RunError> {
     run_once_with(settings, OnceOptions::default())
 }
 
+/// Publishes a build: the files it holds, and the archived feeds' documents it left
+/// to stream from `engine`, read back from the folder they were streamed into, or,
+/// without a folder, rendered again as they are uploaded.
+fn publish_built(
+    config: &crate::config::Publish,
+    held: &crate::render::tree::Output,
+    out: Option<&writer::OutputDir>,
+    engine: Option<&crate::engine::Engine>,
+    settings: &Settings,
+) -> Result<crate::output::publish::Report, RunError> {
+    use crate::output::publish::{bucket::publish_once, ToPublish};
+    match (out, engine) {
+        (Some(out), Some(_)) => {
+            let pages = out.read_back(|path| !held.contains_key(path))?;
+            Ok(publish_once(
+                config,
+                ToPublish::with_pages(held, Some(&pages)),
+            )?)
+        }
+        (None, Some(engine)) => {
+            let again = crate::streamed::with_pages_again(engine, settings, |pages| {
+                publish_once(config, ToPublish::with_pages(held, Some(pages)))
+            });
+            Ok(again??)
+        }
+        (_, None) => Ok(publish_once(config, held)?),
+    }
+}
+
 /// [`run_once`] with its options.
 pub fn run_once_with(settings: &Settings, options: OnceOptions) -> Result<OnceReport, RunError> {
     // Taken first, so that a second run on the same folder is refused at once rather
@@ -98,7 +127,8 @@ pub fn run_once_with(settings: &Settings, options: OnceOptions) -> Result<OnceRe
     let started = std::time::Instant::now();
     // Archive pages are most of the output: streamed into the folder rather than held,
     // unless the whole output is wanted at once (a diff).
-    let stream = crate::streamed::streams_archive_pages(settings, options.diff.is_some());
+    let stream = crate::streamed::streams_archive_pages(settings, options.diff.is_some())
+        || crate::streamed::renders_pages_again(settings);
     let rendered = crate::rendered::read_and_render_with(
         settings,
         options.format,
@@ -139,19 +169,13 @@ pub fn run_once_with(settings: &Settings, options: OnceOptions) -> Result<OnceRe
     // After the folder: a failed publish leaves the local feeds current, and the next
     // run compares with the bucket's manifest again.
     let published = match &settings.publish {
-        Some(config) => {
-            // Streamed pages are not held: the bucket gets them read back from the folder.
-            let pages = match (&out, &rendered.engine) {
-                (Some(out), Some(_)) => {
-                    Some(out.read_back(|path| !built.files.contains_key(path))?)
-                }
-                _ => None,
-            };
-            Some(crate::output::publish::bucket::publish_once(
-                config,
-                crate::output::publish::ToPublish::with_pages(&built.files, pages.as_ref()),
-            )?)
-        }
+        Some(config) => Some(publish_built(
+            config,
+            &built.files,
+            out.as_ref(),
+            rendered.engine.as_ref(),
+            settings,
+        )?),
         None => None,
     };
     if !options.no_ping {

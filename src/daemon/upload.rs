@@ -7,7 +7,7 @@ use super::ping::Topics;
 use crate::config::Publish;
 use crate::error::PublishError;
 use crate::output::publish::bucket::publish_once;
-use crate::output::publish::ToPublish;
+use crate::output::publish::{Pages, ToPublish};
 use crate::output::writer::ReadBack;
 use crate::render::tree::Output;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -128,7 +128,10 @@ async fn run(
                 tokio::task::spawn_blocking(move || {
                     let published = publish_once(
                         &config,
-                        ToPublish::with_pages(&files.files, files.pages.as_ref()),
+                        ToPublish::with_pages(
+                            &files.files,
+                            files.pages.as_ref().map(|p| p as &dyn Pages),
+                        ),
                     );
                     busy.store(false, Ordering::SeqCst);
                     published

@@ -173,8 +173,54 @@ fn is_page(doc: &Feed<'_>) -> bool {
     matches!(doc.paging, Paging::Archive { .. })
 }
 
+/// Every archived feed's documents for one build, laid out, for a caller that renders
+/// them a few at a time: into the output folder ([`stream`]), or for a bucket without
+/// one, twice (`crate::streamed`).
+pub(crate) struct Documents<'a> {
+    docs: Vec<Feed<'a>>,
+    settings: &'a Settings,
+    sanitizer: &'a Sanitizer,
+}
+
+impl Documents<'_> {
+    pub(crate) fn len(&self) -> usize {
+        self.docs.len()
+    }
+
+    /// The paths of the files of document `doc`.
+    pub(crate) fn paths(&self, doc: usize) -> Vec<String> {
+        self.docs.get(doc).map(feed_paths).unwrap_or_default()
+    }
+
+    /// The files of the documents `docs`.
+    pub(crate) fn render(
+        &self,
+        docs: std::ops::Range<usize>,
+    ) -> Result<Vec<(String, Vec<u8>)>, RenderError> {
+        let docs: Vec<&Feed<'_>> = self.docs.get(docs).unwrap_or_default().iter().collect();
+        render_all(&docs, self.settings, self.sanitizer)
+    }
+}
+
+/// Runs `f` with every archived feed's documents of `engine`, laid out.
+pub(crate) fn with_documents<R>(
+    engine: &Engine,
+    settings: &Settings,
+    sanitizer: &Sanitizer,
+    f: impl FnOnce(&Documents<'_>) -> R,
+) -> R {
+    let (every, digests) = (entries_of(engine, settings), digests_of(engine, settings));
+    let feeds = engine.feeds(settings);
+    let histories = Histories::new(every.iter().collect(), &digests, settings);
+    f(&Documents {
+        docs: histories.documents(feeds.iter().map(|(_, feed)| feed), settings),
+        settings,
+        sanitizer,
+    })
+}
+
 /// How many documents [`stream`] renders at a time: some 30 MB of files.
-const PART: usize = 16;
+pub(crate) const PART: usize = 16;
 
 /// Every archived feed's documents for one build, a part at a time, so that they are
 /// never all in memory: `paths` hears the path of every file first, then `send` each
@@ -186,24 +232,18 @@ pub(crate) fn stream(
     paths: impl FnOnce(BTreeSet<String>) -> bool,
     mut send: impl FnMut(Output) -> bool,
 ) -> Result<(), RenderError> {
-    let (every, digests) = (entries_of(engine, settings), digests_of(engine, settings));
-    let feeds = engine.feeds(settings);
-    let histories = Histories::new(every.iter().collect(), &digests, settings);
-    let docs = histories.documents(feeds.iter().map(|(_, feed)| feed), settings);
-    if !paths(docs.iter().flat_map(feed_paths).collect()) {
-        return Ok(());
-    }
-    for part in docs.chunks(PART) {
-        let part: Vec<&Feed<'_>> = part.iter().collect();
-        if !send(
-            render_all(&part, settings, sanitizer)?
-                .into_iter()
-                .collect(),
-        ) {
-            break;
+    with_documents(engine, settings, sanitizer, |docs| {
+        if !paths((0..docs.len()).flat_map(|i| docs.paths(i)).collect()) {
+            return Ok(());
         }
-    }
-    Ok(())
+        for start in (0..docs.len()).step_by(PART) {
+            let part = docs.render(start..docs.len().min(start + PART))?;
+            if !send(part.into_iter().collect()) {
+                break;
+            }
+        }
+        Ok(())
+    })
 }
 
 /// Every entry of the folder, newest first, if an archived kind of feed needs it.

@@ -506,6 +506,64 @@ fn without_an_output_folder_the_feeds_go_to_the_bucket_only() {
     }
 }
 
+/// Without an output folder, archive pages are not held for the bucket: rendered
+/// once for their MD5s, and again as they are uploaded. The bucket gets what a run
+/// with a folder writes, a rerun uploads nothing, and a new digest what changed.
+#[ignore = "needs moto_server (pip install 'moto[server]'); .ci/run runs it"]
+#[test]
+fn without_an_output_folder_archive_pages_are_rendered_again_for_the_bucket() {
+    let moto = Moto::start();
+    let site = Site::with(
+        &moto.endpoint(),
+        "max_entries: 1\narchives: [global, digests]\n",
+        "",
+    );
+    for (day, id) in [(8, 3), (15, 4), (22, 5)] {
+        let date = format!("2026-01-{day:02}T08:00:00Z");
+        site.add(&format!("2026/01-{day:02}.md"), &date, "模型", id);
+    }
+    let config = site.dir.path().join("digestfeed.yaml");
+    let text = fs::read_to_string(&config).unwrap();
+    fs::write(&config, text.replace("output_dir: out\n", "")).unwrap();
+    // What a run with a folder and no bucket writes.
+    let local_config = site.dir.path().join("local.yaml");
+    let local_text = text.split("publish:").next().unwrap().to_string();
+    fs::write(&local_config, local_text).unwrap();
+    let local = || {
+        let run = Command::new(env!("CARGO_BIN_EXE_digestfeed"))
+            .args(["--once", "-q", "--config"])
+            .arg(&local_config)
+            .output()
+            .unwrap();
+        assert_ran(&run);
+        site.out()
+    };
+    assert_ran(&site.once());
+    assert!(!site.dir.path().join("out").exists());
+    let files = local();
+    assert!(files.keys().any(|p| p.starts_with("archive/2026-W02/")));
+    let objects = moto.objects();
+    assert_eq!(objects.len(), files.len() + 1, "{:?}", objects.keys());
+    for (path, bytes) in &files {
+        assert_eq!(objects[&format!("ai/{path}")]["md5"], md5(bytes), "{path}");
+    }
+    let before = moto.requests().len();
+    assert_ran(&site.once());
+    let (puts, _) = puts_and_deletes(&moto.requests()[before..]);
+    assert!(puts.is_empty(), "{puts:?}");
+    site.add("2026/01-29.md", "2026-01-29T08:00:00Z", "模型", 6);
+    let before = moto.requests().len();
+    assert_ran(&site.once());
+    let after = local();
+    let (puts, deletes) = puts_and_deletes(&moto.requests()[before..]);
+    assert_eq!(puts, changed_between(&files, &after));
+    assert!(deletes.is_empty(), "{deletes:?}");
+    let objects = moto.objects();
+    for (path, bytes) in &after {
+        assert_eq!(objects[&format!("ai/{path}")]["md5"], md5(bytes), "{path}");
+    }
+}
+
 #[ignore = "needs moto_server (pip install 'moto[server]'); .ci/run runs it"]
 #[test]
 fn credentials_can_come_from_a_profile_of_the_shared_credentials_file() {

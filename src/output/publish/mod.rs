@@ -42,6 +42,7 @@ mod source;
 
 pub(crate) use manifest::md5_hex;
 pub use manifest::{content_type, plan, reconcile, Found, Manifest, ObjectRecord, Plan, MANIFEST};
+pub(crate) use source::Pages;
 pub use source::ToPublish;
 
 /// What one publish did.

@@ -13,13 +13,44 @@ use crate::error::PublishError;
 use crate::output::writer::{Found, ReadBack};
 use crate::render::tree::Output;
 use std::borrow::Cow;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Archive pages whose bytes are not held: known by the MD5 and length of each, their
+/// bytes fetched one at a time as a publish uploads them.
+pub(crate) trait Pages: Sync {
+    /// The MD5 and length of each page, by path.
+    fn sums(&self) -> &BTreeMap<String, (String, u64)>;
+    /// The bytes of the page at `path`, only if they are those `sums` gives.
+    fn bytes(&self, path: &str) -> Result<Vec<u8>, PublishError>;
+}
+
+/// Pages read back from the output folder.
+impl Pages for ReadBack {
+    fn sums(&self) -> &BTreeMap<String, (String, u64)> {
+        ReadBack::sums(self)
+    }
+
+    fn bytes(&self, path: &str) -> Result<Vec<u8>, PublishError> {
+        let shown = || self.shown(path).display().to_string();
+        match self.read(path) {
+            Ok(Found::Written(bytes)) => Ok(bytes),
+            Ok(found) => Err(PublishError::ChangedOnDisk {
+                path: shown(),
+                gone: found == Found::Gone,
+            }),
+            Err(e) => Err(PublishError::Object {
+                object: shown(),
+                message: e.to_string(),
+            }),
+        }
+    }
+}
 
 /// The output to publish.
 #[derive(Clone, Copy)]
 pub struct ToPublish<'a> {
     held: &'a Output,
-    pages: Option<&'a ReadBack>,
+    pages: Option<&'a dyn Pages>,
 }
 
 impl<'a> From<&'a Output> for ToPublish<'a> {
@@ -30,7 +61,7 @@ impl<'a> From<&'a Output> for ToPublish<'a> {
 
 impl<'a> ToPublish<'a> {
     /// `held`, and the pages of `pages` (no path in both).
-    pub(crate) fn with_pages(held: &'a Output, pages: Option<&'a ReadBack>) -> ToPublish<'a> {
+    pub(crate) fn with_pages(held: &'a Output, pages: Option<&'a dyn Pages>) -> ToPublish<'a> {
         ToPublish { held, pages }
     }
 
@@ -60,26 +91,15 @@ impl<'a> ToPublish<'a> {
         manifest
     }
 
-    /// The bytes of the file at `path` (empty if there is none): for a page, read back,
+    /// The bytes of the file at `path` (empty if there is none): for a page, fetched,
     /// and only if they are those [`ToPublish::manifest`] gave the MD5 of.
     pub fn bytes(&self, path: &str) -> Result<Cow<'a, [u8]>, PublishError> {
         if let Some(bytes) = self.held.get(path) {
             return Ok(Cow::Borrowed(bytes));
         }
-        let Some(pages) = self.pages.filter(|p| p.sums().contains_key(path)) else {
-            return Ok(Cow::Borrowed(&[]));
-        };
-        let shown = || pages.shown(path).display().to_string();
-        match pages.read(path) {
-            Ok(Found::Written(bytes)) => Ok(Cow::Owned(bytes)),
-            Ok(found) => Err(PublishError::ChangedOnDisk {
-                path: shown(),
-                gone: found == Found::Gone,
-            }),
-            Err(e) => Err(PublishError::Object {
-                object: shown(),
-                message: e.to_string(),
-            }),
+        match self.pages.filter(|p| p.sums().contains_key(path)) {
+            Some(pages) => Ok(Cow::Owned(pages.bytes(path)?)),
+            None => Ok(Cow::Borrowed(&[])),
         }
     }
 }
@@ -108,7 +128,7 @@ mod tests {
         all.extend(pages.clone());
         out.sync_pages(&held, &pages, None).unwrap();
         let back = out.read_back(|p| pages.contains_key(p)).unwrap();
-        let files = ToPublish::with_pages(&held, Some(&back));
+        let files = ToPublish::with_pages(&held, Some(&back as &dyn Pages));
         assert_eq!(files.manifest(), Manifest::of(&all));
         assert_eq!(
             files.paths().into_iter().collect::<Vec<_>>(),
