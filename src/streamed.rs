@@ -78,8 +78,9 @@ struct Again<'d, 'a> {
     /// Which document each file is of.
     doc_of: HashMap<String, usize>,
     sums: BTreeMap<String, (String, u64)>,
-    /// The files of the document rendered last: a publish asks for a document's files
-    /// one after the other.
+    /// What is left of the files of the document rendered last: a publish asks for an
+    /// archive page's files one after the other (a current document's may be asked
+    /// for between others', and is then rendered again: it is small).
     last: Mutex<Option<(usize, Output)>>,
 }
 
@@ -97,7 +98,10 @@ impl Pages for Again<'_, '_> {
             return Err(fail("not a file of the archived feeds".into()));
         };
         let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
-        if last.as_ref().is_none_or(|(at, _)| *at != doc) {
+        if last
+            .as_ref()
+            .is_none_or(|(at, files)| *at != doc || !files.contains_key(path))
+        {
             let files = self
                 .docs
                 .render(doc..doc + 1)

@@ -9,16 +9,17 @@ use crate::engine::archive;
 /// one after the other. Archive pages first, new ones before those held (the newest
 /// page held gains a `next-archive` link to a new one); then the current documents,
 /// whose `prev-archive` links the pages; then `index.opml` and the pages for people,
-/// which link the feeds. Outside the archive pages, files held go first in their
-/// step: in a bucket, a publisher whose view is stale is refused at its first one.
+/// which link the feeds, new ones before those held (the front page links every feed
+/// folder's page). Among the current documents, those held go first: in a bucket, a
+/// publisher whose view is stale is refused at its first one.
 pub(crate) fn step(path: &str, held: bool) -> u8 {
     match (archive::is_page(path), is_index(path), held) {
         (true, _, false) => 0,
         (true, _, true) => 1,
         (false, false, true) => 2,
         (false, false, false) => 3,
-        (false, true, true) => 4,
-        (false, true, false) => 5,
+        (false, true, false) => 4,
+        (false, true, true) => 5,
     }
 }
 

@@ -471,9 +471,10 @@ struct Prints {
 
 impl Prints {
     /// Keeps the fingerprint of every summary the documents show: those kept from the
-    /// last call, the others taken now, on every core. Those no document shows any
-    /// more are let go once they are an eighth as many as those shown: building the
-    /// whole map again at every call cost more than the rest of a change's comparison.
+    /// last call, the others taken now, on every core. Those these documents do not
+    /// show (no document does any more, or only pages whose fingerprint is kept) are
+    /// let go once they are an eighth as many as those shown: building the whole map
+    /// again at every call cost more than the rest of a change's comparison.
     fn take_summaries(&mut self, docs: &[&Feed<'_>]) {
         use std::collections::hash_map::Entry as Slot;
         self.call = self.call.wrapping_add(1);

@@ -303,8 +303,8 @@ mod tests {
                 "archive/2026-W02/atom.xml",
                 "atom.xml",
                 "categories/new/atom.xml",
-                "index.html",
                 "categories/new/index.html",
+                "index.html",
             ]
         );
         let steps: Vec<u8> = plan

@@ -358,8 +358,11 @@ impl OutputDir {
     }
 
     /// Renames every staged file over its target, in [`link_order`]'s steps, so that
-    /// a reader between two renames never finds a link to a file not there yet. On
-    /// error, the files not renamed yet are discarded.
+    /// a reader between two renames, or after a run cut short, never finds a link to a
+    /// file not there yet. (The folders are made durable together afterwards: a power
+    /// cut in between may keep a later rename and lose an earlier one in another
+    /// folder, until the next run writes the file again.) On error, the files not
+    /// renamed yet are discarded.
     fn commit_all(
         &self,
         staged: &[(String, Vec<Staged>)],
@@ -481,8 +484,6 @@ impl OutputDir {
     }
 }
 
-/// Marks `dir` and every folder above it as changed: a folder made for a new feed must
-/// be durable in its parent too.
 /// The order in which to rename `staged` files into place, as (folder, file) indices:
 /// [`link_order`]'s steps, and in each the folders' order.
 fn commit_order(staged: &[(String, Vec<Staged>)]) -> Vec<(usize, usize)> {
@@ -500,6 +501,8 @@ fn commit_order(staged: &[(String, Vec<Staged>)]) -> Vec<(usize, usize)> {
     order.into_iter().map(|(_, i, j)| (i, j)).collect()
 }
 
+/// Marks `dir` and every folder above it as changed: a folder made for a new feed must
+/// be durable in its parent too.
 fn touch(touched: &mut BTreeSet<String>, mut dir: &str) {
     loop {
         if !touched.insert(dir.to_string()) || dir.is_empty() {
@@ -515,7 +518,8 @@ mod tests {
 
     /// A reader between two renames finds no link to a file not there yet: a new
     /// week's page before the page that gains a link to it, both before the current
-    /// documents, the lists last; a new feed folder's files before its page.
+    /// documents, the lists last; a new feed folder's files before its page, and its
+    /// page before the front page that links it.
     #[test]
     fn files_are_renamed_into_place_before_what_links_them() {
         let staged = |rel: &str, held: bool| Staged {
@@ -563,9 +567,9 @@ mod tests {
                 "atom.xml",
                 "categories/new/atom.xml",
                 "categories/new/rss.xml",
+                "categories/new/index.html",
                 "index.html",
                 "index.opml",
-                "categories/new/index.html",
             ]
         );
     }
