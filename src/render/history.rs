@@ -5,8 +5,10 @@
 //! the daemon share: every call lays out every archived feed's whole history again
 //! (dates and keys decide the pages) and renders only the documents whose inputs
 //! changed since the last call, told by a fingerprint of each document's entries,
-//! links and titles. A new digest renders the current documents and the newest page;
-//! an edit deep in the history, that week's page alone. [`stream`] renders them all a
+//! links and titles (taken again only of the pages a change can touch: those of the
+//! weeks of the entries it changed, and those whose shape moved). A new digest
+//! renders the current documents and the newest page; an edit deep in the history,
+//! that week's page alone. [`stream`] renders them all a
 //! part at a time, for a write of the whole folder (`crate::streamed`);
 //! [`history_files`] all at once, the simple way, for the reference build.
 

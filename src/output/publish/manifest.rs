@@ -1,7 +1,8 @@
 //! The pure part of a publish: what the bucket holds (the manifest), and what to upload
 //! and delete to make it hold the output.
 
-pub(super) use crate::output::link_order::{self, is_index};
+use crate::output::link_order;
+pub(super) use crate::output::link_order::is_index;
 use crate::render::tree::Output;
 use md5::{Digest, Md5};
 use serde::{Deserialize, Serialize};
@@ -172,7 +173,7 @@ pub fn reconcile(
 /// What a publish does, in order.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Plan {
-    /// In the order of [`upload_step`]: what a link points at before what links to it.
+    /// In the order of `upload_step`: what a link points at before what links to it.
     pub upload: Vec<String>,
     /// Objects the old manifest listed that the output no longer has.
     pub delete: Vec<String>,

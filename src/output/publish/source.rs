@@ -1,6 +1,7 @@
 //! What a publish makes the bucket hold: files whose bytes are at hand, and, where
-//! archive pages are written into an output folder and not kept, pages read back from
-//! it as the publish needs them. Pages are most of the output (some 80 KB a digest, in
+//! archive pages are not kept, [`Pages`] fetched as the publish needs them: read back
+//! from the output folder they were written into, or, without one, rendered again
+//! (`crate::streamed`). Pages are most of the output (some 80 KB a digest, in
 //! three formats): a daemon that kept them all for its uploader held several times the
 //! memory of one that does not publish.
 //!
