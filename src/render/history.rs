@@ -336,40 +336,12 @@ impl History {
         let computed = started.elapsed();
         let histories = Histories::new(every, &digests, settings);
         let docs = histories.documents(feeds.iter().copied(), settings);
-        let shapes: Vec<u64> = if self.once {
-            vec![0; docs.len()]
+        let (prints, shapes) = if self.once {
+            (vec![0; docs.len()], vec![0; docs.len()])
         } else {
-            docs.iter().map(|doc| self.prints.shape(doc)).collect()
-        };
-        let kept = self.kept_prints(&docs, &shapes, touched.as_ref());
-        let prints = if self.once {
-            vec![0; docs.len()]
-        } else {
-            let fresh: Vec<&Feed<'_>> = docs
-                .iter()
-                .zip(&kept)
-                .filter(|(_, kept)| kept.is_none())
-                .map(|(doc, _)| doc)
-                .collect();
-            self.fingerprinted = fresh.len();
-            self.prints.take_summaries(&fresh);
-            let mut taken = par_map(&fresh, |doc| self.prints.of(doc)).into_iter();
-            let prints: Vec<u64> = kept
-                .iter()
-                .map(|kept| kept.or_else(|| taken.next()).unwrap_or_default())
-                .collect();
-            if cfg!(debug_assertions) && docs.len() <= 200 {
-                self.prints.take_summaries(&docs.iter().collect::<Vec<_>>());
-                for (doc, print) in docs.iter().zip(&prints) {
-                    assert_eq!(
-                        self.prints.of(doc),
-                        *print,
-                        "the fingerprint kept for {} is not its own",
-                        doc.dir
-                    );
-                }
-            }
-            prints
+            let (prints, shapes, fresh) = self.prints.all(&self.docs, &docs, touched.as_ref());
+            self.fingerprinted = fresh;
+            (prints, shapes)
         };
         let compared = started.elapsed();
         let todo: Vec<&Feed<'_>> = docs
@@ -415,33 +387,6 @@ impl History {
         Ok(Changes { gone, files, pages })
     }
 
-    /// The fingerprint each document had last time, where it cannot have changed:
-    /// an archive page of a feed drawn from every entry (the engine logs which entries
-    /// change; the digest feed's are not logged) whose shape is the same and whose
-    /// week no changed entry was or is in. Entries leave and join a page otherwise
-    /// only at the current document's end, which its shape tells.
-    fn kept_prints(
-        &self,
-        docs: &[Feed<'_>],
-        shapes: &[u64],
-        touched: Option<&HashSet<String>>,
-    ) -> Vec<Option<u64>> {
-        let Some(touched) = touched.filter(|_| !self.once) else {
-            return vec![None; docs.len()];
-        };
-        docs.iter()
-            .zip(shapes)
-            .map(|(doc, shape)| {
-                let &(print, was) = self.docs.get(&doc.dir)?;
-                let same = was == *shape
-                    && is_page(doc)
-                    && doc.kind != FeedKind::Digests
-                    && !touched.contains(archive::week_of_page(&doc.dir));
-                same.then_some(print)
-            })
-            .collect()
-    }
-
     /// How many documents the last call took the fingerprint of (the others kept it).
     #[cfg(test)]
     pub(crate) fn fingerprinted(&self) -> usize {
@@ -472,6 +417,59 @@ struct Prints {
 }
 
 impl Prints {
+    /// The fingerprint and the shape of each of `docs`, and how many fingerprints were
+    /// taken. A document keeps the fingerprint it had last time (`had`: fingerprint
+    /// and shape, by folder) where it cannot have changed:
+    /// an archive page of a feed drawn from every entry (the engine logs which entries
+    /// change; the digest feed's are not logged) whose shape is the same and whose
+    /// week no changed entry was or is in (`touched`; `None`: any may have changed).
+    /// Entries leave and join a page otherwise only at the current document's end,
+    /// which its shape tells.
+    fn all(
+        &mut self,
+        had: &BTreeMap<String, (u64, u64)>,
+        docs: &[Feed<'_>],
+        touched: Option<&HashSet<String>>,
+    ) -> (Vec<u64>, Vec<u64>, usize) {
+        let shapes: Vec<u64> = docs.iter().map(|doc| self.shape(doc)).collect();
+        let kept: Vec<Option<u64>> = docs
+            .iter()
+            .zip(&shapes)
+            .map(|(doc, shape)| {
+                let &(print, was) = had.get(&doc.dir)?;
+                let same = was == *shape
+                    && is_page(doc)
+                    && doc.kind != FeedKind::Digests
+                    && touched.is_some_and(|t| !t.contains(archive::week_of_page(&doc.dir)));
+                same.then_some(print)
+            })
+            .collect();
+        let fresh: Vec<&Feed<'_>> = docs
+            .iter()
+            .zip(&kept)
+            .filter(|(_, kept)| kept.is_none())
+            .map(|(doc, _)| doc)
+            .collect();
+        self.take_summaries(&fresh);
+        let mut taken = par_map(&fresh, |doc| self.of(doc)).into_iter();
+        let prints: Vec<u64> = kept
+            .iter()
+            .map(|kept| kept.or_else(|| taken.next()).unwrap_or_default())
+            .collect();
+        if cfg!(debug_assertions) && docs.len() <= 200 {
+            self.take_summaries(&docs.iter().collect::<Vec<_>>());
+            for (doc, print) in docs.iter().zip(&prints) {
+                assert_eq!(
+                    self.of(doc),
+                    *print,
+                    "the fingerprint kept for {} is not its own",
+                    doc.dir
+                );
+            }
+        }
+        (prints, shapes, fresh.len())
+    }
+
     /// Keeps the fingerprint of every summary the documents show: those kept from the
     /// last call, the others taken now, on every core. Those these documents do not
     /// show (no document does any more, or only pages whose fingerprint is kept) are

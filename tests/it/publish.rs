@@ -172,6 +172,15 @@ impl Site {
         );
     }
 
+    /// Publishes to the bucket only, with no output folder; returns the config as it
+    /// was.
+    fn without_folder(&self) -> String {
+        let config = self.dir.path().join("digestfeed.yaml");
+        let text = fs::read_to_string(&config).unwrap();
+        fs::write(&config, text.replace("output_dir: out\n", "")).unwrap();
+        text
+    }
+
     fn once(&self) -> Output {
         self.once_with(&[
             ("AWS_ACCESS_KEY_ID", "test"),
@@ -487,9 +496,7 @@ fn a_publisher_with_a_stale_view_is_refused_and_changes_nothing() {
 fn without_an_output_folder_the_feeds_go_to_the_bucket_only() {
     let moto = Moto::start();
     let site = Site::new(&moto.endpoint());
-    let config = site.dir.path().join("digestfeed.yaml");
-    let text = fs::read_to_string(&config).unwrap();
-    fs::write(&config, text.replace("output_dir: out\n", "")).unwrap();
+    site.without_folder();
     let run = site.once();
     assert_ran(&run);
     assert!(!site.dir.path().join("out").exists());
@@ -522,9 +529,7 @@ fn without_an_output_folder_archive_pages_are_rendered_again_for_the_bucket() {
         let date = format!("2026-01-{day:02}T08:00:00Z");
         site.add(&format!("2026/01-{day:02}.md"), &date, "模型", id);
     }
-    let config = site.dir.path().join("digestfeed.yaml");
-    let text = fs::read_to_string(&config).unwrap();
-    fs::write(&config, text.replace("output_dir: out\n", "")).unwrap();
+    let text = site.without_folder();
     // What a run with a folder and no bucket writes.
     let local_config = site.dir.path().join("local.yaml");
     let local_text = text.split("publish:").next().unwrap().to_string();

@@ -123,8 +123,7 @@ mod tests {
             ("archive/2026-W01/atom.xml", "first week"),
             ("archive/2026-W02/atom.xml", "second week"),
         ]);
-        let mut out = OutputDir::open(&root).unwrap();
-        out.keep_sums();
+        let mut out = OutputDir::summing(&root);
         let mut all = held.clone();
         all.extend(pages.clone());
         out.sync_pages(&held, &pages, None).unwrap();

@@ -138,6 +138,13 @@ impl ReadBack {
 /// those alone), as the daemon and `--once` write archive pages.
 #[cfg(test)]
 impl OutputDir {
+    /// The output folder at `root`, taking the MD5s of the pages it writes.
+    pub(crate) fn summing(root: &std::path::Path) -> OutputDir {
+        let mut out = OutputDir::open(root).unwrap();
+        out.keep_sums();
+        out
+    }
+
     pub(crate) fn sync_pages(
         &mut self,
         fixed: &crate::render::tree::Output,
@@ -168,8 +175,7 @@ mod tests {
     fn reads_back_what_it_wrote_and_nothing_else() {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().join("out");
-        let mut out = OutputDir::open(&root).unwrap();
-        out.keep_sums();
+        let mut out = OutputDir::summing(&root);
         let pages = output(&[
             ("archive/2026-W01/atom.xml", "page"),
             ("archive/2026-W02/atom.xml", "other"),
@@ -231,8 +237,7 @@ mod tests {
     fn sums_follow_each_sync() {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().join("out");
-        let mut out = OutputDir::open(&root).unwrap();
-        out.keep_sums();
+        let mut out = OutputDir::summing(&root);
         let none = Output::new();
         out.sync_pages(
             &none,
